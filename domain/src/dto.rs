@@ -1,0 +1,207 @@
+//! The JSON shapes of the API, shared by the server (which serializes them)
+//! and the app (which deserializes them). Times carry their offset
+//! (+08:00, Asia/Shanghai); money is integer fen.
+
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+use crate::{calendar::Season, money::PriceBreakdown, text::LocalText, validate::FieldError};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    Eggs,
+    Meat,
+    Grain,
+    Fruit,
+    Vegetable,
+    Processed,
+    Other,
+}
+
+impl Category {
+    pub const ALL: [Category; 7] = [
+        Category::Eggs,
+        Category::Meat,
+        Category::Grain,
+        Category::Fruit,
+        Category::Vegetable,
+        Category::Processed,
+        Category::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Eggs => "eggs",
+            Category::Meat => "meat",
+            Category::Grain => "grain",
+            Category::Fruit => "fruit",
+            Category::Vegetable => "vegetable",
+            Category::Processed => "processed",
+            Category::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// `GET /api/villages` items.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VillageSummary {
+    pub slug: String,
+    pub name: LocalText,
+    pub region: LocalText,
+    pub distance_km: u32,
+    /// Which city the distance is measured to, e.g. Beijing.
+    pub city: LocalText,
+    pub tagline: LocalText,
+    pub product_count: u32,
+    pub household_count: u32,
+}
+
+/// `GET /api/villages/{slug}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VillageDetail {
+    pub slug: String,
+    pub name: LocalText,
+    pub region: LocalText,
+    pub distance_km: u32,
+    pub city: LocalText,
+    pub tagline: LocalText,
+    pub story: LocalText,
+    /// The villagers' representatives who organise (names, marked demo).
+    pub organisers: Vec<LocalText>,
+    /// The production team's share of revenue, whole percent 10–20.
+    pub organising_percent: u8,
+    pub products: Vec<ProductSummary>,
+    pub households: Vec<HouseholdRef>,
+    pub distribution_points: Vec<DistributionPoint>,
+    /// Rounds whose distribution day is today or later, soonest first.
+    pub upcoming_rounds: Vec<Round>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProductSummary {
+    pub id: i64,
+    pub name: LocalText,
+    pub category: Category,
+    pub unit: LocalText,
+    pub price_fen: i64,
+    pub local_price_fen: i64,
+    pub season: Season,
+}
+
+/// A household as listed on village and product pages.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HouseholdRef {
+    pub id: i64,
+    /// Real name in Chinese, with its pinyin in `en`.
+    pub name: LocalText,
+    /// Fictional demo data is always marked as such.
+    pub demo: bool,
+}
+
+/// `GET /api/households/{id}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HouseholdDetail {
+    pub id: i64,
+    pub name: LocalText,
+    pub demo: bool,
+    pub village_slug: String,
+    pub village_name: LocalText,
+    pub story: LocalText,
+    /// First day the household took part in the nested market.
+    pub member_since: Date,
+    pub products: Vec<ProductSummary>,
+}
+
+/// `GET /api/products/{id}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProductDetail {
+    pub id: i64,
+    pub village_slug: String,
+    pub village_name: LocalText,
+    pub name: LocalText,
+    pub category: Category,
+    pub unit: LocalText,
+    pub price_fen: i64,
+    pub local_price_fen: i64,
+    pub season: Season,
+    pub description: LocalText,
+    pub households: Vec<HouseholdRef>,
+    pub breakdown: PriceBreakdown,
+    /// Premium over the local market, whole percent; absent without a
+    /// reference price.
+    pub premium_percent: Option<i64>,
+}
+
+/// An urban pickup place with its pickup window on distribution day.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DistributionPoint {
+    pub id: i64,
+    pub name: LocalText,
+    pub address: LocalText,
+    /// "HH:MM", Asia/Shanghai.
+    pub pickup_from: String,
+    /// "HH:MM", Asia/Shanghai.
+    pub pickup_to: String,
+}
+
+/// One distribution cycle.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Round {
+    pub id: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub opens_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub deadline: OffsetDateTime,
+    /// In Asia/Shanghai.
+    pub distribution_day: Date,
+}
+
+/// `GET /api/health`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub database: String,
+}
+
+/// The body of every error answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub error: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn round_times_keep_their_offset() {
+        let r = Round {
+            id: 1,
+            opens_at: datetime!(2026-11-20 08:00 +8),
+            deadline: datetime!(2026-11-28 20:00 +8),
+            distribution_day: time::macros::date!(2026 - 12 - 01),
+        };
+        let json = serde_json::to_string(&r).unwrap();
+        assert!(json.contains("\"deadline\":\"2026-11-28T20:00:00+08:00\""), "{json}");
+        assert!(json.contains("\"distribution_day\":\"2026-12-01\""), "{json}");
+        assert_eq!(serde_json::from_str::<Round>(&json).unwrap(), r);
+    }
+
+    #[test]
+    fn categories_round_trip() {
+        for c in Category::ALL {
+            assert_eq!(Category::parse(c.as_str()), Some(c));
+            let json = serde_json::to_string(&c).unwrap();
+            assert_eq!(json, format!("\"{}\"", c.as_str()));
+        }
+        assert_eq!(Category::parse("cars"), None);
+    }
+}

@@ -1,0 +1,134 @@
+//! Validation rules for what people type: names, prices, months. Each
+//! failure names the field so the API and the app can point at it.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+pub const NAME_MAX_CHARS: usize = 80;
+/// ¥100,000 per unit is far above anything a village sells; larger is a typo.
+pub const PRICE_MAX_FEN: i64 = 10_000_000;
+
+/// A display name: not blank, no control characters, at most 80 characters.
+pub fn name(field: &str, value: &str) -> Result<(), FieldError> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(FieldError::new(field, "must not be empty"));
+    }
+    if trimmed.chars().count() > NAME_MAX_CHARS {
+        return Err(FieldError::new(field, format!("must be at most {NAME_MAX_CHARS} characters")));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(FieldError::new(field, "must not contain control characters"));
+    }
+    Ok(())
+}
+
+/// A price in fen: positive and below [`PRICE_MAX_FEN`].
+pub fn price_fen(field: &str, value: i64) -> Result<(), FieldError> {
+    if value <= 0 {
+        return Err(FieldError::new(field, "must be a positive number of fen"));
+    }
+    if value > PRICE_MAX_FEN {
+        return Err(FieldError::new(field, format!("must be at most {PRICE_MAX_FEN} fen")));
+    }
+    Ok(())
+}
+
+/// A list of months: each 1–12, no repeats, not empty (use all-year instead).
+pub fn months(field: &str, value: &[u8]) -> Result<(), FieldError> {
+    if value.is_empty() {
+        return Err(FieldError::new(field, "must name at least one month, or be all-year"));
+    }
+    let mut seen = 0u16;
+    for &m in value {
+        if !(1..=12).contains(&m) {
+            return Err(FieldError::new(field, format!("month {m} is not between 1 and 12")));
+        }
+        if seen & (1 << m) != 0 {
+            return Err(FieldError::new(field, format!("month {m} is listed twice")));
+        }
+        seen |= 1 << m;
+    }
+    Ok(())
+}
+
+/// The production team's share: a whole percent from 10 to 20.
+pub fn organising_percent(field: &str, value: u8) -> Result<(), FieldError> {
+    if !(10..=20).contains(&value) {
+        return Err(FieldError::new(field, "must be a whole percent from 10 to 20"));
+    }
+    Ok(())
+}
+
+/// A URL slug: 1–40 lowercase ASCII letters, digits and dashes.
+pub fn slug(field: &str, value: &str) -> Result<(), FieldError> {
+    let ok = !value.is_empty()
+        && value.len() <= 40
+        && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(FieldError::new(field, "must be 1–40 lowercase letters, digits or dashes"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert!(name("name", "刘桂兰").is_ok());
+        assert!(name("name", "  Liu Guilan ").is_ok());
+        assert_eq!(name("name_en", "   ").unwrap_err().field, "name_en");
+        assert!(name("name", &"长".repeat(81)).is_err());
+        assert!(name("name", &"长".repeat(80)).is_ok());
+        assert!(name("name", "a\u{0}b").is_err());
+    }
+
+    #[test]
+    fn prices() {
+        assert!(price_fen("price_fen", 1).is_ok());
+        assert!(price_fen("price_fen", PRICE_MAX_FEN).is_ok());
+        assert!(price_fen("price_fen", 0).is_err());
+        assert!(price_fen("price_fen", -1).is_err());
+        assert!(price_fen("price_fen", PRICE_MAX_FEN + 1).is_err());
+    }
+
+    #[test]
+    fn month_lists() {
+        assert!(months("months", &[1, 12]).is_ok());
+        assert!(months("months", &[]).is_err());
+        assert!(months("months", &[0]).is_err());
+        assert!(months("months", &[13]).is_err());
+        assert!(months("months", &[3, 3]).unwrap_err().message.contains("twice"));
+    }
+
+    #[test]
+    fn shares_and_slugs() {
+        assert!(organising_percent("p", 10).is_ok());
+        assert!(organising_percent("p", 20).is_ok());
+        assert!(organising_percent("p", 21).is_err());
+        assert!(slug("slug", "liu-village").is_ok());
+        assert!(slug("slug", "Liu").is_err());
+        assert!(slug("slug", "").is_err());
+        assert!(slug("slug", "a/b").is_err());
+    }
+}
