@@ -1,1 +1,135 @@
-fn main() {}
+//! The storefront's JSON API server. It also serves the built app.
+//!
+//! Startup: read the configuration (see [`config`]), open and migrate the
+//! database, seed demo data into an empty database, then listen.
+
+mod config;
+mod db;
+mod error;
+mod health;
+mod households;
+mod params;
+mod products;
+mod seed;
+mod static_files;
+mod villages;
+
+use std::{io::Write as _, sync::Arc};
+
+use axum::{
+    http::{header, HeaderValue},
+    Router,
+};
+use sqlx::SqlitePool;
+use tower_http::{
+    compression::CompressionLayer, limit::RequestBodyLimitLayer,
+    set_header::SetResponseHeaderLayer, trace::TraceLayer,
+};
+use tracing_subscriber::EnvFilter;
+
+use crate::config::Config;
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: SqlitePool,
+    pub config: Arc<Config>,
+}
+
+/// Requests carry little; later issues' forms stay far below this.
+const BODY_LIMIT_BYTES: usize = 64 * 1024;
+
+/// The whole HTTP surface: `/api/...` JSON, everything else the app.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .merge(villages::router())
+        .merge(households::router())
+        .merge(products::router())
+        .merge(health::router())
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .fallback(error::api_not_found);
+    Router::new()
+        .nest("/api", api)
+        .fallback(static_files::serve)
+        .with_state(state)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(static_files::NO_CACHE),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(CompressionLayer::new().br(true).gzip(true))
+        .layer(TraceLayer::new_for_http())
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(e) = run().await {
+        tracing::error!("{e}");
+        eprintln!("api: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<(), String> {
+    let config = Config::from_env()?;
+    let db = db::connect(&config.db_path).await?;
+    match seed::seed_if_empty(&db, time::OffsetDateTime::now_utc()).await? {
+        Some(report) => tracing::info!(?report, "seeded an empty database with demo data"),
+        None => tracing::info!("database already has data; not seeding"),
+    }
+
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!(db = %config.db_path.display(), dist = %config.dist_dir.display(), "ready");
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening on http://{addr}")
+            .and_then(|()| out.flush())
+            .map_err(|e| e.to_string())?;
+    }
+
+    let state = AppState {
+        db: db.clone(),
+        config: Arc::new(config),
+    };
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))?;
+    db.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,82 @@
+//! Configuration from environment variables, each with a default so that
+//! `cargo run -p api` works from the workspace root with no setup.
+//!
+//! | Variable           | Default                   | Meaning                                                  |
+//! |--------------------|---------------------------|----------------------------------------------------------|
+//! | `STOREFRONT_ADDR`  | `127.0.0.1:8080`          | Address to listen on; port `0` picks a free port.        |
+//! | `STOREFRONT_DB`    | `data/storefront.sqlite3` | SQLite file; created (with its folder) when missing.     |
+//! | `STOREFRONT_DIST`  | `dist`                    | The app as built by `trunk build`; served outside `/api`. |
+//! | `RUST_LOG`         | `info,sqlx=warn`          | Log filter for `tracing` (logs go to stderr).            |
+//!
+//! On start the server prints exactly one line to stdout,
+//! `listening on http://HOST:PORT`, with the port actually bound.
+
+use std::{env, net::SocketAddr, path::PathBuf};
+
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+pub const DEFAULT_DB: &str = "data/storefront.sqlite3";
+pub const DEFAULT_DIST: &str = "dist";
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub db_path: PathBuf,
+    pub dist_dir: PathBuf,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, String> {
+        Self::from_lookup(|key| env::var(key).ok())
+    }
+
+    /// Reads the settings through `lookup`; blank values count as unset.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let get = |key: &str, default: &str| {
+            lookup(key)
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or_else(|| default.to_owned())
+        };
+        let addr_text = get("STOREFRONT_ADDR", DEFAULT_ADDR);
+        let addr = addr_text.trim().parse().map_err(|e| {
+            format!(
+                "STOREFRONT_ADDR must be an address like {DEFAULT_ADDR}, got '{addr_text}': {e}"
+            )
+        })?;
+        Ok(Self {
+            addr,
+            db_path: PathBuf::from(get("STOREFRONT_DB", DEFAULT_DB)),
+            dist_dir: PathBuf::from(get("STOREFRONT_DIST", DEFAULT_DIST)),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_overrides() {
+        let c = Config::from_lookup(|_| None).unwrap();
+        assert_eq!(c.addr.to_string(), DEFAULT_ADDR);
+        assert_eq!(c.db_path, PathBuf::from(DEFAULT_DB));
+        assert_eq!(c.dist_dir, PathBuf::from(DEFAULT_DIST));
+
+        let c = Config::from_lookup(|k| match k {
+            "STOREFRONT_ADDR" => Some("127.0.0.1:0".into()),
+            "STOREFRONT_DB" => Some("/tmp/x.sqlite3".into()),
+            "STOREFRONT_DIST" => Some(" ".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.addr.port(), 0);
+        assert_eq!(c.db_path, PathBuf::from("/tmp/x.sqlite3"));
+        assert_eq!(c.dist_dir, PathBuf::from(DEFAULT_DIST));
+    }
+
+    #[test]
+    fn bad_address_is_refused_with_the_variable_name() {
+        let err = Config::from_lookup(|k| (k == "STOREFRONT_ADDR").then(|| "localhost".into()))
+            .unwrap_err();
+        assert!(err.contains("STOREFRONT_ADDR"), "{err}");
+    }
+}

@@ -1,0 +1,60 @@
+//! The SQLite pool: WAL journal, a busy timeout, foreign keys enforced,
+//! migrations from `api/migrations/` applied on start.
+
+use std::{path::Path, time::Duration};
+
+use sqlx::{
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    SqlitePool,
+};
+use time::{macros::format_description, Date, Time};
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Opens (creating if needed, with its parent folder) the database at
+/// `path` and brings its schema up to date.
+pub async fn connect(path: &Path) -> Result<SqlitePool, String> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create database folder {}: {e}", parent.display()))?;
+    }
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(5))
+        .foreign_keys(true);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(options)
+        .await
+        .map_err(|e| format!("cannot open database {}: {e}", path.display()))?;
+    MIGRATOR
+        .run(&pool)
+        .await
+        .map_err(|e| format!("cannot migrate database {}: {e}", path.display()))?;
+    Ok(pool)
+}
+
+/// Dates are stored as text 'YYYY-MM-DD', times of day as 'HH:MM'.
+const DATE_FORMAT: &[time::format_description::FormatItem<'static>] =
+    format_description!("[year]-[month]-[day]");
+const HHMM_FORMAT: &[time::format_description::FormatItem<'static>] =
+    format_description!("[hour]:[minute]");
+
+pub fn parse_date(s: &str) -> Option<Date> {
+    Date::parse(s, DATE_FORMAT).ok()
+}
+
+pub fn format_date(d: Date) -> String {
+    d.format(DATE_FORMAT)
+        .expect("a calendar date always formats")
+}
+
+pub fn parse_hhmm(s: &str) -> Option<Time> {
+    // Exactly "HH:MM", so the stored text sorts and compares as a time.
+    (s.len() == 5)
+        .then(|| Time::parse(s, HHMM_FORMAT).ok())
+        .flatten()
+}

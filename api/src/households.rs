@@ -1,0 +1,90 @@
+//! `GET /api/households/{id}`: a household with the products it supplies.
+
+use axum::{extract::State, routing::get, Json, Router};
+use domain::{
+    dto::{HouseholdDetail, HouseholdRef},
+    LocalText,
+};
+use sqlx::FromRow;
+
+use crate::{
+    db::parse_date,
+    error::{Error, Result},
+    params::Id,
+    products::{sorted_summaries, ProductRow, PRODUCT_COLUMNS},
+    AppState,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/households/{id}", get(detail))
+}
+
+/// `SELECT h.id, h.name_zh, h.name_en, h.demo` rows.
+#[derive(Debug, FromRow)]
+pub(crate) struct HouseholdRow {
+    id: i64,
+    name_zh: String,
+    name_en: String,
+    demo: i64,
+}
+
+impl HouseholdRow {
+    pub(crate) fn into_ref(self) -> HouseholdRef {
+        HouseholdRef {
+            id: self.id,
+            name: LocalText::new(self.name_zh, self.name_en),
+            demo: self.demo != 0,
+        }
+    }
+}
+
+#[derive(Debug, FromRow)]
+struct DetailRow {
+    id: i64,
+    name_zh: String,
+    name_en: String,
+    demo: i64,
+    story_zh: String,
+    story_en: String,
+    member_since: String,
+    village_slug: String,
+    village_name_zh: String,
+    village_name_en: String,
+}
+
+async fn detail(State(state): State<AppState>, Id(id): Id) -> Result<Json<HouseholdDetail>> {
+    let row: DetailRow = sqlx::query_as(
+        "SELECT h.id, h.name_zh, h.name_en, h.demo, h.story_zh, h.story_en, h.member_since,
+                v.slug AS village_slug, v.name_zh AS village_name_zh, v.name_en AS village_name_en
+         FROM household h JOIN village v ON v.id = h.village_id
+         WHERE h.id = ?",
+    )
+    .bind(id)
+    .fetch_optional(&state.db)
+    .await?
+    .ok_or_else(|| Error::NotFound(format!("no household with id {id}")))?;
+    let member_since = parse_date(&row.member_since).ok_or_else(|| {
+        Error::internal(format_args!(
+            "household {id}: bad member_since '{}'",
+            row.member_since
+        ))
+    })?;
+    let products: Vec<ProductRow> = sqlx::query_as(&format!(
+        "SELECT {PRODUCT_COLUMNS}
+         FROM product p JOIN product_household ph ON ph.product_id = p.id
+         WHERE ph.household_id = ? AND p.published = 1"
+    ))
+    .bind(id)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Json(HouseholdDetail {
+        id: row.id,
+        name: LocalText::new(row.name_zh, row.name_en),
+        demo: row.demo != 0,
+        village_slug: row.village_slug,
+        village_name: LocalText::new(row.village_name_zh, row.village_name_en),
+        story: LocalText::new(row.story_zh, row.story_en),
+        member_since,
+        products: sorted_summaries(products)?,
+    }))
+}

@@ -1,0 +1,123 @@
+//! Path-parameter extractors that answer malformed input with a JSON 400
+//! naming the parameter, instead of axum's plain-text rejection.
+
+use axum::{
+    extract::{FromRequestParts, RawPathParams},
+    http::request::Parts,
+};
+
+use crate::error::Error;
+
+/// The one path parameter of the route, e.g. `{id}` in `/products/{id}`:
+/// its name and its percent-decoded value.
+async fn single_param<S: Send + Sync>(
+    parts: &mut Parts,
+    state: &S,
+) -> Result<(String, String), Error> {
+    let params = RawPathParams::from_request_parts(parts, state)
+        .await
+        .map_err(|e| Error::bad_param("path", format!("is not valid: {}", e.body_text())))?;
+    let mut it = params.iter();
+    match (it.next(), it.next()) {
+        (Some((name, value)), None) => Ok((name.to_owned(), value.to_owned())),
+        _ => Err(Error::internal(
+            "route must have exactly one path parameter",
+        )),
+    }
+}
+
+/// A database id: a positive whole number that fits in an i64. Leading `+`,
+/// signs, spaces and decimals are refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Id(pub i64);
+
+impl Id {
+    pub const MESSAGE: &'static str = "must be a positive whole number";
+
+    pub fn parse(param: &str, raw: &str) -> Result<Self, Error> {
+        let bad = || Error::bad_param(param, Self::MESSAGE);
+        if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        match raw.parse::<i64>() {
+            Ok(n) if n > 0 => Ok(Self(n)),
+            _ => Err(bad()),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        let (name, raw) = single_param(parts, state).await?;
+        Self::parse(&name, &raw)
+    }
+}
+
+/// A slug checked by [`domain::validate::slug`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Slug(pub String);
+
+impl Slug {
+    pub fn parse(param: &str, raw: &str) -> Result<Self, Error> {
+        domain::validate::slug(param, raw).map_err(|e| Error::bad_param(e.field, e.message))?;
+        Ok(Self(raw.to_owned()))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Slug {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        let (name, raw) = single_param(parts, state).await?;
+        Self::parse(&name, &raw)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn param_of(e: Error) -> String {
+        match e {
+            Error::BadParam { param, .. } => param,
+            other => panic!("expected BadParam, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn ids() {
+        assert_eq!(Id::parse("id", "1").unwrap(), Id(1));
+        assert_eq!(Id::parse("id", "0042").unwrap(), Id(42));
+        assert_eq!(
+            Id::parse("id", &i64::MAX.to_string()).unwrap(),
+            Id(i64::MAX)
+        );
+        for bad in [
+            "",
+            "0",
+            "-1",
+            "+1",
+            "abc",
+            "1.5",
+            " 1",
+            "99999999999999999999",
+            "9223372036854775808",
+        ] {
+            assert_eq!(param_of(Id::parse("id", bad).unwrap_err()), "id", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(Slug::parse("slug", "liu").unwrap(), Slug("liu".into()));
+        for bad in ["BAD!", "", "Liu", "a b", &"a".repeat(41)] {
+            assert_eq!(
+                param_of(Slug::parse("slug", bad).unwrap_err()),
+                "slug",
+                "{bad:?}"
+            );
+        }
+    }
+}

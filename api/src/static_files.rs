@@ -1,0 +1,138 @@
+//! Serves the built app (trunk's `dist/`) for every path outside `/api`.
+//!
+//! - Hashed assets (`name-0123456789abcdef.js`, `…_bg.wasm`, `….css`) are
+//!   cached for a year as immutable; everything else is `no-cache` (set by
+//!   the global layer in `main.rs`).
+//! - A path that is not a file gets `index.html` with status 200, so deep
+//!   links work after a reload; the app shows its own 404 page.
+//! - Unknown `/api/...` paths that reach here still get a JSON 404.
+//! - Without a built app the answer is a clear 503, not a panic.
+
+use axum::{
+    body::Body,
+    extract::{Request, State},
+    http::{header, HeaderValue, Method, StatusCode},
+    response::{IntoResponse, Response},
+};
+use tower::ServiceExt as _;
+use tower_http::services::ServeDir;
+
+use crate::AppState;
+
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+pub const NO_CACHE: &str = "no-cache";
+
+pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
+    // `/api/` (with the slash) is not matched by the nested API router.
+    let path = req.uri().path();
+    if path == "/api" || path.starts_with("/api/") {
+        return crate::error::Error::NotFound(format!("no API endpoint at {path}")).into_response();
+    }
+    let dist = &state.config.dist_dir;
+    let index = dist.join("index.html");
+    if !tokio::fs::metadata(&index)
+        .await
+        .map(|m| m.is_file())
+        .unwrap_or(false)
+    {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CACHE_CONTROL, NO_CACHE)],
+            format!(
+                "The storefront app is not built: {} is missing.\n\
+                 Build it with `trunk build --release` or point STOREFRONT_DIST at the build output.\n",
+                index.display()
+            ),
+        )
+            .into_response();
+    }
+
+    let path = req.uri().path().to_owned();
+    let method = req.method().clone();
+    let res = match ServeDir::new(dist).oneshot(req).await {
+        Ok(res) => res.map(Body::new),
+        Err(never) => match never {},
+    };
+    let reading = method == Method::GET || method == Method::HEAD;
+    if res.status() == StatusCode::NOT_FOUND && reading {
+        return index_html(&index).await;
+    }
+    let mut res = res;
+    let ok = res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED;
+    if ok && is_hashed_asset(&path) {
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
+    }
+    res
+}
+
+async fn index_html(index: &std::path::Path) -> Response {
+    match tokio::fs::read(index).await {
+        Ok(bytes) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CACHE_CONTROL, NO_CACHE),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, path = %index.display(), "cannot read index.html");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::CACHE_CONTROL, NO_CACHE)],
+                "The storefront app cannot be read.\n",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Whether the last path segment is named like trunk's hashed output: a `-`
+/// and 16 hex digits right before the extension (or before `_bg` in
+/// `…_bg.wasm`).
+pub fn is_hashed_asset(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or("");
+    let Some((stem, ext)) = file.rsplit_once('.') else {
+        return false;
+    };
+    if ext.is_empty() {
+        return false;
+    }
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    let Some((name, hash)) = stem.rsplit_once('-') else {
+        return false;
+    };
+    !name.is_empty() && hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_hashed_asset;
+
+    #[test]
+    fn hashed_names() {
+        for yes in [
+            "/storefront-1a2b3c4d5e6f7890.js",
+            "/storefront-1a2b3c4d5e6f7890_bg.wasm",
+            "/style-1a2b3c4d5e6f7890.css",
+            "/assets/sub/icon-ABCDEF0123456789.svg",
+        ] {
+            assert!(is_hashed_asset(yes), "{yes}");
+        }
+        for no in [
+            "/",
+            "/index.html",
+            "/storefront.js",
+            "/storefront-1a2b3c4d5e6f789.js",
+            "/storefront-1a2b3c4d5e6f78901.js",
+            "/storefront-1a2b3c4d5e6f789g.js",
+            "/-1a2b3c4d5e6f7890.js",
+            "/v/liu/h/3",
+            "/storefront-1a2b3c4d5e6f7890",
+        ] {
+            assert!(!is_hashed_asset(no), "{no}");
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! `GET /api/villages` and `GET /api/villages/{slug}`.
+
+use axum::{extract::State, routing::get, Json, Router};
+use domain::{
+    dto::{DistributionPoint, Round, VillageDetail, VillageSummary},
+    LocalText, SHANGHAI,
+};
+use sqlx::{FromRow, SqlitePool};
+use time::OffsetDateTime;
+
+use crate::{
+    db::{format_date, parse_date},
+    error::{Error, Result},
+    households::HouseholdRow,
+    params::Slug,
+    products::{sorted_summaries, ProductRow, PRODUCT_COLUMNS},
+    AppState,
+};
+
+/// At most this many upcoming rounds are listed on a village page.
+pub const UPCOMING_ROUNDS: i64 = 6;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/villages", get(list))
+        .route("/villages/{slug}", get(detail))
+}
+
+#[derive(Debug, FromRow)]
+struct SummaryRow {
+    slug: String,
+    name_zh: String,
+    name_en: String,
+    region_zh: String,
+    region_en: String,
+    city_zh: String,
+    city_en: String,
+    distance_km: i64,
+    tagline_zh: String,
+    tagline_en: String,
+    product_count: i64,
+    household_count: i64,
+}
+
+fn to_u32(what: &str, n: i64) -> Result<u32> {
+    u32::try_from(n).map_err(|_| Error::internal(format_args!("{what} out of range: {n}")))
+}
+
+async fn list(State(state): State<AppState>) -> Result<Json<Vec<VillageSummary>>> {
+    let rows: Vec<SummaryRow> = sqlx::query_as(
+        "SELECT v.slug, v.name_zh, v.name_en, v.region_zh, v.region_en, v.city_zh, v.city_en,
+                v.distance_km, v.tagline_zh, v.tagline_en,
+                (SELECT COUNT(*) FROM product p WHERE p.village_id = v.id AND p.published = 1) AS product_count,
+                (SELECT COUNT(*) FROM household h WHERE h.village_id = v.id) AS household_count
+         FROM village v ORDER BY v.id",
+    )
+    .fetch_all(&state.db)
+    .await?;
+    let villages = rows
+        .into_iter()
+        .map(|r| {
+            Ok(VillageSummary {
+                distance_km: to_u32("distance_km", r.distance_km)?,
+                product_count: to_u32("product_count", r.product_count)?,
+                household_count: to_u32("household_count", r.household_count)?,
+                slug: r.slug,
+                name: LocalText::new(r.name_zh, r.name_en),
+                region: LocalText::new(r.region_zh, r.region_en),
+                city: LocalText::new(r.city_zh, r.city_en),
+                tagline: LocalText::new(r.tagline_zh, r.tagline_en),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Json(villages))
+}
+
+#[derive(Debug, FromRow)]
+struct VillageRow {
+    id: i64,
+    slug: String,
+    name_zh: String,
+    name_en: String,
+    region_zh: String,
+    region_en: String,
+    city_zh: String,
+    city_en: String,
+    distance_km: i64,
+    tagline_zh: String,
+    tagline_en: String,
+    story_zh: String,
+    story_en: String,
+    organising_percent: i64,
+}
+
+#[derive(Debug, FromRow)]
+struct PointRow {
+    id: i64,
+    name_zh: String,
+    name_en: String,
+    address_zh: String,
+    address_en: String,
+    pickup_from: String,
+    pickup_to: String,
+}
+
+#[derive(Debug, FromRow)]
+struct RoundRow {
+    id: i64,
+    opens_at: i64,
+    deadline: i64,
+    distribution_day: String,
+}
+
+impl RoundRow {
+    fn into_round(self) -> Result<Round> {
+        let at = |secs: i64| {
+            OffsetDateTime::from_unix_timestamp(secs)
+                .map(|t| t.to_offset(SHANGHAI))
+                .map_err(|e| {
+                    Error::internal(format_args!("round {}: bad timestamp {secs}: {e}", self.id))
+                })
+        };
+        Ok(Round {
+            id: self.id,
+            opens_at: at(self.opens_at)?,
+            deadline: at(self.deadline)?,
+            distribution_day: parse_date(&self.distribution_day).ok_or_else(|| {
+                Error::internal(format_args!(
+                    "round {}: bad distribution_day '{}'",
+                    self.id, self.distribution_day
+                ))
+            })?,
+        })
+    }
+}
+
+async fn detail(State(state): State<AppState>, Slug(slug): Slug) -> Result<Json<VillageDetail>> {
+    let pool = &state.db;
+    let v: VillageRow = sqlx::query_as(
+        "SELECT id, slug, name_zh, name_en, region_zh, region_en, city_zh, city_en, distance_km,
+                tagline_zh, tagline_en, story_zh, story_en, organising_percent
+         FROM village WHERE slug = ?",
+    )
+    .bind(&slug)
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| Error::NotFound(format!("no village with slug '{slug}'")))?;
+
+    let organisers: Vec<(String, String)> = sqlx::query_as(
+        "SELECT name_zh, name_en FROM village_organiser WHERE village_id = ? ORDER BY position, id",
+    )
+    .bind(v.id)
+    .fetch_all(pool)
+    .await?;
+    let products: Vec<ProductRow> = sqlx::query_as(&format!(
+        "SELECT {PRODUCT_COLUMNS} FROM product p WHERE p.village_id = ? AND p.published = 1"
+    ))
+    .bind(v.id)
+    .fetch_all(pool)
+    .await?;
+    let households: Vec<HouseholdRow> =
+        sqlx::query_as("SELECT h.id, h.name_zh, h.name_en, h.demo FROM household h WHERE h.village_id = ? ORDER BY h.id")
+            .bind(v.id)
+            .fetch_all(pool)
+            .await?;
+    let points: Vec<PointRow> = sqlx::query_as(
+        "SELECT id, name_zh, name_en, address_zh, address_en, pickup_from, pickup_to
+         FROM distribution_point WHERE village_id = ? ORDER BY id",
+    )
+    .bind(v.id)
+    .fetch_all(pool)
+    .await?;
+    let upcoming_rounds = upcoming_rounds(pool, v.id, OffsetDateTime::now_utc()).await?;
+
+    Ok(Json(VillageDetail {
+        slug: v.slug,
+        name: LocalText::new(v.name_zh, v.name_en),
+        region: LocalText::new(v.region_zh, v.region_en),
+        distance_km: to_u32("distance_km", v.distance_km)?,
+        city: LocalText::new(v.city_zh, v.city_en),
+        tagline: LocalText::new(v.tagline_zh, v.tagline_en),
+        story: LocalText::new(v.story_zh, v.story_en),
+        organisers: organisers
+            .into_iter()
+            .map(|(zh, en)| LocalText::new(zh, en))
+            .collect(),
+        organising_percent: u8::try_from(v.organising_percent).map_err(|_| {
+            Error::internal(format_args!(
+                "village {slug}: organising percent out of range"
+            ))
+        })?,
+        products: sorted_summaries(products)?,
+        households: households.into_iter().map(HouseholdRow::into_ref).collect(),
+        distribution_points: points
+            .into_iter()
+            .map(|p| DistributionPoint {
+                id: p.id,
+                name: LocalText::new(p.name_zh, p.name_en),
+                address: LocalText::new(p.address_zh, p.address_en),
+                pickup_from: p.pickup_from,
+                pickup_to: p.pickup_to,
+            })
+            .collect(),
+        upcoming_rounds,
+    }))
+}
+
+/// Rounds whose distribution day is `now`'s date in Asia/Shanghai or later,
+/// soonest first, at most [`UPCOMING_ROUNDS`].
+async fn upcoming_rounds(
+    pool: &SqlitePool,
+    village_id: i64,
+    now: OffsetDateTime,
+) -> Result<Vec<Round>> {
+    let today = format_date(domain::shanghai_date(now));
+    let rows: Vec<RoundRow> = sqlx::query_as(
+        "SELECT id, opens_at, deadline, distribution_day FROM distribution_round
+         WHERE village_id = ? AND distribution_day >= ?
+         ORDER BY distribution_day, id LIMIT ?",
+    )
+    .bind(village_id)
+    .bind(today)
+    .bind(UPCOMING_ROUNDS)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(RoundRow::into_round).collect()
+}
