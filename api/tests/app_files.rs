@@ -1,0 +1,129 @@
+//! Serving the built app: content types, compression, cache headers, deep
+//! links, and a clear answer when the app is not built.
+
+mod common;
+
+use common::{brotli_decode, gzip_decode, header, Env, Server, HASHED_JS, HASHED_WASM, INDEX_HTML};
+
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+#[tokio::test]
+async fn hashed_assets_are_immutable_and_typed() {
+    let env = Env::new();
+    let server = env.start();
+    let wasm = server.get(&format!("/{HASHED_WASM}")).await;
+    assert_eq!(wasm.status(), 200);
+    assert_eq!(header(&wasm, "content-type"), "application/wasm");
+    assert_eq!(header(&wasm, "cache-control"), IMMUTABLE);
+    assert_eq!(
+        wasm.bytes().await.unwrap().as_ref(),
+        common::wasm_bytes().as_slice()
+    );
+
+    let js = server.get(&format!("/{HASHED_JS}")).await;
+    assert_eq!(js.status(), 200);
+    assert!(
+        header(&js, "content-type").contains("javascript"),
+        "{}",
+        header(&js, "content-type")
+    );
+    assert_eq!(header(&js, "cache-control"), IMMUTABLE);
+}
+
+#[tokio::test]
+async fn static_files_are_compressed() {
+    let env = Env::new();
+    let server = env.start();
+    let path = format!("/{HASHED_WASM}");
+    let br = server.get_encoded(&path, "br").await;
+    assert_eq!(br.status(), 200);
+    assert_eq!(header(&br, "content-encoding"), "br");
+    assert_eq!(header(&br, "content-type"), "application/wasm");
+    assert_eq!(header(&br, "cache-control"), IMMUTABLE);
+    let body = br.bytes().await.unwrap();
+    assert!(body.len() < common::wasm_bytes().len());
+    assert_eq!(brotli_decode(&body), common::wasm_bytes());
+
+    let gz = server.get_encoded(&format!("/{HASHED_JS}"), "gzip").await;
+    assert_eq!(header(&gz, "content-encoding"), "gzip");
+    assert_eq!(gzip_decode(&gz.bytes().await.unwrap()), common::js_bytes());
+
+    let index = server.get_encoded("/", "br, gzip").await;
+    assert_eq!(header(&index, "content-encoding"), "br");
+    assert_eq!(
+        brotli_decode(&index.bytes().await.unwrap()),
+        INDEX_HTML.as_bytes()
+    );
+}
+
+#[tokio::test]
+async fn index_html_is_never_cached_stale() {
+    let env = Env::new();
+    let server = env.start();
+    for path in ["/", "/index.html"] {
+        let res = server.get(path).await;
+        assert_eq!(res.status(), 200, "{path}");
+        assert_eq!(header(&res, "cache-control"), "no-cache", "{path}");
+        assert!(
+            header(&res, "content-type").starts_with("text/html"),
+            "{path}"
+        );
+        assert_eq!(res.text().await.unwrap(), INDEX_HTML, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn deep_links_get_the_app() {
+    let env = Env::new();
+    let server = env.start();
+    for path in [
+        "/v/liu/h/3",
+        "/v/liu",
+        "/no/such/page",
+        "/apifoo",
+        "/missing-0123456789abcdef.js",
+    ] {
+        let res = server.get(path).await;
+        assert_eq!(res.status(), 200, "{path}");
+        assert!(
+            header(&res, "content-type").starts_with("text/html"),
+            "{path}"
+        );
+        assert_eq!(header(&res, "cache-control"), "no-cache", "{path}");
+        assert_eq!(res.text().await.unwrap(), INDEX_HTML, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn path_traversal_does_not_leave_dist() {
+    let env = Env::new();
+    std::fs::write(env.dir.path().join("secret.txt"), "top secret").unwrap();
+    let server = env.start();
+    for path in ["/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt"] {
+        let res = server.get(path).await;
+        let body = res.text().await.unwrap();
+        assert!(!body.contains("top secret"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn missing_build_is_a_clear_503() {
+    let env = Env::new();
+    let missing = env.dir.path().join("not-built");
+    let server = Server::start(&env.db, &missing);
+    let res = server.get("/").await;
+    assert_eq!(res.status(), 503);
+    let text = res.text().await.unwrap();
+    assert!(text.contains("not built"), "{text}");
+    let res = server.get("/v/liu").await;
+    assert_eq!(res.status(), 503);
+    // The API still works.
+    let health: domain::dto::Health = server.json("/api/health").await;
+    assert_eq!(health.status, "ok");
+
+    // A dist folder without index.html is not a built app either.
+    std::fs::create_dir_all(&missing).unwrap();
+    std::fs::write(missing.join(HASHED_JS), "x").unwrap();
+    let res = server.get("/").await;
+    assert_eq!(res.status(), 503);
+}

@@ -1,0 +1,242 @@
+//! Test harness: runs the real `api` binary on a free port with a fresh
+//! SQLite file and a small fake `dist/`, and talks HTTP to it.
+
+#![allow(dead_code)]
+
+use std::{
+    fs,
+    io::{BufRead, BufReader, Read},
+    path::{Path, PathBuf},
+    process::{Child, ChildStdout, Command, Stdio},
+    sync::mpsc,
+    time::Duration,
+};
+
+use serde::de::DeserializeOwned;
+
+pub const INDEX_HTML: &str = "<!doctype html><html><head><title>Storefront test</title></head>\
+<body><!-- the app mounts here; padding so the page is big enough to compress: \
+lorem ipsum dolor sit amet lorem ipsum dolor sit amet lorem ipsum dolor sit amet \
+lorem ipsum dolor sit amet lorem ipsum dolor sit amet lorem ipsum dolor sit amet --></body></html>\n";
+pub const HASHED_JS: &str = "storefront-1a2b3c4d5e6f7890.js";
+pub const HASHED_WASM: &str = "storefront-1a2b3c4d5e6f7890_bg.wasm";
+
+/// A temporary folder with a database path (in a folder that does not exist
+/// yet) and a dist folder holding `index.html` and hashed assets.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+    pub dist: PathBuf,
+}
+
+impl Env {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir
+            .path()
+            .join("data")
+            .join("nested")
+            .join("storefront.sqlite3");
+        let dist = dir.path().join("dist");
+        fs::create_dir_all(&dist).unwrap();
+        fs::write(dist.join("index.html"), INDEX_HTML).unwrap();
+        fs::write(dist.join(HASHED_JS), js_bytes()).unwrap();
+        fs::write(dist.join(HASHED_WASM), wasm_bytes()).unwrap();
+        Self { dir, db, dist }
+    }
+
+    pub fn start(&self) -> Server {
+        Server::start(&self.db, &self.dist)
+    }
+}
+
+/// A repetitive (so compressible) fake JS bundle.
+pub fn js_bytes() -> Vec<u8> {
+    "export function hello() { return 'nested market'; }\n"
+        .repeat(200)
+        .into_bytes()
+}
+
+/// A fake wasm module: the magic header, then compressible bytes.
+pub fn wasm_bytes() -> Vec<u8> {
+    let mut v = b"\0asm\x01\0\0\0".to_vec();
+    v.extend((0..20_000u32).map(|i| (i % 7) as u8));
+    v
+}
+
+/// The running server. Killed (and reaped) on drop.
+pub struct Server {
+    child: Child,
+    _stdout: BufReader<ChildStdout>,
+    pub base: String,
+    pub port: u16,
+    stderr_path: PathBuf,
+    _stderr_dir: tempfile::TempDir,
+    pub client: reqwest::Client,
+}
+
+impl Server {
+    pub fn start(db: &Path, dist: &Path) -> Self {
+        let stderr_dir = tempfile::tempdir().unwrap();
+        let stderr_path = stderr_dir.path().join("stderr.log");
+        let stderr = fs::File::create(&stderr_path).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_api"))
+            .env("STOREFRONT_ADDR", "127.0.0.1:0")
+            .env("STOREFRONT_DB", db)
+            .env("STOREFRONT_DIST", dist)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .expect("start the api binary");
+
+        // Read the first stdout line on a thread so a hung server cannot hang the test.
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut line = String::new();
+            let res = reader.read_line(&mut line).map(|_| line);
+            let _ = tx.send((res, reader));
+        });
+        let (line, reader) = match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok((Ok(line), reader)) if !line.is_empty() => (line, reader),
+            other => {
+                let _ = child.kill();
+                let _ = child.wait();
+                let mut err = String::new();
+                let _ = fs::File::open(&stderr_path).and_then(|mut f| f.read_to_string(&mut err));
+                panic!(
+                    "server did not report its address ({:?}); stderr:\n{err}",
+                    other.map(|(r, _)| r)
+                );
+            }
+        };
+        let line = line.trim_end();
+        let base = line
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+            .to_owned();
+        let port: u16 = base
+            .strip_prefix("http://127.0.0.1:")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("unexpected address in {line:?}"));
+        assert_ne!(port, 0, "must print the real bound port");
+        Self {
+            child,
+            _stdout: reader,
+            base,
+            port,
+            stderr_path,
+            _stderr_dir: stderr_dir,
+            client: reqwest::Client::new(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// GET without asking for compression.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get_encoded(&self, path: &str, accept_encoding: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .header("accept-encoding", accept_encoding)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// GET, expect 200 with a JSON content type, and decode.
+    pub async fn json<T: DeserializeOwned>(&self, path: &str) -> T {
+        let res = self.get(path).await;
+        let status = res.status();
+        let ctype = header(&res, "content-type");
+        let body = res.text().await.unwrap();
+        assert_eq!(status, 200, "GET {path}: {body}");
+        assert!(
+            ctype.starts_with("application/json"),
+            "GET {path}: content-type {ctype}"
+        );
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}\n{body}"))
+    }
+
+    /// GET, expect `status` and a JSON `ApiError` body.
+    pub async fn error(&self, path: &str, status: u16) -> domain::dto::ApiError {
+        let res = self.get(path).await;
+        assert_eq!(res.status(), status, "GET {path}");
+        let ctype = header(&res, "content-type");
+        assert!(
+            ctype.starts_with("application/json"),
+            "GET {path}: content-type {ctype}"
+        );
+        let body = res.text().await.unwrap();
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}\n{body}"))
+    }
+
+    /// Stops the server and waits for it to exit.
+    pub fn stop(mut self) {
+        self.kill();
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    pub fn stderr(&self) -> String {
+        fs::read_to_string(&self.stderr_path).unwrap_or_default()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+pub fn header(res: &reqwest::Response, name: &str) -> String {
+    res.headers()
+        .get(name)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+pub fn brotli_decode(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    brotli::Decompressor::new(bytes, 4096)
+        .read_to_end(&mut out)
+        .expect("valid brotli");
+    out
+}
+
+pub fn gzip_decode(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .expect("valid gzip");
+    out
+}
+
+/// Opens the server's database directly, as a second connection would.
+pub async fn open_db(path: &Path) -> sqlx::SqlitePool {
+    use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .busy_timeout(Duration::from_secs(5))
+        .foreign_keys(true);
+    SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .expect("open test db")
+}

@@ -1,0 +1,337 @@
+//! The JSON endpoints against the real binary and the real seeded demo data.
+
+mod common;
+
+use std::collections::HashSet;
+
+use common::{brotli_decode, gzip_decode, header, Env};
+use domain::{
+    dto::{Category, HouseholdDetail, ProductDetail, VillageDetail, VillageSummary},
+    premium_percent, PriceBreakdown, SHANGHAI,
+};
+use serde_json::Value;
+use time::OffsetDateTime;
+
+#[tokio::test]
+async fn health_reports_ok() {
+    let env = Env::new();
+    let server = env.start();
+    let health: domain::dto::Health = server.json("/api/health").await;
+    assert_eq!(health.status, "ok");
+    assert_eq!(health.database, "ok");
+    // The database file was created, folder included.
+    assert!(env.db.is_file());
+}
+
+#[tokio::test]
+async fn villages_list_counts_match_the_details() {
+    let env = Env::new();
+    let server = env.start();
+    let villages: Vec<VillageSummary> = server.json("/api/villages").await;
+    assert!(villages.len() >= 4, "{} villages", villages.len());
+    let slugs: HashSet<_> = villages.iter().map(|v| v.slug.as_str()).collect();
+    assert_eq!(slugs.len(), villages.len(), "slugs are unique");
+
+    let mut total_households = 0;
+    for v in &villages {
+        let detail: VillageDetail = server.json(&format!("/api/villages/{}", v.slug)).await;
+        assert_eq!(detail.slug, v.slug);
+        assert_eq!(detail.name, v.name);
+        assert_eq!(
+            v.product_count as usize,
+            detail.products.len(),
+            "{}",
+            v.slug
+        );
+        assert_eq!(
+            v.household_count as usize,
+            detail.households.len(),
+            "{}",
+            v.slug
+        );
+        assert!(v.product_count > 0 && v.household_count > 0, "{}", v.slug);
+        assert!((10..=20).contains(&detail.organising_percent));
+        assert!(
+            detail.households.iter().all(|h| h.demo),
+            "{}: all seeded households are demo",
+            v.slug
+        );
+        total_households += detail.households.len();
+    }
+    assert!(total_households >= 30, "{total_households} households");
+}
+
+#[tokio::test]
+async fn liu_village_detail() {
+    let env = Env::new();
+    let server = env.start();
+    let raw: Value = server.json("/api/villages/liu").await;
+    let liu: VillageDetail = serde_json::from_value(raw.clone()).unwrap();
+    assert_eq!(liu.name.en, "Liu Village");
+    assert_eq!(liu.distance_km, 190);
+    assert!(liu.products.len() >= 40, "{} products", liu.products.len());
+    // Eight community centres in Beijing (the seed adds a consumer group in Baoding).
+    let in_beijing = liu
+        .distribution_points
+        .iter()
+        .filter(|p| p.address.en.contains("Beijing"))
+        .count();
+    assert_eq!(in_beijing, 8, "{:?}", liu.distribution_points);
+    assert!(!liu.organisers.is_empty());
+    for p in &liu.distribution_points {
+        assert!(p.pickup_from < p.pickup_to, "{p:?}");
+        assert_eq!(p.pickup_from.len(), 5);
+    }
+
+    // Sorted by category (domain order), then id.
+    let rank = |c: Category| Category::ALL.iter().position(|x| *x == c).unwrap();
+    let keys: Vec<_> = liu
+        .products
+        .iter()
+        .map(|p| (rank(p.category), p.id))
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+
+    // Upcoming rounds: today or later in Shanghai, soonest first, at most 6,
+    // a round about every 20 days, times with the +08:00 offset.
+    let now = OffsetDateTime::now_utc();
+    let today = domain::shanghai_date(now);
+    let rounds = &liu.upcoming_rounds;
+    assert!(
+        !rounds.is_empty() && rounds.len() <= 6,
+        "{} rounds",
+        rounds.len()
+    );
+    for r in rounds {
+        assert!(r.distribution_day >= today, "{r:?}");
+        assert!(r.opens_at < r.deadline, "{r:?}");
+        assert!(r.deadline.date() <= r.distribution_day, "{r:?}");
+        assert_eq!(r.deadline.offset(), SHANGHAI);
+    }
+    // Freshly seeded: the next round can still be ordered from.
+    assert!(rounds[0].deadline > now, "{:?}", rounds[0]);
+    for w in rounds.windows(2) {
+        let gap = (w[1].distribution_day - w[0].distribution_day).whole_days();
+        assert!((18..=22).contains(&gap), "gap of {gap} days");
+    }
+    for r in raw["upcoming_rounds"].as_array().unwrap() {
+        for field in ["opens_at", "deadline"] {
+            let s = r[field].as_str().unwrap();
+            assert!(s.ends_with("+08:00"), "{field} = {s}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn household_detail_lists_its_products() {
+    let env = Env::new();
+    let server = env.start();
+    let liu: VillageDetail = server.json("/api/villages/liu").await;
+    let mut with_products = 0;
+    for h in liu.households.iter().take(6) {
+        let detail: HouseholdDetail = server.json(&format!("/api/households/{}", h.id)).await;
+        assert_eq!(detail.id, h.id);
+        assert_eq!(detail.name, h.name);
+        assert!(detail.demo);
+        assert_eq!(detail.village_slug, "liu");
+        assert_eq!(detail.village_name, liu.name);
+        assert!(detail.member_since.year() >= 2000);
+        let village_ids: HashSet<_> = liu.products.iter().map(|p| p.id).collect();
+        for p in &detail.products {
+            assert!(
+                village_ids.contains(&p.id),
+                "product {} of household {} is in the village",
+                p.id,
+                h.id
+            );
+            let product: ProductDetail = server.json(&format!("/api/products/{}", p.id)).await;
+            assert!(
+                product.households.iter().any(|x| x.id == h.id),
+                "product {} names household {}",
+                p.id,
+                h.id
+            );
+        }
+        if !detail.products.is_empty() {
+            with_products += 1;
+        }
+    }
+    assert!(with_products > 0);
+}
+
+#[tokio::test]
+async fn every_product_detail_follows_the_domain_rules() {
+    let env = Env::new();
+    let server = env.start();
+    let villages: Vec<VillageSummary> = server.json("/api/villages").await;
+    for v in &villages {
+        let village: VillageDetail = server.json(&format!("/api/villages/{}", v.slug)).await;
+        let household_ids: HashSet<_> = village.households.iter().map(|h| h.id).collect();
+        for summary in &village.products {
+            let p: ProductDetail = server.json(&format!("/api/products/{}", summary.id)).await;
+            assert_eq!(p.id, summary.id);
+            assert_eq!(p.village_slug, v.slug);
+            assert_eq!(p.name, summary.name);
+            assert_eq!(p.price_fen, summary.price_fen);
+            assert_eq!(p.season, summary.season);
+            assert!(!p.households.is_empty(), "product {} has a household", p.id);
+            assert!(p
+                .households
+                .iter()
+                .all(|h| household_ids.contains(&h.id) && h.demo));
+            let b = p.breakdown;
+            assert_eq!(
+                b.household_fen + b.organising_fen,
+                p.price_fen,
+                "product {}",
+                p.id
+            );
+            assert_eq!(
+                b,
+                PriceBreakdown::new(p.price_fen, village.organising_percent).unwrap()
+            );
+            assert_eq!(
+                p.premium_percent,
+                premium_percent(p.price_fen, p.local_price_fen)
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn product_detail_example_shape() {
+    let env = Env::new();
+    let server = env.start();
+    let liu: VillageDetail = server.json("/api/villages/liu").await;
+    let id = liu.products[0].id;
+    let raw: Value = server.json(&format!("/api/products/{id}")).await;
+    for key in [
+        "breakdown",
+        "premium_percent",
+        "households",
+        "description",
+        "season",
+        "village_name",
+    ] {
+        assert!(raw.get(key).is_some(), "missing {key}: {raw}");
+    }
+    assert_eq!(
+        raw["breakdown"]["organising_percent"],
+        liu.organising_percent
+    );
+}
+
+#[tokio::test]
+async fn unknown_things_are_json_404s() {
+    let env = Env::new();
+    let server = env.start();
+    let e = server.error("/api/villages/xyz", 404).await;
+    assert_eq!(e.error, "no village with slug 'xyz'");
+    let e = server.error("/api/households/999999", 404).await;
+    assert!(e.error.contains("999999"), "{}", e.error);
+    let e = server.error("/api/products/999999", 404).await;
+    assert!(e.error.contains("999999"), "{}", e.error);
+    for path in [
+        "/api/nope",
+        "/api/",
+        "/api",
+        "/api/villages/liu/extra",
+        "/api/products",
+    ] {
+        let e = server.error(path, 404).await;
+        assert!(!e.error.is_empty(), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn malformed_params_are_400s_naming_the_param() {
+    let env = Env::new();
+    let server = env.start();
+    for resource in ["households", "products"] {
+        for bad in ["abc", "0", "-1", "99999999999999999999", "1.5", "+1", "%20"] {
+            let path = format!("/api/{resource}/{bad}");
+            let e = server.error(&path, 400).await;
+            assert_eq!(e.error, "id must be a positive whole number", "{path}");
+            assert_eq!(e.fields.len(), 1, "{path}");
+            assert_eq!(e.fields[0].field, "id", "{path}");
+        }
+    }
+    for bad in ["BAD!", "Liu", "a%20b", "%E5%88%98"] {
+        let path = format!("/api/villages/{bad}");
+        let e = server.error(&path, 400).await;
+        assert!(e.error.starts_with("slug "), "{path}: {}", e.error);
+        assert_eq!(e.fields[0].field, "slug", "{path}");
+    }
+    let long = "a".repeat(41);
+    server.error(&format!("/api/villages/{long}"), 400).await;
+}
+
+#[tokio::test]
+async fn wrong_method_is_a_json_405() {
+    let env = Env::new();
+    let server = env.start();
+    for path in [
+        "/api/villages",
+        "/api/villages/liu",
+        "/api/health",
+        "/api/products/1",
+    ] {
+        let res = server.client.post(server.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 405, "{path}");
+        assert!(header(&res, "content-type").starts_with("application/json"));
+        let e: domain::dto::ApiError = res.json().await.unwrap();
+        assert!(!e.error.is_empty());
+    }
+    let res = server
+        .client
+        .delete(server.url("/api/households/1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+}
+
+#[tokio::test]
+async fn json_is_compressed_with_brotli_and_gzip() {
+    let env = Env::new();
+    let server = env.start();
+    let plain = server.get("/api/villages/liu").await;
+    assert_eq!(header(&plain, "content-encoding"), "");
+    assert_eq!(header(&plain, "cache-control"), "no-cache");
+    let plain = plain.bytes().await.unwrap();
+
+    let br = server.get_encoded("/api/villages/liu", "br").await;
+    assert_eq!(br.status(), 200);
+    assert_eq!(header(&br, "content-encoding"), "br");
+    assert!(header(&br, "vary")
+        .to_ascii_lowercase()
+        .contains("accept-encoding"));
+    let br = br.bytes().await.unwrap();
+    assert!(br.len() < plain.len());
+    assert_eq!(brotli_decode(&br), plain);
+
+    let gz = server.get_encoded("/api/villages/liu", "gzip").await;
+    assert_eq!(header(&gz, "content-encoding"), "gzip");
+    let gz = gz.bytes().await.unwrap();
+    assert_eq!(gzip_decode(&gz), plain);
+
+    // Errors are JSON too, and compressible like the rest.
+    let res = server.get_encoded("/api/households/abc", "gzip").await;
+    assert_eq!(res.status(), 400);
+    let body = gzip_decode_if(
+        &header(&res, "content-encoding"),
+        &res.bytes().await.unwrap(),
+    );
+    let e: domain::dto::ApiError = serde_json::from_slice(&body).unwrap();
+    assert_eq!(e.fields[0].field, "id");
+}
+
+fn gzip_decode_if(encoding: &str, bytes: &[u8]) -> Vec<u8> {
+    if encoding == "gzip" {
+        gzip_decode(bytes)
+    } else {
+        bytes.to_vec()
+    }
+}

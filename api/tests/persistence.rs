@@ -1,0 +1,154 @@
+//! The database outlives the server: restarting neither re-seeds nor wipes,
+//! and the API shows what is stored.
+
+mod common;
+
+use common::{open_db, Env};
+use domain::dto::{VillageDetail, VillageSummary};
+
+async fn counts(pool: &sqlx::SqlitePool) -> Vec<i64> {
+    let mut out = Vec::new();
+    for table in [
+        "village",
+        "village_organiser",
+        "household",
+        "product",
+        "product_household",
+        "distribution_point",
+        "distribution_round",
+    ] {
+        let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        out.push(n);
+    }
+    out
+}
+
+#[tokio::test]
+async fn restart_keeps_changes_and_does_not_reseed() {
+    let env = Env::new();
+    let server = env.start();
+    let before: Vec<VillageSummary> = server.json("/api/villages").await;
+    server.stop();
+
+    let pool = open_db(&env.db).await;
+    let counts_before = counts(&pool).await;
+    assert!(counts_before.iter().all(|n| *n > 0), "{counts_before:?}");
+    sqlx::query("UPDATE village SET name_en = 'Liu Village (renamed)' WHERE slug = 'liu'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+
+    let server = env.start();
+    let after: Vec<VillageSummary> = server.json("/api/villages").await;
+    assert_eq!(after.len(), before.len());
+    let liu = after.iter().find(|v| v.slug == "liu").unwrap();
+    assert_eq!(liu.name.en, "Liu Village (renamed)");
+    for (a, b) in after.iter().zip(&before) {
+        assert_eq!(
+            (a.product_count, a.household_count),
+            (b.product_count, b.household_count)
+        );
+    }
+    server.stop();
+
+    let pool = open_db(&env.db).await;
+    assert_eq!(counts(&pool).await, counts_before);
+}
+
+#[tokio::test]
+async fn an_emptied_catalogue_is_not_refilled_while_villages_exist() {
+    let env = Env::new();
+    env.start().stop();
+    let pool = open_db(&env.db).await;
+    sqlx::query(
+        "DELETE FROM product WHERE village_id = (SELECT id FROM village WHERE slug = 'liu')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let server = env.start();
+    let liu: VillageDetail = server.json("/api/villages/liu").await;
+    assert!(liu.products.is_empty());
+}
+
+#[tokio::test]
+async fn withdrawn_products_are_hidden() {
+    let env = Env::new();
+    let server = env.start();
+    let liu: VillageDetail = server.json("/api/villages/liu").await;
+    let product = liu.products[0].clone();
+    let household = server
+        .json::<domain::dto::ProductDetail>(&format!("/api/products/{}", product.id))
+        .await
+        .households[0]
+        .id;
+
+    // Organisers withdraw it while the server runs (a second connection; WAL).
+    let pool = open_db(&env.db).await;
+    sqlx::query("UPDATE product SET published = 0 WHERE id = ?")
+        .bind(product.id)
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    let e = server
+        .error(&format!("/api/products/{}", product.id), 404)
+        .await;
+    assert_eq!(e.error, format!("no product with id {}", product.id));
+    let liu_after: VillageDetail = server.json("/api/villages/liu").await;
+    assert_eq!(liu_after.products.len(), liu.products.len() - 1);
+    assert!(liu_after.products.iter().all(|p| p.id != product.id));
+    let villages: Vec<VillageSummary> = server.json("/api/villages").await;
+    let summary = villages.iter().find(|v| v.slug == "liu").unwrap();
+    assert_eq!(summary.product_count as usize, liu_after.products.len());
+    let h: domain::dto::HouseholdDetail =
+        server.json(&format!("/api/households/{household}")).await;
+    assert!(h.products.iter().all(|p| p.id != product.id));
+}
+
+#[tokio::test]
+async fn seed_rounds_and_demo_flags_in_the_database() {
+    let env = Env::new();
+    env.start().stop();
+    let pool = open_db(&env.db).await;
+    let (not_demo,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM household WHERE demo = 0")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(not_demo, 0);
+    let (orphans,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM product p WHERE NOT EXISTS (SELECT 1 FROM product_household ph WHERE ph.product_id = p.id)",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(orphans, 0, "every product has a household");
+    // Liu: 2 past and 6 upcoming rounds, 20 days apart.
+    let days: Vec<(String,)> = sqlx::query_as(
+        "SELECT r.distribution_day FROM distribution_round r JOIN village v ON v.id = r.village_id
+         WHERE v.slug = 'liu' ORDER BY r.distribution_day",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(days.len(), 8);
+    let today = domain::shanghai_date(time::OffsetDateTime::now_utc());
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let dates: Vec<time::Date> = days
+        .iter()
+        .map(|(d,)| time::Date::parse(d, fmt).unwrap())
+        .collect();
+    assert_eq!(dates.iter().filter(|d| **d < today).count(), 2);
+    for w in dates.windows(2) {
+        assert_eq!((w[1] - w[0]).whole_days(), 20);
+    }
+    // Foreign keys are enforced.
+    let res = sqlx::query("INSERT INTO household (village_id, name_zh, name_en, story_zh, story_en, member_since) VALUES (9999, 'a', 'a', 's', 's', '2020-01-01')")
+        .execute(&pool)
+        .await;
+    assert!(res.is_err());
+}
