@@ -1,0 +1,224 @@
+//! Pieces shared by the pages: header, footer, loading and error states,
+//! product cards and badges.
+
+use crate::api::FetchError;
+use crate::i18n::*;
+use crate::lang_of;
+use crate::logic;
+use domain::dto::{Category, HouseholdRef, ProductSummary};
+use domain::{format_yuan, SeasonStatus};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// The current language as the domain names it (reactive).
+pub fn use_lang() -> impl Fn() -> domain::Lang + Copy + 'static {
+    let i18n = use_i18n();
+    move || lang_of(i18n.get_locale())
+}
+
+/// Today's date in Asia/Shanghai, whatever zone the phone is set to.
+pub fn today_shanghai() -> time::Date {
+    let ms = js_sys::Date::now() as i64;
+    let now = time::OffsetDateTime::from_unix_timestamp(ms / 1000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    domain::shanghai_date(now)
+}
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let i18n = use_i18n();
+    let toggle = move |_| {
+        let next = match i18n.get_locale_untracked() {
+            Locale::zh => Locale::en,
+            Locale::en => Locale::zh,
+        };
+        i18n.set_locale(next);
+    };
+    // Keep <html lang> in step so screen readers and fonts follow.
+    Effect::new(move |_| {
+        let tag = match i18n.get_locale() {
+            Locale::zh => "zh-CN",
+            Locale::en => "en",
+        };
+        if let Some(el) = document().document_element() {
+            let _ = el.set_attribute("lang", tag);
+        }
+    });
+    view! {
+        <header class="top">
+            <a class="brand" href="/">
+                <span class="brand-mark" aria-hidden="true">"乡"</span>
+                <span class="brand-name">{t!(i18n, app_name)}</span>
+            </a>
+            <button
+                class="lang-switch"
+                type="button"
+                data-testid="lang-switch"
+                aria-label=move || t_string!(i18n, switch_lang_label)
+                on:click=toggle
+            >
+                {t!(i18n, switch_lang)}
+            </button>
+        </header>
+    }
+}
+
+#[component]
+pub fn Footer() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <footer class="foot">
+            <p>{t!(i18n, app_tagline)}</p>
+            <p class="muted">{t!(i18n, demo_note)}</p>
+        </footer>
+    }
+}
+
+/// Sets the page title as "<page> · <app>".
+#[component]
+pub fn PageTitle(#[prop(into)] text: Signal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <Title text=move || format!("{} · {}", text.get(), t_string!(i18n, title_suffix))/> }
+}
+
+#[component]
+pub fn Loading() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="loading" role="status" aria-live="polite" data-testid="loading">
+            <span class="spinner" aria-hidden="true"></span>
+            {t!(i18n, loading)}
+            <div class="skeleton" aria-hidden="true"></div>
+            <div class="skeleton short" aria-hidden="true"></div>
+        </div>
+    }
+}
+
+#[component]
+pub fn ErrorPanel(retry: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="error-panel" role="alert" data-testid="error">
+            <h2>{t!(i18n, error_title)}</h2>
+            <p>{t!(i18n, error_body)}</p>
+            <button class="button primary" type="button" data-testid="retry" on:click=move |_| retry.run(())>
+                {t!(i18n, retry)}
+            </button>
+        </section>
+    }
+}
+
+/// Renders a loaded resource: a loading state, the 404 page, an error
+/// with retry, or the page itself.
+pub fn resource_view<T, V>(
+    res: LocalResource<Result<T, FetchError>>,
+    render: impl Fn(T) -> V + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + 'static,
+    V: IntoView + 'static,
+{
+    move || match res.get() {
+        None => view! { <Loading /> }.into_any(),
+        Some(Ok(data)) => render(data).into_any(),
+        Some(Err(FetchError::NotFound)) => view! { <crate::pages::not_found::NotFound /> }.into_any(),
+        Some(Err(FetchError::Unavailable(_))) => {
+            view! { <ErrorPanel retry=Callback::new(move |_| res.refetch()) /> }.into_any()
+        }
+    }
+}
+
+pub fn category_label(c: Category) -> impl Fn() -> &'static str + Copy + 'static {
+    let i18n = use_i18n();
+    move || match c {
+        Category::Eggs => t_string!(i18n, cat_eggs),
+        Category::Meat => t_string!(i18n, cat_meat),
+        Category::Grain => t_string!(i18n, cat_grain),
+        Category::Fruit => t_string!(i18n, cat_fruit),
+        Category::Vegetable => t_string!(i18n, cat_vegetable),
+        Category::Processed => t_string!(i18n, cat_processed),
+        Category::Other => t_string!(i18n, cat_other),
+    }
+}
+
+#[component]
+pub fn StatusBadge(status: SeasonStatus) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let (class, text): (&str, Box<dyn Fn() -> String + Send + Sync>) = match status {
+        SeasonStatus::InSeason => ("badge in-season", Box::new(move || t_string!(i18n, status_in_season).to_string())),
+        SeasonStatus::AllYear => ("badge all-year", Box::new(move || t_string!(i18n, status_all_year).to_string())),
+        SeasonStatus::ComingSoon { starts } => (
+            "badge coming",
+            Box::new(move || t_string!(i18n, starts_on, date = logic::format_date(starts, lang()))),
+        ),
+        SeasonStatus::OutOfSeason { next_start } => (
+            "badge later",
+            Box::new(move || t_string!(i18n, starts_on, date = logic::month_name(next_start.month() as u8, lang()))),
+        ),
+    };
+    view! { <span class=class>{text}</span> }
+}
+
+#[component]
+pub fn DemoBadge() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <span class="badge demo">{t!(i18n, demo)}</span> }
+}
+
+/// One product in a list: name, price per unit and where it stands.
+#[component]
+pub fn ProductCard(product: ProductSummary, status: SeasonStatus) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let name = product.name.clone();
+    let unit = product.unit.clone();
+    let href = format!("/p/{}", product.id);
+    let price = format_yuan(product.price_fen);
+    let cat = category_label(product.category);
+    view! {
+        <li class="card product-card" data-testid="product-card">
+            <a href=href>
+                <span class="card-main">
+                    <span class="card-title">{move || name.get(lang()).to_string()}</span>
+                    <span class="muted small">{cat}</span>
+                </span>
+                <span class="card-side">
+                    <span class="price">
+                        {price}
+                        <span class="unit">{move || t_string!(i18n, per_unit, unit = unit.get(lang()).to_string())}</span>
+                    </span>
+                    <StatusBadge status=status />
+                </span>
+            </a>
+        </li>
+    }
+}
+
+/// A list of households linking to their profiles.
+#[component]
+pub fn HouseholdList(village_slug: String, households: Vec<HouseholdRef>) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <ul class="people">
+            {households
+                .into_iter()
+                .map(|h| {
+                    let href = format!("/v/{}/h/{}", village_slug, h.id);
+                    let name = h.name.clone();
+                    view! {
+                        <li>
+                            <a class="person" href=href data-testid="household-link">
+                                <span class="avatar" aria-hidden="true">
+                                    {h.name.zh.chars().next().map(String::from).unwrap_or_default()}
+                                </span>
+                                <span>{move || name.get(lang()).to_string()}</span>
+                                {h.demo.then(|| view! { <DemoBadge /> })}
+                            </a>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+}

@@ -1,0 +1,249 @@
+//! View logic kept out of components so that plain `cargo test` reaches it:
+//! calendar grouping and date formatting per language.
+
+use domain::dto::ProductSummary;
+use domain::{season_status, Lang, SeasonStatus};
+use time::{Date, OffsetDateTime, Weekday};
+
+/// How far ahead "coming soon" looks on the village calendar.
+pub const COMING_SOON_WEEKS: u8 = 6;
+
+/// The sections of the village calendar, in the order they are shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CalendarGroup {
+    InSeason,
+    ComingSoon,
+    AllYear,
+    Later,
+}
+
+impl CalendarGroup {
+    pub fn of(status: SeasonStatus) -> Self {
+        match status {
+            SeasonStatus::InSeason => CalendarGroup::InSeason,
+            SeasonStatus::ComingSoon { .. } => CalendarGroup::ComingSoon,
+            SeasonStatus::AllYear => CalendarGroup::AllYear,
+            SeasonStatus::OutOfSeason { .. } => CalendarGroup::Later,
+        }
+    }
+
+    /// Stable ids for the page's anchors and tests.
+    pub fn id(self) -> &'static str {
+        match self {
+            CalendarGroup::InSeason => "in-season",
+            CalendarGroup::ComingSoon => "coming-soon",
+            CalendarGroup::AllYear => "all-year",
+            CalendarGroup::Later => "later",
+        }
+    }
+}
+
+/// Products grouped for the calendar on `today`; empty groups are left out.
+/// Within a group, the soonest season comes first, then the catalogue order.
+pub fn group_calendar(
+    products: &[ProductSummary],
+    today: Date,
+) -> Vec<(CalendarGroup, Vec<(ProductSummary, SeasonStatus)>)> {
+    let mut with_status: Vec<_> = products
+        .iter()
+        .map(|p| (p.clone(), season_status(p.season, today, COMING_SOON_WEEKS)))
+        .collect();
+    with_status.sort_by_key(|(p, s)| (s.sort_rank(), start_of(*s), p.category.as_str() == "other", p.id));
+    let mut groups: Vec<(CalendarGroup, Vec<(ProductSummary, SeasonStatus)>)> = Vec::new();
+    for (p, s) in with_status {
+        let g = CalendarGroup::of(s);
+        match groups.last_mut() {
+            Some((last, items)) if *last == g => items.push((p, s)),
+            _ => groups.push((g, vec![(p, s)])),
+        }
+    }
+    groups
+}
+
+fn start_of(s: SeasonStatus) -> Option<Date> {
+    match s {
+        SeasonStatus::ComingSoon { starts } => Some(starts),
+        SeasonStatus::OutOfSeason { next_start } => Some(next_start),
+        _ => None,
+    }
+}
+
+const EN_MONTHS: [&str; 12] =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+fn weekday(d: Date, lang: Lang) -> &'static str {
+    let i = d.weekday().number_days_from_monday() as usize;
+    match lang {
+        Lang::Zh => ["周一", "周二", "周三", "周四", "周五", "周六", "周日"][i],
+        Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][i],
+    }
+}
+
+/// "11月28日 周六" / "Sat 28 Nov".
+pub fn format_date(d: Date, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("{}月{}日 {}", d.month() as u8, d.day(), weekday(d, lang)),
+        Lang::En => format!("{} {} {}", weekday(d, lang), d.day(), EN_MONTHS[d.month() as usize - 1]),
+    }
+}
+
+/// "2011年5月" / "May 2011".
+pub fn format_month_year(d: Date, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("{}年{}月", d.year(), d.month() as u8),
+        Lang::En => format!("{} {}", EN_MONTHS[d.month() as usize - 1], d.year()),
+    }
+}
+
+/// A moment shown in Asia/Shanghai, whatever the phone's own zone:
+/// "11月28日 周六 20:00" / "Sat 28 Nov, 20:00".
+pub fn format_datetime(t: OffsetDateTime, lang: Lang) -> String {
+    let local = t.to_offset(domain::SHANGHAI);
+    let date = format_date(local.date(), lang);
+    let sep = if lang == Lang::Zh { " " } else { ", " };
+    format!("{date}{sep}{:02}:{:02}", local.hour(), local.minute())
+}
+
+/// Column heads of the 12-month view: "1"…"12" under 月, or "J"…"D".
+pub fn month_initial(month: u8, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => month.to_string(),
+        Lang::En => EN_MONTHS[usize::from(month.clamp(1, 12)) - 1][..1].to_string(),
+    }
+}
+
+/// Month name for a season list: "10月" / "Oct".
+pub fn month_name(month: u8, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("{month}月"),
+        Lang::En => EN_MONTHS[usize::from(month.clamp(1, 12)) - 1].to_string(),
+    }
+}
+
+/// The months of a season as readable runs: "10–12月" / "Oct–Dec", or a
+/// list when they are not consecutive.
+pub fn season_months_text(months: &[u8], lang: Lang) -> String {
+    let mut runs: Vec<(u8, u8)> = Vec::new();
+    for &m in months {
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == m => *end = m,
+            _ => runs.push((m, m)),
+        }
+    }
+    // A run that reaches December and one from January are one winter run.
+    if runs.len() > 1 && runs[0].0 == 1 && runs.last().map(|r| r.1) == Some(12) {
+        let first = runs.remove(0);
+        runs.last_mut().expect("len > 1").1 = first.1;
+    }
+    let sep = if lang == Lang::Zh { "、" } else { ", " };
+    runs.iter()
+        .map(|&(a, b)| {
+            if a == b {
+                month_name(a, lang)
+            } else if lang == Lang::Zh {
+                format!("{a}–{b}月")
+            } else {
+                format!("{}–{}", month_name(a, lang), month_name(b, lang))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+/// Is `d` a Saturday or Sunday (shown on distribution days).
+pub fn is_weekend(d: Date) -> bool {
+    matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::dto::Category;
+    use domain::{LocalText, MonthSet, Season};
+    use time::macros::{date, datetime};
+
+    fn product(id: i64, season: Season) -> ProductSummary {
+        ProductSummary {
+            id,
+            name: LocalText::new(format!("产品{id}"), format!("Product {id}")),
+            category: Category::Fruit,
+            unit: LocalText::new("公斤", "kg"),
+            price_fen: 1000,
+            local_price_fen: 700,
+            season,
+        }
+    }
+
+    fn months(m: &[u8]) -> Season {
+        Season::Months { months: MonthSet::from_months(m).unwrap() }
+    }
+
+    #[test]
+    fn groups_in_page_order_and_drops_empty_ones() {
+        let today = date!(2026 - 11 - 22);
+        let ps = vec![
+            product(1, months(&[7, 8])),  // later
+            product(2, Season::AllYear),  // all year
+            product(3, months(&[11, 12])), // in season
+            product(4, months(&[12, 1])), // coming soon
+        ];
+        let groups = group_calendar(&ps, today);
+        let order: Vec<_> = groups.iter().map(|(g, _)| *g).collect();
+        assert_eq!(
+            order,
+            vec![CalendarGroup::InSeason, CalendarGroup::ComingSoon, CalendarGroup::AllYear, CalendarGroup::Later]
+        );
+        assert_eq!(groups[0].1[0].0.id, 3);
+        assert_eq!(groups[3].1[0].0.id, 1);
+
+        let only_all_year = group_calendar(&[product(9, Season::AllYear)], today);
+        assert_eq!(only_all_year.len(), 1);
+        assert_eq!(only_all_year[0].0, CalendarGroup::AllYear);
+    }
+
+    #[test]
+    fn later_products_sorted_by_next_start() {
+        let today = date!(2026 - 11 - 22);
+        let ps = vec![product(1, months(&[8])), product(2, months(&[4])), product(3, months(&[6]))];
+        let groups = group_calendar(&ps, today);
+        let ids: Vec<_> = groups[0].1.iter().map(|(p, _)| p.id).collect();
+        assert_eq!(ids, vec![2, 3, 1]);
+    }
+
+    #[test]
+    fn dates_in_both_languages() {
+        let d = date!(2026 - 11 - 28);
+        assert_eq!(format_date(d, Lang::Zh), "11月28日 周六");
+        assert_eq!(format_date(d, Lang::En), "Sat 28 Nov");
+        assert_eq!(format_month_year(date!(2011 - 05 - 01), Lang::Zh), "2011年5月");
+        assert_eq!(format_month_year(date!(2011 - 05 - 01), Lang::En), "May 2011");
+    }
+
+    #[test]
+    fn datetimes_are_shown_in_shanghai_time() {
+        // 12:00 UTC is 20:00 in Shanghai.
+        let t = datetime!(2026-11-28 12:00 UTC);
+        assert_eq!(format_datetime(t, Lang::Zh), "11月28日 周六 20:00");
+        assert_eq!(format_datetime(t, Lang::En), "Sat 28 Nov, 20:00");
+        // 17:30 UTC is already the next day in Shanghai.
+        let late = datetime!(2026-11-28 17:30 UTC);
+        assert_eq!(format_datetime(late, Lang::En), "Sun 29 Nov, 01:30");
+    }
+
+    #[test]
+    fn season_text_merges_runs_and_winter() {
+        assert_eq!(season_months_text(&[10, 11, 12], Lang::Zh), "10–12月");
+        assert_eq!(season_months_text(&[10, 11, 12], Lang::En), "Oct–Dec");
+        assert_eq!(season_months_text(&[1, 2, 11, 12], Lang::En), "Nov–Feb");
+        assert_eq!(season_months_text(&[3, 7, 8], Lang::Zh), "3月、7–8月");
+        assert_eq!(season_months_text(&[6], Lang::En), "Jun");
+    }
+
+    #[test]
+    fn month_heads() {
+        assert_eq!(month_initial(1, Lang::En), "J");
+        assert_eq!(month_initial(12, Lang::Zh), "12");
+        assert!(is_weekend(date!(2026 - 11 - 28)));
+        assert!(!is_weekend(date!(2026 - 11 - 27)));
+    }
+}

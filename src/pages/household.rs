@@ -1,0 +1,66 @@
+use crate::api;
+use crate::components::{resource_view, today_shanghai, use_lang, DemoBadge, PageTitle, ProductCard};
+use crate::i18n::*;
+use crate::logic;
+use crate::pages::village::paragraphs;
+use domain::dto::HouseholdDetail;
+use domain::season_status;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+/// `/v/{slug}/h/{id}`: a producing household, by real name, with its story.
+#[component]
+pub fn HouseholdPage() -> impl IntoView {
+    let params = use_params_map();
+    let household = LocalResource::new(move || api::household(params.read().get("id").unwrap_or_default()));
+    view! {
+        {resource_view(household, move |h: HouseholdDetail| {
+            // A household reached under another village's URL is not there.
+            let slug = params.read_untracked().get("slug").unwrap_or_default();
+            if h.village_slug != slug {
+                return view! { <crate::pages::not_found::NotFound /> }.into_any();
+            }
+            view! { <Household h=h /> }.into_any()
+        })}
+    }
+}
+
+#[component]
+fn Household(h: HouseholdDetail) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let today = today_shanghai();
+    let name = h.name.clone();
+    let title = Signal::derive(move || name.get(lang()).to_string());
+    let name = h.name.clone();
+    let village_name = h.village_name.clone();
+    let story = h.story.clone();
+    let since = h.member_since;
+    let village_href = format!("/v/{}", h.village_slug);
+    view! {
+        <PageTitle text=title />
+        <nav class="crumbs">
+            <a href=village_href>{move || village_name.get(lang()).to_string()}</a>
+        </nav>
+        <section class="hero household" data-testid="household">
+            <span class="avatar big" aria-hidden="true">{h.name.zh.chars().next().map(String::from)}</span>
+            <div>
+                <h1>{move || name.get(lang()).to_string()} {h.demo.then(|| view! { <DemoBadge /> })}</h1>
+                <p class="muted">{move || t_string!(i18n, member_since, date = logic::format_month_year(since, lang()))}</p>
+            </div>
+        </section>
+        <section class="story">{move || paragraphs(story.get(lang()))}</section>
+        <section aria-labelledby="hp-h">
+            <h2 id="hp-h">{t!(i18n, household_products)}</h2>
+            <ul class="cards">
+                {h.products
+                    .into_iter()
+                    .map(|p| {
+                        let s = season_status(p.season, today, logic::COMING_SOON_WEEKS);
+                        view! { <ProductCard product=p status=s /> }
+                    })
+                    .collect_view()}
+            </ul>
+        </section>
+    }
+}

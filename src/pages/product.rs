@@ -1,0 +1,119 @@
+use crate::api;
+use crate::components::{
+    category_label, resource_view, today_shanghai, use_lang, HouseholdList, PageTitle, StatusBadge,
+};
+use crate::i18n::*;
+use crate::logic;
+use crate::pages::village::paragraphs;
+use domain::dto::ProductDetail;
+use domain::{format_yuan, season_status, Season};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+/// `/p/{id}`: a product, its price, premium and where the money goes.
+#[component]
+pub fn ProductPage() -> impl IntoView {
+    let params = use_params_map();
+    let product = LocalResource::new(move || api::product(params.read().get("id").unwrap_or_default()));
+    view! { {resource_view(product, |p: ProductDetail| view! { <Product p=p /> })} }
+}
+
+#[component]
+fn Product(p: ProductDetail) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let today = today_shanghai();
+    let status = season_status(p.season, today, logic::COMING_SOON_WEEKS);
+    let name = p.name.clone();
+    let title = Signal::derive(move || name.get(lang()).to_string());
+    let name = p.name.clone();
+    let unit = p.unit.clone();
+    let village_name = p.village_name.clone();
+    let description = p.description.clone();
+    let b = p.breakdown;
+    let price = format_yuan(p.price_fen);
+    let local = format_yuan(p.local_price_fen);
+    let premium = p.premium_percent;
+    let season = p.season;
+    let cat = category_label(p.category);
+    // Width of the household's part of the bar, in tenths of a percent.
+    let household_share = b.household_fen * 1000 / b.price_fen.max(1);
+    let village_href = format!("/v/{}", p.village_slug);
+
+    view! {
+        <PageTitle text=title />
+        <nav class="crumbs">
+            <a href=village_href.clone()>{move || village_name.get(lang()).to_string()}</a>
+        </nav>
+        <section class="hero product" data-testid="product">
+            <p class="muted small">{cat}</p>
+            <h1>{move || name.get(lang()).to_string()}</h1>
+            <p class="big-price" data-testid="price">
+                {price.clone()}
+                <span class="unit">{move || t_string!(i18n, per_unit, unit = unit.get(lang()).to_string())}</span>
+            </p>
+            <p class="status-line"><StatusBadge status=status /></p>
+            {premium.map(|pct| {
+                let local = local.clone();
+                view! {
+                    <p class="premium" data-testid="premium">
+                        {move || if pct >= 0 {
+                            t_string!(i18n, premium, pct = pct, local = local.clone())
+                        } else {
+                            t_string!(i18n, premium_below, pct = -pct, local = local.clone())
+                        }}
+                    </p>
+                }
+            })}
+        </section>
+
+        <section class="breakdown" data-testid="breakdown" aria-labelledby="bd-h">
+            <h2 id="bd-h">{t!(i18n, breakdown_title)}</h2>
+            <div class="bar" aria-hidden="true">
+                <span class="bar-household" style=format!("width:{}.{}%", household_share / 10, household_share % 10)></span>
+            </div>
+            <dl class="parts">
+                <div>
+                    <dt><span class="dot household" aria-hidden="true"></span>{t!(i18n, breakdown_household)}</dt>
+                    <dd>{format_yuan(b.household_fen)}</dd>
+                </div>
+                <div>
+                    <dt>
+                        <span class="dot organising" aria-hidden="true"></span>
+                        {move || t_string!(i18n, breakdown_organising, pct = b.organising_percent)}
+                    </dt>
+                    <dd>{format_yuan(b.organising_fen)}</dd>
+                </div>
+            </dl>
+            <p class="sentence" data-testid="breakdown-sentence">
+                {move || t_string!(
+                    i18n,
+                    breakdown_sentence,
+                    price = format_yuan(b.price_fen),
+                    household = format_yuan(b.household_fen),
+                    organising = format_yuan(b.organising_fen)
+                )}
+            </p>
+        </section>
+
+        <section aria-labelledby="season-h">
+            <h2 id="season-h">{t!(i18n, season)}</h2>
+            <p data-testid="season">
+                {move || match season {
+                    Season::AllYear => t_string!(i18n, season_all_year).to_string(),
+                    Season::Months { months } => logic::season_months_text(&months.months(), lang()),
+                }}
+            </p>
+        </section>
+
+        <section aria-labelledby="desc-h">
+            <h2 id="desc-h">{t!(i18n, description)}</h2>
+            {move || paragraphs(description.get(lang()))}
+        </section>
+
+        <section aria-labelledby="made-h">
+            <h2 id="made-h">{t!(i18n, made_by)}</h2>
+            <HouseholdList village_slug=p.village_slug.clone() households=p.households.clone() />
+        </section>
+    }
+}

@@ -1,0 +1,217 @@
+use crate::api;
+use crate::components::{
+    resource_view, today_shanghai, use_lang, HouseholdList, PageTitle, ProductCard,
+};
+use crate::i18n::*;
+use crate::logic::{self, CalendarGroup};
+use domain::dto::VillageDetail;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+/// `/v/{slug}`: the village, its seasonal calendar, producers and rounds.
+#[component]
+pub fn VillagePage() -> impl IntoView {
+    let params = use_params_map();
+    let village = LocalResource::new(move || api::village(params.read().get("slug").unwrap_or_default()));
+    view! { {resource_view(village, |v: VillageDetail| view! { <Village v=v /> })} }
+}
+
+#[component]
+fn Village(v: VillageDetail) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let today = today_shanghai();
+    let name = v.name.clone();
+    let title = Signal::derive(move || name.get(lang()).to_string());
+    let v = StoredValue::new(v);
+    let text = move |f: fn(&VillageDetail) -> &domain::LocalText| v.with_value(|v| f(v).get(lang()).to_string());
+    let (slug, products, households, points, rounds, pct) = v.with_value(|v| {
+        (
+            v.slug.clone(),
+            v.products.clone(),
+            v.households.clone(),
+            v.distribution_points.clone(),
+            v.upcoming_rounds.clone(),
+            v.organising_percent,
+        )
+    });
+    let groups = logic::group_calendar(&products, today);
+    let this_month = today.month() as u8;
+
+    view! {
+        <PageTitle text=title />
+        <section class="hero">
+            <h1>{move || text(|v| &v.name)}</h1>
+            <p class="muted">
+                {move || text(|v| &v.region)} " · "
+                {move || t_string!(i18n, distance, city = text(|v| &v.city), km = v.with_value(|v| v.distance_km))}
+            </p>
+            <p class="tagline">{move || text(|v| &v.tagline)}</p>
+        </section>
+
+        <section class="calendar" data-testid="calendar" aria-labelledby="cal-h">
+            <h2 id="cal-h">{t!(i18n, calendar_title)}</h2>
+            <p class="muted small">{move || t_string!(i18n, calendar_today, date = logic::format_date(today, lang()))}</p>
+            {groups
+                .into_iter()
+                .map(|(group, items)| {
+                    let heading = move || match group {
+                        CalendarGroup::InSeason => t_string!(i18n, group_in_season),
+                        CalendarGroup::ComingSoon => t_string!(i18n, group_coming),
+                        CalendarGroup::AllYear => t_string!(i18n, group_all_year),
+                        CalendarGroup::Later => t_string!(i18n, group_later),
+                    };
+                    view! {
+                        <div class="group" id=group.id() data-testid=format!("group-{}", group.id())>
+                            <h3>{heading} <span class="count">{items.len()}</span></h3>
+                            <ul class="cards">
+                                {items
+                                    .into_iter()
+                                    .map(|(p, s)| view! { <ProductCard product=p status=s /> })
+                                    .collect_view()}
+                            </ul>
+                        </div>
+                    }
+                })
+                .collect_view()}
+        </section>
+
+        <section class="year" aria-labelledby="year-h">
+            <h2 id="year-h">{t!(i18n, year_view)}</h2>
+            <p class="muted small">{t!(i18n, year_view_hint)}</p>
+            <YearGrid products=products.clone() this_month=this_month />
+        </section>
+
+        <section aria-labelledby="people-h">
+            <h2 id="people-h">{t!(i18n, producers)}</h2>
+            <HouseholdList village_slug=slug households=households />
+        </section>
+
+        <section class="rounds" data-testid="rounds" aria-labelledby="rounds-h">
+            <h2 id="rounds-h">{t!(i18n, rounds_title)}</h2>
+            {if rounds.is_empty() {
+                view! { <p class="empty">{t!(i18n, rounds_none)}</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="round-list">
+                        {rounds
+                            .into_iter()
+                            .map(|r| {
+                                view! {
+                                    <li class="round">
+                                        <span class="round-day">
+                                            <span class="label">{t!(i18n, round_day)}</span>
+                                            <strong>{move || logic::format_date(r.distribution_day, lang())}</strong>
+                                        </span>
+                                        <span class="round-deadline">
+                                            <span class="label">{t!(i18n, round_deadline)}</span>
+                                            {move || logic::format_datetime(r.deadline, lang())}
+                                        </span>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ol>
+                }
+                .into_any()
+            }}
+        </section>
+
+        <section aria-labelledby="points-h">
+            <h2 id="points-h">{t!(i18n, pickup_points)}</h2>
+            <ul class="points" data-testid="pickup-points">
+                {points
+                    .into_iter()
+                    .map(|p| {
+                        let name = p.name.clone();
+                        let address = p.address.clone();
+                        view! {
+                            <li class="point">
+                                <strong>{move || name.get(lang()).to_string()}</strong>
+                                <span class="muted small">{move || address.get(lang()).to_string()}</span>
+                                <span class="small">
+                                    {move || t_string!(i18n, pickup_window, from = p.pickup_from.clone(), to = p.pickup_to.clone())}
+                                </span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </section>
+
+        <section class="story" aria-labelledby="story-h">
+            <h2 id="story-h">{t!(i18n, village_story)}</h2>
+            {move || paragraphs(&text(|v| &v.story))}
+            <h3>{t!(i18n, organisers)}</h3>
+            <p>
+                {move || {
+                    v.with_value(|v| {
+                        v.organisers.iter().map(|o| o.get(lang()).to_string()).collect::<Vec<_>>().join("、")
+                    })
+                }}
+            </p>
+            <p class="share-note">{move || t_string!(i18n, organising_share, pct = pct)}</p>
+        </section>
+    }
+}
+
+/// Splits text from the API on blank lines into paragraphs.
+pub fn paragraphs(text: &str) -> impl IntoView {
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| view! { <p>{p.to_string()}</p> })
+        .collect_view()
+}
+
+/// Products × 12 months; the current month's column is outlined.
+#[component]
+fn YearGrid(products: Vec<domain::dto::ProductSummary>, this_month: u8) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <div class="year-grid-wrap">
+            <table class="year-grid" data-testid="year-grid">
+                <thead>
+                    <tr>
+                        <th scope="col" class="pname"></th>
+                        {(1..=12u8)
+                            .map(|m| {
+                                view! {
+                                    <th scope="col" class:now=m == this_month>
+                                        {move || logic::month_initial(m, lang())}
+                                    </th>
+                                }
+                            })
+                            .collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    {products
+                        .into_iter()
+                        .map(|p| {
+                            let name = p.name.clone();
+                            let href = format!("/p/{}", p.id);
+                            view! {
+                                <tr>
+                                    <th scope="row" class="pname">
+                                        <a href=href>{move || name.get(lang()).to_string()}</a>
+                                    </th>
+                                    {(1..=12u8)
+                                        .map(|m| {
+                                            let on = p.season.is_available_in(m);
+                                            view! {
+                                                <td class:on=on class:now=m == this_month>
+                                                    <span class="sr-only">{if on { "✓" } else { "" }}</span>
+                                                </td>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
