@@ -26,6 +26,12 @@ pub fn lang_of(locale: Locale) -> domain::Lang {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // The static "loading" placeholder in index.html has done its job.
+    Effect::new(|_| {
+        if let Some(boot) = document().get_element_by_id("boot") {
+            boot.remove();
+        }
+    });
     view! {
         <I18nContextProvider>
             <Router>
