@@ -72,9 +72,9 @@ async fn main() {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     if let Err(e) = run().await {
-        tracing::error!("{e}");
         eprintln!("api: {e}");
         std::process::exit(1);
     }

@@ -9,14 +9,16 @@ use axum::{
 use crate::error::Error;
 
 /// The one path parameter of the route, e.g. `{id}` in `/products/{id}`:
-/// its name and its percent-decoded value.
+/// its name and its percent-decoded value. `invalid` is the error when the
+/// value does not decode (invalid UTF-8).
 async fn single_param<S: Send + Sync>(
     parts: &mut Parts,
     state: &S,
+    invalid: impl FnOnce() -> Error,
 ) -> Result<(String, String), Error> {
     let params = RawPathParams::from_request_parts(parts, state)
         .await
-        .map_err(|e| Error::bad_param("path", format!("is not valid: {}", e.body_text())))?;
+        .map_err(|_| invalid())?;
     let mut it = params.iter();
     match (it.next(), it.next()) {
         (Some((name, value)), None) => Ok((name.to_owned(), value.to_owned())),
@@ -50,7 +52,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
-        let (name, raw) = single_param(parts, state).await?;
+        let (name, raw) =
+            single_param(parts, state, || Error::bad_param("id", Self::MESSAGE)).await?;
         Self::parse(&name, &raw)
     }
 }
@@ -70,7 +73,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Slug {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
-        let (name, raw) = single_param(parts, state).await?;
+        let (name, raw) =
+            single_param(parts, state, || Self::parse("slug", "").unwrap_err()).await?;
         Self::parse(&name, &raw)
     }
 }

@@ -250,7 +250,16 @@ async fn malformed_params_are_400s_naming_the_param() {
     let env = Env::new();
     let server = env.start();
     for resource in ["households", "products"] {
-        for bad in ["abc", "0", "-1", "99999999999999999999", "1.5", "+1", "%20"] {
+        for bad in [
+            "abc",
+            "0",
+            "-1",
+            "99999999999999999999",
+            "1.5",
+            "+1",
+            "%20",
+            "%FF",
+        ] {
             let path = format!("/api/{resource}/{bad}");
             let e = server.error(&path, 400).await;
             assert_eq!(e.error, "id must be a positive whole number", "{path}");
@@ -258,7 +267,7 @@ async fn malformed_params_are_400s_naming_the_param() {
             assert_eq!(e.fields[0].field, "id", "{path}");
         }
     }
-    for bad in ["BAD!", "Liu", "a%20b", "%E5%88%98"] {
+    for bad in ["BAD!", "Liu", "a%20b", "%E5%88%98", "%FF"] {
         let path = format!("/api/villages/{bad}");
         let e = server.error(&path, 400).await;
         assert!(e.error.starts_with("slug "), "{path}: {}", e.error);
