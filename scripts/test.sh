@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Sets everything up and runs every test: domain and app logic unit tests,
+# API tests against the running server, and browser tests in headless
+# Chromium against the release build served by the real API.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --browser
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+echo "== unit and API tests"
+cargo test --workspace
+
+echo "== release build"
+scripts/build.sh
+
+echo "== browser tests"
+node --test --test-concurrency=1 tests/*.test.mjs

@@ -1,0 +1,176 @@
+// Browsing in headless Chromium at 390×844 against the release build served
+// by the real API: home, village calendar, household, product breakdown,
+// languages, deep links, 404 and the API going away.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, phonePage, getJson, shanghaiMonth, yuan } from './support/harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  server?.cleanup();
+});
+
+test('home → village calendar → household → product breakdown', async () => {
+  const village = await getJson(`${server.url}/api/villages/liu`);
+  const month = shanghaiMonth();
+  const inSeasonIds = new Set(
+    village.products.filter((p) => p.season.kind === 'months' && p.season.months.includes(month)).map((p) => p.id),
+  );
+  assert.ok(inSeasonIds.size > 0, 'demo data has a Liu Village product in season this month');
+
+  const { page, errors, context } = await phonePage(browser, { locale: 'en-US', baseURL: server.url });
+  await page.goto('/');
+  await page.getByTestId('village-card').first().waitFor();
+  assert.equal(await page.getByTestId('village-card').count(), (await getJson(`${server.url}/api/villages`)).length);
+  assert.match(await page.title(), /Villages/);
+
+  await page.getByRole('link', { name: /Liu Village/ }).click();
+  await page.getByTestId('calendar').waitFor();
+  assert.equal(new URL(page.url()).pathname, '/v/liu');
+  assert.match(await page.title(), /Liu Village/);
+
+  // The "in season now" group lists exactly the products whose months include this month.
+  const group = page.getByTestId('group-in-season');
+  const cards = group.getByTestId('product-card');
+  assert.equal(await cards.count(), inSeasonIds.size);
+  const firstHref = await cards.first().locator('a').getAttribute('href');
+  assert.ok(inSeasonIds.has(Number(firstHref.split('/').pop())), `${firstHref} is in season in month ${month}`);
+  assert.match(await cards.first().innerText(), /In season/);
+  // The 12-month view highlights the current month and has a row per product.
+  const grid = page.getByTestId('year-grid');
+  assert.equal(await grid.locator('thead th.now').count(), 1);
+  assert.equal(await grid.locator('thead th').nth(month).getAttribute('class'), 'now');
+  assert.equal(await grid.locator('tbody tr').count(), village.products.length);
+  // Upcoming rounds and the pickup points are there.
+  assert.ok((await page.getByTestId('rounds').locator('li').count()) > 0);
+  assert.equal(await page.getByTestId('pickup-points').locator('li').count(), village.distribution_points.length);
+
+  // A household profile with real name, demo badge and its products.
+  const hh = village.households[0];
+  await page.getByTestId('household-link').filter({ hasText: hh.name.en }).first().click();
+  await page.getByTestId('household').waitFor();
+  assert.equal(new URL(page.url()).pathname, `/v/liu/h/${hh.id}`);
+  const household = await getJson(`${server.url}/api/households/${hh.id}`);
+  assert.match(await page.locator('h1').innerText(), new RegExp(hh.name.en));
+  assert.match(await page.locator('h1').innerText(), /demo/);
+  assert.equal(await page.getByTestId('product-card').count(), household.products.length);
+
+  // A product page with its price breakdown.
+  const first = household.products[0];
+  await page.getByTestId('product-card').first().click();
+  await page.getByTestId('breakdown').waitFor();
+  assert.equal(new URL(page.url()).pathname, `/p/${first.id}`);
+  const product = await getJson(`${server.url}/api/products/${first.id}`);
+  const b = product.breakdown;
+  assert.equal(b.household_fen + b.organising_fen, product.price_fen);
+  assert.equal(
+    await page.getByTestId('breakdown-sentence').innerText(),
+    `Of ${yuan(b.price_fen)}, ${yuan(b.household_fen)} goes to the household and ${yuan(b.organising_fen)} pays for packing and distribution.`,
+  );
+  assert.match(await page.getByTestId('price').innerText(), new RegExp(yuan(product.price_fen).replace('$', '\\$')));
+  if (product.premium_percent !== null) {
+    assert.match(await page.getByTestId('premium').innerText(), new RegExp(`${product.premium_percent}% above`));
+  }
+  assert.match(await page.title(), new RegExp(product.name.en.replace(/[()]/g, '.')));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('language follows the browser, switches, and is remembered', async () => {
+  const { page, context, errors } = await phonePage(browser, { locale: 'zh-CN', baseURL: server.url });
+  await page.goto('/v/liu');
+  await page.getByTestId('calendar').waitFor();
+  assert.equal(await page.locator('#cal-h').innerText(), '时令日历');
+  assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
+  assert.match(await page.title(), /刘村/);
+
+  await page.getByTestId('lang-switch').click();
+  await page.locator('#cal-h', { hasText: 'Seasonal calendar' }).waitFor();
+  assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+  assert.match(await page.locator('h1').innerText(), /Liu Village/);
+  assert.match(await page.title(), /Liu Village/);
+
+  // The choice survives a reload even though the browser prefers Chinese.
+  await page.reload();
+  await page.getByTestId('calendar').waitFor();
+  assert.equal(await page.locator('#cal-h').innerText(), 'Seasonal calendar');
+
+  await page.getByTestId('lang-switch').click();
+  await page.locator('#cal-h', { hasText: '时令日历' }).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+
+  // An English-speaking browser starts in English.
+  const en = await phonePage(browser, { locale: 'en-GB', baseURL: server.url });
+  await en.page.goto('/');
+  await en.page.getByTestId('village-card').first().waitFor();
+  assert.equal(await en.page.locator('h1').innerText(), 'Villages');
+  await en.context.close();
+});
+
+test('a deep link survives a reload', async () => {
+  const village = await getJson(`${server.url}/api/villages/song`);
+  const p = village.products[0];
+  const { page, context } = await phonePage(browser, { locale: 'zh-CN', baseURL: server.url });
+  await page.goto(`/p/${p.id}`);
+  await page.getByTestId('breakdown').waitFor();
+  await page.reload();
+  await page.getByTestId('breakdown').waitFor();
+  assert.equal(await page.locator('h1').innerText(), p.name.zh);
+  assert.match(await page.getByTestId('breakdown-sentence').innerText(), /归生产农户/);
+  await context.close();
+});
+
+test('unknown village and unknown paths show the 404 page', async () => {
+  const { page, context } = await phonePage(browser, { locale: 'en-US', baseURL: server.url });
+  for (const path of ['/v/no-such-village', '/p/999999', '/nothing/here', '/v/liu/h/abc']) {
+    await page.goto(path);
+    await page.getByTestId('not-found').waitFor();
+    assert.match(await page.locator('h1').innerText(), /Page not found/, path);
+    assert.match(await page.title(), /Page not found/, path);
+  }
+  await page.getByRole('link', { name: 'Back to all villages' }).click();
+  await page.getByTestId('village-card').first().waitFor();
+  await context.close();
+});
+
+test('when the API stops, an error with a retry that works once it is back', async () => {
+  // A server of our own on a fixed port, so it can come back at the same address.
+  const own = await startServer();
+  const addr = new URL(own.url).host;
+  const { page, context } = await phonePage(browser, { locale: 'en-US', baseURL: own.url });
+  try {
+    await page.goto('/');
+    await page.getByTestId('village-card').first().waitFor();
+    await own.stop();
+
+    await page.getByRole('link', { name: /Song Village/ }).click();
+    await page.getByTestId('error').waitFor();
+    assert.match(await page.getByTestId('error').innerText(), /Couldn't reach the server/);
+    // Retrying while it is still down keeps the message.
+    await page.getByTestId('retry').click();
+    await page.getByTestId('error').waitFor();
+
+    const back = await startServer({ addr, dbDir: own.dir });
+    try {
+      await page.getByTestId('retry').click();
+      await page.getByTestId('calendar').waitFor();
+      assert.match(await page.locator('h1').innerText(), /Song Village/);
+      assert.equal(await page.getByTestId('error').count(), 0);
+    } finally {
+      await back.stop();
+    }
+  } finally {
+    await context.close();
+    own.cleanup();
+  }
+});

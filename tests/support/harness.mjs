@@ -1,0 +1,83 @@
+// Shared set-up for the browser tests: the real API server (release build,
+// serving dist/) on a temporary SQLite file, and Debian's headless Chromium
+// at a phone viewport.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const API_BIN = join(ROOT, 'target', 'release', 'api');
+const DIST = join(ROOT, 'dist');
+export const CHROMIUM = '/usr/bin/chromium';
+
+// Without these, Chromium running as root here stalls reaching the network.
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+/** Starts the API on `addr` (default: a free port) with `dbFile` (default: a fresh temp file). */
+export async function startServer({ addr = '127.0.0.1:0', dbDir } = {}) {
+  if (!existsSync(API_BIN)) throw new Error(`${API_BIN} is missing: run scripts/build.sh first`);
+  if (!existsSync(join(DIST, 'index.html'))) throw new Error('dist/index.html is missing: run scripts/build.sh first');
+  const dir = dbDir ?? mkdtempSync(join(tmpdir(), 'storefront-test-'));
+  const child = spawn(API_BIN, [], {
+    env: { ...process.env, STOREFRONT_ADDR: addr, STOREFRONT_DB: join(dir, 'test.sqlite3'), STOREFRONT_DIST: DIST, RUST_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/listening on (http:\/\/\S+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited with ${code}: ${out}`)); });
+  });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  return { url, dir, child, stop, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** A phone-sized page (390×844) whose browser prefers `locale`. */
+export async function phonePage(browser, { locale = 'zh-CN', baseURL } = {}) {
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale,
+    baseURL,
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return { context, page, errors };
+}
+
+export async function getJson(url) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: ${res.status}`);
+  return res.json();
+}
+
+/** The current month (1–12) in Asia/Shanghai. */
+export function shanghaiMonth(now = new Date()) {
+  return Number(new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Shanghai', month: 'numeric' }).format(now));
+}
+
+export function yuan(fen) {
+  return `¥${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
+}
