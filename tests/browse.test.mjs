@@ -33,7 +33,7 @@ test('home → village calendar → household → product breakdown', async () =
   assert.equal(await page.getByTestId('village-card').count(), (await getJson(`${server.url}/api/villages`)).length);
   assert.match(await page.title(), /Villages/);
 
-  await page.getByRole('link', { name: /Liu Village/ }).click();
+  await page.locator('a[href="/v/liu"]').click();
   await page.getByTestId('calendar').waitFor();
   assert.equal(new URL(page.url()).pathname, '/v/liu');
   assert.match(await page.title(), /Liu Village/);
@@ -153,7 +153,7 @@ test('when the API stops, an error with a retry that works once it is back', asy
     await page.getByTestId('village-card').first().waitFor();
     await own.stop();
 
-    await page.getByRole('link', { name: /Song Village/ }).click();
+    await page.locator('a[href="/v/song"]').click();
     await page.getByTestId('error').waitFor();
     assert.match(await page.getByTestId('error').innerText(), /Couldn't reach the server/);
     // Retrying while it is still down keeps the message.
