@@ -33,7 +33,10 @@ async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, FetchError> {
         .await
         .map_err(|e| FetchError::Unavailable(e.to_string()))?;
     if resp.ok() {
-        return resp.json::<T>().await.map_err(|e| FetchError::Unavailable(e.to_string()));
+        return resp
+            .json::<T>()
+            .await
+            .map_err(|e| FetchError::Unavailable(e.to_string()));
     }
     let status = resp.status();
     let message = match resp.json::<ApiError>().await {
@@ -66,7 +69,10 @@ pub async fn product(id: String) -> Result<ProductDetail, FetchError> {
 }
 
 fn parse_id(raw: &str) -> Result<i64, FetchError> {
-    raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or(FetchError::NotFound)
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or(FetchError::NotFound)
 }
 
 #[cfg(test)]
@@ -75,10 +81,22 @@ mod tests {
 
     #[test]
     fn statuses_map_to_what_the_page_shows() {
-        assert_eq!(FetchError::from_status(404, "x".into()), FetchError::NotFound);
-        assert_eq!(FetchError::from_status(400, "x".into()), FetchError::NotFound);
-        assert!(matches!(FetchError::from_status(500, "x".into()), FetchError::Unavailable(_)));
-        assert!(matches!(FetchError::from_status(503, "x".into()), FetchError::Unavailable(_)));
+        assert_eq!(
+            FetchError::from_status(404, "x".into()),
+            FetchError::NotFound
+        );
+        assert_eq!(
+            FetchError::from_status(400, "x".into()),
+            FetchError::NotFound
+        );
+        assert!(matches!(
+            FetchError::from_status(500, "x".into()),
+            FetchError::Unavailable(_)
+        ));
+        assert!(matches!(
+            FetchError::from_status(503, "x".into()),
+            FetchError::Unavailable(_)
+        ));
     }
 
     #[test]

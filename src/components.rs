@@ -24,15 +24,32 @@ pub fn today_shanghai() -> time::Date {
     domain::shanghai_date(now)
 }
 
+/// localStorage key of the language the user chose.
+const LANG_KEY: &str = "storefront.lang";
+
 #[component]
 pub fn Header() -> impl IntoView {
+    use gloo_storage::{LocalStorage, Storage};
     let i18n = use_i18n();
+    // The browser's language decides until the user picks one; the pick is
+    // kept on the phone and wins from then on. Applied in an effect because
+    // the i18n provider's own first effect sets the browser's language, and
+    // effects run in the order they were made.
+    Effect::new(move |_| {
+        if let Some(saved) = LocalStorage::get::<String>(LANG_KEY)
+            .ok()
+            .and_then(|s| s.parse().ok())
+        {
+            i18n.set_locale(saved);
+        }
+    });
     let toggle = move |_| {
         let next = match i18n.get_locale_untracked() {
             Locale::zh => Locale::en,
             Locale::en => Locale::zh,
         };
         i18n.set_locale(next);
+        let _ = LocalStorage::set(LANG_KEY, next.to_string());
     };
     // Keep <html lang> in step so screen readers and fonts follow.
     Effect::new(move |_| {
@@ -121,7 +138,9 @@ where
     move || match res.get() {
         None => view! { <Loading /> }.into_any(),
         Some(Ok(data)) => render(data).into_any(),
-        Some(Err(FetchError::NotFound)) => view! { <crate::pages::not_found::NotFound /> }.into_any(),
+        Some(Err(FetchError::NotFound)) => {
+            view! { <crate::pages::not_found::NotFound /> }.into_any()
+        }
         Some(Err(FetchError::Unavailable(_))) => {
             view! { <ErrorPanel retry=Callback::new(move |_| res.refetch()) /> }.into_any()
         }
@@ -146,15 +165,27 @@ pub fn StatusBadge(status: SeasonStatus) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let (class, text): (&str, Box<dyn Fn() -> String + Send + Sync>) = match status {
-        SeasonStatus::InSeason => ("badge in-season", Box::new(move || t_string!(i18n, status_in_season).to_string())),
-        SeasonStatus::AllYear => ("badge all-year", Box::new(move || t_string!(i18n, status_all_year).to_string())),
+        SeasonStatus::InSeason => (
+            "badge in-season",
+            Box::new(move || t_string!(i18n, status_in_season).to_string()),
+        ),
+        SeasonStatus::AllYear => (
+            "badge all-year",
+            Box::new(move || t_string!(i18n, status_all_year).to_string()),
+        ),
         SeasonStatus::ComingSoon { starts } => (
             "badge coming",
             Box::new(move || t_string!(i18n, starts_on, date = logic::format_date(starts, lang()))),
         ),
         SeasonStatus::OutOfSeason { next_start } => (
             "badge later",
-            Box::new(move || t_string!(i18n, starts_on, date = logic::month_name(next_start.month() as u8, lang()))),
+            Box::new(move || {
+                t_string!(
+                    i18n,
+                    starts_on,
+                    date = logic::month_name(next_start.month() as u8, lang())
+                )
+            }),
         ),
     };
     view! { <span class=class>{text}</span> }
@@ -181,14 +212,14 @@ pub fn ProductCard(product: ProductSummary, status: SeasonStatus) -> impl IntoVi
             <a href=href>
                 <span class="card-main">
                     <span class="card-title">{move || name.get(lang()).to_string()}</span>
-                    <span class="muted small">{cat}</span>
-                </span>
-                <span class="card-side">
-                    <span class="price">
-                        {price}
-                        <span class="unit">{move || t_string!(i18n, per_unit, unit = unit.get(lang()).to_string())}</span>
+                    <span class="meta small">
+                        <span class="muted">{cat}</span>
+                        <StatusBadge status=status />
                     </span>
-                    <StatusBadge status=status />
+                </span>
+                <span class="price">
+                    {price}
+                    <span class="unit">{move || t_string!(i18n, per_unit, unit = unit.get(lang()).to_string())}</span>
                 </span>
             </a>
         </li>

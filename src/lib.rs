@@ -33,7 +33,7 @@ pub fn App() -> impl IntoView {
         }
     });
     view! {
-        <I18nContextProvider>
+        <I18nContextProvider set_lang_attr_on_html=false>
             <Router>
                 <components::Header />
                 <main id="main">

@@ -48,7 +48,14 @@ pub fn group_calendar(
         .iter()
         .map(|p| (p.clone(), season_status(p.season, today, COMING_SOON_WEEKS)))
         .collect();
-    with_status.sort_by_key(|(p, s)| (s.sort_rank(), start_of(*s), p.category.as_str() == "other", p.id));
+    with_status.sort_by_key(|(p, s)| {
+        (
+            s.sort_rank(),
+            start_of(*s),
+            p.category.as_str() == "other",
+            p.id,
+        )
+    });
     let mut groups: Vec<(CalendarGroup, Vec<(ProductSummary, SeasonStatus)>)> = Vec::new();
     for (p, s) in with_status {
         let g = CalendarGroup::of(s);
@@ -68,8 +75,9 @@ fn start_of(s: SeasonStatus) -> Option<Date> {
     }
 }
 
-const EN_MONTHS: [&str; 12] =
-    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const EN_MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 fn weekday(d: Date, lang: Lang) -> &'static str {
     let i = d.weekday().number_days_from_monday() as usize;
@@ -83,7 +91,12 @@ fn weekday(d: Date, lang: Lang) -> &'static str {
 pub fn format_date(d: Date, lang: Lang) -> String {
     match lang {
         Lang::Zh => format!("{}月{}日 {}", d.month() as u8, d.day(), weekday(d, lang)),
-        Lang::En => format!("{} {} {}", weekday(d, lang), d.day(), EN_MONTHS[d.month() as usize - 1]),
+        Lang::En => format!(
+            "{} {} {}",
+            weekday(d, lang),
+            d.day(),
+            EN_MONTHS[d.month() as usize - 1]
+        ),
     }
 }
 
@@ -175,23 +188,30 @@ mod tests {
     }
 
     fn months(m: &[u8]) -> Season {
-        Season::Months { months: MonthSet::from_months(m).unwrap() }
+        Season::Months {
+            months: MonthSet::from_months(m).unwrap(),
+        }
     }
 
     #[test]
     fn groups_in_page_order_and_drops_empty_ones() {
         let today = date!(2026 - 11 - 22);
         let ps = vec![
-            product(1, months(&[7, 8])),  // later
-            product(2, Season::AllYear),  // all year
+            product(1, months(&[7, 8])),   // later
+            product(2, Season::AllYear),   // all year
             product(3, months(&[11, 12])), // in season
-            product(4, months(&[12, 1])), // coming soon
+            product(4, months(&[12, 1])),  // coming soon
         ];
         let groups = group_calendar(&ps, today);
         let order: Vec<_> = groups.iter().map(|(g, _)| *g).collect();
         assert_eq!(
             order,
-            vec![CalendarGroup::InSeason, CalendarGroup::ComingSoon, CalendarGroup::AllYear, CalendarGroup::Later]
+            vec![
+                CalendarGroup::InSeason,
+                CalendarGroup::ComingSoon,
+                CalendarGroup::AllYear,
+                CalendarGroup::Later
+            ]
         );
         assert_eq!(groups[0].1[0].0.id, 3);
         assert_eq!(groups[3].1[0].0.id, 1);
@@ -204,7 +224,11 @@ mod tests {
     #[test]
     fn later_products_sorted_by_next_start() {
         let today = date!(2026 - 11 - 22);
-        let ps = vec![product(1, months(&[8])), product(2, months(&[4])), product(3, months(&[6]))];
+        let ps = vec![
+            product(1, months(&[8])),
+            product(2, months(&[4])),
+            product(3, months(&[6])),
+        ];
         let groups = group_calendar(&ps, today);
         let ids: Vec<_> = groups[0].1.iter().map(|(p, _)| p.id).collect();
         assert_eq!(ids, vec![2, 3, 1]);
@@ -215,8 +239,14 @@ mod tests {
         let d = date!(2026 - 11 - 28);
         assert_eq!(format_date(d, Lang::Zh), "11月28日 周六");
         assert_eq!(format_date(d, Lang::En), "Sat 28 Nov");
-        assert_eq!(format_month_year(date!(2011 - 05 - 01), Lang::Zh), "2011年5月");
-        assert_eq!(format_month_year(date!(2011 - 05 - 01), Lang::En), "May 2011");
+        assert_eq!(
+            format_month_year(date!(2011 - 05 - 01), Lang::Zh),
+            "2011年5月"
+        );
+        assert_eq!(
+            format_month_year(date!(2011 - 05 - 01), Lang::En),
+            "May 2011"
+        );
     }
 
     #[test]

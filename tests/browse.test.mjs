@@ -174,3 +174,19 @@ test('when the API stops, an error with a retry that works once it is back', asy
     own.cleanup();
   }
 });
+
+test('the release build is served compressed, with long caching only for hashed assets', async () => {
+  const index = await fetch(`${server.url}/`, { headers: { 'accept-encoding': 'br' } });
+  assert.equal(index.headers.get('cache-control'), 'no-cache');
+  const html = await index.text();
+  const wasm = html.match(/\/storefront-[0-9a-f]+_bg\.wasm/)?.[0];
+  assert.ok(wasm, 'index.html names the hashed wasm');
+  const res = await fetch(`${server.url}${wasm}`, { headers: { 'accept-encoding': 'br, gzip' } });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'application/wasm');
+  assert.equal(res.headers.get('content-encoding'), 'br');
+  assert.match(res.headers.get('cache-control'), /max-age=31536000.*immutable/);
+  const deep = await fetch(`${server.url}/v/liu/h/1`);
+  assert.equal(deep.headers.get('cache-control'), 'no-cache');
+  assert.match(await deep.text(), /<div id="boot"/);
+});

@@ -90,8 +90,10 @@ async fn index_html(index: &std::path::Path) -> Response {
 }
 
 /// Whether the last path segment is named like trunk's hashed output: a `-`
-/// and 16 hex digits right before the extension (or before `_bg` in
-/// `…_bg.wasm`).
+/// and the hex hash right before the extension (or before `_bg` in
+/// `…_bg.wasm`). Trunk prints a 64-bit hash without leading zeros, so it has
+/// up to 16 digits; fewer than 12 (1 in 65,536 builds) is treated as
+/// unhashed, which only costs a revalidation.
 pub fn is_hashed_asset(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or("");
     let Some((stem, ext)) = file.rsplit_once('.') else {
@@ -104,7 +106,9 @@ pub fn is_hashed_asset(path: &str) -> bool {
     let Some((name, hash)) = stem.rsplit_once('-') else {
         return false;
     };
-    !name.is_empty() && hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    !name.is_empty()
+        && (12..=16).contains(&hash.len())
+        && hash.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 #[cfg(test)]
@@ -118,6 +122,9 @@ mod tests {
             "/storefront-1a2b3c4d5e6f7890_bg.wasm",
             "/style-1a2b3c4d5e6f7890.css",
             "/assets/sub/icon-ABCDEF0123456789.svg",
+            // Leading zeros of the hash are not printed.
+            "/storefront-a2b719f757b5349_bg.wasm",
+            "/main-97bdcff15045a91.css",
         ] {
             assert!(is_hashed_asset(yes), "{yes}");
         }
@@ -125,7 +132,7 @@ mod tests {
             "/",
             "/index.html",
             "/storefront.js",
-            "/storefront-1a2b3c4d5e6f789.js",
+            "/storefront-1a2b3c4d5e6.js",
             "/storefront-1a2b3c4d5e6f78901.js",
             "/storefront-1a2b3c4d5e6f789g.js",
             "/-1a2b3c4d5e6f7890.js",

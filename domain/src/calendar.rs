@@ -21,7 +21,10 @@ impl MonthSet {
     /// From the bit mask stored in the database (bit n = month n).
     pub fn from_mask(mask: u16) -> Result<Self, FieldError> {
         if mask == 0 || mask & !0b1_1111_1111_1110 != 0 {
-            return Err(FieldError::new("months", "month mask must name months 1–12"));
+            return Err(FieldError::new(
+                "months",
+                "month mask must name months 1–12",
+            ));
         }
         Ok(Self(mask))
     }
@@ -70,16 +73,19 @@ impl Season {
     }
 }
 
-/// Where a product stands on a given day.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
+/// Where a product stands on a given day (computed on each side, never sent).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SeasonStatus {
     AllYear,
     InSeason,
     /// Its season starts within the look-ahead window.
-    ComingSoon { starts: Date },
+    ComingSoon {
+        starts: Date,
+    },
     /// Its season starts later than the look-ahead window.
-    OutOfSeason { next_start: Date },
+    OutOfSeason {
+        next_start: Date,
+    },
 }
 
 impl SeasonStatus {
@@ -132,18 +138,26 @@ mod tests {
     use time::macros::date;
 
     fn months(m: &[u8]) -> Season {
-        Season::Months { months: MonthSet::from_months(m).unwrap() }
+        Season::Months {
+            months: MonthSet::from_months(m).unwrap(),
+        }
     }
 
     #[test]
     fn all_year_is_all_year() {
-        assert_eq!(season_status(Season::AllYear, date!(2026 - 11 - 22), 4), SeasonStatus::AllYear);
+        assert_eq!(
+            season_status(Season::AllYear, date!(2026 - 11 - 22), 4),
+            SeasonStatus::AllYear
+        );
     }
 
     #[test]
     fn in_season_this_month() {
         let persimmon = months(&[10, 11, 12]);
-        assert_eq!(season_status(persimmon, date!(2026 - 11 - 22), 4), SeasonStatus::InSeason);
+        assert_eq!(
+            season_status(persimmon, date!(2026 - 11 - 22), 4),
+            SeasonStatus::InSeason
+        );
     }
 
     #[test]
@@ -151,12 +165,16 @@ mod tests {
         let s = months(&[1, 2]);
         assert_eq!(
             season_status(s, date!(2026 - 12 - 10), 4),
-            SeasonStatus::ComingSoon { starts: date!(2027 - 01 - 01) }
+            SeasonStatus::ComingSoon {
+                starts: date!(2027 - 01 - 01)
+            }
         );
         // 22 days ahead is outside a 2-week window.
         assert_eq!(
             season_status(s, date!(2026 - 12 - 10), 2),
-            SeasonStatus::OutOfSeason { next_start: date!(2027 - 01 - 01) }
+            SeasonStatus::OutOfSeason {
+                next_start: date!(2027 - 01 - 01)
+            }
         );
     }
 
@@ -165,11 +183,15 @@ mod tests {
         let peaches = months(&[7, 8]);
         assert_eq!(
             season_status(peaches, date!(2026 - 11 - 22), 4),
-            SeasonStatus::OutOfSeason { next_start: date!(2027 - 07 - 01) }
+            SeasonStatus::OutOfSeason {
+                next_start: date!(2027 - 07 - 01)
+            }
         );
         assert_eq!(
             season_status(peaches, date!(2026 - 03 - 05), 4),
-            SeasonStatus::OutOfSeason { next_start: date!(2026 - 07 - 01) }
+            SeasonStatus::OutOfSeason {
+                next_start: date!(2026 - 07 - 01)
+            }
         );
     }
 
@@ -179,7 +201,9 @@ mod tests {
         let s = months(&[7]);
         assert_eq!(
             season_status(s, date!(2026 - 06 - 03), 4),
-            SeasonStatus::ComingSoon { starts: date!(2026 - 07 - 01) }
+            SeasonStatus::ComingSoon {
+                starts: date!(2026 - 07 - 01)
+            }
         );
         assert!(matches!(
             season_status(s, date!(2026 - 06 - 02), 4),
@@ -203,8 +227,14 @@ mod tests {
     #[test]
     fn season_json_shape() {
         let s = months(&[5, 6]);
-        assert_eq!(serde_json::to_string(&s).unwrap(), r#"{"kind":"months","months":[5,6]}"#);
-        assert_eq!(serde_json::to_string(&Season::AllYear).unwrap(), r#"{"kind":"all_year"}"#);
+        assert_eq!(
+            serde_json::to_string(&s).unwrap(),
+            r#"{"kind":"months","months":[5,6]}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&Season::AllYear).unwrap(),
+            r#"{"kind":"all_year"}"#
+        );
         assert!(s.is_available_in(6) && !s.is_available_in(7));
     }
 
@@ -215,7 +245,8 @@ mod tests {
         while d.year() == 2026 {
             match season_status(s, d, 4) {
                 SeasonStatus::InSeason => assert!(s.is_available_in(d.month() as u8)),
-                SeasonStatus::ComingSoon { starts } | SeasonStatus::OutOfSeason { next_start: starts } => {
+                SeasonStatus::ComingSoon { starts }
+                | SeasonStatus::OutOfSeason { next_start: starts } => {
                     assert!(starts > d);
                     assert_eq!(starts.day(), 1);
                     assert!(s.is_available_in(starts.month() as u8));

@@ -113,6 +113,7 @@ pub struct HouseholdDetail {
     pub village_name: LocalText,
     pub story: LocalText,
     /// First day the household took part in the nested market.
+    #[serde(with = "crate::wire::date")]
     pub member_since: Date,
     pub products: Vec<ProductSummary>,
 }
@@ -153,11 +154,12 @@ pub struct DistributionPoint {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Round {
     pub id: i64,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::wire::datetime")]
     pub opens_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::wire::datetime")]
     pub deadline: OffsetDateTime,
     /// In Asia/Shanghai.
+    #[serde(with = "crate::wire::date")]
     pub distribution_day: Date,
 }
 
@@ -190,8 +192,14 @@ mod tests {
             distribution_day: time::macros::date!(2026 - 12 - 01),
         };
         let json = serde_json::to_string(&r).unwrap();
-        assert!(json.contains("\"deadline\":\"2026-11-28T20:00:00+08:00\""), "{json}");
-        assert!(json.contains("\"distribution_day\":\"2026-12-01\""), "{json}");
+        assert!(
+            json.contains("\"deadline\":\"2026-11-28T20:00:00+08:00\""),
+            "{json}"
+        );
+        assert!(
+            json.contains("\"distribution_day\":\"2026-12-01\""),
+            "{json}"
+        );
         assert_eq!(serde_json::from_str::<Round>(&json).unwrap(), r);
     }
 

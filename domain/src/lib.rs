@@ -9,6 +9,7 @@ pub mod dto;
 pub mod money;
 pub mod text;
 pub mod validate;
+pub mod wire;
 
 pub use calendar::{season_status, MonthSet, Season, SeasonStatus};
 pub use money::{format_yuan, premium_percent, PriceBreakdown};

@@ -74,7 +74,11 @@ mod tests {
         for pct in 10..=20u8 {
             for price in 1..=20_000i64 {
                 let b = PriceBreakdown::new(price, pct).unwrap();
-                assert_eq!(b.household_fen + b.organising_fen, price, "{price} @ {pct}%");
+                assert_eq!(
+                    b.household_fen + b.organising_fen,
+                    price,
+                    "{price} @ {pct}%"
+                );
                 assert!(b.household_fen >= 0 && b.organising_fen >= 0);
                 // The rounding error is at most half a fen.
                 let exact_times_100 = price * i64::from(pct);
@@ -93,8 +97,14 @@ mod tests {
 
     #[test]
     fn refuses_bad_share_or_price() {
-        assert_eq!(PriceBreakdown::new(3800, 9).unwrap_err().field, "organising_percent");
-        assert_eq!(PriceBreakdown::new(3800, 21).unwrap_err().field, "organising_percent");
+        assert_eq!(
+            PriceBreakdown::new(3800, 9).unwrap_err().field,
+            "organising_percent"
+        );
+        assert_eq!(
+            PriceBreakdown::new(3800, 21).unwrap_err().field,
+            "organising_percent"
+        );
         assert_eq!(PriceBreakdown::new(0, 15).unwrap_err().field, "price_fen");
         assert_eq!(PriceBreakdown::new(-5, 15).unwrap_err().field, "price_fen");
     }

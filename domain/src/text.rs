@@ -18,7 +18,10 @@ pub struct LocalText {
 
 impl LocalText {
     pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self { zh: zh.into(), en: en.into() }
+        Self {
+            zh: zh.into(),
+            en: en.into(),
+        }
     }
 
     /// The text in `lang`, falling back to the other language when that one

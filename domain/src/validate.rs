@@ -11,7 +11,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -32,10 +35,16 @@ pub fn name(field: &str, value: &str) -> Result<(), FieldError> {
         return Err(FieldError::new(field, "must not be empty"));
     }
     if trimmed.chars().count() > NAME_MAX_CHARS {
-        return Err(FieldError::new(field, format!("must be at most {NAME_MAX_CHARS} characters")));
+        return Err(FieldError::new(
+            field,
+            format!("must be at most {NAME_MAX_CHARS} characters"),
+        ));
     }
     if trimmed.chars().any(char::is_control) {
-        return Err(FieldError::new(field, "must not contain control characters"));
+        return Err(FieldError::new(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(())
 }
@@ -46,7 +55,10 @@ pub fn price_fen(field: &str, value: i64) -> Result<(), FieldError> {
         return Err(FieldError::new(field, "must be a positive number of fen"));
     }
     if value > PRICE_MAX_FEN {
-        return Err(FieldError::new(field, format!("must be at most {PRICE_MAX_FEN} fen")));
+        return Err(FieldError::new(
+            field,
+            format!("must be at most {PRICE_MAX_FEN} fen"),
+        ));
     }
     Ok(())
 }
@@ -54,12 +66,18 @@ pub fn price_fen(field: &str, value: i64) -> Result<(), FieldError> {
 /// A list of months: each 1–12, no repeats, not empty (use all-year instead).
 pub fn months(field: &str, value: &[u8]) -> Result<(), FieldError> {
     if value.is_empty() {
-        return Err(FieldError::new(field, "must name at least one month, or be all-year"));
+        return Err(FieldError::new(
+            field,
+            "must name at least one month, or be all-year",
+        ));
     }
     let mut seen = 0u16;
     for &m in value {
         if !(1..=12).contains(&m) {
-            return Err(FieldError::new(field, format!("month {m} is not between 1 and 12")));
+            return Err(FieldError::new(
+                field,
+                format!("month {m} is not between 1 and 12"),
+            ));
         }
         if seen & (1 << m) != 0 {
             return Err(FieldError::new(field, format!("month {m} is listed twice")));
@@ -72,7 +90,10 @@ pub fn months(field: &str, value: &[u8]) -> Result<(), FieldError> {
 /// The production team's share: a whole percent from 10 to 20.
 pub fn organising_percent(field: &str, value: u8) -> Result<(), FieldError> {
     if !(10..=20).contains(&value) {
-        return Err(FieldError::new(field, "must be a whole percent from 10 to 20"));
+        return Err(FieldError::new(
+            field,
+            "must be a whole percent from 10 to 20",
+        ));
     }
     Ok(())
 }
@@ -81,11 +102,16 @@ pub fn organising_percent(field: &str, value: u8) -> Result<(), FieldError> {
 pub fn slug(field: &str, value: &str) -> Result<(), FieldError> {
     let ok = !value.is_empty()
         && value.len() <= 40
-        && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     if ok {
         Ok(())
     } else {
-        Err(FieldError::new(field, "must be 1–40 lowercase letters, digits or dashes"))
+        Err(FieldError::new(
+            field,
+            "must be 1–40 lowercase letters, digits or dashes",
+        ))
     }
 }
 
@@ -118,7 +144,10 @@ mod tests {
         assert!(months("months", &[]).is_err());
         assert!(months("months", &[0]).is_err());
         assert!(months("months", &[13]).is_err());
-        assert!(months("months", &[3, 3]).unwrap_err().message.contains("twice"));
+        assert!(months("months", &[3, 3])
+            .unwrap_err()
+            .message
+            .contains("twice"));
     }
 
     #[test]

@@ -36,7 +36,9 @@ fn VillageCard(village: VillageSummary) -> impl IntoView {
     let lang = use_lang();
     let href = format!("/v/{}", village.slug);
     let v = StoredValue::new(village);
-    let text = move |f: fn(&VillageSummary) -> &domain::LocalText| v.with_value(|v| f(v).get(lang()).to_string());
+    let text = move |f: fn(&VillageSummary) -> &domain::LocalText| {
+        v.with_value(|v| f(v).get(lang()).to_string())
+    };
     view! {
         <li class="card village-card" data-testid="village-card">
             <a href=href>

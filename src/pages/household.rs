@@ -1,5 +1,7 @@
 use crate::api;
-use crate::components::{resource_view, today_shanghai, use_lang, DemoBadge, PageTitle, ProductCard};
+use crate::components::{
+    resource_view, today_shanghai, use_lang, DemoBadge, PageTitle, ProductCard,
+};
 use crate::i18n::*;
 use crate::logic;
 use crate::pages::village::paragraphs;
@@ -12,7 +14,8 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn HouseholdPage() -> impl IntoView {
     let params = use_params_map();
-    let household = LocalResource::new(move || api::household(params.read().get("id").unwrap_or_default()));
+    let household =
+        LocalResource::new(move || api::household(params.read().get("id").unwrap_or_default()));
     view! {
         {resource_view(household, move |h: HouseholdDetail| {
             // A household reached under another village's URL is not there.

@@ -14,7 +14,8 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn ProductPage() -> impl IntoView {
     let params = use_params_map();
-    let product = LocalResource::new(move || api::product(params.read().get("id").unwrap_or_default()));
+    let product =
+        LocalResource::new(move || api::product(params.read().get("id").unwrap_or_default()));
     view! { {resource_view(product, |p: ProductDetail| view! { <Product p=p /> })} }
 }
 

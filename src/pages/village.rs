@@ -12,7 +12,8 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn VillagePage() -> impl IntoView {
     let params = use_params_map();
-    let village = LocalResource::new(move || api::village(params.read().get("slug").unwrap_or_default()));
+    let village =
+        LocalResource::new(move || api::village(params.read().get("slug").unwrap_or_default()));
     view! { {resource_view(village, |v: VillageDetail| view! { <Village v=v /> })} }
 }
 
@@ -24,7 +25,9 @@ fn Village(v: VillageDetail) -> impl IntoView {
     let name = v.name.clone();
     let title = Signal::derive(move || name.get(lang()).to_string());
     let v = StoredValue::new(v);
-    let text = move |f: fn(&VillageDetail) -> &domain::LocalText| v.with_value(|v| f(v).get(lang()).to_string());
+    let text = move |f: fn(&VillageDetail) -> &domain::LocalText| {
+        v.with_value(|v| f(v).get(lang()).to_string())
+    };
     let (slug, products, households, points, rounds, pct) = v.with_value(|v| {
         (
             v.slug.clone(),
@@ -61,16 +64,30 @@ fn Village(v: VillageDetail) -> impl IntoView {
                         CalendarGroup::AllYear => t_string!(i18n, group_all_year),
                         CalendarGroup::Later => t_string!(i18n, group_later),
                     };
-                    view! {
-                        <div class="group" id=group.id() data-testid=format!("group-{}", group.id())>
-                            <h3>{heading} <span class="count">{items.len()}</span></h3>
-                            <ul class="cards">
-                                {items
-                                    .into_iter()
-                                    .map(|(p, s)| view! { <ProductCard product=p status=s /> })
-                                    .collect_view()}
-                            </ul>
-                        </div>
+                    let count = items.len();
+                    let cards = items
+                        .into_iter()
+                        .map(|(p, s)| view! { <ProductCard product=p status=s /> })
+                        .collect_view();
+                    // Products far off are folded away so the page stays short on a phone.
+                    if group == CalendarGroup::Later {
+                        view! {
+                            <details class="group" id=group.id() data-testid=format!("group-{}", group.id())>
+                                <summary>
+                                    <h3>{heading} <span class="count">{count}</span></h3>
+                                </summary>
+                                <ul class="cards">{cards}</ul>
+                            </details>
+                        }
+                        .into_any()
+                    } else {
+                        view! {
+                            <div class="group" id=group.id() data-testid=format!("group-{}", group.id())>
+                                <h3>{heading} <span class="count">{count}</span></h3>
+                                <ul class="cards">{cards}</ul>
+                            </div>
+                        }
+                        .into_any()
                     }
                 })
                 .collect_view()}
