@@ -16,12 +16,15 @@ pub fn use_lang() -> impl Fn() -> domain::Lang + Copy + 'static {
     move || lang_of(i18n.get_locale())
 }
 
+/// The phone's clock as an instant.
+pub fn now() -> time::OffsetDateTime {
+    let ms = js_sys::Date::now() as i64;
+    time::OffsetDateTime::from_unix_timestamp(ms / 1000).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}
+
 /// Today's date in Asia/Shanghai, whatever zone the phone is set to.
 pub fn today_shanghai() -> time::Date {
-    let ms = js_sys::Date::now() as i64;
-    let now = time::OffsetDateTime::from_unix_timestamp(ms / 1000)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    domain::shanghai_date(now)
+    domain::shanghai_date(now())
 }
 
 /// localStorage key of the language the user chose.

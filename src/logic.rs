@@ -3,7 +3,7 @@
 
 use domain::dto::ProductSummary;
 use domain::{season_status, Lang, SeasonStatus};
-use time::{Date, OffsetDateTime, Weekday};
+use time::{Date, OffsetDateTime};
 
 /// How far ahead "coming soon" looks on the village calendar.
 pub const COMING_SOON_WEEKS: u8 = 6;
@@ -163,9 +163,10 @@ pub fn season_months_text(months: &[u8], lang: Lang) -> String {
         .join(sep)
 }
 
-/// Is `d` a Saturday or Sunday (shown on distribution days).
-pub fn is_weekend(d: Date) -> bool {
-    matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday)
+/// A list of names: "刘建国、赵秀梅" / "Liu Jianguo, Zhao Xiumei".
+pub fn join_names<'a>(names: impl IntoIterator<Item = &'a str>, lang: Lang) -> String {
+    let sep = if lang == Lang::Zh { "、" } else { ", " };
+    names.into_iter().collect::<Vec<_>>().join(sep)
 }
 
 #[cfg(test)]
@@ -270,10 +271,18 @@ mod tests {
     }
 
     #[test]
+    fn names_joined_per_language() {
+        assert_eq!(join_names(["刘建国", "赵秀梅"], Lang::Zh), "刘建国、赵秀梅");
+        assert_eq!(
+            join_names(["Liu Jianguo", "Zhao Xiumei"], Lang::En),
+            "Liu Jianguo, Zhao Xiumei"
+        );
+        assert_eq!(join_names([], Lang::En), "");
+    }
+
+    #[test]
     fn month_heads() {
         assert_eq!(month_initial(1, Lang::En), "J");
         assert_eq!(month_initial(12, Lang::Zh), "12");
-        assert!(is_weekend(date!(2026 - 11 - 28)));
-        assert!(!is_weekend(date!(2026 - 11 - 27)));
     }
 }

@@ -50,6 +50,8 @@ test('home → village calendar → household → product breakdown', async () =
   assert.equal(await grid.locator('thead th.now').count(), 1);
   assert.equal(await grid.locator('thead th').nth(month).getAttribute('class'), 'now');
   assert.equal(await grid.locator('tbody tr').count(), village.products.length);
+  // The next round to order for is called out, with its deadline in Shanghai time.
+  assert.match(await page.getByTestId('next-round').innerText(), /^Next round: delivered .+; order by .+, \d\d:\d\d$/);
   // Upcoming rounds and the pickup points are there.
   assert.ok((await page.getByTestId('rounds').locator('li').count()) > 0);
   assert.equal(await page.getByTestId('pickup-points').locator('li').count(), village.distribution_points.length);

@@ -7,12 +7,14 @@
 pub mod calendar;
 pub mod dto;
 pub mod money;
+pub mod round;
 pub mod text;
 pub mod validate;
 pub mod wire;
 
 pub use calendar::{season_status, MonthSet, Season, SeasonStatus};
 pub use money::{format_yuan, premium_percent, PriceBreakdown};
+pub use round::{next_orderable, RoundPhase};
 pub use text::{Lang, LocalText};
 pub use validate::FieldError;
 

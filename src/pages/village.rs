@@ -1,10 +1,11 @@
 use crate::api;
 use crate::components::{
-    resource_view, today_shanghai, use_lang, HouseholdList, PageTitle, ProductCard,
+    now, resource_view, today_shanghai, use_lang, HouseholdList, PageTitle, ProductCard,
 };
 use crate::i18n::*;
 use crate::logic::{self, CalendarGroup};
 use domain::dto::VillageDetail;
+use domain::{next_orderable, RoundPhase};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -34,11 +35,18 @@ fn Village(v: VillageDetail) -> impl IntoView {
             v.products.clone(),
             v.households.clone(),
             v.distribution_points.clone(),
-            v.upcoming_rounds.clone(),
+            // The next three are enough to plan with on a phone.
+            v.upcoming_rounds
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>(),
             v.organising_percent,
         )
     });
     let groups = logic::group_calendar(&products, today);
+    let now = now();
+    let next = next_orderable(&rounds, now).cloned();
     let this_month = today.month() as u8;
 
     view! {
@@ -50,6 +58,16 @@ fn Village(v: VillageDetail) -> impl IntoView {
                 {move || t_string!(i18n, distance, city = text(|v| &v.city), km = v.with_value(|v| v.distance_km))}
             </p>
             <p class="tagline">{move || text(|v| &v.tagline)}</p>
+            {next.map(|r| view! {
+                <p class="next-round" data-testid="next-round">
+                    {move || t_string!(
+                        i18n,
+                        next_round,
+                        day = logic::format_date(r.distribution_day, lang()),
+                        deadline = logic::format_datetime(r.deadline, lang())
+                    )}
+                </p>
+            })}
         </section>
 
         <section class="calendar" data-testid="calendar" aria-labelledby="cal-h">
@@ -114,8 +132,15 @@ fn Village(v: VillageDetail) -> impl IntoView {
                         {rounds
                             .into_iter()
                             .map(|r| {
+                                let phase = r.phase(now);
+                                let opens = r.opens_at;
+                                let phase_text = move || match phase {
+                                    RoundPhase::Open => t_string!(i18n, round_open).to_string(),
+                                    RoundPhase::Closed => t_string!(i18n, round_closed).to_string(),
+                                    RoundPhase::NotYetOpen => t_string!(i18n, round_not_open, date = logic::format_date(opens.to_offset(domain::SHANGHAI).date(), lang())),
+                                };
                                 view! {
-                                    <li class="round">
+                                    <li class="round" class:open=phase == RoundPhase::Open>
                                         <span class="round-day">
                                             <span class="label">{t!(i18n, round_day)}</span>
                                             <strong>{move || logic::format_date(r.distribution_day, lang())}</strong>
@@ -124,6 +149,7 @@ fn Village(v: VillageDetail) -> impl IntoView {
                                             <span class="label">{t!(i18n, round_deadline)}</span>
                                             {move || logic::format_datetime(r.deadline, lang())}
                                         </span>
+                                        <span class="round-phase small">{phase_text}</span>
                                     </li>
                                 }
                             })
@@ -163,7 +189,7 @@ fn Village(v: VillageDetail) -> impl IntoView {
             <p>
                 {move || {
                     v.with_value(|v| {
-                        v.organisers.iter().map(|o| o.get(lang()).to_string()).collect::<Vec<_>>().join("、")
+                        logic::join_names(v.organisers.iter().map(|o| o.get(lang())), lang())
                     })
                 }}
             </p>
