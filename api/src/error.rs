@@ -64,7 +64,11 @@ impl Error {
                 )
             }
         };
-        ApiError { error, fields }
+        ApiError {
+            error,
+            fields,
+            short: Vec::new(),
+        }
     }
 }
 

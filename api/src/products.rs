@@ -134,6 +134,7 @@ async fn detail(State(state): State<AppState>, Id(id): Id) -> Result<Json<Produc
         households,
         breakdown,
         premium_percent: premium_percent(summary.price_fen, summary.local_price_fen),
+        open_round: None,
     }))
 }
 

@@ -202,6 +202,7 @@ async fn detail(State(state): State<AppState>, Slug(slug): Slug) -> Result<Json<
             })
             .collect(),
         upcoming_rounds,
+        open_round: None,
     }))
 }
 

@@ -5,7 +5,9 @@
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
-use crate::{calendar::Season, money::PriceBreakdown, text::LocalText, validate::FieldError};
+use crate::{
+    calendar::Season, money::PriceBreakdown, order::Shortage, text::LocalText, validate::FieldError,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -80,6 +82,28 @@ pub struct VillageDetail {
     pub distribution_points: Vec<DistributionPoint>,
     /// Rounds whose distribution day is today or later, soonest first.
     pub upcoming_rounds: Vec<Round>,
+    /// The round taking orders now, with what is left of each product;
+    /// absent between rounds.
+    #[serde(default)]
+    pub open_round: Option<OpenRound>,
+}
+
+/// A round taking orders, and the stock of each product in it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OpenRound {
+    pub round: Round,
+    /// One entry per published product of the village; a product no
+    /// household supplies this round has capacity 0.
+    pub stock: Vec<Stock>,
+}
+
+/// How much of a product a round can supply: the sum of its households'
+/// supplies, and what live orders have not yet taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stock {
+    pub product_id: i64,
+    pub capacity: i64,
+    pub remaining: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -136,6 +160,16 @@ pub struct ProductDetail {
     /// Premium over the local market, whole percent; absent without a
     /// reference price.
     pub premium_percent: Option<i64>,
+    /// The village's round taking orders now and this product's stock in
+    /// it; absent between rounds.
+    #[serde(default)]
+    pub open_round: Option<ProductRoundStock>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProductRoundStock {
+    pub round: Round,
+    pub stock: Stock,
 }
 
 /// An urban pickup place with its pickup window on distribution day.
@@ -176,6 +210,97 @@ pub struct ApiError {
     pub error: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
+    /// With 409 for an order: every product that is short, and what is left.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub short: Vec<Shortage>,
+}
+
+/// `POST /api/members`: join with an invitation code.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RegisterRequest {
+    pub invitation_code: String,
+    /// Real name: the circle knows each other by name.
+    pub name: String,
+    pub phone: String,
+    pub default_point_id: i64,
+    pub password: String,
+}
+
+/// `POST /api/session`: log in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub phone: String,
+    pub password: String,
+}
+
+/// `GET /api/me`, and the answer to joining and logging in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    pub id: i64,
+    pub name: String,
+    pub phone: String,
+    pub default_point: DistributionPoint,
+    /// The village whose circle the member joined (through the default
+    /// point's village).
+    pub village_slug: String,
+    pub invited_by: Option<String>,
+    pub invitations: Vec<Invitation>,
+    /// How many more codes this member may create.
+    pub invitations_left: u32,
+}
+
+/// An invitation code a member made, and who used it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Invitation {
+    pub code: String,
+    #[serde(with = "crate::wire::datetime")]
+    pub created_at: OffsetDateTime,
+    /// The name of the member who joined with it, once used.
+    pub used_by: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    Confirmed,
+    Cancelled,
+}
+
+/// One line of a placed order, priced when it was placed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrderLine {
+    pub product_id: i64,
+    pub name: LocalText,
+    pub unit: LocalText,
+    pub quantity: i64,
+    pub unit_price_fen: i64,
+    pub total_fen: i64,
+    pub household_fen: i64,
+}
+
+/// `PUT/PATCH/GET /api/orders/{id}`, and the items of `GET /api/orders`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Order {
+    /// The UUID the phone made.
+    pub id: String,
+    /// A short number to say at the pickup point, e.g. "L-000123".
+    pub number: String,
+    pub status: OrderStatus,
+    pub village_slug: String,
+    pub village_name: LocalText,
+    pub round: Round,
+    pub point: DistributionPoint,
+    pub lines: Vec<OrderLine>,
+    pub total_fen: i64,
+    /// How much of the total goes to the producing households.
+    pub household_fen: i64,
+    pub organising_fen: i64,
+    #[serde(with = "crate::wire::datetime")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "crate::wire::datetime")]
+    pub updated_at: OffsetDateTime,
+    /// True once the round's deadline has passed: no more changes.
+    pub locked: bool,
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 pub mod calendar;
 pub mod dto;
 pub mod money;
+pub mod order;
 pub mod round;
 pub mod text;
 pub mod validate;

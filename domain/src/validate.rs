@@ -98,6 +98,73 @@ pub fn organising_percent(field: &str, value: u8) -> Result<(), FieldError> {
     Ok(())
 }
 
+/// A mainland China mobile number: 11 digits starting 13–19. Spaces and
+/// dashes people type are allowed and ignored.
+pub fn phone(field: &str, value: &str) -> Result<String, FieldError> {
+    let digits: String = value.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    let ok = digits.len() == 11
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && digits.starts_with('1')
+        && (b'3'..=b'9').contains(&digits.as_bytes()[1]);
+    if ok {
+        Ok(digits)
+    } else {
+        Err(FieldError::new(
+            field,
+            "must be an 11-digit mobile number starting with 13–19",
+        ))
+    }
+}
+
+pub const PASSWORD_MIN_CHARS: usize = 8;
+pub const PASSWORD_MAX_CHARS: usize = 128;
+
+/// A password: 8–128 characters.
+pub fn password(field: &str, value: &str) -> Result<(), FieldError> {
+    let n = value.chars().count();
+    if n < PASSWORD_MIN_CHARS {
+        return Err(FieldError::new(
+            field,
+            format!("must be at least {PASSWORD_MIN_CHARS} characters"),
+        ));
+    }
+    if n > PASSWORD_MAX_CHARS {
+        return Err(FieldError::new(
+            field,
+            format!("must be at most {PASSWORD_MAX_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// A quantity in an order: 1 to [`crate::order::MAX_QUANTITY`].
+pub fn quantity(field: &str, value: i64) -> Result<(), FieldError> {
+    if value < 1 {
+        return Err(FieldError::new(field, "must be at least 1"));
+    }
+    if value > crate::order::MAX_QUANTITY {
+        return Err(FieldError::new(
+            field,
+            format!("must be at most {}", crate::order::MAX_QUANTITY),
+        ));
+    }
+    Ok(())
+}
+
+/// An invitation code: 6–16 letters and digits, case-insensitive; returned
+/// upper-cased.
+pub fn invitation_code(field: &str, value: &str) -> Result<String, FieldError> {
+    let code = value.trim().to_ascii_uppercase();
+    if (6..=16).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        Ok(code)
+    } else {
+        Err(FieldError::new(
+            field,
+            "must be the 6–16 letters and digits of your invitation",
+        ))
+    }
+}
+
 /// A URL slug: 1–40 lowercase ASCII letters, digits and dashes.
 pub fn slug(field: &str, value: &str) -> Result<(), FieldError> {
     let ok = !value.is_empty()
@@ -148,6 +215,27 @@ mod tests {
             .unwrap_err()
             .message
             .contains("twice"));
+    }
+
+    #[test]
+    fn phones_passwords_codes_quantities() {
+        assert_eq!(phone("phone", "138 0013 8000").unwrap(), "13800138000");
+        assert_eq!(phone("phone", "139-1234-5678").unwrap(), "13912345678");
+        assert!(phone("phone", "12800138000").is_err());
+        assert!(phone("phone", "1380013800").is_err());
+        assert!(phone("phone", "138001380001").is_err());
+        assert!(phone("phone", "1380013800a").is_err());
+        assert!(phone("phone", "").is_err());
+        assert!(password("password", "short").is_err());
+        assert!(password("password", "long enough").is_ok());
+        assert!(password("password", &"x".repeat(129)).is_err());
+        assert_eq!(invitation_code("code", " liu2026a ").unwrap(), "LIU2026A");
+        assert!(invitation_code("code", "ab").is_err());
+        assert!(invitation_code("code", "abc-def").is_err());
+        assert!(quantity("q", 0).is_err());
+        assert!(quantity("q", 1).is_ok());
+        assert!(quantity("q", 99).is_ok());
+        assert!(quantity("q", 100).is_err());
     }
 
     #[test]
