@@ -8,6 +8,7 @@ pub mod api;
 mod components;
 pub mod logic;
 mod pages;
+pub mod store;
 
 use i18n::*;
 use leptos::prelude::*;

@@ -1,0 +1,481 @@
+//! What the phone keeps: the cart and the outbox of orders. Plain data and
+//! pure functions here (unit-tested natively); `sync` does the I/O.
+//!
+//! An order is written to the outbox *before* it is sent, under the UUID
+//! the phone made for it. The server treats a repeat of the same UUID and
+//! content as the same order, so sending again after any failure can never
+//! create a second one.
+
+use std::collections::BTreeMap;
+
+use domain::dto::{DistributionPoint, Order, Round};
+use domain::order::{
+    line_totals, order_totals, LineTotals, OrderLineRequest, OrderRequest, Shortage,
+};
+use domain::LocalText;
+use serde::{Deserialize, Serialize};
+
+/// localStorage keys. Versioned so a future shape change can migrate.
+pub const CART_KEY: &str = "storefront.cart.v1";
+pub const OUTBOX_KEY: &str = "storefront.outbox.v1";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CartLine {
+    pub product_id: i64,
+    pub name: LocalText,
+    pub unit: LocalText,
+    pub unit_price_fen: i64,
+    pub quantity: i64,
+}
+
+/// The cart for one village: its products share a round and a pickup point.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VillageCart {
+    pub village_name: LocalText,
+    pub organising_percent: u8,
+    pub lines: Vec<CartLine>,
+}
+
+impl VillageCart {
+    pub fn totals(&self) -> LineTotals {
+        order_totals(self.lines.iter().filter_map(|l| {
+            line_totals(l.unit_price_fen, l.quantity, self.organising_percent).ok()
+        }))
+    }
+}
+
+/// Carts by village slug.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Cart {
+    pub villages: BTreeMap<String, VillageCart>,
+}
+
+impl Cart {
+    /// Sets a product's quantity (0 removes it), clamped to 1–99.
+    pub fn set_quantity(&mut self, slug: &str, village: &VillageCart, line: CartLine) {
+        let entry = self
+            .villages
+            .entry(slug.to_string())
+            .or_insert_with(|| VillageCart {
+                village_name: village.village_name.clone(),
+                organising_percent: village.organising_percent,
+                lines: Vec::new(),
+            });
+        entry.village_name = village.village_name.clone();
+        entry.organising_percent = village.organising_percent;
+        let qty = line.quantity.min(domain::order::MAX_QUANTITY);
+        match entry
+            .lines
+            .iter_mut()
+            .find(|l| l.product_id == line.product_id)
+        {
+            Some(existing) if qty > 0 => {
+                *existing = CartLine {
+                    quantity: qty,
+                    ..line
+                }
+            }
+            Some(_) => entry.lines.retain(|l| l.product_id != line.product_id),
+            None if qty > 0 => entry.lines.push(CartLine {
+                quantity: qty,
+                ..line
+            }),
+            None => {}
+        }
+        if entry.lines.is_empty() {
+            self.villages.remove(slug);
+        }
+    }
+
+    pub fn quantity_of(&self, slug: &str, product_id: i64) -> i64 {
+        self.villages
+            .get(slug)
+            .and_then(|v| v.lines.iter().find(|l| l.product_id == product_id))
+            .map_or(0, |l| l.quantity)
+    }
+
+    /// Number of units in all carts, for the badge.
+    pub fn count(&self) -> i64 {
+        self.villages
+            .values()
+            .flat_map(|v| v.lines.iter())
+            .map(|l| l.quantity)
+            .sum()
+    }
+}
+
+/// Where an order stands, as the phone knows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum LocalState {
+    /// Saved here, not yet accepted by the server.
+    Waiting {
+        attempts: u32,
+        /// Milliseconds since the epoch before which we do not retry.
+        next_attempt_ms: f64,
+        last_error: Option<String>,
+    },
+    /// The server has it; this is its answer.
+    Confirmed { order: Order },
+    /// The server said no; nothing was ordered.
+    Refused {
+        reason: String,
+        #[serde(default)]
+        short: Vec<Shortage>,
+    },
+}
+
+/// An order as kept on the phone: the request to send and what to show
+/// while it waits.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LocalOrder {
+    pub id: String,
+    pub created_ms: f64,
+    pub village_slug: String,
+    pub village_name: LocalText,
+    pub request: OrderRequest,
+    pub lines: Vec<CartLine>,
+    pub point: DistributionPoint,
+    pub round: Round,
+    pub totals: LineTotals,
+    pub state: LocalState,
+}
+
+impl LocalOrder {
+    /// A new order from a village cart, waiting to be sent now.
+    pub fn new(
+        id: String,
+        now_ms: f64,
+        slug: &str,
+        cart: &VillageCart,
+        point: DistributionPoint,
+        round: Round,
+    ) -> Self {
+        LocalOrder {
+            request: OrderRequest {
+                round_id: round.id,
+                point_id: point.id,
+                lines: cart
+                    .lines
+                    .iter()
+                    .map(|l| OrderLineRequest {
+                        product_id: l.product_id,
+                        quantity: l.quantity,
+                    })
+                    .collect(),
+            },
+            id,
+            created_ms: now_ms,
+            village_slug: slug.to_string(),
+            village_name: cart.village_name.clone(),
+            lines: cart.lines.clone(),
+            point,
+            round,
+            totals: cart.totals(),
+            state: LocalState::Waiting {
+                attempts: 0,
+                next_attempt_ms: 0.0,
+                last_error: None,
+            },
+        }
+    }
+
+    pub fn is_due(&self, now_ms: f64) -> bool {
+        matches!(self.state, LocalState::Waiting { next_attempt_ms, .. } if next_attempt_ms <= now_ms)
+    }
+}
+
+/// Delay before retry number `attempts` (1-based): 2 s, 4 s, 8 s … at most
+/// one minute, so a phone back in coverage catches up soon.
+pub fn backoff_ms(attempts: u32) -> f64 {
+    let secs = 2u64.saturating_pow(attempts.clamp(1, 6)).min(60);
+    (secs * 1000) as f64
+}
+
+/// After a failed send: count the attempt and schedule the next one.
+pub fn mark_retry(o: &mut LocalOrder, now_ms: f64, error: String) {
+    if let LocalState::Waiting { attempts, .. } = o.state {
+        let attempts = attempts + 1;
+        o.state = LocalState::Waiting {
+            attempts,
+            next_attempt_ms: now_ms + backoff_ms(attempts),
+            last_error: Some(error),
+        };
+    }
+}
+
+/// When the network comes back, everything waiting is due at once.
+pub fn make_all_due(outbox: &mut [LocalOrder]) {
+    for o in outbox {
+        if let LocalState::Waiting {
+            next_attempt_ms, ..
+        } = &mut o.state
+        {
+            *next_attempt_ms = 0.0;
+        }
+    }
+}
+
+/// The earliest time any waiting order should be tried again.
+pub fn next_wakeup(outbox: &[LocalOrder]) -> Option<f64> {
+    outbox
+        .iter()
+        .filter_map(|o| match o.state {
+            LocalState::Waiting {
+                next_attempt_ms, ..
+            } => Some(next_attempt_ms),
+            _ => None,
+        })
+        .reduce(f64::min)
+}
+
+/// One list for "My orders": the server's orders, plus local orders the
+/// server does not have (yet). A local order the server knows is shown with
+/// the server's version. Newest first.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ListedOrder {
+    Local(LocalOrder),
+    Server(Order),
+}
+
+impl ListedOrder {
+    pub fn id(&self) -> &str {
+        match self {
+            ListedOrder::Local(o) => &o.id,
+            ListedOrder::Server(o) => &o.id,
+        }
+    }
+}
+
+pub fn merge_orders(local: &[LocalOrder], server: &[Order]) -> Vec<ListedOrder> {
+    let mut out: Vec<(f64, ListedOrder)> = server
+        .iter()
+        .map(|o| {
+            (
+                (o.created_at.unix_timestamp() as f64) * 1000.0,
+                ListedOrder::Server(o.clone()),
+            )
+        })
+        .collect();
+    for l in local {
+        if server.iter().any(|s| s.id == l.id) {
+            continue;
+        }
+        let shown = match &l.state {
+            LocalState::Confirmed { order } => ListedOrder::Server(order.clone()),
+            _ => ListedOrder::Local(l.clone()),
+        };
+        out.push((l.created_ms, shown));
+    }
+    out.sort_by(|a, b| b.0.total_cmp(&a.0));
+    out.into_iter().map(|(_, o)| o).collect()
+}
+
+/// A cart rebuilt from a refused order so the shopper can adjust and send
+/// again: each short line is cut to what is left, and lines with nothing
+/// left are dropped.
+pub fn adjusted_lines(o: &LocalOrder) -> Vec<CartLine> {
+    let short = match &o.state {
+        LocalState::Refused { short, .. } => short.as_slice(),
+        _ => &[],
+    };
+    o.lines
+        .iter()
+        .filter_map(
+            |l| match short.iter().find(|s| s.product_id == l.product_id) {
+                Some(s) if s.remaining > 0 => Some(CartLine {
+                    quantity: s.remaining,
+                    ..l.clone()
+                }),
+                Some(_) => None,
+                None => Some(l.clone()),
+            },
+        )
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::dto::OrderStatus;
+    use time::macros::{date, datetime};
+
+    fn village() -> VillageCart {
+        VillageCart {
+            village_name: LocalText::new("刘村", "Liu Village"),
+            organising_percent: 15,
+            lines: vec![],
+        }
+    }
+
+    fn line(id: i64, price: i64, qty: i64) -> CartLine {
+        CartLine {
+            product_id: id,
+            name: LocalText::new("蛋", "Eggs"),
+            unit: LocalText::new("公斤", "kg"),
+            unit_price_fen: price,
+            quantity: qty,
+        }
+    }
+
+    fn point() -> DistributionPoint {
+        DistributionPoint {
+            id: 7,
+            name: LocalText::new("社区中心", "Community Centre"),
+            address: LocalText::new("", ""),
+            pickup_from: "09:00".into(),
+            pickup_to: "11:30".into(),
+        }
+    }
+
+    fn round() -> Round {
+        Round {
+            id: 3,
+            opens_at: datetime!(2026-11-10 20:00 +8),
+            deadline: datetime!(2026-11-28 20:00 +8),
+            distribution_day: date!(2026 - 12 - 01),
+        }
+    }
+
+    #[test]
+    fn cart_sets_and_removes_quantities() {
+        let mut c = Cart::default();
+        c.set_quantity("liu", &village(), line(1, 3600, 2));
+        c.set_quantity("liu", &village(), line(2, 800, 1));
+        assert_eq!(c.count(), 3);
+        c.set_quantity("liu", &village(), line(1, 3600, 5));
+        assert_eq!(c.quantity_of("liu", 1), 5);
+        c.set_quantity("liu", &village(), line(1, 3600, 500));
+        assert_eq!(c.quantity_of("liu", 1), 99);
+        c.set_quantity("liu", &village(), line(1, 3600, 0));
+        assert_eq!(c.quantity_of("liu", 1), 0);
+        c.set_quantity("liu", &village(), line(2, 800, 0));
+        assert!(c.villages.is_empty(), "an empty village cart is dropped");
+    }
+
+    #[test]
+    fn cart_totals_use_the_domain_breakdown() {
+        let mut v = village();
+        v.lines = vec![line(1, 3800, 2), line(2, 333, 3)];
+        let t = v.totals();
+        assert_eq!(t.total_fen, 8599);
+        assert_eq!(t.household_fen + t.organising_fen, 8599);
+    }
+
+    #[test]
+    fn cart_survives_a_json_round_trip() {
+        let mut c = Cart::default();
+        c.set_quantity("liu", &village(), line(1, 3600, 2));
+        let json = serde_json::to_string(&c).unwrap();
+        assert_eq!(serde_json::from_str::<Cart>(&json).unwrap(), c);
+    }
+
+    #[test]
+    fn outbox_retries_with_backoff_and_all_due_when_online() {
+        let mut v = village();
+        v.lines = vec![line(1, 3600, 2)];
+        let mut o = LocalOrder::new("u1".into(), 1000.0, "liu", &v, point(), round());
+        assert!(o.is_due(1000.0));
+        assert_eq!(
+            o.request.lines,
+            vec![OrderLineRequest {
+                product_id: 1,
+                quantity: 2
+            }]
+        );
+        mark_retry(&mut o, 1000.0, "offline".into());
+        assert!(!o.is_due(2000.0));
+        assert!(o.is_due(3000.0));
+        mark_retry(&mut o, 3000.0, "offline".into());
+        assert_eq!(next_wakeup(std::slice::from_ref(&o)), Some(7000.0));
+        for _ in 0..10 {
+            mark_retry(&mut o, 0.0, "offline".into());
+        }
+        assert_eq!(
+            next_wakeup(std::slice::from_ref(&o)),
+            Some(60_000.0),
+            "backoff is capped at a minute"
+        );
+        let mut all = vec![o];
+        make_all_due(&mut all);
+        assert!(all[0].is_due(0.0));
+        // The JSON kept in localStorage round-trips.
+        let json = serde_json::to_string(&all).unwrap();
+        assert_eq!(serde_json::from_str::<Vec<LocalOrder>>(&json).unwrap(), all);
+    }
+
+    fn server_order(id: &str, created: time::OffsetDateTime) -> Order {
+        Order {
+            id: id.into(),
+            number: "LIU-000001".into(),
+            status: OrderStatus::Confirmed,
+            village_slug: "liu".into(),
+            village_name: LocalText::new("刘村", "Liu Village"),
+            round: round(),
+            point: point(),
+            lines: vec![],
+            total_fen: 0,
+            household_fen: 0,
+            organising_fen: 0,
+            created_at: created,
+            updated_at: created,
+            locked: false,
+        }
+    }
+
+    #[test]
+    fn my_orders_merges_local_and_server_without_doubles() {
+        let mut v = village();
+        v.lines = vec![line(1, 3600, 1)];
+        let created = datetime!(2026-11-22 10:00 UTC);
+        let ms = |t: time::OffsetDateTime| t.unix_timestamp() as f64 * 1000.0;
+        let sent = LocalOrder::new("a".into(), ms(created), "liu", &v, point(), round());
+        let waiting = LocalOrder::new(
+            "b".into(),
+            ms(created) + 60_000.0,
+            "liu",
+            &v,
+            point(),
+            round(),
+        );
+        let server = vec![
+            server_order("a", created),
+            server_order("c", created - time::Duration::hours(1)),
+        ];
+        let merged = merge_orders(&[sent, waiting], &server);
+        let ids: Vec<_> = merged.iter().map(|o| o.id().to_string()).collect();
+        assert_eq!(ids, vec!["b", "a", "c"]);
+        assert!(matches!(merged[0], ListedOrder::Local(_)));
+        assert!(matches!(merged[1], ListedOrder::Server(_)));
+    }
+
+    #[test]
+    fn refused_orders_adjust_to_what_is_left() {
+        let mut v = village();
+        v.lines = vec![line(1, 3600, 5), line(2, 800, 2), line(3, 100, 1)];
+        let mut o = LocalOrder::new("a".into(), 0.0, "liu", &v, point(), round());
+        o.state = LocalState::Refused {
+            reason: "short".into(),
+            short: vec![
+                Shortage {
+                    product_id: 1,
+                    requested: 5,
+                    remaining: 3,
+                },
+                Shortage {
+                    product_id: 2,
+                    requested: 2,
+                    remaining: 0,
+                },
+            ],
+        };
+        let adjusted = adjusted_lines(&o);
+        assert_eq!(
+            adjusted
+                .iter()
+                .map(|l| (l.product_id, l.quantity))
+                .collect::<Vec<_>>(),
+            vec![(1, 3), (3, 1)]
+        );
+    }
+}
