@@ -6,6 +6,7 @@
 //! | `STOREFRONT_ADDR`  | `127.0.0.1:8080`          | Address to listen on; port `0` picks a free port.        |
 //! | `STOREFRONT_DB`    | `data/storefront.sqlite3` | SQLite file; created (with its folder) when missing.     |
 //! | `STOREFRONT_DIST`  | `dist`                    | The app as built by `trunk build`; served outside `/api`. |
+//! | `STOREFRONT_SECURE_COOKIE` | `0`               | `1`: the session cookie gets `Secure` (serve over HTTPS). |
 //! | `RUST_LOG`         | `info,sqlx=warn`          | Log filter for `tracing` (logs go to stderr).            |
 //!
 //! On start the server prints exactly one line to stdout,
@@ -22,6 +23,9 @@ pub struct Config {
     pub addr: SocketAddr,
     pub db_path: PathBuf,
     pub dist_dir: PathBuf,
+    /// Mark the session cookie `Secure` (only sent over HTTPS). Off by
+    /// default because the demo runs on http://127.0.0.1.
+    pub secure_cookie: bool,
 }
 
 impl Config {
@@ -42,10 +46,21 @@ impl Config {
                 "STOREFRONT_ADDR must be an address like {DEFAULT_ADDR}, got '{addr_text}': {e}"
             )
         })?;
+        let secure_text = get("STOREFRONT_SECURE_COOKIE", "0");
+        let secure_cookie = match secure_text.trim() {
+            "1" | "true" => true,
+            "0" | "false" => false,
+            other => {
+                return Err(format!(
+                    "STOREFRONT_SECURE_COOKIE must be 1 or 0, got '{other}'"
+                ))
+            }
+        };
         Ok(Self {
             addr,
             db_path: PathBuf::from(get("STOREFRONT_DB", DEFAULT_DB)),
             dist_dir: PathBuf::from(get("STOREFRONT_DIST", DEFAULT_DIST)),
+            secure_cookie,
         })
     }
 }
@@ -60,17 +75,20 @@ mod tests {
         assert_eq!(c.addr.to_string(), DEFAULT_ADDR);
         assert_eq!(c.db_path, PathBuf::from(DEFAULT_DB));
         assert_eq!(c.dist_dir, PathBuf::from(DEFAULT_DIST));
+        assert!(!c.secure_cookie);
 
         let c = Config::from_lookup(|k| match k {
             "STOREFRONT_ADDR" => Some("127.0.0.1:0".into()),
             "STOREFRONT_DB" => Some("/tmp/x.sqlite3".into()),
             "STOREFRONT_DIST" => Some(" ".into()),
+            "STOREFRONT_SECURE_COOKIE" => Some("1".into()),
             _ => None,
         })
         .unwrap();
         assert_eq!(c.addr.port(), 0);
         assert_eq!(c.db_path, PathBuf::from("/tmp/x.sqlite3"));
         assert_eq!(c.dist_dir, PathBuf::from(DEFAULT_DIST));
+        assert!(c.secure_cookie);
     }
 
     #[test]
@@ -78,5 +96,8 @@ mod tests {
         let err = Config::from_lookup(|k| (k == "STOREFRONT_ADDR").then(|| "localhost".into()))
             .unwrap_err();
         assert!(err.contains("STOREFRONT_ADDR"), "{err}");
+        let err = Config::from_lookup(|k| (k == "STOREFRONT_SECURE_COOKIE").then(|| "yes".into()))
+            .unwrap_err();
+        assert!(err.contains("STOREFRONT_SECURE_COOKIE"), "{err}");
     }
 }

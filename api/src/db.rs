@@ -58,3 +58,34 @@ pub fn parse_hhmm(s: &str) -> Option<Time> {
         .then(|| Time::parse(s, HHMM_FORMAT).ok())
         .flatten()
 }
+
+/// A write transaction that holds the database's write lock from its first
+/// statement (`BEGIN IMMEDIATE`), so whatever it reads stays true until it
+/// commits. Writers of this process also queue on one async mutex first
+/// (fair, first come first served), so they never spin in SQLite's busy
+/// handler against each other; the busy timeout only covers other
+/// processes. Dropping it without [`WriteTx::commit`] rolls back.
+pub struct WriteTx {
+    // Declared first: dropped (rolled back) before the lock is released.
+    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    _lock: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl WriteTx {
+    pub async fn begin(
+        pool: &SqlitePool,
+        lock: &std::sync::Arc<tokio::sync::Mutex<()>>,
+    ) -> Result<Self, sqlx::Error> {
+        let guard = lock.clone().lock_owned().await;
+        let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(Self { tx, _lock: guard })
+    }
+
+    pub fn conn(&mut self) -> &mut sqlx::SqliteConnection {
+        &mut self.tx
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}

@@ -7,7 +7,7 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use domain::{dto::ApiError, FieldError};
+use domain::{dto::ApiError, order::Shortage, FieldError};
 
 #[derive(Debug)]
 pub enum Error {
@@ -19,6 +19,24 @@ pub enum Error {
     Validation(Vec<FieldError>),
     /// 405: the path exists but not with this method.
     MethodNotAllowed,
+    /// 400: the body is not JSON at all (syntax error, empty, truncated).
+    BadBody(String),
+    /// 401: not logged in, or the login failed; the message says which.
+    Unauthorized(String),
+    /// 409: the request clashes with what is stored, e.g. a phone number
+    /// already registered; `fields` names the field when there is one.
+    Conflict {
+        error: String,
+        fields: Vec<FieldError>,
+    },
+    /// 409: an order asks for more than is left; nothing was ordered.
+    Short(Vec<Shortage>),
+    /// 413: the body is larger than the server accepts.
+    PayloadTooLarge,
+    /// 415: a body that is not declared as JSON.
+    UnsupportedMediaType,
+    /// 503: the database stayed busy too long; safe to retry.
+    Busy,
     /// 500: our fault. The detail is logged, never sent.
     Internal(String),
 }
@@ -33,6 +51,19 @@ impl Error {
         }
     }
 
+    /// 422 for one field.
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    /// 409 without a field.
+    pub fn conflict(error: impl Into<String>) -> Self {
+        Self::Conflict {
+            error: error.into(),
+            fields: Vec::new(),
+        }
+    }
+
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         Self::Internal(detail.to_string())
     }
@@ -43,11 +74,18 @@ impl Error {
             Error::BadParam { .. } => StatusCode::BAD_REQUEST,
             Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Error::BadBody(_) => StatusCode::BAD_REQUEST,
+            Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Error::Conflict { .. } | Error::Short(_) => StatusCode::CONFLICT,
+            Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Error::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn body(self) -> ApiError {
+        let mut short = Vec::new();
         let (error, fields) = match self {
             Error::NotFound(what) => (what, vec![]),
             Error::BadParam { param, message } => (
@@ -56,6 +94,28 @@ impl Error {
             ),
             Error::Validation(fields) => ("some fields are not valid".to_owned(), fields),
             Error::MethodNotAllowed => ("method not allowed".to_owned(), vec![]),
+            Error::BadBody(message) => (message, vec![]),
+            Error::Unauthorized(message) => (message, vec![]),
+            Error::Conflict { error, fields } => (error, fields),
+            Error::Short(shortages) => {
+                short = shortages;
+                (SHORT_MESSAGE.to_owned(), vec![])
+            }
+            Error::PayloadTooLarge => (
+                format!(
+                    "the request body is too large (at most {} KB)",
+                    crate::BODY_LIMIT_BYTES / 1024
+                ),
+                vec![],
+            ),
+            Error::UnsupportedMediaType => (
+                "send the body as JSON with the header Content-Type: application/json".to_owned(),
+                vec![],
+            ),
+            Error::Busy => (
+                "the shop is very busy right now; please try again in a moment".to_owned(),
+                vec![],
+            ),
             Error::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
                 (
@@ -67,21 +127,54 @@ impl Error {
         ApiError {
             error,
             fields,
-            short: Vec::new(),
+            short,
         }
     }
 }
 
+/// The message of a 409 for a shortage.
+pub const SHORT_MESSAGE: &str = "not enough left for your whole order; nothing was ordered";
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        (self.status(), Json(self.body())).into_response()
+        let status = self.status();
+        let mut res = (status, Json(self.body())).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("1"),
+            );
+        }
+        res
     }
 }
 
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
+        if is_busy(&e) {
+            tracing::warn!(error = %e, "database busy");
+            return Self::Busy;
+        }
         Self::internal(format_args!("database: {e}"))
     }
+}
+
+/// SQLITE_BUSY or SQLITE_LOCKED (any extended code), or no pooled
+/// connection in time: contention, not a bug.
+pub fn is_busy(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .and_then(|c| c.parse::<i64>().ok())
+            .is_some_and(|c| matches!(c & 0xff, 5 | 6)),
+        _ => false,
+    }
+}
+
+/// True for a UNIQUE or PRIMARY KEY constraint failure.
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
 impl From<FieldError> for Error {
@@ -97,6 +190,13 @@ impl std::fmt::Display for Error {
             Error::BadParam { param, message } => write!(f, "bad parameter {param}: {message}"),
             Error::Validation(fields) => write!(f, "{} invalid field(s)", fields.len()),
             Error::MethodNotAllowed => f.write_str("method not allowed"),
+            Error::BadBody(m) => write!(f, "bad body: {m}"),
+            Error::Unauthorized(m) => write!(f, "unauthorized: {m}"),
+            Error::Conflict { error, .. } => write!(f, "conflict: {error}"),
+            Error::Short(s) => write!(f, "{} product(s) short", s.len()),
+            Error::PayloadTooLarge => f.write_str("payload too large"),
+            Error::UnsupportedMediaType => f.write_str("unsupported media type"),
+            Error::Busy => f.write_str("database busy"),
             Error::Internal(detail) => write!(f, "internal: {detail}"),
         }
     }

@@ -3,21 +3,30 @@
 //! Startup: read the configuration (see [`config`]), open and migrate the
 //! database, seed demo data into an empty database, then listen.
 
+mod auth;
 mod config;
 mod db;
 mod error;
 mod health;
 mod households;
+mod json;
+mod members;
+mod orders;
 mod params;
 mod products;
+mod rounds;
 mod seed;
+mod seed_members;
+mod seed_supply;
 mod static_files;
+mod stock;
 mod villages;
 
 use std::{io::Write as _, sync::Arc};
 
 use axum::{
-    http::{header, HeaderValue},
+    http::{header, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
     Router,
 };
 use sqlx::SqlitePool;
@@ -27,13 +36,30 @@ use tower_http::{
 };
 use tracing_subscriber::EnvFilter;
 
-use crate::config::Config;
+use crate::{config::Config, db::WriteTx, error::Error};
 
 /// Shared by every handler.
 #[derive(Clone)]
 pub struct AppState {
     pub db: SqlitePool,
     pub config: Arc<Config>,
+    /// Held by every write transaction of this process; see [`WriteTx`].
+    pub write_lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl AppState {
+    pub fn new(db: SqlitePool, config: Config) -> Self {
+        Self {
+            db,
+            config: Arc::new(config),
+            write_lock: Arc::new(tokio::sync::Mutex::new(())),
+        }
+    }
+
+    /// Starts a write transaction (`BEGIN IMMEDIATE`, after the writers' queue).
+    pub async fn write(&self) -> Result<WriteTx, Error> {
+        Ok(WriteTx::begin(&self.db, &self.write_lock).await?)
+    }
 }
 
 /// Requests carry little; later issues' forms stay far below this.
@@ -46,12 +72,16 @@ pub fn app(state: AppState) -> Router {
         .merge(households::router())
         .merge(products::router())
         .merge(health::router())
+        .merge(members::router())
+        .merge(orders::router())
         .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(error::api_not_found);
     Router::new()
         .nest("/api", api)
         .fallback(static_files::serve)
         .with_state(state)
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::map_response(json_payload_too_large))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static(static_files::NO_CACHE),
@@ -60,9 +90,22 @@ pub fn app(state: AppState) -> Router {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(CompressionLayer::new().br(true).gzip(true))
         .layer(TraceLayer::new_for_http())
+}
+
+/// The body-limit layer answers an oversized `Content-Length` itself, in
+/// plain text; give it the JSON error shape like every other answer.
+async fn json_payload_too_large(res: Response) -> Response {
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if res.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_json {
+        Error::PayloadTooLarge.into_response()
+    } else {
+        res
+    }
 }
 
 #[tokio::main]
@@ -83,9 +126,18 @@ async fn main() {
 async fn run() -> Result<(), String> {
     let config = Config::from_env()?;
     let db = db::connect(&config.db_path).await?;
-    match seed::seed_if_empty(&db, time::OffsetDateTime::now_utc()).await? {
+    let now = time::OffsetDateTime::now_utc();
+    match seed::seed_if_empty(&db, now).await? {
         Some(report) => tracing::info!(?report, "seeded an empty database with demo data"),
         None => tracing::info!("database already has data; not seeding"),
+    }
+    // Each later group of demo data is seeded when its own tables are empty,
+    // so a database made by an earlier version gets it too.
+    if let Some(rows) = seed_supply::seed_if_empty(&db).await? {
+        tracing::info!(rows, "seeded demo supplies for every round");
+    }
+    if let Some(report) = seed_members::seed_if_empty(&db, now).await? {
+        tracing::info!(?report, "seeded demo members and invitation codes");
     }
 
     let listener = tokio::net::TcpListener::bind(config.addr)
@@ -100,10 +152,7 @@ async fn run() -> Result<(), String> {
             .map_err(|e| e.to_string())?;
     }
 
-    let state = AppState {
-        db: db.clone(),
-        config: Arc::new(config),
-    };
+    let state = AppState::new(db.clone(), config);
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await

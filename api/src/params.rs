@@ -79,6 +79,32 @@ impl<S: Send + Sync> FromRequestParts<S> for Slug {
     }
 }
 
+/// An order id: the UUID the phone made, in its hyphenated form (any case),
+/// kept lower-case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderId(pub String);
+
+impl OrderId {
+    pub const MESSAGE: &'static str = "must be a UUID like 3f2b6c1e-8d4a-4b7e-9c0d-2a1b3c4d5e6f";
+
+    pub fn parse(param: &str, raw: &str) -> Result<Self, Error> {
+        match uuid::Uuid::try_parse(raw) {
+            Ok(id) if raw.len() == 36 => Ok(Self(id.hyphenated().to_string())),
+            _ => Err(Error::bad_param(param, Self::MESSAGE)),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for OrderId {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        let (name, raw) =
+            single_param(parts, state, || Error::bad_param("id", Self::MESSAGE)).await?;
+        Self::parse(&name, &raw)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,6 +136,26 @@ mod tests {
             "9223372036854775808",
         ] {
             assert_eq!(param_of(Id::parse("id", bad).unwrap_err()), "id", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn order_ids() {
+        let id = "3F2B6C1E-8D4A-4B7E-9C0D-2A1B3C4D5E6F";
+        assert_eq!(OrderId::parse("id", id).unwrap().0, id.to_ascii_lowercase());
+        for bad in [
+            "",
+            "abc",
+            "3f2b6c1e8d4a4b7e9c0d2a1b3c4d5e6f",
+            "{3f2b6c1e-8d4a-4b7e-9c0d-2a1b3c4d5e6f}",
+            "3f2b6c1e-8d4a-4b7e-9c0d-2a1b3c4d5e6g",
+            "3f2b6c1e-8d4a-4b7e-9c0d-2a1b3c4d5e6",
+        ] {
+            assert_eq!(
+                param_of(OrderId::parse("id", bad).unwrap_err()),
+                "id",
+                "{bad:?}"
+            );
         }
     }
 

@@ -3,7 +3,7 @@
 
 use axum::{extract::State, routing::get, Json, Router};
 use domain::{
-    dto::{Category, HouseholdRef, ProductDetail, ProductSummary},
+    dto::{Category, HouseholdRef, ProductDetail, ProductRoundStock, ProductSummary},
     premium_percent, LocalText, MonthSet, PriceBreakdown, Season,
 };
 use sqlx::{FromRow, SqlitePool};
@@ -12,7 +12,7 @@ use crate::{
     error::{Error, Result},
     households::HouseholdRow,
     params::Id,
-    AppState,
+    rounds, stock, AppState,
 };
 
 pub fn router() -> Router<AppState> {
@@ -91,6 +91,7 @@ struct DetailRow {
     product: ProductRow,
     description_zh: String,
     description_en: String,
+    village_id: i64,
     village_slug: String,
     village_name_zh: String,
     village_name_en: String,
@@ -101,7 +102,7 @@ async fn detail(State(state): State<AppState>, Id(id): Id) -> Result<Json<Produc
     let pool = &state.db;
     let row: DetailRow = sqlx::query_as(&format!(
         "SELECT {PRODUCT_COLUMNS}, p.description_zh, p.description_en,
-                v.slug AS village_slug, v.name_zh AS village_name_zh, v.name_en AS village_name_en,
+                v.id AS village_id, v.slug AS village_slug, v.name_zh AS village_name_zh, v.name_en AS village_name_en,
                 v.organising_percent
          FROM product p JOIN village v ON v.id = p.village_id
          WHERE p.id = ? AND p.published = 1"
@@ -120,6 +121,22 @@ async fn detail(State(state): State<AppState>, Id(id): Id) -> Result<Json<Produc
     })?;
     let breakdown = PriceBreakdown::new(summary.price_fen, percent)
         .map_err(|e| Error::internal(format_args!("product {id}: {e}")))?;
+    let open_round = {
+        let mut conn = pool.acquire().await?;
+        let now = time::OffsetDateTime::now_utc();
+        match rounds::open_round(&mut conn, row.village_id, now).await? {
+            Some(round) => {
+                let stock = stock::stock(&mut conn, round.id, &[id], None)
+                    .await?
+                    .pop()
+                    .ok_or_else(|| {
+                        Error::internal(format_args!("no stock row for product {id}"))
+                    })?;
+                Some(ProductRoundStock { round, stock })
+            }
+            None => None,
+        }
+    };
     Ok(Json(ProductDetail {
         id,
         village_slug: row.village_slug,
@@ -134,7 +151,7 @@ async fn detail(State(state): State<AppState>, Id(id): Id) -> Result<Json<Produc
         households,
         breakdown,
         premium_percent: premium_percent(summary.price_fen, summary.local_price_fen),
-        open_round: None,
+        open_round,
     }))
 }
 

@@ -72,6 +72,10 @@ pub struct SeedProduct {
     pub description: LocalText,
     /// Keys of the producing households of the same village.
     pub households: Vec<String>,
+    /// What one household supplies per round, `[min, max]` units; absent:
+    /// a default for the category (see `seed_supply`).
+    #[serde(default)]
+    pub supply: Option<[i64; 2]>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -208,6 +212,17 @@ impl SeedFile {
                     ));
                 }
                 prose_pair(&mut check, &format!("{at}.description"), &p.description);
+                if let Some([min, max]) = p.supply {
+                    if !(0 <= min && min <= max && max <= crate::seed_supply::MAX_SEED_SUPPLY) {
+                        check(Err(FieldError::new(
+                            format!("{at}.supply"),
+                            format!(
+                                "must be [min, max] with 0 <= min <= max <= {}",
+                                crate::seed_supply::MAX_SEED_SUPPLY
+                            ),
+                        )));
+                    }
+                }
                 if p.households.is_empty() {
                     check(Err(FieldError::new(
                         format!("{at}.households"),
@@ -591,13 +606,18 @@ mod tests {
             .replace(r#""organising_percent":15"#, r#""organising_percent":30"#)
             .replace(r#""households":["a"]"#, r#""households":["nobody"]"#)
             .replace("2011-05-01", "2011-13-01")
-            .replace(r#""pickup_to":"11:30""#, r#""pickup_to":"08:00""#);
+            .replace(r#""pickup_to":"11:30""#, r#""pickup_to":"08:00""#)
+            .replace(
+                r#""households":["nobody"]"#,
+                r#""households":["nobody"],"supply":[5,2]"#,
+            );
         let err = SeedFile::parse(&json).unwrap_err();
         for field in [
             "villages[0].slug",
             "villages[0].organising_percent",
             "villages[0].products[0].price_fen",
             "villages[0].products[0].households",
+            "villages[0].products[0].supply",
             "villages[0].households[0].member_since",
             "villages[0].distribution_points[0].pickup_to",
             "villages[0].rounds.deadline_days_before",

@@ -2,19 +2,20 @@
 
 use axum::{extract::State, routing::get, Json, Router};
 use domain::{
-    dto::{DistributionPoint, Round, VillageDetail, VillageSummary},
-    LocalText, SHANGHAI,
+    dto::{DistributionPoint, OpenRound, Round, VillageDetail, VillageSummary},
+    LocalText,
 };
 use sqlx::{FromRow, SqlitePool};
 use time::OffsetDateTime;
 
 use crate::{
-    db::{format_date, parse_date},
+    db::format_date,
     error::{Error, Result},
     households::HouseholdRow,
     params::Slug,
     products::{sorted_summaries, ProductRow, PRODUCT_COLUMNS},
-    AppState,
+    rounds::{self, RoundRow},
+    stock, AppState,
 };
 
 /// At most this many upcoming rounds are listed on a village page.
@@ -92,8 +93,12 @@ struct VillageRow {
     organising_percent: i64,
 }
 
+/// The columns of [`PointRow`], for a query with `distribution_point` aliased `d`.
+pub(crate) const POINT_COLUMNS: &str =
+    "d.id, d.name_zh, d.name_en, d.address_zh, d.address_en, d.pickup_from, d.pickup_to";
+
 #[derive(Debug, FromRow)]
-struct PointRow {
+pub(crate) struct PointRow {
     id: i64,
     name_zh: String,
     name_en: String,
@@ -103,34 +108,15 @@ struct PointRow {
     pickup_to: String,
 }
 
-#[derive(Debug, FromRow)]
-struct RoundRow {
-    id: i64,
-    opens_at: i64,
-    deadline: i64,
-    distribution_day: String,
-}
-
-impl RoundRow {
-    fn into_round(self) -> Result<Round> {
-        let at = |secs: i64| {
-            OffsetDateTime::from_unix_timestamp(secs)
-                .map(|t| t.to_offset(SHANGHAI))
-                .map_err(|e| {
-                    Error::internal(format_args!("round {}: bad timestamp {secs}: {e}", self.id))
-                })
-        };
-        Ok(Round {
+impl PointRow {
+    pub(crate) fn into_point(self) -> DistributionPoint {
+        DistributionPoint {
             id: self.id,
-            opens_at: at(self.opens_at)?,
-            deadline: at(self.deadline)?,
-            distribution_day: parse_date(&self.distribution_day).ok_or_else(|| {
-                Error::internal(format_args!(
-                    "round {}: bad distribution_day '{}'",
-                    self.id, self.distribution_day
-                ))
-            })?,
-        })
+            name: LocalText::new(self.name_zh, self.name_en),
+            address: LocalText::new(self.address_zh, self.address_en),
+            pickup_from: self.pickup_from,
+            pickup_to: self.pickup_to,
+        }
     }
 }
 
@@ -163,14 +149,26 @@ async fn detail(State(state): State<AppState>, Slug(slug): Slug) -> Result<Json<
             .bind(v.id)
             .fetch_all(pool)
             .await?;
-    let points: Vec<PointRow> = sqlx::query_as(
-        "SELECT id, name_zh, name_en, address_zh, address_en, pickup_from, pickup_to
-         FROM distribution_point WHERE village_id = ? ORDER BY id",
-    )
+    let points: Vec<PointRow> = sqlx::query_as(&format!(
+        "SELECT {POINT_COLUMNS} FROM distribution_point d WHERE d.village_id = ? ORDER BY d.id"
+    ))
     .bind(v.id)
     .fetch_all(pool)
     .await?;
-    let upcoming_rounds = upcoming_rounds(pool, v.id, OffsetDateTime::now_utc()).await?;
+    let now = OffsetDateTime::now_utc();
+    let upcoming_rounds = upcoming_rounds(pool, v.id, now).await?;
+    let products = sorted_summaries(products)?;
+    let open_round = {
+        let mut conn = pool.acquire().await?;
+        match rounds::open_round(&mut conn, v.id, now).await? {
+            Some(round) => {
+                let ids: Vec<i64> = products.iter().map(|p| p.id).collect();
+                let stock = stock::stock(&mut conn, round.id, &ids, None).await?;
+                Some(OpenRound { round, stock })
+            }
+            None => None,
+        }
+    };
 
     Ok(Json(VillageDetail {
         slug: v.slug,
@@ -189,20 +187,11 @@ async fn detail(State(state): State<AppState>, Slug(slug): Slug) -> Result<Json<
                 "village {slug}: organising percent out of range"
             ))
         })?,
-        products: sorted_summaries(products)?,
+        products,
         households: households.into_iter().map(HouseholdRow::into_ref).collect(),
-        distribution_points: points
-            .into_iter()
-            .map(|p| DistributionPoint {
-                id: p.id,
-                name: LocalText::new(p.name_zh, p.name_en),
-                address: LocalText::new(p.address_zh, p.address_en),
-                pickup_from: p.pickup_from,
-                pickup_to: p.pickup_to,
-            })
-            .collect(),
+        distribution_points: points.into_iter().map(PointRow::into_point).collect(),
         upcoming_rounds,
-        open_round: None,
+        open_round,
     }))
 }
 

@@ -1,0 +1,613 @@
+//! Orders for a round, placed from phones on unreliable networks.
+//!
+//! - `PUT    /api/orders/{uuid}`  place (201), or repeat a placed order (200)
+//! - `PATCH  /api/orders/{uuid}`  change point and/or lines until the deadline
+//! - `DELETE /api/orders/{uuid}`  cancel until the deadline
+//! - `GET    /api/orders/{uuid}`  one of the member's orders
+//! - `GET    /api/orders`         the member's orders, newest first
+//!
+//! The phone makes the order's UUID, so a request resent after a lost answer
+//! finds the order it placed instead of placing another. Every change runs
+//! in one write transaction that takes SQLite's write lock first (see
+//! [`crate::db::WriteTx`]): the capacity it checks cannot be taken by
+//! anyone else before it commits, so no interleaving sells more than the
+//! households supply. An order refused for any reason writes nothing.
+
+use std::collections::HashMap;
+
+use axum::{
+    extract::State,
+    http::{header, HeaderValue, StatusCode},
+    routing::get,
+    Json, Router,
+};
+use domain::{
+    dto::{DistributionPoint, Order, OrderLine, OrderStatus, Round},
+    order::{
+        check_capacity, line_totals, order_totals, LineTotals, OrderLineRequest, OrderRequest,
+    },
+    FieldError, LocalText, RoundPhase,
+};
+use serde_json::json;
+use sqlx::{FromRow, SqliteConnection};
+use time::OffsetDateTime;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::{
+    auth::CurrentMember,
+    error::{Error, Result},
+    json::JsonBody,
+    params::OrderId,
+    rounds::{moment, shanghai_text, RoundRow},
+    stock::stock,
+    AppState,
+};
+
+pub const ID_REUSED: &str = "this order id was already used for a different order";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/orders", get(list))
+        .route(
+            "/orders/{id}",
+            get(one).put(place).patch(change).delete(cancel),
+        )
+        // Personal data: never kept by any cache.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+}
+
+fn not_found(id: &str) -> Error {
+    Error::NotFound(format!("no order with id {id}"))
+}
+
+fn locked(round: &Round) -> Error {
+    Error::conflict(format!(
+        "this order is locked: orders for this round closed at {}",
+        shanghai_text(round.deadline)
+    ))
+}
+
+/// The normalized request as stored for comparing repeats.
+fn canonical(req: &OrderRequest) -> Result<String> {
+    serde_json::to_string(&json!({
+        "round_id": req.round_id,
+        "point_id": req.point_id,
+        "lines": req.lines.iter().map(|l| json!([l.product_id, l.quantity])).collect::<Vec<_>>(),
+    }))
+    .map_err(Error::internal)
+}
+
+/// What is stored about an order, without its lines.
+#[derive(Debug, FromRow)]
+struct Head {
+    member_id: i64,
+    round_id: i64,
+    point_id: i64,
+    status: String,
+    placed_request: String,
+}
+
+impl Head {
+    fn cancelled(&self) -> bool {
+        self.status == "cancelled"
+    }
+}
+
+async fn head(conn: &mut SqliteConnection, id: &str) -> Result<Option<Head>> {
+    Ok(sqlx::query_as(
+        "SELECT member_id, round_id, point_id, status, placed_request FROM orders WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// The member's own order, or 404 whether it is missing or someone else's.
+async fn own_head(conn: &mut SqliteConnection, id: &str, member_id: i64) -> Result<Head> {
+    head(conn, id)
+        .await?
+        .filter(|h| h.member_id == member_id)
+        .ok_or_else(|| not_found(id))
+}
+
+/// The order's content now, as a normalized request.
+async fn current_request(
+    conn: &mut SqliteConnection,
+    id: &str,
+    head: &Head,
+) -> Result<OrderRequest> {
+    let lines: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT product_id, quantity FROM order_line WHERE order_id = ? ORDER BY product_id",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    Ok(OrderRequest {
+        round_id: head.round_id,
+        point_id: head.point_id,
+        lines: lines
+            .into_iter()
+            .map(|(product_id, quantity)| OrderLineRequest {
+                product_id,
+                quantity,
+            })
+            .collect(),
+    })
+}
+
+/// A round with what orders need of its village.
+struct RoundInfo {
+    round: Round,
+    village_id: i64,
+    organising_percent: u8,
+}
+
+#[derive(Debug, FromRow)]
+struct RoundInfoRow {
+    #[sqlx(flatten)]
+    round: RoundRow,
+    village_id: i64,
+    organising_percent: i64,
+}
+
+async fn round_info(conn: &mut SqliteConnection, round_id: i64) -> Result<Option<RoundInfo>> {
+    let row: Option<RoundInfoRow> = sqlx::query_as(
+        "SELECT r.id, r.opens_at, r.deadline, r.distribution_day, r.village_id, v.organising_percent
+         FROM distribution_round r JOIN village v ON v.id = r.village_id WHERE r.id = ?",
+    )
+    .bind(round_id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| {
+        Ok(RoundInfo {
+            round: r.round.into_round()?,
+            village_id: r.village_id,
+            organising_percent: u8::try_from(r.organising_percent).map_err(|_| {
+                Error::internal(format_args!(
+                    "village {}: organising percent out of range",
+                    r.village_id
+                ))
+            })?,
+        })
+    })
+    .transpose()
+}
+
+/// A line ready to store.
+struct PricedLine {
+    product_id: i64,
+    quantity: i64,
+    unit_price_fen: i64,
+    totals: LineTotals,
+}
+
+#[derive(Debug, FromRow)]
+struct ProductCheck {
+    id: i64,
+    village_id: i64,
+    published: i64,
+    price_fen: i64,
+}
+
+/// Checks the point and products of `raw` (field names use its own line
+/// order) against the round's village, then capacity for `norm`, and prices
+/// the lines. `except_order`'s current lines are released for the capacity
+/// check; `kept_prices` are unit prices already agreed for products.
+async fn check_and_price(
+    conn: &mut SqliteConnection,
+    round: &RoundInfo,
+    raw: &OrderRequest,
+    norm: &OrderRequest,
+    except_order: Option<&str>,
+    kept_prices: &HashMap<i64, i64>,
+) -> Result<Vec<PricedLine>> {
+    let mut errors = Vec::new();
+    let point: Option<(i64,)> =
+        sqlx::query_as("SELECT village_id FROM distribution_point WHERE id = ?")
+            .bind(norm.point_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    match point {
+        None => errors.push(FieldError::new("point_id", "unknown distribution point")),
+        Some((village,)) if village != round.village_id => errors.push(FieldError::new(
+            "point_id",
+            "this distribution point does not serve the round's village",
+        )),
+        Some(_) => {}
+    }
+
+    let ids: Vec<i64> = norm.lines.iter().map(|l| l.product_id).collect();
+    let products: Vec<ProductCheck> = sqlx::query_as(
+        "SELECT id, village_id, published, price_fen FROM product
+         WHERE id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(serde_json::to_string(&ids).map_err(Error::internal)?)
+    .fetch_all(&mut *conn)
+    .await?;
+    let products: HashMap<i64, ProductCheck> = products.into_iter().map(|p| (p.id, p)).collect();
+    for (i, line) in raw.lines.iter().enumerate() {
+        let field = format!("lines[{i}].product_id");
+        match products.get(&line.product_id) {
+            None => errors.push(FieldError::new(field, "unknown product")),
+            Some(p) if p.village_id != round.village_id || p.published == 0 => {
+                errors.push(FieldError::new(field, "not sold by this village"))
+            }
+            Some(_) => {}
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+
+    let left: HashMap<i64, i64> = stock(conn, round.round.id, &ids, except_order)
+        .await?
+        .into_iter()
+        .map(|s| (s.product_id, s.remaining))
+        .collect();
+    check_capacity(&norm.lines, |id| left.get(&id).copied().unwrap_or(0)).map_err(Error::Short)?;
+
+    norm.lines
+        .iter()
+        .map(|l| {
+            let unit_price_fen = kept_prices
+                .get(&l.product_id)
+                .copied()
+                .unwrap_or(products[&l.product_id].price_fen);
+            let totals = line_totals(unit_price_fen, l.quantity, round.organising_percent)
+                .map_err(|e| {
+                    Error::internal(format_args!("pricing product {}: {e}", l.product_id))
+                })?;
+            Ok(PricedLine {
+                product_id: l.product_id,
+                quantity: l.quantity,
+                unit_price_fen,
+                totals,
+            })
+        })
+        .collect()
+}
+
+async fn insert_lines(conn: &mut SqliteConnection, id: &str, lines: &[PricedLine]) -> Result<()> {
+    for l in lines {
+        sqlx::query(
+            "INSERT INTO order_line (order_id, product_id, quantity, unit_price_fen, total_fen, household_fen)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(l.product_id)
+        .bind(l.quantity)
+        .bind(l.unit_price_fen)
+        .bind(l.totals.total_fen)
+        .bind(l.totals.household_fen)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// `PUT /api/orders/{uuid}`.
+async fn place(
+    State(state): State<AppState>,
+    member: CurrentMember,
+    OrderId(id): OrderId,
+    JsonBody(raw): JsonBody<OrderRequest>,
+) -> Result<(StatusCode, Json<Order>)> {
+    let norm = raw.normalized().map_err(Error::Validation)?;
+    let wanted = canonical(&norm)?;
+    let now = OffsetDateTime::now_utc();
+    let mut tx = state.write().await?;
+
+    if let Some(head) = head(tx.conn(), &id).await? {
+        if head.member_id != member.id {
+            return Err(not_found(&id));
+        }
+        // A repeat (of the placing request, or of the order as it is now)
+        // is answered with the order as it is; nothing is written.
+        if head.placed_request == wanted || current_request(tx.conn(), &id, &head).await? == norm {
+            let order = load_one(tx.conn(), member.id, &id, now).await?;
+            return Ok((StatusCode::OK, Json(order)));
+        }
+        return Err(Error::conflict(ID_REUSED));
+    }
+
+    let round = round_info(tx.conn(), norm.round_id)
+        .await?
+        .ok_or_else(|| Error::field("round_id", format!("no round with id {}", norm.round_id)))?;
+    match round.round.phase(now) {
+        RoundPhase::Open => {}
+        RoundPhase::NotYetOpen => {
+            return Err(Error::field(
+                "round_id",
+                format!(
+                    "orders for this round open at {}",
+                    shanghai_text(round.round.opens_at)
+                ),
+            ))
+        }
+        RoundPhase::Closed => {
+            return Err(Error::field(
+                "round_id",
+                format!(
+                    "orders for this round closed at {}",
+                    shanghai_text(round.round.deadline)
+                ),
+            ))
+        }
+    }
+    let lines = check_and_price(tx.conn(), &round, &raw, &norm, None, &HashMap::new()).await?;
+
+    let (number,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(number), 0) + 1 FROM orders")
+        .fetch_one(tx.conn())
+        .await?;
+    sqlx::query(
+        "INSERT INTO orders (id, number, member_id, round_id, point_id, status, placed_request, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 'confirmed', ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(number)
+    .bind(member.id)
+    .bind(norm.round_id)
+    .bind(norm.point_id)
+    .bind(&wanted)
+    .bind(now.unix_timestamp())
+    .bind(now.unix_timestamp())
+    .execute(tx.conn())
+    .await?;
+    insert_lines(tx.conn(), &id, &lines).await?;
+    let order = load_one(tx.conn(), member.id, &id, now).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(order)))
+}
+
+/// `PATCH /api/orders/{uuid}`: the body is the whole order as it should be.
+async fn change(
+    State(state): State<AppState>,
+    member: CurrentMember,
+    OrderId(id): OrderId,
+    JsonBody(raw): JsonBody<OrderRequest>,
+) -> Result<Json<Order>> {
+    let norm = raw.normalized().map_err(Error::Validation)?;
+    let now = OffsetDateTime::now_utc();
+    let mut tx = state.write().await?;
+    let head = own_head(tx.conn(), &id, member.id).await?;
+    if norm.round_id != head.round_id {
+        return Err(Error::field(
+            "round_id",
+            "an order stays in its round; cancel it and place a new order for another round",
+        ));
+    }
+    // Nothing to change (e.g. a resent request): answer with the order.
+    if current_request(tx.conn(), &id, &head).await? == norm {
+        return Ok(Json(load_one(tx.conn(), member.id, &id, now).await?));
+    }
+    if head.cancelled() {
+        return Err(Error::conflict(
+            "this order is cancelled and cannot be changed; place a new order instead",
+        ));
+    }
+    let round = round_info(tx.conn(), head.round_id).await?.ok_or_else(|| {
+        Error::internal(format_args!("order {id}: round {} is gone", head.round_id))
+    })?;
+    if round.round.phase(now) == RoundPhase::Closed {
+        return Err(locked(&round.round));
+    }
+    // Products already in the order keep the price agreed when it was placed.
+    let kept: HashMap<i64, i64> = sqlx::query_as::<_, (i64, i64)>(
+        "SELECT product_id, unit_price_fen FROM order_line WHERE order_id = ?",
+    )
+    .bind(&id)
+    .fetch_all(tx.conn())
+    .await?
+    .into_iter()
+    .collect();
+    let lines = check_and_price(tx.conn(), &round, &raw, &norm, Some(&id), &kept).await?;
+    sqlx::query("UPDATE orders SET point_id = ?, updated_at = ? WHERE id = ?")
+        .bind(norm.point_id)
+        .bind(now.unix_timestamp())
+        .bind(&id)
+        .execute(tx.conn())
+        .await?;
+    sqlx::query("DELETE FROM order_line WHERE order_id = ?")
+        .bind(&id)
+        .execute(tx.conn())
+        .await?;
+    insert_lines(tx.conn(), &id, &lines).await?;
+    let order = load_one(tx.conn(), member.id, &id, now).await?;
+    tx.commit().await?;
+    Ok(Json(order))
+}
+
+/// `DELETE /api/orders/{uuid}`: cancel; what it held goes back to stock.
+async fn cancel(
+    State(state): State<AppState>,
+    member: CurrentMember,
+    OrderId(id): OrderId,
+) -> Result<Json<Order>> {
+    let now = OffsetDateTime::now_utc();
+    let mut tx = state.write().await?;
+    let head = own_head(tx.conn(), &id, member.id).await?;
+    if !head.cancelled() {
+        let round = round_info(tx.conn(), head.round_id).await?.ok_or_else(|| {
+            Error::internal(format_args!("order {id}: round {} is gone", head.round_id))
+        })?;
+        if round.round.phase(now) == RoundPhase::Closed {
+            return Err(locked(&round.round));
+        }
+        sqlx::query("UPDATE orders SET status = 'cancelled', updated_at = ? WHERE id = ?")
+            .bind(now.unix_timestamp())
+            .bind(&id)
+            .execute(tx.conn())
+            .await?;
+    }
+    let order = load_one(tx.conn(), member.id, &id, now).await?;
+    tx.commit().await?;
+    Ok(Json(order))
+}
+
+async fn one(
+    State(state): State<AppState>,
+    member: CurrentMember,
+    OrderId(id): OrderId,
+) -> Result<Json<Order>> {
+    let mut conn = state.db.acquire().await?;
+    let order = load_one(&mut conn, member.id, &id, OffsetDateTime::now_utc()).await?;
+    Ok(Json(order))
+}
+
+async fn list(State(state): State<AppState>, member: CurrentMember) -> Result<Json<Vec<Order>>> {
+    let mut conn = state.db.acquire().await?;
+    let orders = load_orders(&mut conn, member.id, None, OffsetDateTime::now_utc()).await?;
+    Ok(Json(orders))
+}
+
+#[derive(Debug, FromRow)]
+struct OrderRow {
+    id: String,
+    number: i64,
+    status: String,
+    created_at: i64,
+    updated_at: i64,
+    village_slug: String,
+    village_name_zh: String,
+    village_name_en: String,
+    round_id: i64,
+    opens_at: i64,
+    deadline: i64,
+    distribution_day: String,
+    point_id: i64,
+    point_name_zh: String,
+    point_name_en: String,
+    address_zh: String,
+    address_en: String,
+    pickup_from: String,
+    pickup_to: String,
+}
+
+#[derive(Debug, FromRow)]
+struct LineRow {
+    order_id: String,
+    product_id: i64,
+    name_zh: String,
+    name_en: String,
+    unit_zh: String,
+    unit_en: String,
+    quantity: i64,
+    unit_price_fen: i64,
+    total_fen: i64,
+    household_fen: i64,
+}
+
+async fn load_one(
+    conn: &mut SqliteConnection,
+    member_id: i64,
+    id: &str,
+    now: OffsetDateTime,
+) -> Result<Order> {
+    load_orders(conn, member_id, Some(id), now)
+        .await?
+        .pop()
+        .ok_or_else(|| not_found(id))
+}
+
+/// The member's orders (only `id` if given), newest first.
+async fn load_orders(
+    conn: &mut SqliteConnection,
+    member_id: i64,
+    id: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<Vec<Order>> {
+    let rows: Vec<OrderRow> = sqlx::query_as(
+        "SELECT o.id, o.number, o.status, o.created_at, o.updated_at,
+                v.slug AS village_slug, v.name_zh AS village_name_zh, v.name_en AS village_name_en,
+                r.id AS round_id, r.opens_at, r.deadline, r.distribution_day,
+                d.id AS point_id, d.name_zh AS point_name_zh, d.name_en AS point_name_en,
+                d.address_zh, d.address_en, d.pickup_from, d.pickup_to
+         FROM orders o
+         JOIN distribution_round r ON r.id = o.round_id
+         JOIN village v ON v.id = r.village_id
+         JOIN distribution_point d ON d.id = o.point_id
+         WHERE o.member_id = ?1 AND (?2 IS NULL OR o.id = ?2)
+         ORDER BY o.created_at DESC, o.number DESC",
+    )
+    .bind(member_id)
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let line_rows: Vec<LineRow> = sqlx::query_as(
+        "SELECT ol.order_id, ol.product_id, p.name_zh, p.name_en, p.unit_zh, p.unit_en,
+                ol.quantity, ol.unit_price_fen, ol.total_fen, ol.household_fen
+         FROM order_line ol
+         JOIN orders o ON o.id = ol.order_id
+         JOIN product p ON p.id = ol.product_id
+         WHERE o.member_id = ?1 AND (?2 IS NULL OR o.id = ?2)
+         ORDER BY ol.order_id, ol.product_id",
+    )
+    .bind(member_id)
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut lines: HashMap<String, Vec<OrderLine>> = HashMap::new();
+    for l in line_rows {
+        lines.entry(l.order_id).or_default().push(OrderLine {
+            product_id: l.product_id,
+            name: LocalText::new(l.name_zh, l.name_en),
+            unit: LocalText::new(l.unit_zh, l.unit_en),
+            quantity: l.quantity,
+            unit_price_fen: l.unit_price_fen,
+            total_fen: l.total_fen,
+            household_fen: l.household_fen,
+        });
+    }
+    rows.into_iter()
+        .map(|r| {
+            let round = RoundRow {
+                id: r.round_id,
+                opens_at: r.opens_at,
+                deadline: r.deadline,
+                distribution_day: r.distribution_day,
+            }
+            .into_round()?;
+            let lines = lines.remove(&r.id).unwrap_or_default();
+            let totals = order_totals(lines.iter().map(|l| LineTotals {
+                total_fen: l.total_fen,
+                household_fen: l.household_fen,
+                organising_fen: l.total_fen - l.household_fen,
+            }));
+            let status = match r.status.as_str() {
+                "confirmed" => OrderStatus::Confirmed,
+                "cancelled" => OrderStatus::Cancelled,
+                other => {
+                    return Err(Error::internal(format_args!(
+                        "order {}: unknown status '{other}'",
+                        r.id
+                    )))
+                }
+            };
+            Ok(Order {
+                number: format!("{}-{:06}", r.village_slug.to_ascii_uppercase(), r.number),
+                status,
+                village_name: LocalText::new(r.village_name_zh, r.village_name_en),
+                village_slug: r.village_slug,
+                locked: round.phase(now) == RoundPhase::Closed,
+                round,
+                point: DistributionPoint {
+                    id: r.point_id,
+                    name: LocalText::new(r.point_name_zh, r.point_name_en),
+                    address: LocalText::new(r.address_zh, r.address_en),
+                    pickup_from: r.pickup_from,
+                    pickup_to: r.pickup_to,
+                },
+                lines,
+                total_fen: totals.total_fen,
+                household_fen: totals.household_fen,
+                organising_fen: totals.organising_fen,
+                created_at: moment(r.created_at)?,
+                updated_at: moment(r.updated_at)?,
+                id: r.id,
+            })
+        })
+        .collect()
+}
