@@ -1,9 +1,15 @@
 //! Every HTTP call of the app, through gloo-net. The API is served from the
 //! same origin, so paths are relative.
 
-use domain::dto::{ApiError, HouseholdDetail, ProductDetail, VillageDetail, VillageSummary};
-use gloo_net::http::Request;
+use domain::dto::{
+    ApiError, HouseholdDetail, Invitation, LoginRequest, Me, Order, ProductDetail, RegisterRequest,
+    VillageDetail, VillageSummary,
+};
+use domain::order::{OrderRequest, Shortage};
+use domain::FieldError;
+use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 /// Why a load failed, in terms a page can act on.
 #[derive(Clone, Debug, PartialEq)]
@@ -75,9 +81,202 @@ fn parse_id(raw: &str) -> Result<i64, FetchError> {
         .ok_or(FetchError::NotFound)
 }
 
+/// Why a write (joining, logging in, ordering) did not go through.
+#[derive(Clone, Debug, PartialEq)]
+pub enum WriteError {
+    /// No answer: offline or the server is down. Worth retrying.
+    Network(String),
+    /// Not logged in (401).
+    Unauthorized(String),
+    /// Not found (404).
+    NotFound(String),
+    /// The server refused the content (400/409/413/415/422), with the
+    /// fields at fault and, for orders, the products that are short.
+    Refused {
+        status: u16,
+        message: String,
+        fields: Vec<FieldError>,
+        short: Vec<Shortage>,
+    },
+    /// The server failed (5xx). Worth retrying.
+    Server(String),
+}
+
+impl WriteError {
+    /// Whether sending the same request again later may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, WriteError::Network(_) | WriteError::Server(_))
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            WriteError::Network(m)
+            | WriteError::Unauthorized(m)
+            | WriteError::NotFound(m)
+            | WriteError::Server(m) => m.clone(),
+            WriteError::Refused { message, .. } => message.clone(),
+        }
+    }
+
+    /// The message for one field, if the server named it.
+    pub fn field(&self, name: &str) -> Option<String> {
+        match self {
+            WriteError::Refused { fields, .. } => fields
+                .iter()
+                .find(|f| f.field == name)
+                .map(|f| f.message.clone()),
+            _ => None,
+        }
+    }
+
+    fn from_response(status: u16, body: Option<ApiError>) -> Self {
+        let (message, fields, short) = match body {
+            Some(b) => (b.error, b.fields, b.short),
+            None => (format!("HTTP {status}"), vec![], vec![]),
+        };
+        match status {
+            401 => WriteError::Unauthorized(message),
+            404 => WriteError::NotFound(message),
+            400..=499 => WriteError::Refused {
+                status,
+                message,
+                fields,
+                short,
+            },
+            _ => WriteError::Server(message),
+        }
+    }
+}
+
+async fn answer<T: DeserializeOwned>(
+    resp: Result<Response, gloo_net::Error>,
+) -> Result<T, WriteError> {
+    let resp = resp.map_err(|e| WriteError::Network(e.to_string()))?;
+    if resp.ok() {
+        return resp
+            .json::<T>()
+            .await
+            .map_err(|e| WriteError::Server(e.to_string()));
+    }
+    let status = resp.status();
+    Err(WriteError::from_response(
+        status,
+        resp.json::<ApiError>().await.ok(),
+    ))
+}
+
+async fn send_json<B: Serialize, T: DeserializeOwned>(
+    req: RequestBuilder,
+    body: &B,
+) -> Result<T, WriteError> {
+    let req = req
+        .json(body)
+        .map_err(|e| WriteError::Network(e.to_string()))?;
+    answer(req.send().await).await
+}
+
+/// The logged-in member, or `None` when nobody is.
+pub async fn me() -> Result<Option<Me>, WriteError> {
+    match answer::<Me>(Request::get("/api/me").send().await).await {
+        Ok(me) => Ok(Some(me)),
+        Err(WriteError::Unauthorized(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn register(body: RegisterRequest) -> Result<Me, WriteError> {
+    send_json(Request::post("/api/members"), &body).await
+}
+
+pub async fn login(body: LoginRequest) -> Result<Me, WriteError> {
+    send_json(Request::post("/api/session"), &body).await
+}
+
+pub async fn logout() -> Result<(), WriteError> {
+    let resp = Request::delete("/api/session")
+        .send()
+        .await
+        .map_err(|e| WriteError::Network(e.to_string()))?;
+    if resp.ok() {
+        Ok(())
+    } else {
+        Err(WriteError::from_response(
+            resp.status(),
+            resp.json::<ApiError>().await.ok(),
+        ))
+    }
+}
+
+pub async fn create_invitation() -> Result<Invitation, WriteError> {
+    let req = Request::post("/api/me/invitations").header("Content-Type", "application/json");
+    answer(
+        req.body("{}")
+            .map_err(|e| WriteError::Network(e.to_string()))?
+            .send()
+            .await,
+    )
+    .await
+}
+
+pub async fn put_order(id: &str, body: &OrderRequest) -> Result<Order, WriteError> {
+    send_json(Request::put(&format!("/api/orders/{id}")), body).await
+}
+
+pub async fn patch_order(id: &str, body: &OrderRequest) -> Result<Order, WriteError> {
+    send_json(Request::patch(&format!("/api/orders/{id}")), body).await
+}
+
+pub async fn cancel_order(id: String) -> Result<Order, WriteError> {
+    answer(Request::delete(&format!("/api/orders/{id}")).send().await).await
+}
+
+pub async fn order(id: String) -> Result<Order, WriteError> {
+    answer(Request::get(&format!("/api/orders/{id}")).send().await).await
+}
+
+pub async fn orders() -> Result<Vec<Order>, WriteError> {
+    answer(Request::get("/api/orders").send().await).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn write_errors_say_what_to_do() {
+        let refused = WriteError::from_response(
+            422,
+            Some(ApiError {
+                error: "bad".into(),
+                fields: vec![FieldError::new("phone", "must be 11 digits")],
+                short: vec![],
+            }),
+        );
+        assert_eq!(refused.field("phone").as_deref(), Some("must be 11 digits"));
+        assert_eq!(refused.field("name"), None);
+        assert!(!refused.is_retryable());
+        assert!(matches!(
+            WriteError::from_response(401, None),
+            WriteError::Unauthorized(_)
+        ));
+        assert!(WriteError::from_response(503, None).is_retryable());
+        assert!(WriteError::Network("offline".into()).is_retryable());
+        let short = WriteError::from_response(
+            409,
+            Some(ApiError {
+                error: "short".into(),
+                fields: vec![],
+                short: vec![Shortage {
+                    product_id: 1,
+                    requested: 3,
+                    remaining: 1,
+                }],
+            }),
+        );
+        assert!(
+            matches!(short, WriteError::Refused { status: 409, ref short, .. } if short.len() == 1)
+        );
+    }
 
     #[test]
     fn statuses_map_to_what_the_page_shows() {

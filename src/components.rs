@@ -94,6 +94,107 @@ pub fn Footer() -> impl IntoView {
     }
 }
 
+/// The tab bar at the bottom, where a thumb reaches on a phone.
+#[component]
+pub fn TabBar() -> impl IntoView {
+    let i18n = use_i18n();
+    let app = crate::state::use_app();
+    let count = move || app.cart.with(|c| c.count());
+    let waiting = move || {
+        app.outbox.with(|o| {
+            o.iter()
+                .filter(|o| matches!(o.state, crate::store::LocalState::Waiting { .. }))
+                .count()
+        })
+    };
+    let logged_in = move || app.member().is_some();
+    view! {
+        <nav class="tabs" aria-label="main">
+            <a href="/" class="tab">
+                <span class="tab-icon" aria-hidden="true">"⌂"</span>
+                {t!(i18n, nav_villages)}
+            </a>
+            <a href="/cart" class="tab" data-testid="tab-cart">
+                <span class="tab-icon" aria-hidden="true">"🧺"</span>
+                {t!(i18n, nav_cart)}
+                <Show when=move || { count() > 0 }>
+                    <span class="tab-badge" data-testid="cart-count">{count}</span>
+                </Show>
+            </a>
+            <a href="/orders" class="tab" data-testid="tab-orders">
+                <span class="tab-icon" aria-hidden="true">"☰"</span>
+                {t!(i18n, nav_orders)}
+                <Show when=move || { waiting() > 0 }>
+                    <span class="tab-badge warn">{waiting}</span>
+                </Show>
+            </a>
+            <a href=move || if logged_in() { "/me" } else { "/login" } class="tab" data-testid="tab-me">
+                <span class="tab-icon" aria-hidden="true">"☺"</span>
+                {move || if logged_in() { t_string!(i18n, nav_me) } else { t_string!(i18n, nav_login) }}
+            </a>
+        </nav>
+    }
+}
+
+/// − n + for a quantity. `limit` caps the + button (what is left).
+#[component]
+pub fn QtyStepper(
+    #[prop(into)] value: Signal<i64>,
+    #[prop(into)] limit: Signal<i64>,
+    on_change: Callback<i64>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <span class="stepper">
+            <button
+                type="button"
+                class="step"
+                data-testid="qty-minus"
+                aria-label=move || t_string!(i18n, qty_minus)
+                disabled=move || value.get() <= 0
+                on:click=move |_| on_change.run((value.get_untracked() - 1).max(0))
+            >
+                "−"
+            </button>
+            <span class="qty" data-testid="qty" aria-live="polite">{value}</span>
+            <button
+                type="button"
+                class="step"
+                data-testid="qty-plus"
+                aria-label=move || t_string!(i18n, qty_plus)
+                disabled=move || value.get() >= limit.get()
+                on:click=move |_| on_change.run((value.get_untracked() + 1).min(limit.get_untracked()))
+            >
+                "+"
+            </button>
+        </span>
+    }
+}
+
+/// "12 of 40 left" for a product in the open round.
+#[component]
+pub fn StockNote(stock: domain::dto::Stock) -> impl IntoView {
+    let i18n = use_i18n();
+    let class = if stock.remaining == 0 {
+        "stock out"
+    } else if stock.remaining * 5 <= stock.capacity {
+        "stock low"
+    } else {
+        "stock"
+    };
+    view! {
+        <span class=class data-testid="stock">
+            {move || if stock.capacity == 0 {
+                t_string!(i18n, stock_none).to_string()
+            } else if stock.remaining == 0 {
+                t_string!(i18n, stock_sold_out).to_string()
+            } else {
+                t_string!(i18n, stock_left, left = stock.remaining, cap = stock.capacity)
+            }}
+        </span>
+    }
+}
+
 /// Sets the page title as "<page> · <app>".
 #[component]
 pub fn PageTitle(#[prop(into)] text: Signal<String>) -> impl IntoView {
@@ -202,7 +303,11 @@ pub fn DemoBadge() -> impl IntoView {
 
 /// One product in a list: name, price per unit and where it stands.
 #[component]
-pub fn ProductCard(product: ProductSummary, status: SeasonStatus) -> impl IntoView {
+pub fn ProductCard(
+    product: ProductSummary,
+    status: SeasonStatus,
+    #[prop(optional)] stock: Option<domain::dto::Stock>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let name = product.name.clone();
@@ -218,6 +323,7 @@ pub fn ProductCard(product: ProductSummary, status: SeasonStatus) -> impl IntoVi
                     <span class="meta small">
                         <span class="muted">{cat}</span>
                         <StatusBadge status=status />
+                        {stock.map(|s| view! { <StockNote stock=s /> })}
                     </span>
                 </span>
                 <span class="price">

@@ -8,6 +8,7 @@ pub mod api;
 mod components;
 pub mod logic;
 mod pages;
+pub mod state;
 pub mod store;
 
 use i18n::*;
@@ -24,6 +25,31 @@ pub fn lang_of(locale: Locale) -> domain::Lang {
     }
 }
 
+/// Everything inside the i18n provider and the router.
+#[component]
+fn AppShell() -> impl IntoView {
+    state::provide_app_state();
+    view! {
+        <components::Header />
+        <main id="main">
+            <Routes fallback=|| view! { <pages::not_found::NotFound /> }>
+                <Route path=path!("/") view=pages::home::Home />
+                <Route path=path!("/v/:slug") view=pages::village::VillagePage />
+                <Route path=path!("/v/:slug/h/:id") view=pages::household::HouseholdPage />
+                <Route path=path!("/p/:id") view=pages::product::ProductPage />
+                <Route path=path!("/cart") view=pages::cart::CartPage />
+                <Route path=path!("/orders") view=pages::orders::OrdersPage />
+                <Route path=path!("/orders/:id") view=pages::order::OrderPage />
+                <Route path=path!("/login") view=pages::login::LoginPage />
+                <Route path=path!("/join") view=pages::join::JoinPage />
+                <Route path=path!("/me") view=pages::account::AccountPage />
+            </Routes>
+        </main>
+        <components::Footer />
+        <components::TabBar />
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -36,16 +62,7 @@ pub fn App() -> impl IntoView {
     view! {
         <I18nContextProvider set_lang_attr_on_html=false>
             <Router>
-                <components::Header />
-                <main id="main">
-                    <Routes fallback=|| view! { <pages::not_found::NotFound /> }>
-                        <Route path=path!("/") view=pages::home::Home />
-                        <Route path=path!("/v/:slug") view=pages::village::VillagePage />
-                        <Route path=path!("/v/:slug/h/:id") view=pages::household::HouseholdPage />
-                        <Route path=path!("/p/:id") view=pages::product::ProductPage />
-                    </Routes>
-                </main>
-                <components::Footer />
+                <AppShell />
             </Router>
         </I18nContextProvider>
     }

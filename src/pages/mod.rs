@@ -1,5 +1,11 @@
+pub mod account;
+pub mod cart;
 pub mod home;
 pub mod household;
+pub mod join;
+pub mod login;
 pub mod not_found;
+pub mod order;
+pub mod orders;
 pub mod product;
 pub mod village;

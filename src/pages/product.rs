@@ -1,10 +1,13 @@
 use crate::api;
 use crate::components::{
-    category_label, resource_view, today_shanghai, use_lang, HouseholdList, PageTitle, StatusBadge,
+    category_label, resource_view, today_shanghai, use_lang, HouseholdList, PageTitle, QtyStepper,
+    StatusBadge, StockNote,
 };
 use crate::i18n::*;
 use crate::logic;
 use crate::pages::village::paragraphs;
+use crate::state::use_app;
+use crate::store::{CartLine, VillageCart};
 use domain::dto::ProductDetail;
 use domain::{format_yuan, season_status, Season};
 use leptos::prelude::*;
@@ -68,6 +71,8 @@ fn Product(p: ProductDetail) -> impl IntoView {
             })}
         </section>
 
+        <BuyBox p=p.clone() />
+
         <section class="breakdown" data-testid="breakdown" aria-labelledby="bd-h">
             <h2 id="bd-h">{t!(i18n, breakdown_title)}</h2>
             <div class="bar" aria-hidden="true">
@@ -117,4 +122,71 @@ fn Product(p: ProductDetail) -> impl IntoView {
             <HouseholdList village_slug=p.village_slug.clone() households=p.households.clone() />
         </section>
     }
+}
+
+/// Stock in the open round and the quantity in the cart.
+#[component]
+fn BuyBox(p: ProductDetail) -> impl IntoView {
+    let i18n = use_i18n();
+    let app = use_app();
+    let Some(open) = p.open_round.clone() else {
+        return view! { <p class="buy muted" data-testid="no-round">{t!(i18n, no_open_round)}</p> }
+            .into_any();
+    };
+    let lang = use_lang();
+    let slug = p.village_slug.clone();
+    let id = p.id;
+    let village = VillageCart {
+        village_name: p.village_name.clone(),
+        organising_percent: p.breakdown.organising_percent,
+        lines: vec![],
+    };
+    let line = CartLine {
+        product_id: p.id,
+        name: p.name.clone(),
+        unit: p.unit.clone(),
+        unit_price_fen: p.price_fen,
+        quantity: 0,
+    };
+    let qty = {
+        let slug = slug.clone();
+        Signal::derive(move || app.cart.with(|c| c.quantity_of(&slug, id)))
+    };
+    let max = Signal::derive(move || open.stock.remaining.min(domain::order::MAX_QUANTITY));
+    let set = Callback::new(move |q: i64| {
+        let line = CartLine {
+            quantity: q,
+            ..line.clone()
+        };
+        app.update_cart(|c| c.set_quantity(&slug, &village, line));
+    });
+    let unit = p.unit.clone();
+    view! {
+        <section class="buy" data-testid="buy">
+            <StockNote stock=open.stock />
+            <Show
+                when=move || { qty.get() > 0 }
+                fallback=move || {
+                    view! {
+                        <button
+                            type="button"
+                            class="button primary wide"
+                            data-testid="add-to-cart"
+                            disabled=move || { max.get() == 0 }
+                            on:click=move |_| set.run(1)
+                        >
+                            {t!(i18n, add_to_cart)}
+                        </button>
+                    }
+                }
+            >
+                <div class="in-cart">
+                    <QtyStepper value=qty limit=max on_change=set />
+                    <span class="muted small">{let unit = unit.clone(); move || unit.get(lang()).to_string()}</span>
+                    <a class="button secondary" href="/cart" data-testid="go-to-cart">{t!(i18n, view_cart)}</a>
+                </div>
+            </Show>
+        </section>
+    }
+    .into_any()
 }

@@ -45,6 +45,15 @@ fn Village(v: VillageDetail) -> impl IntoView {
         )
     });
     let groups = logic::group_calendar(&products, today);
+    let stock_of = {
+        let stock = v.with_value(|v| {
+            v.open_round
+                .as_ref()
+                .map(|o| o.stock.clone())
+                .unwrap_or_default()
+        });
+        move |id: i64| stock.iter().find(|s| s.product_id == id).copied()
+    };
     let now = now();
     let next = next_orderable(&rounds, now).cloned();
     let this_month = today.month() as u8;
@@ -85,7 +94,13 @@ fn Village(v: VillageDetail) -> impl IntoView {
                     let count = items.len();
                     let cards = items
                         .into_iter()
-                        .map(|(p, s)| view! { <ProductCard product=p status=s /> })
+                        .map(|(p, s)| {
+                            let stock = stock_of(p.id);
+                            match stock {
+                                Some(st) => view! { <ProductCard product=p status=s stock=st /> }.into_any(),
+                                None => view! { <ProductCard product=p status=s /> }.into_any(),
+                            }
+                        })
                         .collect_view();
                     // Products far off are folded away so the page stays short on a phone.
                     if group == CalendarGroup::Later {

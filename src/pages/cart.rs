@@ -1,0 +1,234 @@
+use crate::api;
+use crate::components::{use_lang, ErrorPanel, Loading, PageTitle, QtyStepper};
+use crate::i18n::*;
+use crate::logic;
+use crate::state::use_app;
+use crate::store::{LocalOrder, VillageCart};
+use domain::dto::VillageDetail;
+use domain::format_yuan;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+/// `/cart`: what is in the cart, per village, and checkout.
+#[component]
+pub fn CartPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let app = use_app();
+    let slugs = Memo::new(move |_| {
+        app.cart
+            .with(|c| c.villages.keys().cloned().collect::<Vec<_>>())
+    });
+    view! {
+        <PageTitle text=Signal::derive(move || t_string!(i18n, cart_title).to_string()) />
+        <h1>{t!(i18n, cart_title)}</h1>
+        <Show
+            when=move || !slugs.get().is_empty()
+            fallback=move || view! {
+                <p class="empty" data-testid="cart-empty">{t!(i18n, cart_empty)}</p>
+                <a class="button primary" href="/">{t!(i18n, nav_villages)}</a>
+            }
+        >
+            <p class="muted small">{t!(i18n, cart_saved_note)}</p>
+            <For each=move || slugs.get() key=|s| s.clone() let:slug>
+                <VillageCheckout slug=slug />
+            </For>
+        </Show>
+    }
+}
+
+#[component]
+fn VillageCheckout(slug: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let village = LocalResource::new({
+        let slug = slug.clone();
+        move || api::village(slug.clone())
+    });
+    view! {
+        <section class="checkout" data-testid="checkout">
+            {move || match village.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Ok(v)) => view! { <Checkout v=v /> }.into_any(),
+                Some(Err(_)) => view! {
+                    <ErrorPanel retry=Callback::new(move |_| village.refetch()) />
+                }
+                .into_any(),
+            }}
+            <span class="sr-only">{t!(i18n, cart_title)}</span>
+        </section>
+    }
+}
+
+#[component]
+fn Checkout(v: VillageDetail) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let app = use_app();
+    let navigate = use_navigate();
+    let slug = v.slug.clone();
+    let cart = {
+        let slug = slug.clone();
+        Memo::new(move |_| app.cart.with(|c| c.villages.get(&slug).cloned()))
+    };
+    let stock = v
+        .open_round
+        .as_ref()
+        .map(|o| o.stock.clone())
+        .unwrap_or_default();
+    let left_of = move |id: i64| {
+        stock
+            .iter()
+            .find(|s| s.product_id == id)
+            .map(|s| s.remaining)
+    };
+    let points = v.distribution_points.clone();
+    // The member's usual point when it is in this village, else the first.
+    let default_point = app
+        .member()
+        .map(|m| m.default_point.id)
+        .filter(|id| points.iter().any(|p| p.id == *id))
+        .or_else(|| points.first().map(|p| p.id));
+    let point = RwSignal::new(default_point.map(|id| id.to_string()).unwrap_or_default());
+    let round = v.open_round.as_ref().map(|o| o.round.clone());
+    let over_stock = {
+        let left_of = left_of.clone();
+        move || {
+            cart.get().is_some_and(|c| {
+                c.lines
+                    .iter()
+                    .any(|l| left_of(l.product_id).is_some_and(|left| l.quantity > left))
+            })
+        }
+    };
+    let village_name = v.name.clone();
+
+    let place = {
+        let slug = slug.clone();
+        let points = points.clone();
+        let round = round.clone();
+        move |_| {
+            let (Some(c), Some(round)) = (cart.get_untracked(), round.clone()) else {
+                return;
+            };
+            let Some(p) = points
+                .iter()
+                .find(|p| p.id.to_string() == point.get_untracked())
+                .cloned()
+            else {
+                return;
+            };
+            let id = new_uuid();
+            let order = LocalOrder::new(id.clone(), js_sys::Date::now(), &slug, &c, p, round);
+            app.place(order);
+            navigate(&format!("/orders/{id}"), Default::default());
+        }
+    };
+
+    view! {
+        <h2>{move || village_name.get(lang()).to_string()}</h2>
+        {match round.clone() {
+            Some(r) => view! {
+                <p class="round-note" data-testid="cart-round">
+                    {move || t_string!(
+                        i18n,
+                        round_for_order,
+                        day = logic::format_date(r.distribution_day, lang()),
+                        deadline = logic::format_datetime(r.deadline, lang())
+                    )}
+                </p>
+            }
+            .into_any(),
+            None => view! { <p class="form-error" data-testid="cart-no-round">{t!(i18n, no_open_round)}</p> }.into_any(),
+        }}
+        <ul class="cart-lines">
+            {
+                let slug = slug.clone();
+                move || {
+                    let Some(c) = cart.get() else { return ().into_any() };
+                    let vc = VillageCart { lines: vec![], ..c.clone() };
+                    c.lines
+                        .into_iter()
+                        .map(|l| {
+                            let left = left_of(l.product_id);
+                            let max = left.unwrap_or(domain::order::MAX_QUANTITY).min(domain::order::MAX_QUANTITY).max(l.quantity.min(1));
+                            let name = l.name.clone();
+                            let unit = l.unit.clone();
+                            let slug = slug.clone();
+                            let vc = vc.clone();
+                            let line = l.clone();
+                            let set = Callback::new(move |q: i64| {
+                                let line = crate::store::CartLine { quantity: q, ..line.clone() };
+                                app.update_cart(|c| c.set_quantity(&slug, &vc, line));
+                            });
+                            let over = left.filter(|left| l.quantity > *left);
+                            view! {
+                                <li class="cart-line" data-testid="cart-line">
+                                    <span class="card-main">
+                                        <a class="card-title" href=format!("/p/{}", l.product_id)>{move || name.get(lang()).to_string()}</a>
+                                        <span class="muted small">
+                                            {format_yuan(l.unit_price_fen)} " " {move || t_string!(i18n, per_unit, unit = unit.get(lang()).to_string())}
+                                        </span>
+                                        {over.map(|left| view! {
+                                            <span class="field-error" data-testid="over-stock">{move || t_string!(i18n, over_stock, left = left)}</span>
+                                        })}
+                                    </span>
+                                    <QtyStepper value=Signal::stored(l.quantity) limit=Signal::stored(max) on_change=set />
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                        .into_any()
+                }
+            }
+        </ul>
+        <label class="field">
+            <span>{t!(i18n, pickup_point)}</span>
+            <select bind:value=point data-testid="point-select">
+                {points.iter().map(|p| {
+                    let name = p.name.clone();
+                    let window = format!("{}–{}", p.pickup_from, p.pickup_to);
+                    view! { <option value=p.id.to_string()>{move || format!("{} · {}", name.get(lang()), window)}</option> }
+                }).collect_view()}
+            </select>
+        </label>
+        {move || cart.get().map(|c| {
+            let t = c.totals();
+            view! {
+                <div class="totals" data-testid="cart-total">
+                    <p class="total-line"><span>{t!(i18n, total)}</span><strong>{format_yuan(t.total_fen)}</strong></p>
+                    <p class="muted small">{move || t_string!(i18n, to_households, amount = format_yuan(t.household_fen))}</p>
+                </div>
+            }
+        })}
+        {move || match app.member() {
+            Some(_) => view! {
+                <button
+                    class="button primary wide big"
+                    type="button"
+                    data-testid="place-order"
+                    disabled={
+                        let round = round.clone();
+                        let over_stock = over_stock.clone();
+                        move || round.is_none() || over_stock()
+                    }
+                    on:click=place.clone()
+                >
+                    {t!(i18n, place_order)}
+                </button>
+            }
+            .into_any(),
+            None => view! {
+                <a class="button primary wide" href="/login?next=/cart" data-testid="login-to-order">{t!(i18n, login_to_order)}</a>
+                <p class="center"><a href="/join?next=/cart">{t!(i18n, join_to_order)}</a></p>
+            }
+            .into_any(),
+        }}
+    }
+}
+
+/// A fresh order id made on the phone.
+fn new_uuid() -> String {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .expect("crypto.randomUUID is available in every browser we support")
+}

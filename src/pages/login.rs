@@ -1,0 +1,92 @@
+use crate::api::{self, WriteError};
+use crate::components::PageTitle;
+use crate::i18n::*;
+use crate::state::use_app;
+use domain::dto::LoginRequest;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+/// Where to go after logging in: only a path on this site.
+pub fn safe_next(next: Option<String>) -> String {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//"))
+        .unwrap_or_else(|| "/".to_string())
+}
+
+/// `/login`: phone and password.
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let app = use_app();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let phone = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let req = LoginRequest {
+            phone: phone.get_untracked(),
+            password: password.get_untracked(),
+        };
+        let next = safe_next(query.read_untracked().get("next"));
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match api::login(req).await {
+                Ok(me) => {
+                    app.set_member(Some(me));
+                    navigate(&next, Default::default());
+                }
+                Err(WriteError::Unauthorized(_)) => {
+                    error.set(Some(t_string!(i18n, login_failed).to_string()))
+                }
+                Err(e) if e.is_retryable() => {
+                    error.set(Some(t_string!(i18n, offline_error).to_string()))
+                }
+                Err(e) => error.set(Some(e.message())),
+            }
+            busy.set(false);
+        });
+    };
+    let join_href = move || format!("/join?next={}", safe_next(query.read().get("next")));
+    view! {
+        <PageTitle text=Signal::derive(move || t_string!(i18n, login_title).to_string()) />
+        <h1>{t!(i18n, login_title)}</h1>
+        <form class="form" on:submit=submit data-testid="login-form">
+            <label>
+                <span>{t!(i18n, phone)}</span>
+                <input type="tel" name="phone" autocomplete="tel" inputmode="tel" required bind:value=phone />
+            </label>
+            <label>
+                <span>{t!(i18n, password)}</span>
+                <input type="password" name="password" autocomplete="current-password" required bind:value=password />
+            </label>
+            <Show when=move || error.get().is_some()>
+                <p class="form-error" role="alert" data-testid="form-error">{move || error.get()}</p>
+            </Show>
+            <button class="button primary wide" type="submit" disabled=move || busy.get()>
+                {move || if busy.get() { t_string!(i18n, working) } else { t_string!(i18n, login_button) }}
+            </button>
+        </form>
+        <p class="center"><a href=join_href>{t!(i18n, no_account)}</a></p>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(safe_next(Some("/cart".into())), "/cart");
+        assert_eq!(safe_next(Some("//evil.example".into())), "/");
+        assert_eq!(safe_next(Some("https://evil.example".into())), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

@@ -1,0 +1,374 @@
+use crate::api::{self, WriteError};
+use crate::components::{use_lang, PageTitle};
+use crate::i18n::*;
+use crate::logic;
+use crate::pages::orders::{shown, Shown};
+use crate::state::use_app;
+use crate::store::{self, adjusted_lines, ListedOrder, LocalState, VillageCart};
+use domain::dto::{DistributionPoint, Order, Round};
+use domain::format_yuan;
+use domain::order::{OrderLineRequest, OrderRequest};
+use domain::LocalText;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+/// What the page shows of an order, wherever it came from.
+#[derive(Clone)]
+struct View {
+    listed: ListedOrder,
+    number: Option<String>,
+    village_name: LocalText,
+    round: Round,
+    point: DistributionPoint,
+    /// (name, unit, quantity, line total)
+    lines: Vec<(LocalText, LocalText, i64, i64)>,
+    total_fen: i64,
+    household_fen: i64,
+}
+
+fn from_server(o: &Order) -> View {
+    View {
+        listed: ListedOrder::Server(o.clone()),
+        number: Some(o.number.clone()),
+        village_name: o.village_name.clone(),
+        round: o.round.clone(),
+        point: o.point.clone(),
+        lines: o
+            .lines
+            .iter()
+            .map(|l| (l.name.clone(), l.unit.clone(), l.quantity, l.total_fen))
+            .collect(),
+        total_fen: o.total_fen,
+        household_fen: o.household_fen,
+    }
+}
+
+/// `/orders/{id}`: one order, its state in words no one can miss, and
+/// changing or cancelling it until the deadline.
+#[component]
+pub fn OrderPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let app = use_app();
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    // The server's copy, when it has one and we can reach it.
+    let server = LocalResource::new(move || {
+        let id = id();
+        let member = app.member().is_some();
+        async move {
+            if member {
+                api::order(id).await.ok()
+            } else {
+                None
+            }
+        }
+    });
+    // Refetch when this order's local state changes (e.g. it was just sent).
+    Effect::new(move |prev: Option<Option<String>>| {
+        let state = app.outbox.with(|o| {
+            o.iter()
+                .find(|o| o.id == id())
+                .map(|o| format!("{:?}", std::mem::discriminant(&o.state)))
+        });
+        if prev.is_some_and(|p| p != state) {
+            server.refetch();
+        }
+        state
+    });
+    let view_of = move || -> Option<View> {
+        let local = app
+            .outbox
+            .with(|o| o.iter().find(|o| o.id == id()).cloned());
+        if let Some(Some(s)) = server.get() {
+            return Some(from_server(&s));
+        }
+        let l = local?;
+        if let LocalState::Confirmed { order } = &l.state {
+            return Some(from_server(order));
+        }
+        Some(View {
+            number: None,
+            village_name: l.village_name.clone(),
+            round: l.round.clone(),
+            point: l.point.clone(),
+            lines: l
+                .lines
+                .iter()
+                .map(|c| {
+                    let t = domain::order::line_totals(
+                        c.unit_price_fen,
+                        c.quantity,
+                        l.organising_percent,
+                    )
+                    .map_or(0, |t| t.total_fen);
+                    (c.name.clone(), c.unit.clone(), c.quantity, t)
+                })
+                .collect(),
+            total_fen: l.totals.total_fen,
+            household_fen: l.totals.household_fen,
+            listed: ListedOrder::Local(l),
+        })
+    };
+    view! {
+        <PageTitle text=Signal::derive(move || t_string!(i18n, order_title).to_string()) />
+        {move || match view_of() {
+            Some(v) => view! { <OrderDetail v=v /> }.into_any(),
+            None if server.get().is_none() => view! { <crate::components::Loading /> }.into_any(),
+            None => view! { <crate::pages::not_found::NotFound /> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn OrderDetail(v: View) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let app = use_app();
+    let navigate = use_navigate();
+    let state = shown(&v.listed);
+    let id = v.listed.id().to_string();
+    let round = v.round.clone();
+    let point = v.point.clone();
+    let village_name = v.village_name.clone();
+    let locked = match &v.listed {
+        ListedOrder::Server(o) => o.locked,
+        ListedOrder::Local(_) => false,
+    };
+    let number = v.number.clone();
+
+    let banner = {
+        let v = v.clone();
+        let navigate = navigate.clone();
+        match state {
+            Shown::Waiting => {
+                let last = match &v.listed {
+                    ListedOrder::Local(l) => match &l.state {
+                        LocalState::Waiting { last_error, .. } => last_error.clone(),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                view! {
+                    <section class="banner waiting" role="status" data-testid="banner-waiting">
+                        <h1>{t!(i18n, waiting_banner_title)}</h1>
+                        <p>{t!(i18n, waiting_banner_body)}</p>
+                        {last.map(|e| view! { <p class="small">{move || t_string!(i18n, last_error, error = e.clone())}</p> })}
+                        <button class="button secondary" type="button" on:click=move |_| {
+                            app.update_outbox(|o| store::make_all_due(o));
+                            app.send_due();
+                        }>{t!(i18n, send_now)}</button>
+                    </section>
+                }
+                .into_any()
+            }
+            Shown::Confirmed => view! {
+                <section class="banner confirmed" role="status" data-testid="banner-confirmed">
+                    <p class="big-check" aria-hidden="true">"✓"</p>
+                    <h1>{t!(i18n, confirmed_banner_title)}</h1>
+                    <p class="order-number" data-testid="order-number">
+                        {let n = number.clone().unwrap_or_default(); move || t_string!(i18n, order_number, number = n.clone())}
+                    </p>
+                    <p>{t!(i18n, confirmed_banner_body)}</p>
+                </section>
+            }
+            .into_any(),
+            Shown::Cancelled => view! {
+                <section class="banner cancelled" role="status" data-testid="banner-cancelled">
+                    <h1>{t!(i18n, cancelled_banner_title)}</h1>
+                    {number.clone().map(|n| view! { <p>{move || t_string!(i18n, order_number, number = n.clone())}</p> })}
+                </section>
+            }
+            .into_any(),
+            Shown::Refused => {
+                let ListedOrder::Local(local) = v.listed.clone() else { unreachable!("only local orders are refused") };
+                let LocalState::Refused { reason, short } = local.state.clone() else { unreachable!("shown as refused") };
+                let lines = local.lines.clone();
+                let slug = local.village_slug.clone();
+                let name = local.village_name.clone();
+                let adjust = move |_| {
+                    let lines = adjusted_lines(&local);
+                    let id = local.id.clone();
+                    let village = VillageCart { village_name: name.clone(), organising_percent: local.organising_percent, lines: vec![] };
+                    app.update_cart(|c| {
+                        for l in lines {
+                            c.set_quantity(&slug, &village, l);
+                        }
+                    });
+                    app.update_outbox(|o| o.retain(|o| o.id != id));
+                    navigate("/cart", Default::default());
+                };
+                view! {
+                    <section class="banner refused" role="alert" data-testid="banner-refused">
+                        <h1>{t!(i18n, refused_banner_title)}</h1>
+                        <p data-testid="refused-reason">{reason}</p>
+                        <ul class="short" data-testid="short">
+                            {short.into_iter().map(|s| {
+                                let name = lines.iter().find(|l| l.product_id == s.product_id).map(|l| l.name.clone()).unwrap_or_default();
+                                view! { <li>{move || t_string!(i18n, short_line, name = name.get(lang()).to_string(), requested = s.requested, left = s.remaining)}</li> }
+                            }).collect_view()}
+                        </ul>
+                        <button class="button primary" type="button" data-testid="adjust" on:click=adjust>
+                            {t!(i18n, adjust_and_resend)}
+                        </button>
+                    </section>
+                }
+                .into_any()
+            }
+        }
+    };
+
+    let editable = state == Shown::Confirmed && !locked;
+    view! {
+        {banner}
+        <section class="order-facts">
+            <h2>{move || village_name.get(lang()).to_string()}</h2>
+            <p data-testid="collect-at">
+                {move || t_string!(
+                    i18n,
+                    collect_at,
+                    day = logic::format_date(round.distribution_day, lang()),
+                    from = point.pickup_from.clone(),
+                    to = point.pickup_to.clone()
+                )}
+            </p>
+            <p><strong>{let n = v.point.name.clone(); move || n.get(lang()).to_string()}</strong></p>
+            <p class="muted small">{let a = v.point.address.clone(); move || a.get(lang()).to_string()}</p>
+        </section>
+        <section>
+            <ul class="order-lines" data-testid="order-lines">
+                {v.lines.iter().map(|(name, unit, q, total)| {
+                    let (name, unit, q, total) = (name.clone(), unit.clone(), *q, *total);
+                    view! {
+                        <li>
+                            <span>{move || format!("{} × {} {}", name.get(lang()), q, unit.get(lang()))}</span>
+                            <span class="price">{format_yuan(total)}</span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <p class="total-line" data-testid="order-total"><span>{t!(i18n, total)}</span><strong>{format_yuan(v.total_fen)}</strong></p>
+            <p class="muted small">{let h = v.household_fen; move || t_string!(i18n, to_households, amount = format_yuan(h))}</p>
+        </section>
+        {(state == Shown::Confirmed && locked).then(|| view! { <p class="note">{t!(i18n, locked_note)}</p> })}
+        {editable.then(|| {
+            let ListedOrder::Server(order) = v.listed.clone() else { unreachable!("confirmed orders come from the server") };
+            view! { <ChangeOrCancel order=order id=id.clone() /> }
+        })}
+    }
+}
+
+#[component]
+fn ChangeOrCancel(order: Order, id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let app = use_app();
+    let asking = RwSignal::new(false);
+    let editing = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let quantities = RwSignal::new(
+        order
+            .lines
+            .iter()
+            .map(|l| (l.product_id, l.quantity))
+            .collect::<Vec<_>>(),
+    );
+    let deadline = order.round.deadline;
+
+    // Keep the phone's copy in step with the server's answer.
+    let store_answer = move |o: Order| {
+        app.update_outbox(|all| {
+            if let Some(l) = all.iter_mut().find(|l| l.id == o.id) {
+                l.state = LocalState::Confirmed { order: o.clone() };
+            }
+        });
+    };
+    let cancel = {
+        let id = id.clone();
+        move |_| {
+            let id = id.clone();
+            spawn_local(async move {
+                match api::cancel_order(id).await {
+                    Ok(o) => {
+                        store_answer(o);
+                        asking.set(false);
+                        let _ = web_sys::window().map(|w| w.location().reload());
+                    }
+                    Err(e) => error.set(Some(failure(e))),
+                }
+            });
+        }
+    };
+    let save = {
+        let id = id.clone();
+        let order = order.clone();
+        move |_| {
+            let lines: Vec<OrderLineRequest> = quantities
+                .get_untracked()
+                .into_iter()
+                .filter(|(_, q)| *q > 0)
+                .map(|(product_id, quantity)| OrderLineRequest {
+                    product_id,
+                    quantity,
+                })
+                .collect();
+            let req = OrderRequest {
+                round_id: order.round.id,
+                point_id: order.point.id,
+                lines,
+            };
+            let id = id.clone();
+            spawn_local(async move {
+                match api::patch_order(&id, &req).await {
+                    Ok(o) => {
+                        store_answer(o);
+                        let _ = web_sys::window().map(|w| w.location().reload());
+                    }
+                    Err(e) => error.set(Some(failure(e))),
+                }
+            });
+        }
+    };
+    view! {
+        <section class="change" data-testid="change">
+            <p class="muted small">{move || t_string!(i18n, can_change_until, deadline = logic::format_datetime(deadline, lang()))}</p>
+            <Show when=move || error.get().is_some()>
+                <p class="form-error" role="alert" data-testid="change-error">{move || error.get()}</p>
+            </Show>
+            <Show when=move || editing.get()>
+                <ul class="cart-lines">
+                    {order.lines.iter().map(|l| {
+                        let pid = l.product_id;
+                        let name = l.name.clone();
+                        let value = Signal::derive(move || quantities.with(|q| q.iter().find(|(p, _)| *p == pid).map_or(0, |(_, q)| *q)));
+                        let set = Callback::new(move |q: i64| quantities.update(|all| {
+                            if let Some(e) = all.iter_mut().find(|(p, _)| *p == pid) { e.1 = q; }
+                        }));
+                        view! {
+                            <li class="cart-line">
+                                <span class="card-title">{move || name.get(lang()).to_string()}</span>
+                                <crate::components::QtyStepper value=value limit=Signal::stored(domain::order::MAX_QUANTITY) on_change=set />
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <button class="button primary wide" type="button" data-testid="save-changes" on:click=save.clone()>{t!(i18n, save_changes)}</button>
+            </Show>
+            <Show when=move || !editing.get() && !asking.get()>
+                <button class="button secondary wide" type="button" data-testid="change-order" on:click=move |_| editing.set(true)>{t!(i18n, change_order)}</button>
+                <button class="button danger wide" type="button" data-testid="cancel-order" on:click=move |_| asking.set(true)>{t!(i18n, cancel_order)}</button>
+            </Show>
+            <Show when=move || asking.get()>
+                <div class="confirm-box" role="alertdialog" data-testid="cancel-confirm">
+                    <p>{t!(i18n, cancel_confirm)}</p>
+                    <button class="button danger" type="button" data-testid="cancel-yes" on:click=cancel.clone()>{t!(i18n, cancel_yes)}</button>
+                    <button class="button secondary" type="button" on:click=move |_| asking.set(false)>{t!(i18n, cancel_no)}</button>
+                </div>
+            </Show>
+        </section>
+    }
+}
+
+fn failure(e: WriteError) -> String {
+    e.message()
+}

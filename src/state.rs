@@ -1,0 +1,186 @@
+//! App-wide state: who is logged in, the cart and the outbox of orders,
+//! kept in localStorage so they survive reloads and browser restarts, and
+//! the sender that delivers waiting orders exactly once.
+
+use std::time::Duration;
+
+use domain::dto::Me;
+use gloo_storage::{LocalStorage, Storage};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{self, WriteError};
+use crate::store::{self, Cart, LocalOrder, LocalState, CART_KEY, OUTBOX_KEY};
+
+const ME_KEY: &str = "storefront.me.v1";
+
+/// Who is using the app, as far as we know.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Session {
+    /// Not asked yet (first load, no cached member).
+    Unknown,
+    Anonymous,
+    Member(Me),
+}
+
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub session: RwSignal<Session>,
+    pub cart: RwSignal<Cart>,
+    pub outbox: RwSignal<Vec<LocalOrder>>,
+    sending: StoredValue<bool>,
+    timer: StoredValue<Option<TimeoutHandle>>,
+}
+
+pub fn use_app() -> AppState {
+    expect_context::<AppState>()
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Loads what the phone kept, provides the state, and starts the sender:
+/// now, whenever the browser comes back online, and on a backoff timer.
+pub fn provide_app_state() -> AppState {
+    let cached_me: Option<Me> = LocalStorage::get(ME_KEY).ok();
+    let state = AppState {
+        session: RwSignal::new(cached_me.map_or(Session::Unknown, Session::Member)),
+        cart: RwSignal::new(LocalStorage::get(CART_KEY).unwrap_or_default()),
+        outbox: RwSignal::new(LocalStorage::get(OUTBOX_KEY).unwrap_or_default()),
+        sending: StoredValue::new(false),
+        timer: StoredValue::new(None),
+    };
+    provide_context(state);
+
+    // Ask the server who we are; offline, the cached member stands.
+    spawn_local(async move {
+        match api::me().await {
+            Ok(Some(me)) => state.set_member(Some(me)),
+            Ok(None) => state.set_member(None),
+            Err(_) => {}
+        }
+    });
+
+    let _ = window_event_listener(leptos::ev::online, move |_| {
+        state.update_outbox(|o| store::make_all_due(o));
+        state.send_due();
+    });
+    state.send_due();
+    state
+}
+
+impl AppState {
+    pub fn member(&self) -> Option<Me> {
+        match self.session.get() {
+            Session::Member(me) => Some(me),
+            _ => None,
+        }
+    }
+
+    pub fn set_member(&self, me: Option<Me>) {
+        match &me {
+            Some(m) => {
+                let _ = LocalStorage::set(ME_KEY, m);
+            }
+            None => LocalStorage::delete(ME_KEY),
+        }
+        let logged_in = me.is_some();
+        self.session
+            .set(me.map_or(Session::Anonymous, Session::Member));
+        if logged_in {
+            // Orders that waited for a login can go now.
+            self.update_outbox(|o| store::make_all_due(o));
+            self.send_due();
+        }
+    }
+
+    /// Changes the cart and writes it to the phone at once.
+    pub fn update_cart(&self, f: impl FnOnce(&mut Cart)) {
+        self.cart.update(f);
+        let _ = LocalStorage::set(CART_KEY, self.cart.get_untracked());
+    }
+
+    /// Changes the outbox and writes it to the phone at once, before any
+    /// request is made.
+    pub fn update_outbox(&self, f: impl FnOnce(&mut Vec<LocalOrder>)) {
+        self.outbox.update(f);
+        let _ = LocalStorage::set(OUTBOX_KEY, self.outbox.get_untracked());
+    }
+
+    /// Saves a new order locally, empties that village's cart, and starts
+    /// sending it.
+    pub fn place(&self, order: LocalOrder) {
+        let slug = order.village_slug.clone();
+        self.update_outbox(|o| o.push(order));
+        self.update_cart(|c| {
+            c.villages.remove(&slug);
+        });
+        self.send_due();
+    }
+
+    /// Sends every waiting order that is due, one at a time, then sets a
+    /// timer for the next retry. Only one run at a time.
+    pub fn send_due(&self) {
+        if self.sending.get_value() {
+            return;
+        }
+        self.sending.set_value(true);
+        let state = *self;
+        spawn_local(async move {
+            loop {
+                let now = now_ms();
+                let Some(next) = state
+                    .outbox
+                    .get_untracked()
+                    .into_iter()
+                    .find(|o| o.is_due(now))
+                else {
+                    break;
+                };
+                let result = api::put_order(&next.id, &next.request).await;
+                let id = next.id.clone();
+                state.update_outbox(|all| {
+                    let Some(o) = all.iter_mut().find(|o| o.id == id) else {
+                        return;
+                    };
+                    match result {
+                        Ok(order) => o.state = LocalState::Confirmed { order },
+                        Err(WriteError::Refused { message, short, .. }) => {
+                            o.state = LocalState::Refused {
+                                reason: message,
+                                short,
+                            }
+                        }
+                        // Sent again once logged in.
+                        Err(WriteError::Unauthorized(m)) => {
+                            o.state = LocalState::Waiting {
+                                attempts: 0,
+                                next_attempt_ms: f64::INFINITY,
+                                last_error: Some(m),
+                            }
+                        }
+                        Err(e) => store::mark_retry(o, now_ms(), e.message()),
+                    }
+                });
+            }
+            state.sending.set_value(false);
+            state.schedule();
+        });
+    }
+
+    fn schedule(&self) {
+        if let Some(h) = self.timer.get_value() {
+            h.clear();
+        }
+        let Some(at) = store::next_wakeup(&self.outbox.get_untracked()).filter(|t| t.is_finite())
+        else {
+            return;
+        };
+        let delay = (at - now_ms()).max(0.0) as u64;
+        let state = *self;
+        let handle =
+            set_timeout_with_handle(move || state.send_due(), Duration::from_millis(delay)).ok();
+        self.timer.set_value(handle);
+    }
+}
