@@ -240,3 +240,233 @@ pub async fn open_db(path: &Path) -> sqlx::SqlitePool {
         .await
         .expect("open test db")
 }
+
+// ---- members, sessions and orders ----
+
+use domain::dto::{Me, OpenRound, VillageDetail};
+use serde_json::Value;
+
+/// A client that keeps cookies, like a browser: one per member.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}
+
+/// Status and JSON body (`Value::Null` when there is none).
+pub async fn send(
+    client: &reqwest::Client,
+    method: reqwest::Method,
+    url: &str,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let mut req = client.request(method.clone(), url);
+    if let Some(body) = body {
+        req = req.json(body);
+    }
+    let res = req
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+    let status = res.status().as_u16();
+    let ctype = header(&res, "content-type");
+    let text = res.text().await.unwrap();
+    if text.is_empty() {
+        return (status, Value::Null);
+    }
+    assert!(
+        ctype.starts_with("application/json"),
+        "{method} {url}: {status} with content-type {ctype}: {text}"
+    );
+    let value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{method} {url}: {e}\n{text}"));
+    (status, value)
+}
+
+/// The `field`s of an error body.
+pub fn fields(body: &Value) -> Vec<String> {
+    body["fields"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| f["field"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl Server {
+    pub async fn post_json(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        body: Value,
+    ) -> (u16, Value) {
+        send(client, reqwest::Method::POST, &self.url(path), Some(&body)).await
+    }
+
+    /// Joins with `code`; expects 201. Returns the member's client and `Me`.
+    pub async fn register(
+        &self,
+        code: &str,
+        name: &str,
+        phone: &str,
+        point_id: i64,
+    ) -> (reqwest::Client, Me) {
+        let client = browser();
+        let (status, body) = self
+            .post_json(
+                &client,
+                "/api/members",
+                serde_json::json!({
+                    "invitation_code": code,
+                    "name": name,
+                    "phone": phone,
+                    "default_point_id": point_id,
+                    "password": "a good password",
+                }),
+            )
+            .await;
+        assert_eq!(status, 201, "register {phone} with {code}: {body}");
+        (client, serde_json::from_value(body).unwrap())
+    }
+
+    /// Logs in; expects 200.
+    pub async fn login(&self, phone: &str, password: &str) -> (reqwest::Client, Me) {
+        let client = browser();
+        let (status, body) = self
+            .post_json(
+                &client,
+                "/api/session",
+                serde_json::json!({"phone": phone, "password": password}),
+            )
+            .await;
+        assert_eq!(status, 200, "login {phone}: {body}");
+        (client, serde_json::from_value(body).unwrap())
+    }
+
+    pub async fn village(&self, slug: &str) -> VillageDetail {
+        self.json(&format!("/api/villages/{slug}")).await
+    }
+
+    pub async fn open_round(&self, slug: &str) -> OpenRound {
+        self.village(slug)
+            .await
+            .open_round
+            .unwrap_or_else(|| panic!("village {slug} has an open round"))
+    }
+
+    /// (capacity, remaining) of a product in the village's open round.
+    pub async fn stock(&self, slug: &str, product_id: i64) -> (i64, i64) {
+        let open = self.open_round(slug).await;
+        let s = open
+            .stock
+            .iter()
+            .find(|s| s.product_id == product_id)
+            .unwrap_or_else(|| panic!("product {product_id} in the stock of {slug}"));
+        (s.capacity, s.remaining)
+    }
+}
+
+/// A member made straight in the database, logged in with a session row:
+/// quick fixtures for tests about orders (joining is tested on its own).
+pub async fn member_via_sql(
+    pool: &sqlx::SqlitePool,
+    server: &Server,
+    name: &str,
+    phone: &str,
+    point_id: i64,
+) -> reqwest::Client {
+    session_via_sql(pool, server, name, phone, point_id).await.0
+}
+
+/// [`member_via_sql`], also returning the session token (the cookie value).
+pub async fn session_via_sql(
+    pool: &sqlx::SqlitePool,
+    server: &Server,
+    name: &str,
+    phone: &str,
+    point_id: i64,
+) -> (reqwest::Client, String) {
+    use sha2::Digest as _;
+    let member_id = sqlx::query(
+        "INSERT INTO member (name, phone, password_hash, default_point_id, created_at)
+         VALUES (?, ?, 'not-a-hash', ?, 0)",
+    )
+    .bind(name)
+    .bind(phone)
+    .bind(point_id)
+    .execute(pool)
+    .await
+    .unwrap()
+    .last_insert_rowid();
+    let token = format!("{:064x}", member_id as u128 * 0x9E37_79B9_7F4A_7C15 + 7);
+    let hash = hex::encode(sha2::Sha256::digest(token.as_bytes()));
+    sqlx::query("INSERT INTO session (token_hash, member_id, created_at, expires_at) VALUES (?, ?, 0, 4102444800)")
+        .bind(hash)
+        .bind(member_id)
+        .execute(pool)
+        .await
+        .unwrap();
+    let jar = reqwest::cookie::Jar::default();
+    jar.add_cookie_str(
+        &format!("sf_session={token}; Path=/"),
+        &server.base.parse().unwrap(),
+    );
+    let client = reqwest::Client::builder()
+        .cookie_provider(std::sync::Arc::new(jar))
+        .build()
+        .unwrap();
+    (client, token)
+}
+
+/// Makes the product's total supply in the round exactly `total` (one
+/// household supplies it all).
+pub async fn set_supply(pool: &sqlx::SqlitePool, round_id: i64, product_id: i64, total: i64) {
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("DELETE FROM supply WHERE round_id = ? AND product_id = ?")
+        .bind(round_id)
+        .bind(product_id)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO supply (round_id, household_id, product_id, quantity)
+         SELECT ?, MIN(household_id), ?, ? FROM product_household WHERE product_id = ?",
+    )
+    .bind(round_id)
+    .bind(product_id)
+    .bind(total)
+    .bind(product_id)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// Units of the product held by confirmed orders of the round, by SQL.
+pub async fn sold(pool: &sqlx::SqlitePool, round_id: i64, product_id: i64) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COALESCE(SUM(ol.quantity), 0) FROM order_line ol JOIN orders o ON o.id = ol.order_id
+         WHERE o.round_id = ? AND ol.product_id = ? AND o.status = 'confirmed'",
+    )
+    .bind(round_id)
+    .bind(product_id)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    n
+}
+
+/// Rows in `orders` and `order_line`.
+pub async fn order_rows(pool: &sqlx::SqlitePool) -> (i64, i64) {
+    sqlx::query_as("SELECT (SELECT COUNT(*) FROM orders), (SELECT COUNT(*) FROM order_line)")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

@@ -1,0 +1,424 @@
+//! Joining the circle, logging in and out, invitations: against the real
+//! binary, with a cookie-keeping client per person.
+
+mod common;
+
+use common::{browser, fields, header, open_db, send, Env};
+use domain::dto::{Invitation, Me};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+fn join(code: &str, name: &str, phone: &str, point: i64) -> Value {
+    json!({
+        "invitation_code": code,
+        "name": name,
+        "phone": phone,
+        "default_point_id": point,
+        "password": "a good password",
+    })
+}
+
+#[tokio::test]
+async fn join_with_a_demo_code_then_log_out_and_in() {
+    let env = Env::new();
+    let server = env.start();
+    let liu = server.village("liu").await;
+    let point = liu.distribution_points[2].id;
+
+    let client = browser();
+    let res = client
+        .post(server.url("/api/members"))
+        .json(&join("liudemo1", " 孙小红 ", "139 1234 5678", point))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let cookie = header(&res, "set-cookie");
+    let token = cookie
+        .strip_prefix("sf_session=")
+        .and_then(|c| c.split(';').next())
+        .unwrap_or_else(|| panic!("{cookie}"));
+    assert_eq!(token.len(), 64, "{cookie}");
+    assert!(
+        cookie.ends_with("; HttpOnly; SameSite=Lax; Path=/; Max-Age=2592000"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Secure"), "{cookie}");
+    assert_eq!(header(&res, "cache-control"), "no-store");
+    let me: Me = res.json().await.unwrap();
+    assert_eq!(me.name, "孙小红");
+    assert_eq!(me.phone, "13912345678", "stored normalized");
+    assert_eq!(me.default_point.id, point);
+    assert_eq!(me.village_slug, "liu");
+    assert_eq!(me.invited_by, None, "an organiser's code");
+    assert_eq!(me.invitations_left, 5);
+    assert!(me.invitations.is_empty());
+
+    // The cookie is the session; only its hash is stored.
+    let (status, body) = send(&client, Method::GET, &server.url("/api/me"), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(serde_json::from_value::<Me>(body).unwrap(), me);
+    let pool = open_db(&env.db).await;
+    let (stored,): (String,) = sqlx::query_as("SELECT token_hash FROM session")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_ne!(stored, token);
+    assert_eq!(stored.len(), 64);
+    let (hash, used_by): (String, i64) = sqlx::query_as(
+        "SELECT m.password_hash, i.used_by_member_id FROM member m JOIN invitation i ON i.id = m.invitation_id
+         WHERE m.phone = '13912345678'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert_eq!(used_by, me.id);
+
+    // Log out: 204, cookie cleared, session row gone, /api/me refuses.
+    let res = client
+        .delete(server.url("/api/session"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert!(header(&res, "set-cookie").contains("Max-Age=0"));
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM session")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+    let (status, body) = send(&client, Method::GET, &server.url("/api/me"), None).await;
+    assert_eq!((status, body), (401, json!({"error": "please log in"})));
+    // The old token is dead even if a copy was kept.
+    let res = browser()
+        .get(server.url("/api/me"))
+        .header("cookie", format!("sf_session={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+
+    // Log in again with the number as typed differently.
+    let (_, again) = server.login("139-1234-5678", "a good password").await;
+    assert_eq!(again.id, me.id);
+}
+
+#[tokio::test]
+async fn demo_members_log_in_and_wrong_logins_are_401() {
+    let env = Env::new();
+    let server = env.start();
+    let (_, chen) = server.login("13800000001", "demo-password-1").await;
+    assert_eq!(chen.village_slug, "liu");
+    let liu = server.village("liu").await;
+    assert_eq!(chen.default_point.id, liu.distribution_points[0].id);
+    let (_, wang) = server.login("13800000002", "demo-password-2").await;
+    assert_eq!(wang.village_slug, "song");
+    let (_, zhao) = server.login("13800000003", "demo-password-3").await;
+    assert_eq!(zhao.invited_by.as_deref(), Some(chen.name.as_str()));
+    assert!(chen
+        .invitations
+        .iter()
+        .any(|i| i.used_by.as_deref() == Some(zhao.name.as_str())));
+
+    let client = browser();
+    let wrong = json!({"error": "phone number or password is wrong"});
+    for (phone, password) in [
+        ("13800000001", "demo-password-2"),
+        ("13800000009", "demo-password-1"),
+        ("not a phone", "demo-password-1"),
+        ("13800000001", ""),
+    ] {
+        let (status, body) = server
+            .post_json(
+                &client,
+                "/api/session",
+                json!({"phone": phone, "password": password}),
+            )
+            .await;
+        assert_eq!((status, &body), (401, &wrong), "{phone} / {password}");
+    }
+    let (status, _) = send(&client, Method::GET, &server.url("/api/me"), None).await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn a_code_is_used_once_and_phones_are_unique() {
+    let env = Env::new();
+    let server = env.start();
+    let point = server.village("song").await.distribution_points[0].id;
+    server
+        .register("SONGDEMO1", "钱伟", "13700000001", point)
+        .await;
+
+    let client = browser();
+    let (status, body) = server
+        .post_json(
+            &client,
+            "/api/members",
+            join("SONGDEMO1", "李娜", "13700000002", point),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(fields(&body), ["invitation_code"]);
+    assert_eq!(
+        body["fields"][0]["message"],
+        "this invitation code is unknown or already used"
+    );
+    let (status, body) = server
+        .post_json(
+            &client,
+            "/api/members",
+            join("NOSUCHCODE", "李娜", "13700000002", point),
+        )
+        .await;
+    assert_eq!(
+        (status, fields(&body)),
+        (422, vec!["invitation_code".to_owned()])
+    );
+
+    // A registered phone: 409 naming the phone; the code stays unused.
+    let (status, body) = server
+        .post_json(
+            &client,
+            "/api/members",
+            join("SONGDEMO2", "李娜", "137 0000 0001", point),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(fields(&body), ["phone"]);
+    assert_eq!(
+        body["fields"][0]["message"],
+        "already registered; log in instead"
+    );
+    server
+        .register("SONGDEMO2", "李娜", "13700000002", point)
+        .await;
+}
+
+#[tokio::test]
+async fn every_bad_field_is_named_and_nothing_is_written() {
+    let env = Env::new();
+    let server = env.start();
+    let pool = open_db(&env.db).await;
+    let count = || async {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM member")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        n
+    };
+    let before = count().await;
+    let client = browser();
+    let (status, body) = server
+        .post_json(
+            &client,
+            "/api/members",
+            json!({
+                "invitation_code": "ab",
+                "name": "  ",
+                "phone": "12345",
+                "default_point_id": 999999,
+                "password": "short",
+            }),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    let mut got = fields(&body);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "default_point_id",
+            "invitation_code",
+            "name",
+            "password",
+            "phone"
+        ]
+    );
+    // Wrong types and missing fields name the field too.
+    let (status, body) = server
+        .post_json(
+            &client,
+            "/api/members",
+            json!({"invitation_code": "LIUDEMO1", "name": "x", "phone": 13800000001u64,
+                   "default_point_id": 1, "password": "a good password"}),
+        )
+        .await;
+    assert_eq!((status, fields(&body)), (422, vec!["phone".to_owned()]));
+    let (status, body) = server
+        .post_json(
+            &client,
+            "/api/members",
+            json!({"invitation_code": "LIUDEMO1"}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(fields(&body).contains(&"name".to_owned()), "{body}");
+    // Not declared as JSON: 415, even with a JSON body (blocks HTML forms).
+    let res = client
+        .post(server.url("/api/members"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(join("LIUDEMO1", "周杰", "13700000003", 1).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 415);
+    assert!(header(&res, "content-type").starts_with("application/json"));
+    let e: domain::dto::ApiError = res.json().await.unwrap();
+    assert!(e.error.contains("application/json"), "{}", e.error);
+    // Not JSON at all: 400.
+    let res = client
+        .post(server.url("/api/session"))
+        .header("content-type", "application/json")
+        .body("{\"phone\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let e: domain::dto::ApiError = res.json().await.unwrap();
+    assert!(e.error.contains("not valid JSON"), "{}", e.error);
+    assert_eq!(count().await, before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_people_racing_for_one_code_only_one_joins() {
+    let env = Env::new();
+    let server = env.start();
+    let point = server.village("liu").await.distribution_points[0].id;
+    let attempts = (0..6).map(|i| {
+        let server = &server;
+        async move {
+            let client = browser();
+            server
+                .post_json(
+                    &client,
+                    "/api/members",
+                    join(
+                        "LIUDEMO3",
+                        &format!("抢码人{i}"),
+                        &format!("1360000000{i}"),
+                        point,
+                    ),
+                )
+                .await
+        }
+    });
+    let results = futures_join_all(attempts).await;
+    let created = results.iter().filter(|(s, _)| *s == 201).count();
+    let refused: Vec<_> = results.iter().filter(|(s, _)| *s == 422).collect();
+    assert_eq!(created, 1, "{results:?}");
+    assert_eq!(refused.len(), results.len() - 1, "{results:?}");
+    for (_, body) in refused {
+        assert_eq!(fields(body), ["invitation_code"]);
+    }
+    let pool = open_db(&env.db).await;
+    let (members,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM member WHERE phone LIKE '136%'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(members, 1);
+}
+
+/// `join_all` without the futures crate: spawn-free, polled together.
+async fn futures_join_all<F: std::future::Future>(
+    futs: impl IntoIterator<Item = F>,
+) -> Vec<F::Output> {
+    let futs: Vec<_> = futs.into_iter().map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = futs.iter().map(|_| None).collect();
+    let mut futs: Vec<_> = futs.into_iter().map(Some).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, slot) in futs.iter_mut().enumerate() {
+            if let Some(f) = slot {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => {
+                        out[i] = Some(v);
+                        *slot = None;
+                    }
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter().map(Option::unwrap).collect()
+}
+
+#[tokio::test]
+async fn members_invite_friends_up_to_five() {
+    let env = Env::new();
+    let server = env.start();
+    let point = server.village("liu").await.distribution_points[1].id;
+    let (alice, me) = server
+        .register("LIUDEMO2", "吴芳", "15000000001", point)
+        .await;
+
+    // Not logged in: 401.
+    let (status, _) = server
+        .post_json(&browser(), "/api/me/invitations", json!({}))
+        .await;
+    assert_eq!(status, 401);
+
+    let mut codes = Vec::new();
+    for _ in 0..5 {
+        let (status, body) = send(
+            &alice,
+            Method::POST,
+            &server.url("/api/me/invitations"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        let inv: Invitation = serde_json::from_value(body).unwrap();
+        assert_eq!(inv.code.len(), 8);
+        assert!(
+            inv.code
+                .bytes()
+                .all(|b| b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789".contains(&b)),
+            "{}",
+            inv.code
+        );
+        assert_eq!(inv.used_by, None);
+        codes.push(inv.code);
+    }
+    let (status, body) = send(
+        &alice,
+        Method::POST,
+        &server.url("/api/me/invitations"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, body),
+        (
+            409,
+            json!({"error": "you have used all 5 of your invitations"})
+        )
+    );
+    let (_, body) = send(&alice, Method::GET, &server.url("/api/me"), None).await;
+    let now: Me = serde_json::from_value(body).unwrap();
+    assert_eq!(now.invitations_left, 0);
+    assert_eq!(
+        now.invitations
+            .iter()
+            .map(|i| i.code.clone())
+            .collect::<Vec<_>>(),
+        codes
+    );
+
+    // A friend joins with one of them (typed in lower case).
+    let (_, friend) = server
+        .register(&codes[2].to_lowercase(), "郑强", "15000000002", point)
+        .await;
+    assert_eq!(friend.invited_by.as_deref(), Some(me.name.as_str()));
+    let (_, body) = send(&alice, Method::GET, &server.url("/api/me"), None).await;
+    let now: Me = serde_json::from_value(body).unwrap();
+    assert_eq!(now.invitations[2].used_by.as_deref(), Some("郑强"));
+    assert_eq!(now.invitations[0].used_by, None);
+}
