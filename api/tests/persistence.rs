@@ -16,6 +16,9 @@ async fn counts(pool: &sqlx::SqlitePool) -> Vec<i64> {
         "product_household",
         "distribution_point",
         "distribution_round",
+        "member",
+        "invitation",
+        "supply",
     ] {
         let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(pool)
@@ -151,4 +154,118 @@ async fn seed_rounds_and_demo_flags_in_the_database() {
         .execute(&pool)
         .await;
     assert!(res.is_err());
+}
+
+/// What the previous version left: the catalogue and its migrations, none
+/// of the tables for members, supplies and orders.
+async fn downgrade_to_catalogue_only(pool: &sqlx::SqlitePool) {
+    // One connection (the pool holds one), so the pragma covers the drops.
+    for stmt in [
+        "PRAGMA foreign_keys = OFF",
+        "DROP TABLE order_line",
+        "DROP TABLE orders",
+        "DROP TABLE supply",
+        "DROP TABLE session",
+        "DROP TABLE member",
+        "DROP TABLE invitation",
+        "DELETE FROM _sqlx_migrations WHERE version >= 5",
+        "PRAGMA foreign_keys = ON",
+    ] {
+        sqlx::query(stmt).execute(pool).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_database_of_the_previous_version_gets_members_and_supplies() {
+    let env = Env::new();
+    env.start().stop();
+    let pool = open_db(&env.db).await;
+    let catalogue = counts(&pool).await[..7].to_vec();
+    downgrade_to_catalogue_only(&pool).await;
+    sqlx::query("UPDATE village SET name_en = 'Liu Village (kept)' WHERE slug = 'liu'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+
+    let server = env.start();
+    let liu: VillageDetail = server.json("/api/villages/liu").await;
+    assert_eq!(liu.name.en, "Liu Village (kept)", "nothing was wiped");
+    let open = liu.open_round.expect("an open round");
+    assert!(open.stock.iter().filter(|s| s.capacity > 0).count() > 20);
+    let (_, me) = server.login("13800000001", "demo-password-1").await;
+    assert_eq!(me.village_slug, "liu");
+    server
+        .register(
+            "LIUDEMO1",
+            "冯雪",
+            "13600000001",
+            liu.distribution_points[0].id,
+        )
+        .await;
+    let pool = open_db(&env.db).await;
+    assert_eq!(counts(&pool).await[..7], catalogue[..]);
+}
+
+#[tokio::test]
+async fn each_group_of_demo_data_is_seeded_only_into_its_own_empty_tables() {
+    let env = Env::new();
+    env.start().stop();
+    let pool = open_db(&env.db).await;
+    let before = counts(&pool).await;
+    // Supplies emptied, one changed member: only supplies come back.
+    sqlx::query("DELETE FROM supply")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE member SET name = '改名' WHERE phone = '13800000002'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    env.start().stop();
+    assert_eq!(counts(&pool).await, before);
+    let (name,): (String,) = sqlx::query_as("SELECT name FROM member WHERE phone = '13800000002'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(name, "改名");
+
+    // Deterministic: the same supplies again. A changed supply is kept.
+    let total = || async {
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT SUM(quantity * (round_id + product_id)) FROM supply")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        n
+    };
+    let fingerprint = total().await;
+    sqlx::query("DELETE FROM supply")
+        .execute(&pool)
+        .await
+        .unwrap();
+    env.start().stop();
+    assert_eq!(total().await, fingerprint);
+    sqlx::query(
+        "UPDATE supply SET quantity = quantity + 1
+         WHERE (round_id, household_id, product_id) = (SELECT round_id, household_id, product_id FROM supply LIMIT 1)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    env.start().stop();
+    assert_eq!(counts(&pool).await, before);
+    assert_ne!(total().await, fingerprint);
+
+    // Members and codes all gone (nothing refers to them): they come back.
+    for stmt in [
+        "DELETE FROM session",
+        "UPDATE member SET invitation_id = NULL, invited_by_member_id = NULL",
+        "DELETE FROM invitation",
+        "DELETE FROM member",
+    ] {
+        sqlx::query(stmt).execute(&pool).await.unwrap();
+    }
+    env.start().stop();
+    assert_eq!(counts(&pool).await, before);
 }
