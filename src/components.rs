@@ -151,7 +151,7 @@ pub fn QtyStepper(
                 class="step"
                 data-testid="qty-minus"
                 aria-label=move || t_string!(i18n, qty_minus)
-                disabled=move || value.get() <= 0
+                disabled=move || { value.get() <= 0 }
                 on:click=move |_| on_change.run((value.get_untracked() - 1).max(0))
             >
                 "−"
@@ -162,7 +162,7 @@ pub fn QtyStepper(
                 class="step"
                 data-testid="qty-plus"
                 aria-label=move || t_string!(i18n, qty_plus)
-                disabled=move || value.get() >= limit.get()
+                disabled=move || { value.get() >= limit.get() }
                 on:click=move |_| on_change.run((value.get_untracked() + 1).min(limit.get_untracked()))
             >
                 "+"

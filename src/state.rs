@@ -146,10 +146,16 @@ impl AppState {
                     };
                     match result {
                         Ok(order) => o.state = LocalState::Confirmed { order },
-                        Err(WriteError::Refused { message, short, .. }) => {
+                        Err(WriteError::Refused {
+                            message,
+                            short,
+                            fields,
+                            ..
+                        }) => {
                             o.state = LocalState::Refused {
                                 reason: message,
                                 short,
+                                fields,
                             }
                         }
                         // Sent again once logged in.

@@ -122,6 +122,9 @@ pub enum LocalState {
         reason: String,
         #[serde(default)]
         short: Vec<Shortage>,
+        /// The fields the server named, e.g. `round_id` for a closed round.
+        #[serde(default)]
+        fields: Vec<domain::FieldError>,
     },
 }
 
@@ -458,6 +461,7 @@ mod tests {
         let mut o = LocalOrder::new("a".into(), 0.0, "liu", &v, point(), round());
         o.state = LocalState::Refused {
             reason: "short".into(),
+            fields: vec![],
             short: vec![
                 Shortage {
                     product_id: 1,

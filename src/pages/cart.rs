@@ -43,18 +43,50 @@ fn VillageCheckout(slug: String) -> impl IntoView {
         let slug = slug.clone();
         move || api::village(slug.clone())
     });
+    let slug = StoredValue::new(slug);
+    let slug = move || slug.get_value();
     view! {
         <section class="checkout" data-testid="checkout">
             {move || match village.get() {
                 None => view! { <Loading /> }.into_any(),
                 Some(Ok(v)) => view! { <Checkout v=v /> }.into_any(),
+                // Offline with nothing cached: the cart itself still shows.
                 Some(Err(_)) => view! {
+                    <SavedLines slug=slug() />
                     <ErrorPanel retry=Callback::new(move |_| village.refetch()) />
                 }
                 .into_any(),
             }}
             <span class="sr-only">{t!(i18n, cart_title)}</span>
         </section>
+    }
+}
+
+/// The cart's lines as kept on the phone, without round or stock.
+#[component]
+fn SavedLines(slug: String) -> impl IntoView {
+    let lang = use_lang();
+    let app = use_app();
+    let lines = move || {
+        app.cart.with(|c| {
+            c.villages
+                .get(&slug)
+                .map(|v| v.lines.clone())
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <ul class="cart-lines">
+            {move || lines().into_iter().map(|l| {
+                let name = l.name.clone();
+                view! {
+                    <li class="cart-line" data-testid="cart-line">
+                        <span class="card-title">{move || name.get(lang()).to_string()}</span>
+                        <span class="qty" data-testid="qty">{l.quantity}</span>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
     }
 }
 

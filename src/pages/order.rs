@@ -182,7 +182,12 @@ fn OrderDetail(v: View) -> impl IntoView {
             .into_any(),
             Shown::Refused => {
                 let ListedOrder::Local(local) = v.listed.clone() else { unreachable!("only local orders are refused") };
-                let LocalState::Refused { reason, short } = local.state.clone() else { unreachable!("shown as refused") };
+                let LocalState::Refused { reason, short, fields } = local.state.clone() else { unreachable!("shown as refused") };
+                let round_closed = fields.iter().any(|f| f.field == "round_id");
+                // The server's own words, for the detail (it speaks English).
+                let detail = fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; ");
+                let detail = if detail.is_empty() { reason } else { detail };
+                let has_short = !short.is_empty();
                 let lines = local.lines.clone();
                 let slug = local.village_slug.clone();
                 let name = local.village_name.clone();
@@ -201,7 +206,16 @@ fn OrderDetail(v: View) -> impl IntoView {
                 view! {
                     <section class="banner refused" role="alert" data-testid="banner-refused">
                         <h1>{t!(i18n, refused_banner_title)}</h1>
-                        <p data-testid="refused-reason">{reason}</p>
+                        <p data-testid="refused-reason">
+                            {move || if round_closed {
+                                t_string!(i18n, refused_round_closed)
+                            } else if has_short {
+                                t_string!(i18n, refused_short)
+                            } else {
+                                ""
+                            }}
+                        </p>
+                        <p class="small">{detail}</p>
                         <ul class="short" data-testid="short">
                             {short.into_iter().map(|s| {
                                 let name = lines.iter().find(|l| l.product_id == s.product_id).map(|l| l.name.clone()).unwrap_or_default();
