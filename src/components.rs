@@ -115,7 +115,9 @@ pub fn TabBar() -> impl IntoView {
                 {t!(i18n, nav_villages)}
             </a>
             <a href="/cart" class="tab" data-testid="tab-cart">
-                <span class="tab-icon" aria-hidden="true">"🧺"</span>
+                <svg class="tab-icon" aria-hidden="true" viewBox="0 0 24 24" width="22" height="22">
+                    <path d="M3 9h18l-2 11H5L3 9zm5 0l3-5m5 5l-3-5" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" />
+                </svg>
                 {t!(i18n, nav_cart)}
                 <Show when=move || { count() > 0 }>
                     <span class="tab-badge" data-testid="cart-count">{count}</span>

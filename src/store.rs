@@ -19,6 +19,9 @@ use serde::{Deserialize, Serialize};
 pub const CART_KEY: &str = "storefront.cart.v1";
 pub const OUTBOX_KEY: &str = "storefront.outbox.v1";
 
+/// `last_error` of an order that got no answer at all.
+pub const NO_CONNECTION: &str = "no-connection";
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CartLine {
     pub product_id: i64,

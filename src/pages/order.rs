@@ -153,7 +153,14 @@ fn OrderDetail(v: View) -> impl IntoView {
                     <section class="banner waiting" role="status" data-testid="banner-waiting">
                         <h1>{t!(i18n, waiting_banner_title)}</h1>
                         <p>{t!(i18n, waiting_banner_body)}</p>
-                        {last.map(|e| view! { <p class="small">{move || t_string!(i18n, last_error, error = e.clone())}</p> })}
+                        {last.map(|e| view! {
+                            <p class="small">
+                                {move || {
+                                    let e = if e == store::NO_CONNECTION { t_string!(i18n, offline_error).to_string() } else { e.clone() };
+                                    t_string!(i18n, last_error, error = e)
+                                }}
+                            </p>
+                        })}
                         <button class="button secondary" type="button" on:click=move |_| {
                             app.update_outbox(|o| store::make_all_due(o));
                             app.send_due();
