@@ -31,6 +31,50 @@ try {
     }
     await context.close();
   }
+  // The ordering pages, logged in as the demo member.
+  for (const locale of ['zh-CN', 'en-US']) {
+    const { page, context } = await phonePage(browser, { locale, baseURL: server.url });
+    const shot = async (name) => {
+      const file = join(out, `${name}-${locale}.png`);
+      await page.screenshot({ path: file });
+      console.log(file);
+    };
+    await page.goto('/join?code=LIUDEMO2');
+    await page.locator('[data-testid=join-form]').waitFor();
+    await shot('join');
+    await page.goto('/login');
+    await page.locator('input[name=phone]').fill('13800000001');
+    await page.locator('input[name=password]').fill('demo-password-1');
+    await page.locator('[data-testid=login-form] button[type=submit]').click();
+    await page.waitForURL((u) => u.pathname === '/');
+    await page.waitForFunction(() => navigator.serviceWorker?.controller != null);
+    const v = await getJson(`${server.url}/api/villages/liu`);
+    const stocked = v.open_round.stock.filter((s) => s.remaining > 3).slice(0, 2);
+    for (const s of stocked) {
+      await page.goto(`/p/${s.product_id}`);
+      await page.locator('[data-testid=add-to-cart]').click();
+      await page.locator('[data-testid=qty-plus]').click();
+    }
+    await shot('product-buy');
+    await page.goto('/cart');
+    await page.locator('[data-testid=place-order]').waitFor();
+    await shot('cart');
+    await context.setOffline(true);
+    await page.locator('[data-testid=place-order]').click();
+    await page.locator('[data-testid=banner-waiting]').waitFor();
+    await shot('order-waiting');
+    await context.setOffline(false);
+    await page.locator('[data-testid=banner-confirmed]').waitFor({ timeout: 20000 });
+    await shot('order-confirmed');
+    await page.goto('/orders');
+    await page.locator('[data-testid=order-row]').first().waitFor();
+    await shot('orders');
+    await page.goto('/me');
+    await page.locator('[data-testid=account]').waitFor();
+    await shot('me');
+    await context.close();
+  }
+
   // The error state: the API gone.
   const { page, context } = await phonePage(browser, { locale: 'zh-CN', baseURL: server.url });
   await page.goto('/');
