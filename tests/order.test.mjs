@@ -215,7 +215,7 @@ test('after the deadline the order is refused with a clear message', async () =>
   // Later tests have no open Liu round any more; this test runs last but one.
 });
 
-test('cancelling an order releases what it held', async () => {
+test('changing and then cancelling an order moves what it holds', async () => {
   const v = await getJson(`${server.url}/api/villages/song`);
   assert.ok(v.open_round, 'Song Village has a round taking orders');
   const s = v.open_round.stock.find((s) => s.remaining >= 2);
@@ -227,6 +227,14 @@ test('cancelling an order releases what it held', async () => {
   await page.getByTestId('banner-confirmed').waitFor();
   const after = await getJson(`${server.url}/api/products/${s.product_id}`);
   assert.equal(after.open_round.stock.remaining, s.remaining - 2);
+
+  // Change 2 to 1 before the deadline.
+  await page.getByTestId('change-order').click();
+  await page.getByTestId('change').getByTestId('qty-minus').click();
+  await page.getByTestId('save-changes').click();
+  await page.getByTestId('order-lines').filter({ hasText: '× 1' }).waitFor();
+  const changed = await getJson(`${server.url}/api/products/${s.product_id}`);
+  assert.equal(changed.open_round.stock.remaining, s.remaining - 1);
 
   await page.getByTestId('cancel-order').click();
   await page.getByTestId('cancel-confirm').waitFor();
