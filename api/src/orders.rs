@@ -39,7 +39,7 @@ use crate::{
     json::JsonBody,
     params::OrderId,
     rounds::{moment, shanghai_text, RoundRow},
-    stock::stock,
+    stock::{product_stock, ProductStock},
     AppState,
 };
 
@@ -84,10 +84,12 @@ fn canonical(req: &OrderRequest) -> Result<String> {
 #[derive(Debug, FromRow)]
 struct Head {
     member_id: i64,
+    number: i64,
     round_id: i64,
     point_id: i64,
     status: String,
     placed_request: String,
+    created_at: i64,
 }
 
 impl Head {
@@ -98,7 +100,8 @@ impl Head {
 
 async fn head(conn: &mut SqliteConnection, id: &str) -> Result<Option<Head>> {
     Ok(sqlx::query_as(
-        "SELECT member_id, round_id, point_id, status, placed_request FROM orders WHERE id = ?",
+        "SELECT member_id, number, round_id, point_id, status, placed_request, created_at
+         FROM orders WHERE id = ?",
     )
     .bind(id)
     .fetch_optional(conn)
@@ -113,83 +116,149 @@ async fn own_head(conn: &mut SqliteConnection, id: &str, member_id: i64) -> Resu
         .ok_or_else(|| not_found(id))
 }
 
-/// The order's content now, as a normalized request.
-async fn current_request(
+/// The order's content now, as a normalized request, and the unit price
+/// agreed for each of its products.
+async fn current(
     conn: &mut SqliteConnection,
     id: &str,
     head: &Head,
-) -> Result<OrderRequest> {
-    let lines: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT product_id, quantity FROM order_line WHERE order_id = ? ORDER BY product_id",
+) -> Result<(OrderRequest, HashMap<i64, i64>)> {
+    let lines: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT product_id, quantity, unit_price_fen FROM order_line
+         WHERE order_id = ? ORDER BY product_id",
     )
     .bind(id)
     .fetch_all(conn)
     .await?;
-    Ok(OrderRequest {
+    let prices = lines.iter().map(|&(p, _, price)| (p, price)).collect();
+    let request = OrderRequest {
         round_id: head.round_id,
         point_id: head.point_id,
         lines: lines
             .into_iter()
-            .map(|(product_id, quantity)| OrderLineRequest {
+            .map(|(product_id, quantity, _)| OrderLineRequest {
                 product_id,
                 quantity,
             })
             .collect(),
-    })
+    };
+    Ok((request, prices))
 }
 
-/// A round with what orders need of its village.
-struct RoundInfo {
+/// A round with what orders need of its village, and the point asked for.
+struct Context {
     round: Round,
     village_id: i64,
+    village_slug: String,
+    village_name: LocalText,
     organising_percent: u8,
+    /// The point with the id asked for and its village, if it exists.
+    point: Option<(i64, DistributionPoint)>,
 }
 
 #[derive(Debug, FromRow)]
-struct RoundInfoRow {
+struct ContextRow {
     #[sqlx(flatten)]
     round: RoundRow,
     village_id: i64,
+    village_slug: String,
+    village_name_zh: String,
+    village_name_en: String,
     organising_percent: i64,
+    point_id: Option<i64>,
+    point_village_id: Option<i64>,
+    point_name_zh: Option<String>,
+    point_name_en: Option<String>,
+    address_zh: Option<String>,
+    address_en: Option<String>,
+    pickup_from: Option<String>,
+    pickup_to: Option<String>,
 }
 
-async fn round_info(conn: &mut SqliteConnection, round_id: i64) -> Result<Option<RoundInfo>> {
-    let row: Option<RoundInfoRow> = sqlx::query_as(
-        "SELECT r.id, r.opens_at, r.deadline, r.distribution_day, r.village_id, v.organising_percent
-         FROM distribution_round r JOIN village v ON v.id = r.village_id WHERE r.id = ?",
+/// The round `round_id` with its village, and the point `point_id`; one query.
+async fn context(
+    conn: &mut SqliteConnection,
+    round_id: i64,
+    point_id: i64,
+) -> Result<Option<Context>> {
+    let row: Option<ContextRow> = sqlx::query_as(
+        "SELECT r.id, r.opens_at, r.deadline, r.distribution_day, r.village_id,
+                v.slug AS village_slug, v.name_zh AS village_name_zh, v.name_en AS village_name_en,
+                v.organising_percent,
+                d.id AS point_id, d.village_id AS point_village_id,
+                d.name_zh AS point_name_zh, d.name_en AS point_name_en,
+                d.address_zh, d.address_en, d.pickup_from, d.pickup_to
+         FROM distribution_round r
+         JOIN village v ON v.id = r.village_id
+         LEFT JOIN distribution_point d ON d.id = ?2
+         WHERE r.id = ?1",
     )
     .bind(round_id)
+    .bind(point_id)
     .fetch_optional(conn)
     .await?;
-    row.map(|r| {
-        Ok(RoundInfo {
-            round: r.round.into_round()?,
-            village_id: r.village_id,
-            organising_percent: u8::try_from(r.organising_percent).map_err(|_| {
-                Error::internal(format_args!(
-                    "village {}: organising percent out of range",
-                    r.village_id
-                ))
-            })?,
-        })
-    })
-    .transpose()
+    let Some(r) = row else { return Ok(None) };
+    let point = match (
+        r.point_id,
+        r.point_village_id,
+        r.point_name_zh,
+        r.point_name_en,
+        r.address_zh,
+        r.address_en,
+        r.pickup_from,
+        r.pickup_to,
+    ) {
+        (Some(id), Some(village), Some(nz), Some(ne), Some(az), Some(ae), Some(from), Some(to)) => {
+            Some((
+                village,
+                DistributionPoint {
+                    id,
+                    name: LocalText::new(nz, ne),
+                    address: LocalText::new(az, ae),
+                    pickup_from: from,
+                    pickup_to: to,
+                },
+            ))
+        }
+        _ => None,
+    };
+    Ok(Some(Context {
+        round: r.round.into_round()?,
+        organising_percent: u8::try_from(r.organising_percent).map_err(|_| {
+            Error::internal(format_args!(
+                "village {}: organising percent out of range",
+                r.village_slug
+            ))
+        })?,
+        village_id: r.village_id,
+        village_name: LocalText::new(r.village_name_zh, r.village_name_en),
+        village_slug: r.village_slug,
+        point,
+    }))
 }
 
-/// A line ready to store.
+/// A line ready to store, and to show.
 struct PricedLine {
     product_id: i64,
+    name: LocalText,
+    unit: LocalText,
     quantity: i64,
     unit_price_fen: i64,
     totals: LineTotals,
 }
 
-#[derive(Debug, FromRow)]
-struct ProductCheck {
-    id: i64,
-    village_id: i64,
-    published: i64,
-    price_fen: i64,
+impl PricedLine {
+    fn to_line(&self) -> OrderLine {
+        OrderLine {
+            product_id: self.product_id,
+            name: self.name.clone(),
+            unit: self.unit.clone(),
+            quantity: self.quantity,
+            unit_price_fen: self.unit_price_fen,
+            total_fen: self.totals.total_fen,
+            household_fen: self.totals.household_fen,
+        }
+    }
 }
 
 /// Checks the point and products of `raw` (field names use its own line
@@ -198,21 +267,16 @@ struct ProductCheck {
 /// check; `kept_prices` are unit prices already agreed for products.
 async fn check_and_price(
     conn: &mut SqliteConnection,
-    round: &RoundInfo,
+    ctx: &Context,
     raw: &OrderRequest,
     norm: &OrderRequest,
     except_order: Option<&str>,
     kept_prices: &HashMap<i64, i64>,
 ) -> Result<Vec<PricedLine>> {
     let mut errors = Vec::new();
-    let point: Option<(i64,)> =
-        sqlx::query_as("SELECT village_id FROM distribution_point WHERE id = ?")
-            .bind(norm.point_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    match point {
+    match &ctx.point {
         None => errors.push(FieldError::new("point_id", "unknown distribution point")),
-        Some((village,)) if village != round.village_id => errors.push(FieldError::new(
+        Some((village, _)) if *village != ctx.village_id => errors.push(FieldError::new(
             "point_id",
             "this distribution point does not serve the round's village",
         )),
@@ -220,19 +284,17 @@ async fn check_and_price(
     }
 
     let ids: Vec<i64> = norm.lines.iter().map(|l| l.product_id).collect();
-    let products: Vec<ProductCheck> = sqlx::query_as(
-        "SELECT id, village_id, published, price_fen FROM product
-         WHERE id IN (SELECT value FROM json_each(?))",
-    )
-    .bind(serde_json::to_string(&ids).map_err(Error::internal)?)
-    .fetch_all(&mut *conn)
-    .await?;
-    let products: HashMap<i64, ProductCheck> = products.into_iter().map(|p| (p.id, p)).collect();
+    let products: HashMap<i64, ProductStock> =
+        product_stock(conn, ctx.round.id, &ids, except_order)
+            .await?
+            .into_iter()
+            .map(|p| (p.product_id, p))
+            .collect();
     for (i, line) in raw.lines.iter().enumerate() {
         let field = format!("lines[{i}].product_id");
         match products.get(&line.product_id) {
             None => errors.push(FieldError::new(field, "unknown product")),
-            Some(p) if p.village_id != round.village_id || p.published == 0 => {
+            Some(p) if p.village_id != ctx.village_id || p.published == 0 => {
                 errors.push(FieldError::new(field, "not sold by this village"))
             }
             Some(_) => {}
@@ -242,26 +304,27 @@ async fn check_and_price(
         return Err(Error::Validation(errors));
     }
 
-    let left: HashMap<i64, i64> = stock(conn, round.round.id, &ids, except_order)
-        .await?
-        .into_iter()
-        .map(|s| (s.product_id, s.remaining))
-        .collect();
-    check_capacity(&norm.lines, |id| left.get(&id).copied().unwrap_or(0)).map_err(Error::Short)?;
+    check_capacity(&norm.lines, |id| {
+        products.get(&id).map_or(0, |p| p.stock().remaining)
+    })
+    .map_err(Error::Short)?;
 
     norm.lines
         .iter()
         .map(|l| {
+            let p = &products[&l.product_id];
             let unit_price_fen = kept_prices
                 .get(&l.product_id)
                 .copied()
-                .unwrap_or(products[&l.product_id].price_fen);
-            let totals = line_totals(unit_price_fen, l.quantity, round.organising_percent)
-                .map_err(|e| {
+                .unwrap_or(p.price_fen);
+            let totals =
+                line_totals(unit_price_fen, l.quantity, ctx.organising_percent).map_err(|e| {
                     Error::internal(format_args!("pricing product {}: {e}", l.product_id))
                 })?;
             Ok(PricedLine {
                 product_id: l.product_id,
+                name: LocalText::new(p.name_zh.clone(), p.name_en.clone()),
+                unit: LocalText::new(p.unit_zh.clone(), p.unit_en.clone()),
                 quantity: l.quantity,
                 unit_price_fen,
                 totals,
@@ -270,22 +333,117 @@ async fn check_and_price(
         .collect()
 }
 
+/// All lines in one statement, whatever their number.
 async fn insert_lines(conn: &mut SqliteConnection, id: &str, lines: &[PricedLine]) -> Result<()> {
-    for l in lines {
-        sqlx::query(
-            "INSERT INTO order_line (order_id, product_id, quantity, unit_price_fen, total_fen, household_fen)
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(id)
-        .bind(l.product_id)
-        .bind(l.quantity)
-        .bind(l.unit_price_fen)
-        .bind(l.totals.total_fen)
-        .bind(l.totals.household_fen)
-        .execute(&mut *conn)
-        .await?;
-    }
+    let rows: Vec<[i64; 5]> = lines
+        .iter()
+        .map(|l| {
+            [
+                l.product_id,
+                l.quantity,
+                l.unit_price_fen,
+                l.totals.total_fen,
+                l.totals.household_fen,
+            ]
+        })
+        .collect();
+    sqlx::query(
+        "INSERT INTO order_line (order_id, product_id, quantity, unit_price_fen, total_fen, household_fen)
+         SELECT ?1, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4
+         FROM json_each(?2)",
+    )
+    .bind(id)
+    .bind(serde_json::to_string(&rows).map_err(Error::internal)?)
+    .execute(conn)
+    .await?;
     Ok(())
+}
+
+/// The order as answered, from what was just written.
+fn written_order(
+    id: &str,
+    number: i64,
+    ctx: Context,
+    lines: &[PricedLine],
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+    now: OffsetDateTime,
+) -> Result<Order> {
+    let point = ctx
+        .point
+        .map(|(_, p)| p)
+        .ok_or_else(|| Error::internal("order written without a point"))?;
+    Ok(assemble(
+        id.to_owned(),
+        number,
+        OrderStatus::Confirmed,
+        ctx.village_slug,
+        ctx.village_name,
+        ctx.round,
+        point,
+        lines.iter().map(PricedLine::to_line).collect(),
+        created_at,
+        updated_at,
+        now,
+    ))
+}
+
+/// The one way an [`Order`] is put together.
+#[allow(clippy::too_many_arguments)]
+fn assemble(
+    id: String,
+    number: i64,
+    status: OrderStatus,
+    village_slug: String,
+    village_name: LocalText,
+    round: Round,
+    point: DistributionPoint,
+    lines: Vec<OrderLine>,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+    now: OffsetDateTime,
+) -> Order {
+    let totals = order_totals(lines.iter().map(|l| LineTotals {
+        total_fen: l.total_fen,
+        household_fen: l.household_fen,
+        organising_fen: l.total_fen - l.household_fen,
+    }));
+    Order {
+        id,
+        number: format!("{}-{number:06}", village_slug.to_ascii_uppercase()),
+        status,
+        village_slug,
+        village_name,
+        locked: round.phase(now) == RoundPhase::Closed,
+        round,
+        point,
+        lines,
+        total_fen: totals.total_fen,
+        household_fen: totals.household_fen,
+        organising_fen: totals.organising_fen,
+        created_at,
+        updated_at,
+    }
+}
+
+fn round_closed(round: &Round, now: OffsetDateTime) -> Option<Error> {
+    match round.phase(now) {
+        RoundPhase::Open => None,
+        RoundPhase::NotYetOpen => Some(Error::field(
+            "round_id",
+            format!(
+                "orders for this round open at {}",
+                shanghai_text(round.opens_at)
+            ),
+        )),
+        RoundPhase::Closed => Some(Error::field(
+            "round_id",
+            format!(
+                "orders for this round closed at {}",
+                shanghai_text(round.deadline)
+            ),
+        )),
+    }
 }
 
 /// `PUT /api/orders/{uuid}`.
@@ -297,7 +455,8 @@ async fn place(
 ) -> Result<(StatusCode, Json<Order>)> {
     let norm = raw.normalized().map_err(Error::Validation)?;
     let wanted = canonical(&norm)?;
-    let now = OffsetDateTime::now_utc();
+    // Whole seconds, as stored: the answer equals what a GET shows later.
+    let now = moment(OffsetDateTime::now_utc().unix_timestamp())?;
     let mut tx = state.write().await?;
 
     if let Some(head) = head(tx.conn(), &id).await? {
@@ -306,59 +465,38 @@ async fn place(
         }
         // A repeat (of the placing request, or of the order as it is now)
         // is answered with the order as it is; nothing is written.
-        if head.placed_request == wanted || current_request(tx.conn(), &id, &head).await? == norm {
+        if head.placed_request == wanted || current(tx.conn(), &id, &head).await?.0 == norm {
             let order = load_one(tx.conn(), member.id, &id, now).await?;
             return Ok((StatusCode::OK, Json(order)));
         }
         return Err(Error::conflict(ID_REUSED));
     }
 
-    let round = round_info(tx.conn(), norm.round_id)
+    let ctx = context(tx.conn(), norm.round_id, norm.point_id)
         .await?
         .ok_or_else(|| Error::field("round_id", format!("no round with id {}", norm.round_id)))?;
-    match round.round.phase(now) {
-        RoundPhase::Open => {}
-        RoundPhase::NotYetOpen => {
-            return Err(Error::field(
-                "round_id",
-                format!(
-                    "orders for this round open at {}",
-                    shanghai_text(round.round.opens_at)
-                ),
-            ))
-        }
-        RoundPhase::Closed => {
-            return Err(Error::field(
-                "round_id",
-                format!(
-                    "orders for this round closed at {}",
-                    shanghai_text(round.round.deadline)
-                ),
-            ))
-        }
+    if let Some(e) = round_closed(&ctx.round, now) {
+        return Err(e);
     }
-    let lines = check_and_price(tx.conn(), &round, &raw, &norm, None, &HashMap::new()).await?;
+    let lines = check_and_price(tx.conn(), &ctx, &raw, &norm, None, &HashMap::new()).await?;
 
-    let (number,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(number), 0) + 1 FROM orders")
-        .fetch_one(tx.conn())
-        .await?;
-    sqlx::query(
+    let (number,): (i64,) = sqlx::query_as(
         "INSERT INTO orders (id, number, member_id, round_id, point_id, status, placed_request, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, 'confirmed', ?, ?, ?)",
+         VALUES (?, (SELECT COALESCE(MAX(number), 0) + 1 FROM orders), ?, ?, ?, 'confirmed', ?, ?, ?)
+         RETURNING number",
     )
     .bind(&id)
-    .bind(number)
     .bind(member.id)
     .bind(norm.round_id)
     .bind(norm.point_id)
     .bind(&wanted)
     .bind(now.unix_timestamp())
     .bind(now.unix_timestamp())
-    .execute(tx.conn())
+    .fetch_one(tx.conn())
     .await?;
     insert_lines(tx.conn(), &id, &lines).await?;
-    let order = load_one(tx.conn(), member.id, &id, now).await?;
     tx.commit().await?;
+    let order = written_order(&id, number, ctx, &lines, now, now, now)?;
     Ok((StatusCode::CREATED, Json(order)))
 }
 
@@ -370,7 +508,7 @@ async fn change(
     JsonBody(raw): JsonBody<OrderRequest>,
 ) -> Result<Json<Order>> {
     let norm = raw.normalized().map_err(Error::Validation)?;
-    let now = OffsetDateTime::now_utc();
+    let now = moment(OffsetDateTime::now_utc().unix_timestamp())?;
     let mut tx = state.write().await?;
     let head = own_head(tx.conn(), &id, member.id).await?;
     if norm.round_id != head.round_id {
@@ -379,8 +517,9 @@ async fn change(
             "an order stays in its round; cancel it and place a new order for another round",
         ));
     }
+    let (now_content, kept_prices) = current(tx.conn(), &id, &head).await?;
     // Nothing to change (e.g. a resent request): answer with the order.
-    if current_request(tx.conn(), &id, &head).await? == norm {
+    if now_content == norm {
         return Ok(Json(load_one(tx.conn(), member.id, &id, now).await?));
     }
     if head.cancelled() {
@@ -388,22 +527,16 @@ async fn change(
             "this order is cancelled and cannot be changed; place a new order instead",
         ));
     }
-    let round = round_info(tx.conn(), head.round_id).await?.ok_or_else(|| {
-        Error::internal(format_args!("order {id}: round {} is gone", head.round_id))
-    })?;
-    if round.round.phase(now) == RoundPhase::Closed {
-        return Err(locked(&round.round));
+    let ctx = context(tx.conn(), head.round_id, norm.point_id)
+        .await?
+        .ok_or_else(|| {
+            Error::internal(format_args!("order {id}: round {} is gone", head.round_id))
+        })?;
+    if ctx.round.phase(now) == RoundPhase::Closed {
+        return Err(locked(&ctx.round));
     }
     // Products already in the order keep the price agreed when it was placed.
-    let kept: HashMap<i64, i64> = sqlx::query_as::<_, (i64, i64)>(
-        "SELECT product_id, unit_price_fen FROM order_line WHERE order_id = ?",
-    )
-    .bind(&id)
-    .fetch_all(tx.conn())
-    .await?
-    .into_iter()
-    .collect();
-    let lines = check_and_price(tx.conn(), &round, &raw, &norm, Some(&id), &kept).await?;
+    let lines = check_and_price(tx.conn(), &ctx, &raw, &norm, Some(&id), &kept_prices).await?;
     sqlx::query("UPDATE orders SET point_id = ?, updated_at = ? WHERE id = ?")
         .bind(norm.point_id)
         .bind(now.unix_timestamp())
@@ -415,8 +548,16 @@ async fn change(
         .execute(tx.conn())
         .await?;
     insert_lines(tx.conn(), &id, &lines).await?;
-    let order = load_one(tx.conn(), member.id, &id, now).await?;
     tx.commit().await?;
+    let order = written_order(
+        &id,
+        head.number,
+        ctx,
+        &lines,
+        moment(head.created_at)?,
+        now,
+        now,
+    )?;
     Ok(Json(order))
 }
 
@@ -426,15 +567,17 @@ async fn cancel(
     member: CurrentMember,
     OrderId(id): OrderId,
 ) -> Result<Json<Order>> {
-    let now = OffsetDateTime::now_utc();
+    let now = moment(OffsetDateTime::now_utc().unix_timestamp())?;
     let mut tx = state.write().await?;
     let head = own_head(tx.conn(), &id, member.id).await?;
     if !head.cancelled() {
-        let round = round_info(tx.conn(), head.round_id).await?.ok_or_else(|| {
-            Error::internal(format_args!("order {id}: round {} is gone", head.round_id))
-        })?;
-        if round.round.phase(now) == RoundPhase::Closed {
-            return Err(locked(&round.round));
+        let ctx = context(tx.conn(), head.round_id, head.point_id)
+            .await?
+            .ok_or_else(|| {
+                Error::internal(format_args!("order {id}: round {} is gone", head.round_id))
+            })?;
+        if ctx.round.phase(now) == RoundPhase::Closed {
+            return Err(locked(&ctx.round));
         }
         sqlx::query("UPDATE orders SET status = 'cancelled', updated_at = ? WHERE id = ?")
             .bind(now.unix_timestamp())
@@ -519,7 +662,14 @@ async fn load_orders(
     id: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<Vec<Order>> {
-    let rows: Vec<OrderRow> = sqlx::query_as(
+    // Two plain filters rather than `(? IS NULL OR o.id = ?)`, which SQLite
+    // cannot answer from the primary key: one order must not cost a scan of
+    // all of the member's orders.
+    let filter = match id {
+        Some(_) => "o.id = ?2 AND o.member_id = ?1",
+        None => "o.member_id = ?1 AND ?2 IS NULL",
+    };
+    let rows: Vec<OrderRow> = sqlx::query_as(&format!(
         "SELECT o.id, o.number, o.status, o.created_at, o.updated_at,
                 v.slug AS village_slug, v.name_zh AS village_name_zh, v.name_en AS village_name_en,
                 r.id AS round_id, r.opens_at, r.deadline, r.distribution_day,
@@ -529,22 +679,22 @@ async fn load_orders(
          JOIN distribution_round r ON r.id = o.round_id
          JOIN village v ON v.id = r.village_id
          JOIN distribution_point d ON d.id = o.point_id
-         WHERE o.member_id = ?1 AND (?2 IS NULL OR o.id = ?2)
-         ORDER BY o.created_at DESC, o.number DESC",
-    )
+         WHERE {filter}
+         ORDER BY o.created_at DESC, o.number DESC"
+    ))
     .bind(member_id)
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    let line_rows: Vec<LineRow> = sqlx::query_as(
+    let line_rows: Vec<LineRow> = sqlx::query_as(&format!(
         "SELECT ol.order_id, ol.product_id, p.name_zh, p.name_en, p.unit_zh, p.unit_en,
                 ol.quantity, ol.unit_price_fen, ol.total_fen, ol.household_fen
          FROM order_line ol
          JOIN orders o ON o.id = ol.order_id
          JOIN product p ON p.id = ol.product_id
-         WHERE o.member_id = ?1 AND (?2 IS NULL OR o.id = ?2)
-         ORDER BY ol.order_id, ol.product_id",
-    )
+         WHERE {filter}
+         ORDER BY ol.order_id, ol.product_id"
+    ))
     .bind(member_id)
     .bind(id)
     .fetch_all(&mut *conn)
@@ -570,12 +720,6 @@ async fn load_orders(
                 distribution_day: r.distribution_day,
             }
             .into_round()?;
-            let lines = lines.remove(&r.id).unwrap_or_default();
-            let totals = order_totals(lines.iter().map(|l| LineTotals {
-                total_fen: l.total_fen,
-                household_fen: l.household_fen,
-                organising_fen: l.total_fen - l.household_fen,
-            }));
             let status = match r.status.as_str() {
                 "confirmed" => OrderStatus::Confirmed,
                 "cancelled" => OrderStatus::Cancelled,
@@ -586,14 +730,15 @@ async fn load_orders(
                     )))
                 }
             };
-            Ok(Order {
-                number: format!("{}-{:06}", r.village_slug.to_ascii_uppercase(), r.number),
+            let lines = lines.remove(&r.id).unwrap_or_default();
+            Ok(assemble(
+                r.id,
+                r.number,
                 status,
-                village_name: LocalText::new(r.village_name_zh, r.village_name_en),
-                village_slug: r.village_slug,
-                locked: round.phase(now) == RoundPhase::Closed,
+                r.village_slug,
+                LocalText::new(r.village_name_zh, r.village_name_en),
                 round,
-                point: DistributionPoint {
+                DistributionPoint {
                     id: r.point_id,
                     name: LocalText::new(r.point_name_zh, r.point_name_en),
                     address: LocalText::new(r.address_zh, r.address_en),
@@ -601,13 +746,10 @@ async fn load_orders(
                     pickup_to: r.pickup_to,
                 },
                 lines,
-                total_fen: totals.total_fen,
-                household_fen: totals.household_fen,
-                organising_fen: totals.organising_fen,
-                created_at: moment(r.created_at)?,
-                updated_at: moment(r.updated_at)?,
-                id: r.id,
-            })
+                moment(r.created_at)?,
+                moment(r.updated_at)?,
+                now,
+            ))
         })
         .collect()
 }

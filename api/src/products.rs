@@ -126,7 +126,7 @@ async fn detail(State(state): State<AppState>, Id(id): Id) -> Result<Json<Produc
         let now = time::OffsetDateTime::now_utc();
         match rounds::open_round(&mut conn, row.village_id, now).await? {
             Some(round) => {
-                let stock = stock::stock(&mut conn, round.id, &[id], None)
+                let stock = stock::stock(&mut conn, round.id, &[id])
                     .await?
                     .pop()
                     .ok_or_else(|| {

@@ -163,7 +163,7 @@ async fn detail(State(state): State<AppState>, Slug(slug): Slug) -> Result<Json<
         match rounds::open_round(&mut conn, v.id, now).await? {
             Some(round) => {
                 let ids: Vec<i64> = products.iter().map(|p| p.id).collect();
-                let stock = stock::stock(&mut conn, round.id, &ids, None).await?;
+                let stock = stock::stock(&mut conn, round.id, &ids).await?;
                 Some(OpenRound { round, stock })
             }
             None => None,

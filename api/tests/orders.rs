@@ -12,8 +12,8 @@ mod common;
 use std::sync::Arc;
 
 use common::{
-    fields, member_via_sql, new_id, open_db, order_rows, send, session_via_sql, set_supply, sold,
-    Env, Server,
+    assert_totals_consistent, fields, member_via_sql, new_id, open_db, order_rows, send,
+    session_via_sql, set_supply, sold, Env, Server,
 };
 use domain::dto::{Order, OrderStatus, ProductDetail, VillageDetail};
 use reqwest::{Client, Method};
@@ -147,6 +147,7 @@ async fn two_hundred_orders_race_for_fifty_units() {
 
     assert_eq!(sold(&pool, s.round_id, s.product_id).await, 50);
     assert_eq!(order_rows(&pool).await, (50, 50));
+    assert_totals_consistent(&pool).await;
     assert_eq!(server.stock("liu", s.product_id).await, (50, 0));
     let product: ProductDetail = server
         .json(&format!("/api/products/{}", s.product_id))

@@ -470,3 +470,23 @@ pub async fn order_rows(pool: &sqlx::SqlitePool) -> (i64, i64) {
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
+
+/// `ordered_total` (kept by triggers) agrees with the order lines.
+pub async fn assert_totals_consistent(pool: &sqlx::SqlitePool) {
+    let (wrong,): (i64,) = sqlx::query_as(
+        "WITH live AS (
+             SELECT o.round_id, ol.product_id, SUM(ol.quantity) AS quantity
+             FROM order_line ol JOIN orders o ON o.id = ol.order_id
+             WHERE o.status = 'confirmed' GROUP BY o.round_id, ol.product_id)
+         SELECT (SELECT COUNT(*) FROM (
+                     SELECT round_id, product_id, quantity FROM live
+                     EXCEPT SELECT round_id, product_id, quantity FROM ordered_total WHERE quantity > 0))
+              + (SELECT COUNT(*) FROM (
+                     SELECT round_id, product_id, quantity FROM ordered_total WHERE quantity > 0
+                     EXCEPT SELECT round_id, product_id, quantity FROM live))",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(wrong, 0, "ordered_total disagrees with the order lines");
+}
