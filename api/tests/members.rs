@@ -422,3 +422,21 @@ async fn members_invite_friends_up_to_five() {
     assert_eq!(now.invitations[2].used_by.as_deref(), Some("郑强"));
     assert_eq!(now.invitations[0].used_by, None);
 }
+
+#[tokio::test]
+async fn the_cookie_is_secure_when_configured() {
+    let env = Env::new();
+    let server = env.start_with(&[("STOREFRONT_SECURE_COOKIE", "1")]);
+    let res = browser()
+        .post(server.url("/api/session"))
+        .json(&json!({"phone": "13800000002", "password": "demo-password-2"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let cookie = header(&res, "set-cookie");
+    assert!(
+        cookie.ends_with("; HttpOnly; SameSite=Lax; Path=/; Max-Age=2592000; Secure"),
+        "{cookie}"
+    );
+}

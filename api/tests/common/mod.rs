@@ -48,6 +48,11 @@ impl Env {
     pub fn start(&self) -> Server {
         Server::start(&self.db, &self.dist)
     }
+
+    /// Starts with extra environment variables.
+    pub fn start_with(&self, vars: &[(&str, &str)]) -> Server {
+        Server::start_with(&self.db, &self.dist, vars)
+    }
 }
 
 /// A repetitive (so compressible) fake JS bundle.
@@ -77,6 +82,10 @@ pub struct Server {
 
 impl Server {
     pub fn start(db: &Path, dist: &Path) -> Self {
+        Self::start_with(db, dist, &[])
+    }
+
+    pub fn start_with(db: &Path, dist: &Path, vars: &[(&str, &str)]) -> Self {
         let stderr_dir = tempfile::tempdir().unwrap();
         let stderr_path = stderr_dir.path().join("stderr.log");
         let stderr = fs::File::create(&stderr_path).unwrap();
@@ -85,6 +94,7 @@ impl Server {
             .env("STOREFRONT_DB", db)
             .env("STOREFRONT_DIST", dist)
             .env("RUST_LOG", "warn")
+            .envs(vars.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(stderr)
