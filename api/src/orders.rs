@@ -28,7 +28,6 @@ use domain::{
     },
     FieldError, LocalText, RoundPhase,
 };
-use serde_json::json;
 use sqlx::{FromRow, SqliteConnection};
 use time::OffsetDateTime;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -70,14 +69,10 @@ fn locked(round: &Round) -> Error {
     ))
 }
 
-/// The normalized request as stored for comparing repeats.
+/// The normalized request as stored for comparing repeats (a struct, so
+/// its keys always come out in the same order).
 fn canonical(req: &OrderRequest) -> Result<String> {
-    serde_json::to_string(&json!({
-        "round_id": req.round_id,
-        "point_id": req.point_id,
-        "lines": req.lines.iter().map(|l| json!([l.product_id, l.quantity])).collect::<Vec<_>>(),
-    }))
-    .map_err(Error::internal)
+    serde_json::to_string(req).map_err(Error::internal)
 }
 
 /// What is stored about an order, without its lines.
