@@ -1,7 +1,8 @@
 //! The storefront's JSON API server. It also serves the built app.
 //!
 //! Startup: read the configuration (see [`config`]), open and migrate the
-//! database, seed demo data into an empty database, then listen.
+//! database, seed each group of demo data (catalogue, supplies, members)
+//! whose tables are empty, then listen.
 
 mod auth;
 mod config;
