@@ -168,7 +168,9 @@ impl AppState {
                         }
                         // No answer at all: the page says "no connection" in the
                         // shopper's language rather than the browser's words.
-                        Err(WriteError::Network(_)) => store::mark_retry(o, now_ms(), store::NO_CONNECTION.to_string()),
+                        Err(WriteError::Network(_)) => {
+                            store::mark_retry(o, now_ms(), store::NO_CONNECTION.to_string())
+                        }
                         Err(e) => store::mark_retry(o, now_ms(), e.message()),
                     }
                 });

@@ -40,6 +40,22 @@ pub struct VillageCart {
 }
 
 impl VillageCart {
+    /// Lines asking for more than is left, by the domain's capacity rule.
+    /// A product whose stock is unknown is not judged here; the server is.
+    pub fn shortages(&self, left: impl Fn(i64) -> Option<i64>) -> Vec<Shortage> {
+        let lines: Vec<OrderLineRequest> = self
+            .lines
+            .iter()
+            .map(|l| OrderLineRequest {
+                product_id: l.product_id,
+                quantity: l.quantity,
+            })
+            .collect();
+        domain::order::check_capacity(&lines, |id| left(id).unwrap_or(i64::MAX))
+            .err()
+            .unwrap_or_default()
+    }
+
     pub fn totals(&self) -> LineTotals {
         order_totals(self.lines.iter().filter_map(|l| {
             line_totals(l.unit_price_fen, l.quantity, self.organising_percent).ok()
@@ -359,6 +375,25 @@ mod tests {
         assert_eq!(c.quantity_of("liu", 1), 0);
         c.set_quantity("liu", &village(), line(2, 800, 0));
         assert!(c.villages.is_empty(), "an empty village cart is dropped");
+    }
+
+    #[test]
+    fn cart_shortages_follow_the_capacity_rule() {
+        let mut v = village();
+        v.lines = vec![line(1, 100, 3), line(2, 100, 2), line(3, 100, 9)];
+        let left = |id: i64| match id {
+            1 => Some(3),
+            2 => Some(1),
+            _ => None,
+        };
+        assert_eq!(
+            v.shortages(left),
+            vec![Shortage {
+                product_id: 2,
+                requested: 2,
+                remaining: 1
+            }]
+        );
     }
 
     #[test]

@@ -121,16 +121,15 @@ fn Checkout(v: VillageDetail) -> impl IntoView {
         .or_else(|| points.first().map(|p| p.id));
     let point = RwSignal::new(default_point.map(|id| id.to_string()).unwrap_or_default());
     let round = v.open_round.as_ref().map(|o| o.round.clone());
-    let over_stock = {
+    let shortages = {
         let left_of = left_of.clone();
-        move || {
-            cart.get().is_some_and(|c| {
-                c.lines
-                    .iter()
-                    .any(|l| left_of(l.product_id).is_some_and(|left| l.quantity > left))
-            })
-        }
+        Memo::new(move |_| {
+            cart.get()
+                .map(|c| c.shortages(&left_of))
+                .unwrap_or_default()
+        })
     };
+    let over_stock = move || !shortages.get().is_empty();
     let village_name = v.name.clone();
 
     let place = {
@@ -191,7 +190,7 @@ fn Checkout(v: VillageDetail) -> impl IntoView {
                                 let line = crate::store::CartLine { quantity: q, ..line.clone() };
                                 app.update_cart(|c| c.set_quantity(&slug, &vc, line));
                             });
-                            let over = left.filter(|left| l.quantity > *left);
+                            let over = shortages.with_untracked(|s| s.iter().find(|s| s.product_id == l.product_id).map(|s| s.remaining));
                             view! {
                                 <li class="cart-line" data-testid="cart-line">
                                     <span class="card-main">
