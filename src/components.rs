@@ -9,6 +9,7 @@ use domain::dto::{Category, HouseholdRef, ProductSummary};
 use domain::{format_yuan, SeasonStatus};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 
 /// The current language as the domain names it (reactive).
 pub fn use_lang() -> impl Fn() -> domain::Lang + Copy + 'static {
@@ -110,11 +111,11 @@ pub fn TabBar() -> impl IntoView {
     let logged_in = move || app.member().is_some();
     view! {
         <nav class="tabs" aria-label="main">
-            <a href="/" class="tab">
+            <A href="/" exact=true attr:class="tab">
                 <span class="tab-icon" aria-hidden="true">"⌂"</span>
                 {t!(i18n, nav_villages)}
-            </a>
-            <a href="/cart" class="tab" data-testid="tab-cart">
+            </A>
+            <A href="/cart" attr:class="tab" attr:data-testid="tab-cart">
                 <svg class="tab-icon" aria-hidden="true" viewBox="0 0 24 24" width="22" height="22">
                     <path d="M3 9h18l-2 11H5L3 9zm5 0l3-5m5 5l-3-5" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" />
                 </svg>
@@ -122,14 +123,14 @@ pub fn TabBar() -> impl IntoView {
                 <Show when=move || { count() > 0 }>
                     <span class="tab-badge" data-testid="cart-count">{count}</span>
                 </Show>
-            </a>
-            <a href="/orders" class="tab" data-testid="tab-orders">
+            </A>
+            <A href="/orders" attr:class="tab" attr:data-testid="tab-orders">
                 <span class="tab-icon" aria-hidden="true">"☰"</span>
                 {t!(i18n, nav_orders)}
                 <Show when=move || { waiting() > 0 }>
                     <span class="tab-badge warn">{waiting}</span>
                 </Show>
-            </a>
+            </A>
             <a href=move || if logged_in() { "/me" } else { "/login" } class="tab" data-testid="tab-me">
                 <span class="tab-icon" aria-hidden="true">"☺"</span>
                 {move || if logged_in() { t_string!(i18n, nav_me) } else { t_string!(i18n, nav_login) }}
