@@ -6,7 +6,12 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
 use crate::{
-    calendar::Season, money::PriceBreakdown, order::Shortage, text::LocalText, validate::FieldError,
+    calendar::Season,
+    money::PriceBreakdown,
+    order::Shortage,
+    text::LocalText,
+    validate::FieldError,
+    visit::{CancellationPolicy, DayMeals, DayStatus, HostOffer, PriceLine, VisitPolicy},
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -301,6 +306,172 @@ pub struct Order {
     pub updated_at: OffsetDateTime,
     /// True once the round's deadline has passed: no more changes.
     pub locked: bool,
+}
+
+// ---- visits (issue 4) ----
+
+/// `GET /api/villages/{slug}/visit`: what a village offers visitors.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VisitOffer {
+    pub village_slug: String,
+    pub village_name: LocalText,
+    pub policy: VisitPolicy,
+    /// The cancellation policy in words.
+    pub policy_text: LocalText,
+    /// Host households, by id.
+    pub hosts: Vec<HostOffer>,
+}
+
+/// Free beds of one host on one night.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostBeds {
+    pub host_id: i64,
+    pub beds_left: u32,
+}
+
+/// One night on the availability calendar.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayAvailability {
+    #[serde(with = "crate::wire::date")]
+    pub date: Date,
+    pub status: DayStatus,
+    /// Free beds of all hosts together.
+    pub beds_left: u32,
+    /// Every host of the village, by id (also on closed days).
+    pub hosts: Vec<HostBeds>,
+}
+
+/// `GET /api/villages/{slug}/visit/availability?month=YYYY-MM`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AvailabilityMonth {
+    pub village_slug: String,
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Today in Asia/Shanghai, by the server's clock.
+    #[serde(with = "crate::wire::date")]
+    pub today: Date,
+    /// Every day of the month, in order.
+    pub days: Vec<DayAvailability>,
+}
+
+/// The body of `PUT /api/bookings/{uuid}`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct BookingRequest {
+    /// The village visited.
+    pub village_slug: String,
+    #[serde(with = "crate::wire::date")]
+    pub arrival: Date,
+    pub nights: u32,
+    pub adults: u32,
+    #[serde(default)]
+    pub children: u32,
+    /// A host household of the village, or `null` for "any host with room".
+    #[serde(default)]
+    pub host_id: Option<i64>,
+    /// Meals per day of the stay (arrival to departure day); days without
+    /// meals may be left out.
+    #[serde(default)]
+    pub meals: Vec<DayMeals>,
+    pub name: String,
+    pub phone: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BookingStatus {
+    Confirmed,
+    Cancelled,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelledBy {
+    Visitor,
+    Organiser,
+}
+
+/// `PUT/GET/DELETE /api/bookings/{uuid}`, and the items of `GET /api/bookings`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Booking {
+    /// The UUID the phone made.
+    pub id: String,
+    /// Short secret code: with the id, it reads and cancels the booking
+    /// without logging in. Shown on the confirmation.
+    pub reference: String,
+    pub status: BookingStatus,
+    pub village_slug: String,
+    pub village_name: LocalText,
+    pub host: HouseholdRef,
+    #[serde(with = "crate::wire::date")]
+    pub arrival: Date,
+    #[serde(with = "crate::wire::date")]
+    pub departure: Date,
+    pub nights: u32,
+    pub adults: u32,
+    pub children: u32,
+    pub meals: Vec<DayMeals>,
+    pub name: String,
+    pub phone: String,
+    /// Priced when booked.
+    pub lines: Vec<PriceLine>,
+    pub total_fen: i64,
+    pub cancellation: CancellationPolicy,
+    pub policy_text: LocalText,
+    /// From this instant on, cancelling is no longer free.
+    #[serde(with = "crate::wire::datetime")]
+    pub free_cancel_until: OffsetDateTime,
+    /// Whether the visitor can still cancel (confirmed, within the policy),
+    /// by the server's clock when answering.
+    pub can_cancel: bool,
+    #[serde(default)]
+    pub cancelled_by: Option<CancelledBy>,
+    /// Given by an organiser who cancels (issue 5).
+    #[serde(default)]
+    pub cancel_reason: Option<String>,
+    #[serde(with = "crate::wire::datetime")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "crate::wire::datetime")]
+    pub updated_at: OffsetDateTime,
+}
+
+/// A host with room for the whole stay, offered when the asked one is full.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostRoom {
+    pub host_id: i64,
+    pub name: LocalText,
+    /// Free beds on the tightest night of the stay.
+    pub beds_left: u32,
+}
+
+/// Free beds of the asked host on one night of the stay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NightBeds {
+    #[serde(with = "crate::wire::date")]
+    pub date: Date,
+    pub beds_left: u32,
+}
+
+/// What is still free when a booking finds no room.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoRoom {
+    /// The beds the party needs each night.
+    pub beds_needed: u32,
+    /// The host asked for; `null` for "any host".
+    pub host_id: Option<i64>,
+    /// That host's free beds on each night of the stay (empty for "any host").
+    pub nights: Vec<NightBeds>,
+    /// Other hosts of the village with room for the whole stay.
+    pub other_hosts: Vec<HostRoom>,
+}
+
+/// The body of a 409 for a booking without room: an [`ApiError`] (same
+/// `error` and `fields`) with `no_room` added.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoRoomError {
+    pub error: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+    pub no_room: NoRoom,
 }
 
 #[cfg(test)]

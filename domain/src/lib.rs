@@ -11,6 +11,7 @@ pub mod order;
 pub mod round;
 pub mod text;
 pub mod validate;
+pub mod visit;
 pub mod wire;
 
 pub use calendar::{season_status, MonthSet, Season, SeasonStatus};
