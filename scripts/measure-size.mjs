@@ -12,7 +12,9 @@ const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 const BUDGET_BROTLI = 200 * 1024;
 const FIRST_LOAD = new Set(['.wasm', '.js', '.css', '.html']);
 
-const files = readdirSync(dist).filter((f) => statSync(join(dist, f)).isFile()).sort();
+const files = readdirSync(dist)
+  .filter((f) => statSync(join(dist, f)).isFile() && !/\.(br|gz)$/.test(f))
+  .sort();
 if (!files.some((f) => f.endsWith('.wasm'))) {
   console.error('dist/ has no .wasm: run scripts/build.sh first');
   process.exit(1);

@@ -187,6 +187,11 @@ test('the release build is served compressed, with long caching only for hashed 
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('content-type'), 'application/wasm');
   assert.equal(res.headers.get('content-encoding'), 'br');
+  // The build's own maximum-quality brotli copy is what goes over the wire.
+  const { statSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { ROOT } = await import('./support/harness.mjs');
+  assert.equal(Number(res.headers.get('content-length')), statSync(join(ROOT, 'dist', `${wasm}.br`)).size);
   assert.match(res.headers.get('cache-control'), /max-age=31536000.*immutable/);
   const deep = await fetch(`${server.url}/v/liu/h/1`);
   assert.equal(deep.headers.get('cache-control'), 'no-cache');

@@ -7,6 +7,8 @@
 //!   links work after a reload; the app shows its own 404 page.
 //! - Unknown `/api/...` paths that reach here still get a JSON 404.
 //! - Without a built app the answer is a clear 503, not a panic.
+//! - Precompressed `.br`/`.gz` siblings made at build time are served when
+//!   the browser accepts them.
 
 use axum::{
     body::Body,
@@ -49,7 +51,16 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
 
     let path = req.uri().path().to_owned();
     let method = req.method().clone();
-    let res = match ServeDir::new(dist).oneshot(req).await {
+    // `scripts/build.sh` writes `.br` and `.gz` copies at maximum compression
+    // next to each asset; serving those beats compressing on the fly (a
+    // third smaller for the wasm). Files without them are still compressed
+    // by the global layer.
+    let res = match ServeDir::new(dist)
+        .precompressed_br()
+        .precompressed_gzip()
+        .oneshot(req)
+        .await
+    {
         Ok(res) => res.map(Body::new),
         Err(never) => match never {},
     };
