@@ -44,10 +44,17 @@ case "$(command -v wasm-opt)" in
   *) echo "setup: wasm-opt on PATH is not the pinned npm binaryen" >&2; exit 1 ;;
 esac
 
-if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
-  log "installing Debian's chromium"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q
-  apt-get install -y -q chromium
+if [ "${1:-}" = "--browser" ]; then
+  # The browser tests set up situations in the test database with Python's
+  # sqlite3 module.
+  missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v python3 >/dev/null || missing+=(python3)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]} from Debian"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q "${missing[@]}"
+  fi
 fi
 log "tools ready"
