@@ -145,6 +145,23 @@ impl FromRequestParts<AppState> for CurrentMember {
     }
 }
 
+/// The member of the request's live session, if any: for endpoints open to
+/// everyone that do more for members (visit bookings).
+#[derive(Clone, Copy, Debug)]
+pub struct MaybeMember(pub Option<i64>);
+
+impl FromRequestParts<AppState> for MaybeMember {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        match CurrentMember::from_request_parts(parts, state).await {
+            Ok(m) => Ok(Self(Some(m.id))),
+            Err(Error::Unauthorized(_)) => Ok(Self(None)),
+            Err(e) => Err(e),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,11 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use domain::{dto::ApiError, order::Shortage, FieldError};
+use domain::{
+    dto::{ApiError, NoRoom, NoRoomError},
+    order::Shortage,
+    FieldError,
+};
 
 #[derive(Debug)]
 pub enum Error {
@@ -31,6 +35,8 @@ pub enum Error {
     },
     /// 409: an order asks for more than is left; nothing was ordered.
     Short(Vec<Shortage>),
+    /// 409: a booking finds no room; nothing was booked.
+    NoRoom(NoRoom),
     /// 413: the body is larger than the server accepts.
     PayloadTooLarge,
     /// 415: a body that is not declared as JSON.
@@ -76,7 +82,7 @@ impl Error {
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Error::BadBody(_) => StatusCode::BAD_REQUEST,
             Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Error::Conflict { .. } | Error::Short(_) => StatusCode::CONFLICT,
+            Error::Conflict { .. } | Error::Short(_) | Error::NoRoom(_) => StatusCode::CONFLICT,
             Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::Busy => StatusCode::SERVICE_UNAVAILABLE,
@@ -101,6 +107,7 @@ impl Error {
                 short = shortages;
                 (SHORT_MESSAGE.to_owned(), vec![])
             }
+            Error::NoRoom(_) => (NO_ROOM_MESSAGE.to_owned(), vec![]),
             Error::PayloadTooLarge => (
                 format!(
                     "the request body is too large (at most {} KB)",
@@ -132,12 +139,24 @@ impl Error {
     }
 }
 
+/// The message of a 409 for a booking without room.
+pub const NO_ROOM_MESSAGE: &str =
+    "not enough beds free for your party on every night of the stay; nothing was booked";
+
 /// The message of a 409 for a shortage.
 pub const SHORT_MESSAGE: &str = "not enough left for your whole order; nothing was ordered";
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status();
+        if let Error::NoRoom(no_room) = self {
+            let body = NoRoomError {
+                error: NO_ROOM_MESSAGE.to_owned(),
+                fields: vec![],
+                no_room,
+            };
+            return (status, Json(body)).into_response();
+        }
         let mut res = (status, Json(self.body())).into_response();
         if status == StatusCode::SERVICE_UNAVAILABLE {
             res.headers_mut().insert(
@@ -194,6 +213,7 @@ impl std::fmt::Display for Error {
             Error::Unauthorized(m) => write!(f, "unauthorized: {m}"),
             Error::Conflict { error, .. } => write!(f, "conflict: {error}"),
             Error::Short(s) => write!(f, "{} product(s) short", s.len()),
+            Error::NoRoom(_) => f.write_str("no room for the booking"),
             Error::PayloadTooLarge => f.write_str("payload too large"),
             Error::UnsupportedMediaType => f.write_str("unsupported media type"),
             Error::Busy => f.write_str("database busy"),

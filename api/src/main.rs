@@ -19,9 +19,11 @@ mod rounds;
 mod seed;
 mod seed_members;
 mod seed_supply;
+mod seed_visits;
 mod static_files;
 mod stock;
 mod villages;
+mod visits;
 
 use std::{io::Write as _, sync::Arc};
 
@@ -75,6 +77,7 @@ pub fn app(state: AppState) -> Router {
         .merge(health::router())
         .merge(members::router())
         .merge(orders::router())
+        .merge(visits::router())
         .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(error::api_not_found);
     Router::new()
@@ -139,6 +142,9 @@ async fn run() -> Result<(), String> {
     }
     if let Some(report) = seed_members::seed_if_empty(&db, now).await? {
         tracing::info!(?report, "seeded demo members and invitation codes");
+    }
+    if let Some(report) = seed_visits::seed_if_empty(&db, now).await? {
+        tracing::info!(?report, "seeded demo visit offers");
     }
 
     let listener = tokio::net::TcpListener::bind(config.addr)

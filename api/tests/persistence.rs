@@ -162,6 +162,11 @@ async fn downgrade_to_catalogue_only(pool: &sqlx::SqlitePool) {
     // One connection (the pool holds one), so the pragma covers the drops.
     for stmt in [
         "PRAGMA foreign_keys = OFF",
+        "DROP TABLE booking_night",
+        "DROP TABLE booking",
+        "DROP TABLE closed_day",
+        "DROP TABLE visit_policy",
+        "DROP TABLE host",
         "DROP TABLE ordered_total",
         "DROP TABLE order_line",
         "DROP TABLE orders",

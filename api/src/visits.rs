@@ -1,0 +1,744 @@
+//! Visits: village offers, the availability calendar and bookings.
+//!
+//! - `GET    /api/villages/{slug}/visit`                      policy and hosts
+//! - `GET    /api/villages/{slug}/visit/availability?month=YYYY-MM`
+//! - `PUT    /api/bookings/{uuid}`   book (201), or repeat a booking (200)
+//! - `GET    /api/bookings/{uuid}?ref=REFERENCE`  (or with the member's session)
+//! - `DELETE /api/bookings/{uuid}?ref=REFERENCE`  cancel within the free window
+//! - `GET    /api/bookings`          the member's own bookings, newest first
+//!
+//! Members and non-members may book; a booking made with a live session is
+//! linked to the member. The phone makes the booking's UUID, so a resent
+//! request finds the booking it made. A booking runs in one write
+//! transaction that takes SQLite's write lock first ([`crate::db::WriteTx`]),
+//! so the beds it counts cannot be taken before it commits; a trigger on
+//! `booking_night` refuses any overbooking besides. A refused booking
+//! writes nothing.
+//!
+//! Privacy: a booking is read or cancelled only with its secret reference
+//! or by the member who made it; anyone else gets 404. Organisers' access
+//! (and their cancelling with a reason) comes with issue 5.
+
+use std::collections::HashMap;
+
+use axum::{
+    extract::{RawQuery, State},
+    http::{header, HeaderValue, StatusCode},
+    routing::get,
+    Json, Router,
+};
+use domain::{
+    dto::{
+        AvailabilityMonth, Booking, BookingRequest, BookingStatus, CancelledBy, DayAvailability,
+        HostBeds, HostRoom, HouseholdRef, NightBeds, NoRoom, VisitOffer,
+    },
+    visit::{
+        beds_left, day_status, fits, pick_host, price_summary, stay_nights, validate_booking,
+        CancellationPolicy, DayMeals, HostOffer, HostPrices, MealSet, PriceLine, VisitPolicy,
+    },
+    FieldError, LocalText,
+};
+use rand::{rngs::OsRng, Rng};
+use sqlx::{FromRow, SqliteConnection};
+use time::{Date, Duration, OffsetDateTime};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::{
+    auth::{CurrentMember, MaybeMember, CODE_ALPHABET},
+    db::{format_date, parse_date},
+    error::{Error, Result},
+    json::JsonBody,
+    params::{OrderId, Slug},
+    rounds::{moment, shanghai_text},
+    AppState,
+};
+
+pub const ID_REUSED: &str = "this booking id was already used for a different booking";
+/// Letters of a booking reference (no I, O, 0 or 1 to misread).
+pub const REFERENCE_LEN: usize = 10;
+
+pub fn router() -> Router<AppState> {
+    let bookings = Router::new()
+        .route("/bookings", get(list))
+        .route("/bookings/{id}", get(one).put(book).delete(cancel))
+        // Personal data: never kept by any cache.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+    Router::new()
+        .route("/villages/{slug}/visit", get(offer))
+        .route("/villages/{slug}/visit/availability", get(availability))
+        .merge(bookings)
+}
+
+fn not_found(id: &str) -> Error {
+    Error::NotFound(format!("no booking with id {id}"))
+}
+
+/// The value of `name` in a query string (no percent-decoding: every
+/// parameter here is plain ASCII).
+fn query_param<'a>(query: &'a Option<String>, name: &str) -> Option<&'a str> {
+    query
+        .as_deref()?
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+struct Village {
+    id: i64,
+    slug: String,
+    name: LocalText,
+}
+
+async fn village(conn: &mut SqliteConnection, slug: &str) -> Result<Option<Village>> {
+    let row: Option<(i64, String, String, String)> =
+        sqlx::query_as("SELECT id, slug, name_zh, name_en FROM village WHERE slug = ?")
+            .bind(slug)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.map(|(id, slug, zh, en)| Village {
+        id,
+        slug,
+        name: LocalText::new(zh, en),
+    }))
+}
+
+fn to_u32(what: &str, n: i64) -> Result<u32> {
+    u32::try_from(n).map_err(|_| Error::internal(format_args!("{what} out of range: {n}")))
+}
+
+fn date_of(what: &str, s: &str) -> Result<Date> {
+    parse_date(s).ok_or_else(|| Error::internal(format_args!("{what}: bad date '{s}'")))
+}
+
+/// The village's visit policy; `None` when it takes no visitors.
+async fn policy(conn: &mut SqliteConnection, village_id: i64) -> Result<Option<VisitPolicy>> {
+    let row: Option<(String, String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT open_from, open_until, max_party, max_nights, free_cancel_days_before
+         FROM visit_policy WHERE village_id = ?",
+    )
+    .bind(village_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((from, until, party, nights, free)) = row else {
+        return Ok(None);
+    };
+    let closed: Vec<(String,)> =
+        sqlx::query_as("SELECT day FROM closed_day WHERE village_id = ? ORDER BY day")
+            .bind(village_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(Some(VisitPolicy {
+        open_from: date_of("open_from", &from)?,
+        open_until: date_of("open_until", &until)?,
+        closed_days: closed
+            .iter()
+            .map(|(d,)| date_of("closed_day", d))
+            .collect::<Result<_>>()?,
+        max_party: to_u32("max_party", party)?,
+        max_nights: to_u32("max_nights", nights)?,
+        cancellation: CancellationPolicy {
+            free_cancel_days_before: to_u32("free_cancel_days_before", free)?,
+        },
+    }))
+}
+
+#[derive(Debug, FromRow)]
+struct HostRow {
+    household_id: i64,
+    name_zh: String,
+    name_en: String,
+    demo: i64,
+    beds: i64,
+    breakfast: i64,
+    lunch: i64,
+    dinner: i64,
+    adult_night_fen: i64,
+    child_night_fen: i64,
+    meal_adult_fen: i64,
+    meal_child_fen: i64,
+    description_zh: String,
+    description_en: String,
+    rules_zh: String,
+    rules_en: String,
+}
+
+/// The village's hosts, by id.
+async fn hosts(conn: &mut SqliteConnection, village_id: i64) -> Result<Vec<HostOffer>> {
+    let rows: Vec<HostRow> = sqlx::query_as(
+        "SELECT h.household_id, hh.name_zh, hh.name_en, hh.demo, h.beds, h.breakfast, h.lunch,
+                h.dinner, h.adult_night_fen, h.child_night_fen, h.meal_adult_fen, h.meal_child_fen,
+                h.description_zh, h.description_en, h.rules_zh, h.rules_en
+         FROM host h JOIN household hh ON hh.id = h.household_id
+         WHERE hh.village_id = ? ORDER BY h.household_id",
+    )
+    .bind(village_id)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(HostOffer {
+                id: r.household_id,
+                household: HouseholdRef {
+                    id: r.household_id,
+                    name: LocalText::new(r.name_zh, r.name_en),
+                    demo: r.demo != 0,
+                },
+                beds: to_u32("beds", r.beds)?,
+                meals: MealSet {
+                    breakfast: r.breakfast != 0,
+                    lunch: r.lunch != 0,
+                    dinner: r.dinner != 0,
+                },
+                prices: HostPrices {
+                    adult_night_fen: r.adult_night_fen,
+                    child_night_fen: r.child_night_fen,
+                    meal_adult_fen: r.meal_adult_fen,
+                    meal_child_fen: r.meal_child_fen,
+                },
+                description: LocalText::new(r.description_zh, r.description_en),
+                rules: LocalText::new(r.rules_zh, r.rules_en),
+            })
+        })
+        .collect()
+}
+
+/// Beds held by confirmed bookings per (host, night) of the village's
+/// hosts, for nights `from ..= to`.
+async fn booked(
+    conn: &mut SqliteConnection,
+    village_id: i64,
+    from: Date,
+    to: Date,
+) -> Result<HashMap<(i64, Date), u32>> {
+    let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT bn.host_id, bn.night, SUM(bn.beds)
+         FROM host h JOIN household hh ON hh.id = h.household_id
+         JOIN booking_night bn ON bn.host_id = h.household_id
+         WHERE hh.village_id = ? AND bn.night BETWEEN ? AND ?
+         GROUP BY bn.host_id, bn.night",
+    )
+    .bind(village_id)
+    .bind(format_date(from))
+    .bind(format_date(to))
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|(h, night, beds)| Ok(((h, date_of("night", &night)?), to_u32("booked beds", beds)?)))
+        .collect()
+}
+
+async fn visit_village(conn: &mut SqliteConnection, slug: &str) -> Result<(Village, VisitPolicy)> {
+    let v = village(conn, slug)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("no village with slug '{slug}'")))?;
+    let p = policy(conn, v.id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("village '{slug}' does not take visitors yet")))?;
+    Ok((v, p))
+}
+
+/// `GET /api/villages/{slug}/visit`.
+async fn offer(State(state): State<AppState>, Slug(slug): Slug) -> Result<Json<VisitOffer>> {
+    let mut conn = state.db.acquire().await?;
+    let (v, policy) = visit_village(&mut conn, &slug).await?;
+    let hosts = hosts(&mut conn, v.id).await?;
+    Ok(Json(VisitOffer {
+        village_slug: v.slug,
+        village_name: v.name,
+        policy_text: policy.cancellation.text(),
+        policy,
+        hosts,
+    }))
+}
+
+/// `YYYY-MM` as the first day of that month.
+fn parse_month(raw: Option<&str>) -> Result<Date> {
+    let raw = raw.ok_or_else(|| Error::bad_param("month", "is required, like 2026-12"))?;
+    let ok = raw.len() == 7 && raw.as_bytes()[4] == b'-';
+    ok.then(|| domain::wire::parse_date(&format!("{raw}-01")))
+        .flatten()
+        .filter(|d| (2000..=2100).contains(&d.year()))
+        .ok_or_else(|| Error::bad_param("month", "must be a month like 2026-12"))
+}
+
+/// `GET /api/villages/{slug}/visit/availability?month=YYYY-MM`.
+async fn availability(
+    State(state): State<AppState>,
+    Slug(slug): Slug,
+    RawQuery(query): RawQuery,
+) -> Result<Json<AvailabilityMonth>> {
+    let first = parse_month(query_param(&query, "month"))?;
+    let mut conn = state.db.acquire().await?;
+    let (v, policy) = visit_village(&mut conn, &slug).await?;
+    let hosts = hosts(&mut conn, v.id).await?;
+    let mut days_of_month = Vec::new();
+    let mut d = first;
+    while d.month() == first.month() {
+        days_of_month.push(d);
+        d = d
+            .next_day()
+            .ok_or_else(|| Error::internal("date overflow"))?;
+    }
+    let last = *days_of_month.last().unwrap_or(&first);
+    let held = booked(&mut conn, v.id, first, last).await?;
+    let today = domain::shanghai_date(OffsetDateTime::now_utc());
+    let beds_total: u32 = hosts.iter().map(|h| h.beds).sum();
+    let days = days_of_month
+        .into_iter()
+        .map(|date| {
+            let per_host: Vec<HostBeds> = hosts
+                .iter()
+                .map(|h| HostBeds {
+                    host_id: h.id,
+                    beds_left: beds_left(h.beds, *held.get(&(h.id, date)).unwrap_or(&0)),
+                })
+                .collect();
+            let left = per_host.iter().map(|h| h.beds_left).sum();
+            DayAvailability {
+                date,
+                status: day_status(&policy, today, date, beds_total, left),
+                beds_left: left,
+                hosts: per_host,
+            }
+        })
+        .collect();
+    Ok(Json(AvailabilityMonth {
+        village_slug: v.slug,
+        month: format!("{:04}-{:02}", first.year(), first.month() as u8),
+        today,
+        days,
+    }))
+}
+
+/// What is stored about a booking, with its village and host.
+#[derive(Debug, FromRow)]
+struct BookingRow {
+    id: String,
+    reference: String,
+    village_slug: String,
+    village_name_zh: String,
+    village_name_en: String,
+    host_id: i64,
+    host_name_zh: String,
+    host_name_en: String,
+    host_demo: i64,
+    arrival: String,
+    nights: i64,
+    adults: i64,
+    children: i64,
+    meals: String,
+    name: String,
+    phone: String,
+    member_id: Option<i64>,
+    status: String,
+    cancelled_by: Option<String>,
+    cancel_reason: Option<String>,
+    lines: String,
+    total_fen: i64,
+    free_cancel_days_before: i64,
+    free_cancel_until: i64,
+    placed_request: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+const BOOKING_SELECT: &str = "SELECT b.id, b.reference, v.slug AS village_slug,
+        v.name_zh AS village_name_zh, v.name_en AS village_name_en, b.host_id,
+        hh.name_zh AS host_name_zh, hh.name_en AS host_name_en, hh.demo AS host_demo,
+        b.arrival, b.nights, b.adults, b.children, b.meals, b.name, b.phone, b.member_id,
+        b.status, b.cancelled_by, b.cancel_reason, b.lines, b.total_fen,
+        b.free_cancel_days_before, b.free_cancel_until, b.placed_request, b.created_at, b.updated_at
+    FROM booking b
+    JOIN village v ON v.id = b.village_id
+    JOIN household hh ON hh.id = b.host_id";
+
+async fn row(conn: &mut SqliteConnection, id: &str) -> Result<Option<BookingRow>> {
+    Ok(sqlx::query_as(&format!("{BOOKING_SELECT} WHERE b.id = ?"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?)
+}
+
+impl BookingRow {
+    fn confirmed(&self) -> bool {
+        self.status == "confirmed"
+    }
+
+    /// Whether the request may see this booking: its reference, or the
+    /// member who made it.
+    fn readable_by(&self, reference: Option<&str>, member: Option<i64>) -> bool {
+        let by_ref = reference.is_some_and(|r| r.eq_ignore_ascii_case(&self.reference));
+        let by_member = member.is_some() && member == self.member_id;
+        by_ref || by_member
+    }
+
+    fn into_booking(self, now: OffsetDateTime) -> Result<Booking> {
+        let bad = |what: &str, e: &dyn std::fmt::Display| {
+            Error::internal(format_args!("booking {}: {what}: {e}", self.id))
+        };
+        let arrival = date_of("arrival", &self.arrival)?;
+        let nights = to_u32("nights", self.nights)?;
+        let meals: Vec<DayMeals> =
+            serde_json::from_str(&self.meals).map_err(|e| bad("meals", &e))?;
+        let lines: Vec<PriceLine> =
+            serde_json::from_str(&self.lines).map_err(|e| bad("lines", &e))?;
+        let status = match self.status.as_str() {
+            "confirmed" => BookingStatus::Confirmed,
+            "cancelled" => BookingStatus::Cancelled,
+            other => return Err(bad("status", &other)),
+        };
+        let cancelled_by = match self.cancelled_by.as_deref() {
+            None => None,
+            Some("visitor") => Some(CancelledBy::Visitor),
+            Some("organiser") => Some(CancelledBy::Organiser),
+            Some(other) => return Err(bad("cancelled_by", &other)),
+        };
+        let cancellation = CancellationPolicy {
+            free_cancel_days_before: to_u32(
+                "free_cancel_days_before",
+                self.free_cancel_days_before,
+            )?,
+        };
+        let free_cancel_until = moment(self.free_cancel_until)?;
+        Ok(Booking {
+            reference: self.reference,
+            status,
+            village_slug: self.village_slug,
+            village_name: LocalText::new(self.village_name_zh, self.village_name_en),
+            host: HouseholdRef {
+                id: self.host_id,
+                name: LocalText::new(self.host_name_zh, self.host_name_en),
+                demo: self.host_demo != 0,
+            },
+            arrival,
+            departure: arrival + Duration::days(i64::from(nights)),
+            nights,
+            adults: to_u32("adults", self.adults)?,
+            children: to_u32("children", self.children)?,
+            meals,
+            name: self.name,
+            phone: self.phone,
+            lines,
+            total_fen: self.total_fen,
+            cancellation,
+            policy_text: cancellation.text(),
+            free_cancel_until,
+            can_cancel: status == BookingStatus::Confirmed && now < free_cancel_until,
+            cancelled_by,
+            cancel_reason: self.cancel_reason,
+            created_at: moment(self.created_at)?,
+            updated_at: moment(self.updated_at)?,
+            id: self.id,
+        })
+    }
+}
+
+fn canonical(req: &BookingRequest) -> Result<String> {
+    serde_json::to_string(req).map_err(Error::internal)
+}
+
+fn new_reference() -> String {
+    let mut rng = OsRng;
+    (0..REFERENCE_LEN)
+        .map(|_| char::from(CODE_ALPHABET[rng.gen_range(0..CODE_ALPHABET.len())]))
+        .collect()
+}
+
+/// Better words for a `host_id` that is not a host of the village: unknown
+/// everywhere, or a host of another village.
+async fn explain_host(
+    conn: &mut SqliteConnection,
+    errors: &mut [FieldError],
+    host_id: Option<i64>,
+) -> Result<()> {
+    let Some(id) = host_id else { return Ok(()) };
+    let Some(e) = errors.iter_mut().find(|e| e.field == "host_id") else {
+        return Ok(());
+    };
+    let elsewhere: Option<(String,)> = sqlx::query_as(
+        "SELECT v.slug FROM host h JOIN household hh ON hh.id = h.household_id
+         JOIN village v ON v.id = hh.village_id WHERE h.household_id = ?",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    e.message = match elsewhere {
+        Some((slug,)) => format!("host {id} is a host household of another village ({slug})"),
+        None => format!("no host household with id {id}"),
+    };
+    Ok(())
+}
+
+/// `PUT /api/bookings/{uuid}`.
+async fn book(
+    State(state): State<AppState>,
+    MaybeMember(member): MaybeMember,
+    OrderId(id): OrderId,
+    JsonBody(raw): JsonBody<BookingRequest>,
+) -> Result<(StatusCode, Json<Booking>)> {
+    let norm = raw.normalized();
+    let wanted = canonical(&norm)?;
+    // Whole seconds, as stored: the answer equals what a GET shows later.
+    let now = moment(OffsetDateTime::now_utc().unix_timestamp())?;
+    let today = domain::shanghai_date(now);
+    let mut tx = state.write().await?;
+
+    if let Some(existing) = row(tx.conn(), &id).await? {
+        // Someone else's booking is not revealed, even to a repeat.
+        if existing.member_id.is_some() && member.is_some() && existing.member_id != member {
+            return Err(not_found(&id));
+        }
+        if existing.placed_request == wanted {
+            return Ok((StatusCode::OK, Json(existing.into_booking(now)?)));
+        }
+        return Err(Error::conflict(ID_REUSED));
+    }
+
+    let Some(v) = village(tx.conn(), &norm.village_slug).await? else {
+        return Err(Error::field("village_slug", "no village with this slug"));
+    };
+    let Some(policy) = policy(tx.conn(), v.id).await? else {
+        return Err(Error::field(
+            "village_slug",
+            "this village does not take visitors yet",
+        ));
+    };
+    let hosts = hosts(tx.conn(), v.id).await?;
+    let req = match validate_booking(&norm, &policy, &hosts, today) {
+        Ok(r) => r,
+        Err(mut errors) => {
+            explain_host(tx.conn(), &mut errors, norm.host_id).await?;
+            return Err(Error::Validation(errors));
+        }
+    };
+
+    let nights = stay_nights(req.arrival, req.nights);
+    let (Some(&first), Some(&last)) = (nights.first(), nights.last()) else {
+        return Err(Error::field("nights", "must be at least 1"));
+    };
+    let held = booked(tx.conn(), v.id, first, last).await?;
+    let free = |h: &HostOffer| -> Vec<u32> {
+        nights
+            .iter()
+            .map(|n| beds_left(h.beds, *held.get(&(h.id, *n)).unwrap_or(&0)))
+            .collect()
+    };
+    let beds = req.adults + req.children;
+    let serves = |h: &HostOffer| req.meals.iter().all(|m| m.meals().within(h.meals));
+    let chosen = match req.host_id {
+        Some(id) => hosts
+            .iter()
+            .find(|h| h.id == id && fits(&free(h), beds))
+            .map(|h| h.id),
+        None => pick_host(
+            &hosts
+                .iter()
+                .map(|h| (h.id, free(h), h.meals))
+                .collect::<Vec<_>>(),
+            beds,
+            &req.meals,
+        ),
+    };
+    let Some(host) = chosen.and_then(|c| hosts.iter().find(|h| h.id == c)) else {
+        let other_hosts = hosts
+            .iter()
+            .filter(|h| Some(h.id) != req.host_id && serves(h) && fits(&free(h), beds))
+            .map(|h| HostRoom {
+                host_id: h.id,
+                name: h.household.name.clone(),
+                beds_left: free(h).into_iter().min().unwrap_or(0),
+            })
+            .collect();
+        let per_night =
+            |n: usize| match req.host_id.and_then(|id| hosts.iter().find(|h| h.id == id)) {
+                Some(h) => free(h)[n],
+                None => hosts.iter().map(|h| free(h)[n]).sum(),
+            };
+        return Err(Error::NoRoom(NoRoom {
+            beds_needed: beds,
+            host_id: req.host_id,
+            nights: nights
+                .iter()
+                .enumerate()
+                .map(|(i, &date)| NightBeds {
+                    date,
+                    beds_left: per_night(i),
+                })
+                .collect(),
+            other_hosts,
+        }));
+    };
+
+    let summary = price_summary(
+        &host.prices,
+        req.nights,
+        req.adults,
+        req.children,
+        &req.meals,
+    );
+    let free_cancel_until = policy.cancellation.free_cancel_until(req.arrival);
+    let mut reference = new_reference();
+    while sqlx::query_as::<_, (i64,)>("SELECT 1 FROM booking WHERE reference = ?")
+        .bind(&reference)
+        .fetch_optional(tx.conn())
+        .await?
+        .is_some()
+    {
+        reference = new_reference();
+    }
+    sqlx::query(
+        "INSERT INTO booking (id, reference, village_id, host_id, arrival, nights, adults, children,
+                              meals, name, phone, member_id, status, lines, total_fen,
+                              free_cancel_days_before, free_cancel_until, placed_request,
+                              created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'confirmed', ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(&reference)
+    .bind(v.id)
+    .bind(host.id)
+    .bind(format_date(req.arrival))
+    .bind(req.nights)
+    .bind(req.adults)
+    .bind(req.children)
+    .bind(serde_json::to_string(&req.meals).map_err(Error::internal)?)
+    .bind(&req.name)
+    .bind(&req.phone)
+    .bind(member)
+    .bind(serde_json::to_string(&summary.lines).map_err(Error::internal)?)
+    .bind(summary.total_fen)
+    .bind(policy.cancellation.free_cancel_days_before)
+    .bind(free_cancel_until.unix_timestamp())
+    .bind(&wanted)
+    .bind(now.unix_timestamp())
+    .bind(now.unix_timestamp())
+    .execute(tx.conn())
+    .await?;
+    for night in &nights {
+        sqlx::query(
+            "INSERT INTO booking_night (booking_id, host_id, night, beds) VALUES (?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(host.id)
+        .bind(format_date(*night))
+        .bind(beds)
+        .execute(tx.conn())
+        .await?;
+    }
+    let written = row(tx.conn(), &id)
+        .await?
+        .ok_or_else(|| Error::internal("booking vanished after insert"))?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(written.into_booking(now)?)))
+}
+
+/// `GET /api/bookings/{uuid}?ref=...` (or the member's session).
+async fn one(
+    State(state): State<AppState>,
+    MaybeMember(member): MaybeMember,
+    OrderId(id): OrderId,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Booking>> {
+    let mut conn = state.db.acquire().await?;
+    let r = row(&mut conn, &id)
+        .await?
+        .filter(|r| r.readable_by(query_param(&query, "ref"), member))
+        .ok_or_else(|| not_found(&id))?;
+    Ok(Json(r.into_booking(OffsetDateTime::now_utc())?))
+}
+
+/// `DELETE /api/bookings/{uuid}?ref=...`: the visitor cancels, free until
+/// the policy's deadline (server time, Asia/Shanghai). Cancelling a
+/// cancelled booking answers it as it is.
+async fn cancel(
+    State(state): State<AppState>,
+    MaybeMember(member): MaybeMember,
+    OrderId(id): OrderId,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Booking>> {
+    let now = moment(OffsetDateTime::now_utc().unix_timestamp())?;
+    let mut tx = state.write().await?;
+    let r = row(tx.conn(), &id)
+        .await?
+        .filter(|r| r.readable_by(query_param(&query, "ref"), member))
+        .ok_or_else(|| not_found(&id))?;
+    if !r.confirmed() {
+        return Ok(Json(r.into_booking(now)?));
+    }
+    let until = moment(r.free_cancel_until)?;
+    if now >= until {
+        let policy = CancellationPolicy {
+            free_cancel_days_before: to_u32("free_cancel_days_before", r.free_cancel_days_before)?,
+        };
+        return Err(Error::conflict(format!(
+            "free cancellation ended at {}: {} Please contact the village's organisers.",
+            shanghai_text(until),
+            policy.text().en
+        )));
+    }
+    sqlx::query(
+        "UPDATE booking SET status = 'cancelled', cancelled_by = 'visitor', updated_at = ?
+         WHERE id = ?",
+    )
+    .bind(now.unix_timestamp())
+    .bind(&id)
+    .execute(tx.conn())
+    .await?;
+    let r = row(tx.conn(), &id)
+        .await?
+        .ok_or_else(|| Error::internal("booking vanished after cancel"))?;
+    tx.commit().await?;
+    Ok(Json(r.into_booking(now)?))
+}
+
+/// `GET /api/bookings`: the member's bookings, newest first.
+async fn list(State(state): State<AppState>, member: CurrentMember) -> Result<Json<Vec<Booking>>> {
+    let rows: Vec<BookingRow> = sqlx::query_as(&format!(
+        "{BOOKING_SELECT} WHERE b.member_id = ? ORDER BY b.created_at DESC, b.id"
+    ))
+    .bind(member.id)
+    .fetch_all(&state.db)
+    .await?;
+    let now = OffsetDateTime::now_utc();
+    rows.into_iter()
+        .map(|r| r.into_booking(now))
+        .collect::<Result<_>>()
+        .map(Json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_parse_or_name_the_param() {
+        assert_eq!(
+            parse_month(Some("2026-12")).unwrap(),
+            time::macros::date!(2026 - 12 - 01)
+        );
+        for bad in [
+            None,
+            Some(""),
+            Some("2026-13"),
+            Some("2026-1"),
+            Some("2026-12-01"),
+            Some("abcd-ef"),
+        ] {
+            match parse_month(bad) {
+                Err(Error::BadParam { param, .. }) => assert_eq!(param, "month"),
+                other => panic!("{bad:?}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn references_use_the_code_alphabet() {
+        let r = new_reference();
+        assert_eq!(r.len(), REFERENCE_LEN);
+        assert!(r.bytes().all(|b| CODE_ALPHABET.contains(&b)));
+    }
+}
