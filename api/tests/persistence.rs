@@ -201,6 +201,8 @@ async fn a_database_of_the_previous_version_gets_members_and_supplies() {
     assert!(open.stock.iter().filter(|s| s.capacity > 0).count() > 20);
     let (_, me) = server.login("13800000001", "demo-password-1").await;
     assert_eq!(me.village_slug, "liu");
+    let visit: domain::dto::VisitOffer = server.json("/api/villages/liu/visit").await;
+    assert!(visit.hosts.len() >= 2, "visit offers are seeded too");
     server
         .register(
             "LIUDEMO1",
