@@ -1,4 +1,4 @@
-use crate::api::{self, WriteError};
+use crate::api;
 use crate::components::{use_lang, PageTitle};
 use crate::i18n::*;
 use crate::logic;
@@ -315,7 +315,7 @@ fn ChangeOrCancel(order: Order, id: String) -> impl IntoView {
                         asking.set(false);
                         let _ = web_sys::window().map(|w| w.location().reload());
                     }
-                    Err(e) => error.set(Some(failure(e))),
+                    Err(e) => error.set(Some(e.message())),
                 }
             });
         }
@@ -345,7 +345,7 @@ fn ChangeOrCancel(order: Order, id: String) -> impl IntoView {
                         store_answer(o);
                         let _ = web_sys::window().map(|w| w.location().reload());
                     }
-                    Err(e) => error.set(Some(failure(e))),
+                    Err(e) => error.set(Some(e.message())),
                 }
             });
         }
@@ -388,8 +388,4 @@ fn ChangeOrCancel(order: Order, id: String) -> impl IntoView {
             </Show>
         </section>
     }
-}
-
-fn failure(e: WriteError) -> String {
-    e.message()
 }
