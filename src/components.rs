@@ -104,7 +104,7 @@ pub fn TabBar() -> impl IntoView {
     let waiting = move || {
         app.outbox.with(|o| {
             o.iter()
-                .filter(|o| matches!(o.state, crate::store::LocalState::Waiting { .. }))
+                .filter(|o| matches!(o.state, crate::store::LocalState::Waiting(_)))
                 .count()
         })
     };

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, WriteError};
-use crate::store::{self, Cart, LocalOrder, LocalState, CART_KEY, OUTBOX_KEY};
+use crate::store::{self, Cart, LocalOrder, LocalState, Outgoing, CART_KEY, OUTBOX_KEY};
 
 const ME_KEY: &str = "storefront.me.v1";
 
@@ -160,11 +160,7 @@ impl AppState {
                         }
                         // Sent again once logged in.
                         Err(WriteError::Unauthorized(m)) => {
-                            o.state = LocalState::Waiting {
-                                attempts: 0,
-                                next_attempt_ms: f64::INFINITY,
-                                last_error: Some(m),
-                            }
+                            o.state = LocalState::Waiting(store::Retry::parked(m))
                         }
                         // No answer at all: the page says "no connection" in the
                         // shopper's language rather than the browser's words.
@@ -184,7 +180,7 @@ impl AppState {
         if let Some(h) = self.timer.get_value() {
             h.clear();
         }
-        let Some(at) = store::next_wakeup(&self.outbox.get_untracked()).filter(|t| t.is_finite())
+        let Some(at) = store::next_wakeup(&self.outbox.get_untracked()).filter(|t| *t < store::PARKED_MS)
         else {
             return;
         };

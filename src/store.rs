@@ -128,12 +128,7 @@ impl Cart {
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum LocalState {
     /// Saved here, not yet accepted by the server.
-    Waiting {
-        attempts: u32,
-        /// Milliseconds since the epoch before which we do not retry.
-        next_attempt_ms: f64,
-        last_error: Option<String>,
-    },
+    Waiting(Retry),
     /// The server has it; this is its answer.
     Confirmed { order: Order },
     /// The server said no; nothing was ordered.
@@ -196,16 +191,74 @@ impl LocalOrder {
             point,
             round,
             totals: cart.totals(),
-            state: LocalState::Waiting {
-                attempts: 0,
-                next_attempt_ms: 0.0,
-                last_error: None,
-            },
+            state: LocalState::Waiting(Retry::now()),
+        }
+    }
+}
+
+impl Outgoing for LocalOrder {
+    fn retry(&self) -> Option<&Retry> {
+        match &self.state {
+            LocalState::Waiting(r) => Some(r),
+            _ => None,
         }
     }
 
-    pub fn is_due(&self, now_ms: f64) -> bool {
-        matches!(self.state, LocalState::Waiting { next_attempt_ms, .. } if next_attempt_ms <= now_ms)
+    fn retry_mut(&mut self) -> Option<&mut Retry> {
+        match &mut self.state {
+            LocalState::Waiting(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+/// `next_attempt_ms` of a write that waits for a login, not a timer. Finite
+/// because JSON has no infinity: serde_json would write `null` and the
+/// whole outbox would then fail to load.
+pub const PARKED_MS: f64 = f64::MAX;
+
+/// Where a write waiting on the phone stands between attempts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Retry {
+    pub attempts: u32,
+    /// Milliseconds since the epoch before which we do not retry.
+    pub next_attempt_ms: f64,
+    pub last_error: Option<String>,
+}
+
+impl Retry {
+    /// Due at once.
+    pub fn now() -> Self {
+        Retry {
+            attempts: 0,
+            next_attempt_ms: 0.0,
+            last_error: None,
+        }
+    }
+
+    /// Not retried by the timer: it waits for something else (a login).
+    pub fn parked(error: String) -> Self {
+        Retry {
+            attempts: 0,
+            next_attempt_ms: PARKED_MS,
+            last_error: Some(error),
+        }
+    }
+}
+
+/// Something kept on the phone until the server has it: orders and visit
+/// bookings share the retry rules below.
+pub trait Outgoing {
+    /// `Some` while it waits to be sent.
+    fn retry(&self) -> Option<&Retry>;
+    fn retry_mut(&mut self) -> Option<&mut Retry>;
+
+    fn is_due(&self, now_ms: f64) -> bool {
+        self.retry().is_some_and(|r| r.next_attempt_ms <= now_ms)
+    }
+
+    fn is_waiting(&self) -> bool {
+        self.retry().is_some()
     }
 }
 
@@ -217,39 +270,28 @@ pub fn backoff_ms(attempts: u32) -> f64 {
 }
 
 /// After a failed send: count the attempt and schedule the next one.
-pub fn mark_retry(o: &mut LocalOrder, now_ms: f64, error: String) {
-    if let LocalState::Waiting { attempts, .. } = o.state {
-        let attempts = attempts + 1;
-        o.state = LocalState::Waiting {
-            attempts,
-            next_attempt_ms: now_ms + backoff_ms(attempts),
-            last_error: Some(error),
-        };
+pub fn mark_retry(o: &mut impl Outgoing, now_ms: f64, error: String) {
+    if let Some(r) = o.retry_mut() {
+        r.attempts += 1;
+        r.next_attempt_ms = now_ms + backoff_ms(r.attempts);
+        r.last_error = Some(error);
     }
 }
 
 /// When the network comes back, everything waiting is due at once.
-pub fn make_all_due(outbox: &mut [LocalOrder]) {
+pub fn make_all_due(outbox: &mut [impl Outgoing]) {
     for o in outbox {
-        if let LocalState::Waiting {
-            next_attempt_ms, ..
-        } = &mut o.state
-        {
-            *next_attempt_ms = 0.0;
+        if let Some(r) = o.retry_mut() {
+            r.next_attempt_ms = 0.0;
         }
     }
 }
 
 /// The earliest time any waiting order should be tried again.
-pub fn next_wakeup(outbox: &[LocalOrder]) -> Option<f64> {
+pub fn next_wakeup(outbox: &[impl Outgoing]) -> Option<f64> {
     outbox
         .iter()
-        .filter_map(|o| match o.state {
-            LocalState::Waiting {
-                next_attempt_ms, ..
-            } => Some(next_attempt_ms),
-            _ => None,
-        })
+        .filter_map(|o| o.retry().map(|r| r.next_attempt_ms))
         .reduce(f64::min)
 }
 
@@ -411,6 +453,17 @@ mod tests {
         c.set_quantity("liu", &village(), line(1, 3600, 2));
         let json = serde_json::to_string(&c).unwrap();
         assert_eq!(serde_json::from_str::<Cart>(&json).unwrap(), c);
+    }
+
+    #[test]
+    fn a_parked_order_survives_a_reload() {
+        let mut v = village();
+        v.lines = vec![line(1, 3600, 2)];
+        let mut o = LocalOrder::new("u1".into(), 1000.0, "liu", &v, point(), round());
+        o.state = LocalState::Waiting(Retry::parked("log in".into()));
+        let json = serde_json::to_string(&vec![o.clone()]).unwrap();
+        assert_eq!(serde_json::from_str::<Vec<LocalOrder>>(&json).unwrap(), vec![o.clone()]);
+        assert!(!o.is_due(1e15));
     }
 
     #[test]

@@ -144,7 +144,7 @@ fn OrderDetail(v: View) -> impl IntoView {
             Shown::Waiting => {
                 let last = match &v.listed {
                     ListedOrder::Local(l) => match &l.state {
-                        LocalState::Waiting { last_error, .. } => last_error.clone(),
+                        LocalState::Waiting(r) => r.last_error.clone(),
                         _ => None,
                     },
                     _ => None,

@@ -73,7 +73,7 @@ pub enum Shown {
 pub fn shown(o: &ListedOrder) -> Shown {
     match o {
         ListedOrder::Local(l) => match l.state {
-            LocalState::Waiting { .. } => Shown::Waiting,
+            LocalState::Waiting(_) => Shown::Waiting,
             LocalState::Refused { .. } => Shown::Refused,
             LocalState::Confirmed { ref order } if order.status == OrderStatus::Cancelled => {
                 Shown::Cancelled
