@@ -2,8 +2,8 @@
 //! same origin, so paths are relative.
 
 use domain::dto::{
-    ApiError, HouseholdDetail, Invitation, LoginRequest, Me, Order, ProductDetail, RegisterRequest,
-    VillageDetail, VillageSummary,
+    ApiError, AvailabilityMonth, Booking, BookingRequest, HouseholdDetail, Invitation, LoginRequest,
+    Me, NoRoom, Order, ProductDetail, RegisterRequest, VillageDetail, VillageSummary, VisitOffer,
 };
 use domain::order::{OrderRequest, Shortage};
 use domain::FieldError;
@@ -97,6 +97,8 @@ pub enum WriteError {
         message: String,
         fields: Vec<FieldError>,
         short: Vec<Shortage>,
+        /// For a booking without room: what is still free.
+        no_room: Option<NoRoom>,
     },
     /// The server failed (5xx). Worth retrying.
     Server(String),
@@ -129,10 +131,10 @@ impl WriteError {
         }
     }
 
-    fn from_response(status: u16, body: Option<ApiError>) -> Self {
-        let (message, fields, short) = match body {
-            Some(b) => (b.error, b.fields, b.short),
-            None => (format!("HTTP {status}"), vec![], vec![]),
+    fn from_response(status: u16, body: Option<ErrorBody>) -> Self {
+        let (message, fields, short, no_room) = match body {
+            Some(b) => (b.error, b.fields, b.short, b.no_room),
+            None => (format!("HTTP {status}"), vec![], vec![], None),
         };
         match status {
             401 => WriteError::Unauthorized(message),
@@ -142,10 +144,24 @@ impl WriteError {
                 message,
                 fields,
                 short,
+                no_room,
             },
             _ => WriteError::Server(message),
         }
     }
+}
+
+/// Every error body the API sends: an [`ApiError`], plus `no_room` on a
+/// booking's 409.
+#[derive(serde::Deserialize)]
+struct ErrorBody {
+    error: String,
+    #[serde(default)]
+    fields: Vec<FieldError>,
+    #[serde(default)]
+    short: Vec<Shortage>,
+    #[serde(default)]
+    no_room: Option<NoRoom>,
 }
 
 async fn answer<T: DeserializeOwned>(
@@ -161,7 +177,7 @@ async fn answer<T: DeserializeOwned>(
     let status = resp.status();
     Err(WriteError::from_response(
         status,
-        resp.json::<ApiError>().await.ok(),
+        resp.json::<ErrorBody>().await.ok(),
     ))
 }
 
@@ -202,7 +218,7 @@ pub async fn logout() -> Result<(), WriteError> {
     } else {
         Err(WriteError::from_response(
             resp.status(),
-            resp.json::<ApiError>().await.ok(),
+            resp.json::<ErrorBody>().await.ok(),
         ))
     }
 }
@@ -238,6 +254,45 @@ pub async fn orders() -> Result<Vec<Order>, WriteError> {
     answer(Request::get("/api/orders").send().await).await
 }
 
+// ---- visits ----
+
+pub async fn visit_offer(slug: String) -> Result<VisitOffer, FetchError> {
+    get_json(&format!("/api/villages/{slug}/visit")).await
+}
+
+/// One month of the availability calendar; `month` is `YYYY-MM`.
+pub async fn availability(slug: String, month: String) -> Result<AvailabilityMonth, FetchError> {
+    get_json(&format!("/api/villages/{slug}/visit/availability?month={month}")).await
+}
+
+pub async fn put_booking(id: &str, body: &BookingRequest) -> Result<Booking, WriteError> {
+    send_json(Request::put(&format!("/api/bookings/{id}")), body).await
+}
+
+/// `reference` reads the booking without a login (the code is URL-safe).
+pub async fn booking(id: String, reference: String) -> Result<Booking, WriteError> {
+    answer(
+        Request::get(&format!("/api/bookings/{id}?ref={reference}"))
+            .send()
+            .await,
+    )
+    .await
+}
+
+pub async fn cancel_booking(id: String, reference: String) -> Result<Booking, WriteError> {
+    answer(
+        Request::delete(&format!("/api/bookings/{id}?ref={reference}"))
+            .send()
+            .await,
+    )
+    .await
+}
+
+/// The logged-in member's bookings.
+pub async fn bookings() -> Result<Vec<Booking>, WriteError> {
+    answer(Request::get("/api/bookings").send().await).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,10 +301,11 @@ mod tests {
     fn write_errors_say_what_to_do() {
         let refused = WriteError::from_response(
             422,
-            Some(ApiError {
+            Some(ErrorBody {
                 error: "bad".into(),
                 fields: vec![FieldError::new("phone", "must be 11 digits")],
                 short: vec![],
+                no_room: None,
             }),
         );
         assert_eq!(refused.field("phone").as_deref(), Some("must be 11 digits"));
@@ -263,7 +319,7 @@ mod tests {
         assert!(WriteError::Network("offline".into()).is_retryable());
         let short = WriteError::from_response(
             409,
-            Some(ApiError {
+            Some(ErrorBody {
                 error: "short".into(),
                 fields: vec![],
                 short: vec![Shortage {
@@ -271,6 +327,7 @@ mod tests {
                     requested: 3,
                     remaining: 1,
                 }],
+                no_room: None,
             }),
         );
         assert!(

@@ -145,6 +145,9 @@ pub fn QtyStepper(
     #[prop(into)] value: Signal<i64>,
     #[prop(into)] limit: Signal<i64>,
     on_change: Callback<i64>,
+    /// The lowest value − goes to (0 unless given).
+    #[prop(optional)]
+    min: i64,
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {
@@ -154,8 +157,8 @@ pub fn QtyStepper(
                 class="step"
                 data-testid="qty-minus"
                 aria-label=move || t_string!(i18n, qty_minus)
-                disabled=move || { value.get() <= 0 }
-                on:click=move |_| on_change.run((value.get_untracked() - 1).max(0))
+                disabled=move || { value.get() <= min }
+                on:click=move |_| on_change.run((value.get_untracked() - 1).max(min))
             >
                 "−"
             </button>

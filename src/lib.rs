@@ -10,6 +10,7 @@ pub mod logic;
 mod pages;
 pub mod state;
 pub mod store;
+pub mod trips;
 
 use i18n::*;
 use leptos::prelude::*;
@@ -40,6 +41,9 @@ fn AppShell() -> impl IntoView {
                 <Route path=path!("/cart") view=pages::cart::CartPage />
                 <Route path=path!("/orders") view=pages::orders::OrdersPage />
                 <Route path=path!("/orders/:id") view=pages::order::OrderPage />
+                <Route path=path!("/v/:slug/visit") view=pages::visit::VisitPage />
+                <Route path=path!("/trips") view=pages::trips::TripsPage />
+                <Route path=path!("/trips/:id") view=pages::trip::TripPage />
                 <Route path=path!("/login") view=pages::login::LoginPage />
                 <Route path=path!("/join") view=pages::join::JoinPage />
                 <Route path=path!("/me") view=pages::account::AccountPage />

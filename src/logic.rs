@@ -87,6 +87,14 @@ fn weekday(d: Date, lang: Lang) -> &'static str {
     }
 }
 
+/// Column heads of a month grid, Monday first.
+pub fn weekday_heads(lang: Lang) -> [&'static str; 7] {
+    match lang {
+        Lang::Zh => ["一", "二", "三", "四", "五", "六", "日"],
+        Lang::En => ["M", "T", "W", "T", "F", "S", "S"],
+    }
+}
+
 /// "11月28日 周六" / "Sat 28 Nov".
 pub fn format_date(d: Date, lang: Lang) -> String {
     match lang {

@@ -11,6 +11,7 @@ use leptos::task::spawn_local;
 
 use crate::api::{self, WriteError};
 use crate::store::{self, Cart, LocalOrder, LocalState, Outgoing, CART_KEY, OUTBOX_KEY};
+use crate::trips::{LocalTrip, TripState, TRIPS_KEY};
 
 const ME_KEY: &str = "storefront.me.v1";
 
@@ -28,6 +29,8 @@ pub struct AppState {
     pub session: RwSignal<Session>,
     pub cart: RwSignal<Cart>,
     pub outbox: RwSignal<Vec<LocalOrder>>,
+    /// Visit bookings made on this phone (My trips).
+    pub trips: RwSignal<Vec<LocalTrip>>,
     sending: StoredValue<bool>,
     timer: StoredValue<Option<TimeoutHandle>>,
 }
@@ -48,6 +51,7 @@ pub fn provide_app_state() -> AppState {
         session: RwSignal::new(cached_me.map_or(Session::Unknown, Session::Member)),
         cart: RwSignal::new(LocalStorage::get(CART_KEY).unwrap_or_default()),
         outbox: RwSignal::new(LocalStorage::get(OUTBOX_KEY).unwrap_or_default()),
+        trips: RwSignal::new(LocalStorage::get(TRIPS_KEY).unwrap_or_default()),
         sending: StoredValue::new(false),
         timer: StoredValue::new(None),
     };
@@ -64,6 +68,7 @@ pub fn provide_app_state() -> AppState {
 
     let _ = window_event_listener(leptos::ev::online, move |_| {
         state.update_outbox(|o| store::make_all_due(o));
+        state.update_trips(|t| store::make_all_due(t));
         state.send_due();
     });
     state.send_due();
@@ -108,6 +113,19 @@ impl AppState {
         let _ = LocalStorage::set(OUTBOX_KEY, self.outbox.get_untracked());
     }
 
+    /// Changes the trips and writes them to the phone at once, before any
+    /// request is made.
+    pub fn update_trips(&self, f: impl FnOnce(&mut Vec<LocalTrip>)) {
+        self.trips.update(f);
+        let _ = LocalStorage::set(TRIPS_KEY, self.trips.get_untracked());
+    }
+
+    /// Saves a new booking locally and starts sending it.
+    pub fn book(&self, trip: LocalTrip) {
+        self.update_trips(|t| t.push(trip));
+        self.send_due();
+    }
+
     /// Saves a new order locally, empties that village's cart, and starts
     /// sending it.
     pub fn place(&self, order: LocalOrder) {
@@ -119,8 +137,8 @@ impl AppState {
         self.send_due();
     }
 
-    /// Sends every waiting order that is due, one at a time, then sets a
-    /// timer for the next retry. Only one run at a time.
+    /// Sends every waiting order and booking that is due, one at a time,
+    /// then sets a timer for the next retry. Only one run at a time.
     pub fn send_due(&self) {
         if self.sending.get_value() {
             return;
@@ -130,6 +148,13 @@ impl AppState {
         spawn_local(async move {
             loop {
                 let now = now_ms();
+                let next_trip = state
+                    .trips
+                    .with_untracked(|t| t.iter().find(|t| t.is_due(now)).cloned());
+                if let Some(trip) = next_trip {
+                    state.send_trip(trip).await;
+                    continue;
+                }
                 let Some(next) = state
                     .outbox
                     .get_untracked()
@@ -176,11 +201,53 @@ impl AppState {
         });
     }
 
+    async fn send_trip(&self, trip: LocalTrip) {
+        let result = api::put_booking(&trip.id, &trip.request).await;
+        self.update_trips(|all| {
+            let Some(t) = all.iter_mut().find(|t| t.id == trip.id) else {
+                return;
+            };
+            match result {
+                Ok(booking) => t.state = TripState::Booked { booking },
+                Err(WriteError::Refused {
+                    message,
+                    fields,
+                    no_room,
+                    ..
+                }) => {
+                    t.state = TripState::Refused {
+                        reason: message,
+                        fields,
+                        no_room,
+                    }
+                }
+                // The id is someone else's: nothing of ours was booked.
+                Err(WriteError::NotFound(message)) | Err(WriteError::Unauthorized(message)) => {
+                    t.state = TripState::Refused {
+                        reason: message,
+                        fields: vec![],
+                        no_room: None,
+                    }
+                }
+                Err(WriteError::Network(_)) => {
+                    store::mark_retry(t, now_ms(), store::NO_CONNECTION.to_string())
+                }
+                Err(e) => store::mark_retry(t, now_ms(), e.message()),
+            }
+        });
+    }
+
     fn schedule(&self) {
         if let Some(h) = self.timer.get_value() {
             h.clear();
         }
-        let Some(at) = store::next_wakeup(&self.outbox.get_untracked()).filter(|t| *t < store::PARKED_MS)
+        let orders = store::next_wakeup(&self.outbox.get_untracked());
+        let trips = store::next_wakeup(&self.trips.get_untracked());
+        let Some(at) = [orders, trips]
+            .into_iter()
+            .flatten()
+            .reduce(f64::min)
+            .filter(|t| *t < store::PARKED_MS)
         else {
             return;
         };

@@ -256,8 +256,8 @@ fn Checkout(v: VillageDetail) -> impl IntoView {
     }
 }
 
-/// A fresh order id made on the phone.
-fn new_uuid() -> String {
+/// A fresh order or booking id made on the phone.
+pub fn new_uuid() -> String {
     web_sys::window()
         .and_then(|w| w.crypto().ok())
         .map(|c| c.random_uuid())

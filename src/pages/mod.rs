@@ -8,4 +8,7 @@ pub mod not_found;
 pub mod order;
 pub mod orders;
 pub mod product;
+pub mod trip;
+pub mod trips;
 pub mod village;
+pub mod visit;

@@ -46,6 +46,7 @@ pub fn OrdersPage() -> impl IntoView {
     });
     view! {
         <PageTitle text=Signal::derive(move || t_string!(i18n, orders_title).to_string()) />
+        <crate::pages::trips::ListSwitch trips=false />
         <h1>{t!(i18n, orders_title)}</h1>
         <Show when=offline>
             <p class="note" data-testid="orders-offline">{t!(i18n, orders_offline_note)}</p>

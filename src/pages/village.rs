@@ -67,6 +67,7 @@ fn Village(v: VillageDetail) -> impl IntoView {
                 {move || t_string!(i18n, distance, city = text(|v| &v.city), km = v.with_value(|v| v.distance_km))}
             </p>
             <p class="tagline">{move || text(|v| &v.tagline)}</p>
+            <a class="button secondary visit-link" href=format!("/v/{slug}/visit") data-testid="visit-link">{t!(i18n, visit_cta)}</a>
             {next.map(|r| view! {
                 <p class="next-round" data-testid="next-round">
                     {move || t_string!(

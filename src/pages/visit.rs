@@ -1,0 +1,551 @@
+use crate::api::{self, FetchError};
+use crate::components::{today_shanghai, use_lang, ErrorPanel, Loading, PageTitle, QtyStepper};
+use crate::i18n::*;
+use crate::logic;
+use crate::pages::join::FieldError as FieldNote;
+use crate::state::use_app;
+use crate::trips::{self, Estimate, LocalTrip};
+use domain::dto::{BookingRequest, DayAvailability, VisitOffer};
+use domain::visit::{self, DayMeals, DayStatus, Guest, HostOffer, MealSet, PriceItem};
+use domain::{format_yuan, FieldError};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use time::Date;
+
+/// `/v/{slug}/visit`: choose days, party, host and meals, see the price,
+/// and book a stay with a host household.
+#[component]
+pub fn VisitPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    let offer = LocalResource::new(move || api::visit_offer(slug()));
+    view! {
+        <PageTitle text=Signal::derive(move || t_string!(i18n, visit_title).to_string()) />
+        {move || match offer.get() {
+            None => view! { <Loading /> }.into_any(),
+            Some(Ok(o)) => view! { <VisitForm offer=o /> }.into_any(),
+            Some(Err(FetchError::NotFound)) => view! {
+                <h1>{t!(i18n, visit_title)}</h1>
+                <p class="empty" data-testid="no-visits">{t!(i18n, visit_none)}</p>
+                <a class="button secondary" href=format!("/v/{}", slug())>{t!(i18n, back_to_village)}</a>
+            }
+            .into_any(),
+            Some(Err(FetchError::Unavailable(_))) => {
+                view! { <ErrorPanel retry=Callback::new(move |_| offer.refetch()) /> }.into_any()
+            }
+        }}
+    }
+}
+
+/// Words for the server's and the domain's field errors on this form.
+fn field_message(i18n: leptos_i18n::I18nContext<Locale>, f: &FieldError, max_party: u32, max_nights: u32) -> String {
+    match f.field.as_str() {
+        "arrival" => t_string!(i18n, visit_err_arrival).to_string(),
+        "nights" => t_string!(i18n, visit_err_nights, max = max_nights),
+        "adults" | "children" => t_string!(i18n, visit_err_party, max = max_party),
+        "host_id" => t_string!(i18n, visit_err_host).to_string(),
+        "meals" => t_string!(i18n, visit_err_meals).to_string(),
+        "name" => t_string!(i18n, visit_err_name).to_string(),
+        "phone" => t_string!(i18n, phone_invalid).to_string(),
+        _ => f.message.clone(),
+    }
+}
+
+fn meal_label(i18n: leptos_i18n::I18nContext<Locale>, item: PriceItem) -> &'static str {
+    match item {
+        PriceItem::Lodging => t_string!(i18n, price_lodging),
+        PriceItem::Breakfast => t_string!(i18n, meal_breakfast),
+        PriceItem::Lunch => t_string!(i18n, meal_lunch),
+        PriceItem::Dinner => t_string!(i18n, meal_dinner),
+    }
+}
+
+pub fn guest_label(i18n: leptos_i18n::I18nContext<Locale>, g: Guest) -> &'static str {
+    match g {
+        Guest::Adult => t_string!(i18n, guest_adult),
+        Guest::Child => t_string!(i18n, guest_child),
+    }
+}
+
+/// One price line in words: "住宿 · 成人 × 4 = ¥320.00".
+pub fn price_line_text(i18n: leptos_i18n::I18nContext<Locale>, l: &visit::PriceLine) -> String {
+    format!(
+        "{} · {} × {} ({})",
+        meal_label(i18n, l.item),
+        guest_label(i18n, l.guest),
+        l.quantity,
+        format_yuan(l.unit_fen)
+    )
+}
+
+#[component]
+fn VisitForm(offer: VisitOffer) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let app = use_app();
+    let navigate = use_navigate();
+    let today = today_shanghai();
+    let offer = StoredValue::new(offer);
+    let slug = offer.with_value(|o| o.village_slug.clone());
+    let policy = offer.with_value(|o| o.policy.clone());
+    let first_month = trips::first_of_month(today.max(policy.open_from));
+    let last_month = trips::first_of_month(policy.open_until);
+
+    let month = RwSignal::new(first_month);
+    let availability = LocalResource::new({
+        let slug = slug.clone();
+        move || api::availability(slug.clone(), trips::month_key(month.get()))
+    });
+    // Days seen so far, across the months the visitor looked at: the host
+    // list and the nights limit use them.
+    let known = RwSignal::new(Vec::<DayAvailability>::new());
+    Effect::new(move |_| {
+        if let Some(Ok(m)) = availability.get() {
+            known.update(|k| {
+                k.retain(|d| !m.days.iter().any(|n| n.date == d.date));
+                k.extend(m.days.iter().cloned());
+            });
+        }
+    });
+
+    let arrival = RwSignal::new(None::<Date>);
+    let nights = RwSignal::new(1i64);
+    let adults = RwSignal::new(2i64);
+    let children = RwSignal::new(0i64);
+    // None: any host with room.
+    let host = RwSignal::new(None::<i64>);
+    let meals = RwSignal::new(Vec::<DayMeals>::new());
+    let member = app.member();
+    let name = RwSignal::new(member.as_ref().map(|m| m.name.clone()).unwrap_or_default());
+    let phone = RwSignal::new(member.as_ref().map(|m| m.phone.clone()).unwrap_or_default());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+
+    let max_party = policy.max_party.min(visit::PARTY_LIMIT);
+    let max_nights_policy = policy.max_nights.min(visit::NIGHTS_LIMIT);
+    let nights_limit = {
+        let policy = policy.clone();
+        Memo::new(move |_| match arrival.get() {
+            Some(a) => known.with(|k| trips::max_nights(&policy, k, a)),
+            None => max_nights_policy,
+        })
+    };
+    // Keep the stay within what the calendar allows.
+    Effect::new(move |_| {
+        let limit = i64::from(nights_limit.get());
+        if nights.get_untracked() > limit {
+            nights.set(limit);
+        }
+    });
+    let hosts = offer.with_value(|o| o.hosts.clone());
+    let offered = {
+        let hosts = hosts.clone();
+        Memo::new(move |_| match host.get() {
+            Some(id) => hosts
+                .iter()
+                .find(|h| h.id == id)
+                .map_or(MealSet::default(), |h| h.meals),
+            None => trips::meals_offered(&hosts),
+        })
+    };
+    let request = {
+        let slug = slug.clone();
+        Memo::new(move |_| {
+            let a = arrival.get()?;
+            let n = nights.get() as u32;
+            Some(BookingRequest {
+                village_slug: slug.clone(),
+                arrival: a,
+                nights: n,
+                adults: adults.get() as u32,
+                children: children.get() as u32,
+                host_id: host.get(),
+                meals: meals.with(|m| trips::clip_meals(m, a, n, offered.get())),
+                name: name.get(),
+                phone: phone.get(),
+            })
+        })
+    };
+    let estimate = {
+        let hosts = hosts.clone();
+        Memo::new(move |_| {
+            request
+                .get()
+                .map(|r| known.with(|k| trips::estimate(&hosts, r.host_id, k, &r)))
+        })
+    };
+
+    let book = {
+        let hosts = hosts.clone();
+        let policy = policy.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let Some(req) = request.get_untracked() else {
+                errors.set(vec![FieldError::new("arrival", "choose a day")]);
+                return;
+            };
+            match visit::validate_booking(&req, &policy, &hosts, today_shanghai()) {
+                Err(errs) => errors.set(errs),
+                Ok(valid) => {
+                    errors.set(vec![]);
+                    let id = crate::pages::cart::new_uuid();
+                    let host_name = valid
+                        .host_id
+                        .and_then(|id| hosts.iter().find(|h| h.id == id))
+                        .map(|h| h.household.name.clone());
+                    let estimate_fen = match estimate.get_untracked() {
+                        Some(Estimate::Exact(s)) => Some(s.total_fen),
+                        _ => None,
+                    };
+                    let (village_name, policy_text) =
+                        offer.with_value(|o| (o.village_name.clone(), o.policy_text.clone()));
+                    app.book(LocalTrip::new(
+                        id.clone(),
+                        js_sys::Date::now(),
+                        valid,
+                        village_name,
+                        host_name,
+                        estimate_fen,
+                        policy_text,
+                    ));
+                    navigate(&format!("/trips/{id}"), Default::default());
+                }
+            }
+        }
+    };
+    let error_for = move |fields: &'static [&'static str]| {
+        move || {
+            errors.with(|e| {
+                e.iter()
+                    .find(|f| fields.contains(&f.field.as_str()))
+                    .map(|f| field_message(i18n, f, max_party, max_nights_policy))
+            })
+        }
+    };
+    let village_name = offer.with_value(|o| o.village_name.clone());
+    let policy_text = offer.with_value(|o| o.policy_text.clone());
+
+    view! {
+        <p class="crumbs"><a href=format!("/v/{slug}")>{move || village_name.get(lang()).to_string()}</a></p>
+        <h1>{t!(i18n, visit_title)}</h1>
+        <p class="muted">{move || t_string!(i18n, visit_intro, party = max_party, nights = max_nights_policy)}</p>
+        <form class="form visit-form" on:submit=book data-testid="visit-form" novalidate>
+            <section class="step-box" aria-labelledby="arrive-h">
+                <h2 id="arrive-h"><span class="step-no">"1"</span>{t!(i18n, visit_step_dates)}</h2>
+                <div class="month-nav">
+                    <button type="button" class="step" data-testid="month-prev"
+                        aria-label=move || t_string!(i18n, month_prev)
+                        disabled=move || { month.get() <= first_month }
+                        on:click=move |_| month.update(|m| *m = trips::add_months(*m, -1))>"‹"</button>
+                    <strong data-testid="month-label">{move || logic::format_month_year(month.get(), lang())}</strong>
+                    <button type="button" class="step" data-testid="month-next"
+                        aria-label=move || t_string!(i18n, month_next)
+                        disabled=move || { month.get() >= last_month }
+                        on:click=move |_| month.update(|m| *m = trips::add_months(*m, 1))>"›"</button>
+                </div>
+                {move || match availability.get() {
+                    None => view! { <Loading /> }.into_any(),
+                    Some(Err(_)) => view! { <ErrorPanel retry=Callback::new(move |_| availability.refetch()) /> }.into_any(),
+                    Some(Ok(m)) => view! { <MonthGrid month=month.get_untracked() days=m.days arrival=arrival nights=nights /> }.into_any(),
+                }}
+                <ul class="legend small">
+                    <li><span class="day-dot open"></span>{t!(i18n, day_open)}</li>
+                    <li><span class="day-dot few_left"></span>{t!(i18n, day_few)}</li>
+                    <li><span class="day-dot full"></span>{t!(i18n, day_full)}</li>
+                    <li><span class="day-dot closed"></span>{t!(i18n, day_closed)}</li>
+                </ul>
+                <FieldNote text=Signal::derive(error_for(&["arrival"])) />
+                {move || arrival.get().map(|a| {
+                    let departure = a + time::Duration::days(nights.get());
+                    view! {
+                        <p class="stay-line" data-testid="stay-line">
+                            {move || t_string!(i18n, stay_dates, from = logic::format_date(a, lang()), to = logic::format_date(departure, lang()))}
+                        </p>
+                    }
+                })}
+                <div class="stepper-row" data-testid="nights">
+                    <span>{t!(i18n, nights_label)}</span>
+                    <QtyStepper value=nights limit=Signal::derive(move || i64::from(nights_limit.get())) min=1 on_change=Callback::new(move |n| nights.set(n)) />
+                </div>
+                <FieldNote text=Signal::derive(error_for(&["nights"])) />
+            </section>
+
+            <section class="step-box" aria-labelledby="party-h">
+                <h2 id="party-h"><span class="step-no">"2"</span>{t!(i18n, visit_step_party)}</h2>
+                <div class="stepper-row" data-testid="adults">
+                    <span>{t!(i18n, adults_label)}</span>
+                    <QtyStepper value=adults limit=Signal::derive(move || i64::from(max_party) - children.get()) min=1 on_change=Callback::new(move |n| adults.set(n)) />
+                </div>
+                <div class="stepper-row" data-testid="children">
+                    <span>{t!(i18n, children_label)}</span>
+                    <QtyStepper value=children limit=Signal::derive(move || i64::from(max_party) - adults.get()) on_change=Callback::new(move |n| children.set(n)) />
+                </div>
+                <FieldNote text=Signal::derive(error_for(&["adults", "children"])) />
+            </section>
+
+            <section class="step-box" aria-labelledby="host-h">
+                <h2 id="host-h"><span class="step-no">"3"</span>{t!(i18n, visit_step_host)}</h2>
+                <ul class="hosts">
+                    <li>
+                        <label class="host-card" data-testid="host-any">
+                            <input type="radio" name="host" checked=move || host.get().is_none() on:change=move |_| host.set(None) />
+                            <span class="card-main">
+                                <span class="card-title">{t!(i18n, host_any)}</span>
+                                <span class="muted small">{t!(i18n, host_any_hint)}</span>
+                            </span>
+                        </label>
+                    </li>
+                    {hosts.iter().cloned().map(|h| view! {
+                        <HostChoice h=h host=host arrival=arrival nights=nights party=Signal::derive(move || (adults.get() + children.get()) as u32) known=known />
+                    }).collect_view()}
+                </ul>
+                <FieldNote text=Signal::derive(error_for(&["host_id"])) />
+            </section>
+
+            <section class="step-box" aria-labelledby="meals-h">
+                <h2 id="meals-h"><span class="step-no">"4"</span>{t!(i18n, visit_step_meals)}</h2>
+                <p class="muted small">{t!(i18n, meals_hint)}</p>
+                {move || match arrival.get() {
+                    None => view! { <p class="muted small">{t!(i18n, meals_choose_dates)}</p> }.into_any(),
+                    Some(a) => view! { <MealTable days=trips::meal_days(a, nights.get() as u32) meals=meals offered=offered /> }.into_any(),
+                }}
+                <FieldNote text=Signal::derive(error_for(&["meals"])) />
+            </section>
+
+            <section class="step-box" aria-labelledby="price-h">
+                <h2 id="price-h"><span class="step-no">"5"</span>{t!(i18n, visit_step_price)}</h2>
+                <div data-testid="price-summary">
+                    {move || match estimate.get() {
+                        None => view! { <p class="muted small">{t!(i18n, price_choose_dates)}</p> }.into_any(),
+                        Some(Estimate::None) => view! { <p class="form-error">{t!(i18n, price_no_host)}</p> }.into_any(),
+                        Some(Estimate::Range { low_fen, high_fen }) => view! {
+                            <p class="total-line"><span>{t!(i18n, total)}</span>
+                                <strong data-testid="price-total">{if low_fen == high_fen { format_yuan(low_fen) } else { format!("{} – {}", format_yuan(low_fen), format_yuan(high_fen)) }}</strong>
+                            </p>
+                            <p class="muted small">{t!(i18n, price_any_host)}</p>
+                        }.into_any(),
+                        Some(Estimate::Exact(s)) => view! {
+                            <ul class="order-lines">
+                                {s.lines.iter().map(|l| {
+                                    let l = *l;
+                                    view! { <li><span>{move || price_line_text(i18n, &l)}</span><span class="price">{format_yuan(l.total_fen)}</span></li> }
+                                }).collect_view()}
+                            </ul>
+                            <p class="total-line"><span>{t!(i18n, total)}</span><strong data-testid="price-total">{format_yuan(s.total_fen)}</strong></p>
+                        }.into_any(),
+                    }}
+                </div>
+                <p class="muted small">{t!(i18n, pay_at_host)}</p>
+            </section>
+
+            <section class="step-box" aria-labelledby="who-h">
+                <h2 id="who-h"><span class="step-no">"6"</span>{t!(i18n, visit_step_contact)}</h2>
+                <label>
+                    <span>{t!(i18n, real_name)}</span>
+                    <input name="name" autocomplete="name" bind:value=name data-testid="visit-name" />
+                    <FieldNote text=Signal::derive(error_for(&["name"])) />
+                </label>
+                <label>
+                    <span>{t!(i18n, phone)}</span>
+                    <input type="tel" name="phone" autocomplete="tel" inputmode="tel" bind:value=phone data-testid="visit-phone" />
+                    <FieldNote text=Signal::derive(error_for(&["phone"])) />
+                </label>
+                {member.is_none().then(|| view! { <p class="muted small">{t!(i18n, visit_nonmember_note)}</p> })}
+            </section>
+
+            <p class="note policy" data-testid="policy">{move || policy_text.get(lang()).to_string()}</p>
+            <Show when=move || errors.with(|e| !e.is_empty())>
+                <p class="form-error" role="alert" data-testid="visit-errors">{t!(i18n, visit_fix_errors)}</p>
+            </Show>
+            <button class="button primary wide big" type="submit" data-testid="book">{t!(i18n, book_stay)}</button>
+        </form>
+    }
+}
+
+/// The month as a grid of days; open days can be picked as arrival, full
+/// and closed ones cannot.
+#[component]
+fn MonthGrid(month: Date, days: Vec<DayAvailability>, arrival: RwSignal<Option<Date>>, nights: RwSignal<i64>) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let cells = trips::month_cells(month);
+    view! {
+        <div class="month" role="grid" data-testid="month-grid">
+            {move || logic::weekday_heads(lang()).into_iter().map(|w| view! { <span class="wd" aria-hidden="true">{w}</span> }).collect_view()}
+            {cells.into_iter().map(|c| match c {
+                None => view! { <span class="day pad"></span> }.into_any(),
+                Some(d) => {
+                    let status = days.iter().find(|a| a.date == d).map_or(DayStatus::Closed, |a| a.status);
+                    let class_status = match status {
+                        DayStatus::Open => "open",
+                        DayStatus::FewLeft => "few_left",
+                        DayStatus::Full => "full",
+                        DayStatus::Closed => "closed",
+                    };
+                    let pickable = trips::can_arrive(status);
+                    let in_stay = move || arrival.get().is_some_and(|a| d >= a && d < a + time::Duration::days(nights.get()));
+                    let label = move || {
+                        let s = match status {
+                            DayStatus::Open => t_string!(i18n, day_open),
+                            DayStatus::FewLeft => t_string!(i18n, day_few),
+                            DayStatus::Full => t_string!(i18n, day_full),
+                            DayStatus::Closed => t_string!(i18n, day_closed),
+                        };
+                        format!("{} · {}", logic::format_date(d, lang()), s)
+                    };
+                    view! {
+                        <button
+                            type="button"
+                            class=move || format!("day {class_status}{}{}", if in_stay() { " stay" } else { "" }, if arrival.get() == Some(d) { " arrival" } else { "" })
+                            data-date=domain::wire::format_date(d)
+                            data-status=class_status
+                            aria-label=label
+                            aria-pressed=move || (arrival.get() == Some(d)).to_string()
+                            disabled=!pickable
+                            on:click=move |_| arrival.set(Some(d))
+                        >
+                            {d.day()}
+                        </button>
+                    }
+                    .into_any()
+                }
+            }).collect_view()}
+        </div>
+    }
+}
+
+/// One host household to choose, with its beds for the stay, prices and
+/// meals; a host without room for the party cannot be chosen.
+#[component]
+fn HostChoice(
+    h: HostOffer,
+    host: RwSignal<Option<i64>>,
+    arrival: RwSignal<Option<Date>>,
+    nights: RwSignal<i64>,
+    #[prop(into)] party: Signal<u32>,
+    known: RwSignal<Vec<DayAvailability>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let id = h.id;
+    let beds_left = Memo::new(move |_| {
+        let a = arrival.get()?;
+        let stay = visit::stay_nights(a, nights.get() as u32);
+        known.with(|k| trips::host_beds_left(k, id, &stay))
+    });
+    let no_room = move || party.get() > h.beds || beds_left.get().is_some_and(|b| b < party.get());
+    // A host that lost its room for the party is un-chosen.
+    Effect::new(move |_| {
+        if no_room() && host.get_untracked() == Some(id) {
+            host.set(None);
+        }
+    });
+    let name = h.household.name.clone();
+    let description = h.description.clone();
+    let rules = h.rules.clone();
+    let p = h.prices;
+    let m = h.meals;
+    let meals_text = move || {
+        let mut v = Vec::new();
+        if m.breakfast {
+            v.push(t_string!(i18n, meal_breakfast));
+        }
+        if m.lunch {
+            v.push(t_string!(i18n, meal_lunch));
+        }
+        if m.dinner {
+            v.push(t_string!(i18n, meal_dinner));
+        }
+        logic::join_names(v, lang())
+    };
+    view! {
+        <li>
+            <label class=move || if no_room() { "host-card no-room" } else { "host-card" } data-testid="host" data-host=id>
+                <input type="radio" name="host" disabled=no_room checked=move || host.get() == Some(id) on:change=move |_| host.set(Some(id)) />
+                <span class="card-main">
+                    <span class="card-title">{move || name.get(lang()).to_string()}</span>
+                    <span class="small" data-testid="host-beds">
+                        {move || match beds_left.get() {
+                            Some(0) => t_string!(i18n, host_full).to_string(),
+                            Some(b) => t_string!(i18n, host_beds_left, left = b, beds = h.beds),
+                            None => t_string!(i18n, host_beds, beds = h.beds),
+                        }}
+                    </span>
+                    <span class="small">
+                        {move || t_string!(i18n, host_prices, adult = format_yuan(p.adult_night_fen), child = format_yuan(p.child_night_fen), meal = format_yuan(p.meal_adult_fen))}
+                    </span>
+                    <span class="muted small">{move || t_string!(i18n, host_meals, meals = meals_text())}</span>
+                    <span class="small">{move || description.get(lang()).to_string()}</span>
+                    <span class="muted small">{move || rules.get(lang()).to_string()}</span>
+                </span>
+            </label>
+        </li>
+    }
+}
+
+/// Meals per day of the stay: a row per day, a toggle per meal.
+#[component]
+fn MealTable(days: Vec<Date>, meals: RwSignal<Vec<DayMeals>>, #[prop(into)] offered: Signal<MealSet>) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let toggle = move |d: Date, which: PriceItem| {
+        meals.update(|all| {
+            let entry = match all.iter_mut().position(|m| m.date == d) {
+                Some(i) => &mut all[i],
+                None => {
+                    all.push(DayMeals { date: d, breakfast: false, lunch: false, dinner: false });
+                    all.last_mut().expect("just pushed")
+                }
+            };
+            match which {
+                PriceItem::Breakfast => entry.breakfast = !entry.breakfast,
+                PriceItem::Lunch => entry.lunch = !entry.lunch,
+                PriceItem::Dinner => entry.dinner = !entry.dinner,
+                PriceItem::Lodging => {}
+            }
+        });
+    };
+    let has = move |d: Date, which: PriceItem| {
+        meals.with(|all| {
+            all.iter().find(|m| m.date == d).is_some_and(|m| match which {
+                PriceItem::Breakfast => m.breakfast,
+                PriceItem::Lunch => m.lunch,
+                PriceItem::Dinner => m.dinner,
+                PriceItem::Lodging => false,
+            })
+        })
+    };
+    let served = move |which: PriceItem| {
+        let o = offered.get();
+        match which {
+            PriceItem::Breakfast => o.breakfast,
+            PriceItem::Lunch => o.lunch,
+            PriceItem::Dinner => o.dinner,
+            PriceItem::Lodging => false,
+        }
+    };
+    view! {
+        <div class="meal-table" data-testid="meals">
+            {days.into_iter().map(|d| view! {
+                <div class="meal-row">
+                    <span class="meal-day">{move || logic::format_date(d, lang())}</span>
+                    {[PriceItem::Breakfast, PriceItem::Lunch, PriceItem::Dinner].into_iter().map(|which| {
+                        let key = match which { PriceItem::Breakfast => "breakfast", PriceItem::Lunch => "lunch", _ => "dinner" };
+                        view! {
+                            <button
+                                type="button"
+                                class="chip"
+                                data-testid=format!("meal-{}-{key}", domain::wire::format_date(d))
+                                aria-pressed=move || (has(d, which) && served(which)).to_string()
+                                disabled=move || !served(which)
+                                on:click=move |_| toggle(d, which)
+                            >
+                                {move || meal_label(i18n, which)}
+                            </button>
+                        }
+                    }).collect_view()}
+                </div>
+            }).collect_view()}
+        </div>
+    }
+}
