@@ -101,12 +101,11 @@ pub fn TabBar() -> impl IntoView {
     let i18n = use_i18n();
     let app = crate::state::use_app();
     let count = move || app.cart.with(|c| c.count());
+    // Orders and trips still on the phone.
     let waiting = move || {
-        app.outbox.with(|o| {
-            o.iter()
-                .filter(|o| matches!(o.state, crate::store::LocalState::Waiting(_)))
-                .count()
-        })
+        use crate::store::Outgoing;
+        app.outbox.with(|o| o.iter().filter(|o| o.is_waiting()).count())
+            + app.trips.with(|t| t.iter().filter(|t| t.is_waiting()).count())
     };
     let logged_in = move || app.member().is_some();
     view! {

@@ -51,8 +51,13 @@ export async function launchBrowser() {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
 
-/** A phone-sized page (390×844) whose browser prefers `locale`. */
-export async function phonePage(browser, { locale = 'zh-CN', baseURL } = {}) {
+/**
+ * A phone-sized page (390×844) whose browser prefers `locale`. Chromium's
+ * offline emulation does not stop requests that pass through a service
+ * worker, so tests that must be sure nothing leaves while "offline" pass
+ * `serviceWorkers: 'block'`.
+ */
+export async function phonePage(browser, { locale = 'zh-CN', baseURL, serviceWorkers = 'allow' } = {}) {
   const context = await browser.newContext({
     viewport: { width: 390, height: 844 },
     deviceScaleFactor: 2,
@@ -60,6 +65,7 @@ export async function phonePage(browser, { locale = 'zh-CN', baseURL } = {}) {
     hasTouch: true,
     locale,
     baseURL,
+    serviceWorkers,
   });
   const page = await context.newPage();
   const errors = [];
