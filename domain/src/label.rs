@@ -111,7 +111,7 @@ impl LabelCode {
             }
             code[i] = up as u8;
         }
-        if weighted_sum(&code) % BASE != 0 {
+        if !weighted_sum(&code).is_multiple_of(BASE) {
             return Err(LabelCodeError::Check);
         }
         Ok(LabelCode(code))
