@@ -23,8 +23,8 @@
 use std::io::Cursor;
 
 use image::{
-    codecs::jpeg::JpegEncoder, imageops::FilterType, DynamicImage, ImageDecoder, ImageError,
-    metadata::Orientation, ImageFormat, ImageReader, Limits, RgbImage,
+    codecs::jpeg::JpegEncoder, imageops::FilterType, metadata::Orientation, DynamicImage,
+    ImageDecoder, ImageError, ImageFormat, ImageReader, Limits, RgbImage,
 };
 
 use crate::error::Error;
@@ -158,7 +158,8 @@ pub fn error_message(e: &PhotoError) -> (&'static str, String) {
             detected: Some(kind),
         } => format!("{kind} images are not accepted; {ACCEPTED}"),
         PhotoError::TooManyPixels { width, height } if *width > 0 => format!(
-            "the photo is {width} × {height} pixels; the most is {MAX_SIDE} a side and {} megapixels",
+            "the photo is {width} × {height} pixels, too large to process; the most is \
+             {MAX_SIDE} pixels a side and {} megapixels",
             MAX_PIXELS / 1_000_000
         ),
         PhotoError::TooManyPixels { .. } => format!(
@@ -286,7 +287,13 @@ pub fn process(bytes: &[u8]) -> Result<Processed, PhotoError> {
     let mut current = if largest < width {
         let h = scaled_height(width, height, largest);
         let (w, h) = if swaps { (h, largest) } else { (largest, h) };
-        stored.resize_exact(w, h, FilterType::CatmullRom)
+        if largest * 2 <= width {
+            // A big step down: averaging whole blocks of pixels is fast,
+            // needs no full-size float buffer, and cannot alias at this ratio.
+            stored.thumbnail_exact(w, h)
+        } else {
+            stored.resize_exact(w, h, FilterType::CatmullRom)
+        }
     } else {
         stored
     };

@@ -6,8 +6,9 @@
 //! For one product in one round:
 //!
 //! 1. **Each household's share follows its supply.** If the Wangs offered
-//!    20 boxes of eggs and the Lis 10, and 15 boxes were ordered, the Wangs
-//!    pack 10 and the Lis 5: everyone sells the same fraction of what they offered.
+//!    20 boxes of eggs and the Lis 10, and 15 boxes were ordered, the
+//!    Wangs pack 10 and the Lis 5: everyone sells the same fraction of
+//!    what they offered.
 //! 2. **Whole units only, fairly rounded.** A share like 4.6 boxes can't be
 //!    packed, so every household first gets the whole part of its exact
 //!    share (4). The units still missing go one each to the households with
@@ -17,11 +18,13 @@
 //!    was ordered, and nobody packs more than they offered.
 //! 3. **Then the orders are handed out.** Bigger order lines are placed
 //!    first (equal sizes: the lower order number first). Each line goes
-//!    whole to the household whose remaining share fits it most tightly,
-//!    keeping bigger remaining shares free for bigger orders. Only when no
-//!    household has enough left is a line split: the household with the
-//!    most left gives all it has left, and the rest of the line is placed
-//!    the same way.
+//!    whole to the household whose remaining share fits it most tightly
+//!    (equal: the smaller household id), keeping bigger remaining shares
+//!    free for bigger orders. Only when no household has enough left is a
+//!    line split: the household with the most left gives all it has left,
+//!    and the rest of the line is placed the same way. Each split uses up
+//!    a household's share, so with N households at most N − 1 lines are
+//!    split in a round's product.
 //!
 //! The same supplies and orders always give the same result, whatever order
 //! they are listed in. Each (household, order) piece is one packed item and
@@ -328,15 +331,14 @@ mod tests {
         // 1 unit among three equal supplies: each exact share is 1/3.
         let s = shares(&[supply(9, 4), supply(3, 4), supply(5, 4)], 1).unwrap();
         assert_eq!(
-            s.iter().map(|s| (s.household_id, s.share)).collect::<Vec<_>>(),
+            s.iter()
+                .map(|s| (s.household_id, s.share))
+                .collect::<Vec<_>>(),
             vec![(3, 1), (5, 0), (9, 0)]
         );
         // Two units: the two lowest ids.
         let s = shares(&[supply(9, 4), supply(3, 4), supply(5, 4)], 2).unwrap();
-        assert_eq!(
-            s.iter().map(|s| s.share).collect::<Vec<_>>(),
-            vec![1, 1, 0]
-        );
+        assert_eq!(s.iter().map(|s| s.share).collect::<Vec<_>>(), vec![1, 1, 0]);
     }
 
     #[test]
@@ -568,11 +570,7 @@ mod tests {
                         > i128::from(ordered) * i128::from(h.supply)
                 };
                 let min_up = a.iter().filter(|h| up(h)).map(frac).min();
-                let max_down = a
-                    .iter()
-                    .filter(|h| !up(h) && frac(h) > 0)
-                    .map(frac)
-                    .max();
+                let max_down = a.iter().filter(|h| !up(h) && frac(h) > 0).map(frac).max();
                 if let (Some(u), Some(d)) = (min_up, max_down) {
                     assert!(u >= d, "case {case}");
                 }

@@ -225,6 +225,18 @@ fn orientation_is_applied_when_the_photo_is_also_downscaled() {
     let bottom = img.get_pixel(640, 280).0;
     assert!(top[2] > 150 && top[0] < 100, "top {top:?}");
     assert!(bottom[0] > 150 && bottom[2] < 100, "bottom {bottom:?}");
+
+    // More than twice too wide takes the block-averaging path first (a
+    // thin strip keeps this quick in debug builds).
+    let out = process(&phone_jpeg(60, 2600, 6)).unwrap();
+    assert_eq!((out.width, out.height), (2600, 60));
+    let sizes: Vec<(u32, u32)> = out.versions.iter().map(|v| (v.width, v.height)).collect();
+    assert_eq!(sizes, vec![(320, 7), (640, 15), (1280, 30)]);
+    let img = decode(&out.versions[2].bytes).into_rgb8();
+    let top = img.get_pixel(640, 3).0;
+    let bottom = img.get_pixel(640, 27).0;
+    assert!(top[0] > 150 && top[2] < 100, "top {top:?}");
+    assert!(bottom[2] > 150 && bottom[0] < 100, "bottom {bottom:?}");
 }
 
 #[test]
@@ -306,7 +318,9 @@ fn other_image_types_are_named_in_the_refusal() {
             detected: Some("GIF")
         }
     );
-    assert!(error_message(&err).1.starts_with("GIF images are not accepted"));
+    assert!(error_message(&err)
+        .1
+        .starts_with("GIF images are not accepted"));
 
     let mut heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic".to_vec();
     heic.extend([0u8; 64]);
@@ -380,10 +394,7 @@ fn decompression_bombs_are_refused_by_their_dimensions() {
 
     // Too wide for the decoder's limits.
     let err = process(&png_claiming(60_000, 60_000)).unwrap_err();
-    assert!(
-        matches!(err, PhotoError::TooManyPixels { .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, PhotoError::TooManyPixels { .. }), "{err:?}");
     assert!(error_message(&err).1.contains("megapixels"));
     // Each side allowed, but too many pixels in all.
     assert_eq!(
@@ -432,10 +443,7 @@ fn errors_become_422_on_the_photo_field_and_our_faults_500() {
     let e: Error = PhotoError::Unsupported { detected: None }.into();
     assert_eq!(e.status(), axum::http::StatusCode::UNPROCESSABLE_ENTITY);
     let e: Error = PhotoError::Encode("boom".into()).into();
-    assert_eq!(
-        e.status(),
-        axum::http::StatusCode::INTERNAL_SERVER_ERROR
-    );
+    assert_eq!(e.status(), axum::http::StatusCode::INTERNAL_SERVER_ERROR);
 }
 
 #[test]
@@ -444,7 +452,14 @@ fn jpeg_output_is_reasonably_small() {
     let v = out.versions.last().unwrap();
     assert_eq!((v.width, v.height), (1280, 960));
     // Quality 80 on a simple card: well under an uncompressed frame.
-    assert!(v.bytes.len() < 1280 * 960 * 3 / 10, "{} bytes", v.bytes.len());
+    assert!(
+        v.bytes.len() < 1280 * 960 * 3 / 10,
+        "{} bytes",
+        v.bytes.len()
+    );
     // Smaller versions are smaller files.
-    assert!(out.versions.windows(2).all(|w| w[0].bytes.len() < w[1].bytes.len()));
+    assert!(out
+        .versions
+        .windows(2)
+        .all(|w| w[0].bytes.len() < w[1].bytes.len()));
 }
