@@ -4,8 +4,10 @@
 //! used by both the API and the wasm app. No web or server dependencies, so it
 //! compiles for native and wasm alike.
 
+pub mod allocation;
 pub mod calendar;
 pub mod dto;
+pub mod label;
 pub mod money;
 pub mod order;
 pub mod round;
