@@ -72,6 +72,25 @@ try {
     await page.goto('/me');
     await page.locator('[data-testid=account]').waitFor();
     await shot('me');
+    // Visit booking: the calendar, the filled-in form, the confirmation, My trips.
+    await page.goto('/v/liu/visit');
+    await page.locator('[data-testid=month-grid]').waitFor();
+    await shot('visit');
+    await page.locator('[data-testid=month-next]').click();
+    await page.locator('[data-testid=month-grid] button.day.open').nth(2).click();
+    await page.locator('[data-testid=nights] [data-testid=qty-plus]').click();
+    await page.locator('[data-testid=host]').first().click();
+    await page.locator('[data-testid=meals] button.chip').nth(2).click();
+    await page.locator('[data-testid=host-any]').scrollIntoViewIfNeeded();
+    await shot('visit-host');
+    await page.locator('[data-testid=price-summary]').scrollIntoViewIfNeeded();
+    await shot('visit-price');
+    await page.locator('[data-testid=book]').click();
+    await page.locator('[data-testid=banner-confirmed]').waitFor({ timeout: 20000 });
+    await shot('trip-confirmed');
+    await page.goto('/trips');
+    await page.locator('[data-testid=trip-row]').first().waitFor();
+    await shot('trips');
     await context.close();
   }
 
