@@ -1,7 +1,8 @@
 //! The storefront's JSON API server. It also serves the built app.
 //!
 //! Startup: read the configuration (see [`config`]), open and migrate the
-//! database, seed each group of demo data (catalogue, supplies, members)
+//! database, seed each group of demo data (catalogue, supplies, members,
+//! visits, organisers)
 //! whose tables are empty, then listen.
 
 mod auth;
@@ -13,11 +14,13 @@ mod households;
 mod json;
 mod members;
 mod orders;
+mod organisers;
 mod params;
 mod products;
 mod rounds;
 mod seed;
 mod seed_members;
+mod seed_organisers;
 mod seed_supply;
 mod seed_visits;
 mod static_files;
@@ -78,6 +81,7 @@ pub fn app(state: AppState) -> Router {
         .merge(members::router())
         .merge(orders::router())
         .merge(visits::router())
+        .merge(organisers::no_store(organisers::router()))
         .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(error::api_not_found);
     Router::new()
@@ -146,6 +150,9 @@ async fn run() -> Result<(), String> {
     if let Some(report) = seed_visits::seed_if_empty(&db, now).await? {
         tracing::info!(?report, "seeded demo visit offers");
     }
+    if let Some(accounts) = seed_organisers::seed_if_empty(&db, now).await? {
+        tracing::info!(accounts, "seeded demo organiser accounts");
+    }
 
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
@@ -160,7 +167,11 @@ async fn run() -> Result<(), String> {
     }
 
     let state = AppState::new(db.clone(), config);
-    axum::serve(listener, app(state))
+    // The peer address is kept for the organiser login rate limit.
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("server error: {e}"))?;

@@ -162,6 +162,12 @@ async fn downgrade_to_catalogue_only(pool: &sqlx::SqlitePool) {
     // One connection (the pool holds one), so the pragma covers the drops.
     for stmt in [
         "PRAGMA foreign_keys = OFF",
+        // Organiser tables (migrations 0010 and later).
+        "DROP TABLE IF EXISTS change_log",
+        "DROP TABLE IF EXISTS login_failure",
+        "DROP TABLE IF EXISTS organiser_session",
+        "DROP TABLE IF EXISTS organiser_village",
+        "DROP TABLE IF EXISTS organiser",
         "DROP TABLE booking_night",
         "DROP TABLE booking",
         "DROP TABLE closed_day",

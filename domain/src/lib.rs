@@ -8,6 +8,8 @@ pub mod calendar;
 pub mod dto;
 pub mod money;
 pub mod order;
+pub mod organise;
+pub mod richtext;
 pub mod round;
 pub mod text;
 pub mod validate;
