@@ -14,6 +14,7 @@ mod households;
 mod json;
 mod members;
 mod orders;
+mod organise_products;
 mod organisers;
 mod params;
 mod products;
@@ -81,7 +82,9 @@ pub fn app(state: AppState) -> Router {
         .merge(members::router())
         .merge(orders::router())
         .merge(visits::router())
-        .merge(organisers::no_store(organisers::router()))
+        .merge(organisers::no_store(
+            organisers::router().merge(organise_products::router()),
+        ))
         .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(error::api_not_found);
     Router::new()
