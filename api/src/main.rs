@@ -15,6 +15,7 @@ mod json;
 mod members;
 mod orders;
 mod organise_products;
+mod organise_rounds;
 mod organisers;
 mod params;
 mod products;
@@ -83,7 +84,9 @@ pub fn app(state: AppState) -> Router {
         .merge(orders::router())
         .merge(visits::router())
         .merge(organisers::no_store(
-            organisers::router().merge(organise_products::router()),
+            organisers::router()
+                .merge(organise_products::router())
+                .merge(organise_rounds::router()),
         ))
         .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(error::api_not_found);

@@ -96,7 +96,6 @@ pub struct CurrentOrganiser {
 pub struct VillageRef {
     pub id: i64,
     pub slug: String,
-    pub organising_percent: i64,
 }
 
 impl FromRequestParts<AppState> for CurrentOrganiser {
@@ -131,8 +130,8 @@ impl CurrentOrganiser {
     /// The village `slug` if this organiser organises it: 404 when there
     /// is no such village, 403 when it is someone else's.
     pub async fn village(&self, conn: &mut SqliteConnection, slug: &str) -> Result<VillageRef> {
-        let row: Option<(i64, String, i64, i64)> = sqlx::query_as(
-            "SELECT v.id, v.slug, v.organising_percent,
+        let row: Option<(i64, String, i64)> = sqlx::query_as(
+            "SELECT v.id, v.slug,
                     EXISTS (SELECT 1 FROM organiser_village ov
                             WHERE ov.village_id = v.id AND ov.organiser_id = ?)
              FROM village v WHERE v.slug = ?",
@@ -143,12 +142,8 @@ impl CurrentOrganiser {
         .await?;
         match row {
             None => Err(Error::NotFound(format!("no village with slug '{slug}'"))),
-            Some((_, _, _, 0)) => Err(not_yours(slug)),
-            Some((id, slug, organising_percent, _)) => Ok(VillageRef {
-                id,
-                slug,
-                organising_percent,
-            }),
+            Some((_, _, 0)) => Err(not_yours(slug)),
+            Some((id, slug, _)) => Ok(VillageRef { id, slug }),
         }
     }
 
@@ -159,8 +154,8 @@ impl CurrentOrganiser {
         conn: &mut SqliteConnection,
         village_id: i64,
     ) -> Result<VillageRef> {
-        let row: Option<(String, i64, i64)> = sqlx::query_as(
-            "SELECT v.slug, v.organising_percent,
+        let row: Option<(String, i64)> = sqlx::query_as(
+            "SELECT v.slug,
                     EXISTS (SELECT 1 FROM organiser_village ov
                             WHERE ov.village_id = v.id AND ov.organiser_id = ?)
              FROM village v WHERE v.id = ?",
@@ -170,12 +165,11 @@ impl CurrentOrganiser {
         .fetch_optional(conn)
         .await?;
         match row {
-            Some((slug, organising_percent, 1)) => Ok(VillageRef {
+            Some((slug, 1)) => Ok(VillageRef {
                 id: village_id,
                 slug,
-                organising_percent,
             }),
-            Some((slug, _, _)) => Err(not_yours(&slug)),
+            Some((slug, _)) => Err(not_yours(&slug)),
             None => Err(Error::internal(format_args!("village {village_id} is gone"))),
         }
     }

@@ -163,6 +163,10 @@ async fn downgrade_to_catalogue_only(pool: &sqlx::SqlitePool) {
     for stmt in [
         "PRAGMA foreign_keys = OFF",
         // Organiser tables (migrations 0010 and later).
+        "DROP TABLE IF EXISTS withdrawn_line",
+        "DROP TABLE IF EXISTS withdrawal",
+        "DROP TABLE IF EXISTS round_point",
+        "DROP TABLE IF EXISTS price_change",
         "DROP TABLE IF EXISTS change_log",
         "DROP TABLE IF EXISTS login_failure",
         "DROP TABLE IF EXISTS organiser_session",
