@@ -16,6 +16,7 @@ mod members;
 mod orders;
 mod organise_products;
 mod organise_rounds;
+mod organise_visits;
 mod organisers;
 mod params;
 mod products;
@@ -86,7 +87,8 @@ pub fn app(state: AppState) -> Router {
         .merge(organisers::no_store(
             organisers::router()
                 .merge(organise_products::router())
-                .merge(organise_rounds::router()),
+                .merge(organise_rounds::router())
+                .merge(organise_visits::router()),
         ))
         .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(error::api_not_found);

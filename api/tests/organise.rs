@@ -302,6 +302,18 @@ fn endpoints() -> Vec<(Method, &'static str, Value)> {
             "/api/organise/rounds/{song_round}/withdrawals",
             json!({"product_id": 1, "reason": "a test"}),
         ),
+        (Method::GET, "/api/organise/villages/{song}/bookings", Value::Null),
+        (
+            Method::PUT,
+            "/api/organise/villages/{song}/closed-days",
+            json!({"date": day(5), "closed": true}),
+        ),
+        (Method::GET, "/api/organise/bookings/{song_booking}", Value::Null),
+        (
+            Method::POST,
+            "/api/organise/bookings/{song_booking}/cancel",
+            json!({"reason": "a test"}),
+        ),
     ]
 }
 
@@ -309,10 +321,13 @@ fn endpoints() -> Vec<(Method, &'static str, Value)> {
 struct SongIds {
     product: i64,
     round: i64,
+    booking: String,
 }
 
-async fn song_ids(pool: &sqlx::SqlitePool) -> SongIds {
+async fn song_ids(pool: &sqlx::SqlitePool, server: &Server) -> SongIds {
+    let (booking, _) = book(server, "song", 2, 1).await;
     SongIds {
+        booking,
         product: scalar(
             pool,
             "SELECT p.id FROM product p JOIN village v ON v.id = p.village_id WHERE v.slug = 'song' ORDER BY p.id LIMIT 1",
@@ -330,6 +345,7 @@ fn fill(path: &str, ids: &SongIds) -> String {
     path.replace("{song}", "song")
         .replace("{song_product}", &ids.product.to_string())
         .replace("{song_round}", &ids.round.to_string())
+        .replace("{song_booking}", &ids.booking)
 }
 
 #[tokio::test]
@@ -337,7 +353,7 @@ async fn every_organiser_endpoint_says_401_without_a_session_and_403_for_another
     let env = Env::new();
     let server = env.start();
     let pool = open_db(&env.db).await;
-    let ids = song_ids(&pool).await;
+    let ids = song_ids(&pool, &server).await;
     let anonymous = browser();
     let liu = liu_only(&server).await;
     let log_rows = scalar(&pool, "SELECT COUNT(*) FROM change_log").await;
@@ -370,6 +386,22 @@ async fn every_organiser_endpoint_says_401_without_a_session_and_403_for_another
         scalar(&pool, "SELECT COUNT(*) FROM change_log").await,
         log_rows
     );
+    assert_eq!(
+        scalar(&pool, "SELECT COUNT(*) FROM booking WHERE status = 'cancelled'").await,
+        0
+    );
+    assert_eq!(scalar(&pool, "SELECT COUNT(*) FROM withdrawal").await, 0);
+    // The organiser of both Liu and Song may read Song's things.
+    let (both, _) = organiser(&server, "liu-organiser-1", "demo-organiser-1").await;
+    for path in [
+        "/api/organise/villages/{song}/log",
+        "/api/organise/products/{song_product}",
+        "/api/organise/rounds/{song_round}",
+        "/api/organise/bookings/{song_booking}",
+    ] {
+        let (status, body) = get(&server, &both, &fill(path, &ids)).await;
+        assert_eq!(status, 200, "{path}: {body}");
+    }
 }
 
 // ---- product pages ----
@@ -845,4 +877,181 @@ async fn a_withdrawn_product_leaves_the_orders_with_a_notice_and_cannot_be_order
     let e = &log(&server, &o, "liu").await.entries[0];
     assert_eq!((e.entity.as_str(), e.action.as_str()), ("withdrawal", "withdraw"));
     assert_eq!(e.entity_id, format!("{round}/{p}"));
+}
+
+// ---- visits ----
+
+fn day(offset: i64) -> String {
+    domain::wire::format_date(
+        domain::shanghai_date(time::OffsetDateTime::now_utc()) + time::Duration::days(offset),
+    )
+}
+
+/// An anonymous booking for 2 adults; returns its id and reference.
+async fn book(server: &Server, slug: &str, offset: i64, nights: u32) -> (String, String) {
+    let id = new_id();
+    let (status, body) = send(
+        &browser(),
+        Method::PUT,
+        &server.url(&format!("/api/bookings/{id}")),
+        Some(&json!({
+            "village_slug": slug,
+            "arrival": day(offset),
+            "nights": nights,
+            "adults": 2,
+            "children": 0,
+            "host_id": null,
+            "meals": [],
+            "name": "周小燕",
+            "phone": "139 1234 5678",
+        })),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    (id, body["reference"].as_str().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn organisers_see_bookings_per_day_cancel_with_a_reason_and_close_days() {
+    let env = Env::new();
+    let server = env.start();
+    let (id, reference) = book(&server, "liu", 3, 2).await;
+    let o = liu_only(&server).await;
+
+    let path = format!("/api/organise/villages/liu/bookings?from={}&to={}", day(3), day(5));
+    let (status, plan) = get(&server, &o, &path).await;
+    assert_eq!(status, 200, "{plan}");
+    let plan: domain::organise::OrganiserBookings = serde_json::from_value(plan).unwrap();
+    assert_eq!(plan.days.len(), 3);
+    let staying = |d: &domain::organise::BookingDay| {
+        d.hosts
+            .iter()
+            .filter(|h| h.booking_ids.contains(&id))
+            .map(|h| h.beds_booked)
+            .sum::<u32>()
+    };
+    assert_eq!(
+        plan.days.iter().map(staying).collect::<Vec<_>>(),
+        [2, 2, 0],
+        "two nights, then departure"
+    );
+    assert_eq!(plan.bookings.len(), 1);
+    assert_eq!(plan.bookings[0].name, "周小燕");
+    let (status, one) = get(&server, &o, &format!("/api/organise/bookings/{id}")).await;
+    assert_eq!(status, 200, "{one}");
+    assert_eq!(one["phone"], "13912345678");
+
+    // Bad ranges name the parameter.
+    let (status, body) = get(&server, &o, "/api/organise/villages/liu/bookings?from=2026-02-30").await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(fields(&body), ["from"]);
+    let (status, body) = get(
+        &server,
+        &o,
+        &format!("/api/organise/villages/liu/bookings?from={}&to={}", day(5), day(3)),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(fields(&body), ["to"]);
+
+    // Cancelling needs a reason; the visitor then sees it.
+    let cancel = format!("/api/organise/bookings/{id}/cancel");
+    let (status, body) = write(&server, &o, Method::POST, &cancel, &json!({"reason": ""})).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(fields(&body), ["reason"]);
+    let why = "the host family has a funeral that week; we are sorry";
+    let (status, body) = write(&server, &o, Method::POST, &cancel, &json!({"reason": why})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "cancelled");
+    let (status, seen) = send(
+        &browser(),
+        Method::GET,
+        &server.url(&format!("/api/bookings/{id}?ref={reference}")),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(seen["status"], "cancelled");
+    assert_eq!(seen["cancelled_by"], "organiser");
+    assert_eq!(seen["cancel_reason"], why);
+    let (_, plan) = get(&server, &o, &path).await;
+    let plan: domain::organise::OrganiserBookings = serde_json::from_value(plan).unwrap();
+    assert_eq!(plan.days.iter().map(staying).sum::<u32>(), 0, "the beds are free again");
+    assert_eq!(plan.bookings[0].status, domain::dto::BookingStatus::Cancelled);
+
+    // Close a night: no new booking sleeps there; reopen it.
+    let url = "/api/organise/villages/liu/closed-days";
+    let (status, body) = write(&server, &o, Method::PUT, url, &json!({"date": day(4), "closed": true})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["closed"], true);
+    assert!(body["closed_days"].as_array().unwrap().contains(&json!(day(4))));
+    let offer: Value = server.json("/api/villages/liu/visit").await;
+    assert!(offer["policy"]["closed_days"].as_array().unwrap().contains(&json!(day(4))));
+    let (status, _) = send(
+        &browser(),
+        Method::PUT,
+        &server.url(&format!("/api/bookings/{}", new_id())),
+        Some(&json!({"village_slug": "liu", "arrival": day(4), "nights": 1, "adults": 1,
+                     "name": "周小燕", "phone": "13912345678"})),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let (_, plan) = get(&server, &o, &path).await;
+    assert_eq!(plan["days"][1]["closed"], true);
+    let (status, body) = write(&server, &o, Method::PUT, url, &json!({"date": day(4), "closed": false})).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(!body["closed_days"].as_array().unwrap().contains(&json!(day(4))));
+    let (status, body) = write(&server, &o, Method::PUT, url, &json!({"date": day(-1), "closed": true})).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(fields(&body), ["date"]);
+
+    let entries: Vec<(String, String)> = log(&server, &o, "liu")
+        .await
+        .entries
+        .into_iter()
+        .map(|e| (e.entity, e.action))
+        .collect();
+    assert_eq!(
+        entries,
+        [
+            ("closed_day".into(), "reopen".into()),
+            ("closed_day".into(), "close".into()),
+            ("booking".into(), "cancel".into())
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_log_pages_newest_first() {
+    let env = Env::new();
+    let server = env.start();
+    let o = liu_only(&server).await;
+    for offset in [3, 4, 5, 6, 7] {
+        let (status, body) = write(
+            &server,
+            &o,
+            Method::PUT,
+            "/api/organise/villages/liu/closed-days",
+            &json!({"date": day(offset), "closed": true}),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, first) = get(&server, &o, "/api/organise/villages/liu/log?limit=2").await;
+    assert_eq!(status, 200, "{first}");
+    let first: ChangeLogPage = serde_json::from_value(first).unwrap();
+    let ids: Vec<String> = first.entries.iter().map(|e| e.entity_id.clone()).collect();
+    assert_eq!(ids, [day(7), day(6)]);
+    let next = first.next_before.expect("more pages");
+    let (_, rest) = get(&server, &o, &format!("/api/organise/villages/liu/log?limit=10&before={next}")).await;
+    let rest: ChangeLogPage = serde_json::from_value(rest).unwrap();
+    let ids: Vec<String> = rest.entries.iter().map(|e| e.entity_id.clone()).collect();
+    assert_eq!(ids, [day(5), day(4), day(3)]);
+    assert_eq!(rest.next_before, None);
+    let (status, body) = get(&server, &o, "/api/organise/villages/liu/log?limit=0").await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(fields(&body), ["limit"]);
+    // Song's log is not Zhao Xiumei's to read.
+    assert_eq!(get(&server, &o, "/api/organise/villages/song/log").await.0, 403);
+    assert_eq!(get(&server, &o, "/api/organise/villages/nowhere/log").await.0, 404);
 }
