@@ -207,7 +207,8 @@ impl IntoResponse for Error {
                 retry_after_minutes,
             };
             let mut res = (status, Json(body)).into_response();
-            if let Ok(v) = axum::http::HeaderValue::from_str(&(retry_after_minutes * 60).to_string())
+            if let Ok(v) =
+                axum::http::HeaderValue::from_str(&(retry_after_minutes * 60).to_string())
             {
                 res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
             }

@@ -628,7 +628,10 @@ async fn one(
     Ok(Json(order))
 }
 
-async fn list(State(state): State<AppState>, member: CurrentMember) -> Result<Json<Vec<MemberOrder>>> {
+async fn list(
+    State(state): State<AppState>,
+    member: CurrentMember,
+) -> Result<Json<Vec<MemberOrder>>> {
     let mut conn = state.db.acquire().await?;
     let orders = load_orders(&mut conn, member.id, None, OffsetDateTime::now_utc()).await?;
     Ok(Json(orders))
@@ -764,23 +767,23 @@ async fn load_orders(
             Ok(MemberOrder {
                 withdrawn: notices,
                 order: assemble(
-                r.id,
-                r.number,
-                status,
-                r.village_slug,
-                LocalText::new(r.village_name_zh, r.village_name_en),
-                round,
-                DistributionPoint {
-                    id: r.point_id,
-                    name: LocalText::new(r.point_name_zh, r.point_name_en),
-                    address: LocalText::new(r.address_zh, r.address_en),
-                    pickup_from: r.pickup_from,
-                    pickup_to: r.pickup_to,
-                },
-                lines,
-                moment(r.created_at)?,
-                moment(r.updated_at)?,
-                now,
+                    r.id,
+                    r.number,
+                    status,
+                    r.village_slug,
+                    LocalText::new(r.village_name_zh, r.village_name_en),
+                    round,
+                    DistributionPoint {
+                        id: r.point_id,
+                        name: LocalText::new(r.point_name_zh, r.point_name_en),
+                        address: LocalText::new(r.address_zh, r.address_en),
+                        pickup_from: r.pickup_from,
+                        pickup_to: r.pickup_to,
+                    },
+                    lines,
+                    moment(r.created_at)?,
+                    moment(r.updated_at)?,
+                    now,
                 ),
             })
         })
@@ -798,7 +801,19 @@ async fn withdrawn_lines(
         Some(_) => "o.id = ?2 AND o.member_id = ?1",
         None => "o.member_id = ?1 AND ?2 IS NULL",
     };
-    type Row = (String, i64, String, String, String, String, i64, i64, i64, String, i64);
+    type Row = (
+        String,
+        i64,
+        String,
+        String,
+        String,
+        String,
+        i64,
+        i64,
+        i64,
+        String,
+        i64,
+    );
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT wl.order_id, wl.product_id, p.name_zh, p.name_en, p.unit_zh, p.unit_en,
                 wl.quantity, wl.unit_price_fen, wl.total_fen, w.reason, w.at

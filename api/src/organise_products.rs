@@ -29,10 +29,7 @@ use crate::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(
-            "/organise/villages/{slug}/products",
-            get(list).post(create),
-        )
+        .route("/organise/villages/{slug}/products", get(list).post(create))
         .route("/organise/products/{id}", get(one).put(edit))
 }
 

@@ -114,7 +114,11 @@ pub(crate) async fn round_points(
 
 /// Whether `point_id` serves `round_id` (any point of the round's village
 /// when none were chosen).
-pub(crate) async fn serves(conn: &mut SqliteConnection, round_id: i64, point_id: i64) -> Result<bool> {
+pub(crate) async fn serves(
+    conn: &mut SqliteConnection,
+    round_id: i64,
+    point_id: i64,
+) -> Result<bool> {
     let (ok,): (i64,) = sqlx::query_as(
         "SELECT NOT EXISTS (SELECT 1 FROM round_point WHERE round_id = ?1)
                 OR EXISTS (SELECT 1 FROM round_point WHERE round_id = ?1 AND point_id = ?2)",
@@ -127,12 +131,11 @@ pub(crate) async fn serves(conn: &mut SqliteConnection, round_id: i64, point_id:
 }
 
 async fn order_count(conn: &mut SqliteConnection, round_id: i64) -> Result<i64> {
-    let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM orders WHERE round_id = ? AND status = 'confirmed'",
-    )
-    .bind(round_id)
-    .fetch_one(conn)
-    .await?;
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM orders WHERE round_id = ? AND status = 'confirmed'")
+            .bind(round_id)
+            .fetch_one(conn)
+            .await?;
     Ok(n)
 }
 
@@ -166,7 +169,17 @@ async fn round_products(
     round_id: i64,
     village_id: i64,
 ) -> Result<Vec<RoundProduct>> {
-    type Row = (i64, String, String, String, String, i64, i64, Option<String>, Option<i64>);
+    type Row = (
+        i64,
+        String,
+        String,
+        String,
+        String,
+        i64,
+        i64,
+        Option<String>,
+        Option<i64>,
+    );
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT p.id, p.name_zh, p.name_en, p.unit_zh, p.unit_en, p.published,
                 COALESCE((SELECT t.quantity FROM ordered_total t

@@ -146,7 +146,9 @@ async fn per_day(
                 })
                 .collect(),
         });
-        d = d.next_day().ok_or_else(|| Error::internal("date overflow"))?;
+        d = d
+            .next_day()
+            .ok_or_else(|| Error::internal("date overflow"))?;
     }
     // Bookings with a night in the range: arrival <= to, departure > from.
     let rows: Vec<BookingRow> = sqlx::query_as(&format!(

@@ -170,7 +170,9 @@ impl CurrentOrganiser {
                 slug,
             }),
             Some((slug, _)) => Err(not_yours(&slug)),
-            None => Err(Error::internal(format_args!("village {village_id} is gone"))),
+            None => Err(Error::internal(format_args!(
+                "village {village_id} is gone"
+            ))),
         }
     }
 }
@@ -186,7 +188,12 @@ fn client_address(parts_ext: &axum::http::Extensions) -> String {
 }
 
 /// Unix seconds of the recent failures with `column` = `value`.
-async fn failures(conn: &mut SqliteConnection, column: &str, value: &str, now: i64) -> Result<Vec<i64>> {
+async fn failures(
+    conn: &mut SqliteConnection,
+    column: &str,
+    value: &str,
+    now: i64,
+) -> Result<Vec<i64>> {
     let rows: Vec<(i64,)> = sqlx::query_as(&format!(
         "SELECT at FROM login_failure WHERE {column} = ? AND at > ?"
     ))
@@ -406,7 +413,18 @@ pub fn query_param<'a>(query: &'a Option<String>, name: &str) -> Option<&'a str>
 pub const LOG_PAGE_DEFAULT: i64 = 50;
 pub const LOG_PAGE_MAX: i64 = 200;
 
-type LogRow = (i64, i64, String, String, String, String, String, i64, Option<String>, Option<String>);
+type LogRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+);
 
 /// `GET /api/organise/villages/{slug}/log?before=ID&limit=N`.
 async fn log(

@@ -92,7 +92,10 @@ pub const DEMO_ORGANISERS: [DemoOrganiser; 7] = [
 
 /// Seeds the demo organisers if there are none. Returns how many accounts
 /// were made, `None` when the table already had rows.
-pub async fn seed_if_empty(pool: &SqlitePool, now: OffsetDateTime) -> Result<Option<usize>, String> {
+pub async fn seed_if_empty(
+    pool: &SqlitePool,
+    now: OffsetDateTime,
+) -> Result<Option<usize>, String> {
     let db = |e: sqlx::Error| format!("seeding demo organisers failed: {e}");
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
     let (existing,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM organiser")
@@ -159,7 +162,10 @@ mod tests {
                 "{}",
                 o.login
             );
-            assert_eq!(domain::organise::login_name("login", o.login).unwrap(), o.login);
+            assert_eq!(
+                domain::organise::login_name("login", o.login).unwrap(),
+                o.login
+            );
             assert!(o.name_zh.contains("示例") && o.name_en.contains("(demo)"));
         }
         assert!(DEMO_ORGANISERS.iter().any(|o| o.villages.len() > 1));

@@ -116,7 +116,10 @@ fn date_of(what: &str, s: &str) -> Result<Date> {
 }
 
 /// The village's visit policy; `None` when it takes no visitors.
-pub(crate) async fn policy(conn: &mut SqliteConnection, village_id: i64) -> Result<Option<VisitPolicy>> {
+pub(crate) async fn policy(
+    conn: &mut SqliteConnection,
+    village_id: i64,
+) -> Result<Option<VisitPolicy>> {
     let row: Option<(String, String, i64, i64, i64)> = sqlx::query_as(
         "SELECT open_from, open_until, max_party, max_nights, free_cancel_days_before
          FROM visit_policy WHERE village_id = ?",

@@ -61,7 +61,9 @@ async fn organiser(server: &Server, login: &str, password: &str) -> (Client, Org
 
 /// Zhao Xiumei (demo): organises Liu Village only.
 async fn liu_only(server: &Server) -> Client {
-    organiser(server, "liu-organiser-2", "demo-organiser-2").await.0
+    organiser(server, "liu-organiser-2", "demo-organiser-2")
+        .await
+        .0
 }
 
 async fn get(server: &Server, client: &Client, path: &str) -> (u16, Value) {
@@ -79,7 +81,12 @@ async fn write(
 }
 
 async fn log(server: &Server, client: &Client, slug: &str) -> ChangeLogPage {
-    let (status, body) = get(server, client, &format!("/api/organise/villages/{slug}/log")).await;
+    let (status, body) = get(
+        server,
+        client,
+        &format!("/api/organise/villages/{slug}/log"),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     serde_json::from_value(body).unwrap()
 }
@@ -109,7 +116,12 @@ async fn login_me_and_logout_with_a_cookie_of_their_own() {
     assert_eq!(res.status(), 200);
     let cookie = header(&res, "set-cookie");
     assert!(cookie.starts_with("sf_organiser="), "{cookie}");
-    for attr in ["HttpOnly", "SameSite=Strict", "Path=/api/organise", "Max-Age=604800"] {
+    for attr in [
+        "HttpOnly",
+        "SameSite=Strict",
+        "Path=/api/organise",
+        "Max-Age=604800",
+    ] {
         assert!(cookie.contains(attr), "{attr} in {cookie}");
     }
     assert_eq!(header(&res, "cache-control"), "no-store");
@@ -117,7 +129,11 @@ async fn login_me_and_logout_with_a_cookie_of_their_own() {
     assert_eq!(me.login, "liu-organiser-1");
     assert!(me.demo && me.name.en.contains("(demo)"));
     let slugs: Vec<&str> = me.villages.iter().map(|v| v.slug.as_str()).collect();
-    assert_eq!(slugs, ["liu", "song"], "one organiser of the trial village has two");
+    assert_eq!(
+        slugs,
+        ["liu", "song"],
+        "one organiser of the trial village has two"
+    );
     assert_eq!((me.csrf_header.as_str(), me.csrf_value.as_str()), CSRF);
 
     let (status, body) = get(&server, &client, "/api/organise/me").await;
@@ -283,15 +299,51 @@ async fn many_failures_from_one_address_lock_that_address() {
 /// (`{song_product}`, ...) filled in. Keep this list complete.
 fn endpoints() -> Vec<(Method, &'static str, Value)> {
     vec![
-        (Method::GET, "/api/organise/villages/{song}/log", Value::Null),
-        (Method::GET, "/api/organise/villages/{song}/products", Value::Null),
-        (Method::POST, "/api/organise/villages/{song}/products", product_body(1)),
-        (Method::GET, "/api/organise/products/{song_product}", Value::Null),
-        (Method::PUT, "/api/organise/products/{song_product}", product_body(1)),
-        (Method::GET, "/api/organise/villages/{song}/rounds", Value::Null),
-        (Method::POST, "/api/organise/villages/{song}/rounds", round_body(&[1])),
-        (Method::GET, "/api/organise/rounds/{song_round}", Value::Null),
-        (Method::PUT, "/api/organise/rounds/{song_round}/points", json!({"point_ids": [1]})),
+        (
+            Method::GET,
+            "/api/organise/villages/{song}/log",
+            Value::Null,
+        ),
+        (
+            Method::GET,
+            "/api/organise/villages/{song}/products",
+            Value::Null,
+        ),
+        (
+            Method::POST,
+            "/api/organise/villages/{song}/products",
+            product_body(1),
+        ),
+        (
+            Method::GET,
+            "/api/organise/products/{song_product}",
+            Value::Null,
+        ),
+        (
+            Method::PUT,
+            "/api/organise/products/{song_product}",
+            product_body(1),
+        ),
+        (
+            Method::GET,
+            "/api/organise/villages/{song}/rounds",
+            Value::Null,
+        ),
+        (
+            Method::POST,
+            "/api/organise/villages/{song}/rounds",
+            round_body(&[1]),
+        ),
+        (
+            Method::GET,
+            "/api/organise/rounds/{song_round}",
+            Value::Null,
+        ),
+        (
+            Method::PUT,
+            "/api/organise/rounds/{song_round}/points",
+            json!({"point_ids": [1]}),
+        ),
         (
             Method::PUT,
             "/api/organise/rounds/{song_round}/supply",
@@ -302,13 +354,21 @@ fn endpoints() -> Vec<(Method, &'static str, Value)> {
             "/api/organise/rounds/{song_round}/withdrawals",
             json!({"product_id": 1, "reason": "a test"}),
         ),
-        (Method::GET, "/api/organise/villages/{song}/bookings", Value::Null),
+        (
+            Method::GET,
+            "/api/organise/villages/{song}/bookings",
+            Value::Null,
+        ),
         (
             Method::PUT,
             "/api/organise/villages/{song}/closed-days",
             json!({"date": day(5), "closed": true}),
         ),
-        (Method::GET, "/api/organise/bookings/{song_booking}", Value::Null),
+        (
+            Method::GET,
+            "/api/organise/bookings/{song_booking}",
+            Value::Null,
+        ),
         (
             Method::POST,
             "/api/organise/bookings/{song_booking}/cancel",
@@ -378,7 +438,10 @@ async fn every_organiser_endpoint_says_401_without_a_session_and_403_for_another
         if method != Method::GET {
             let (status, answer) = call(&liu, method.clone(), &url, body, false).await;
             assert_eq!(status, 403, "{method} {path} without CSRF: {answer}");
-            assert!(answer["error"].as_str().unwrap().contains("X-Requested-With"));
+            assert!(answer["error"]
+                .as_str()
+                .unwrap()
+                .contains("X-Requested-With"));
         }
     }
     // None of that wrote anything.
@@ -387,7 +450,11 @@ async fn every_organiser_endpoint_says_401_without_a_session_and_403_for_another
         log_rows
     );
     assert_eq!(
-        scalar(&pool, "SELECT COUNT(*) FROM booking WHERE status = 'cancelled'").await,
+        scalar(
+            &pool,
+            "SELECT COUNT(*) FROM booking WHERE status = 'cancelled'"
+        )
+        .await,
         0
     );
     assert_eq!(scalar(&pool, "SELECT COUNT(*) FROM withdrawal").await, 0);
@@ -453,7 +520,10 @@ async fn products_are_created_hidden_then_published_with_a_price_history_and_log
     assert_eq!(created["household_ids"], json!([h]));
 
     // Hidden: not in the shop, but the organisers see it.
-    assert_eq!(server.get(&format!("/api/products/{id}")).await.status(), 404);
+    assert_eq!(
+        server.get(&format!("/api/products/{id}")).await.status(),
+        404
+    );
     let liu = server.village("liu").await;
     assert!(liu.products.iter().all(|p| p.id != id));
     let (_, list) = get(&server, &o, "/api/organise/villages/liu/products").await;
@@ -465,8 +535,14 @@ async fn products_are_created_hidden_then_published_with_a_price_history_and_log
     body["published"] = json!(true);
     body["price_fen"] = json!(3200);
     body["description"]["en"] = json!(payload);
-    let (status, edited) =
-        write(&server, &o, Method::PUT, &format!("/api/organise/products/{id}"), &body).await;
+    let (status, edited) = write(
+        &server,
+        &o,
+        Method::PUT,
+        &format!("/api/organise/products/{id}"),
+        &body,
+    )
+    .await;
     assert_eq!(status, 200, "{edited}");
     assert_eq!(edited["price_fen"], 3200);
     let shop: Value = server.json(&format!("/api/products/{id}")).await;
@@ -485,21 +561,37 @@ async fn products_are_created_hidden_then_published_with_a_price_history_and_log
             )]),
         ]
     );
-    assert!(server.village("liu").await.products.iter().any(|p| p.id == id));
+    assert!(server
+        .village("liu")
+        .await
+        .products
+        .iter()
+        .any(|p| p.id == id));
 
     // The household's page shows the price change.
-    let history: Vec<domain::organise::PriceChange> =
-        server.json(&format!("/api/households/{h}/price-history")).await;
+    let history: Vec<domain::organise::PriceChange> = server
+        .json(&format!("/api/households/{h}/price-history"))
+        .await;
     assert_eq!(history.len(), 1, "{history:?}");
     assert_eq!(
-        (history[0].product_id, history[0].old_price_fen, history[0].new_price_fen),
+        (
+            history[0].product_id,
+            history[0].old_price_fen,
+            history[0].new_price_fen
+        ),
         (id, 3000, 3200)
     );
     assert_eq!(history[0].changed_at.offset(), domain::SHANGHAI);
 
     // A resent save changes nothing and logs nothing more.
-    let (status, _) =
-        write(&server, &o, Method::PUT, &format!("/api/organise/products/{id}"), &body).await;
+    let (status, _) = write(
+        &server,
+        &o,
+        Method::PUT,
+        &format!("/api/organise/products/{id}"),
+        &body,
+    )
+    .await;
     assert_eq!(status, 200);
     let page = log(&server, &o, "liu").await;
     let entries: Vec<(&str, &str)> = page
@@ -517,15 +609,36 @@ async fn products_are_created_hidden_then_published_with_a_price_history_and_log
     assert!(page.entries[1].before.is_none());
     assert_eq!(update.at.offset(), time::UtcOffset::UTC);
     let raw: Value = get(&server, &o, "/api/organise/villages/liu/log").await.1;
-    assert!(raw["entries"][0]["at"].as_str().unwrap().ends_with("+00:00"));
+    assert!(raw["entries"][0]["at"]
+        .as_str()
+        .unwrap()
+        .ends_with("+00:00"));
 
     // Hidden again: gone from the shop and from the household's history.
     body["published"] = json!(false);
-    write(&server, &o, Method::PUT, &format!("/api/organise/products/{id}"), &body).await;
-    assert_eq!(server.get(&format!("/api/products/{id}")).await.status(), 404);
-    let history: Vec<Value> = server.json(&format!("/api/households/{h}/price-history")).await;
+    write(
+        &server,
+        &o,
+        Method::PUT,
+        &format!("/api/organise/products/{id}"),
+        &body,
+    )
+    .await;
+    assert_eq!(
+        server.get(&format!("/api/products/{id}")).await.status(),
+        404
+    );
+    let history: Vec<Value> = server
+        .json(&format!("/api/households/{h}/price-history"))
+        .await;
     assert!(history.is_empty());
-    assert_eq!(server.get("/api/households/999999/price-history").await.status(), 404);
+    assert_eq!(
+        server
+            .get("/api/households/999999/price-history")
+            .await
+            .status(),
+        404
+    );
 }
 
 #[tokio::test]
@@ -545,7 +658,10 @@ async fn bad_product_input_names_each_field_and_writes_nothing() {
     body["household_ids"] = json!([h, song_h]);
     let (status, answer) = write(&server, &o, Method::POST, url, &body).await;
     assert_eq!(status, 422, "{answer}");
-    assert_eq!(fields(&answer), ["name.en", "price_fen", "household_ids[1]"]);
+    assert_eq!(
+        fields(&answer),
+        ["name.en", "price_fen", "household_ids[1]"]
+    );
 
     let mut body = product_body(h);
     body["season"] = json!({"kind": "months", "months": [13]});
@@ -554,7 +670,10 @@ async fn bad_product_input_names_each_field_and_writes_nothing() {
     // serde reads a tagged enum whole, so the error names `season`.
     assert_eq!(fields(&answer), ["season"]);
     assert!(
-        answer["fields"][0]["message"].as_str().unwrap().contains("month 13"),
+        answer["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("month 13"),
         "{answer}"
     );
 
@@ -570,9 +689,19 @@ async fn bad_product_input_names_each_field_and_writes_nothing() {
     assert_eq!(status, 422, "{answer}");
     assert_eq!(fields(&answer), ["price_fen"]);
 
-    let (status, _) = write(&server, &o, Method::PUT, "/api/organise/products/999999", &product_body(h)).await;
+    let (status, _) = write(
+        &server,
+        &o,
+        Method::PUT,
+        "/api/organise/products/999999",
+        &product_body(h),
+    )
+    .await;
     assert_eq!(status, 404);
-    assert_eq!(scalar(&pool, "SELECT COUNT(*) FROM product").await, products);
+    assert_eq!(
+        scalar(&pool, "SELECT COUNT(*) FROM product").await,
+        products
+    );
     assert!(log(&server, &o, "liu").await.entries.is_empty());
 }
 
@@ -580,7 +709,9 @@ async fn bad_product_input_names_each_field_and_writes_nothing() {
 
 fn at(days: i64, hour: u8) -> time::OffsetDateTime {
     let d = domain::shanghai_date(time::OffsetDateTime::now_utc()) + time::Duration::days(days);
-    d.with_hms(hour, 0, 0).unwrap().assume_offset(domain::SHANGHAI)
+    d.with_hms(hour, 0, 0)
+        .unwrap()
+        .assume_offset(domain::SHANGHAI)
 }
 
 fn round_body(points: &[i64]) -> Value {
@@ -604,15 +735,32 @@ async fn rounds_are_created_with_their_points_in_shanghai_time() {
     let (status, r) = write(&server, &o, Method::POST, url, &round_body(&p[..2])).await;
     assert_eq!(status, 201, "{r}");
     assert_eq!(r["phase"], "not_yet_open");
-    assert_eq!(r["round"]["deadline"], domain::wire::format_datetime(at(45, 20)));
+    assert_eq!(
+        r["round"]["deadline"],
+        domain::wire::format_datetime(at(45, 20))
+    );
     assert!(r["round"]["deadline"].as_str().unwrap().ends_with("+08:00"));
-    let points: Vec<i64> = r["points"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect();
+    let points: Vec<i64> = r["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_i64().unwrap())
+        .collect();
     assert_eq!(points, p[..2]);
     assert_eq!(r["products"].as_array().unwrap().len(), liu.products.len());
-    assert!(r["products"].as_array().unwrap().iter().all(|p| p["capacity"] == 0));
+    assert!(r["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["capacity"] == 0));
     let id = r["round"]["id"].as_i64().unwrap();
     // Shoppers see it among the upcoming rounds.
-    assert!(server.village("liu").await.upcoming_rounds.iter().any(|x| x.id == id));
+    assert!(server
+        .village("liu")
+        .await
+        .upcoming_rounds
+        .iter()
+        .any(|x| x.id == id));
 
     // The same day again, bad times and another village's point.
     let (status, body) = write(&server, &o, Method::POST, url, &round_body(&p[..1])).await;
@@ -642,7 +790,11 @@ async fn rounds_are_created_with_their_points_in_shanghai_time() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["points"][0]["id"], p[2]);
     let (_, list) = get(&server, &o, url).await;
-    assert!(list.as_array().unwrap().iter().any(|r| r["round"]["id"] == id));
+    assert!(list
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["round"]["id"] == id));
     let entries: Vec<(String, String)> = log(&server, &o, "liu")
         .await
         .entries
@@ -651,16 +803,27 @@ async fn rounds_are_created_with_their_points_in_shanghai_time() {
         .collect();
     assert_eq!(
         entries,
-        [("round_points".into(), "update".into()), ("round".into(), "create".into())]
+        [
+            ("round_points".into(), "update".into()),
+            ("round".into(), "create".into())
+        ]
     );
 }
 
 /// The open round of Liu Village, its first two points and two products
 /// with stock, each supplied `supply` in total by one household.
-async fn open_liu(server: &Server, pool: &sqlx::SqlitePool, supply: i64) -> (i64, Vec<i64>, [i64; 2]) {
+async fn open_liu(
+    server: &Server,
+    pool: &sqlx::SqlitePool,
+    supply: i64,
+) -> (i64, Vec<i64>, [i64; 2]) {
     let liu = server.village("liu").await;
     let open = liu.open_round.clone().expect("an open round");
-    let mut with_stock = open.stock.iter().filter(|s| s.remaining > 0).map(|s| s.product_id);
+    let mut with_stock = open
+        .stock
+        .iter()
+        .filter(|s| s.remaining > 0)
+        .map(|s| s.product_id);
     let products = [with_stock.next().unwrap(), with_stock.next().unwrap()];
     for p in products {
         common::set_supply(pool, open.round.id, p, supply).await;
@@ -718,7 +881,10 @@ async fn a_supply_cannot_go_below_what_is_ordered() {
     assert_eq!(body["below_ordered"][0]["ordered"], 6);
     assert_eq!(body["below_ordered"][0]["supply"], 4);
     assert!(
-        body["error"].as_str().unwrap().contains("6 already ordered"),
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("6 already ordered"),
         "{body}"
     );
     assert_eq!(server.stock("liu", p).await, (10, 4), "nothing changed");
@@ -726,8 +892,17 @@ async fn a_supply_cannot_go_below_what_is_ordered() {
     let (status, body) = write(&server, &o, Method::PUT, &url, &set(6)).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(server.stock("liu", p).await, (6, 0));
-    let row = body["products"].as_array().unwrap().iter().find(|x| x["product_id"] == p).unwrap().clone();
-    assert_eq!((row["capacity"].as_i64(), row["ordered"].as_i64()), (Some(6), Some(6)));
+    let row = body["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["product_id"] == p)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (row["capacity"].as_i64(), row["ordered"].as_i64()),
+        (Some(6), Some(6))
+    );
     let (status, _) = write(&server, &o, Method::PUT, &url, &set(20)).await;
     assert_eq!(status, 200);
     assert_eq!(server.stock("liu", p).await, (20, 14));
@@ -749,14 +924,21 @@ async fn a_supply_cannot_go_below_what_is_ordered() {
     assert_eq!(status, 422, "{body}");
     assert_eq!(
         fields(&body),
-        ["supplies[0].quantity", "supplies[1].household_id", "supplies[2]"]
+        [
+            "supplies[0].quantity",
+            "supplies[1].household_id",
+            "supplies[2]"
+        ]
     );
     assert_eq!(server.stock("liu", p).await, (20, 14));
 
     let page = log(&server, &o, "liu").await;
     assert_eq!(page.entries.len(), 2, "two changes, no refusals");
     let last = &page.entries[0];
-    assert_eq!((last.entity.as_str(), last.entity_id.clone()), ("supply", round.to_string()));
+    assert_eq!(
+        (last.entity.as_str(), last.entity_id.clone()),
+        ("supply", round.to_string())
+    );
     assert_eq!(last.before.as_ref().unwrap()[0]["quantity"], 6);
     assert_eq!(last.after.as_ref().unwrap()[0]["quantity"], 20);
 }
@@ -772,10 +954,24 @@ async fn orders_keep_to_the_points_of_their_round() {
     let o = liu_only(&server).await;
     let url = format!("/api/organise/rounds/{round}/points");
     // Point 1 has an order: it cannot be taken off.
-    let (status, body) = write(&server, &o, Method::PUT, &url, &json!({"point_ids": [points[0]]})).await;
+    let (status, body) = write(
+        &server,
+        &o,
+        Method::PUT,
+        &url,
+        &json!({"point_ids": [points[0]]}),
+    )
+    .await;
     assert_eq!(status, 409, "{body}");
     assert_eq!(fields(&body), ["point_ids"]);
-    let (status, _) = write(&server, &o, Method::PUT, &url, &json!({"point_ids": [points[1]]})).await;
+    let (status, _) = write(
+        &server,
+        &o,
+        Method::PUT,
+        &url,
+        &json!({"point_ids": [points[1]]}),
+    )
+    .await;
     assert_eq!(status, 200);
     // Point 0 no longer serves the round.
     let id = new_id();
@@ -800,7 +996,12 @@ async fn a_withdrawn_product_leaves_the_orders_with_a_notice_and_cannot_be_order
     let (round, points, [p, q]) = open_liu(&server, &pool, 10).await;
     let a = common::member_via_sql(&pool, &server, "周小燕", "13912340003", points[0]).await;
     let b = common::member_via_sql(&pool, &server, "孙立", "13912340004", points[0]).await;
-    let (order_a, placed_a) = place(&server, &a, &order_body(round, points[0], &[(p, 2), (q, 1)])).await;
+    let (order_a, placed_a) = place(
+        &server,
+        &a,
+        &order_body(round, points[0], &[(p, 2), (q, 1)]),
+    )
+    .await;
     let (order_b, _) = place(&server, &b, &order_body(round, points[0], &[(p, 3)])).await;
     let q_total = placed_a["lines"]
         .as_array()
@@ -816,21 +1017,46 @@ async fn a_withdrawn_product_leaves_the_orders_with_a_notice_and_cannot_be_order
     let o = liu_only(&server).await;
     let url = format!("/api/organise/rounds/{round}/withdrawals");
     // A reason is required.
-    let (status, body) = write(&server, &o, Method::POST, &url, &json!({"product_id": p, "reason": "  "})).await;
+    let (status, body) = write(
+        &server,
+        &o,
+        Method::POST,
+        &url,
+        &json!({"product_id": p, "reason": "  "}),
+    )
+    .await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(fields(&body), ["reason"]);
     let reason = "food-safety worry: the flock is being checked by the vet";
-    let (status, w) = write(&server, &o, Method::POST, &url, &json!({"product_id": p, "reason": reason})).await;
+    let (status, w) = write(
+        &server,
+        &o,
+        Method::POST,
+        &url,
+        &json!({"product_id": p, "reason": reason}),
+    )
+    .await;
     assert_eq!(status, 201, "{w}");
     assert_eq!(w["orders_affected"], 2);
     assert_eq!(w["reason"], reason);
 
     // The member sees the notice and a total without the product.
-    let (status, mine) = send(&a, Method::GET, &server.url(&format!("/api/orders/{order_a}")), None).await;
+    let (status, mine) = send(
+        &a,
+        Method::GET,
+        &server.url(&format!("/api/orders/{order_a}")),
+        None,
+    )
+    .await;
     assert_eq!(status, 200, "{mine}");
     assert_eq!(mine["status"], "confirmed");
     assert_eq!(mine["total_fen"], q_total);
-    let lines: Vec<i64> = mine["lines"].as_array().unwrap().iter().map(|l| l["product_id"].as_i64().unwrap()).collect();
+    let lines: Vec<i64> = mine["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["product_id"].as_i64().unwrap())
+        .collect();
     assert_eq!(lines, [q]);
     assert_eq!(mine["withdrawn"][0]["product_id"], p);
     assert_eq!(mine["withdrawn"][0]["quantity"], 2);
@@ -838,7 +1064,12 @@ async fn a_withdrawn_product_leaves_the_orders_with_a_notice_and_cannot_be_order
     // The shop's Order type still reads the answer.
     let _: domain::dto::Order = serde_json::from_value(mine.clone()).unwrap();
     let (_, list) = send(&b, Method::GET, &server.url("/api/orders"), None).await;
-    let listed = list.as_array().unwrap().iter().find(|x| x["id"] == order_b.as_str()).unwrap();
+    let listed = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == order_b.as_str())
+        .unwrap();
     assert_eq!(listed["total_fen"], 0);
     assert_eq!(listed["withdrawn"][0]["reason"], reason);
 
@@ -856,7 +1087,10 @@ async fn a_withdrawn_product_leaves_the_orders_with_a_notice_and_cannot_be_order
     .await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(fields(&body), ["lines[1].product_id"]);
-    assert!(body["fields"][0]["message"].as_str().unwrap().contains(reason));
+    assert!(body["fields"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains(reason));
     // Changing the order to add it back is refused too.
     let (status, body) = send(
         &a,
@@ -868,14 +1102,30 @@ async fn a_withdrawn_product_leaves_the_orders_with_a_notice_and_cannot_be_order
     assert_eq!(status, 422, "{body}");
 
     // Twice is a conflict; the round shows the withdrawal; the log has it.
-    let (status, body) = write(&server, &o, Method::POST, &url, &json!({"product_id": p, "reason": "again"})).await;
+    let (status, body) = write(
+        &server,
+        &o,
+        Method::POST,
+        &url,
+        &json!({"product_id": p, "reason": "again"}),
+    )
+    .await;
     assert_eq!(status, 409, "{body}");
     let (_, r) = get(&server, &o, &format!("/api/organise/rounds/{round}")).await;
-    let row = r["products"].as_array().unwrap().iter().find(|x| x["product_id"] == p).unwrap().clone();
+    let row = r["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["product_id"] == p)
+        .unwrap()
+        .clone();
     assert_eq!(row["withdrawal"]["reason"], reason);
     assert_eq!(row["ordered"], 0);
     let e = &log(&server, &o, "liu").await.entries[0];
-    assert_eq!((e.entity.as_str(), e.action.as_str()), ("withdrawal", "withdraw"));
+    assert_eq!(
+        (e.entity.as_str(), e.action.as_str()),
+        ("withdrawal", "withdraw")
+    );
     assert_eq!(e.entity_id, format!("{round}/{p}"));
 }
 
@@ -918,7 +1168,11 @@ async fn organisers_see_bookings_per_day_cancel_with_a_reason_and_close_days() {
     let (id, reference) = book(&server, "liu", 3, 2).await;
     let o = liu_only(&server).await;
 
-    let path = format!("/api/organise/villages/liu/bookings?from={}&to={}", day(3), day(5));
+    let path = format!(
+        "/api/organise/villages/liu/bookings?from={}&to={}",
+        day(3),
+        day(5)
+    );
     let (status, plan) = get(&server, &o, &path).await;
     assert_eq!(status, 200, "{plan}");
     let plan: domain::organise::OrganiserBookings = serde_json::from_value(plan).unwrap();
@@ -942,13 +1196,22 @@ async fn organisers_see_bookings_per_day_cancel_with_a_reason_and_close_days() {
     assert_eq!(one["phone"], "13912345678");
 
     // Bad ranges name the parameter.
-    let (status, body) = get(&server, &o, "/api/organise/villages/liu/bookings?from=2026-02-30").await;
+    let (status, body) = get(
+        &server,
+        &o,
+        "/api/organise/villages/liu/bookings?from=2026-02-30",
+    )
+    .await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(fields(&body), ["from"]);
     let (status, body) = get(
         &server,
         &o,
-        &format!("/api/organise/villages/liu/bookings?from={}&to={}", day(5), day(3)),
+        &format!(
+            "/api/organise/villages/liu/bookings?from={}&to={}",
+            day(5),
+            day(3)
+        ),
     )
     .await;
     assert_eq!(status, 400, "{body}");
@@ -976,32 +1239,71 @@ async fn organisers_see_bookings_per_day_cancel_with_a_reason_and_close_days() {
     assert_eq!(seen["cancel_reason"], why);
     let (_, plan) = get(&server, &o, &path).await;
     let plan: domain::organise::OrganiserBookings = serde_json::from_value(plan).unwrap();
-    assert_eq!(plan.days.iter().map(staying).sum::<u32>(), 0, "the beds are free again");
-    assert_eq!(plan.bookings[0].status, domain::dto::BookingStatus::Cancelled);
+    assert_eq!(
+        plan.days.iter().map(staying).sum::<u32>(),
+        0,
+        "the beds are free again"
+    );
+    assert_eq!(
+        plan.bookings[0].status,
+        domain::dto::BookingStatus::Cancelled
+    );
 
     // Close a night: no new booking sleeps there; reopen it.
     let url = "/api/organise/villages/liu/closed-days";
-    let (status, body) = write(&server, &o, Method::PUT, url, &json!({"date": day(4), "closed": true})).await;
+    let (status, body) = write(
+        &server,
+        &o,
+        Method::PUT,
+        url,
+        &json!({"date": day(4), "closed": true}),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["closed"], true);
-    assert!(body["closed_days"].as_array().unwrap().contains(&json!(day(4))));
+    assert!(body["closed_days"]
+        .as_array()
+        .unwrap()
+        .contains(&json!(day(4))));
     let offer: Value = server.json("/api/villages/liu/visit").await;
-    assert!(offer["policy"]["closed_days"].as_array().unwrap().contains(&json!(day(4))));
+    assert!(offer["policy"]["closed_days"]
+        .as_array()
+        .unwrap()
+        .contains(&json!(day(4))));
     let (status, _) = send(
         &browser(),
         Method::PUT,
         &server.url(&format!("/api/bookings/{}", new_id())),
-        Some(&json!({"village_slug": "liu", "arrival": day(4), "nights": 1, "adults": 1,
-                     "name": "周小燕", "phone": "13912345678"})),
+        Some(
+            &json!({"village_slug": "liu", "arrival": day(4), "nights": 1, "adults": 1,
+                     "name": "周小燕", "phone": "13912345678"}),
+        ),
     )
     .await;
     assert_eq!(status, 422);
     let (_, plan) = get(&server, &o, &path).await;
     assert_eq!(plan["days"][1]["closed"], true);
-    let (status, body) = write(&server, &o, Method::PUT, url, &json!({"date": day(4), "closed": false})).await;
+    let (status, body) = write(
+        &server,
+        &o,
+        Method::PUT,
+        url,
+        &json!({"date": day(4), "closed": false}),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
-    assert!(!body["closed_days"].as_array().unwrap().contains(&json!(day(4))));
-    let (status, body) = write(&server, &o, Method::PUT, url, &json!({"date": day(-1), "closed": true})).await;
+    assert!(!body["closed_days"]
+        .as_array()
+        .unwrap()
+        .contains(&json!(day(4))));
+    let (status, body) = write(
+        &server,
+        &o,
+        Method::PUT,
+        url,
+        &json!({"date": day(-1), "closed": true}),
+    )
+    .await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(fields(&body), ["date"]);
 
@@ -1043,7 +1345,12 @@ async fn the_log_pages_newest_first() {
     let ids: Vec<String> = first.entries.iter().map(|e| e.entity_id.clone()).collect();
     assert_eq!(ids, [day(7), day(6)]);
     let next = first.next_before.expect("more pages");
-    let (_, rest) = get(&server, &o, &format!("/api/organise/villages/liu/log?limit=10&before={next}")).await;
+    let (_, rest) = get(
+        &server,
+        &o,
+        &format!("/api/organise/villages/liu/log?limit=10&before={next}"),
+    )
+    .await;
     let rest: ChangeLogPage = serde_json::from_value(rest).unwrap();
     let ids: Vec<String> = rest.entries.iter().map(|e| e.entity_id.clone()).collect();
     assert_eq!(ids, [day(5), day(4), day(3)]);
@@ -1052,6 +1359,14 @@ async fn the_log_pages_newest_first() {
     assert_eq!(status, 400, "{body}");
     assert_eq!(fields(&body), ["limit"]);
     // Song's log is not Zhao Xiumei's to read.
-    assert_eq!(get(&server, &o, "/api/organise/villages/song/log").await.0, 403);
-    assert_eq!(get(&server, &o, "/api/organise/villages/nowhere/log").await.0, 404);
+    assert_eq!(
+        get(&server, &o, "/api/organise/villages/song/log").await.0,
+        403
+    );
+    assert_eq!(
+        get(&server, &o, "/api/organise/villages/nowhere/log")
+            .await
+            .0,
+        404
+    );
 }

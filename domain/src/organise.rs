@@ -238,11 +238,7 @@ impl ProductInput {
 
     /// Names, units and descriptions trimmed of surrounding blanks.
     pub fn normalized(mut self) -> Self {
-        for t in [
-            &mut self.name,
-            &mut self.unit,
-            &mut self.description,
-        ] {
+        for t in [&mut self.name, &mut self.unit, &mut self.description] {
             t.zh = t.zh.trim().to_owned();
             t.en = t.en.trim().to_owned();
         }
@@ -598,7 +594,15 @@ mod tests {
         let old = [now - 900, now - 901, now - 2000, now - 5000, now - 9000];
         assert_eq!(login_lockout(&old, 5, now), None);
         // With more than the limit, unlocking waits until fewer remain.
-        let seven = [now - 800, now - 700, now - 5, now - 4, now - 3, now - 2, now - 1];
+        let seven = [
+            now - 800,
+            now - 700,
+            now - 5,
+            now - 4,
+            now - 3,
+            now - 2,
+            now - 1,
+        ];
         assert_eq!(login_lockout(&seven, 5, now), Some(15));
         // Never "0 minutes".
         assert_eq!(login_lockout(&[now - 899; 5], 5, now), Some(1));
@@ -606,7 +610,10 @@ mod tests {
 
     #[test]
     fn login_names() {
-        assert_eq!(login_name("login", " Liu-Organiser-1 ").unwrap(), "liu-organiser-1");
+        assert_eq!(
+            login_name("login", " Liu-Organiser-1 ").unwrap(),
+            "liu-organiser-1"
+        );
         assert!(login_name("login", "ab").is_err());
         assert!(login_name("login", "a b c").is_err());
         assert!(login_name("login", &"a".repeat(41)).is_err());
@@ -687,7 +694,10 @@ mod tests {
         r.deadline = datetime!(2026-11-22 11:00 +8);
         r.opens_at = datetime!(2026-11-20 11:00 +8);
         r.point_ids = vec![4, 4];
-        assert_eq!(fields(validate_round(&r, now)), ["deadline", "point_ids[1]"]);
+        assert_eq!(
+            fields(validate_round(&r, now)),
+            ["deadline", "point_ids[1]"]
+        );
         let mut r = ok;
         r.distribution_day = date!(2028 - 01 - 01);
         assert_eq!(fields(validate_round(&r, now)), ["distribution_day"]);
