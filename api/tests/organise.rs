@@ -254,11 +254,18 @@ async fn repeated_failures_lock_the_account_with_a_clear_wait() {
         body["error"],
         "too many failed logins; try again in 15 minutes"
     );
+    // Failures are counted per account and per client address.
+    let pool = open_db(&env.db).await;
+    let (addresses,): (String,) =
+        sqlx::query_as("SELECT group_concat(DISTINCT address) FROM login_failure")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(addresses, "127.0.0.1");
     // Another account from the same address is not locked by this one.
     organiser(&server, "liu-organiser-2", "demo-organiser-2").await;
 
     // When the failures are older than the window, the account opens again.
-    let pool = open_db(&env.db).await;
     sqlx::query("UPDATE login_failure SET at = at - 15 * 60")
         .execute(&pool)
         .await
@@ -951,6 +958,8 @@ async fn orders_keep_to_the_points_of_their_round() {
     let (round, points, [p, _]) = open_liu(&server, &pool, 10).await;
     let member = common::member_via_sql(&pool, &server, "周小燕", "13912340002", points[0]).await;
     place(&server, &member, &order_body(round, points[1], &[(p, 1)])).await;
+    // A seeded round was never given points: all of the village's serve it.
+    assert_eq!(server.open_round("liu").await.point_ids, points);
     let o = liu_only(&server).await;
     let url = format!("/api/organise/rounds/{round}/points");
     // Point 1 has an order: it cannot be taken off.
@@ -973,6 +982,8 @@ async fn orders_keep_to_the_points_of_their_round() {
     )
     .await;
     assert_eq!(status, 200);
+    // Shoppers are told which points serve the open round.
+    assert_eq!(server.open_round("liu").await.point_ids, [points[1]]);
     // Point 0 no longer serves the round.
     let id = new_id();
     let (status, body) = send(
