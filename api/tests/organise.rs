@@ -1381,3 +1381,65 @@ async fn the_log_pages_newest_first() {
         404
     );
 }
+
+#[tokio::test]
+async fn lowering_a_supply_while_members_order_never_oversells() {
+    let env = Env::new();
+    let server = std::sync::Arc::new(env.start());
+    let pool = open_db(&env.db).await;
+    let (round, points, [p, _]) = open_liu(&server, &pool, 20).await;
+    let h = supplier(&pool, round, p).await;
+    let o = liu_only(&server).await;
+    let mut members = Vec::new();
+    for i in 0..24 {
+        let phone = format!("1391235{i:04}");
+        members.push(common::member_via_sql(&pool, &server, "周小燕", &phone, points[0]).await);
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for m in members {
+        let server = server.clone();
+        let body = order_body(round, points[0], &[(p, 1)]);
+        tasks.spawn(async move {
+            let id = new_id();
+            send(
+                &m,
+                Method::PUT,
+                &server.url(&format!("/api/orders/{id}")),
+                Some(&body),
+            )
+            .await
+            .0
+        });
+    }
+    let url = format!("/api/organise/rounds/{round}/supply");
+    let lowered = write(
+        &server,
+        &o,
+        Method::PUT,
+        &url,
+        &json!({"supplies": [{"household_id": h, "product_id": p, "quantity": 10}]}),
+    )
+    .await;
+    let mut placed = 0;
+    while let Some(status) = tasks.join_next().await {
+        match status.unwrap() {
+            201 => placed += 1,
+            409 => {}
+            other => panic!("order answered {other}"),
+        }
+    }
+    let sold = common::sold(&pool, round, p).await;
+    let (capacity, remaining) = server.stock("liu", p).await;
+    assert_eq!(sold, placed);
+    assert!(sold <= capacity, "sold {sold} of {capacity}");
+    assert_eq!(remaining, capacity - sold);
+    match lowered.0 {
+        200 => assert_eq!(capacity, 10),
+        409 => {
+            assert_eq!(capacity, 20);
+            assert!(lowered.1["below_ordered"][0]["ordered"].as_i64().unwrap() > 10);
+        }
+        other => panic!("supply change answered {other}: {}", lowered.1),
+    }
+    common::assert_totals_consistent(&pool).await;
+}
