@@ -109,15 +109,43 @@ fn cookie(value: &str, max_age: i64, secure: bool) -> HeaderValue {
     .expect("hex token and fixed attributes are a valid header value")
 }
 
-/// The session token from the `Cookie` header(s), if it looks like one.
+/// The organisers' session cookie: a name of its own, so a member session
+/// never opens the workspace; only sent to the organiser API; `Strict`,
+/// because no cross-site navigation ever needs it.
+pub const ORGANISER_COOKIE_NAME: &str = "sf_organiser";
+/// 7 days.
+pub const ORGANISER_SESSION_SECONDS: i64 = 7 * 24 * 60 * 60;
+
+pub fn organiser_cookie(token: &str, secure: bool) -> HeaderValue {
+    organiser_cookie_with(token, ORGANISER_SESSION_SECONDS, secure)
+}
+
+pub fn clear_organiser_cookie(secure: bool) -> HeaderValue {
+    organiser_cookie_with("", 0, secure)
+}
+
+fn organiser_cookie_with(value: &str, max_age: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{ORGANISER_COOKIE_NAME}={value}; HttpOnly; SameSite=Strict; Path=/api/organise; Max-Age={max_age}{secure}"
+    ))
+    .expect("hex token and fixed attributes are a valid header value")
+}
+
+/// The member session token from the `Cookie` header(s), if it looks like one.
 pub fn token_from(headers: &HeaderMap) -> Option<String> {
+    token_named(headers, COOKIE_NAME)
+}
+
+/// The token in cookie `cookie_name`, if it looks like one.
+pub fn token_named(headers: &HeaderMap, cookie_name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
+        .find(|(name, _)| *name == cookie_name)
         .map(|(_, value)| value.trim().trim_matches('"').to_owned())
         .filter(|t| t.len() == 64 && t.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
 }

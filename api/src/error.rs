@@ -27,6 +27,14 @@ pub enum Error {
     BadBody(String),
     /// 401: not logged in, or the login failed; the message says which.
     Unauthorized(String),
+    /// 403: logged in but not allowed (another village's data), or a
+    /// write without the CSRF header; the message says which.
+    Forbidden(String),
+    /// 429: too many failed logins; try again in this many minutes.
+    RateLimited { retry_after_minutes: i64 },
+    /// 409: a supply change would leave less than is already ordered;
+    /// nothing was changed.
+    BelowOrdered(Vec<domain::organise::BelowOrdered>),
     /// 409: the request clashes with what is stored, e.g. a phone number
     /// already registered; `fields` names the field when there is one.
     Conflict {
@@ -82,7 +90,12 @@ impl Error {
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Error::BadBody(_) => StatusCode::BAD_REQUEST,
             Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Error::Conflict { .. } | Error::Short(_) | Error::NoRoom(_) => StatusCode::CONFLICT,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::Conflict { .. }
+            | Error::Short(_)
+            | Error::NoRoom(_)
+            | Error::BelowOrdered(_) => StatusCode::CONFLICT,
             Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::Busy => StatusCode::SERVICE_UNAVAILABLE,
@@ -102,6 +115,11 @@ impl Error {
             Error::MethodNotAllowed => ("method not allowed".to_owned(), vec![]),
             Error::BadBody(message) => (message, vec![]),
             Error::Unauthorized(message) => (message, vec![]),
+            Error::Forbidden(message) => (message, vec![]),
+            Error::RateLimited {
+                retry_after_minutes,
+            } => (rate_limited_message(retry_after_minutes), vec![]),
+            Error::BelowOrdered(b) => (below_ordered_message(&b), vec![]),
             Error::Conflict { error, fields } => (error, fields),
             Error::Short(shortages) => {
                 short = shortages;
@@ -139,6 +157,29 @@ impl Error {
     }
 }
 
+/// "too many failed logins; try again in 12 minutes".
+pub fn rate_limited_message(minutes: i64) -> String {
+    let unit = if minutes == 1 { "minute" } else { "minutes" };
+    format!("too many failed logins; try again in {minutes} {unit}")
+}
+
+/// Names every product and the quantity already ordered.
+fn below_ordered_message(b: &[domain::organise::BelowOrdered]) -> String {
+    let parts: Vec<String> = b
+        .iter()
+        .map(|x| {
+            format!(
+                "{} ({}): {} already ordered, so its supply cannot go below {} (asked for {})",
+                x.product_name.en, x.product_name.zh, x.ordered, x.ordered, x.supply
+            )
+        })
+        .collect();
+    format!(
+        "a supply cannot be lower than what is already ordered; nothing was changed. {}",
+        parts.join("; ")
+    )
+}
+
 /// The message of a 409 for a booking without room.
 pub const NO_ROOM_MESSAGE: &str =
     "not enough beds free for your party on every night of the stay; nothing was booked";
@@ -154,6 +195,30 @@ impl IntoResponse for Error {
                 error: NO_ROOM_MESSAGE.to_owned(),
                 fields: vec![],
                 no_room,
+            };
+            return (status, Json(body)).into_response();
+        }
+        if let Error::RateLimited {
+            retry_after_minutes,
+        } = self
+        {
+            let body = domain::organise::RateLimitedError {
+                error: rate_limited_message(retry_after_minutes),
+                retry_after_minutes,
+            };
+            let mut res = (status, Json(body)).into_response();
+            if let Ok(v) =
+                axum::http::HeaderValue::from_str(&(retry_after_minutes * 60).to_string())
+            {
+                res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            }
+            return res;
+        }
+        if let Error::BelowOrdered(below) = self {
+            let body = domain::organise::BelowOrderedError {
+                error: below_ordered_message(&below),
+                fields: vec![],
+                below_ordered: below,
             };
             return (status, Json(body)).into_response();
         }
@@ -211,6 +276,11 @@ impl std::fmt::Display for Error {
             Error::MethodNotAllowed => f.write_str("method not allowed"),
             Error::BadBody(m) => write!(f, "bad body: {m}"),
             Error::Unauthorized(m) => write!(f, "unauthorized: {m}"),
+            Error::Forbidden(m) => write!(f, "forbidden: {m}"),
+            Error::RateLimited {
+                retry_after_minutes,
+            } => write!(f, "rate limited for {retry_after_minutes} min"),
+            Error::BelowOrdered(b) => write!(f, "{} product(s) below ordered", b.len()),
             Error::Conflict { error, .. } => write!(f, "conflict: {error}"),
             Error::Short(s) => write!(f, "{} product(s) short", s.len()),
             Error::NoRoom(_) => f.write_str("no room for the booking"),

@@ -1,4 +1,6 @@
-//! `GET /api/households/{id}`: a household with the products it supplies.
+//! - `GET /api/households/{id}`: a household with the products it supplies.
+//! - `GET /api/households/{id}/price-history`: organisers' price changes of
+//!   its published products, newest first.
 
 use axum::{extract::State, routing::get, Json, Router};
 use domain::{
@@ -16,7 +18,9 @@ use crate::{
 };
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/households/{id}", get(detail))
+    Router::new()
+        .route("/households/{id}", get(detail))
+        .route("/households/{id}/price-history", get(price_history))
 }
 
 /// `SELECT h.id, h.name_zh, h.name_en, h.demo` rows.
@@ -87,4 +91,44 @@ async fn detail(State(state): State<AppState>, Id(id): Id) -> Result<Json<Househ
         member_since,
         products: sorted_summaries(products)?,
     }))
+}
+
+/// `GET /api/households/{id}/price-history`.
+async fn price_history(
+    State(state): State<AppState>,
+    Id(id): Id,
+) -> Result<Json<Vec<domain::organise::PriceChange>>> {
+    let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM household WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&state.db)
+        .await?;
+    if exists.is_none() {
+        return Err(Error::NotFound(format!("no household with id {id}")));
+    }
+    type Row = (i64, String, String, String, String, i64, i64, i64);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT p.id, p.name_zh, p.name_en, p.unit_zh, p.unit_en, c.old_price_fen,
+                c.new_price_fen, c.at
+         FROM price_change c
+         JOIN product p ON p.id = c.product_id
+         JOIN product_household ph ON ph.product_id = p.id
+         WHERE ph.household_id = ? AND p.published = 1
+         ORDER BY c.at DESC, c.id DESC",
+    )
+    .bind(id)
+    .fetch_all(&state.db)
+    .await?;
+    rows.into_iter()
+        .map(|(pid, nz, ne, uz, ue, old, new, at)| {
+            Ok(domain::organise::PriceChange {
+                product_id: pid,
+                product_name: LocalText::new(nz, ne),
+                unit: LocalText::new(uz, ue),
+                old_price_fen: old,
+                new_price_fen: new,
+                changed_at: crate::rounds::moment(at)?,
+            })
+        })
+        .collect::<Result<_>>()
+        .map(Json)
 }

@@ -1,7 +1,8 @@
 //! The storefront's JSON API server. It also serves the built app.
 //!
 //! Startup: read the configuration (see [`config`]), open and migrate the
-//! database, seed each group of demo data (catalogue, supplies, members)
+//! database, seed each group of demo data (catalogue, supplies, members,
+//! visits, organisers)
 //! whose tables are empty, then listen.
 
 mod auth;
@@ -13,6 +14,10 @@ mod households;
 mod json;
 mod members;
 mod orders;
+mod organise_products;
+mod organise_rounds;
+mod organise_visits;
+mod organisers;
 mod params;
 // Used by the photo upload endpoint still to come.
 #[allow(dead_code)]
@@ -21,6 +26,7 @@ mod products;
 mod rounds;
 mod seed;
 mod seed_members;
+mod seed_organisers;
 mod seed_supply;
 mod seed_visits;
 mod static_files;
@@ -81,6 +87,12 @@ pub fn app(state: AppState) -> Router {
         .merge(members::router())
         .merge(orders::router())
         .merge(visits::router())
+        .merge(organisers::no_store(
+            organisers::router()
+                .merge(organise_products::router())
+                .merge(organise_rounds::router())
+                .merge(organise_visits::router()),
+        ))
         .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(error::api_not_found);
     Router::new()
@@ -149,6 +161,9 @@ async fn run() -> Result<(), String> {
     if let Some(report) = seed_visits::seed_if_empty(&db, now).await? {
         tracing::info!(?report, "seeded demo visit offers");
     }
+    if let Some(accounts) = seed_organisers::seed_if_empty(&db, now).await? {
+        tracing::info!(accounts, "seeded demo organiser accounts");
+    }
 
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
@@ -163,10 +178,14 @@ async fn run() -> Result<(), String> {
     }
 
     let state = AppState::new(db.clone(), config);
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server error: {e}"))?;
+    // The peer address is kept for the organiser login rate limit.
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| format!("server error: {e}"))?;
     db.close().await;
     Ok(())
 }

@@ -6,6 +6,10 @@
 //! - `GET    /api/orders/{uuid}`  one of the member's orders
 //! - `GET    /api/orders`         the member's orders, newest first
 //!
+//! Every answer is a [`MemberOrder`]: the order, plus `withdrawn`, lines an
+//! organiser took out because the product was withdrawn from the round,
+//! with the reason (the order's total no longer includes them).
+//!
 //! The phone makes the order's UUID, so a request resent after a lost answer
 //! finds the order it placed instead of placing another. Every change runs
 //! in one write transaction that takes SQLite's write lock first (see
@@ -26,6 +30,7 @@ use domain::{
     order::{
         check_capacity, line_totals, order_totals, LineTotals, OrderLineRequest, OrderRequest,
     },
+    organise::{MemberOrder, WithdrawnLine},
     FieldError, LocalText, RoundPhase,
 };
 use sqlx::{FromRow, SqliteConnection};
@@ -275,8 +280,22 @@ async fn check_and_price(
             "point_id",
             "this distribution point does not serve the round's village",
         )),
-        Some(_) => {}
+        Some((_, point)) => {
+            if !crate::organise_rounds::serves(conn, ctx.round.id, point.id).await? {
+                errors.push(FieldError::new(
+                    "point_id",
+                    "this distribution point does not serve this round",
+                ));
+            }
+        }
     }
+    let withdrawn: HashMap<i64, String> =
+        sqlx::query_as("SELECT product_id, reason FROM withdrawal WHERE round_id = ?")
+            .bind(ctx.round.id)
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .collect();
 
     let ids: Vec<i64> = norm.lines.iter().map(|l| l.product_id).collect();
     let products: HashMap<i64, ProductStock> =
@@ -292,6 +311,13 @@ async fn check_and_price(
             Some(p) if p.village_id != ctx.village_id || p.published == 0 => {
                 errors.push(FieldError::new(field, "not sold by this village"))
             }
+            Some(_) if withdrawn.contains_key(&line.product_id) => errors.push(FieldError::new(
+                field,
+                format!(
+                    "withdrawn from this round by the village's organisers: {}",
+                    withdrawn[&line.product_id]
+                ),
+            )),
             Some(_) => {}
         }
     }
@@ -447,7 +473,7 @@ async fn place(
     member: CurrentMember,
     OrderId(id): OrderId,
     JsonBody(raw): JsonBody<OrderRequest>,
-) -> Result<(StatusCode, Json<Order>)> {
+) -> Result<(StatusCode, Json<MemberOrder>)> {
     let norm = raw.normalized().map_err(Error::Validation)?;
     let wanted = canonical(&norm)?;
     // Whole seconds, as stored: the answer equals what a GET shows later.
@@ -491,7 +517,10 @@ async fn place(
     .await?;
     insert_lines(tx.conn(), &id, &lines).await?;
     tx.commit().await?;
-    let order = written_order(&id, number, ctx, &lines, now, now, now)?;
+    let order = MemberOrder {
+        order: written_order(&id, number, ctx, &lines, now, now, now)?,
+        withdrawn: Vec::new(),
+    };
     Ok((StatusCode::CREATED, Json(order)))
 }
 
@@ -501,7 +530,7 @@ async fn change(
     member: CurrentMember,
     OrderId(id): OrderId,
     JsonBody(raw): JsonBody<OrderRequest>,
-) -> Result<Json<Order>> {
+) -> Result<Json<MemberOrder>> {
     let norm = raw.normalized().map_err(Error::Validation)?;
     let now = moment(OffsetDateTime::now_utc().unix_timestamp())?;
     let mut tx = state.write().await?;
@@ -543,6 +572,10 @@ async fn change(
         .execute(tx.conn())
         .await?;
     insert_lines(tx.conn(), &id, &lines).await?;
+    let withdrawn = withdrawn_lines(tx.conn(), member.id, Some(&id))
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
     tx.commit().await?;
     let order = written_order(
         &id,
@@ -553,7 +586,7 @@ async fn change(
         now,
         now,
     )?;
-    Ok(Json(order))
+    Ok(Json(MemberOrder { order, withdrawn }))
 }
 
 /// `DELETE /api/orders/{uuid}`: cancel; what it held goes back to stock.
@@ -561,7 +594,7 @@ async fn cancel(
     State(state): State<AppState>,
     member: CurrentMember,
     OrderId(id): OrderId,
-) -> Result<Json<Order>> {
+) -> Result<Json<MemberOrder>> {
     let now = moment(OffsetDateTime::now_utc().unix_timestamp())?;
     let mut tx = state.write().await?;
     let head = own_head(tx.conn(), &id, member.id).await?;
@@ -589,13 +622,16 @@ async fn one(
     State(state): State<AppState>,
     member: CurrentMember,
     OrderId(id): OrderId,
-) -> Result<Json<Order>> {
+) -> Result<Json<MemberOrder>> {
     let mut conn = state.db.acquire().await?;
     let order = load_one(&mut conn, member.id, &id, OffsetDateTime::now_utc()).await?;
     Ok(Json(order))
 }
 
-async fn list(State(state): State<AppState>, member: CurrentMember) -> Result<Json<Vec<Order>>> {
+async fn list(
+    State(state): State<AppState>,
+    member: CurrentMember,
+) -> Result<Json<Vec<MemberOrder>>> {
     let mut conn = state.db.acquire().await?;
     let orders = load_orders(&mut conn, member.id, None, OffsetDateTime::now_utc()).await?;
     Ok(Json(orders))
@@ -643,7 +679,7 @@ async fn load_one(
     member_id: i64,
     id: &str,
     now: OffsetDateTime,
-) -> Result<Order> {
+) -> Result<MemberOrder> {
     load_orders(conn, member_id, Some(id), now)
         .await?
         .pop()
@@ -656,7 +692,7 @@ async fn load_orders(
     member_id: i64,
     id: Option<&str>,
     now: OffsetDateTime,
-) -> Result<Vec<Order>> {
+) -> Result<Vec<MemberOrder>> {
     // Two plain filters rather than `(? IS NULL OR o.id = ?)`, which SQLite
     // cannot answer from the primary key: one order must not cost a scan of
     // all of the member's orders.
@@ -694,6 +730,7 @@ async fn load_orders(
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
+    let mut withdrawn = withdrawn_lines(&mut *conn, member_id, id).await?;
     let mut lines: HashMap<String, Vec<OrderLine>> = HashMap::new();
     for l in line_rows {
         lines.entry(l.order_id).or_default().push(OrderLine {
@@ -726,25 +763,85 @@ async fn load_orders(
                 }
             };
             let lines = lines.remove(&r.id).unwrap_or_default();
-            Ok(assemble(
-                r.id,
-                r.number,
-                status,
-                r.village_slug,
-                LocalText::new(r.village_name_zh, r.village_name_en),
-                round,
-                DistributionPoint {
-                    id: r.point_id,
-                    name: LocalText::new(r.point_name_zh, r.point_name_en),
-                    address: LocalText::new(r.address_zh, r.address_en),
-                    pickup_from: r.pickup_from,
-                    pickup_to: r.pickup_to,
-                },
-                lines,
-                moment(r.created_at)?,
-                moment(r.updated_at)?,
-                now,
-            ))
+            let notices = withdrawn.remove(&r.id).unwrap_or_default();
+            Ok(MemberOrder {
+                withdrawn: notices,
+                order: assemble(
+                    r.id,
+                    r.number,
+                    status,
+                    r.village_slug,
+                    LocalText::new(r.village_name_zh, r.village_name_en),
+                    round,
+                    DistributionPoint {
+                        id: r.point_id,
+                        name: LocalText::new(r.point_name_zh, r.point_name_en),
+                        address: LocalText::new(r.address_zh, r.address_en),
+                        pickup_from: r.pickup_from,
+                        pickup_to: r.pickup_to,
+                    },
+                    lines,
+                    moment(r.created_at)?,
+                    moment(r.updated_at)?,
+                    now,
+                ),
+            })
         })
         .collect()
+}
+
+/// Lines taken out of the member's orders (only `id` if given) by a
+/// withdrawal, with its reason, by order id.
+async fn withdrawn_lines(
+    conn: &mut SqliteConnection,
+    member_id: i64,
+    id: Option<&str>,
+) -> Result<HashMap<String, Vec<WithdrawnLine>>> {
+    let filter = match id {
+        Some(_) => "o.id = ?2 AND o.member_id = ?1",
+        None => "o.member_id = ?1 AND ?2 IS NULL",
+    };
+    type Row = (
+        String,
+        i64,
+        String,
+        String,
+        String,
+        String,
+        i64,
+        i64,
+        i64,
+        String,
+        i64,
+    );
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT wl.order_id, wl.product_id, p.name_zh, p.name_en, p.unit_zh, p.unit_en,
+                wl.quantity, wl.unit_price_fen, wl.total_fen, w.reason, w.at
+         FROM withdrawn_line wl
+         JOIN orders o ON o.id = wl.order_id
+         JOIN product p ON p.id = wl.product_id
+         JOIN withdrawal w ON w.round_id = o.round_id AND w.product_id = wl.product_id
+         WHERE {filter}
+         ORDER BY wl.order_id, wl.product_id"
+    ))
+    .bind(member_id)
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    let mut out: HashMap<String, Vec<WithdrawnLine>> = HashMap::new();
+    for (order_id, product_id, nz, ne, uz, ue, quantity, unit_price_fen, total_fen, reason, at) in
+        rows
+    {
+        out.entry(order_id).or_default().push(WithdrawnLine {
+            product_id,
+            name: LocalText::new(nz, ne),
+            unit: LocalText::new(uz, ue),
+            quantity,
+            unit_price_fen,
+            total_fen,
+            reason,
+            withdrawn_at: moment(at)?,
+        });
+    }
+    Ok(out)
 }

@@ -49,8 +49,12 @@ pub(crate) async fn product_stock(
     Ok(sqlx::query_as(
         "SELECT p.id AS product_id, p.village_id, p.published, p.price_fen,
                 p.name_zh, p.name_en, p.unit_zh, p.unit_en,
-                COALESCE((SELECT SUM(s.quantity) FROM supply s
-                          WHERE s.round_id = ?1 AND s.product_id = p.id), 0) AS capacity,
+                -- A product withdrawn from the round has nothing left to sell.
+                CASE WHEN EXISTS (SELECT 1 FROM withdrawal w
+                                  WHERE w.round_id = ?1 AND w.product_id = p.id) THEN 0
+                     ELSE COALESCE((SELECT SUM(s.quantity) FROM supply s
+                                    WHERE s.round_id = ?1 AND s.product_id = p.id), 0)
+                END AS capacity,
                 COALESCE((SELECT t.quantity FROM ordered_total t
                           WHERE t.round_id = ?1 AND t.product_id = p.id), 0)
                 - COALESCE((SELECT ol.quantity FROM order_line ol JOIN orders o ON o.id = ol.order_id

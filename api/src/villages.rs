@@ -164,7 +164,16 @@ async fn detail(State(state): State<AppState>, Slug(slug): Slug) -> Result<Json<
             Some(round) => {
                 let ids: Vec<i64> = products.iter().map(|p| p.id).collect();
                 let stock = stock::stock(&mut conn, round.id, &ids).await?;
-                Some(OpenRound { round, stock })
+                let point_ids = crate::organise_rounds::round_points(&mut conn, round.id, v.id)
+                    .await?
+                    .into_iter()
+                    .map(|p| p.id)
+                    .collect();
+                Some(OpenRound {
+                    round,
+                    stock,
+                    point_ids,
+                })
             }
             None => None,
         }

@@ -16,8 +16,9 @@
 //! writes nothing.
 //!
 //! Privacy: a booking is read or cancelled only with its secret reference
-//! or by the member who made it; anyone else gets 404. Organisers' access
-//! (and their cancelling with a reason) comes with issue 5.
+//! or by the member who made it; anyone else gets 404. Organisers of the
+//! village read and cancel (with a reason) any of its bookings through
+//! `/api/organise/...` (see `organise_visits`).
 
 use std::collections::HashMap;
 
@@ -115,7 +116,10 @@ fn date_of(what: &str, s: &str) -> Result<Date> {
 }
 
 /// The village's visit policy; `None` when it takes no visitors.
-async fn policy(conn: &mut SqliteConnection, village_id: i64) -> Result<Option<VisitPolicy>> {
+pub(crate) async fn policy(
+    conn: &mut SqliteConnection,
+    village_id: i64,
+) -> Result<Option<VisitPolicy>> {
     let row: Option<(String, String, i64, i64, i64)> = sqlx::query_as(
         "SELECT open_from, open_until, max_party, max_nights, free_cancel_days_before
          FROM visit_policy WHERE village_id = ?",
@@ -167,7 +171,7 @@ struct HostRow {
 }
 
 /// The village's hosts, by id.
-async fn hosts(conn: &mut SqliteConnection, village_id: i64) -> Result<Vec<HostOffer>> {
+pub(crate) async fn hosts(conn: &mut SqliteConnection, village_id: i64) -> Result<Vec<HostOffer>> {
     let rows: Vec<HostRow> = sqlx::query_as(
         "SELECT h.household_id, hh.name_zh, hh.name_en, hh.demo, h.beds, h.breakfast, h.lunch,
                 h.dinner, h.adult_night_fen, h.child_night_fen, h.meal_adult_fen, h.meal_child_fen,
@@ -316,7 +320,7 @@ async fn availability(
 
 /// What is stored about a booking, with its village and host.
 #[derive(Debug, FromRow)]
-struct BookingRow {
+pub(crate) struct BookingRow {
     id: String,
     reference: String,
     village_slug: String,
@@ -346,7 +350,7 @@ struct BookingRow {
     updated_at: i64,
 }
 
-const BOOKING_SELECT: &str = "SELECT b.id, b.reference, v.slug AS village_slug,
+pub(crate) const BOOKING_SELECT: &str = "SELECT b.id, b.reference, v.slug AS village_slug,
         v.name_zh AS village_name_zh, v.name_en AS village_name_en, b.host_id,
         hh.name_zh AS host_name_zh, hh.name_en AS host_name_en, hh.demo AS host_demo,
         b.arrival, b.nights, b.adults, b.children, b.meals, b.name, b.phone, b.member_id,
@@ -356,7 +360,7 @@ const BOOKING_SELECT: &str = "SELECT b.id, b.reference, v.slug AS village_slug,
     JOIN village v ON v.id = b.village_id
     JOIN household hh ON hh.id = b.host_id";
 
-async fn row(conn: &mut SqliteConnection, id: &str) -> Result<Option<BookingRow>> {
+pub(crate) async fn row(conn: &mut SqliteConnection, id: &str) -> Result<Option<BookingRow>> {
     Ok(sqlx::query_as(&format!("{BOOKING_SELECT} WHERE b.id = ?"))
         .bind(id)
         .fetch_optional(conn)
@@ -364,7 +368,7 @@ async fn row(conn: &mut SqliteConnection, id: &str) -> Result<Option<BookingRow>
 }
 
 impl BookingRow {
-    fn confirmed(&self) -> bool {
+    pub(crate) fn confirmed(&self) -> bool {
         self.status == "confirmed"
     }
 
@@ -376,7 +380,7 @@ impl BookingRow {
         by_ref || by_member
     }
 
-    fn into_booking(self, now: OffsetDateTime) -> Result<Booking> {
+    pub(crate) fn into_booking(self, now: OffsetDateTime) -> Result<Booking> {
         let bad = |what: &str, e: &dyn std::fmt::Display| {
             Error::internal(format_args!("booking {}: {what}: {e}", self.id))
         };

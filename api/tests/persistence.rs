@@ -162,6 +162,16 @@ async fn downgrade_to_catalogue_only(pool: &sqlx::SqlitePool) {
     // One connection (the pool holds one), so the pragma covers the drops.
     for stmt in [
         "PRAGMA foreign_keys = OFF",
+        // Organiser tables (migrations 0010 and later).
+        "DROP TABLE IF EXISTS withdrawn_line",
+        "DROP TABLE IF EXISTS withdrawal",
+        "DROP TABLE IF EXISTS round_point",
+        "DROP TABLE IF EXISTS price_change",
+        "DROP TABLE IF EXISTS change_log",
+        "DROP TABLE IF EXISTS login_failure",
+        "DROP TABLE IF EXISTS organiser_session",
+        "DROP TABLE IF EXISTS organiser_village",
+        "DROP TABLE IF EXISTS organiser",
         "DROP TABLE booking_night",
         "DROP TABLE booking",
         "DROP TABLE closed_day",
@@ -203,6 +213,18 @@ async fn a_database_of_the_previous_version_gets_members_and_supplies() {
     assert_eq!(me.village_slug, "liu");
     let visit: domain::dto::VisitOffer = server.json("/api/villages/liu/visit").await;
     assert!(visit.hosts.len() >= 2, "visit offers are seeded too");
+    // So are the demo organisers.
+    let organiser = common::browser();
+    let (status, body) = common::send_with(
+        &organiser,
+        reqwest::Method::POST,
+        &server.url("/api/organise/session"),
+        &serde_json::json!({"login": "liu-organiser-1", "password": "demo-organiser-1"}),
+        &[("X-Requested-With", "storefront")],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["villages"].as_array().unwrap().len(), 2);
     server
         .register(
             "LIUDEMO1",

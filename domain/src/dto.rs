@@ -100,6 +100,11 @@ pub struct OpenRound {
     /// One entry per published product of the village; a product no
     /// household supplies this round has capacity 0.
     pub stock: Vec<Stock>,
+    /// The distribution points serving this round (chosen by organisers;
+    /// all of the village's points for rounds where none were chosen).
+    /// Orders for the round must pick one of these.
+    #[serde(default)]
+    pub point_ids: Vec<i64>,
 }
 
 /// How much of a product a round can supply: the sum of its households'

@@ -10,6 +10,8 @@ pub mod dto;
 pub mod label;
 pub mod money;
 pub mod order;
+pub mod organise;
+pub mod richtext;
 pub mod round;
 pub mod text;
 pub mod validate;

@@ -294,6 +294,32 @@ pub async fn send(
     (status, value)
 }
 
+/// Like [`send`] with a JSON body and extra headers.
+pub async fn send_with(
+    client: &reqwest::Client,
+    method: reqwest::Method,
+    url: &str,
+    body: &Value,
+    headers: &[(&str, &str)],
+) -> (u16, Value) {
+    let mut req = client.request(method.clone(), url).json(body);
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    let res = req
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    let value = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{method} {url}: {e}\n{text}"))
+    };
+    (status, value)
+}
+
 /// The `field`s of an error body.
 pub fn fields(body: &Value) -> Vec<String> {
     body["fields"]

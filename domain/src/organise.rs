@@ -1,0 +1,739 @@
+//! The organisers' workspace (issue 5): the JSON shapes of
+//! `/api/organise/...` and the rules their input must follow. Kept apart
+//! from `dto.rs` so the shop's shapes stay as they are.
+
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+use crate::{
+    calendar::Season,
+    dto::{Booking, Category, DistributionPoint, Round},
+    text::LocalText,
+    validate::{self, FieldError},
+    SHANGHAI,
+};
+
+/// The header every organiser write must carry (CSRF protection: a
+/// cross-site form or image cannot set it).
+pub const CSRF_HEADER: &str = "x-requested-with";
+pub const CSRF_VALUE: &str = "storefront";
+
+/// Failed logins allowed per account, and per client address, within
+/// [`LOGIN_WINDOW_MINUTES`] before further attempts are refused.
+pub const LOGIN_FAILURES_PER_ACCOUNT: u32 = 5;
+pub const LOGIN_FAILURES_PER_ADDRESS: u32 = 20;
+pub const LOGIN_WINDOW_MINUTES: i64 = 15;
+
+/// How many minutes until the oldest counted failure leaves the window
+/// (at least 1), or `None` while fewer than `limit` failures are counted.
+/// `failures` are Unix seconds, any order.
+pub fn login_lockout(failures: &[i64], limit: u32, now: i64) -> Option<i64> {
+    let window = LOGIN_WINDOW_MINUTES * 60;
+    let mut recent: Vec<i64> = failures
+        .iter()
+        .copied()
+        .filter(|t| *t > now - window)
+        .collect();
+    if recent.len() < limit as usize {
+        return None;
+    }
+    // Unlocked once fewer than `limit` remain: when the failure at
+    // position len-limit (oldest first) expires.
+    recent.sort_unstable();
+    let unlock_at = recent[recent.len() - limit as usize] + window;
+    Some(((unlock_at - now + 59) / 60).max(1))
+}
+
+/// An organiser login name: 3–40 lowercase letters, digits or dashes;
+/// returned trimmed and lower-cased.
+pub fn login_name(field: &str, value: &str) -> Result<String, FieldError> {
+    let v = value.trim().to_ascii_lowercase();
+    let ok = (3..=40).contains(&v.len())
+        && v.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(v)
+    } else {
+        Err(FieldError::new(
+            field,
+            "must be 3–40 letters, digits or dashes",
+        ))
+    }
+}
+
+// ---- access ----
+
+/// `POST /api/organise/session`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrganiserLogin {
+    pub login: String,
+    pub password: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrganiserVillage {
+    pub slug: String,
+    pub name: LocalText,
+}
+
+/// `GET /api/organise/me`, and the answer to logging in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrganiserMe {
+    pub id: i64,
+    pub login: String,
+    pub name: LocalText,
+    pub demo: bool,
+    pub villages: Vec<OrganiserVillage>,
+    /// The header name and value every write must carry.
+    pub csrf_header: String,
+    pub csrf_value: String,
+}
+
+/// The body of a 429 for too many failed logins.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateLimitedError {
+    pub error: String,
+    pub retry_after_minutes: i64,
+}
+
+// ---- change log ----
+
+/// Who made a change.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrganiserRef {
+    pub id: i64,
+    pub name: LocalText,
+}
+
+/// One organiser write.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChangeLogEntry {
+    pub id: i64,
+    pub organiser: OrganiserRef,
+    pub village_slug: String,
+    /// `product`, `round`, `round_points`, `supply`, `withdrawal`,
+    /// `booking`, `closed_day`.
+    pub entity: String,
+    pub entity_id: String,
+    /// `create`, `update`, `delete`, `cancel`, `close`, `reopen`, `withdraw`.
+    pub action: String,
+    /// In UTC.
+    #[serde(with = "crate::wire::datetime")]
+    pub at: OffsetDateTime,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// `GET /api/organise/villages/{slug}/log?before=ID&limit=N`, newest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChangeLogPage {
+    pub entries: Vec<ChangeLogEntry>,
+    /// Pass as `before` for the next (older) page; absent on the last page.
+    pub next_before: Option<i64>,
+}
+
+// ---- products ----
+
+pub const DESCRIPTION_MAX_CHARS: usize = 4000;
+pub const UNIT_MAX_CHARS: usize = 20;
+
+/// The body of `POST /api/organise/villages/{slug}/products` and
+/// `PUT /api/organise/products/{id}`: the whole product as it should be.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProductInput {
+    pub name: LocalText,
+    /// Raw text with simple formatting (see [`crate::richtext`]).
+    pub description: LocalText,
+    pub category: Category,
+    pub unit: LocalText,
+    pub price_fen: i64,
+    /// 0 when unknown.
+    #[serde(default)]
+    pub local_price_fen: i64,
+    pub season: Season,
+    pub household_ids: Vec<i64>,
+    pub published: bool,
+}
+
+/// Multi-line text: at most `max` characters, no control characters but
+/// line breaks and tabs.
+pub fn prose(field: &str, value: &str, max: usize) -> Result<(), FieldError> {
+    if value.chars().count() > max {
+        return Err(FieldError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(FieldError::new(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(())
+}
+
+impl ProductInput {
+    /// Every broken rule, by field; households are checked against the
+    /// village by the server.
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let mut check = |r: Result<(), FieldError>| {
+            if let Err(e) = r {
+                errors.push(e);
+            }
+        };
+        check(validate::name("name.zh", &self.name.zh));
+        check(validate::name("name.en", &self.name.en));
+        check(prose(
+            "description.zh",
+            &self.description.zh,
+            DESCRIPTION_MAX_CHARS,
+        ));
+        check(prose(
+            "description.en",
+            &self.description.en,
+            DESCRIPTION_MAX_CHARS,
+        ));
+        for (f, v) in [("unit.zh", &self.unit.zh), ("unit.en", &self.unit.en)] {
+            check(validate::name(f, v).and_then(|()| {
+                if v.trim().chars().count() > UNIT_MAX_CHARS {
+                    Err(FieldError::new(
+                        f,
+                        format!("must be at most {UNIT_MAX_CHARS} characters"),
+                    ))
+                } else {
+                    Ok(())
+                }
+            }));
+        }
+        check(validate::price_fen("price_fen", self.price_fen));
+        if self.local_price_fen != 0 {
+            check(
+                validate::price_fen("local_price_fen", self.local_price_fen).map_err(|e| {
+                    FieldError::new(e.field, format!("{} (or 0 when unknown)", e.message))
+                }),
+            );
+        }
+        if self.household_ids.is_empty() {
+            check(Err(FieldError::new(
+                "household_ids",
+                "choose at least one household that makes it",
+            )));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, id) in self.household_ids.iter().enumerate() {
+            if !seen.insert(id) {
+                check(Err(FieldError::new(
+                    format!("household_ids[{i}]"),
+                    "is listed twice",
+                )));
+            }
+        }
+        errors
+    }
+
+    /// Names, units and descriptions trimmed of surrounding blanks.
+    pub fn normalized(mut self) -> Self {
+        for t in [&mut self.name, &mut self.unit, &mut self.description] {
+            t.zh = t.zh.trim().to_owned();
+            t.en = t.en.trim().to_owned();
+        }
+        self
+    }
+}
+
+/// A product as organisers see it (hidden ones too).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrganiserProduct {
+    pub id: i64,
+    pub village_slug: String,
+    pub name: LocalText,
+    pub description: LocalText,
+    pub category: Category,
+    pub unit: LocalText,
+    pub price_fen: i64,
+    pub local_price_fen: i64,
+    pub season: Season,
+    pub household_ids: Vec<i64>,
+    pub published: bool,
+}
+
+/// A price change made by an organiser (`GET /api/households/{id}/price-history`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PriceChange {
+    pub product_id: i64,
+    pub product_name: LocalText,
+    pub unit: LocalText,
+    pub old_price_fen: i64,
+    pub new_price_fen: i64,
+    #[serde(with = "crate::wire::datetime")]
+    pub changed_at: OffsetDateTime,
+}
+
+// ---- rounds and supply ----
+
+/// The body of `POST /api/organise/villages/{slug}/rounds`. Times are
+/// RFC 3339 with an offset; the distribution day is a date in Asia/Shanghai.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RoundInput {
+    #[serde(with = "crate::wire::datetime")]
+    pub opens_at: OffsetDateTime,
+    #[serde(with = "crate::wire::datetime")]
+    pub deadline: OffsetDateTime,
+    #[serde(with = "crate::wire::date")]
+    pub distribution_day: Date,
+    /// Distribution points of the village serving this round.
+    pub point_ids: Vec<i64>,
+}
+
+/// Orders open before the deadline; the deadline is in the future and
+/// before distribution day starts (Asia/Shanghai), and the round is at
+/// most a year ahead. Points: at least one, no repeats.
+pub fn validate_round(r: &RoundInput, now: OffsetDateTime) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if r.opens_at >= r.deadline {
+        errors.push(FieldError::new(
+            "deadline",
+            "must be after the time orders open",
+        ));
+    }
+    if r.deadline <= now {
+        errors.push(FieldError::new("deadline", "must be in the future"));
+    }
+    let day_start = r.distribution_day.midnight().assume_offset(SHANGHAI);
+    if r.deadline > day_start {
+        errors.push(FieldError::new(
+            "distribution_day",
+            "must be after the day of the deadline (Asia/Shanghai)",
+        ));
+    }
+    if day_start > now + time::Duration::days(366) {
+        errors.push(FieldError::new(
+            "distribution_day",
+            "must be within a year from now",
+        ));
+    }
+    errors.extend(point_list("point_ids", &r.point_ids));
+    errors
+}
+
+/// A list of points: at least one, no repeats.
+pub fn point_list(field: &str, ids: &[i64]) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if ids.is_empty() {
+        errors.push(FieldError::new(
+            field,
+            "choose at least one distribution point",
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (i, id) in ids.iter().enumerate() {
+        if !seen.insert(id) {
+            errors.push(FieldError::new(format!("{field}[{i}]"), "is listed twice"));
+        }
+    }
+    errors
+}
+
+/// `PUT /api/organise/rounds/{id}/points`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RoundPointsInput {
+    pub point_ids: Vec<i64>,
+}
+
+/// Largest supply of one household for one product in one round.
+pub const MAX_SUPPLY: i64 = 100_000;
+
+pub fn supply_quantity(field: &str, value: i64) -> Result<(), FieldError> {
+    if !(0..=MAX_SUPPLY).contains(&value) {
+        return Err(FieldError::new(
+            field,
+            format!("must be a whole number from 0 to {MAX_SUPPLY}"),
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplyEntry {
+    pub household_id: i64,
+    pub product_id: i64,
+    pub quantity: i64,
+}
+
+/// `PUT /api/organise/rounds/{id}/supply`: the supplies to set (others
+/// stay as they are).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SupplyInput {
+    pub supplies: Vec<SupplyEntry>,
+}
+
+/// A product's supply would fall below what is already ordered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BelowOrdered {
+    pub product_id: i64,
+    pub product_name: LocalText,
+    /// Units confirmed orders of the round already hold.
+    pub ordered: i64,
+    /// The round's total supply of the product the request would leave.
+    pub supply: i64,
+}
+
+/// The body of the 409 for [`BelowOrdered`]: nothing was changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BelowOrderedError {
+    pub error: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+    pub below_ordered: Vec<BelowOrdered>,
+}
+
+/// Whether a product's round supply may become `new_total`: never below
+/// what is already ordered (overselling breaks trust).
+pub fn supply_allowed(new_total: i64, ordered: i64) -> bool {
+    new_total >= ordered
+}
+
+/// One product of a round as organisers see it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RoundProduct {
+    pub product_id: i64,
+    pub name: LocalText,
+    pub unit: LocalText,
+    pub published: bool,
+    /// Sum of the households' supplies.
+    pub capacity: i64,
+    /// Units held by confirmed orders.
+    pub ordered: i64,
+    /// Per household that makes it (0 when not set).
+    pub supplies: Vec<SupplyEntry>,
+    pub withdrawal: Option<Withdrawal>,
+}
+
+/// `GET /api/organise/rounds/{id}` and the items of
+/// `GET /api/organise/villages/{slug}/rounds` (those without `products`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrganiserRound {
+    pub village_slug: String,
+    pub round: Round,
+    /// `open`, `not_yet_open` or `closed`, by the server's clock.
+    pub phase: String,
+    /// The points serving the round.
+    pub points: Vec<DistributionPoint>,
+    /// Confirmed orders in the round.
+    pub order_count: i64,
+    /// Every product of the village (list answers leave this empty).
+    #[serde(default)]
+    pub products: Vec<RoundProduct>,
+}
+
+// ---- withdrawal ----
+
+/// `POST /api/organise/rounds/{id}/withdrawals`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WithdrawalInput {
+    pub product_id: i64,
+    pub reason: String,
+}
+
+pub const REASON_MAX_CHARS: usize = 500;
+
+/// A reason given to people (withdrawal, cancelled booking): not blank,
+/// at most 500 characters.
+pub fn reason(field: &str, value: &str) -> Result<(), FieldError> {
+    if value.trim().is_empty() {
+        return Err(FieldError::new(
+            field,
+            "must say why; the people affected will read it",
+        ));
+    }
+    prose(field, value.trim(), REASON_MAX_CHARS)
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Withdrawal {
+    pub round_id: i64,
+    pub product_id: i64,
+    pub reason: String,
+    #[serde(with = "crate::wire::datetime")]
+    pub withdrawn_at: OffsetDateTime,
+    /// Confirmed orders whose line of this product was taken out.
+    pub orders_affected: i64,
+}
+
+/// A line taken out of a member's order because its product was withdrawn.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithdrawnLine {
+    pub product_id: i64,
+    pub name: LocalText,
+    pub unit: LocalText,
+    pub quantity: i64,
+    pub unit_price_fen: i64,
+    /// No longer part of the order's total.
+    pub total_fen: i64,
+    pub reason: String,
+    #[serde(with = "crate::wire::datetime")]
+    pub withdrawn_at: OffsetDateTime,
+}
+
+/// What the member's order endpoints answer: every field of
+/// [`crate::dto::Order`] (whose total already leaves withdrawn lines out)
+/// plus `withdrawn`, the notices of lines taken out with the reason.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MemberOrder {
+    #[serde(flatten)]
+    pub order: crate::dto::Order,
+    #[serde(default)]
+    pub withdrawn: Vec<WithdrawnLine>,
+}
+
+// ---- visits ----
+
+/// `POST /api/organise/bookings/{uuid}/cancel`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CancelBookingInput {
+    pub reason: String,
+}
+
+/// One host on one night.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostNight {
+    pub host_id: i64,
+    pub host_name: LocalText,
+    pub beds: u32,
+    pub beds_booked: u32,
+    /// Confirmed bookings staying that night.
+    pub booking_ids: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingDay {
+    #[serde(with = "crate::wire::date")]
+    pub date: Date,
+    pub closed: bool,
+    pub hosts: Vec<HostNight>,
+}
+
+/// `GET /api/organise/villages/{slug}/bookings?from=YYYY-MM-DD&to=YYYY-MM-DD`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrganiserBookings {
+    pub village_slug: String,
+    #[serde(with = "crate::wire::date")]
+    pub from: Date,
+    #[serde(with = "crate::wire::date")]
+    pub to: Date,
+    /// Each night from `from` to `to`, per host.
+    pub days: Vec<BookingDay>,
+    /// Every booking (confirmed or cancelled) with a night in the range,
+    /// by arrival.
+    pub bookings: Vec<Booking>,
+}
+
+/// `PUT /api/organise/villages/{slug}/closed-days`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClosedDayInput {
+    #[serde(with = "crate::wire::date")]
+    pub date: Date,
+    pub closed: bool,
+}
+
+/// The answer to closing or reopening a day.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClosedDays {
+    pub village_slug: String,
+    #[serde(with = "crate::wire::date")]
+    pub date: Date,
+    pub closed: bool,
+    /// Confirmed bookings staying that night; closing a day does not
+    /// cancel them (cancel each with a reason if needed).
+    pub bookings_that_night: u32,
+    /// Every closed day of the village, in order.
+    #[serde(with = "dates")]
+    pub closed_days: Vec<Date>,
+}
+
+mod dates {
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+    use time::Date;
+
+    pub fn serialize<S: Serializer>(d: &[Date], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(d.iter().map(|d| crate::wire::format_date(*d)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Date>, D::Error> {
+        Vec::<String>::deserialize(d)?
+            .iter()
+            .map(|s| {
+                crate::wire::parse_date(s)
+                    .ok_or_else(|| D::Error::custom("expected dates like 2026-12-01"))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime};
+
+    #[test]
+    fn lockout_counts_only_the_window() {
+        let now = 1_000_000;
+        assert_eq!(login_lockout(&[], 5, now), None);
+        let four = [now - 10, now - 20, now - 30, now - 40];
+        assert_eq!(login_lockout(&four, 5, now), None);
+        let mut five = four.to_vec();
+        five.push(now - 60);
+        // The oldest (60 s ago) leaves the window in 14 minutes.
+        assert_eq!(login_lockout(&five, 5, now), Some(14));
+        // Failures older than the window do not count.
+        let old = [now - 900, now - 901, now - 2000, now - 5000, now - 9000];
+        assert_eq!(login_lockout(&old, 5, now), None);
+        // With more than the limit, unlocking waits until fewer remain.
+        let seven = [
+            now - 800,
+            now - 700,
+            now - 5,
+            now - 4,
+            now - 3,
+            now - 2,
+            now - 1,
+        ];
+        assert_eq!(login_lockout(&seven, 5, now), Some(15));
+        // Never "0 minutes".
+        assert_eq!(login_lockout(&[now - 899; 5], 5, now), Some(1));
+    }
+
+    #[test]
+    fn login_names() {
+        assert_eq!(
+            login_name("login", " Liu-Organiser-1 ").unwrap(),
+            "liu-organiser-1"
+        );
+        assert!(login_name("login", "ab").is_err());
+        assert!(login_name("login", "a b c").is_err());
+        assert!(login_name("login", &"a".repeat(41)).is_err());
+    }
+
+    fn product() -> ProductInput {
+        ProductInput {
+            name: LocalText::new("土鸡蛋", "Free-range eggs"),
+            description: LocalText::new("**新鲜**\n\n- 每天", "Fresh"),
+            category: Category::Eggs,
+            unit: LocalText::new("斤", "jin"),
+            price_fen: 1900,
+            local_price_fen: 1300,
+            season: Season::AllYear,
+            household_ids: vec![1, 2],
+            published: true,
+        }
+    }
+
+    fn fields(errors: Vec<FieldError>) -> Vec<String> {
+        errors.into_iter().map(|e| e.field).collect()
+    }
+
+    #[test]
+    fn products_validate_each_field() {
+        assert!(product().validate().is_empty());
+        let mut p = product();
+        p.name.en = " ".into();
+        p.price_fen = 0;
+        p.local_price_fen = -5;
+        p.unit.zh = "斤".repeat(21);
+        p.household_ids = vec![3, 3];
+        p.description.zh = "a\u{7}".into();
+        assert_eq!(
+            fields(p.validate()),
+            [
+                "name.en",
+                "description.zh",
+                "unit.zh",
+                "price_fen",
+                "local_price_fen",
+                "household_ids[1]"
+            ]
+        );
+        let mut p = product();
+        p.household_ids.clear();
+        p.description.en = "x".repeat(DESCRIPTION_MAX_CHARS + 1);
+        assert_eq!(fields(p.validate()), ["description.en", "household_ids"]);
+        // Markup is allowed text: it is rendered as text, never as HTML.
+        let mut p = product();
+        p.description.en = "<script>alert(1)</script>\n<img src=x onerror=alert(1)>".into();
+        assert!(p.validate().is_empty());
+    }
+
+    #[test]
+    fn rounds_validate_times_in_shanghai() {
+        let now = datetime!(2026-11-22 12:00 +8);
+        let ok = RoundInput {
+            opens_at: datetime!(2026-11-23 08:00 +8),
+            deadline: datetime!(2026-11-30 20:00 +8),
+            distribution_day: date!(2026 - 12 - 01),
+            point_ids: vec![1, 2],
+        };
+        assert!(validate_round(&ok, now).is_empty());
+        // A deadline at 23:59 Shanghai the evening before is fine; 00:30 on
+        // the day itself (16:30 UTC the day before) is not.
+        let mut r = ok.clone();
+        r.deadline = datetime!(2026-11-30 16:30 UTC);
+        assert_eq!(fields(validate_round(&r, now)), ["distribution_day"]);
+        let mut r = ok.clone();
+        r.deadline = datetime!(2026-11-30 15:59 UTC);
+        assert!(validate_round(&r, now).is_empty());
+        let mut r = ok.clone();
+        r.opens_at = r.deadline;
+        r.point_ids = vec![];
+        assert_eq!(fields(validate_round(&r, now)), ["deadline", "point_ids"]);
+        let mut r = ok.clone();
+        r.deadline = datetime!(2026-11-22 11:00 +8);
+        r.opens_at = datetime!(2026-11-20 11:00 +8);
+        r.point_ids = vec![4, 4];
+        assert_eq!(
+            fields(validate_round(&r, now)),
+            ["deadline", "point_ids[1]"]
+        );
+        let mut r = ok;
+        r.distribution_day = date!(2028 - 01 - 01);
+        assert_eq!(fields(validate_round(&r, now)), ["distribution_day"]);
+    }
+
+    #[test]
+    fn supply_and_reasons() {
+        assert!(supply_quantity("q", 0).is_ok());
+        assert!(supply_quantity("q", MAX_SUPPLY).is_ok());
+        assert!(supply_quantity("q", -1).is_err());
+        assert!(supply_quantity("q", MAX_SUPPLY + 1).is_err());
+        assert!(supply_allowed(10, 10));
+        assert!(supply_allowed(11, 10));
+        assert!(!supply_allowed(9, 10));
+        assert!(reason("reason", "  ").is_err());
+        assert!(reason("reason", "food-safety worry").is_ok());
+        assert!(reason("reason", &"x".repeat(501)).is_err());
+    }
+
+    #[test]
+    fn member_orders_are_orders_plus_notices() {
+        let json = r#"{"id":"a","number":"LIU-000001","status":"confirmed","village_slug":"liu",
+            "village_name":{"zh":"刘村","en":"Liu"},
+            "round":{"id":1,"opens_at":"2026-11-20T08:00:00+08:00","deadline":"2026-11-28T20:00:00+08:00","distribution_day":"2026-12-01"},
+            "point":{"id":1,"name":{"zh":"a","en":"a"},"address":{"zh":"a","en":"a"},"pickup_from":"09:00","pickup_to":"11:00"},
+            "lines":[],"total_fen":0,"household_fen":0,"organising_fen":0,
+            "created_at":"2026-11-21T08:00:00+08:00","updated_at":"2026-11-21T08:00:00+08:00","locked":false,
+            "withdrawn":[{"product_id":3,"name":{"zh":"蛋","en":"Eggs"},"unit":{"zh":"斤","en":"jin"},"quantity":2,
+              "unit_price_fen":1900,"total_fen":3800,"reason":"food-safety worry","withdrawn_at":"2026-11-22T10:00:00+08:00"}]}"#;
+        let m: MemberOrder = serde_json::from_str(json).unwrap();
+        assert_eq!(m.withdrawn[0].reason, "food-safety worry");
+        // The shop's Order reads the same JSON, ignoring the notices.
+        let o: crate::dto::Order = serde_json::from_str(json).unwrap();
+        assert_eq!(o, m.order);
+        let back = serde_json::to_value(&m).unwrap();
+        assert_eq!(back["number"], "LIU-000001");
+        assert_eq!(back["withdrawn"][0]["total_fen"], 3800);
+    }
+}
