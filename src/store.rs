@@ -516,6 +516,7 @@ mod tests {
             created_at: created,
             updated_at: created,
             locked: false,
+            withdrawn: vec![],
         }
     }
 

@@ -442,6 +442,7 @@ fn assemble(
         total_fen: totals.total_fen,
         household_fen: totals.household_fen,
         organising_fen: totals.organising_fen,
+        withdrawn: Vec::new(),
         created_at,
         updated_at,
     }
@@ -517,10 +518,7 @@ async fn place(
     .await?;
     insert_lines(tx.conn(), &id, &lines).await?;
     tx.commit().await?;
-    let order = MemberOrder {
-        order: written_order(&id, number, ctx, &lines, now, now, now)?,
-        withdrawn: Vec::new(),
-    };
+    let order = written_order(&id, number, ctx, &lines, now, now, now)?;
     Ok((StatusCode::CREATED, Json(order)))
 }
 
@@ -586,7 +584,7 @@ async fn change(
         now,
         now,
     )?;
-    Ok(Json(MemberOrder { order, withdrawn }))
+    Ok(Json(MemberOrder { withdrawn, ..order }))
 }
 
 /// `DELETE /api/orders/{uuid}`: cancel; what it held goes back to stock.
@@ -766,7 +764,7 @@ async fn load_orders(
             let notices = withdrawn.remove(&r.id).unwrap_or_default();
             Ok(MemberOrder {
                 withdrawn: notices,
-                order: assemble(
+                ..assemble(
                     r.id,
                     r.number,
                     status,
@@ -784,7 +782,7 @@ async fn load_orders(
                     moment(r.created_at)?,
                     moment(r.updated_at)?,
                     now,
-                ),
+                )
             })
         })
         .collect()

@@ -311,7 +311,27 @@ pub struct Order {
     pub updated_at: OffsetDateTime,
     /// True once the round's deadline has passed: no more changes.
     pub locked: bool,
+    /// Lines an organiser took out because the product was withdrawn from
+    /// the round, with the reason; `total_fen` already leaves them out.
+    #[serde(default)]
+    pub withdrawn: Vec<WithdrawnLine>,
 }
+
+/// A line taken out of a member's order because its product was withdrawn.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithdrawnLine {
+    pub product_id: i64,
+    pub name: LocalText,
+    pub unit: LocalText,
+    pub quantity: i64,
+    pub unit_price_fen: i64,
+    /// No longer part of the order's total.
+    pub total_fen: i64,
+    pub reason: String,
+    #[serde(with = "crate::wire::datetime")]
+    pub withdrawn_at: OffsetDateTime,
+}
+
 
 // ---- visits (issue 4) ----
 

@@ -465,31 +465,11 @@ pub struct Withdrawal {
     pub orders_affected: i64,
 }
 
-/// A line taken out of a member's order because its product was withdrawn.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WithdrawnLine {
-    pub product_id: i64,
-    pub name: LocalText,
-    pub unit: LocalText,
-    pub quantity: i64,
-    pub unit_price_fen: i64,
-    /// No longer part of the order's total.
-    pub total_fen: i64,
-    pub reason: String,
-    #[serde(with = "crate::wire::datetime")]
-    pub withdrawn_at: OffsetDateTime,
-}
+pub use crate::dto::WithdrawnLine;
 
-/// What the member's order endpoints answer: every field of
-/// [`crate::dto::Order`] (whose total already leaves withdrawn lines out)
-/// plus `withdrawn`, the notices of lines taken out with the reason.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct MemberOrder {
-    #[serde(flatten)]
-    pub order: crate::dto::Order,
-    #[serde(default)]
-    pub withdrawn: Vec<WithdrawnLine>,
-}
+/// What the member's order endpoints answer: an order whose `withdrawn`
+/// lists the lines taken out, with the reason.
+pub type MemberOrder = crate::dto::Order;
 
 // ---- visits ----
 
@@ -718,7 +698,7 @@ mod tests {
     }
 
     #[test]
-    fn member_orders_are_orders_plus_notices() {
+    fn orders_carry_withdrawal_notices() {
         let json = r#"{"id":"a","number":"LIU-000001","status":"confirmed","village_slug":"liu",
             "village_name":{"zh":"刘村","en":"Liu"},
             "round":{"id":1,"opens_at":"2026-11-20T08:00:00+08:00","deadline":"2026-11-28T20:00:00+08:00","distribution_day":"2026-12-01"},
@@ -729,9 +709,12 @@ mod tests {
               "unit_price_fen":1900,"total_fen":3800,"reason":"food-safety worry","withdrawn_at":"2026-11-22T10:00:00+08:00"}]}"#;
         let m: MemberOrder = serde_json::from_str(json).unwrap();
         assert_eq!(m.withdrawn[0].reason, "food-safety worry");
-        // The shop's Order reads the same JSON, ignoring the notices.
-        let o: crate::dto::Order = serde_json::from_str(json).unwrap();
-        assert_eq!(o, m.order);
+        // An answer from before withdrawals existed still reads.
+        let mut old: serde_json::Value = serde_json::from_str(json).unwrap();
+        old.as_object_mut().unwrap().remove("withdrawn");
+        let o: crate::dto::Order = serde_json::from_value(old).unwrap();
+        assert!(o.withdrawn.is_empty());
+        assert_eq!(o.number, m.number);
         let back = serde_json::to_value(&m).unwrap();
         assert_eq!(back["number"], "LIU-000001");
         assert_eq!(back["withdrawn"][0]["total_fen"], 3800);
