@@ -112,7 +112,18 @@ fn Checkout(v: VillageDetail) -> impl IntoView {
             .find(|s| s.product_id == id)
             .map(|s| s.remaining)
     };
-    let points = v.distribution_points.clone();
+    // Only the points serving the open round take its orders.
+    let serving = v
+        .open_round
+        .as_ref()
+        .map(|o| o.point_ids.clone())
+        .unwrap_or_default();
+    let points: Vec<_> = v
+        .distribution_points
+        .iter()
+        .filter(|p| serving.is_empty() || serving.contains(&p.id))
+        .cloned()
+        .collect();
     // The member's usual point when it is in this village, else the first.
     let default_point = app
         .member()

@@ -25,6 +25,7 @@ struct View {
     lines: Vec<(LocalText, LocalText, i64, i64)>,
     total_fen: i64,
     household_fen: i64,
+    withdrawn: Vec<domain::dto::WithdrawnLine>,
 }
 
 fn from_server(o: &Order) -> View {
@@ -41,6 +42,7 @@ fn from_server(o: &Order) -> View {
             .collect(),
         total_fen: o.total_fen,
         household_fen: o.household_fen,
+        withdrawn: o.withdrawn.clone(),
     }
 }
 
@@ -107,6 +109,7 @@ pub fn OrderPage() -> impl IntoView {
                 .collect(),
             total_fen: l.totals.total_fen,
             household_fen: l.totals.household_fen,
+            withdrawn: vec![],
             listed: ListedOrder::Local(l),
         })
     };
@@ -268,6 +271,22 @@ fn OrderDetail(v: View) -> impl IntoView {
                     }
                 }).collect_view()}
             </ul>
+            {(!v.withdrawn.is_empty()).then(|| view! {
+                <div class="note warn" role="alert" data-testid="withdrawn">
+                    <p><strong>{t!(i18n, withdrawn_title)}</strong></p>
+                    {v.withdrawn.iter().map(|w| {
+                        let (name, unit, q, total, reason) = (w.name.clone(), w.unit.clone(), w.quantity, w.total_fen, w.reason.clone());
+                        view! {
+                            <p>
+                                <s>{move || format!("{} × {} {}", name.get(lang()), q, unit.get(lang()))} " " {format_yuan(total)}</s>
+                                <br />
+                                {move || t_string!(i18n, withdrawn_reason, reason = reason.clone())}
+                            </p>
+                        }
+                    }).collect_view()}
+                    <p class="small">{t!(i18n, withdrawn_total_note)}</p>
+                </div>
+            })}
             <p class="total-line" data-testid="order-total"><span>{t!(i18n, total)}</span><strong>{format_yuan(v.total_fen)}</strong></p>
             <p class="muted small">{let h = v.household_fen; move || t_string!(i18n, to_households, amount = format_yuan(h))}</p>
         </section>

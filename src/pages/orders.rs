@@ -107,8 +107,10 @@ pub fn OrderStateBadge(state: Shown) -> impl IntoView {
 
 #[component]
 fn OrderRow(o: ListedOrder) -> impl IntoView {
+    let i18n = use_i18n();
     let lang = use_lang();
     let href = format!("/orders/{}", o.id());
+    let withdrawn = matches!(&o, ListedOrder::Server(s) if !s.withdrawn.is_empty());
     let (name, number, day, total) = match &o {
         ListedOrder::Local(l) => (
             l.village_name.clone(),
@@ -131,6 +133,7 @@ fn OrderRow(o: ListedOrder) -> impl IntoView {
                     <span class="meta small">
                         {number.map(|n| view! { <span class="muted">{n}</span> })}
                         <OrderStateBadge state=shown(&o) />
+                        {withdrawn.then(|| view! { <span class="badge refused" data-testid="withdrawn-badge">{t!(i18n, withdrawn_badge)}</span> })}
                     </span>
                 </span>
                 <span class="price">
