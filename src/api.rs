@@ -6,6 +6,11 @@ use domain::dto::{
     Me, NoRoom, Order, ProductDetail, RegisterRequest, VillageDetail, VillageSummary, VisitOffer,
 };
 use domain::order::{OrderRequest, Shortage};
+use domain::organise::{
+    BelowOrdered, CancelBookingInput, ChangeLogPage, ClosedDayInput, ClosedDays, OrganiserBookings,
+    OrganiserLogin, OrganiserMe, OrganiserProduct, OrganiserRound, ProductInput, RoundInput,
+    RoundPointsInput, SupplyInput, Withdrawal, WithdrawalInput,
+};
 use domain::FieldError;
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -99,6 +104,10 @@ pub enum WriteError {
         short: Vec<Shortage>,
         /// For a booking without room: what is still free.
         no_room: Option<NoRoom>,
+        /// For a supply below what members already ordered.
+        below_ordered: Vec<BelowOrdered>,
+        /// For too many failed logins: when to try again.
+        retry_after_minutes: Option<i64>,
     },
     /// The server failed (5xx). Worth retrying.
     Server(String),
@@ -132,9 +141,16 @@ impl WriteError {
     }
 
     fn from_response(status: u16, body: Option<ErrorBody>) -> Self {
-        let (message, fields, short, no_room) = match body {
-            Some(b) => (b.error, b.fields, b.short, b.no_room),
-            None => (format!("HTTP {status}"), vec![], vec![], None),
+        let (message, fields, short, no_room, below_ordered, retry_after_minutes) = match body {
+            Some(b) => (
+                b.error,
+                b.fields,
+                b.short,
+                b.no_room,
+                b.below_ordered,
+                b.retry_after_minutes,
+            ),
+            None => (format!("HTTP {status}"), vec![], vec![], None, vec![], None),
         };
         match status {
             401 => WriteError::Unauthorized(message),
@@ -145,6 +161,8 @@ impl WriteError {
                 fields,
                 short,
                 no_room,
+                below_ordered,
+                retry_after_minutes,
             },
             _ => WriteError::Server(message),
         }
@@ -162,6 +180,10 @@ struct ErrorBody {
     short: Vec<Shortage>,
     #[serde(default)]
     no_room: Option<NoRoom>,
+    #[serde(default)]
+    below_ordered: Vec<BelowOrdered>,
+    #[serde(default)]
+    retry_after_minutes: Option<i64>,
 }
 
 async fn answer<T: DeserializeOwned>(
@@ -293,6 +315,113 @@ pub async fn bookings() -> Result<Vec<Booking>, WriteError> {
     answer(Request::get("/api/bookings").send().await).await
 }
 
+// ---- organisers ----
+//
+// The organiser cookie is sent only to /api/organise; every write carries
+// the header the server checks against cross-site requests.
+
+const CSRF_HEADER: &str = "X-Requested-With";
+const CSRF_VALUE: &str = "storefront";
+
+async fn org_get<T: DeserializeOwned>(path: &str) -> Result<T, WriteError> {
+    answer(Request::get(path).send().await).await
+}
+
+async fn org_send<B: Serialize, T: DeserializeOwned>(
+    req: RequestBuilder,
+    body: &B,
+) -> Result<T, WriteError> {
+    send_json(req.header(CSRF_HEADER, CSRF_VALUE), body).await
+}
+
+/// The logged-in organiser, or `None` when nobody is.
+pub async fn organiser_me() -> Result<Option<OrganiserMe>, WriteError> {
+    match org_get::<OrganiserMe>("/api/organise/me").await {
+        Ok(me) => Ok(Some(me)),
+        Err(WriteError::Unauthorized(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn organiser_login(body: OrganiserLogin) -> Result<OrganiserMe, WriteError> {
+    org_send(Request::post("/api/organise/session"), &body).await
+}
+
+pub async fn organiser_logout() -> Result<(), WriteError> {
+    let resp = Request::delete("/api/organise/session")
+        .header(CSRF_HEADER, CSRF_VALUE)
+        .send()
+        .await
+        .map_err(|e| WriteError::Network(e.to_string()))?;
+    if resp.ok() {
+        Ok(())
+    } else {
+        Err(WriteError::from_response(
+            resp.status(),
+            resp.json::<ErrorBody>().await.ok(),
+        ))
+    }
+}
+
+pub async fn org_products(slug: String) -> Result<Vec<OrganiserProduct>, WriteError> {
+    org_get(&format!("/api/organise/villages/{slug}/products")).await
+}
+
+pub async fn org_product(id: i64) -> Result<OrganiserProduct, WriteError> {
+    org_get(&format!("/api/organise/products/{id}")).await
+}
+
+pub async fn create_product(slug: &str, body: &ProductInput) -> Result<OrganiserProduct, WriteError> {
+    org_send(Request::post(&format!("/api/organise/villages/{slug}/products")), body).await
+}
+
+pub async fn update_product(id: i64, body: &ProductInput) -> Result<OrganiserProduct, WriteError> {
+    org_send(Request::put(&format!("/api/organise/products/{id}")), body).await
+}
+
+pub async fn org_rounds(slug: String) -> Result<Vec<OrganiserRound>, WriteError> {
+    org_get(&format!("/api/organise/villages/{slug}/rounds")).await
+}
+
+pub async fn org_round(id: i64) -> Result<OrganiserRound, WriteError> {
+    org_get(&format!("/api/organise/rounds/{id}")).await
+}
+
+pub async fn create_round(slug: &str, body: &RoundInput) -> Result<OrganiserRound, WriteError> {
+    org_send(Request::post(&format!("/api/organise/villages/{slug}/rounds")), body).await
+}
+
+pub async fn set_round_points(id: i64, body: &RoundPointsInput) -> Result<OrganiserRound, WriteError> {
+    org_send(Request::put(&format!("/api/organise/rounds/{id}/points")), body).await
+}
+
+pub async fn set_supply(id: i64, body: &SupplyInput) -> Result<OrganiserRound, WriteError> {
+    org_send(Request::put(&format!("/api/organise/rounds/{id}/supply")), body).await
+}
+
+pub async fn withdraw(round_id: i64, body: &WithdrawalInput) -> Result<Withdrawal, WriteError> {
+    org_send(Request::post(&format!("/api/organise/rounds/{round_id}/withdrawals")), body).await
+}
+
+/// Bookings per night and host, `from`/`to` as `YYYY-MM-DD`.
+pub async fn org_bookings(slug: String, from: String, to: String) -> Result<OrganiserBookings, WriteError> {
+    org_get(&format!("/api/organise/villages/{slug}/bookings?from={from}&to={to}")).await
+}
+
+pub async fn org_cancel_booking(id: &str, body: &CancelBookingInput) -> Result<Booking, WriteError> {
+    org_send(Request::post(&format!("/api/organise/bookings/{id}/cancel")), body).await
+}
+
+pub async fn set_closed_day(slug: &str, body: &ClosedDayInput) -> Result<ClosedDays, WriteError> {
+    org_send(Request::put(&format!("/api/organise/villages/{slug}/closed-days")), body).await
+}
+
+/// A page of the change log, newest first; `before` pages back.
+pub async fn change_log(slug: String, before: Option<i64>) -> Result<ChangeLogPage, WriteError> {
+    let q = before.map(|b| format!("?before={b}")).unwrap_or_default();
+    org_get(&format!("/api/organise/villages/{slug}/log{q}")).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,6 +435,8 @@ mod tests {
                 fields: vec![FieldError::new("phone", "must be 11 digits")],
                 short: vec![],
                 no_room: None,
+                below_ordered: vec![],
+                retry_after_minutes: None,
             }),
         );
         assert_eq!(refused.field("phone").as_deref(), Some("must be 11 digits"));
@@ -328,6 +459,8 @@ mod tests {
                     remaining: 1,
                 }],
                 no_room: None,
+                below_ordered: vec![],
+                retry_after_minutes: None,
             }),
         );
         assert!(

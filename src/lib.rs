@@ -44,6 +44,9 @@ fn AppShell() -> impl IntoView {
                 <Route path=path!("/v/:slug/visit") view=pages::visit::VisitPage />
                 <Route path=path!("/trips") view=pages::trips::TripsPage />
                 <Route path=path!("/trips/:id") view=pages::trip::TripPage />
+                <Route path=path!("/organise") view=pages::organise::home::OrganiseHome />
+                <Route path=path!("/organise/login") view=pages::organise::login::OrganiserLoginPage />
+                <Route path=path!("/organise/v/:slug") view=pages::organise::home::OrganiseVillage />
                 <Route path=path!("/login") view=pages::login::LoginPage />
                 <Route path=path!("/join") view=pages::join::JoinPage />
                 <Route path=path!("/me") view=pages::account::AccountPage />

@@ -7,6 +7,7 @@ pub mod login;
 pub mod not_found;
 pub mod order;
 pub mod orders;
+pub mod organise;
 pub mod product;
 pub mod trip;
 pub mod trips;

@@ -1,0 +1,84 @@
+use crate::api;
+use crate::components::{use_lang, PageTitle};
+use crate::i18n::*;
+use crate::pages::organise::{use_organiser, OrgCrumbs, OrganiserGate};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_params_map;
+
+/// `/organise`: the organiser's villages.
+#[component]
+pub fn OrganiseHome() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <PageTitle text=Signal::derive(move || t_string!(i18n, org_home).to_string()) />
+        <OrganiserGate>
+            <Villages />
+        </OrganiserGate>
+    }
+}
+
+#[component]
+fn Villages() -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let me = use_organiser();
+    let name = me.name.clone();
+    let logout = move |_| {
+        spawn_local(async move {
+            let _ = api::organiser_logout().await;
+            let _ = web_sys::window().map(|w| w.location().set_href("/organise/login"));
+        });
+    };
+    view! {
+        <h1>{t!(i18n, org_home)}</h1>
+        <p class="muted" data-testid="org-name">{move || t_string!(i18n, org_hello, name = name.get(lang()).to_string())}</p>
+        <ul class="cards">
+            {me.villages.iter().map(|v| {
+                let name = v.name.clone();
+                view! {
+                    <li class="card">
+                        <a href=format!("/organise/v/{}", v.slug) data-testid="org-village">
+                            <span class="card-title">{move || name.get(lang()).to_string()}</span>
+                        </a>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+        <button class="button secondary" type="button" data-testid="org-logout" on:click=logout>{t!(i18n, logout)}</button>
+    }
+}
+
+/// `/organise/v/{slug}`: what an organiser can do for one village.
+#[component]
+pub fn OrganiseVillage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let slug = Signal::derive(move || params.read().get("slug").unwrap_or_default());
+    view! {
+        <PageTitle text=Signal::derive(move || t_string!(i18n, org_home).to_string()) />
+        <OrganiserGate village=slug>
+            {move || {
+                let s = slug.get();
+                view! {
+                    <OrgCrumbs slug=s.clone() />
+                    <h1>{t!(i18n, org_village_title)}</h1>
+                    <ul class="cards org-menu">
+                        <li class="card"><a href=format!("/organise/v/{s}/products") data-testid="org-products">
+                            <span class="card-main"><span class="card-title">{t!(i18n, org_products)}</span><span class="muted small">{t!(i18n, org_products_hint)}</span></span>
+                        </a></li>
+                        <li class="card"><a href=format!("/organise/v/{s}/rounds") data-testid="org-rounds">
+                            <span class="card-main"><span class="card-title">{t!(i18n, org_rounds)}</span><span class="muted small">{t!(i18n, org_rounds_hint)}</span></span>
+                        </a></li>
+                        <li class="card"><a href=format!("/organise/v/{s}/visits") data-testid="org-visits">
+                            <span class="card-main"><span class="card-title">{t!(i18n, org_visits)}</span><span class="muted small">{t!(i18n, org_visits_hint)}</span></span>
+                        </a></li>
+                        <li class="card"><a href=format!("/organise/v/{s}/log") data-testid="org-log">
+                            <span class="card-main"><span class="card-title">{t!(i18n, org_log)}</span><span class="muted small">{t!(i18n, org_log_hint)}</span></span>
+                        </a></li>
+                    </ul>
+                }
+            }}
+        </OrganiserGate>
+    }
+}

@@ -1,0 +1,70 @@
+use crate::api::{self, WriteError};
+use crate::components::PageTitle;
+use crate::i18n::*;
+use crate::pages::join::FieldError as FieldNote;
+use domain::organise::OrganiserLogin;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+/// Where to go after logging in: only a path inside the organisers' area.
+pub fn safe_next(next: Option<String>) -> String {
+    match next {
+        Some(n) if n.starts_with("/organise") && !n.starts_with("//") => n,
+        _ => "/organise".into(),
+    }
+}
+
+/// `/organise/login`.
+#[component]
+pub fn OrganiserLoginPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let navigate = use_navigate();
+    let query = use_query_map();
+    let login = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<WriteError>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        let body = OrganiserLogin {
+            login: login.get_untracked().trim().to_string(),
+            password: password.get_untracked(),
+        };
+        let next = safe_next(query.read_untracked().get("next"));
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match api::organiser_login(body).await {
+                Ok(_) => navigate(&next, Default::default()),
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    let message = move || {
+        error.get().map(|e| match e {
+            WriteError::Refused { retry_after_minutes: Some(n), .. } => t_string!(i18n, org_locked_out, minutes = n),
+            WriteError::Unauthorized(_) => t_string!(i18n, org_wrong_login).to_string(),
+            e if e.is_retryable() => t_string!(i18n, offline_error).to_string(),
+            e => e.message(),
+        })
+    };
+    view! {
+        <PageTitle text=Signal::derive(move || t_string!(i18n, org_login_title).to_string()) />
+        <h1>{t!(i18n, org_login_title)}</h1>
+        <p class="muted">{t!(i18n, org_login_intro)}</p>
+        <form class="form" on:submit=submit data-testid="org-login-form">
+            <label>
+                <span>{t!(i18n, org_login_name)}</span>
+                <input name="login" autocomplete="username" autocapitalize="none" required bind:value=login />
+            </label>
+            <label>
+                <span>{t!(i18n, password)}</span>
+                <input type="password" name="password" autocomplete="current-password" required bind:value=password />
+            </label>
+            <FieldNote text=Signal::derive(message) />
+            <button class="button primary wide big" type="submit" disabled=move || busy.get()>{t!(i18n, login_title)}</button>
+        </form>
+    }
+}
