@@ -367,3 +367,27 @@ pub fn HouseholdList(village_slug: String, households: Vec<HouseholdRef>) -> imp
         </ul>
     }
 }
+
+/// An organiser's formatted text (paragraphs, **bold**, `- ` lists) as
+/// text nodes: whatever was typed, markup included, shows as text.
+pub fn rich_text(text: &str) -> impl IntoView {
+    use domain::richtext::{parse, Block, Inline};
+    let inline = |runs: Vec<Inline>| {
+        runs.into_iter()
+            .map(|r| match r {
+                Inline::Text(t) => view! { <span>{t}</span> }.into_any(),
+                Inline::Bold(t) => view! { <strong>{t}</strong> }.into_any(),
+            })
+            .collect_view()
+    };
+    parse(text)
+        .into_iter()
+        .map(|b| match b {
+            Block::Paragraph(runs) => view! { <p>{inline(runs)}</p> }.into_any(),
+            Block::List(items) => view! {
+                <ul class="rich-list">{items.into_iter().map(|i| view! { <li>{inline(i)}</li> }).collect_view()}</ul>
+            }
+            .into_any(),
+        })
+        .collect_view()
+}

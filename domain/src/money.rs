@@ -56,9 +56,46 @@ pub fn format_yuan(fen: i64) -> String {
     format!("{sign}¥{}.{:02}", abs / 100, abs % 100)
 }
 
+/// Fen from what a person types as yuan: "38", "38.5", "38.50", "¥38.50".
+/// At most two decimals; no floats on the way.
+pub fn parse_yuan(field: &str, input: &str) -> Result<i64, FieldError> {
+    let bad = || FieldError::new(field, "must be an amount in yuan like 38 or 38.50");
+    let s = input.trim().trim_start_matches(['¥', '￥']).trim();
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || (!frac.is_empty() && !digits(frac)) || frac.len() > 2 || whole.len() > 9 {
+        return Err(bad());
+    }
+    let yuan: i64 = whole.parse().map_err(|_| bad())?;
+    let fen: i64 = match frac.len() {
+        0 => 0,
+        1 => frac.parse::<i64>().map_err(|_| bad())? * 10,
+        _ => frac.parse().map_err(|_| bad())?,
+    };
+    Ok(yuan * 100 + fen)
+}
+
+/// "38.50" for a form field, from 3850 fen.
+pub fn yuan_input(fen: i64) -> String {
+    format!("{}.{:02}", fen / 100, (fen % 100).abs())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_yuan_become_fen_exactly() {
+        assert_eq!(parse_yuan("p", "38"), Ok(3800));
+        assert_eq!(parse_yuan("p", " ¥38.5 "), Ok(3850));
+        assert_eq!(parse_yuan("p", "0.07"), Ok(7));
+        assert_eq!(parse_yuan("p", "19.99"), Ok(1999));
+        for bad in ["", "abc", "1.234", "-3", "1,5", ".5", "1e3", "9999999999"] {
+            assert_eq!(parse_yuan("price", bad).unwrap_err().field, "price", "{bad:?}");
+        }
+        assert_eq!(yuan_input(3850), "38.50");
+        assert_eq!(parse_yuan("p", &yuan_input(123_456)), Ok(123_456));
+    }
 
     #[test]
     fn example_from_the_product_page() {

@@ -5,7 +5,6 @@ use crate::components::{
 };
 use crate::i18n::*;
 use crate::logic;
-use crate::pages::village::paragraphs;
 use crate::state::use_app;
 use crate::store::{CartLine, VillageCart};
 use domain::dto::ProductDetail;
@@ -114,7 +113,7 @@ fn Product(p: ProductDetail) -> impl IntoView {
 
         <section aria-labelledby="desc-h">
             <h2 id="desc-h">{t!(i18n, description)}</h2>
-            {move || paragraphs(description.get(lang()))}
+            {move || crate::components::rich_text(description.get(lang()))}
         </section>
 
         <section aria-labelledby="made-h">
