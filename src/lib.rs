@@ -6,6 +6,7 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub mod api;
 mod components;
+pub mod drafts;
 pub mod logic;
 mod pages;
 pub mod state;
@@ -47,6 +48,9 @@ fn AppShell() -> impl IntoView {
                 <Route path=path!("/organise") view=pages::organise::home::OrganiseHome />
                 <Route path=path!("/organise/login") view=pages::organise::login::OrganiserLoginPage />
                 <Route path=path!("/organise/v/:slug") view=pages::organise::home::OrganiseVillage />
+                <Route path=path!("/organise/v/:slug/products") view=pages::organise::products::OrgProductsPage />
+                <Route path=path!("/organise/v/:slug/products/new") view=pages::organise::products::OrgProductEditPage />
+                <Route path=path!("/organise/v/:slug/products/:id") view=pages::organise::products::OrgProductEditPage />
                 <Route path=path!("/login") view=pages::login::LoginPage />
                 <Route path=path!("/join") view=pages::join::JoinPage />
                 <Route path=path!("/me") view=pages::account::AccountPage />

@@ -21,8 +21,10 @@ pub fn ProductPage() -> impl IntoView {
     view! { {resource_view(product, |p: ProductDetail| view! { <Product p=p /> })} }
 }
 
+/// The product page's body. `preview`: an organiser's preview of a draft,
+/// without the page title or the buy box.
 #[component]
-fn Product(p: ProductDetail) -> impl IntoView {
+pub fn Product(p: ProductDetail, #[prop(optional)] preview: bool) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let today = today_shanghai();
@@ -44,7 +46,7 @@ fn Product(p: ProductDetail) -> impl IntoView {
     let village_href = format!("/v/{}", p.village_slug);
 
     view! {
-        <PageTitle text=title />
+        {(!preview).then(|| view! { <PageTitle text=title /> })}
         <nav class="crumbs">
             <a href=village_href.clone()>{move || village_name.get(lang()).to_string()}</a>
         </nav>
@@ -70,7 +72,7 @@ fn Product(p: ProductDetail) -> impl IntoView {
             })}
         </section>
 
-        <BuyBox p=p.clone() />
+        {(!preview).then(|| view! { <BuyBox p=p.clone() /> })}
 
         <section class="breakdown" data-testid="breakdown" aria-labelledby="bd-h">
             <h2 id="bd-h">{t!(i18n, breakdown_title)}</h2>

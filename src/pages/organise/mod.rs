@@ -5,6 +5,7 @@
 
 pub mod home;
 pub mod login;
+pub mod products;
 
 use crate::api;
 use crate::components::{ErrorPanel, Loading};

@@ -1,0 +1,348 @@
+use crate::api::{self, WriteError};
+use crate::components::{category_label, use_lang, ErrorPanel, Loading, PageTitle};
+use crate::drafts::ProductDraft;
+use crate::i18n::*;
+use crate::pages::join::FieldError as FieldNote;
+use crate::pages::organise::{OrgCrumbs, OrganiserGate};
+use crate::pages::product::Product;
+use domain::dto::{Category, VillageDetail};
+use domain::format_yuan;
+use domain::organise::OrganiserProduct;
+use domain::FieldError;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+/// `/organise/v/{slug}/products`: every product of the village, hidden ones
+/// too.
+#[component]
+pub fn OrgProductsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let slug = Signal::derive(move || params.read().get("slug").unwrap_or_default());
+    view! {
+        <PageTitle text=Signal::derive(move || t_string!(i18n, org_products).to_string()) />
+        <OrganiserGate village=slug>
+            {move || view! { <ProductList slug=slug.get() /> }}
+        </OrganiserGate>
+    }
+}
+
+#[component]
+fn ProductList(slug: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let products = LocalResource::new({
+        let slug = slug.clone();
+        move || api::org_products(slug.clone())
+    });
+    view! {
+        <OrgCrumbs slug=slug.clone() />
+        <h1>{t!(i18n, org_products)}</h1>
+        <a class="button primary wide" href=format!("/organise/v/{slug}/products/new") data-testid="new-product">{t!(i18n, org_new_product)}</a>
+        {move || match products.get() {
+            None => view! { <Loading /> }.into_any(),
+            Some(Err(_)) => view! { <ErrorPanel retry=Callback::new(move |_| products.refetch()) /> }.into_any(),
+            Some(Ok(list)) => view! {
+                <ul class="cards">
+                    {list.into_iter().map(|p: OrganiserProduct| {
+                        let name = p.name.clone();
+                        let unit = p.unit.clone();
+                        let cat = category_label(p.category);
+                        view! {
+                            <li class="card" data-testid="org-product">
+                                <a href=format!("/organise/v/{}/products/{}", p.village_slug, p.id)>
+                                    <span class="card-main">
+                                        <span class="card-title">{move || name.get(lang()).to_string()}</span>
+                                        <span class="meta small">
+                                            <span class="muted">{cat}</span>
+                                            {if p.published {
+                                                view! { <span class="badge in-season">{t!(i18n, org_published)}</span> }.into_any()
+                                            } else {
+                                                view! { <span class="badge later">{t!(i18n, org_hidden)}</span> }.into_any()
+                                            }}
+                                        </span>
+                                    </span>
+                                    <span class="price">
+                                        {format_yuan(p.price_fen)}
+                                        <span class="unit">{move || t_string!(i18n, per_unit, unit = unit.get(lang()).to_string())}</span>
+                                    </span>
+                                </a>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }
+            .into_any(),
+        }}
+    }
+}
+
+/// `/organise/v/{slug}/products/new` and `/organise/v/{slug}/products/{id}`.
+#[component]
+pub fn OrgProductEditPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let slug = Signal::derive(move || params.read().get("slug").unwrap_or_default());
+    let id = Signal::derive(move || params.read().get("id").and_then(|s| s.parse::<i64>().ok()));
+    view! {
+        <PageTitle text=Signal::derive(move || t_string!(i18n, org_edit_product).to_string()) />
+        <OrganiserGate village=slug>
+            {move || view! { <ProductLoader slug=slug.get() id=id.get() /> }}
+        </OrganiserGate>
+    }
+}
+
+#[component]
+fn ProductLoader(slug: String, id: Option<i64>) -> impl IntoView {
+    let data = LocalResource::new({
+        let slug = slug.clone();
+        move || {
+            let slug = slug.clone();
+            async move {
+                let village = api::village(slug).await.map_err(|_| ())?;
+                let product = match id {
+                    Some(id) => Some(api::org_product(id).await.map_err(|_| ())?),
+                    None => None,
+                };
+                Ok::<_, ()>((village, product))
+            }
+        }
+    });
+    move || match data.get() {
+        None => view! { <Loading /> }.into_any(),
+        Some(Err(())) => view! { <ErrorPanel retry=Callback::new(move |_| data.refetch()) /> }.into_any(),
+        Some(Ok((village, product))) => view! { <ProductForm village=village product=product /> }.into_any(),
+    }
+}
+
+/// Words for a field error of the product form.
+fn field_words(i18n: leptos_i18n::I18nContext<Locale>, f: &FieldError) -> String {
+    let base = f.field.split('[').next().unwrap_or("");
+    let words = match base {
+        "name.zh" | "name.en" => t_string!(i18n, org_err_name),
+        "unit.zh" | "unit.en" => t_string!(i18n, org_err_unit),
+        "description.zh" | "description.en" => t_string!(i18n, org_err_description),
+        "price_fen" | "local_price_fen" => t_string!(i18n, org_err_price),
+        "season" => t_string!(i18n, org_err_season),
+        "household_ids" => t_string!(i18n, org_err_households),
+        _ => "",
+    };
+    if words.is_empty() {
+        f.message.clone()
+    } else {
+        format!("{words} ({})", f.message)
+    }
+}
+
+#[component]
+fn ProductForm(village: VillageDetail, product: Option<OrganiserProduct>) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let navigate = use_navigate();
+    let id = product.as_ref().map(|p| p.id);
+    let draft = RwSignal::new(product.as_ref().map(ProductDraft::from_product).unwrap_or_default());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let status = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let preview = RwSignal::new(false);
+    let slug = village.slug.clone();
+    let village = StoredValue::new(village);
+
+    let error_of = move |field: &'static str| {
+        Signal::derive(move || {
+            errors.with(|e| {
+                e.iter()
+                    .find(|f| f.field == field || f.field.starts_with(&format!("{field}[")))
+                    .map(|f| field_words(i18n, f))
+            })
+        })
+    };
+    let save = {
+        let slug = slug.clone();
+        let navigate = navigate.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            status.set(None);
+            let input = match draft.get_untracked().to_input() {
+                Ok(i) => i,
+                Err(e) => {
+                    errors.set(e);
+                    return;
+                }
+            };
+            errors.set(vec![]);
+            busy.set(true);
+            let slug = slug.clone();
+            let navigate = navigate.clone();
+            spawn_local(async move {
+                let result = match id {
+                    Some(id) => api::update_product(id, &input).await,
+                    None => api::create_product(&slug, &input).await,
+                };
+                busy.set(false);
+                match result {
+                    Ok(p) => {
+                        draft.set(ProductDraft::from_product(&p));
+                        status.set(Some(t_string!(i18n, org_saved).to_string()));
+                        if id.is_none() {
+                            navigate(&format!("/organise/v/{slug}/products/{}", p.id), Default::default());
+                        }
+                    }
+                    Err(WriteError::Refused { fields, message, .. }) => {
+                        if fields.is_empty() {
+                            errors.set(vec![FieldError::new("form", message)]);
+                        } else {
+                            errors.set(fields);
+                        }
+                    }
+                    Err(e) if e.is_retryable() => errors.set(vec![FieldError::new("form", t_string!(i18n, offline_error))]),
+                    Err(e) => errors.set(vec![FieldError::new("form", e.message())]),
+                }
+            });
+        }
+    };
+
+    // Two inputs per language-pair field.
+    let text_input = move |label: &'static str, testid: &'static str, field: &'static str, get: fn(&ProductDraft) -> &String, set: fn(&mut ProductDraft, String)| {
+        view! {
+            <label>
+                <span>{label}</span>
+                <input data-testid=testid prop:value=move || draft.with(|d| get(d).clone()) on:input=move |ev| { let v = event_target_value(&ev); draft.update(|d| set(d, v)); } />
+                <FieldNote text=error_of(field) />
+            </label>
+        }
+    };
+    let text_area = move |label: &'static str, testid: &'static str, field: &'static str, get: fn(&ProductDraft) -> &String, set: fn(&mut ProductDraft, String)| {
+        view! {
+            <label>
+                <span>{label}</span>
+                <textarea rows="6" data-testid=testid prop:value=move || draft.with(|d| get(d).clone()) on:input=move |ev| { let v = event_target_value(&ev); draft.update(|d| set(d, v)); }></textarea>
+                <FieldNote text=error_of(field) />
+            </label>
+        }
+    };
+    let households = village.with_value(|v| v.households.clone());
+    let view_href = id.map(|id| format!("/p/{id}"));
+
+    view! {
+        <OrgCrumbs slug=slug.clone() />
+        <h1>{move || if id.is_some() { t_string!(i18n, org_edit_product) } else { t_string!(i18n, org_new_product) }}</h1>
+        <form class="form product-form" on:submit=save data-testid="product-form" novalidate>
+            <fieldset class="step-box">
+                <legend>{t!(i18n, org_names)}</legend>
+                {text_input("中文名称", "name-zh", "name.zh", |d| &d.name.zh, |d, v| d.name.zh = v)}
+                {text_input("English name", "name-en", "name.en", |d| &d.name.en, |d, v| d.name.en = v)}
+                {text_input("单位（中文）", "unit-zh", "unit.zh", |d| &d.unit.zh, |d, v| d.unit.zh = v)}
+                {text_input("Unit (English)", "unit-en", "unit.en", |d| &d.unit.en, |d, v| d.unit.en = v)}
+                <label>
+                    <span>{t!(i18n, org_category)}</span>
+                    <select data-testid="category" on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        if let Some(c) = Category::ALL.iter().find(|c| format!("{c:?}") == v) { draft.update(|d| d.category = *c); }
+                    }>
+                        {Category::ALL.iter().map(|c| {
+                            let c = *c;
+                            let label = category_label(c);
+                            view! { <option value=format!("{c:?}") selected=move || draft.with(|d| d.category == c)>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+            </fieldset>
+
+            <fieldset class="step-box">
+                <legend>{t!(i18n, org_prices)}</legend>
+                <label>
+                    <span>{t!(i18n, org_price)}</span>
+                    <input inputmode="decimal" data-testid="price" prop:value=move || draft.with(|d| d.price.clone()) on:input=move |ev| { let v = event_target_value(&ev); draft.update(|d| d.price = v); } />
+                    <FieldNote text=error_of("price_fen") />
+                </label>
+                <label>
+                    <span>{t!(i18n, org_local_price)}</span>
+                    <input inputmode="decimal" data-testid="local-price" prop:value=move || draft.with(|d| d.local_price.clone()) on:input=move |ev| { let v = event_target_value(&ev); draft.update(|d| d.local_price = v); } />
+                    <span class="muted small">{t!(i18n, org_local_price_hint)}</span>
+                    <FieldNote text=error_of("local_price_fen") />
+                </label>
+            </fieldset>
+
+            <fieldset class="step-box">
+                <legend>{t!(i18n, org_description)}</legend>
+                <p class="muted small">{t!(i18n, org_format_hint)}</p>
+                {text_area("中文介绍", "desc-zh", "description.zh", |d| &d.description.zh, |d, v| d.description.zh = v)}
+                {text_area("English description", "desc-en", "description.en", |d| &d.description.en, |d, v| d.description.en = v)}
+            </fieldset>
+
+            <fieldset class="step-box">
+                <legend>{t!(i18n, season)}</legend>
+                <label class="check">
+                    <input type="checkbox" data-testid="all-year" prop:checked=move || draft.with(|d| d.all_year) on:change=move |ev| { let v = event_target_checked(&ev); draft.update(|d| d.all_year = v); } />
+                    <span>{t!(i18n, status_all_year)}</span>
+                </label>
+                <div class="month-picks" class:hidden=move || draft.with(|d| d.all_year)>
+                    {(1..=12u8).map(|m| view! {
+                        <button type="button" class="chip" data-testid=format!("month-{m}")
+                            aria-pressed=move || draft.with(|d| d.months[usize::from(m) - 1]).to_string()
+                            on:click=move |_| draft.update(|d| d.months[usize::from(m) - 1] = !d.months[usize::from(m) - 1])>
+                            {move || crate::logic::month_name(m, lang())}
+                        </button>
+                    }).collect_view()}
+                </div>
+                <FieldNote text=error_of("season") />
+            </fieldset>
+
+            <fieldset class="step-box">
+                <legend>{t!(i18n, made_by)}</legend>
+                {households.into_iter().map(|h| {
+                    let hid = h.id;
+                    let name = h.name.clone();
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" data-testid="household" data-household=hid
+                                prop:checked=move || draft.with(|d| d.household_ids.contains(&hid))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    draft.update(|d| {
+                                        d.household_ids.retain(|x| *x != hid);
+                                        if on { d.household_ids.push(hid); }
+                                    });
+                                } />
+                            <span>{move || name.get(lang()).to_string()}</span>
+                        </label>
+                    }
+                }).collect_view()}
+                <FieldNote text=error_of("household_ids") />
+            </fieldset>
+
+            <label class="check publish">
+                <input type="checkbox" data-testid="published" prop:checked=move || draft.with(|d| d.published) on:change=move |ev| { let v = event_target_checked(&ev); draft.update(|d| d.published = v); } />
+                <span>{t!(i18n, org_publish)}</span>
+            </label>
+
+            <FieldNote text=error_of("form") />
+            <Show when=move || errors.with(|e| !e.is_empty())>
+                <p class="form-error" role="alert" data-testid="product-errors">{t!(i18n, visit_fix_errors)}</p>
+            </Show>
+            <Show when=move || status.get().is_some()>
+                <p class="saved" role="status" data-testid="saved">"✓ " {move || status.get()}</p>
+            </Show>
+            <div class="form-actions">
+                <button type="button" class="button secondary" data-testid="toggle-preview" on:click=move |_| preview.update(|p| *p = !*p)>
+                    {move || if preview.get() { t_string!(i18n, org_hide_preview) } else { t_string!(i18n, org_preview) }}
+                </button>
+                <button type="submit" class="button primary" data-testid="save-product" disabled=move || busy.get()>{t!(i18n, org_save)}</button>
+            </div>
+            {view_href.map(|href| view! { <p class="center"><a href=href data-testid="view-in-shop">{t!(i18n, org_view_in_shop)}</a></p> })}
+        </form>
+        <Show when=move || preview.get()>
+            <section class="phone-preview" data-testid="preview" aria-label=move || t_string!(i18n, org_preview)>
+                <p class="muted small">{t!(i18n, org_preview_note)}</p>
+                <div class="phone-frame">
+                    {move || {
+                        let p = village.with_value(|v| draft.with(|d| d.preview(id.unwrap_or(0), &v.slug, &v.name, v.organising_percent, &v.households)));
+                        view! { <Product p=p preview=true /> }
+                    }}
+                </div>
+            </section>
+        </Show>
+    }
+}
