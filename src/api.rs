@@ -74,6 +74,11 @@ pub async fn household(id: String) -> Result<HouseholdDetail, FetchError> {
     get_json(&format!("/api/households/{id}")).await
 }
 
+/// Organisers' price changes to a household's products, newest first.
+pub async fn price_history(id: i64) -> Result<Vec<domain::organise::PriceChange>, FetchError> {
+    get_json(&format!("/api/households/{id}/price-history")).await
+}
+
 pub async fn product(id: String) -> Result<ProductDetail, FetchError> {
     let id = parse_id(&id)?;
     get_json(&format!("/api/products/{id}")).await

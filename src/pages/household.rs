@@ -65,5 +65,40 @@ fn Household(h: HouseholdDetail) -> impl IntoView {
                     .collect_view()}
             </ul>
         </section>
+        <PriceHistory id=h.id />
+    }
+}
+
+/// Price changes organisers made to this household's products, newest
+/// first; nothing is shown until there is one.
+#[component]
+fn PriceHistory(id: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let history = LocalResource::new(move || api::price_history(id));
+    move || {
+        let list = history.get().and_then(Result::ok).unwrap_or_default();
+        (!list.is_empty()).then(|| view! {
+            <section aria-labelledby="ph-h" data-testid="price-history">
+                <h2 id="ph-h">{t!(i18n, price_history)}</h2>
+                <ul class="order-lines">
+                    {list.into_iter().map(|c| {
+                        let (name, unit) = (c.product_name.clone(), c.unit.clone());
+                        view! {
+                            <li>
+                                <span>
+                                    {move || name.get(lang()).to_string()}
+                                    <br />
+                                    <span class="muted small">{move || logic::format_datetime(c.changed_at, lang())}</span>
+                                </span>
+                                <span class="price">
+                                    {move || t_string!(i18n, price_change, old = domain::format_yuan(c.old_price_fen), new = domain::format_yuan(c.new_price_fen), unit = unit.get(lang()).to_string())}
+                                </span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+        })
     }
 }

@@ -11,7 +11,7 @@ use domain::organise::OrganiserProduct;
 use domain::FieldError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 /// `/organise/v/{slug}/products`: every product of the village, hidden ones
 /// too.
@@ -143,7 +143,9 @@ fn ProductForm(village: VillageDetail, product: Option<OrganiserProduct>) -> imp
     let id = product.as_ref().map(|p| p.id);
     let draft = RwSignal::new(product.as_ref().map(ProductDraft::from_product).unwrap_or_default());
     let errors = RwSignal::new(Vec::<FieldError>::new());
-    let status = RwSignal::new(None::<String>);
+    // A product just created arrives here from the "new" form, already saved.
+    let just_created = use_query_map().read_untracked().get("saved").is_some();
+    let status = RwSignal::new(just_created.then(|| t_string!(i18n, org_saved).to_string()));
     let busy = RwSignal::new(false);
     let preview = RwSignal::new(false);
     let slug = village.slug.clone();
@@ -186,7 +188,7 @@ fn ProductForm(village: VillageDetail, product: Option<OrganiserProduct>) -> imp
                         draft.set(ProductDraft::from_product(&p));
                         status.set(Some(t_string!(i18n, org_saved).to_string()));
                         if id.is_none() {
-                            navigate(&format!("/organise/v/{slug}/products/{}", p.id), Default::default());
+                            navigate(&format!("/organise/v/{slug}/products/{}?saved=1", p.id), Default::default());
                         }
                     }
                     Err(WriteError::Refused { fields, message, .. }) => {

@@ -1,0 +1,161 @@
+// Organisers' product pages in headless Chromium at 390×844 against the real
+// server: logging in (and the lock-out after repeated failures), editing a
+// product with a preview and seeing it in the shop in both languages,
+// stored script payloads shown as text, a hidden new product published,
+// and the price change on the household's page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, phonePage, getJson } from './support/harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  server?.cleanup();
+});
+
+async function organiserLogin(page, login = 'liu-organiser-1', password = 'demo-organiser-1') {
+  await page.goto('/organise');
+  await page.getByTestId('org-login-form').waitFor();
+  await page.locator('input[name=login]').fill(login);
+  await page.locator('input[name=password]').fill(password);
+  await page.locator('[data-testid=org-login-form] button[type=submit]').click();
+  await page.getByTestId('org-village').first().waitFor();
+}
+
+/** A page that fails the test on any script dialog (an XSS would open one). */
+async function guardedPage(locale) {
+  const p = await phonePage(browser, { locale, baseURL: server.url });
+  p.page.on('dialog', (d) => {
+    p.errors.push(`dialog opened: ${d.message()}`);
+    d.dismiss();
+  });
+  return p;
+}
+
+const XSS_ZH = '新鲜 <script>alert("zh")</script> **每天**捡\n\n- <img src=x onerror=alert(1)>\n- 第二条';
+const XSS_EN = 'Fresh <script>alert("en")</script> collected **daily**\n\n- <img src=x onerror=alert(2)>\n- second';
+
+test('an organiser edits a product with a preview; the shop shows it in both languages with stored markup as text', async () => {
+  const { page, context, errors } = await guardedPage('zh-CN');
+  await organiserLogin(page);
+  assert.match(await page.getByTestId('org-name').innerText(), /您好/);
+  const liu = await getJson(`${server.url}/api/villages/liu`);
+  const product = liu.products[0];
+  await page.goto(`/organise/v/liu/products`);
+  await page.getByTestId('org-product').first().waitFor();
+  await page.goto(`/organise/v/liu/products/${product.id}`);
+  await page.getByTestId('product-form').waitFor();
+  assert.equal(await page.getByTestId('name-en').inputValue(), product.name.en);
+
+  await page.getByTestId('name-zh').fill('演示新名字');
+  await page.getByTestId('name-en').fill('Demo New Name');
+  await page.getByTestId('price').fill('41.5');
+  await page.getByTestId('desc-zh').fill(XSS_ZH);
+  await page.getByTestId('desc-en').fill(XSS_EN);
+  // The preview shows the draft before it is saved.
+  await page.getByTestId('toggle-preview').click();
+  const preview = page.getByTestId('preview');
+  assert.match(await preview.innerText(), /演示新名字[\s\S]*¥41\.50/);
+  assert.match(await preview.innerText(), /<script>alert\("zh"\)<\/script>/);
+  assert.equal(await preview.locator('strong', { hasText: '每天' }).count(), 1);
+  await page.getByTestId('save-product').click();
+  await page.getByTestId('saved').waitFor();
+
+  const saved = await getJson(`${server.url}/api/products/${product.id}`);
+  assert.equal(saved.price_fen, 4150);
+  assert.equal(saved.description.en, XSS_EN);
+
+  // As a shopper, in Chinese and then in English.
+  const shop = await guardedPage('zh-CN');
+  await shop.page.goto(`/p/${product.id}`);
+  await shop.page.getByTestId('product').waitFor();
+  assert.match(await shop.page.locator('h1').innerText(), /演示新名字/);
+  assert.equal(await shop.page.getByTestId('price').innerText().then((t) => t.match(/¥[\d.]+/)[0]), '¥41.50');
+  const body = await shop.page.locator('main').innerText();
+  assert.match(body, /<script>alert\("zh"\)<\/script>/);
+  assert.match(body, /<img src=x onerror=alert\(1\)>/);
+  assert.equal(await shop.page.locator('main img[src=x], main script').count(), 0, 'no element came from the stored text');
+  await shop.page.getByTestId('lang-switch').click();
+  await shop.page.locator('h1', { hasText: 'Demo New Name' }).waitFor();
+  assert.match(await shop.page.locator('main').innerText(), /<script>alert\("en"\)<\/script> collected daily/);
+  assert.equal(await shop.page.locator('main strong', { hasText: 'daily' }).count(), 1);
+  assert.equal(await shop.page.locator('main ul.rich-list li').count(), 2);
+
+  // The price change is on the household's page.
+  const hh = saved.households[0];
+  await shop.page.goto(`/v/liu/h/${hh.id}`);
+  await shop.page.getByTestId('price-history').waitFor();
+  assert.match(await shop.page.getByTestId('price-history').innerText(), /Demo New Name[\s\S]*→ ¥41\.50/);
+  await shop.page.waitForTimeout(300);
+  assert.deepEqual(shop.errors, []);
+  await shop.context.close();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a new product stays hidden until published; bad input is named by field', async () => {
+  const { page, context, errors } = await guardedPage('en-US');
+  await organiserLogin(page);
+  await page.goto('/organise/v/liu/products/new');
+  await page.getByTestId('product-form').waitFor();
+  await page.getByTestId('save-product').click();
+  await page.getByTestId('product-errors').waitFor();
+  const form = await page.getByTestId('product-form').innerText();
+  assert.match(form, /Please give a name/);
+  assert.match(form, /Give an amount like 38 or 38\.50/);
+  assert.match(form, /Choose at least one household/);
+
+  await page.getByTestId('name-zh').fill('演示蜂蜜');
+  await page.getByTestId('name-en').fill('Demo Honey');
+  await page.getByTestId('price').fill('68');
+  await page.getByTestId('all-year').uncheck();
+  for (const m of [5, 6, 7]) await page.getByTestId(`month-${m}`).click();
+  await page.getByTestId('household').first().check();
+  await page.getByTestId('save-product').click();
+  await page.waitForURL((u) => /\/organise\/v\/liu\/products\/\d+$/.test(u.pathname));
+  await page.getByTestId('saved').waitFor();
+  const id = Number(new URL(page.url()).pathname.split('/').pop());
+  let village = await getJson(`${server.url}/api/villages/liu`);
+  assert.ok(!village.products.some((p) => p.id === id), 'hidden from shoppers');
+
+  await page.getByTestId('published').check();
+  await page.getByTestId('save-product').click();
+  await page.getByTestId('saved').waitFor();
+  village = await getJson(`${server.url}/api/villages/liu`);
+  const shown = village.products.find((p) => p.id === id);
+  assert.ok(shown, 'published');
+  assert.equal(shown.price_fen, 6800);
+  assert.deepEqual(shown.season, { kind: 'months', months: [5, 6, 7] });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('repeated wrong passwords lock the organiser login with a clear wait', async () => {
+  const { page, context, errors } = await guardedPage('zh-CN');
+  await page.goto('/organise/login');
+  await page.locator('input[name=login]').fill('liu-organiser-3');
+  for (let i = 0; i < 6; i++) {
+    await page.locator('input[name=password]').fill(`wrong-password-${i}`);
+    await page.locator('[data-testid=org-login-form] button[type=submit]').click();
+    await page.locator('[data-testid=org-login-form] .field-error').waitFor();
+  }
+  await page.locator('[data-testid=org-login-form] .field-error', { hasText: '分钟后再试' }).waitFor();
+  // Even the right password waits now.
+  await page.locator('input[name=password]').fill('demo-organiser-3');
+  await page.locator('[data-testid=org-login-form] button[type=submit]').click();
+  await page.locator('[data-testid=org-login-form] .field-error', { hasText: '分钟后再试' }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/organise/login');
+  // Another organiser's pages stay closed to a visitor without a session.
+  await page.goto('/organise/v/liu/products');
+  await page.waitForURL((u) => u.pathname === '/organise/login');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
