@@ -18,6 +18,7 @@ mod organise_products;
 mod organise_rounds;
 mod organise_visits;
 mod organisers;
+mod packing;
 mod params;
 // Used by the photo upload endpoint still to come.
 #[allow(dead_code)]
@@ -87,11 +88,13 @@ pub fn app(state: AppState) -> Router {
         .merge(members::router())
         .merge(orders::router())
         .merge(visits::router())
+        .merge(packing::public_router())
         .merge(organisers::no_store(
             organisers::router()
                 .merge(organise_products::router())
                 .merge(organise_rounds::router())
-                .merge(organise_visits::router()),
+                .merge(organise_visits::router())
+                .merge(packing::router()),
         ))
         .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(error::api_not_found);

@@ -362,6 +362,16 @@ fn endpoints() -> Vec<(Method, &'static str, Value)> {
             json!({"product_id": 1, "reason": "a test"}),
         ),
         (
+            Method::POST,
+            "/api/organise/rounds/{song_round}/allocation",
+            Value::Null,
+        ),
+        (
+            Method::GET,
+            "/api/organise/rounds/{song_round}/packing",
+            Value::Null,
+        ),
+        (
             Method::GET,
             "/api/organise/villages/{song}/bookings",
             Value::Null,
@@ -465,6 +475,7 @@ async fn every_organiser_endpoint_says_401_without_a_session_and_403_for_another
         0
     );
     assert_eq!(scalar(&pool, "SELECT COUNT(*) FROM withdrawal").await, 0);
+    assert_eq!(scalar(&pool, "SELECT COUNT(*) FROM allocation").await, 0);
     // The organiser of both Liu and Song may read Song's things.
     let (both, _) = organiser(&server, "liu-organiser-1", "demo-organiser-1").await;
     for path in [
