@@ -13,7 +13,9 @@
 //! `XMLHttpRequest` and show upload progress. The upload route is kept out
 //! of the global 64 KB body limit (see `main.rs`) and enforces
 //! [`photos::MAX_BYTES`] itself while it reads, after the session, CSRF
-//! and village checks, so nobody without access can make it read 10 MB.
+//! and village checks, so nobody without access can make it keep 10 MB.
+//! Refusals are sent after the upload has been read (and dropped), so a
+//! browser gets the message rather than a broken connection.
 //! Decoding runs on the blocking pool, one photo at a time
 //! ([`crate::AppState::photo_permits`]): a big photo takes a few hundred
 //! MB and a second of CPU.
@@ -46,9 +48,9 @@ use crate::{
 
 /// Photos a product may have.
 pub const MAX_PHOTOS: i64 = 12;
-/// An oversized upload up to this size is read to its end before the
-/// refusal is sent (see [`read_photo`]).
-const DRAIN_MAX_BYTES: u64 = 64 * 1024 * 1024;
+/// A refused upload up to this size is read to its end before the
+/// refusal is sent (see [`drain`]).
+const DRAIN_MAX_BYTES: u64 = 32 * 1024 * 1024;
 
 /// The upload route, on its own so it can stay out of the small body limit.
 pub fn upload_router() -> Router<AppState> {
@@ -77,21 +79,35 @@ fn too_large(bytes: Option<u64>) -> Error {
     Error::FieldTooLarge(FieldError::new(photos::FIELD, message))
 }
 
-/// The body, refused as soon as it passes [`photos::MAX_BYTES`].
-async fn read_photo(headers: &HeaderMap, mut body: Body) -> Result<Vec<u8>> {
-    let declared = headers
+fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if let Some(n) = declared.filter(|&n| n > photos::MAX_BYTES as u64) {
-        // Read (and drop) what is sent before answering: a server that
-        // answers mid-upload and closes makes browsers report a network
-        // error instead of this message. Not for absurd sizes.
-        if n <= DRAIN_MAX_BYTES {
-            while let Some(Ok(_)) =
-                std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await
-            {}
+        .and_then(|v| v.parse::<u64>().ok())
+}
+
+/// Reads what the client sends and drops it, before a refusal is sent: a
+/// server that answers mid-upload and closes the connection makes browsers
+/// report a network error instead of the answer. Not for absurd sizes.
+async fn drain(headers: &HeaderMap, body: &mut Body) {
+    if declared_length(headers).is_some_and(|n| n > DRAIN_MAX_BYTES) {
+        return;
+    }
+    let mut seen = 0u64;
+    while let Some(Ok(frame)) = std::future::poll_fn(|cx| Pin::new(&mut *body).poll_frame(cx)).await
+    {
+        seen += frame.data_ref().map_or(0, |d| d.len() as u64);
+        if seen > DRAIN_MAX_BYTES {
+            break;
         }
+    }
+}
+
+/// The body, refused as soon as it passes [`photos::MAX_BYTES`].
+async fn read_photo(headers: &HeaderMap, mut body: Body) -> Result<Vec<u8>> {
+    let declared = declared_length(headers);
+    if let Some(n) = declared.filter(|&n| n > photos::MAX_BYTES as u64) {
+        drain(headers, &mut body).await;
         return Err(too_large(Some(n)));
     }
     let mut out = Vec::with_capacity(declared.unwrap_or(0) as usize);
@@ -102,6 +118,7 @@ async fn read_photo(headers: &HeaderMap, mut body: Body) -> Result<Vec<u8>> {
         })?;
         if let Ok(data) = frame.into_data() {
             if out.len() + data.len() > photos::MAX_BYTES {
+                drain(headers, &mut body).await;
                 return Err(too_large(None));
             }
             out.extend_from_slice(&data);
@@ -155,19 +172,31 @@ struct PhotoLog {
 /// `POST /api/organise/products/{id}/photos`.
 async fn upload(
     State(state): State<AppState>,
-    o: CurrentOrganiser,
-    Id(product_id): Id,
+    o: Result<CurrentOrganiser>,
+    id: Result<Id>,
     headers: HeaderMap,
-    body: Body,
+    mut body: Body,
 ) -> Result<(StatusCode, Json<PhotoRef>)> {
-    {
+    // Every check that needs no bytes comes first (nobody without access
+    // makes the server keep 10 MB); a refusal still reads the upload.
+    let checked = async {
+        let o = o?;
+        let Id(product_id) = id?;
         let mut conn = state.db.acquire().await?;
         product_village(&mut conn, &o, product_id).await?;
-        // Refuse before the upload is read and decoded for nothing.
         if photo_count(&mut conn, product_id).await? >= MAX_PHOTOS {
             return Err(too_many());
         }
+        Ok((o, product_id))
     }
+    .await;
+    let (o, product_id) = match checked {
+        Ok(ok) => ok,
+        Err(e) => {
+            drain(&headers, &mut body).await;
+            return Err(e);
+        }
+    };
     let bytes = read_photo(&headers, body).await?;
     let upload_bytes = bytes.len();
     let permit = state

@@ -177,6 +177,19 @@ async fn a_phone_photo_is_served_in_sizes_without_its_gps_position() {
     assert_eq!(status, 403, "{body}");
     assert_eq!(count(&pool, "SELECT COUNT(*) FROM photo").await, 0);
 
+    // Another village's product, or no session: refused with a message
+    // (the upload is read first, so the browser gets the answer).
+    let song: i64 = count(
+        &pool,
+        "SELECT p.id FROM product p JOIN village v ON v.id = p.village_id WHERE v.slug = 'song' LIMIT 1",
+    )
+    .await;
+    let (status, body) = upload(&server, &o, song, input.clone(), true).await;
+    assert_eq!(status, 403, "{body}");
+    let (status, body) = upload(&server, &Client::new(), product, input.clone(), true).await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM photo").await, 0);
+
     let (status, body) = upload(&server, &o, product, input, true).await;
     assert_eq!(status, 201, "{body}");
     let photo: PhotoRef = serde_json::from_value(body).unwrap();
@@ -356,6 +369,15 @@ async fn wrong_and_oversized_files_are_refused_with_a_clear_message() {
     under.resize(3 * 1024 * 1024, 0);
     let (status, body) = upload(&server, &o, product, under, true).await;
     assert_eq!(status, 201, "{body}");
+
+    // The upload path with another method is a JSON 405.
+    let res = o
+        .get(server.url(&format!("/api/organise/products/{product}/photos")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    assert!(header(&res, "content-type").starts_with("application/json"));
 
     // Other requests keep the small limit.
     let res = o
