@@ -439,4 +439,24 @@ async fn png_and_webp_are_accepted_too_and_photos_keep_their_order() {
             .collect::<Vec<_>>(),
         [300]
     );
+
+    // At most 12 photos a product.
+    for _ in 0..10 {
+        sqlx::query(
+            "INSERT INTO photo (product_id, position, source_type, width, height, upload_bytes, organiser_id, created_at)
+             VALUES (?, (SELECT MAX(position) + 1 FROM photo), 'image/jpeg', 1, 1, 1, (SELECT MIN(id) FROM organiser), 0)",
+        )
+        .bind(product)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    let (status, body) = upload(&server, &o, product, jpeg(100, 100), true).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(common::fields(&body), ["photo"]);
+    assert!(body["fields"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("at most 12 photos"));
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM photo").await, 12);
 }
