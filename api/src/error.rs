@@ -47,6 +47,8 @@ pub enum Error {
     NoRoom(NoRoom),
     /// 413: the body is larger than the server accepts.
     PayloadTooLarge,
+    /// 413 naming the field, e.g. a photo over its own limit.
+    FieldTooLarge(FieldError),
     /// 415: a body that is not declared as JSON.
     UnsupportedMediaType,
     /// 503: the database stayed busy too long; safe to retry.
@@ -96,7 +98,7 @@ impl Error {
             | Error::Short(_)
             | Error::NoRoom(_)
             | Error::BelowOrdered(_) => StatusCode::CONFLICT,
-            Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::PayloadTooLarge | Error::FieldTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -133,6 +135,7 @@ impl Error {
                 ),
                 vec![],
             ),
+            Error::FieldTooLarge(f) => (f.message.clone(), vec![f]),
             Error::UnsupportedMediaType => (
                 "send the body as JSON with the header Content-Type: application/json".to_owned(),
                 vec![],
@@ -285,6 +288,7 @@ impl std::fmt::Display for Error {
             Error::Short(s) => write!(f, "{} product(s) short", s.len()),
             Error::NoRoom(_) => f.write_str("no room for the booking"),
             Error::PayloadTooLarge => f.write_str("payload too large"),
+            Error::FieldTooLarge(e) => write!(f, "{} too large", e.field),
             Error::UnsupportedMediaType => f.write_str("unsupported media type"),
             Error::Busy => f.write_str("database busy"),
             Error::Internal(detail) => write!(f, "internal: {detail}"),

@@ -14,13 +14,13 @@ mod households;
 mod json;
 mod members;
 mod orders;
+mod organise_photos;
 mod organise_products;
 mod organise_rounds;
 mod organise_visits;
 mod organisers;
+mod packing;
 mod params;
-// Used by the photo upload endpoint still to come.
-#[allow(dead_code)]
 mod photos;
 mod products;
 mod rounds;
@@ -57,6 +57,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Held by every write transaction of this process; see [`WriteTx`].
     pub write_lock: Arc<tokio::sync::Mutex<()>>,
+    /// One photo decoded at a time: each can take a few hundred MB.
+    pub photo_permits: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -65,6 +67,7 @@ impl AppState {
             db,
             config: Arc::new(config),
             write_lock: Arc::new(tokio::sync::Mutex::new(())),
+            photo_permits: Arc::new(tokio::sync::Semaphore::new(1)),
         }
     }
 
@@ -87,19 +90,34 @@ pub fn app(state: AppState) -> Router {
         .merge(members::router())
         .merge(orders::router())
         .merge(visits::router())
+        .merge(packing::public_router())
+        .merge(organise_photos::public_router())
         .merge(organisers::no_store(
             organisers::router()
                 .merge(organise_products::router())
                 .merge(organise_rounds::router())
-                .merge(organise_visits::router()),
+                .merge(organise_visits::router())
+                .merge(packing::router())
+                .merge(organise_photos::router()),
         ))
         .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(error::api_not_found);
-    Router::new()
+    let limited = Router::new()
         .nest("/api", api)
         .fallback(static_files::serve)
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES));
+    // Photo uploads (up to 10 MB) stay outside the small limit: a layer
+    // around the whole app would cap them too. Their handler enforces its
+    // own limit as it reads the body.
+    let uploads = Router::new().nest(
+        "/api",
+        organisers::no_store(organise_photos::upload_router())
+            .method_not_allowed_fallback(error::method_not_allowed),
+    );
+    Router::new()
+        .merge(uploads)
+        .merge(limited)
         .with_state(state)
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(axum::middleware::map_response(json_payload_too_large))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,

@@ -6,6 +6,8 @@
 //! - `GET  /api/organise/products/{id}`             → `OrganiserProduct`
 //! - `PUT  /api/organise/products/{id}`             `ProductInput` → `OrganiserProduct`
 //!
+//! Photos are added and removed in [`crate::organise_photos`].
+//!
 //! A new price is recorded in `price_change` (shown on the household's
 //! page) and every write in the change log, in the same transaction.
 
@@ -22,6 +24,7 @@ use crate::{
     db::format_date,
     error::{Error, Result},
     json::JsonBody,
+    organise_photos::photos_of,
     organisers::{record, to_value, Change, CurrentOrganiser, VillageRef},
     params::{Id, Slug},
     AppState,
@@ -58,7 +61,11 @@ const SELECT: &str = "SELECT p.id, p.village_id, v.slug AS village_slug, p.name_
     FROM product p JOIN village v ON v.id = p.village_id";
 
 impl Row {
-    fn into_product(self, household_ids: Vec<i64>) -> Result<OrganiserProduct> {
+    fn into_product(
+        self,
+        household_ids: Vec<i64>,
+        photos: Vec<domain::dto::PhotoRef>,
+    ) -> Result<OrganiserProduct> {
         let bad = |what: &str| Error::internal(format_args!("product {}: bad {what}", self.id));
         let category = Category::parse(&self.category).ok_or_else(|| bad("category"))?;
         let season = if self.all_year != 0 {
@@ -81,6 +88,7 @@ impl Row {
             season,
             household_ids,
             published: self.published != 0,
+            photos,
         })
     }
 }
@@ -104,7 +112,11 @@ async fn load(conn: &mut SqliteConnection, id: i64) -> Result<(i64, OrganiserPro
         .ok_or_else(|| Error::NotFound(format!("no product with id {id}")))?;
     let village_id = row.village_id;
     let households = households_of(conn, id).await?;
-    Ok((village_id, row.into_product(households)?))
+    let photos = photos_of(conn, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    Ok((village_id, row.into_product(households, photos)?))
 }
 
 /// The product if it is in one of the organiser's villages: 404 / 403.
@@ -141,10 +153,13 @@ async fn list(
     for (p, h) in links {
         by_product.entry(p).or_default().push(h);
     }
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut photos = photos_of(&mut conn, &ids).await?;
     rows.into_iter()
         .map(|r| {
             let hs = by_product.remove(&r.id).unwrap_or_default();
-            r.into_product(hs)
+            let ps = photos.remove(&r.id).unwrap_or_default();
+            r.into_product(hs, ps)
         })
         .collect::<Result<_>>()
         .map(Json)

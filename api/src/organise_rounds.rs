@@ -7,6 +7,8 @@
 //! - `PUT  /api/organise/rounds/{id}/supply`      `SupplyInput` → `OrganiserRound`
 //! - `POST /api/organise/rounds/{id}/withdrawals` `WithdrawalInput` → 201 `Withdrawal`
 //!
+//! Allocation and packing lists are in [`crate::packing`].
+//!
 //! A household's supply is the capacity ordering checks (`supply`, see
 //! [`crate::stock`]). Orders are not tied to a household until packing, so
 //! the floor is per product: a change that would leave a product's total
@@ -82,7 +84,7 @@ async fn round_row(conn: &mut SqliteConnection, id: i64) -> Result<(i64, Round)>
 }
 
 /// The round if it is one of the organiser's villages': 404 / 403.
-async fn round_for(
+pub(crate) async fn round_for(
     conn: &mut SqliteConnection,
     o: &CurrentOrganiser,
     id: i64,
@@ -663,6 +665,12 @@ async fn withdraw(
     .bind(id)
     .execute(tx.conn())
     .await?;
+    // Nothing withdrawn is packed: its labels (if already allocated) go.
+    sqlx::query("DELETE FROM packed_line WHERE round_id = ? AND product_id = ?")
+        .bind(id)
+        .bind(input.product_id)
+        .execute(tx.conn())
+        .await?;
     let affected = i64::try_from(moved).map_err(Error::internal)?;
     sqlx::query(
         "INSERT INTO withdrawal (round_id, product_id, reason, organiser_id, at, orders_affected)

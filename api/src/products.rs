@@ -152,6 +152,13 @@ async fn detail(State(state): State<AppState>, Id(id): Id) -> Result<Json<Produc
         breakdown,
         premium_percent: premium_percent(summary.price_fen, summary.local_price_fen),
         open_round,
+        photos: {
+            let mut conn = pool.acquire().await?;
+            crate::organise_photos::photos_of(&mut conn, &[id])
+                .await?
+                .remove(&id)
+                .unwrap_or_default()
+        },
     }))
 }
 

@@ -362,6 +362,26 @@ fn endpoints() -> Vec<(Method, &'static str, Value)> {
             json!({"product_id": 1, "reason": "a test"}),
         ),
         (
+            Method::POST,
+            "/api/organise/rounds/{song_round}/allocation",
+            Value::Null,
+        ),
+        (
+            Method::GET,
+            "/api/organise/rounds/{song_round}/packing",
+            Value::Null,
+        ),
+        (
+            Method::POST,
+            "/api/organise/products/{song_product}/photos",
+            Value::Null,
+        ),
+        (
+            Method::DELETE,
+            "/api/organise/photos/{song_photo}",
+            Value::Null,
+        ),
+        (
             Method::GET,
             "/api/organise/villages/{song}/bookings",
             Value::Null,
@@ -389,17 +409,30 @@ struct SongIds {
     product: i64,
     round: i64,
     booking: String,
+    photo: i64,
 }
 
 async fn song_ids(pool: &sqlx::SqlitePool, server: &Server) -> SongIds {
     let (booking, _) = book(server, "song", 2, 1).await;
+    let product = scalar(
+        pool,
+        "SELECT p.id FROM product p JOIN village v ON v.id = p.village_id WHERE v.slug = 'song' ORDER BY p.id LIMIT 1",
+    )
+    .await;
+    // A photo row is enough: the checks come before its bytes are read.
+    let photo = sqlx::query(
+        "INSERT INTO photo (product_id, position, source_type, width, height, upload_bytes, organiser_id, created_at)
+         VALUES (?, 1, 'image/jpeg', 1, 1, 1, (SELECT MIN(id) FROM organiser), 0)",
+    )
+    .bind(product)
+    .execute(pool)
+    .await
+    .unwrap()
+    .last_insert_rowid();
     SongIds {
         booking,
-        product: scalar(
-            pool,
-            "SELECT p.id FROM product p JOIN village v ON v.id = p.village_id WHERE v.slug = 'song' ORDER BY p.id LIMIT 1",
-        )
-        .await,
+        photo,
+        product,
         round: scalar(
             pool,
             "SELECT r.id FROM distribution_round r JOIN village v ON v.id = r.village_id WHERE v.slug = 'song' ORDER BY r.id LIMIT 1",
@@ -413,6 +446,7 @@ fn fill(path: &str, ids: &SongIds) -> String {
         .replace("{song_product}", &ids.product.to_string())
         .replace("{song_round}", &ids.round.to_string())
         .replace("{song_booking}", &ids.booking)
+        .replace("{song_photo}", &ids.photo.to_string())
 }
 
 #[tokio::test]
@@ -465,6 +499,8 @@ async fn every_organiser_endpoint_says_401_without_a_session_and_403_for_another
         0
     );
     assert_eq!(scalar(&pool, "SELECT COUNT(*) FROM withdrawal").await, 0);
+    assert_eq!(scalar(&pool, "SELECT COUNT(*) FROM allocation").await, 0);
+    assert_eq!(scalar(&pool, "SELECT COUNT(*) FROM photo").await, 1);
     // The organiser of both Liu and Song may read Song's things.
     let (both, _) = organiser(&server, "liu-organiser-1", "demo-organiser-1").await;
     for path in [

@@ -163,6 +163,10 @@ async fn downgrade_to_catalogue_only(pool: &sqlx::SqlitePool) {
     for stmt in [
         "PRAGMA foreign_keys = OFF",
         // Organiser tables (migrations 0010 and later).
+        "DROP TABLE IF EXISTS photo_version",
+        "DROP TABLE IF EXISTS photo",
+        "DROP TABLE IF EXISTS packed_line",
+        "DROP TABLE IF EXISTS allocation",
         "DROP TABLE IF EXISTS withdrawn_line",
         "DROP TABLE IF EXISTS withdrawal",
         "DROP TABLE IF EXISTS round_point",

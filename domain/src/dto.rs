@@ -174,6 +174,33 @@ pub struct ProductDetail {
     /// it; absent between rounds.
     #[serde(default)]
     pub open_round: Option<ProductRoundStock>,
+    /// In page order; empty when the product has none (and from servers
+    /// older than photo uploads).
+    #[serde(default)]
+    pub photos: Vec<PhotoRef>,
+}
+
+/// A product photo: its stored sizes, for `srcset`
+/// (`{url} {width}w, ...`). Every version is a JPEG without metadata.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoRef {
+    pub id: i64,
+    /// Smallest first; the last is the largest.
+    pub versions: Vec<PhotoVersionRef>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoVersionRef {
+    pub width: u32,
+    pub height: u32,
+    /// Absolute path, e.g. `/api/photos/12/640.jpg`; cached for good (a
+    /// photo never changes; a new upload gets a new id).
+    pub url: String,
+}
+
+/// The path a photo version is served at.
+pub fn photo_url(photo_id: i64, width: u32) -> String {
+    format!("/api/photos/{photo_id}/{width}.jpg")
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -11,6 +11,7 @@ pub mod label;
 pub mod money;
 pub mod order;
 pub mod organise;
+pub mod packing;
 pub mod richtext;
 pub mod round;
 pub mod text;

@@ -260,6 +260,11 @@ pub struct OrganiserProduct {
     pub season: Season,
     pub household_ids: Vec<i64>,
     pub published: bool,
+    /// In page order. Added with `POST /api/organise/products/{id}/photos`
+    /// (raw image bytes as the body), removed with
+    /// `DELETE /api/organise/photos/{id}`; not part of [`ProductInput`].
+    #[serde(default)]
+    pub photos: Vec<crate::dto::PhotoRef>,
 }
 
 /// A price change made by an organiser (`GET /api/households/{id}/price-history`).
