@@ -2,7 +2,7 @@
 //! same origin, so paths are relative.
 
 use domain::dto::{
-    ApiError, AvailabilityMonth, Booking, BookingRequest, HouseholdDetail, Invitation, LoginRequest,
+    ApiError, AvailabilityMonth, Booking, PhotoRef, BookingRequest, HouseholdDetail, Invitation, LoginRequest,
     Me, NoRoom, Order, ProductDetail, RegisterRequest, VillageDetail, VillageSummary, VisitOffer,
 };
 use domain::order::{OrderRequest, Shortage};
@@ -419,6 +419,66 @@ pub async fn org_cancel_booking(id: &str, body: &CancelBookingInput) -> Result<B
 
 pub async fn set_closed_day(slug: &str, body: &ClosedDayInput) -> Result<ClosedDays, WriteError> {
     org_send(Request::put(&format!("/api/organise/villages/{slug}/closed-days")), body).await
+}
+
+/// Uploads a photo of a product as the raw file (the server checks what it
+/// really is). XMLHttpRequest rather than fetch, because fetch cannot
+/// report upload progress; `progress` gets 0.0–1.0.
+pub async fn upload_photo(
+    product_id: i64,
+    file: web_sys::File,
+    progress: impl Fn(f64) + 'static,
+) -> Result<PhotoRef, WriteError> {
+    use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+    let js = |e: JsValue| WriteError::Network(format!("{e:?}"));
+    let xhr = web_sys::XmlHttpRequest::new().map_err(js)?;
+    xhr.open("POST", &format!("/api/organise/products/{product_id}/photos"))
+        .map_err(js)?;
+    xhr.set_request_header(CSRF_HEADER, CSRF_VALUE).map_err(js)?;
+    let kind = file.type_();
+    if !kind.is_empty() {
+        xhr.set_request_header("Content-Type", &kind).map_err(js)?;
+    }
+    let on_progress = Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+        if e.length_computable() && e.total() > 0.0 {
+            progress(e.loaded() / e.total());
+        }
+    });
+    xhr.upload()
+        .map_err(js)?
+        .set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+    let done = js_sys::Promise::new(&mut |resolve, _| {
+        let finished = Closure::once_into_js(move || {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        xhr.set_onloadend(Some(finished.unchecked_ref()));
+    });
+    xhr.send_with_opt_blob(Some(&file)).map_err(js)?;
+    let _ = wasm_bindgen_futures::JsFuture::from(done).await;
+    drop(on_progress);
+    let status = xhr.status().unwrap_or(0);
+    let text = xhr.response_text().ok().flatten().unwrap_or_default();
+    match status {
+        0 => Err(WriteError::Network("no answer".into())),
+        200..=299 => serde_json::from_str(&text).map_err(|e| WriteError::Server(e.to_string())),
+        _ => Err(WriteError::from_response(status, serde_json::from_str(&text).ok())),
+    }
+}
+
+pub async fn delete_photo(id: i64) -> Result<(), WriteError> {
+    let resp = Request::delete(&format!("/api/organise/photos/{id}"))
+        .header(CSRF_HEADER, CSRF_VALUE)
+        .send()
+        .await
+        .map_err(|e| WriteError::Network(e.to_string()))?;
+    if resp.ok() {
+        Ok(())
+    } else {
+        Err(WriteError::from_response(
+            resp.status(),
+            resp.json::<ErrorBody>().await.ok(),
+        ))
+    }
 }
 
 /// A page of the change log, newest first; `before` pages back.

@@ -2,7 +2,7 @@
 //! the API's `ProductInput` and to a shopper's-eye preview. Pure, so plain
 //! `cargo test` checks it.
 
-use domain::dto::{Category, HouseholdRef, ProductDetail};
+use domain::dto::{Category, HouseholdRef, PhotoRef, ProductDetail};
 use domain::money::{parse_yuan, premium_percent, yuan_input, PriceBreakdown};
 use domain::organise::{OrganiserProduct, ProductInput};
 use domain::{FieldError, LocalText, MonthSet, Season};
@@ -136,6 +136,7 @@ impl ProductDraft {
         village_name: &LocalText,
         organising_percent: u8,
         households: &[HouseholdRef],
+        photos: &[PhotoRef],
     ) -> ProductDetail {
         let price_fen = parse_yuan("p", &self.price).unwrap_or(0);
         let local_price_fen = parse_yuan("p", &self.local_price).unwrap_or(0);
@@ -177,6 +178,7 @@ impl ProductDraft {
                 }),
             premium_percent: premium_percent(price_fen, local_price_fen),
             open_round: None,
+            photos: photos.to_vec(),
         }
     }
 }
@@ -242,6 +244,7 @@ mod tests {
             season: input.season,
             household_ids: input.household_ids.clone(),
             published: input.published,
+            photos: vec![],
         };
         assert_eq!(ProductDraft::from_product(&saved).to_input().unwrap(), input);
     }
@@ -252,7 +255,7 @@ mod tests {
             HouseholdRef { id: 3, name: LocalText::new("刘富海", "Liu Fuhai"), demo: true },
             HouseholdRef { id: 5, name: LocalText::new("刘春华", "Liu Chunhua"), demo: true },
         ];
-        let p = filled().preview(9, "liu", &LocalText::new("刘村", "Liu Village"), 15, &hh);
+        let p = filled().preview(9, "liu", &LocalText::new("刘村", "Liu Village"), 15, &hh, &[]);
         assert_eq!(p.price_fen, 1950);
         assert_eq!(p.breakdown.household_fen + p.breakdown.organising_fen, 1950);
         assert_eq!(p.households.len(), 1);

@@ -87,6 +87,16 @@ fn weekday(d: Date, lang: Lang) -> &'static str {
     }
 }
 
+/// `srcset` of a product photo: every stored width.
+pub fn srcset(photo: &domain::dto::PhotoRef) -> String {
+    photo
+        .versions
+        .iter()
+        .map(|v| format!("{} {}w", v.url, v.width))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Column heads of a month grid, Monday first.
 pub fn weekday_heads(lang: Lang) -> [&'static str; 7] {
     match lang {
@@ -286,6 +296,19 @@ mod tests {
             "Liu Jianguo, Zhao Xiumei"
         );
         assert_eq!(join_names([], Lang::En), "");
+    }
+
+    #[test]
+    fn photo_srcset_lists_every_width() {
+        use domain::dto::{PhotoRef, PhotoVersionRef};
+        let p = PhotoRef {
+            id: 4,
+            versions: [320, 640]
+                .iter()
+                .map(|&w| PhotoVersionRef { width: w, height: w / 2, url: format!("/api/photos/4/{w}.jpg") })
+                .collect(),
+        };
+        assert_eq!(srcset(&p), "/api/photos/4/320.jpg 320w, /api/photos/4/640.jpg 640w");
     }
 
     #[test]

@@ -159,3 +159,55 @@ test('repeated wrong passwords lock the organiser login with a clear wait', asyn
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('an organiser uploads a photo with progress; the shop shows it with srcset and lazy loading; bad files get a clear message', async () => {
+  const { page, context, errors } = await guardedPage('en-US');
+  await organiserLogin(page);
+  const liu = await getJson(`${server.url}/api/villages/liu`);
+  const product = liu.products[1];
+  await page.goto(`/organise/v/liu/products/${product.id}`);
+  await page.getByTestId('photos').waitFor();
+  // A real JPEG, drawn by the browser.
+  const jpeg = Buffer.from(await page.evaluate(() => {
+    const c = document.createElement('canvas');
+    c.width = 900; c.height = 600;
+    const g = c.getContext('2d');
+    g.fillStyle = '#2f6b3a'; g.fillRect(0, 0, 900, 600);
+    g.fillStyle = '#f5d76e'; g.beginPath(); g.arc(450, 300, 200, 0, 7); g.fill();
+    return c.toDataURL('image/jpeg', 0.9).split(',')[1];
+  }), 'base64');
+  await page.getByTestId('photo-file').setInputFiles({ name: 'eggs.jpg', mimeType: 'image/jpeg', buffer: jpeg });
+  await page.getByTestId('photo-done').waitFor();
+  assert.equal(await page.getByTestId('photo').count(), 1);
+
+  const detail = await getJson(`${server.url}/api/products/${product.id}`);
+  assert.equal(detail.photos.length, 1);
+  const widths = detail.photos[0].versions.map((v) => v.width);
+  assert.ok(widths.includes(320) && widths.includes(640) && widths.includes(900), `versions ${widths}`);
+
+  const shop = await guardedPage('zh-CN');
+  await shop.page.goto(`/p/${product.id}`);
+  const img = shop.page.locator('[data-testid=gallery] img').first();
+  await img.waitFor();
+  assert.equal(await img.getAttribute('loading'), 'lazy');
+  assert.match(await img.getAttribute('srcset'), /\/api\/photos\/\d+\/320\.jpg 320w, .*640\.jpg 640w/);
+  assert.equal(await img.getAttribute('alt'), product.name.zh);
+  await shop.page.waitForFunction(() => document.querySelector('[data-testid=gallery] img').naturalWidth > 0);
+  await shop.context.close();
+
+  // Text named .jpg: refused by what it is, with the server's reason.
+  await page.getByTestId('photo-file').setInputFiles({ name: 'notes.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('these are not the bytes of a photo') });
+  await page.getByTestId('photo-error').waitFor();
+  assert.match(await page.getByTestId('photo-error').innerText(), /This photo cannot be used \(.+\)/);
+  // Over 10 MB: refused on the phone before a long upload.
+  await page.getByTestId('photo-file').setInputFiles({ name: 'huge.jpg', mimeType: 'image/jpeg', buffer: Buffer.concat([jpeg, Buffer.alloc(10 * 1024 * 1024)]) });
+  await page.getByTestId('photo-error').filter({ hasText: 'at most 10 MB' }).waitFor();
+  assert.equal((await getJson(`${server.url}/api/products/${product.id}`)).photos.length, 1, 'nothing added');
+
+  // Removing it takes it off the shop page.
+  await page.getByTestId('remove-photo').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=photo]').length === 0);
+  assert.equal((await getJson(`${server.url}/api/products/${product.id}`)).photos.length, 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -50,6 +50,24 @@ pub fn Product(p: ProductDetail, #[prop(optional)] preview: bool) -> impl IntoVi
         <nav class="crumbs">
             <a href=village_href.clone()>{move || village_name.get(lang()).to_string()}</a>
         </nav>
+        {(!p.photos.is_empty()).then(|| {
+            let alt = p.name.clone();
+            view! {
+                <div class="gallery" data-testid="gallery">
+                    {p.photos.iter().map(|ph| {
+                        // The 640 px version (or the largest below it) as the fallback src.
+                        let fallback = ph.versions.iter().rev().find(|v| v.width <= 640).or(ph.versions.first());
+                        let (src, w, h) = fallback.map_or((String::new(), 0, 0), |v| (v.url.clone(), v.width, v.height));
+                        let alt = alt.clone();
+                        view! {
+                            <img src=src srcset=logic::srcset(ph) sizes="(max-width: 640px) 100vw, 640px"
+                                width=w height=h loading="lazy" decoding="async"
+                                alt=move || alt.get(lang()).to_string() />
+                        }
+                    }).collect_view()}
+                </div>
+            }
+        })}
         <section class="hero product" data-testid="product">
             <p class="muted small">{cat}</p>
             <h1>{move || name.get(lang()).to_string()}</h1>

@@ -5,7 +5,7 @@ use crate::i18n::*;
 use crate::pages::join::FieldError as FieldNote;
 use crate::pages::organise::{OrgCrumbs, OrganiserGate};
 use crate::pages::product::Product;
-use domain::dto::{Category, VillageDetail};
+use domain::dto::{Category, PhotoRef, VillageDetail};
 use domain::format_yuan;
 use domain::organise::OrganiserProduct;
 use domain::FieldError;
@@ -148,6 +148,7 @@ fn ProductForm(village: VillageDetail, product: Option<OrganiserProduct>) -> imp
     let status = RwSignal::new(just_created.then(|| t_string!(i18n, org_saved).to_string()));
     let busy = RwSignal::new(false);
     let preview = RwSignal::new(false);
+    let photos = RwSignal::new(product.as_ref().map(|p| p.photos.clone()).unwrap_or_default());
     let slug = village.slug.clone();
     let village = StoredValue::new(village);
 
@@ -315,6 +316,8 @@ fn ProductForm(village: VillageDetail, product: Option<OrganiserProduct>) -> imp
                 <FieldNote text=error_of("household_ids") />
             </fieldset>
 
+            {id.map(|id| view! { <Photos product_id=id photos=photos /> })}
+
             <label class="check publish">
                 <input type="checkbox" data-testid="published" prop:checked=move || draft.with(|d| d.published) on:change=move |ev| { let v = event_target_checked(&ev); draft.update(|d| d.published = v); } />
                 <span>{t!(i18n, org_publish)}</span>
@@ -340,7 +343,7 @@ fn ProductForm(village: VillageDetail, product: Option<OrganiserProduct>) -> imp
                 <p class="muted small">{t!(i18n, org_preview_note)}</p>
                 <div class="phone-frame">
                     {move || {
-                        let p = village.with_value(|v| draft.with(|d| d.preview(id.unwrap_or(0), &v.slug, &v.name, v.organising_percent, &v.households)));
+                        let p = village.with_value(|v| draft.with(|d| photos.with(|ph| d.preview(id.unwrap_or(0), &v.slug, &v.name, v.organising_percent, &v.households, ph))));
                         view! { <Product p=p preview=true /> }
                     }}
                 </div>
@@ -348,3 +351,84 @@ fn ProductForm(village: VillageDetail, product: Option<OrganiserProduct>) -> imp
         </Show>
     }
 }
+
+/// A product's photos: upload with a progress bar, and remove.
+#[component]
+fn Photos(product_id: i64, photos: RwSignal<Vec<PhotoRef>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let progress = RwSignal::new(None::<f64>);
+    let error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(false);
+    let input_ref = NodeRef::<leptos::html::Input>::new();
+    let upload = move |_| {
+        let Some(file) = input_ref.get().and_then(|i| i.files()).and_then(|f| f.get(0)) else {
+            return;
+        };
+        error.set(None);
+        done.set(false);
+        // Refused before sending: the server would say the same, after a long upload.
+        if file.size() > MAX_PHOTO_BYTES {
+            error.set(Some(t_string!(i18n, org_photo_too_big).to_string()));
+            return;
+        }
+        progress.set(Some(0.0));
+        spawn_local(async move {
+            let result = api::upload_photo(product_id, file, move |p| progress.set(Some(p))).await;
+            progress.set(None);
+            match result {
+                Ok(p) => {
+                    photos.update(|all| all.push(p));
+                    done.set(true);
+                    if let Some(i) = input_ref.get() {
+                        i.set_value("");
+                    }
+                }
+                Err(e) if e.is_retryable() => error.set(Some(t_string!(i18n, offline_error).to_string())),
+                Err(e) => error.set(Some(format!("{} ({})", t_string!(i18n, org_photo_refused), e.field("photo").unwrap_or_else(|| e.message())))),
+            }
+        });
+    };
+    let remove = move |photo_id: i64| {
+        spawn_local(async move {
+            match api::delete_photo(photo_id).await {
+                Ok(()) => photos.update(|all| all.retain(|p| p.id != photo_id)),
+                Err(e) => error.set(Some(e.message())),
+            }
+        });
+    };
+    view! {
+        <fieldset class="step-box upload" data-testid="photos">
+            <legend>{t!(i18n, org_photos)}</legend>
+            <ul class="photo-list">
+                {move || photos.get().into_iter().map(|p| {
+                    let src = p.versions.first().map(|v| v.url.clone()).unwrap_or_default();
+                    let id = p.id;
+                    view! {
+                        <li data-testid="photo">
+                            <img src=src srcset=crate::logic::srcset(&p) sizes="120px" loading="lazy" alt="" />
+                            <button type="button" data-testid="remove-photo" on:click=move |_| remove(id)>{t!(i18n, org_remove)}</button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <label>
+                <span>{t!(i18n, org_add_photo)}</span>
+                <input type="file" accept="image/jpeg,image/png,image/webp" node_ref=input_ref data-testid="photo-file" on:change=upload />
+                <span class="muted small">{t!(i18n, org_photo_hint)}</span>
+            </label>
+            <Show when=move || progress.get().is_some()>
+                <progress max="1" prop:value=move || progress.get().unwrap_or(0.0) data-testid="upload-progress"></progress>
+                <span class="small" role="status">{move || format!("{} {}%", t_string!(i18n, org_uploading), (progress.get().unwrap_or(0.0) * 100.0).round())}</span>
+            </Show>
+            <Show when=move || done.get()>
+                <p class="saved" role="status" data-testid="photo-done">"✓ " {t!(i18n, org_photo_done)}</p>
+            </Show>
+            <Show when=move || error.get().is_some()>
+                <p class="form-error" role="alert" data-testid="photo-error">{move || error.get()}</p>
+            </Show>
+        </fieldset>
+    }
+}
+
+/// The server's limit, checked on the phone first.
+const MAX_PHOTO_BYTES: f64 = 10.0 * 1024.0 * 1024.0;
