@@ -481,6 +481,21 @@ pub async fn delete_photo(id: i64) -> Result<(), WriteError> {
     }
 }
 
+/// Allocates a round's orders to households (after its deadline).
+pub async fn allocate(round_id: i64) -> Result<domain::packing::Packing, WriteError> {
+    org_send(Request::post(&format!("/api/organise/rounds/{round_id}/allocation")), &serde_json::json!({})).await
+}
+
+/// The packing lists of an allocated round (409 before allocation).
+pub async fn packing(round_id: i64) -> Result<domain::packing::Packing, WriteError> {
+    org_get(&format!("/api/organise/rounds/{round_id}/packing")).await
+}
+
+/// What a packing label says (public; no consumer data).
+pub async fn label(code: String) -> Result<domain::packing::LabelInfo, FetchError> {
+    get_json(&format!("/api/labels/{code}")).await
+}
+
 /// A page of the change log, newest first; `before` pages back.
 pub async fn change_log(slug: String, before: Option<i64>) -> Result<ChangeLogPage, WriteError> {
     let q = before.map(|b| format!("?before={b}")).unwrap_or_default();

@@ -46,6 +46,8 @@ fn AppShell() -> impl IntoView {
                 <Route path=path!("/trips") view=pages::trips::TripsPage />
                 <Route path=path!("/trips/:id") view=pages::trip::TripPage />
                 <Route path=path!("/organise") view=pages::organise::home::OrganiseHome />
+                <Route path=path!("/organise/rounds/:id/packing") view=pages::organise::packing::PackingPage />
+                <Route path=path!("/label/:code") view=pages::label::LabelPage />
                 <Route path=path!("/organise/login") view=pages::organise::login::OrganiserLoginPage />
                 <Route path=path!("/organise/v/:slug") view=pages::organise::home::OrganiseVillage />
                 <Route path=path!("/organise/v/:slug/products") view=pages::organise::products::OrgProductsPage />

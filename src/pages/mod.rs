@@ -3,6 +3,7 @@ pub mod cart;
 pub mod home;
 pub mod household;
 pub mod join;
+pub mod label;
 pub mod login;
 pub mod not_found;
 pub mod order;

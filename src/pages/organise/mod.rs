@@ -5,6 +5,7 @@
 
 pub mod home;
 pub mod login;
+pub mod packing;
 pub mod products;
 
 use crate::api;
