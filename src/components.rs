@@ -91,6 +91,7 @@ pub fn Footer() -> impl IntoView {
         <footer class="foot">
             <p>{t!(i18n, app_tagline)}</p>
             <p class="muted">{t!(i18n, demo_note)}</p>
+            <p><a href="/organise" data-testid="organiser-link">{t!(i18n, for_organisers)}</a></p>
         </footer>
     }
 }
