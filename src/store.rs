@@ -126,6 +126,8 @@ impl Cart {
 /// Where an order stands, as the phone knows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
+// A handful per phone: boxing would only add noise.
+#[allow(clippy::large_enum_variant)]
 pub enum LocalState {
     /// Saved here, not yet accepted by the server.
     Waiting(Retry),
@@ -299,6 +301,7 @@ pub fn next_wakeup(outbox: &[impl Outgoing]) -> Option<f64> {
 /// server does not have (yet). A local order the server knows is shown with
 /// the server's version. Newest first.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListedOrder {
     Local(LocalOrder),
     Server(Order),

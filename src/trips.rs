@@ -239,7 +239,7 @@ pub fn can_arrive(status: DayStatus) -> bool {
     matches!(status, DayStatus::Open | DayStatus::FewLeft)
 }
 
-fn day<'a>(days: &'a [DayAvailability], d: Date) -> Option<&'a DayAvailability> {
+fn day(days: &[DayAvailability], d: Date) -> Option<&DayAvailability> {
     days.iter().find(|a| a.date == d)
 }
 

@@ -249,7 +249,7 @@ fn Checkout(v: VillageDetail) -> impl IntoView {
                     data-testid="place-order"
                     disabled={
                         let round = round.clone();
-                        let over_stock = over_stock.clone();
+                        let over_stock = over_stock;
                         move || round.is_none() || over_stock()
                     }
                     on:click=place.clone()
