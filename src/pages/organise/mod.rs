@@ -5,6 +5,10 @@
 
 pub mod home;
 pub mod login;
+pub mod log;
+pub mod round;
+pub mod rounds;
+pub mod visits;
 
 use crate::api;
 use crate::components::{ErrorPanel, Loading};
