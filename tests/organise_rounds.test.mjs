@@ -87,6 +87,7 @@ test('an organiser creates a round with two points (zh-CN), and the form shows f
   await page.getByTestId('round-list').waitFor();
   const before = await page.getByTestId('round-row').count();
   assert.ok(before >= 1, 'the seeded rounds are listed');
+  await page.getByTestId('new-round-open').click();
   const form = page.getByTestId('new-round-form');
   await form.locator('input[type=checkbox]').first().waitFor();
 
@@ -125,7 +126,9 @@ test('an organiser creates a round with two points (zh-CN), and the form shows f
   await page.goto('/organise/v/liu/rounds');
   await page.getByTestId('round-list').waitFor();
   assert.equal(await page.getByTestId('round-row').count(), before + 1);
-  assert.equal(await page.getByTestId('round-row').first().getAttribute('data-round-id'), String(id), 'newest first');
+  await page.locator(`[data-testid=round-row][data-round-id="${id}"]`).waitFor();
+  const listed = await page.getByTestId('round-row').evaluateAll((els) => els.map((e) => e.dataset.day));
+  assert.deepEqual(listed, [...listed].sort().reverse(), 'latest distribution day first');
   await shot(page, 'rounds-zh');
   assert.deepEqual(errors, []);
   await context.close();
@@ -232,8 +235,9 @@ test('visits: an organiser cancels a booking with a reason and closes a day (zh-
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ village_slug: 'liu', arrival, nights: 1, adults: 2, children: 1, host_id: null, meals: [], name: 'Demo Family', phone: '13900000042' }),
   });
-  assert.equal(res.status, 201, await res.text());
-  const booking = await res.json();
+  const text = await res.text();
+  assert.equal(res.status, 201, text);
+  const booking = JSON.parse(text);
 
   const { page, context, errors } = await phonePage(browser, { locale: 'zh-CN', baseURL: server.url });
   await organiserLogin(page, '/organise/v/liu/visits');

@@ -196,6 +196,7 @@ fn Supplies(round: RwSignal<OrganiserRound>, village: StoredValue<VillageDetail>
     let withdraw_sent = RwSignal::new(Sent::Idle);
     // The product whose withdrawal status shows in its card.
     let withdraw_for = RwSignal::new(None::<i64>);
+    let filter = RwSignal::new(String::new());
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -250,15 +251,21 @@ fn Supplies(round: RwSignal<OrganiserRound>, village: StoredValue<VillageDetail>
             <h2 id="supply-h">{t!(i18n, orgr_supply)}</h2>
             <p class="muted small">{t!(i18n, orgr_supply_note)}</p>
             <form class="form" on:submit=save data-testid="supply-form" novalidate>
+                <label class="field">
+                    <span>{t!(i18n, orgr_filter)}</span>
+                    <input type="search" data-testid="supply-filter" bind:value=filter />
+                </label>
                 <ul class="supply-list">
                     {move || round.with(|r| r.products.clone()).into_iter().map(|p| view! {
-                        <ProductSupply p=p round=round village=village edits=edits bad=bad below=below withdrawing=withdrawing withdraw_sent=withdraw_sent withdraw_for=withdraw_for sent=sent />
+                        <ProductSupply p=p round=round village=village edits=edits bad=bad below=below withdrawing=withdrawing withdraw_sent=withdraw_sent withdraw_for=withdraw_for sent=sent filter=filter />
                     }).collect_view()}
                 </ul>
-                <SendStatus state=sent />
-                <button class="button primary wide big" type="submit" data-testid="save-supplies" disabled=move || sent.get().busy()>
-                    {move || if sent.get().busy() { t_string!(i18n, working) } else { t_string!(i18n, orgr_save_supplies) }}
-                </button>
+                <div class="sticky-save">
+                    <SendStatus state=sent />
+                    <button class="button primary wide big" type="submit" data-testid="save-supplies" disabled=move || sent.get().busy()>
+                        {move || if sent.get().busy() { t_string!(i18n, working) } else { t_string!(i18n, orgr_save_supplies) }}
+                    </button>
+                </div>
             </form>
         </section>
     }
@@ -277,11 +284,14 @@ fn ProductSupply(
     withdraw_sent: RwSignal<Sent>,
     withdraw_for: RwSignal<Option<i64>>,
     sent: RwSignal<Sent>,
+    filter: RwSignal<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let pid = p.product_id;
     let name = p.name.clone();
+    let names = format!("{}\n{}", p.name.zh, p.name.en).to_lowercase();
+    let shown = move || filter.with(|f| names.contains(f.trim().to_lowercase().as_str()));
     let unit = p.unit.clone();
     let unit2 = p.unit.clone();
     let withdrawn = p.withdrawal.clone();
@@ -340,7 +350,8 @@ fn ProductSupply(
         });
     };
     view! {
-        <li class=if is_withdrawn { "card supply-card withdrawn" } else { "card supply-card" } data-testid="round-product" data-product-id=pid>
+        <li class=if is_withdrawn { "card supply-card withdrawn" } else { "card supply-card" } data-testid="round-product" data-product-id=pid
+            style:display=move || if shown() { "" } else { "none" }>
             <div class="supply-head">
                 <span class="card-title">{move || name.get(lang()).to_string()}</span>
                 {(!p.published).then(|| view! { <span class="badge later">{t!(i18n, orgr_hidden)}</span> })}

@@ -122,8 +122,8 @@ pub fn OrgRoundsPage() -> impl IntoView {
                 view! {
                     <OrgCrumbs slug=s.clone() />
                     <h1>{t!(i18n, org_rounds)}</h1>
-                    <RoundList slug=s.clone() />
-                    <NewRound slug=s />
+                    <NewRound slug=s.clone() />
+                    <RoundList slug=s />
                 }
             }}
         </OrganiserGate>
@@ -152,7 +152,7 @@ fn RoundList(slug: String) -> impl IntoView {
                         let phase = r.phase.clone();
                         let count = r.order_count;
                         view! {
-                            <li class="card" data-testid="round-row" data-round-id=round.id>
+                            <li class="card" data-testid="round-row" data-round-id=round.id data-day=wire::format_date(round.distribution_day)>
                                 <a href=format!("/organise/rounds/{}", round.id)>
                                     <span class="card-main">
                                         <span class="card-title">
@@ -272,8 +272,8 @@ fn NewRound(slug: String) -> impl IntoView {
     };
 
     view! {
-        <section class="step-box" aria-labelledby="new-round-h">
-            <h2 id="new-round-h">{t!(i18n, orgr_new)}</h2>
+        <details class="step-box new-round" data-testid="new-round">
+            <summary class="button primary wide" data-testid="new-round-open">"＋ " {t!(i18n, orgr_new)}</summary>
             <p class="muted small">{t!(i18n, orgr_times_note)}</p>
             <form class="form" on:submit=submit data-testid="new-round-form" novalidate>
                 <label>
@@ -330,7 +330,7 @@ fn NewRound(slug: String) -> impl IntoView {
                     {move || if sent.get().busy() { t_string!(i18n, working) } else { t_string!(i18n, orgr_create) }}
                 </button>
             </form>
-        </section>
+        </details>
     }
 }
 
