@@ -132,27 +132,78 @@ fn short(v: Option<&Value>) -> String {
     }
 }
 
-/// What changed, one line per key: `key: before → after`. Objects on both
-/// sides show only the keys that differ; anything else shows whole.
-pub fn change_lines(before: Option<&Value>, after: Option<&Value>) -> Vec<String> {
-    match (before, after) {
-        (Some(Value::Object(b)), Some(Value::Object(a))) => {
-            let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
-            keys.sort();
-            keys.dedup();
-            keys.into_iter()
-                .filter(|k| b.get(*k) != a.get(*k))
-                .map(|k| format!("{k}: {} → {}", short(b.get(k)), short(a.get(k))))
-                .collect()
+/// Nested objects as `a.b` keys; arrays and scalars stay whole.
+fn flatten(prefix: &str, v: &Value, out: &mut std::collections::BTreeMap<String, Value>) {
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            for (k, x) in m {
+                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                flatten(&key, x, out);
+            }
         }
-        (None | Some(Value::Null), Some(Value::Object(a))) => {
-            a.iter().map(|(k, v)| format!("{k}: {}", short(Some(v)))).collect()
+        _ => {
+            out.insert(prefix.to_string(), v.clone());
         }
-        (Some(Value::Object(b)), None | Some(Value::Null)) => {
-            b.iter().map(|(k, v)| format!("{k}: {} → —", short(Some(v)))).collect()
-        }
-        (b, a) => vec![format!("{} → {}", short(b), short(a))],
     }
+}
+
+/// What changed, one line per key: `key: before → after`. Objects show
+/// only the keys that differ (nested ones as `a.b`); lists of objects of
+/// the same length (supplies) go element by element, named by their `_id`
+/// keys; anything else shows whole.
+pub fn change_lines(before: Option<&Value>, after: Option<&Value>) -> Vec<String> {
+    let absent = |v: Option<&Value>| matches!(v, None | Some(Value::Null));
+    let is_obj = |v: Option<&Value>| matches!(v, Some(Value::Object(_)));
+    if let (Some(Value::Array(b)), Some(Value::Array(a))) = (before, after) {
+        if b.len() == a.len() && b.iter().chain(a).all(Value::is_object) {
+            let mut lines = Vec::new();
+            for (x, y) in b.iter().zip(a) {
+                if x == y {
+                    continue;
+                }
+                let ids: Vec<String> = x
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .filter(|(k, v)| k.ends_with("_id") && y.get(k.as_str()) == Some(*v))
+                    .map(|(k, v)| format!("{k}={}", short(Some(v))))
+                    .collect();
+                for l in change_lines(Some(x), Some(y)) {
+                    if ids.is_empty() {
+                        lines.push(l);
+                    } else {
+                        lines.push(format!("[{}] {l}", ids.join(", ")));
+                    }
+                }
+            }
+            return lines;
+        }
+    }
+    if (is_obj(before) || absent(before)) && (is_obj(after) || absent(after)) && !(absent(before) && absent(after)) {
+        let mut fb = std::collections::BTreeMap::new();
+        let mut fa = std::collections::BTreeMap::new();
+        if let Some(b) = before.filter(|v| !v.is_null()) {
+            flatten("", b, &mut fb);
+        }
+        if let Some(a) = after.filter(|v| !v.is_null()) {
+            flatten("", a, &mut fa);
+        }
+        let mut keys: Vec<&String> = fb.keys().chain(fa.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        return keys
+            .into_iter()
+            .filter(|k| fb.get(*k) != fa.get(*k))
+            .map(|k| {
+                if absent(before) {
+                    format!("{k}: {}", short(fa.get(k)))
+                } else {
+                    format!("{k}: {} → {}", short(fb.get(k)), short(fa.get(k)))
+                }
+            })
+            .collect();
+    }
+    vec![format!("{} → {}", short(before), short(after))]
 }
 
 #[component]
@@ -193,5 +244,14 @@ mod tests {
         assert_eq!(change_lines(Some(&b), Some(&a)), ["price_fen: 1900 → 2100"]);
         assert_eq!(change_lines(None, Some(&json!({"reason": "<script>"}))), ["reason: <script>"]);
         assert_eq!(change_lines(Some(&json!(false)), Some(&json!(true))), ["false → true"]);
+        let b = json!([{"household_id": 1, "product_id": 1, "quantity": 14}, {"household_id": 3, "product_id": 1, "quantity": 19}]);
+        let a = json!([{"household_id": 1, "product_id": 1, "quantity": 13}, {"household_id": 3, "product_id": 1, "quantity": 19}]);
+        assert_eq!(change_lines(Some(&b), Some(&a)), ["[household_id=1, product_id=1] quantity: 14 → 13"]);
+        let r = json!({"point_ids": [1, 2], "round": {"id": 41, "distribution_day": "2026-12-15"}});
+        assert_eq!(
+            change_lines(None, Some(&r)),
+            ["point_ids: [1,2]", "round.distribution_day: 2026-12-15", "round.id: 41"]
+        );
+        assert_eq!(change_lines(Some(&json!({"closed": true})), None), ["closed: true → —"]);
     }
 }

@@ -68,6 +68,8 @@ fn Visits(slug: String) -> impl IntoView {
         }
     });
     let sent = RwSignal::new(Sent::Idle);
+    // The night whose card shows the status of the last write.
+    let status_at = RwSignal::new(None::<String>);
     let cancelling = RwSignal::new(None::<String>);
 
     view! {
@@ -85,7 +87,9 @@ fn Visits(slug: String) -> impl IntoView {
         <Show when=move || range.get().is_none()>
             <p class="field-error" role="alert">{t!(i18n, orgv_bad_range)}</p>
         </Show>
-        <SendStatus state=sent />
+        <Show when=move || status_at.get().is_none()>
+            <SendStatus state=sent />
+        </Show>
         {move || match (data.get(), shown.get()) {
             (Some(Err(_)), _) => view! { <ErrorPanel retry=Callback::new(move |_| data.refetch()) /> }.into_any(),
             (_, None) => view! { <Loading /> }.into_any(),
@@ -95,13 +99,13 @@ fn Visits(slug: String) -> impl IntoView {
                 view! {
                     <ul class="nights" data-testid="nights">
                         {b.days.into_iter().map(|d| view! {
-                            <Night day=d bookings=bookings slug=slug sent=sent cancelling=cancelling refresh=Callback::new(move |_| data.refetch()) />
+                            <Night day=d bookings=bookings slug=slug sent=sent status_at=status_at cancelling=cancelling refresh=Callback::new(move |_| data.refetch()) />
                         }).collect_view()}
                     </ul>
                     {(!cancelled.is_empty()).then(|| view! {
                         <h2>{t!(i18n, orgv_cancelled_title)}</h2>
                         <ul class="cards" data-testid="cancelled-bookings">
-                            {cancelled.into_iter().map(|bk| view! { <BookingLine b=bk at=String::from("cancelled") sent=sent cancelling=cancelling refresh=Callback::new(move |_| data.refetch()) /> }).collect_view()}
+                            {cancelled.into_iter().map(|bk| view! { <BookingLine b=bk at=String::from("cancelled") sent=sent status_at=status_at cancelling=cancelling refresh=Callback::new(move |_| data.refetch()) /> }).collect_view()}
                         </ul>
                     })}
                 }.into_any()
@@ -116,6 +120,7 @@ fn Night(
     bookings: StoredValue<Vec<Booking>>,
     slug: StoredValue<String>,
     sent: RwSignal<Sent>,
+    status_at: RwSignal<Option<String>>,
     cancelling: RwSignal<Option<String>>,
     refresh: Callback<()>,
 ) -> impl IntoView {
@@ -129,6 +134,7 @@ fn Night(
             return;
         }
         busy.set(true);
+        status_at.set(Some(wire::format_date(date)));
         sent.set(Sent::Sending);
         let body = ClosedDayInput { date, closed: !closed };
         let slug = slug.get_value();
@@ -163,6 +169,7 @@ fn Night(
     });
     let iso = wire::format_date(date);
     let iso2 = iso.clone();
+    let iso3 = iso.clone();
     view! {
         <li class=if closed { "card night closed" } else { "card night" } data-testid="night" data-date=iso>
             <div class="night-head">
@@ -174,6 +181,9 @@ fn Night(
                     {move || if closed { t_string!(i18n, orgv_reopen) } else { t_string!(i18n, orgv_close) }}
                 </button>
             </div>
+            <Show when=move || status_at.with(|s| s.as_deref() == Some(iso3.as_str()))>
+                <SendStatus state=sent />
+            </Show>
             <ul class="host-nights">
                 {day.hosts.into_iter().map(|h| {
                     let name = h.host_name.clone();
@@ -193,7 +203,7 @@ fn Night(
             } else {
                 view! {
                     <ul class="night-bookings">
-                        {night_bookings.into_iter().map(|b| view! { <BookingLine b=b at=iso2.clone() sent=sent cancelling=cancelling refresh=refresh /> }).collect_view()}
+                        {night_bookings.into_iter().map(|b| view! { <BookingLine b=b at=iso2.clone() sent=sent status_at=status_at cancelling=cancelling refresh=refresh /> }).collect_view()}
                     </ul>
                 }.into_any()
             }}
@@ -208,7 +218,7 @@ fn lang_of_now(i18n: leptos_i18n::I18nContext<Locale>) -> domain::Lang {
 /// One booking: who, how many, which nights, the reference; cancelling
 /// with a reason for a confirmed one.
 #[component]
-fn BookingLine(b: Booking, at: String, sent: RwSignal<Sent>, cancelling: RwSignal<Option<String>>, refresh: Callback<()>) -> impl IntoView {
+fn BookingLine(b: Booking, at: String, sent: RwSignal<Sent>, status_at: RwSignal<Option<String>>, cancelling: RwSignal<Option<String>>, refresh: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let id = b.id.clone();
@@ -222,6 +232,7 @@ fn BookingLine(b: Booking, at: String, sent: RwSignal<Sent>, cancelling: RwSigna
     let busy = RwSignal::new(false);
     // The same booking shows under each of its nights: open one box only.
     let box_key = format!("{at}/{id}");
+    let at_night = at.clone();
     let open_key = box_key.clone();
     let is_open = move || cancelling.with(|c| c.as_deref() == Some(open_key.as_str()));
     let do_cancel = {
@@ -237,6 +248,7 @@ fn BookingLine(b: Booking, at: String, sent: RwSignal<Sent>, cancelling: RwSigna
             }
             reason_error.set(None);
             busy.set(true);
+            status_at.set(Some(at_night.clone()));
             sent.set(Sent::Sending);
             let id = id.clone();
             let body = CancelBookingInput { reason: text.trim().to_string() };
