@@ -179,7 +179,9 @@ test('supplies update capacity, cannot go below what is ordered, and a withdrawa
   const below = card.getByTestId('below-ordered');
   await below.waitFor();
   assert.match(await below.innerText(), new RegExp(`Already ordered ${ordered}\\b.*cannot go below`));
-  assert.match(await page.getByTestId('save-error').innerText(), /nothing was changed/);
+  const refusal = await page.getByTestId('save-error').innerText();
+  assert.match(refusal, /nothing was changed/);
+  assert.ok(refusal.includes(`(ordered ${ordered})`), refusal);
   api = (await orgJson(`/api/organise/rounds/${openRound.round.id}`)).products.find((p) => p.product_id === supplyProduct.product_id);
   assert.equal(api.capacity, capacity, 'nothing changed');
   await shot(page, 'round-below-ordered-en');

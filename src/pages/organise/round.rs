@@ -238,8 +238,14 @@ fn Supplies(round: RwSignal<OrganiserRound>, village: StoredValue<VillageDetail>
                     sent.set(Sent::Saved(t_string!(i18n, orgr_supply_saved).to_string()));
                 }
                 Err(WriteError::Refused { below_ordered, .. }) if !below_ordered.is_empty() => {
+                    // Name the products, so the organiser knows where to look in a long list.
+                    let l = crate::lang_of(i18n.get_locale_untracked());
+                    let names: Vec<String> = below_ordered
+                        .iter()
+                        .map(|b| t_string!(i18n, orgr_below_item, name = b.product_name.get(l).to_string(), ordered = b.ordered))
+                        .collect();
                     below.set(below_ordered);
-                    sent.set(Sent::Failed(t_string!(i18n, orgr_below_nothing_changed).to_string()));
+                    sent.set(Sent::Failed(format!("{} {}", t_string!(i18n, orgr_below_nothing_changed), names.join(" · "))));
                 }
                 Err(e) => sent.set(Sent::Failed(write_error_text(i18n, &e))),
             }
