@@ -305,3 +305,22 @@ test('the change log shows the round, supply, withdrawal, booking and closed day
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('an organiser of Liu only cannot open a round or the visits of Song', async () => {
+  const song = await getJson(`${server.url}/api/villages/song`);
+  const roundId = song.open_round?.round.id ?? song.upcoming_rounds[0]?.id;
+  assert.ok(roundId, 'song has a round');
+  const { page, context, errors } = await phonePage(browser, { locale: 'en-US', baseURL: server.url });
+  await page.goto(`/organise/login?next=${encodeURIComponent(`/organise/rounds/${roundId}`)}`);
+  const form = page.getByTestId('org-login-form');
+  await form.locator('input[name=login]').fill('liu-organiser-2');
+  await form.locator('input[name=password]').fill('demo-organiser-2');
+  await form.locator('button[type=submit]').click();
+  await page.getByTestId('not-your-village').waitFor();
+  assert.equal(await page.getByTestId('supply-form').count(), 0);
+  await page.goto('/organise/v/song/visits');
+  await page.getByTestId('not-your-village').waitFor();
+  assert.equal(await page.getByTestId('nights').count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
