@@ -278,21 +278,36 @@ test('visits: an organiser cancels a booking with a reason and closes a day (zh-
 
 test('the change log shows the round, supply, withdrawal, booking and closed day (en-US)', async () => {
   assert.ok(bookingCancelled && closedDate, 'runs after the tests above');
+  // More changes than one page of the log holds: a far day closed and reopened.
+  const far = shanghaiDate(60);
+  for (let i = 0; i < 51; i++) {
+    const res = await fetch(`${server.url}/api/organise/villages/liu/closed-days`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', cookie: orgCookie, ...CSRF },
+      body: JSON.stringify({ date: far, closed: i % 2 === 0 }),
+    });
+    assert.equal(res.status, 200, await res.text());
+  }
   const { page, context, errors } = await phonePage(browser, { locale: 'en-US', baseURL: server.url });
   await organiserLogin(page, '/organise/v/liu/log');
   await page.getByTestId('log-entry').first().waitFor();
   const entities = async () => page.getByTestId('log-entry').evaluateAll((els) => els.map((e) => e.dataset.entity));
   const want = ['round', 'supply', 'withdrawal', 'booking', 'closed_day'];
   let seen = await entities();
+  const firstPage = seen.length;
+  let older = 0;
   for (let i = 0; i < 20 && !want.every((w) => seen.includes(w)); i++) {
+    older++;
     if ((await page.getByTestId('log-older').count()) === 0) break;
     await page.getByTestId('log-older').click();
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid=log-entry]').length > n, seen.length);
     seen = await entities();
   }
   for (const w of want) assert.ok(seen.includes(w), `log has ${w}: ${seen.join(',')}`);
-  // Newest first: the closed day was the last change made.
+  assert.ok(older >= 1 && seen.length > firstPage, `paged back with "older" (${firstPage} then ${seen.length})`);
+  // Newest first: closing the far day was the last change made.
   assert.equal(seen[0], 'closed_day');
+  assert.ok((await page.getByTestId('log-entry').first().innerText()).includes(far));
   const first = page.getByTestId('log-entry').first();
   assert.match(await first.innerText(), /Closed day · closed/);
   assert.match(await first.getByTestId('log-who').innerText(), /\S/);
