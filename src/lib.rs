@@ -53,6 +53,10 @@ fn AppShell() -> impl IntoView {
                 <Route path=path!("/organise/v/:slug/products") view=pages::organise::products::OrgProductsPage />
                 <Route path=path!("/organise/v/:slug/products/new") view=pages::organise::products::OrgProductEditPage />
                 <Route path=path!("/organise/v/:slug/products/:id") view=pages::organise::products::OrgProductEditPage />
+                <Route path=path!("/organise/v/:slug/rounds") view=pages::organise::rounds::OrgRoundsPage />
+                <Route path=path!("/organise/rounds/:id") view=pages::organise::round::OrgRoundPage />
+                <Route path=path!("/organise/v/:slug/visits") view=pages::organise::visits::OrgVisitsPage />
+                <Route path=path!("/organise/v/:slug/log") view=pages::organise::log::OrgLogPage />
                 <Route path=path!("/login") view=pages::login::LoginPage />
                 <Route path=path!("/join") view=pages::join::JoinPage />
                 <Route path=path!("/me") view=pages::account::AccountPage />

@@ -71,12 +71,28 @@ async function login(page) {
   await page.waitForURL((u) => u.pathname === '/');
 }
 
+function nextMonth(ym) {
+  const [y, m] = ym.split('-').map(Number);
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+}
+
+/** Pages the visit calendar forward to the month of `date`, waiting for each month to load. */
+async function showMonth(page, date) {
+  const want = date.slice(0, 7);
+  for (let i = 0; i < 4; i++) {
+    const first = page.locator('[data-testid=month-grid] [data-date]').first();
+    await first.waitFor();
+    const shown = (await first.getAttribute('data-date')).slice(0, 7);
+    if (shown === want) return;
+    await page.getByTestId('month-next').click();
+    await page.locator(`[data-testid=month-grid] [data-date^="${nextMonth(shown)}"]`).first().waitFor();
+  }
+  throw new Error(`month ${want} not reached`);
+}
+
 /** Opens the month of `date` on the visit page and taps the day. */
 async function pickArrival(page, date) {
-  for (let i = 0; i < 4 && (await page.locator(`[data-date="${date}"]`).count()) === 0; i++) {
-    await page.getByTestId('month-next').click();
-    await page.getByTestId('month-grid').waitFor();
-  }
+  await showMonth(page, date);
   await page.locator(`[data-date="${date}"]`).click();
 }
 
@@ -204,9 +220,7 @@ test('a full day cannot be chosen as arrival', async () => {
   const { page, context, errors } = await phonePage(browser, { locale: 'zh-CN', baseURL: server.url });
   await page.goto('/v/liu/visit');
   await page.getByTestId('month-grid').waitFor();
-  for (let i = 0; i < 4 && (await page.locator(`[data-date="${full}"]`).count()) === 0; i++) {
-    await page.getByTestId('month-next').click();
-  }
+  await showMonth(page, full);
   const day = page.locator(`[data-date="${full}"]`);
   assert.equal(await day.getAttribute('data-status'), 'full');
   assert.ok(await day.isDisabled(), 'a full day is disabled');

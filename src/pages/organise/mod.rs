@@ -7,6 +7,10 @@ pub mod home;
 pub mod login;
 pub mod packing;
 pub mod products;
+pub mod log;
+pub mod round;
+pub mod rounds;
+pub mod visits;
 
 use crate::api;
 use crate::components::{ErrorPanel, Loading};
