@@ -321,9 +321,14 @@ pub fn ProductCard(
     let href = format!("/p/{}", product.id);
     let price = format_yuan(product.price_fen);
     let cat = category_label(product.category);
+    let thumb = product.photo.clone().map(|ph| {
+        let src = ph.versions.first().map(|v| v.url.clone()).unwrap_or_default();
+        view! { <img class="thumb" src=src srcset=logic::srcset(&ph) sizes="64px" loading="lazy" decoding="async" alt="" width="64" height="64" /> }
+    });
     view! {
         <li class="card product-card" data-testid="product-card">
             <a href=href>
+                {thumb}
                 <span class="card-main">
                     <span class="card-title">{move || name.get(lang()).to_string()}</span>
                     <span class="meta small">

@@ -203,6 +203,7 @@ mod tests {
             price_fen: 1000,
             local_price_fen: 700,
             season,
+            photo: None,
         }
     }
 

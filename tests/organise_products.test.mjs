@@ -193,6 +193,12 @@ test('an organiser uploads a photo with progress; the shop shows it with srcset 
   assert.match(await img.getAttribute('srcset'), /\/api\/photos\/\d+\/320\.jpg 320w, .*640\.jpg 640w/);
   assert.equal(await img.getAttribute('alt'), product.name.zh);
   await shop.page.waitForFunction(() => document.querySelector('[data-testid=gallery] img').naturalWidth > 0);
+  // The village page's card shows it as a thumbnail.
+  await shop.page.goto('/v/liu');
+  const thumb = shop.page.locator(`[data-testid=product-card] a[href="/p/${product.id}"] img.thumb`);
+  await thumb.waitFor({ state: 'attached' });
+  assert.equal(await thumb.getAttribute('loading'), 'lazy');
+  assert.match(await thumb.getAttribute('srcset'), /320\.jpg 320w/);
   await shop.context.close();
 
   // Text named .jpg: refused by what it is, with the server's reason.

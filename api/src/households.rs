@@ -13,7 +13,7 @@ use crate::{
     db::parse_date,
     error::{Error, Result},
     params::Id,
-    products::{sorted_summaries, ProductRow, PRODUCT_COLUMNS},
+    products::{sorted_summaries, with_thumbnails, ProductRow, PRODUCT_COLUMNS},
     AppState,
 };
 
@@ -89,7 +89,7 @@ async fn detail(State(state): State<AppState>, Id(id): Id) -> Result<Json<Househ
         village_name: LocalText::new(row.village_name_zh, row.village_name_en),
         story: LocalText::new(row.story_zh, row.story_en),
         member_since,
-        products: sorted_summaries(products)?,
+        products: with_thumbnails(&state.db, sorted_summaries(products)?).await?,
     }))
 }
 

@@ -64,8 +64,23 @@ impl ProductRow {
             price_fen: self.price_fen,
             local_price_fen: self.local_price_fen,
             season,
+            photo: None,
         })
     }
+}
+
+/// Gives each listed product its first photo, for thumbnails.
+pub(crate) async fn with_thumbnails(
+    pool: &SqlitePool,
+    mut products: Vec<ProductSummary>,
+) -> Result<Vec<ProductSummary>> {
+    let ids: Vec<i64> = products.iter().map(|p| p.id).collect();
+    let mut conn = pool.acquire().await?;
+    let mut photos = crate::organise_photos::photos_of(&mut conn, &ids).await?;
+    for p in &mut products {
+        p.photo = photos.remove(&p.id).and_then(|v| v.into_iter().next());
+    }
+    Ok(products)
 }
 
 /// Converts rows and orders them as pages list products: by category (in

@@ -13,7 +13,7 @@ use crate::{
     error::{Error, Result},
     households::HouseholdRow,
     params::Slug,
-    products::{sorted_summaries, ProductRow, PRODUCT_COLUMNS},
+    products::{sorted_summaries, with_thumbnails, ProductRow, PRODUCT_COLUMNS},
     rounds::{self, RoundRow},
     stock, AppState,
 };
@@ -157,7 +157,7 @@ async fn detail(State(state): State<AppState>, Slug(slug): Slug) -> Result<Json<
     .await?;
     let now = OffsetDateTime::now_utc();
     let upcoming_rounds = upcoming_rounds(pool, v.id, now).await?;
-    let products = sorted_summaries(products)?;
+    let products = with_thumbnails(pool, sorted_summaries(products)?).await?;
     let open_round = {
         let mut conn = pool.acquire().await?;
         match rounds::open_round(&mut conn, v.id, now).await? {

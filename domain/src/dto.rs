@@ -125,6 +125,9 @@ pub struct ProductSummary {
     pub price_fen: i64,
     pub local_price_fen: i64,
     pub season: Season,
+    /// The first photo, for the card's thumbnail.
+    #[serde(default)]
+    pub photo: Option<PhotoRef>,
 }
 
 /// A household as listed on village and product pages.
