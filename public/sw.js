@@ -2,7 +2,7 @@
 // network, so a shopper on a bad connection can still reload, see the cart
 // and the orders waiting to be sent. Orders themselves are kept by the app
 // in localStorage, not here.
-const CACHE = 'storefront-v1';
+const CACHE = 'storefront-v2';
 // Public catalogue reads only; personal data (/api/me, /api/orders) is
 // never cached here.
 const CACHEABLE_API = /^\/api\/(villages|products|households)(\/|$)/;
@@ -42,6 +42,9 @@ self.addEventListener('fetch', (event) => {
   const { request } = event;
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== self.location.origin) return;
+  // The organisers' workspace is another app (organise.html) used online;
+  // caching its page under /index.html would replace the shop offline.
+  if (url.pathname === '/organise' || url.pathname.startsWith('/organise/')) return;
   if (request.mode === 'navigate') {
     // Every page is the same index.html; the app routes on the client.
     event.respondWith(networkFirst(request, '/index.html'));

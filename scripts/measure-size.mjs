@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Prints each asset of the release build (dist/) raw, gzip and brotli, and
-// the first-load total (wasm + JS + CSS + index.html) against the 200 KB
-// brotli budget. A measurement, not a test: run after scripts/build.sh.
+// the shop's first-load total (wasm + JS + CSS + index.html) against the
+// 200 KB brotli budget; then the organisers' separate bundle
+// (dist/organise/), which shoppers never load. A measurement, not a test:
+// run after scripts/build.sh.
 //   node scripts/measure-size.mjs
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, dirname, extname } from 'node:path';
@@ -39,3 +41,13 @@ console.log(`${'total (all files)'.padEnd(44)}${kb(sum('raw', all))}${kb(sum('gz
 console.log(`${'first load (wasm+js+css+html)'.padEnd(44)}${kb(sum('raw', first))}${kb(sum('gz', first))}${kb(sum('br', first))}`);
 const br = sum('br', first);
 console.log(`budget: first load ${kb(br).trim()} brotli of ${kb(BUDGET_BROTLI).trim()} — ${br <= BUDGET_BROTLI ? 'within budget' : 'OVER BUDGET'}`);
+
+const organise = join(dist, 'organise');
+try {
+  const orgFirst = readdirSync(organise)
+    .filter((f) => FIRST_LOAD.has(extname(f)) && statSync(join(organise, f)).isFile())
+    .reduce((a, f) => a + brotliCompressSync(readFileSync(join(organise, f)), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length, 0);
+  console.log(`organisers' workspace (dist/organise/, first load): ${kb(orgFirst).trim()} brotli — not loaded by shoppers`);
+} catch {
+  console.log('dist/organise/ is missing: the organisers\' bundle was not built');
+}

@@ -8,12 +8,20 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
-for (const f of readdirSync(dist)) {
-  const path = join(dist, f);
-  if (!statSync(path).isFile() || !/\.(wasm|js|css|html|svg)$/.test(f)) continue;
-  const buf = readFileSync(path);
-  writeFileSync(`${path}.br`, brotliCompressSync(buf, {
-    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: buf.length },
-  }));
-  writeFileSync(`${path}.gz`, gzipSync(buf, { level: 9 }));
+// dist/ and the organisers' bundle in dist/organise/.
+function compress(dir) {
+  for (const f of readdirSync(dir)) {
+    const path = join(dir, f);
+    if (statSync(path).isDirectory()) {
+      compress(path);
+      continue;
+    }
+    if (!/\.(wasm|js|css|html|svg)$/.test(f)) continue;
+    const buf = readFileSync(path);
+    writeFileSync(`${path}.br`, brotliCompressSync(buf, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: buf.length },
+    }));
+    writeFileSync(`${path}.gz`, gzipSync(buf, { level: 9 }));
+  }
 }
+compress(dist);

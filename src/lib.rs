@@ -27,14 +27,35 @@ pub fn lang_of(locale: Locale) -> domain::Lang {
     }
 }
 
-/// Everything inside the i18n provider and the router.
+/// Whether a path belongs to the organisers' app, a separate wasm bundle
+/// (`organise.html`): shoppers on slow networks never download it.
+pub fn is_organiser_path(path: &str) -> bool {
+    path == "/organise" || path.starts_with("/organise/")
+}
+
+/// What a router shows for a path it does not know: the other app's paths
+/// are loaded in full (each app has only its own routes), anything else is
+/// the 404 page.
+#[component]
+fn Elsewhere(organiser_app: bool) -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let path = location.pathname.get_untracked();
+    if is_organiser_path(&path) != organiser_app {
+        let full = format!("{path}{}", location.search.get_untracked());
+        let _ = window().location().replace(&full);
+        return view! { <components::Loading /> }.into_any();
+    }
+    view! { <pages::not_found::NotFound /> }.into_any()
+}
+
+/// The shop: everything inside the i18n provider and the router.
 #[component]
 fn AppShell() -> impl IntoView {
     state::provide_app_state();
     view! {
         <components::Header />
         <main id="main">
-            <Routes fallback=|| view! { <pages::not_found::NotFound /> }>
+            <Routes fallback=|| view! { <Elsewhere organiser_app=false /> }>
                 <Route path=path!("/") view=pages::home::Home />
                 <Route path=path!("/v/:slug") view=pages::village::VillagePage />
                 <Route path=path!("/v/:slug/h/:id") view=pages::household::HouseholdPage />
@@ -45,18 +66,7 @@ fn AppShell() -> impl IntoView {
                 <Route path=path!("/v/:slug/visit") view=pages::visit::VisitPage />
                 <Route path=path!("/trips") view=pages::trips::TripsPage />
                 <Route path=path!("/trips/:id") view=pages::trip::TripPage />
-                <Route path=path!("/organise") view=pages::organise::home::OrganiseHome />
-                <Route path=path!("/organise/rounds/:id/packing") view=pages::organise::packing::PackingPage />
                 <Route path=path!("/label/:code") view=pages::label::LabelPage />
-                <Route path=path!("/organise/login") view=pages::organise::login::OrganiserLoginPage />
-                <Route path=path!("/organise/v/:slug") view=pages::organise::home::OrganiseVillage />
-                <Route path=path!("/organise/v/:slug/products") view=pages::organise::products::OrgProductsPage />
-                <Route path=path!("/organise/v/:slug/products/new") view=pages::organise::products::OrgProductEditPage />
-                <Route path=path!("/organise/v/:slug/products/:id") view=pages::organise::products::OrgProductEditPage />
-                <Route path=path!("/organise/v/:slug/rounds") view=pages::organise::rounds::OrgRoundsPage />
-                <Route path=path!("/organise/rounds/:id") view=pages::organise::round::OrgRoundPage />
-                <Route path=path!("/organise/v/:slug/visits") view=pages::organise::visits::OrgVisitsPage />
-                <Route path=path!("/organise/v/:slug/log") view=pages::organise::log::OrgLogPage />
                 <Route path=path!("/login") view=pages::login::LoginPage />
                 <Route path=path!("/join") view=pages::join::JoinPage />
                 <Route path=path!("/me") view=pages::account::AccountPage />
@@ -67,20 +77,80 @@ fn AppShell() -> impl IntoView {
     }
 }
 
+/// The organisers' workspace, `/organise/...`.
 #[component]
-pub fn App() -> impl IntoView {
-    provide_meta_context();
-    // The static "loading" placeholder in index.html has done its job.
+fn OrganiseShell() -> impl IntoView {
+    // The shop's state too: the product preview reuses shop components, and
+    // an organiser who also shops keeps their waiting orders moving.
+    state::provide_app_state();
+    view! {
+        <components::Header />
+        <main id="main" class="organise">
+            <Routes fallback=|| view! { <Elsewhere organiser_app=true /> }>
+                <Route path=path!("/organise") view=pages::organise::home::OrganiseHome />
+                <Route path=path!("/organise/login") view=pages::organise::login::OrganiserLoginPage />
+                <Route path=path!("/organise/v/:slug") view=pages::organise::home::OrganiseVillage />
+                <Route path=path!("/organise/v/:slug/products") view=pages::organise::products::OrgProductsPage />
+                <Route path=path!("/organise/v/:slug/products/new") view=pages::organise::products::OrgProductEditPage />
+                <Route path=path!("/organise/v/:slug/products/:id") view=pages::organise::products::OrgProductEditPage />
+                <Route path=path!("/organise/v/:slug/rounds") view=pages::organise::rounds::OrgRoundsPage />
+                <Route path=path!("/organise/rounds/:id") view=pages::organise::round::OrgRoundPage />
+                <Route path=path!("/organise/rounds/:id/packing") view=pages::organise::packing::PackingPage />
+                <Route path=path!("/organise/v/:slug/visits") view=pages::organise::visits::OrgVisitsPage />
+                <Route path=path!("/organise/v/:slug/log") view=pages::organise::log::OrgLogPage />
+            </Routes>
+        </main>
+        <components::Footer />
+    }
+}
+
+/// Removes the static "loading" placeholder of the HTML page.
+fn remove_boot_placeholder() {
     Effect::new(|_| {
         if let Some(boot) = document().get_element_by_id("boot") {
             boot.remove();
         }
     });
+}
+
+/// The shop (`index.html`).
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    remove_boot_placeholder();
     view! {
         <I18nContextProvider set_lang_attr_on_html=false>
             <Router>
                 <AppShell />
             </Router>
         </I18nContextProvider>
+    }
+}
+
+/// The organisers' workspace (`organise.html`).
+#[component]
+pub fn OrganiseApp() -> impl IntoView {
+    provide_meta_context();
+    remove_boot_placeholder();
+    view! {
+        <I18nContextProvider set_lang_attr_on_html=false>
+            <Router>
+                <OrganiseShell />
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_organiser_path;
+
+    #[test]
+    fn organiser_paths_are_the_workspace_only() {
+        assert!(is_organiser_path("/organise"));
+        assert!(is_organiser_path("/organise/v/liu/products"));
+        assert!(!is_organiser_path("/organiser"));
+        assert!(!is_organiser_path("/"));
+        assert!(!is_organiser_path("/label/K7QX-3MPD"));
     }
 }

@@ -217,3 +217,25 @@ test('an organiser uploads a photo with progress; the shop shows it with srcset 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the workspace is its own bundle: shoppers never download it, and links between the two apps load the other one', async () => {
+  const { page, context, errors } = await guardedPage('en-US');
+  const requested = [];
+  page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+  await page.goto('/');
+  await page.getByTestId('village-card').first().waitFor();
+  assert.ok(requested.some((p) => /^\/storefront-[0-9a-f]+_bg\.wasm$/.test(p)), 'the shop bundle');
+  assert.ok(!requested.some((p) => p.startsWith('/organise')), `nothing of the workspace: ${requested}`);
+
+  await page.getByTestId('organiser-link').click();
+  await page.getByTestId('org-login-form').waitFor();
+  assert.equal(new URL(page.url()).pathname, '/organise/login');
+  assert.ok(requested.some((p) => /^\/organise\/organise-[0-9a-f]+_bg\.wasm$/.test(p)), 'the workspace bundle');
+
+  // Back to the shop through the header.
+  await page.locator('a.brand').click();
+  await page.getByTestId('village-card').first().waitFor();
+  assert.equal(new URL(page.url()).pathname, '/');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

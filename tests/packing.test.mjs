@@ -82,7 +82,8 @@ test('after the deadline an organiser allocates, reads and prints the packing li
 
   // Printing shows the lists only.
   await page.emulateMedia({ media: 'print' });
-  assert.equal(await page.locator('nav.tabs').evaluate((e) => getComputedStyle(e).display), 'none');
+  assert.equal(await page.locator('header.top').evaluate((e) => getComputedStyle(e).display), 'none');
+  assert.equal(await page.locator('footer.foot').evaluate((e) => getComputedStyle(e).display), 'none');
   assert.equal(await page.getByTestId('print').evaluate((e) => getComputedStyle(e).display), 'none');
   assert.notEqual(await page.getByTestId('pack-point').first().evaluate((e) => getComputedStyle(e).display), 'none');
   await page.emulateMedia({ media: 'screen' });

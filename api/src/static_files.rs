@@ -66,6 +66,13 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
     };
     let reading = method == Method::GET || method == Method::HEAD;
     if res.status() == StatusCode::NOT_FOUND && reading {
+        // The organisers' workspace is its own app, built into
+        // dist/organise/ so shoppers never download it.
+        let organiser = path == "/organise" || path.starts_with("/organise/");
+        let organise_index = dist.join("organise").join("index.html");
+        if organiser && tokio::fs::metadata(&organise_index).await.is_ok() {
+            return index_html(&organise_index).await;
+        }
         return index_html(&index).await;
     }
     let mut res = res;

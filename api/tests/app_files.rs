@@ -127,3 +127,30 @@ async fn missing_build_is_a_clear_503() {
     let res = server.get("/").await;
     assert_eq!(res.status(), 503);
 }
+
+/// The organisers' workspace is a separate bundle in `dist/organise/`: its
+/// deep links get its page, and every other path still gets the shop's.
+#[tokio::test]
+async fn organiser_paths_get_the_organisers_app() {
+    let env = Env::new();
+    let organise = env.dist.join("organise");
+    std::fs::create_dir_all(&organise).unwrap();
+    let page = "<!DOCTYPE html><html><body>organisers' workspace</body></html>\n";
+    std::fs::write(organise.join("index.html"), page).unwrap();
+    std::fs::write(organise.join("organise-0123456789abcdef_bg.wasm"), common::wasm_bytes()).unwrap();
+    let server = env.start();
+
+    for path in ["/organise", "/organise/v/liu/products", "/organise/rounds/3/packing"] {
+        let res = server.get(path).await;
+        assert_eq!(res.status(), 200, "{path}");
+        assert_eq!(header(&res, "cache-control"), "no-cache", "{path}");
+        assert_eq!(res.text().await.unwrap(), page, "{path}");
+    }
+    for path in ["/", "/organiser", "/v/liu", "/label/K7QX-3MPD"] {
+        let res = server.get(path).await;
+        assert_eq!(res.text().await.unwrap(), INDEX_HTML, "{path}");
+    }
+    let wasm = server.get("/organise/organise-0123456789abcdef_bg.wasm").await;
+    assert_eq!(wasm.status(), 200);
+    assert_eq!(header(&wasm, "cache-control"), IMMUTABLE);
+}
