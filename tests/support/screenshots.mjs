@@ -94,6 +94,46 @@ try {
     await context.close();
   }
 
+  // The organisers' workspace.
+  for (const locale of ['zh-CN', 'en-US']) {
+    const { page, context } = await phonePage(browser, { locale, baseURL: server.url });
+    const shot = async (name) => {
+      const file = join(out, `${name}-${locale}.png`);
+      await page.screenshot({ path: file });
+      console.log(file);
+    };
+    await page.goto('/organise/login');
+    await page.locator('[data-testid=org-login-form]').waitFor();
+    await shot('org-login');
+    await page.locator('input[name=login]').fill('liu-organiser-1');
+    await page.locator('input[name=password]').fill('demo-organiser-1');
+    await page.locator('[data-testid=org-login-form] button[type=submit]').click();
+    await page.locator('[data-testid=org-village]').first().waitFor();
+    await page.goto('/organise/v/liu');
+    await page.locator('[data-testid=org-products]').waitFor();
+    await shot('org-village');
+    await page.goto('/organise/v/liu/products');
+    await page.locator('[data-testid=org-product]').first().waitFor();
+    await shot('org-products');
+    await page.locator('[data-testid=org-product] a').first().click();
+    await page.locator('[data-testid=product-form]').waitFor();
+    await shot('org-product-edit');
+    await page.locator('[data-testid=toggle-preview]').click();
+    await page.locator('[data-testid=preview]').scrollIntoViewIfNeeded();
+    await shot('org-product-preview');
+    for (const [name, path, ready] of [
+      ['org-rounds', '/organise/v/liu/rounds', 'main h1'],
+      ['org-visits', '/organise/v/liu/visits', 'main h1'],
+      ['org-log', '/organise/v/liu/log', 'main h1'],
+    ]) {
+      await page.goto(path);
+      await page.locator(ready).first().waitFor();
+      await page.waitForTimeout(500);
+      await shot(name);
+    }
+    await context.close();
+  }
+
   // The error state: the API gone.
   const { page, context } = await phonePage(browser, { locale: 'zh-CN', baseURL: server.url });
   await page.goto('/');
