@@ -244,3 +244,18 @@ test('changing and then cancelling an order moves what it holds', async () => {
   assert.equal(released.open_round.stock.remaining, s.remaining);
   await context.close();
 });
+
+test('repeated wrong passwords lock a member login with a clear wait', async () => {
+  const { page, context, errors } = await phonePage(browser, { locale: 'zh-CN', baseURL: server.url });
+  await page.goto('/login');
+  await page.locator('input[name=phone]').fill('13800000002');
+  for (let i = 0; i < 6; i++) {
+    await page.locator('input[name=password]').fill(`wrong-password-${i}`);
+    await page.locator('[data-testid=login-form] button[type=submit]').click();
+    await page.getByTestId('form-error').waitFor();
+  }
+  await page.getByTestId('form-error').filter({ hasText: /请\d+分钟后再试/ }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/login');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -12,6 +12,7 @@ mod error;
 mod health;
 mod households;
 mod json;
+mod login_limit;
 mod members;
 mod orders;
 mod organise_photos;

@@ -25,6 +25,7 @@ use crate::{
     auth::{self, CurrentMember},
     error::{is_unique_violation, Error, Result},
     json::JsonBody,
+    login_limit,
     rounds::moment,
     villages::{PointRow, POINT_COLUMNS},
     AppState,
@@ -184,11 +185,22 @@ async fn insert_session(
 
 async fn login(
     State(state): State<AppState>,
+    extensions: axum::http::Extensions,
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> Result<impl IntoResponse> {
     let wrong = || Error::Unauthorized(WRONG_LOGIN.to_owned());
     // A malformed number cannot be anyone's: the same answer as a wrong one.
     let phone = validate::phone("phone", &req.phone).ok();
+    // Counted apart from organiser logins of the same text.
+    let account: String = format!(
+        "member:{}",
+        phone.clone().unwrap_or_else(|| req.phone.trim().to_owned())
+    )
+    .chars()
+    .take(64)
+    .collect();
+    let address = login_limit::client_address(&extensions);
+    let attempt_id = login_limit::begin(&state, &account, &address, now()).await?;
     let row: Option<(i64, String)> = match &phone {
         Some(phone) => {
             sqlx::query_as("SELECT id, password_hash FROM member WHERE phone = ?")
@@ -209,6 +221,7 @@ async fn login(
     let (token, token_hash) = auth::new_token();
     let now = now();
     let mut tx = state.write().await?;
+    login_limit::forgive(tx.conn(), attempt_id, &account).await?;
     // Expired sessions of this member are tidied up on each login.
     sqlx::query("DELETE FROM session WHERE member_id = ? AND expires_at <= ?")
         .bind(member_id)

@@ -12,10 +12,8 @@
 //! [`CurrentOrganiser::check_village`] answer 403 for a village that is
 //! not the organiser's.
 
-use std::net::SocketAddr;
-
 use axum::{
-    extract::{ConnectInfo, FromRequestParts, RawQuery, State},
+    extract::{FromRequestParts, RawQuery, State},
     http::{header, request::Parts, HeaderMap, HeaderValue, Method, StatusCode},
     response::IntoResponse,
     routing::{get, post},
@@ -23,9 +21,8 @@ use axum::{
 };
 use domain::{
     organise::{
-        login_lockout, login_name, ChangeLogEntry, ChangeLogPage, OrganiserLogin, OrganiserMe,
-        OrganiserRef, OrganiserVillage, CSRF_HEADER, CSRF_VALUE, LOGIN_FAILURES_PER_ACCOUNT,
-        LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW_MINUTES,
+        login_name, ChangeLogEntry, ChangeLogPage, OrganiserLogin, OrganiserMe, OrganiserRef,
+        OrganiserVillage, CSRF_HEADER, CSRF_VALUE,
     },
     LocalText,
 };
@@ -38,6 +35,7 @@ use crate::{
     auth,
     error::{Error, Result},
     json::JsonBody,
+    login_limit,
     params::Slug,
     AppState,
 };
@@ -177,33 +175,6 @@ impl CurrentOrganiser {
     }
 }
 
-/// The client's address as the rate limit counts it: the peer of the TCP
-/// connection (the server is reached directly, not through a proxy whose
-/// forwarded-for header could be trusted).
-fn client_address(parts_ext: &axum::http::Extensions) -> String {
-    parts_ext
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(a)| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_owned())
-}
-
-/// Unix seconds of the recent failures with `column` = `value`.
-async fn failures(
-    conn: &mut SqliteConnection,
-    column: &str,
-    value: &str,
-    now: i64,
-) -> Result<Vec<i64>> {
-    let rows: Vec<(i64,)> = sqlx::query_as(&format!(
-        "SELECT at FROM login_failure WHERE {column} = ? AND at > ?"
-    ))
-    .bind(value)
-    .bind(now - LOGIN_WINDOW_MINUTES * 60)
-    .fetch_all(conn)
-    .await?;
-    Ok(rows.into_iter().map(|(t,)| t).collect())
-}
-
 /// `POST /api/organise/session`.
 async fn login(
     State(state): State<AppState>,
@@ -212,7 +183,7 @@ async fn login(
     JsonBody(req): JsonBody<OrganiserLogin>,
 ) -> Result<impl IntoResponse> {
     check_csrf(&headers)?;
-    let address = client_address(&extensions);
+    let address = login_limit::client_address(&extensions);
     // A malformed name cannot be anyone's, but it still counts against the
     // name typed and the address.
     let account: String = login_name("login", &req.login)
@@ -222,40 +193,7 @@ async fn login(
         .collect();
     let now = now();
 
-    // The attempt is counted as a failure before the password is checked
-    // (and forgiven if it was right), so parallel guesses cannot slip past
-    // the limit while the slow hash runs.
-    let attempt_id = {
-        let mut tx = state.write().await?;
-        let by_account = failures(tx.conn(), "account", &account, now).await?;
-        let by_address = failures(tx.conn(), "address", &address, now).await?;
-        let wait = [
-            login_lockout(&by_account, LOGIN_FAILURES_PER_ACCOUNT, now),
-            login_lockout(&by_address, LOGIN_FAILURES_PER_ADDRESS, now),
-        ]
-        .into_iter()
-        .flatten()
-        .max();
-        if let Some(retry_after_minutes) = wait {
-            return Err(Error::RateLimited {
-                retry_after_minutes,
-            });
-        }
-        // Tidy: failures older than a day count for nothing.
-        sqlx::query("DELETE FROM login_failure WHERE at < ?")
-            .bind(now - 24 * 60 * 60)
-            .execute(tx.conn())
-            .await?;
-        let id = sqlx::query("INSERT INTO login_failure (account, address, at) VALUES (?, ?, ?)")
-            .bind(&account)
-            .bind(&address)
-            .bind(now)
-            .execute(tx.conn())
-            .await?
-            .last_insert_rowid();
-        tx.commit().await?;
-        id
-    };
+    let attempt_id = login_limit::begin(&state, &account, &address, now).await?;
 
     let row: Option<(i64, String)> =
         sqlx::query_as("SELECT id, password_hash FROM organiser WHERE login = ?")
@@ -273,12 +211,7 @@ async fn login(
 
     let (token, token_hash) = auth::new_token();
     let mut tx = state.write().await?;
-    // The right password forgives this account's failures (not the address's).
-    sqlx::query("DELETE FROM login_failure WHERE id = ? OR account = ?")
-        .bind(attempt_id)
-        .bind(&account)
-        .execute(tx.conn())
-        .await?;
+    login_limit::forgive(tx.conn(), attempt_id, &account).await?;
     sqlx::query("DELETE FROM organiser_session WHERE organiser_id = ? AND expires_at <= ?")
         .bind(organiser_id)
         .bind(now)

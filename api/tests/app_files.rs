@@ -137,10 +137,18 @@ async fn organiser_paths_get_the_organisers_app() {
     std::fs::create_dir_all(&organise).unwrap();
     let page = "<!DOCTYPE html><html><body>organisers' workspace</body></html>\n";
     std::fs::write(organise.join("index.html"), page).unwrap();
-    std::fs::write(organise.join("organise-0123456789abcdef_bg.wasm"), common::wasm_bytes()).unwrap();
+    std::fs::write(
+        organise.join("organise-0123456789abcdef_bg.wasm"),
+        common::wasm_bytes(),
+    )
+    .unwrap();
     let server = env.start();
 
-    for path in ["/organise", "/organise/v/liu/products", "/organise/rounds/3/packing"] {
+    for path in [
+        "/organise",
+        "/organise/v/liu/products",
+        "/organise/rounds/3/packing",
+    ] {
         let res = server.get(path).await;
         assert_eq!(res.status(), 200, "{path}");
         assert_eq!(header(&res, "cache-control"), "no-cache", "{path}");
@@ -150,7 +158,9 @@ async fn organiser_paths_get_the_organisers_app() {
         let res = server.get(path).await;
         assert_eq!(res.text().await.unwrap(), INDEX_HTML, "{path}");
     }
-    let wasm = server.get("/organise/organise-0123456789abcdef_bg.wasm").await;
+    let wasm = server
+        .get("/organise/organise-0123456789abcdef_bg.wasm")
+        .await;
     assert_eq!(wasm.status(), 200);
     assert_eq!(header(&wasm, "cache-control"), IMMUTABLE);
 }

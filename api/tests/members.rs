@@ -440,3 +440,47 @@ async fn the_cookie_is_secure_when_configured() {
         "{cookie}"
     );
 }
+
+#[tokio::test]
+async fn repeated_wrong_passwords_lock_a_member_login_with_a_clear_wait() {
+    let env = Env::new();
+    let server = env.start();
+    let client = browser();
+    let attempt = |phone: &'static str, password: &'static str| {
+        let client = client.clone();
+        let server = &server;
+        async move {
+            server
+                .post_json(
+                    &client,
+                    "/api/session",
+                    json!({"phone": phone, "password": password}),
+                )
+                .await
+        }
+    };
+    // A right password forgives earlier failures of the account.
+    for _ in 0..4 {
+        assert_eq!(attempt("13800000001", "wrong-password").await.0, 401);
+    }
+    assert_eq!(attempt("13800000001", "demo-password-1").await.0, 200);
+    for _ in 0..5 {
+        assert_eq!(attempt("13800000001", "wrong-password").await.0, 401);
+    }
+    // Locked now, even for the right password, with how long to wait.
+    for password in ["wrong-password", "demo-password-1"] {
+        let (status, body) = attempt("13800000001", password).await;
+        assert_eq!(status, 429, "{body}");
+        let minutes = body["retry_after_minutes"].as_i64().unwrap();
+        assert!((1..=15).contains(&minutes), "{body}");
+        assert!(
+            body["error"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("try again in {minutes} minute")),
+            "{body}"
+        );
+    }
+    // Another member is not locked out by it.
+    assert_eq!(attempt("13800000002", "demo-password-2").await.0, 200);
+}

@@ -1,0 +1,94 @@
+//! The login rate limit shared by organisers and members: failures are
+//! counted per account and per client address in `login_failure`, and a
+//! login is refused with "try again in N minutes" (429) once
+//! `domain::organise::login_lockout` says so.
+//!
+//! An attempt is counted as a failure *before* the password is checked and
+//! forgiven when it was right, so parallel guesses cannot slip past the
+//! limit while the slow hash runs.
+
+use std::net::SocketAddr;
+
+use axum::extract::ConnectInfo;
+use domain::organise::{
+    login_lockout, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW_MINUTES,
+};
+use sqlx::SqliteConnection;
+
+use crate::{
+    error::{Error, Result},
+    AppState,
+};
+
+/// The client's address as the limit counts it: the peer of the TCP
+/// connection (the server is reached directly, not through a proxy whose
+/// forwarded-for header could be trusted).
+pub fn client_address(extensions: &axum::http::Extensions) -> String {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(a)| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// Unix seconds of the recent failures with `column` = `value`.
+async fn failures(
+    conn: &mut SqliteConnection,
+    column: &str,
+    value: &str,
+    now: i64,
+) -> Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(&format!(
+        "SELECT at FROM login_failure WHERE {column} = ? AND at > ?"
+    ))
+    .bind(value)
+    .bind(now - LOGIN_WINDOW_MINUTES * 60)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|(t,)| t).collect())
+}
+
+/// Refuses the attempt while `account` or `address` is locked; otherwise
+/// counts it as a failure and returns its id, to [`forgive`] if the
+/// password turns out right.
+pub async fn begin(state: &AppState, account: &str, address: &str, now: i64) -> Result<i64> {
+    let mut tx = state.write().await?;
+    let by_account = failures(tx.conn(), "account", account, now).await?;
+    let by_address = failures(tx.conn(), "address", address, now).await?;
+    let wait = [
+        login_lockout(&by_account, LOGIN_FAILURES_PER_ACCOUNT, now),
+        login_lockout(&by_address, LOGIN_FAILURES_PER_ADDRESS, now),
+    ]
+    .into_iter()
+    .flatten()
+    .max();
+    if let Some(retry_after_minutes) = wait {
+        return Err(Error::RateLimited {
+            retry_after_minutes,
+        });
+    }
+    // Tidy: failures older than a day count for nothing.
+    sqlx::query("DELETE FROM login_failure WHERE at < ?")
+        .bind(now - 24 * 60 * 60)
+        .execute(tx.conn())
+        .await?;
+    let id = sqlx::query("INSERT INTO login_failure (account, address, at) VALUES (?, ?, ?)")
+        .bind(account)
+        .bind(address)
+        .bind(now)
+        .execute(tx.conn())
+        .await?
+        .last_insert_rowid();
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The right password forgives this attempt and the account's failures
+/// (not the address's).
+pub async fn forgive(conn: &mut SqliteConnection, attempt_id: i64, account: &str) -> Result<()> {
+    sqlx::query("DELETE FROM login_failure WHERE id = ? OR account = ?")
+        .bind(attempt_id)
+        .bind(account)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
