@@ -299,3 +299,39 @@ test('outside the cancellation policy the app explains instead of cancelling', a
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('an organiser cancels a booking with a reason; the visitor reads it in My trips', async () => {
+  const { page, context, errors } = await phonePage(browser, { locale: 'zh-CN', baseURL: server.url });
+  const arrival = openStay(35, 1);
+  await page.goto('/v/liu/visit');
+  await page.getByTestId('month-grid').waitFor();
+  await pickArrival(page, arrival);
+  await page.getByTestId('visit-name').fill('演示访客三');
+  await page.getByTestId('visit-phone').fill('13900000071');
+  await page.getByTestId('book').click();
+  await page.getByTestId('banner-confirmed').waitFor();
+  const id = new URL(page.url()).pathname.split('/').pop();
+
+  // The organiser cancels it, through the API their pages use.
+  const headers = { 'content-type': 'application/json', 'x-requested-with': 'storefront' };
+  const login = await fetch(`${server.url}/api/organise/session`, {
+    method: 'POST', headers, body: JSON.stringify({ login: 'liu-organiser-2', password: 'demo-organiser-2' }),
+  });
+  assert.equal(login.status, 200);
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const reason = '暴雨，山路不通';
+  const cancel = await fetch(`${server.url}/api/organise/bookings/${id}/cancel`, {
+    method: 'POST', headers: { ...headers, cookie }, body: JSON.stringify({ reason }),
+  });
+  assert.equal(cancel.status, 200, await cancel.text());
+
+  await page.goto('/trips');
+  const row = page.getByTestId('trip-row').filter({ hasText: '已取消' }).first();
+  await row.getByTestId('trip-cancel-reason').waitFor();
+  assert.match(await row.innerText(), new RegExp(`原因：${reason}`));
+  await row.locator('a').click();
+  await page.getByTestId('banner-cancelled').waitFor();
+  assert.match(await page.getByTestId('banner-cancelled').innerText(), /组织者取消了[\s\S]*暴雨，山路不通/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

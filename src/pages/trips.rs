@@ -165,6 +165,11 @@ fn TripRow(t: ListedTrip) -> impl IntoView {
         ),
     };
     let state = trip_shown(&t);
+    // An organiser's reason for cancelling, right in the list.
+    let reason = match &t {
+        ListedTrip::Booked(b) => b.cancel_reason.clone(),
+        ListedTrip::Local(_) => None,
+    };
     view! {
         <li class="card order-row" data-testid="trip-row">
             <a href=href>
@@ -177,6 +182,9 @@ fn TripRow(t: ListedTrip) -> impl IntoView {
                         {host.map(|h| view! { <span class="muted">{move || h.get(lang()).to_string()}</span> })}
                         <TripBadge state=state />
                     </span>
+                    {reason.map(|r| view! {
+                        <span class="small cancel-reason" data-testid="trip-cancel-reason">{move || t_string!(i18n, cancel_reason, reason = r.clone())}</span>
+                    })}
                 </span>
                 <span class="price">{total.map(format_yuan)}</span>
             </a>
