@@ -2,8 +2,9 @@
 //! same origin, so paths are relative.
 
 use domain::dto::{
-    ApiError, AvailabilityMonth, Booking, PhotoRef, BookingRequest, HouseholdDetail, Invitation, LoginRequest,
-    Me, NoRoom, Order, ProductDetail, RegisterRequest, VillageDetail, VillageSummary, VisitOffer,
+    ApiError, AvailabilityMonth, Booking, BookingRequest, HouseholdDetail, Invitation,
+    LoginRequest, Me, NoRoom, Order, PhotoRef, ProductDetail, RegisterRequest, VillageDetail,
+    VillageSummary, VisitOffer,
 };
 use domain::order::{OrderRequest, Shortage};
 use domain::organise::{
@@ -289,7 +290,10 @@ pub async fn visit_offer(slug: String) -> Result<VisitOffer, FetchError> {
 
 /// One month of the availability calendar; `month` is `YYYY-MM`.
 pub async fn availability(slug: String, month: String) -> Result<AvailabilityMonth, FetchError> {
-    get_json(&format!("/api/villages/{slug}/visit/availability?month={month}")).await
+    get_json(&format!(
+        "/api/villages/{slug}/visit/availability?month={month}"
+    ))
+    .await
 }
 
 pub async fn put_booking(id: &str, body: &BookingRequest) -> Result<Booking, WriteError> {
@@ -376,8 +380,15 @@ pub async fn org_product(id: i64) -> Result<OrganiserProduct, WriteError> {
     org_get(&format!("/api/organise/products/{id}")).await
 }
 
-pub async fn create_product(slug: &str, body: &ProductInput) -> Result<OrganiserProduct, WriteError> {
-    org_send(Request::post(&format!("/api/organise/villages/{slug}/products")), body).await
+pub async fn create_product(
+    slug: &str,
+    body: &ProductInput,
+) -> Result<OrganiserProduct, WriteError> {
+    org_send(
+        Request::post(&format!("/api/organise/villages/{slug}/products")),
+        body,
+    )
+    .await
 }
 
 pub async fn update_product(id: i64, body: &ProductInput) -> Result<OrganiserProduct, WriteError> {
@@ -393,32 +404,69 @@ pub async fn org_round(id: i64) -> Result<OrganiserRound, WriteError> {
 }
 
 pub async fn create_round(slug: &str, body: &RoundInput) -> Result<OrganiserRound, WriteError> {
-    org_send(Request::post(&format!("/api/organise/villages/{slug}/rounds")), body).await
+    org_send(
+        Request::post(&format!("/api/organise/villages/{slug}/rounds")),
+        body,
+    )
+    .await
 }
 
-pub async fn set_round_points(id: i64, body: &RoundPointsInput) -> Result<OrganiserRound, WriteError> {
-    org_send(Request::put(&format!("/api/organise/rounds/{id}/points")), body).await
+pub async fn set_round_points(
+    id: i64,
+    body: &RoundPointsInput,
+) -> Result<OrganiserRound, WriteError> {
+    org_send(
+        Request::put(&format!("/api/organise/rounds/{id}/points")),
+        body,
+    )
+    .await
 }
 
 pub async fn set_supply(id: i64, body: &SupplyInput) -> Result<OrganiserRound, WriteError> {
-    org_send(Request::put(&format!("/api/organise/rounds/{id}/supply")), body).await
+    org_send(
+        Request::put(&format!("/api/organise/rounds/{id}/supply")),
+        body,
+    )
+    .await
 }
 
 pub async fn withdraw(round_id: i64, body: &WithdrawalInput) -> Result<Withdrawal, WriteError> {
-    org_send(Request::post(&format!("/api/organise/rounds/{round_id}/withdrawals")), body).await
+    org_send(
+        Request::post(&format!("/api/organise/rounds/{round_id}/withdrawals")),
+        body,
+    )
+    .await
 }
 
 /// Bookings per night and host, `from`/`to` as `YYYY-MM-DD`.
-pub async fn org_bookings(slug: String, from: String, to: String) -> Result<OrganiserBookings, WriteError> {
-    org_get(&format!("/api/organise/villages/{slug}/bookings?from={from}&to={to}")).await
+pub async fn org_bookings(
+    slug: String,
+    from: String,
+    to: String,
+) -> Result<OrganiserBookings, WriteError> {
+    org_get(&format!(
+        "/api/organise/villages/{slug}/bookings?from={from}&to={to}"
+    ))
+    .await
 }
 
-pub async fn org_cancel_booking(id: &str, body: &CancelBookingInput) -> Result<Booking, WriteError> {
-    org_send(Request::post(&format!("/api/organise/bookings/{id}/cancel")), body).await
+pub async fn org_cancel_booking(
+    id: &str,
+    body: &CancelBookingInput,
+) -> Result<Booking, WriteError> {
+    org_send(
+        Request::post(&format!("/api/organise/bookings/{id}/cancel")),
+        body,
+    )
+    .await
 }
 
 pub async fn set_closed_day(slug: &str, body: &ClosedDayInput) -> Result<ClosedDays, WriteError> {
-    org_send(Request::put(&format!("/api/organise/villages/{slug}/closed-days")), body).await
+    org_send(
+        Request::put(&format!("/api/organise/villages/{slug}/closed-days")),
+        body,
+    )
+    .await
 }
 
 /// Uploads a photo of a product as the raw file (the server checks what it
@@ -432,18 +480,23 @@ pub async fn upload_photo(
     use wasm_bindgen::{closure::Closure, JsCast, JsValue};
     let js = |e: JsValue| WriteError::Network(format!("{e:?}"));
     let xhr = web_sys::XmlHttpRequest::new().map_err(js)?;
-    xhr.open("POST", &format!("/api/organise/products/{product_id}/photos"))
+    xhr.open(
+        "POST",
+        &format!("/api/organise/products/{product_id}/photos"),
+    )
+    .map_err(js)?;
+    xhr.set_request_header(CSRF_HEADER, CSRF_VALUE)
         .map_err(js)?;
-    xhr.set_request_header(CSRF_HEADER, CSRF_VALUE).map_err(js)?;
     let kind = file.type_();
     if !kind.is_empty() {
         xhr.set_request_header("Content-Type", &kind).map_err(js)?;
     }
-    let on_progress = Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
-        if e.length_computable() && e.total() > 0.0 {
-            progress(e.loaded() / e.total());
-        }
-    });
+    let on_progress =
+        Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+            if e.length_computable() && e.total() > 0.0 {
+                progress(e.loaded() / e.total());
+            }
+        });
     xhr.upload()
         .map_err(js)?
         .set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
@@ -461,7 +514,10 @@ pub async fn upload_photo(
     match status {
         0 => Err(WriteError::Network("no answer".into())),
         200..=299 => serde_json::from_str(&text).map_err(|e| WriteError::Server(e.to_string())),
-        _ => Err(WriteError::from_response(status, serde_json::from_str(&text).ok())),
+        _ => Err(WriteError::from_response(
+            status,
+            serde_json::from_str(&text).ok(),
+        )),
     }
 }
 
@@ -483,7 +539,11 @@ pub async fn delete_photo(id: i64) -> Result<(), WriteError> {
 
 /// Allocates a round's orders to households (after its deadline).
 pub async fn allocate(round_id: i64) -> Result<domain::packing::Packing, WriteError> {
-    org_send(Request::post(&format!("/api/organise/rounds/{round_id}/allocation")), &serde_json::json!({})).await
+    org_send(
+        Request::post(&format!("/api/organise/rounds/{round_id}/allocation")),
+        &serde_json::json!({}),
+    )
+    .await
 }
 
 /// The packing lists of an allocated round (409 before allocation).

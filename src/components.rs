@@ -105,8 +105,11 @@ pub fn TabBar() -> impl IntoView {
     // Orders and trips still on the phone.
     let waiting = move || {
         use crate::store::Outgoing;
-        app.outbox.with(|o| o.iter().filter(|o| o.is_waiting()).count())
-            + app.trips.with(|t| t.iter().filter(|t| t.is_waiting()).count())
+        app.outbox
+            .with(|o| o.iter().filter(|o| o.is_waiting()).count())
+            + app
+                .trips
+                .with(|t| t.iter().filter(|t| t.is_waiting()).count())
     };
     let logged_in = move || app.member().is_some();
     view! {

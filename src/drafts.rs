@@ -97,7 +97,10 @@ impl ProductDraft {
             match MonthSet::from_months(&chosen) {
                 Ok(set) if !chosen.is_empty() => Season::Months { months: set },
                 _ => {
-                    errors.push(FieldError::new("season", "choose the months it is in season, or all year"));
+                    errors.push(FieldError::new(
+                        "season",
+                        "choose the months it is in season, or all year",
+                    ));
                     Season::AllYear
                 }
             }
@@ -169,13 +172,14 @@ impl ProductDraft {
                 .filter(|h| self.household_ids.contains(&h.id))
                 .cloned()
                 .collect(),
-            breakdown: PriceBreakdown::new(price_fen, organising_percent)
-                .unwrap_or(PriceBreakdown {
+            breakdown: PriceBreakdown::new(price_fen, organising_percent).unwrap_or(
+                PriceBreakdown {
                     price_fen: 0,
                     household_fen: 0,
                     organising_fen: 0,
                     organising_percent,
-                }),
+                },
+            ),
             premium_percent: premium_percent(price_fen, local_price_fen),
             open_round: None,
             photos: photos.to_vec(),
@@ -190,13 +194,18 @@ mod tests {
     fn filled() -> ProductDraft {
         ProductDraft {
             name: LocalText::new("土鸡蛋", "Free-range eggs"),
-            description: LocalText::new("散养。\n\n- **每天**捡", "Free range.\n\n- collected **daily**"),
+            description: LocalText::new(
+                "散养。\n\n- **每天**捡",
+                "Free range.\n\n- collected **daily**",
+            ),
             category: Category::Eggs,
             unit: LocalText::new("斤", "jin"),
             price: "19.5".into(),
             local_price: "".into(),
             all_year: false,
-            months: [true, true, false, false, false, false, false, false, false, false, false, true],
+            months: [
+                true, true, false, false, false, false, false, false, false, false, false, true,
+            ],
             household_ids: vec![3, 4],
             published: true,
         }
@@ -223,8 +232,19 @@ mod tests {
         d.months = [false; 12];
         d.household_ids.clear();
         d.name.en = "  ".into();
-        let fields: Vec<String> = d.to_input().unwrap_err().into_iter().map(|e| e.field).collect();
-        for f in ["price_fen", "local_price_fen", "season", "household_ids", "name.en"] {
+        let fields: Vec<String> = d
+            .to_input()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        for f in [
+            "price_fen",
+            "local_price_fen",
+            "season",
+            "household_ids",
+            "name.en",
+        ] {
             assert!(fields.contains(&f.to_string()), "{f} in {fields:?}");
         }
     }
@@ -246,16 +266,34 @@ mod tests {
             published: input.published,
             photos: vec![],
         };
-        assert_eq!(ProductDraft::from_product(&saved).to_input().unwrap(), input);
+        assert_eq!(
+            ProductDraft::from_product(&saved).to_input().unwrap(),
+            input
+        );
     }
 
     #[test]
     fn the_preview_is_the_shop_page_of_the_draft() {
         let hh = vec![
-            HouseholdRef { id: 3, name: LocalText::new("刘富海", "Liu Fuhai"), demo: true },
-            HouseholdRef { id: 5, name: LocalText::new("刘春华", "Liu Chunhua"), demo: true },
+            HouseholdRef {
+                id: 3,
+                name: LocalText::new("刘富海", "Liu Fuhai"),
+                demo: true,
+            },
+            HouseholdRef {
+                id: 5,
+                name: LocalText::new("刘春华", "Liu Chunhua"),
+                demo: true,
+            },
         ];
-        let p = filled().preview(9, "liu", &LocalText::new("刘村", "Liu Village"), 15, &hh, &[]);
+        let p = filled().preview(
+            9,
+            "liu",
+            &LocalText::new("刘村", "Liu Village"),
+            15,
+            &hh,
+            &[],
+        );
         assert_eq!(p.price_fen, 1950);
         assert_eq!(p.breakdown.household_fen + p.breakdown.organising_fen, 1950);
         assert_eq!(p.households.len(), 1);

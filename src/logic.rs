@@ -306,10 +306,17 @@ mod tests {
             id: 4,
             versions: [320, 640]
                 .iter()
-                .map(|&w| PhotoVersionRef { width: w, height: w / 2, url: format!("/api/photos/4/{w}.jpg") })
+                .map(|&w| PhotoVersionRef {
+                    width: w,
+                    height: w / 2,
+                    url: format!("/api/photos/4/{w}.jpg"),
+                })
                 .collect(),
         };
-        assert_eq!(srcset(&p), "/api/photos/4/320.jpg 320w, /api/photos/4/640.jpg 640w");
+        assert_eq!(
+            srcset(&p),
+            "/api/photos/4/320.jpg 320w, /api/photos/4/640.jpg 640w"
+        );
     }
 
     #[test]

@@ -465,7 +465,10 @@ mod tests {
         let mut o = LocalOrder::new("u1".into(), 1000.0, "liu", &v, point(), round());
         o.state = LocalState::Waiting(Retry::parked("log in".into()));
         let json = serde_json::to_string(&vec![o.clone()]).unwrap();
-        assert_eq!(serde_json::from_str::<Vec<LocalOrder>>(&json).unwrap(), vec![o.clone()]);
+        assert_eq!(
+            serde_json::from_str::<Vec<LocalOrder>>(&json).unwrap(),
+            vec![o.clone()]
+        );
         assert!(!o.is_due(1e15));
     }
 

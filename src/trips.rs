@@ -281,16 +281,23 @@ pub fn meal_days(arrival: Date, nights: u32) -> Vec<Date> {
 
 /// Meals any of these hosts serves.
 pub fn meals_offered<'a>(hosts: impl IntoIterator<Item = &'a HostOffer>) -> MealSet {
-    hosts.into_iter().fold(MealSet::default(), |acc, h| MealSet {
-        breakfast: acc.breakfast || h.meals.breakfast,
-        lunch: acc.lunch || h.meals.lunch,
-        dinner: acc.dinner || h.meals.dinner,
-    })
+    hosts
+        .into_iter()
+        .fold(MealSet::default(), |acc, h| MealSet {
+            breakfast: acc.breakfast || h.meals.breakfast,
+            lunch: acc.lunch || h.meals.lunch,
+            dinner: acc.dinner || h.meals.dinner,
+        })
 }
 
 /// The meals of the stay's days, dropping what `offered` does not serve
 /// and days outside the stay.
-pub fn clip_meals(meals: &[DayMeals], arrival: Date, nights: u32, offered: MealSet) -> Vec<DayMeals> {
+pub fn clip_meals(
+    meals: &[DayMeals],
+    arrival: Date,
+    nights: u32,
+    offered: MealSet,
+) -> Vec<DayMeals> {
     let days = meal_days(arrival, nights);
     meals
         .iter()
@@ -311,7 +318,10 @@ pub fn clip_meals(meals: &[DayMeals], arrival: Date, nights: u32, offered: MealS
 #[derive(Clone, Debug, PartialEq)]
 pub enum Estimate {
     Exact(PriceSummary),
-    Range { low_fen: i64, high_fen: i64 },
+    Range {
+        low_fen: i64,
+        high_fen: i64,
+    },
     /// No host fits.
     None,
 }
@@ -563,7 +573,11 @@ mod tests {
             }
         );
         // Host 1 has one bed left on the first night: only host 2 fits.
-        let days = vec![avail(date!(2026 - 11 - 28), DayStatus::FewLeft, &[(1, 1), (2, 3)])];
+        let days = vec![avail(
+            date!(2026 - 11 - 28),
+            DayStatus::FewLeft,
+            &[(1, 1), (2, 3)],
+        )];
         assert_eq!(
             estimate(&hosts, None, &days, &req),
             Estimate::Range {
@@ -614,7 +628,10 @@ mod tests {
         waiting.state = TripState::Waiting(Retry::parked("offline".into()));
         local.push(waiting);
         let json = serde_json::to_string(&local).unwrap();
-        assert_eq!(serde_json::from_str::<Vec<LocalTrip>>(&json).unwrap(), local);
+        assert_eq!(
+            serde_json::from_str::<Vec<LocalTrip>>(&json).unwrap(),
+            local
+        );
     }
 
     #[test]

@@ -362,7 +362,6 @@ pub struct WithdrawnLine {
     pub withdrawn_at: OffsetDateTime,
 }
 
-
 // ---- visits (issue 4) ----
 
 /// `GET /api/villages/{slug}/visit`: what a village offers visitors.

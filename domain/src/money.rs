@@ -91,7 +91,11 @@ mod tests {
         assert_eq!(parse_yuan("p", "0.07"), Ok(7));
         assert_eq!(parse_yuan("p", "19.99"), Ok(1999));
         for bad in ["", "abc", "1.234", "-3", "1,5", ".5", "1e3", "9999999999"] {
-            assert_eq!(parse_yuan("price", bad).unwrap_err().field, "price", "{bad:?}");
+            assert_eq!(
+                parse_yuan("price", bad).unwrap_err().field,
+                "price",
+                "{bad:?}"
+            );
         }
         assert_eq!(yuan_input(3850), "38.50");
         assert_eq!(parse_yuan("p", &yuan_input(123_456)), Ok(123_456));

@@ -43,9 +43,10 @@ pub fn LoginPage() -> impl IntoView {
                     app.set_member(Some(me));
                     navigate(&next, Default::default());
                 }
-                Err(WriteError::Refused { retry_after_minutes: Some(n), .. }) => {
-                    error.set(Some(t_string!(i18n, login_locked_out, minutes = n)))
-                }
+                Err(WriteError::Refused {
+                    retry_after_minutes: Some(n),
+                    ..
+                }) => error.set(Some(t_string!(i18n, login_locked_out, minutes = n))),
                 Err(WriteError::Unauthorized(_)) => {
                     error.set(Some(t_string!(i18n, login_failed).to_string()))
                 }

@@ -27,11 +27,16 @@ pub fn TripPage() -> impl IntoView {
     // member's session. Offline, the phone's copy stands.
     let server = LocalResource::new(move || {
         let id = id();
-        let reference = app
-            .trips
-            .with_untracked(|t| t.iter().find(|t| t.id == id).and_then(|t| t.booking().map(|b| b.reference.clone())));
+        let reference = app.trips.with_untracked(|t| {
+            t.iter()
+                .find(|t| t.id == id)
+                .and_then(|t| t.booking().map(|b| b.reference.clone()))
+        });
         let member = app.member().is_some();
-        let waiting = app.trips.with(|t| t.iter().any(|t| t.id == id && !matches!(t.state, TripState::Booked { .. })));
+        let waiting = app.trips.with(|t| {
+            t.iter()
+                .any(|t| t.id == id && !matches!(t.state, TripState::Booked { .. }))
+        });
         async move {
             if waiting {
                 return None;
@@ -45,7 +50,10 @@ pub fn TripPage() -> impl IntoView {
     });
     Effect::new(move |_| {
         if let Some(Some(b)) = server.get() {
-            if app.trips.with_untracked(|t| t.iter().any(|t| t.id == b.id && t.booking() != Some(&b))) {
+            if app
+                .trips
+                .with_untracked(|t| t.iter().any(|t| t.id == b.id && t.booking() != Some(&b)))
+            {
                 app.update_trips(|t| {
                     trips::refresh(t, std::slice::from_ref(&b));
                 });
@@ -195,12 +203,24 @@ fn Refused(l: LocalTrip) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let app = use_app();
-    let TripState::Refused { reason, fields, no_room } = l.state.clone() else {
+    let TripState::Refused {
+        reason,
+        fields,
+        no_room,
+    } = l.state.clone()
+    else {
         return ().into_any();
     };
-    let detail = fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; ");
+    let detail = fields
+        .iter()
+        .map(|f| f.message.clone())
+        .collect::<Vec<_>>()
+        .join("; ");
     let detail = if detail.is_empty() { reason } else { detail };
-    let others = no_room.as_ref().map(|n| n.other_hosts.clone()).unwrap_or_default();
+    let others = no_room
+        .as_ref()
+        .map(|n| n.other_hosts.clone())
+        .unwrap_or_default();
     let is_no_room = no_room.is_some();
     let slug = l.request.village_slug.clone();
     let id = l.id.clone();
@@ -299,7 +319,9 @@ fn CancelTrip(id: String, reference: String, until: time::OffsetDateTime) -> imp
                     app.update_trips(|t| LocalTrip::keep(t, &b, js_sys::Date::now()));
                     asking.set(false);
                 }
-                Err(e) if e.is_retryable() => error.set(Some(t_string!(i18n, offline_error).to_string())),
+                Err(e) if e.is_retryable() => {
+                    error.set(Some(t_string!(i18n, offline_error).to_string()))
+                }
                 Err(e) => error.set(Some(e.message())),
             }
             busy.set(false);

@@ -22,8 +22,15 @@ pub fn ListSwitch(trips: bool) -> impl IntoView {
 
 /// The server's latest copies of the bookings this phone knows: the
 /// member's list, and each other booking read by its reference.
-pub async fn fetch_server_trips(member: bool, kept: Vec<(String, String)>) -> Result<Vec<Booking>, api::WriteError> {
-    let mut out = if member { api::bookings().await? } else { Vec::new() };
+pub async fn fetch_server_trips(
+    member: bool,
+    kept: Vec<(String, String)>,
+) -> Result<Vec<Booking>, api::WriteError> {
+    let mut out = if member {
+        api::bookings().await?
+    } else {
+        Vec::new()
+    };
     for (id, reference) in kept {
         if out.iter().any(|b| b.id == id) {
             continue;
@@ -55,7 +62,10 @@ pub fn TripsPage() -> impl IntoView {
     // Keep the phone's copies up to date for reading offline.
     Effect::new(move |_| {
         if let Some(Ok(list)) = server.get() {
-            if app.trips.with_untracked(|t| t.iter().any(|t| list.iter().any(|b| b.id == t.id && t.booking() != Some(b)))) {
+            if app.trips.with_untracked(|t| {
+                t.iter()
+                    .any(|t| list.iter().any(|b| b.id == t.id && t.booking() != Some(b)))
+            }) {
                 app.update_trips(|t| {
                     trips::refresh(t, &list);
                 });
@@ -64,7 +74,11 @@ pub fn TripsPage() -> impl IntoView {
     });
     // Refresh when a waiting booking gets through.
     Effect::new(move |prev: Option<usize>| {
-        let booked = app.trips.with(|t| t.iter().filter(|t| matches!(t.state, TripState::Booked { .. })).count());
+        let booked = app.trips.with(|t| {
+            t.iter()
+                .filter(|t| matches!(t.state, TripState::Booked { .. }))
+                .count()
+        });
         if prev.is_some_and(|p| p != booked) {
             server.refetch();
         }
@@ -73,7 +87,8 @@ pub fn TripsPage() -> impl IntoView {
     let offline = move || matches!(server.get(), Some(Err(_)));
     let listed = move || {
         let remote = server.get().and_then(Result::ok).unwrap_or_default();
-        app.trips.with(|local| trips::merge_trips(local, &remote, today_shanghai()))
+        app.trips
+            .with(|local| trips::merge_trips(local, &remote, today_shanghai()))
     };
     view! {
         <PageTitle text=Signal::derive(move || t_string!(i18n, trips_title).to_string()) />

@@ -39,7 +39,12 @@ pub fn VisitPage() -> impl IntoView {
 }
 
 /// Words for the server's and the domain's field errors on this form.
-fn field_message(i18n: leptos_i18n::I18nContext<Locale>, f: &FieldError, max_party: u32, max_nights: u32) -> String {
+fn field_message(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    f: &FieldError,
+    max_party: u32,
+    max_nights: u32,
+) -> String {
     match f.field.as_str() {
         "arrival" => t_string!(i18n, visit_err_arrival).to_string(),
         "nights" => t_string!(i18n, visit_err_nights, max = max_nights),
@@ -365,7 +370,12 @@ fn VisitForm(offer: VisitOffer) -> impl IntoView {
 /// The month as a grid of days; open days can be picked as arrival, full
 /// and closed ones cannot.
 #[component]
-fn MonthGrid(month: Date, days: Vec<DayAvailability>, arrival: RwSignal<Option<Date>>, nights: RwSignal<i64>) -> impl IntoView {
+fn MonthGrid(
+    month: Date,
+    days: Vec<DayAvailability>,
+    arrival: RwSignal<Option<Date>>,
+    nights: RwSignal<i64>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let cells = trips::month_cells(month);
@@ -485,7 +495,11 @@ fn HostChoice(
 
 /// Meals per day of the stay: a row per day, a toggle per meal.
 #[component]
-fn MealTable(days: Vec<Date>, meals: RwSignal<Vec<DayMeals>>, #[prop(into)] offered: Signal<MealSet>) -> impl IntoView {
+fn MealTable(
+    days: Vec<Date>,
+    meals: RwSignal<Vec<DayMeals>>,
+    #[prop(into)] offered: Signal<MealSet>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let toggle = move |d: Date, which: PriceItem| {
@@ -493,7 +507,12 @@ fn MealTable(days: Vec<Date>, meals: RwSignal<Vec<DayMeals>>, #[prop(into)] offe
             let entry = match all.iter_mut().position(|m| m.date == d) {
                 Some(i) => &mut all[i],
                 None => {
-                    all.push(DayMeals { date: d, breakfast: false, lunch: false, dinner: false });
+                    all.push(DayMeals {
+                        date: d,
+                        breakfast: false,
+                        lunch: false,
+                        dinner: false,
+                    });
                     all.last_mut().expect("just pushed")
                 }
             };
@@ -507,12 +526,14 @@ fn MealTable(days: Vec<Date>, meals: RwSignal<Vec<DayMeals>>, #[prop(into)] offe
     };
     let has = move |d: Date, which: PriceItem| {
         meals.with(|all| {
-            all.iter().find(|m| m.date == d).is_some_and(|m| match which {
-                PriceItem::Breakfast => m.breakfast,
-                PriceItem::Lunch => m.lunch,
-                PriceItem::Dinner => m.dinner,
-                PriceItem::Lodging => false,
-            })
+            all.iter()
+                .find(|m| m.date == d)
+                .is_some_and(|m| match which {
+                    PriceItem::Breakfast => m.breakfast,
+                    PriceItem::Lunch => m.lunch,
+                    PriceItem::Dinner => m.dinner,
+                    PriceItem::Lodging => false,
+                })
         })
     };
     let served = move |which: PriceItem| {

@@ -137,7 +137,11 @@ fn flatten(prefix: &str, v: &Value, out: &mut std::collections::BTreeMap<String,
     match v {
         Value::Object(m) if !m.is_empty() => {
             for (k, x) in m {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 flatten(&key, x, out);
             }
         }
@@ -179,7 +183,10 @@ pub fn change_lines(before: Option<&Value>, after: Option<&Value>) -> Vec<String
             return lines;
         }
     }
-    if (is_obj(before) || absent(before)) && (is_obj(after) || absent(after)) && !(absent(before) && absent(after)) {
+    if (is_obj(before) || absent(before))
+        && (is_obj(after) || absent(after))
+        && !(absent(before) && absent(after))
+    {
         let mut fb = std::collections::BTreeMap::new();
         let mut fa = std::collections::BTreeMap::new();
         if let Some(b) = before.filter(|v| !v.is_null()) {
@@ -215,7 +222,11 @@ fn LogEntry(e: ChangeLogEntry) -> impl IntoView {
     let entity = e.entity.clone();
     let action = e.action.clone();
     let lines = change_lines(e.before.as_ref(), e.after.as_ref());
-    let text = if lines.is_empty() { "—".to_string() } else { lines.join("\n") };
+    let text = if lines.is_empty() {
+        "—".to_string()
+    } else {
+        lines.join("\n")
+    };
     view! {
         <li class="card log-entry" data-testid="log-entry" data-entity=e.entity.clone() data-action=e.action.clone()>
             <div class="log-head">
@@ -242,16 +253,32 @@ mod tests {
         let b = json!({"price_fen": 1900, "name": "蛋"});
         let a = json!({"price_fen": 2100, "name": "蛋"});
         assert_eq!(change_lines(Some(&b), Some(&a)), ["price_fen: 1900 → 2100"]);
-        assert_eq!(change_lines(None, Some(&json!({"reason": "<script>"}))), ["reason: <script>"]);
-        assert_eq!(change_lines(Some(&json!(false)), Some(&json!(true))), ["false → true"]);
+        assert_eq!(
+            change_lines(None, Some(&json!({"reason": "<script>"}))),
+            ["reason: <script>"]
+        );
+        assert_eq!(
+            change_lines(Some(&json!(false)), Some(&json!(true))),
+            ["false → true"]
+        );
         let b = json!([{"household_id": 1, "product_id": 1, "quantity": 14}, {"household_id": 3, "product_id": 1, "quantity": 19}]);
         let a = json!([{"household_id": 1, "product_id": 1, "quantity": 13}, {"household_id": 3, "product_id": 1, "quantity": 19}]);
-        assert_eq!(change_lines(Some(&b), Some(&a)), ["[household_id=1, product_id=1] quantity: 14 → 13"]);
+        assert_eq!(
+            change_lines(Some(&b), Some(&a)),
+            ["[household_id=1, product_id=1] quantity: 14 → 13"]
+        );
         let r = json!({"point_ids": [1, 2], "round": {"id": 41, "distribution_day": "2026-12-15"}});
         assert_eq!(
             change_lines(None, Some(&r)),
-            ["point_ids: [1,2]", "round.distribution_day: 2026-12-15", "round.id: 41"]
+            [
+                "point_ids: [1,2]",
+                "round.distribution_day: 2026-12-15",
+                "round.id: 41"
+            ]
         );
-        assert_eq!(change_lines(Some(&json!({"closed": true})), None), ["closed: true → —"]);
+        assert_eq!(
+            change_lines(Some(&json!({"closed": true})), None),
+            ["closed: true → —"]
+        );
     }
 }

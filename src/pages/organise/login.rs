@@ -44,7 +44,10 @@ pub fn OrganiserLoginPage() -> impl IntoView {
     };
     let message = move || {
         error.get().map(|e| match e {
-            WriteError::Refused { retry_after_minutes: Some(n), .. } => t_string!(i18n, login_locked_out, minutes = n),
+            WriteError::Refused {
+                retry_after_minutes: Some(n),
+                ..
+            } => t_string!(i18n, login_locked_out, minutes = n),
             WriteError::Unauthorized(_) => t_string!(i18n, org_wrong_login).to_string(),
             e if e.is_retryable() => t_string!(i18n, offline_error).to_string(),
             e => e.message(),

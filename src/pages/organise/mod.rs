@@ -4,10 +4,10 @@
 //! organiser session to the organiser login.
 
 pub mod home;
+pub mod log;
 pub mod login;
 pub mod packing;
 pub mod products;
-pub mod log;
 pub mod round;
 pub mod rounds;
 pub mod visits;
@@ -43,14 +43,19 @@ pub fn OrganiserGate(
         if let Some(Ok(None)) = me.get() {
             let next = location.pathname.get_untracked();
             navigate(
-                &format!("/organise/login?next={}", js_sys::encode_uri_component(&next)),
+                &format!(
+                    "/organise/login?next={}",
+                    js_sys::encode_uri_component(&next)
+                ),
                 Default::default(),
             );
         }
     });
     move || match me.get() {
         None | Some(Ok(None)) => view! { <Loading /> }.into_any(),
-        Some(Err(_)) => view! { <ErrorPanel retry=Callback::new(move |_| me.refetch()) /> }.into_any(),
+        Some(Err(_)) => {
+            view! { <ErrorPanel retry=Callback::new(move |_| me.refetch()) /> }.into_any()
+        }
         Some(Ok(Some(m))) => {
             let allowed = village.is_none_or(|v| m.villages.iter().any(|x| x.slug == v.get()));
             if !allowed {

@@ -15,7 +15,13 @@ use leptos_router::hooks::use_params_map;
 pub fn PackingPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let id = Signal::derive(move || params.read().get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0));
+    let id = Signal::derive(move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(0)
+    });
     view! {
         <PageTitle text=Signal::derive(move || t_string!(i18n, pack_title).to_string()) />
         <OrganiserGate>
@@ -41,7 +47,8 @@ fn PackingLoader(round_id: i64) -> impl IntoView {
             allocating.set(false);
         });
     };
-    move || match packing.get() {
+    move || {
+        match packing.get() {
         None => view! { <Loading /> }.into_any(),
         Some(Ok(p)) => view! { <PackingLists p=p round_id=round_id /> }.into_any(),
         // Not allocated yet: offer it (the server refuses before the deadline).
@@ -59,6 +66,7 @@ fn PackingLoader(round_id: i64) -> impl IntoView {
         }
         .into_any(),
         Some(Err(_)) => view! { <ErrorPanel retry=Callback::new(move |_| packing.refetch()) /> }.into_any(),
+    }
     }
 }
 

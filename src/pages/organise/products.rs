@@ -111,8 +111,12 @@ fn ProductLoader(slug: String, id: Option<i64>) -> impl IntoView {
     });
     move || match data.get() {
         None => view! { <Loading /> }.into_any(),
-        Some(Err(())) => view! { <ErrorPanel retry=Callback::new(move |_| data.refetch()) /> }.into_any(),
-        Some(Ok((village, product))) => view! { <ProductForm village=village product=product /> }.into_any(),
+        Some(Err(())) => {
+            view! { <ErrorPanel retry=Callback::new(move |_| data.refetch()) /> }.into_any()
+        }
+        Some(Ok((village, product))) => {
+            view! { <ProductForm village=village product=product /> }.into_any()
+        }
     }
 }
 
@@ -141,14 +145,24 @@ fn ProductForm(village: VillageDetail, product: Option<OrganiserProduct>) -> imp
     let lang = use_lang();
     let navigate = use_navigate();
     let id = product.as_ref().map(|p| p.id);
-    let draft = RwSignal::new(product.as_ref().map(ProductDraft::from_product).unwrap_or_default());
+    let draft = RwSignal::new(
+        product
+            .as_ref()
+            .map(ProductDraft::from_product)
+            .unwrap_or_default(),
+    );
     let errors = RwSignal::new(Vec::<FieldError>::new());
     // A product just created arrives here from the "new" form, already saved.
     let just_created = use_query_map().read_untracked().get("saved").is_some();
     let status = RwSignal::new(just_created.then(|| t_string!(i18n, org_saved).to_string()));
     let busy = RwSignal::new(false);
     let preview = RwSignal::new(false);
-    let photos = RwSignal::new(product.as_ref().map(|p| p.photos.clone()).unwrap_or_default());
+    let photos = RwSignal::new(
+        product
+            .as_ref()
+            .map(|p| p.photos.clone())
+            .unwrap_or_default(),
+    );
     let slug = village.slug.clone();
     let village = StoredValue::new(village);
 
@@ -189,17 +203,25 @@ fn ProductForm(village: VillageDetail, product: Option<OrganiserProduct>) -> imp
                         draft.set(ProductDraft::from_product(&p));
                         status.set(Some(t_string!(i18n, org_saved).to_string()));
                         if id.is_none() {
-                            navigate(&format!("/organise/v/{slug}/products/{}?saved=1", p.id), Default::default());
+                            navigate(
+                                &format!("/organise/v/{slug}/products/{}?saved=1", p.id),
+                                Default::default(),
+                            );
                         }
                     }
-                    Err(WriteError::Refused { fields, message, .. }) => {
+                    Err(WriteError::Refused {
+                        fields, message, ..
+                    }) => {
                         if fields.is_empty() {
                             errors.set(vec![FieldError::new("form", message)]);
                         } else {
                             errors.set(fields);
                         }
                     }
-                    Err(e) if e.is_retryable() => errors.set(vec![FieldError::new("form", t_string!(i18n, offline_error))]),
+                    Err(e) if e.is_retryable() => errors.set(vec![FieldError::new(
+                        "form",
+                        t_string!(i18n, offline_error),
+                    )]),
                     Err(e) => errors.set(vec![FieldError::new("form", e.message())]),
                 }
             });
@@ -207,7 +229,11 @@ fn ProductForm(village: VillageDetail, product: Option<OrganiserProduct>) -> imp
     };
 
     // Two inputs per language-pair field.
-    let text_input = move |label: &'static str, testid: &'static str, field: &'static str, get: fn(&ProductDraft) -> &String, set: fn(&mut ProductDraft, String)| {
+    let text_input = move |label: &'static str,
+                           testid: &'static str,
+                           field: &'static str,
+                           get: fn(&ProductDraft) -> &String,
+                           set: fn(&mut ProductDraft, String)| {
         view! {
             <label>
                 <span>{label}</span>
@@ -216,7 +242,11 @@ fn ProductForm(village: VillageDetail, product: Option<OrganiserProduct>) -> imp
             </label>
         }
     };
-    let text_area = move |label: &'static str, testid: &'static str, field: &'static str, get: fn(&ProductDraft) -> &String, set: fn(&mut ProductDraft, String)| {
+    let text_area = move |label: &'static str,
+                          testid: &'static str,
+                          field: &'static str,
+                          get: fn(&ProductDraft) -> &String,
+                          set: fn(&mut ProductDraft, String)| {
         view! {
             <label>
                 <span>{label}</span>
@@ -361,7 +391,11 @@ fn Photos(product_id: i64, photos: RwSignal<Vec<PhotoRef>>) -> impl IntoView {
     let done = RwSignal::new(false);
     let input_ref = NodeRef::<leptos::html::Input>::new();
     let upload = move |_| {
-        let Some(file) = input_ref.get().and_then(|i| i.files()).and_then(|f| f.get(0)) else {
+        let Some(file) = input_ref
+            .get()
+            .and_then(|i| i.files())
+            .and_then(|f| f.get(0))
+        else {
             return;
         };
         error.set(None);
@@ -383,8 +417,14 @@ fn Photos(product_id: i64, photos: RwSignal<Vec<PhotoRef>>) -> impl IntoView {
                         i.set_value("");
                     }
                 }
-                Err(e) if e.is_retryable() => error.set(Some(t_string!(i18n, offline_error).to_string())),
-                Err(e) => error.set(Some(format!("{} ({})", t_string!(i18n, org_photo_refused), e.field("photo").unwrap_or_else(|| e.message())))),
+                Err(e) if e.is_retryable() => {
+                    error.set(Some(t_string!(i18n, offline_error).to_string()))
+                }
+                Err(e) => error.set(Some(format!(
+                    "{} ({})",
+                    t_string!(i18n, org_photo_refused),
+                    e.field("photo").unwrap_or_else(|| e.message())
+                ))),
             }
         });
     };

@@ -10,8 +10,8 @@ use crate::pages::organise::rounds::{phase_label, write_error_text, SendStatus, 
 use crate::pages::organise::{use_organiser, OrgCrumbs, OrganiserGate};
 use domain::dto::VillageDetail;
 use domain::organise::{
-    point_list, reason, supply_quantity, BelowOrdered, OrganiserRound, RoundPointsInput, RoundProduct,
-    SupplyEntry, SupplyInput, WithdrawalInput,
+    point_list, reason, supply_quantity, BelowOrdered, OrganiserRound, RoundPointsInput,
+    RoundProduct, SupplyEntry, SupplyInput, WithdrawalInput,
 };
 use domain::text::LocalText;
 use leptos::prelude::*;
@@ -46,7 +46,8 @@ pub fn OrgRoundPage() -> impl IntoView {
 fn RoundLoader(id: i64) -> impl IntoView {
     let i18n = use_i18n();
     let round = LocalResource::new(move || api::org_round(id));
-    move || match round.get() {
+    move || {
+        match round.get() {
         None => view! { <Loading /> }.into_any(),
         Some(Err(WriteError::NotFound(_))) => view! { <crate::pages::not_found::NotFound /> }.into_any(),
         Some(Err(WriteError::Refused { status: 403, .. })) => view! {
@@ -56,6 +57,7 @@ fn RoundLoader(id: i64) -> impl IntoView {
         .into_any(),
         Some(Err(_)) => view! { <ErrorPanel retry=Callback::new(move |_| round.refetch()) /> }.into_any(),
         Some(Ok(r)) => view! { <RoundBody initial=r /> }.into_any(),
+    }
     }
 }
 
@@ -116,7 +118,8 @@ fn RoundBody(initial: OrganiserRound) -> impl IntoView {
 fn Points(round: RwSignal<OrganiserRound>, village: StoredValue<VillageDetail>) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
-    let chosen = RwSignal::new(round.with_untracked(|r| r.points.iter().map(|p| p.id).collect::<Vec<_>>()));
+    let chosen =
+        RwSignal::new(round.with_untracked(|r| r.points.iter().map(|p| p.id).collect::<Vec<_>>()));
     let sent = RwSignal::new(Sent::Idle);
     let error = RwSignal::new(None::<String>);
     let id = round.with_untracked(|r| r.round.id);
@@ -125,7 +128,9 @@ fn Points(round: RwSignal<OrganiserRound>, village: StoredValue<VillageDetail>) 
         if sent.get_untracked().busy() {
             return;
         }
-        let body = RoundPointsInput { point_ids: chosen.get_untracked() };
+        let body = RoundPointsInput {
+            point_ids: chosen.get_untracked(),
+        };
         if !point_list("point_ids", &body.point_ids).is_empty() {
             error.set(Some(t_string!(i18n, orgr_err_points).to_string()));
             return;
@@ -219,7 +224,11 @@ fn Supplies(round: RwSignal<OrganiserRound>, village: StoredValue<VillageDetail>
                             }
                         },
                     };
-                    supplies.push(SupplyEntry { household_id: s.household_id, product_id: p.product_id, quantity: q });
+                    supplies.push(SupplyEntry {
+                        household_id: s.household_id,
+                        product_id: p.product_id,
+                        quantity: q,
+                    });
                 }
             }
         });
@@ -242,10 +251,21 @@ fn Supplies(round: RwSignal<OrganiserRound>, village: StoredValue<VillageDetail>
                     let l = crate::lang_of(i18n.get_locale_untracked());
                     let names: Vec<String> = below_ordered
                         .iter()
-                        .map(|b| t_string!(i18n, orgr_below_item, name = b.product_name.get(l).to_string(), ordered = b.ordered))
+                        .map(|b| {
+                            t_string!(
+                                i18n,
+                                orgr_below_item,
+                                name = b.product_name.get(l).to_string(),
+                                ordered = b.ordered
+                            )
+                        })
                         .collect();
                     below.set(below_ordered);
-                    sent.set(Sent::Failed(format!("{} {}", t_string!(i18n, orgr_below_nothing_changed), names.join(" · "))));
+                    sent.set(Sent::Failed(format!(
+                        "{} {}",
+                        t_string!(i18n, orgr_below_nothing_changed),
+                        names.join(" · ")
+                    )));
                 }
                 Err(e) => sent.set(Sent::Failed(write_error_text(i18n, &e))),
             }
@@ -314,7 +334,12 @@ fn ProductSupply(
     let below_text = move || {
         below.with(|b| {
             b.iter().find(|b| b.product_id == pid).map(|b| {
-                t_string!(i18n, orgr_below_ordered, ordered = b.ordered, unit = unit2.get(lang()).to_string())
+                t_string!(
+                    i18n,
+                    orgr_below_ordered,
+                    ordered = b.ordered,
+                    unit = unit2.get(lang()).to_string()
+                )
             })
         })
     };
@@ -335,7 +360,10 @@ fn ProductSupply(
         reason_error.set(None);
         withdraw_for.set(Some(pid));
         withdraw_sent.set(Sent::Sending);
-        let body = WithdrawalInput { product_id: pid, reason: text.trim().to_string() };
+        let body = WithdrawalInput {
+            product_id: pid,
+            reason: text.trim().to_string(),
+        };
         spawn_local(async move {
             match api::withdraw(round_id, &body).await {
                 Ok(w) => {
@@ -344,7 +372,11 @@ fn ProductSupply(
                         round.set(r);
                     }
                     sent.set(Sent::Idle);
-                    withdraw_sent.set(Sent::Saved(t_string!(i18n, orgr_withdrawn_saved, count = w.orders_affected)));
+                    withdraw_sent.set(Sent::Saved(t_string!(
+                        i18n,
+                        orgr_withdrawn_saved,
+                        count = w.orders_affected
+                    )));
                 }
                 Err(e) => {
                     if let Some(m) = e.field("reason") {

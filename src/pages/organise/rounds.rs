@@ -57,7 +57,9 @@ pub fn SendStatus(state: RwSignal<Sent>) -> impl IntoView {
 pub fn write_error_text(i18n: I18n, e: &WriteError) -> String {
     match e {
         WriteError::Unauthorized(_) => t_string!(i18n, orgr_err_session).to_string(),
-        WriteError::Refused { status: 403, .. } => t_string!(i18n, org_not_your_village).to_string(),
+        WriteError::Refused { status: 403, .. } => {
+            t_string!(i18n, org_not_your_village).to_string()
+        }
         e if e.is_retryable() => t_string!(i18n, offline_error).to_string(),
         e => e.message(),
     }
@@ -66,7 +68,12 @@ pub fn write_error_text(i18n: I18n, e: &WriteError) -> String {
 /// The value of an `<input type=datetime-local>` showing `t` in Asia/Shanghai.
 pub fn shanghai_input_value(t: OffsetDateTime) -> String {
     let l = t.to_offset(SHANGHAI);
-    format!("{}T{:02}:{:02}", wire::format_date(l.date()), l.hour(), l.minute())
+    format!(
+        "{}T{:02}:{:02}",
+        wire::format_date(l.date()),
+        l.hour(),
+        l.minute()
+    )
 }
 
 /// A `datetime-local` value read as Asia/Shanghai time, whatever zone the
@@ -97,11 +104,17 @@ fn round_field_message(i18n: I18n, f: &FieldError) -> String {
     let field = f.field.split('[').next().unwrap_or("");
     match field {
         "opens_at" => t_string!(i18n, orgr_err_opens).to_string(),
-        "deadline" if m.contains("after the time") => t_string!(i18n, orgr_err_deadline_order).to_string(),
+        "deadline" if m.contains("after the time") => {
+            t_string!(i18n, orgr_err_deadline_order).to_string()
+        }
         "deadline" if m.contains("future") => t_string!(i18n, orgr_err_deadline_past).to_string(),
         "deadline" => format!("{} ({m})", t_string!(i18n, orgr_err_deadline)),
-        "distribution_day" if m.contains("after the day") => t_string!(i18n, orgr_err_day_after).to_string(),
-        "distribution_day" if m.contains("within a year") => t_string!(i18n, orgr_err_day_year).to_string(),
+        "distribution_day" if m.contains("after the day") => {
+            t_string!(i18n, orgr_err_day_after).to_string()
+        }
+        "distribution_day" if m.contains("within a year") => {
+            t_string!(i18n, orgr_err_day_year).to_string()
+        }
         "distribution_day" => format!("{} ({m})", t_string!(i18n, orgr_err_day)),
         "point_ids" => t_string!(i18n, orgr_err_points).to_string(),
         _ => m.to_string(),
@@ -137,7 +150,9 @@ fn RoundList(slug: String) -> impl IntoView {
     let rounds = LocalResource::new(move || api::org_rounds(slug.clone()));
     move || match rounds.get() {
         None => view! { <Loading /> }.into_any(),
-        Some(Err(_)) => view! { <ErrorPanel retry=Callback::new(move |_| rounds.refetch()) /> }.into_any(),
+        Some(Err(_)) => {
+            view! { <ErrorPanel retry=Callback::new(move |_| rounds.refetch()) /> }.into_any()
+        }
         Some(Ok(mut list)) => {
             list.sort_by(|a, b| {
                 (b.round.distribution_day, b.round.id).cmp(&(a.round.distribution_day, a.round.id))
@@ -247,7 +262,10 @@ fn NewRound(slug: String) -> impl IntoView {
             match api::create_round(&slug, &input).await {
                 Ok(r) => {
                     sent.set(Sent::Saved(t_string!(i18n, orgr_created).to_string()));
-                    navigate(&format!("/organise/rounds/{}?created=1", r.round.id), Default::default());
+                    navigate(
+                        &format!("/organise/rounds/{}?created=1", r.round.id),
+                        Default::default(),
+                    );
                 }
                 Err(e) => {
                     if let WriteError::Refused { fields, .. } = &e {
@@ -343,7 +361,10 @@ mod tests {
         let t = parse_shanghai_input("2026-11-30T20:00").unwrap();
         assert_eq!(t.offset(), SHANGHAI);
         assert_eq!(wire::format_datetime(t), "2026-11-30T20:00:00+08:00");
-        assert_eq!(shanghai_input_value(t.to_offset(time::UtcOffset::UTC)), "2026-11-30T20:00");
+        assert_eq!(
+            shanghai_input_value(t.to_offset(time::UtcOffset::UTC)),
+            "2026-11-30T20:00"
+        );
         assert!(parse_shanghai_input("2026-11-30T20:00:15").is_some());
         assert!(parse_shanghai_input("").is_none());
         assert!(parse_shanghai_input("2026-13-30T20:00").is_none());

@@ -55,7 +55,9 @@ fn Visits(slug: String) -> impl IntoView {
         let slug = slug.get_value();
         async move {
             match r {
-                Some((f, t)) => api::org_bookings(slug, wire::format_date(f), wire::format_date(t)).await.map(Some),
+                Some((f, t)) => api::org_bookings(slug, wire::format_date(f), wire::format_date(t))
+                    .await
+                    .map(Some),
                 None => Ok(None),
             }
         }
@@ -136,14 +138,22 @@ fn Night(
         busy.set(true);
         status_at.set(Some(wire::format_date(date)));
         sent.set(Sent::Sending);
-        let body = ClosedDayInput { date, closed: !closed };
+        let body = ClosedDayInput {
+            date,
+            closed: !closed,
+        };
         let slug = slug.get_value();
         spawn_local(async move {
             match api::set_closed_day(&slug, &body).await {
                 Ok(c) => {
                     let when = logic::format_date(c.date, lang_of_now(i18n));
                     let msg = if c.closed {
-                        t_string!(i18n, orgv_closed_saved, date = when, count = c.bookings_that_night)
+                        t_string!(
+                            i18n,
+                            orgv_closed_saved,
+                            date = when,
+                            count = c.bookings_that_night
+                        )
                     } else {
                         t_string!(i18n, orgv_reopened_saved, date = when)
                     };
@@ -155,7 +165,11 @@ fn Night(
             busy.set(false);
         });
     };
-    let ids: Vec<String> = day.hosts.iter().flat_map(|h| h.booking_ids.iter().cloned()).collect();
+    let ids: Vec<String> = day
+        .hosts
+        .iter()
+        .flat_map(|h| h.booking_ids.iter().cloned())
+        .collect();
     let night_bookings: Vec<Booking> = bookings.with_value(|all| {
         let mut seen = Vec::new();
         for id in &ids {
@@ -218,7 +232,14 @@ fn lang_of_now(i18n: leptos_i18n::I18nContext<Locale>) -> domain::Lang {
 /// One booking: who, how many, which nights, the reference; cancelling
 /// with a reason for a confirmed one.
 #[component]
-fn BookingLine(b: Booking, at: String, sent: RwSignal<Sent>, status_at: RwSignal<Option<String>>, cancelling: RwSignal<Option<String>>, refresh: Callback<()>) -> impl IntoView {
+fn BookingLine(
+    b: Booking,
+    at: String,
+    sent: RwSignal<Sent>,
+    status_at: RwSignal<Option<String>>,
+    cancelling: RwSignal<Option<String>>,
+    refresh: Callback<()>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let id = b.id.clone();
@@ -251,12 +272,19 @@ fn BookingLine(b: Booking, at: String, sent: RwSignal<Sent>, status_at: RwSignal
             status_at.set(Some(at_night.clone()));
             sent.set(Sent::Sending);
             let id = id.clone();
-            let body = CancelBookingInput { reason: text.trim().to_string() };
+            let body = CancelBookingInput {
+                reason: text.trim().to_string(),
+            };
             spawn_local(async move {
                 match api::org_cancel_booking(&id, &body).await {
                     Ok(bk) => {
                         cancelling.set(None);
-                        sent.set(Sent::Saved(t_string!(i18n, orgv_cancel_saved, name = bk.name.clone(), reference = bk.reference.clone())));
+                        sent.set(Sent::Saved(t_string!(
+                            i18n,
+                            orgv_cancel_saved,
+                            name = bk.name.clone(),
+                            reference = bk.reference.clone()
+                        )));
                         refresh.run(());
                     }
                     Err(e) => {
