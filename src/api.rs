@@ -236,8 +236,9 @@ pub async fn login(body: LoginRequest) -> Result<Me, WriteError> {
     send_json(Request::post("/api/session"), &body).await
 }
 
-pub async fn logout() -> Result<(), WriteError> {
-    let resp = Request::delete("/api/session")
+/// A write answered with no content (204).
+async fn no_content(req: RequestBuilder) -> Result<(), WriteError> {
+    let resp = req
         .send()
         .await
         .map_err(|e| WriteError::Network(e.to_string()))?;
@@ -249,6 +250,10 @@ pub async fn logout() -> Result<(), WriteError> {
             resp.json::<ErrorBody>().await.ok(),
         ))
     }
+}
+
+pub async fn logout() -> Result<(), WriteError> {
+    no_content(Request::delete("/api/session")).await
 }
 
 pub async fn create_invitation() -> Result<Invitation, WriteError> {
@@ -357,19 +362,7 @@ pub async fn organiser_login(body: OrganiserLogin) -> Result<OrganiserMe, WriteE
 }
 
 pub async fn organiser_logout() -> Result<(), WriteError> {
-    let resp = Request::delete("/api/organise/session")
-        .header(CSRF_HEADER, CSRF_VALUE)
-        .send()
-        .await
-        .map_err(|e| WriteError::Network(e.to_string()))?;
-    if resp.ok() {
-        Ok(())
-    } else {
-        Err(WriteError::from_response(
-            resp.status(),
-            resp.json::<ErrorBody>().await.ok(),
-        ))
-    }
+    no_content(Request::delete("/api/organise/session").header(CSRF_HEADER, CSRF_VALUE)).await
 }
 
 pub async fn org_products(slug: String) -> Result<Vec<OrganiserProduct>, WriteError> {
@@ -522,19 +515,10 @@ pub async fn upload_photo(
 }
 
 pub async fn delete_photo(id: i64) -> Result<(), WriteError> {
-    let resp = Request::delete(&format!("/api/organise/photos/{id}"))
-        .header(CSRF_HEADER, CSRF_VALUE)
-        .send()
-        .await
-        .map_err(|e| WriteError::Network(e.to_string()))?;
-    if resp.ok() {
-        Ok(())
-    } else {
-        Err(WriteError::from_response(
-            resp.status(),
-            resp.json::<ErrorBody>().await.ok(),
-        ))
-    }
+    no_content(
+        Request::delete(&format!("/api/organise/photos/{id}")).header(CSRF_HEADER, CSRF_VALUE),
+    )
+    .await
 }
 
 /// Allocates a round's orders to households (after its deadline).

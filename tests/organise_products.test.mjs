@@ -176,8 +176,14 @@ test('an organiser uploads a photo with progress; the shop shows it with srcset 
     g.fillStyle = '#f5d76e'; g.beginPath(); g.arc(450, 300, 200, 0, 7); g.fill();
     return c.toDataURL('image/jpeg', 0.9).split(',')[1];
   }), 'base64');
+  // A slow uplink, so the progress bar has time to show.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 100, downloadThroughput: -1, uploadThroughput: 40 * 1024 });
   await page.getByTestId('photo-file').setInputFiles({ name: 'eggs.jpg', mimeType: 'image/jpeg', buffer: jpeg });
-  await page.getByTestId('photo-done').waitFor();
+  await page.getByTestId('upload-progress').waitFor();
+  await page.getByTestId('photo-done').waitFor({ timeout: 20_000 });
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
   assert.equal(await page.getByTestId('photo').count(), 1);
 
   const detail = await getJson(`${server.url}/api/products/${product.id}`);

@@ -30,7 +30,7 @@ use image::{
 use crate::error::Error;
 
 /// The largest upload accepted: 10 MB.
-pub const MAX_BYTES: usize = 10 * 1024 * 1024;
+pub const MAX_BYTES: usize = domain::organise::PHOTO_MAX_BYTES;
 /// The longest side accepted, in pixels.
 pub const MAX_SIDE: u32 = 12_000;
 /// Most pixels accepted: 50 MP covers the largest phone photos.

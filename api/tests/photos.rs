@@ -3,102 +3,16 @@
 //! files are refused with a clear message naming `photo`.
 
 mod common;
+#[path = "fixtures/photos.rs"]
+mod fixtures;
 
 use std::io::Cursor;
 
 use common::{header, open_db, Env, Server};
 use domain::dto::{PhotoRef, ProductDetail};
-use image::{codecs::jpeg::JpegEncoder, Rgb, RgbImage};
+use fixtures::{card, contains, gps_latitude, jpeg, phone_jpeg, COMMENT};
 use reqwest::{Client, Method};
 use serde_json::{json, Value};
-
-// ---- fixtures, built byte by byte (as in api/src/photos/tests.rs) ----
-
-fn card(width: u32, height: u32) -> RgbImage {
-    RgbImage::from_fn(width, height, |x, y| {
-        let shade = ((x + y) % 32) as u8;
-        if x < width / 2 {
-            Rgb([220 + shade / 2, 20 + shade, 20])
-        } else {
-            Rgb([20, 20 + shade, 220 + shade / 2])
-        }
-    })
-}
-
-fn jpeg(width: u32, height: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    JpegEncoder::new_with_quality(&mut out, 90)
-        .encode_image(&card(width, height))
-        .unwrap();
-    out
-}
-
-/// Big-endian TIFF as phones write into EXIF: IFD0 with a pointer to a GPS
-/// IFD holding a latitude and longitude (a made-up spot in Hebei).
-fn exif_tiff() -> Vec<u8> {
-    fn entry(t: &mut Vec<u8>, tag: u16, typ: u16, count: u32, value: [u8; 4]) {
-        t.extend(tag.to_be_bytes());
-        t.extend(typ.to_be_bytes());
-        t.extend(count.to_be_bytes());
-        t.extend(value);
-    }
-    let ifd0_len = 2 + 2 * 12 + 4;
-    let gps_ifd = 8 + ifd0_len;
-    let gps_len = 2 + 5 * 12 + 4;
-    let lat_at = (gps_ifd + gps_len) as u32;
-    let lon_at = lat_at + 24;
-    let mut t = b"MM\x00\x2a".to_vec();
-    t.extend(8u32.to_be_bytes());
-    t.extend(2u16.to_be_bytes());
-    entry(&mut t, 0x0112, 3, 1, [0, 1, 0, 0]);
-    entry(&mut t, 0x8825, 4, 1, (gps_ifd as u32).to_be_bytes());
-    t.extend(0u32.to_be_bytes());
-    t.extend(5u16.to_be_bytes());
-    entry(&mut t, 0x0000, 1, 4, [2, 3, 0, 0]);
-    entry(&mut t, 0x0001, 2, 2, *b"N\0\0\0");
-    entry(&mut t, 0x0002, 5, 3, lat_at.to_be_bytes());
-    entry(&mut t, 0x0003, 2, 2, *b"E\0\0\0");
-    entry(&mut t, 0x0004, 5, 3, lon_at.to_be_bytes());
-    t.extend(0u32.to_be_bytes());
-    assert_eq!(t.len() as u32, lat_at);
-    for (num, den) in [(38u32, 1u32), (51, 1), (12, 1), (114, 1), (7, 1), (30, 1)] {
-        t.extend(num.to_be_bytes());
-        t.extend(den.to_be_bytes());
-    }
-    t
-}
-
-const COMMENT: &[u8] = b"Wang family, back yard";
-
-/// A JPEG as a phone sends it: EXIF with GPS and a comment after SOI.
-fn phone_jpeg(width: u32, height: u32) -> Vec<u8> {
-    let plain = jpeg(width, height);
-    let segment = |marker: u8, payload: &[u8]| {
-        let mut s = vec![0xFF, marker];
-        s.extend(((payload.len() + 2) as u16).to_be_bytes());
-        s.extend(payload);
-        s
-    };
-    let mut exif = b"Exif\0\0".to_vec();
-    exif.extend(exif_tiff());
-    let mut out = plain[..2].to_vec();
-    out.extend(segment(0xE1, &exif));
-    out.extend(segment(0xFE, COMMENT));
-    out.extend(&plain[2..]);
-    out
-}
-
-fn gps_latitude(bytes: &[u8]) -> Option<String> {
-    let exif = exif::Reader::new()
-        .read_from_container(&mut Cursor::new(bytes))
-        .ok()?;
-    exif.get_field(exif::Tag::GPSLatitude, exif::In::PRIMARY)
-        .map(|f| f.display_value().to_string())
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
 
 // ---- helpers ----
 
@@ -167,7 +81,7 @@ async fn a_phone_photo_is_served_in_sizes_without_its_gps_position() {
     let pool = open_db(&env.db).await;
     let product = liu_product(&pool).await;
     let o = liu_organiser(&server).await;
-    let input = phone_jpeg(1600, 1200);
+    let input = phone_jpeg(1600, 1200, 1);
     // The fixture really carries what must go.
     assert!(gps_latitude(&input).unwrap().contains("38"));
     assert!(contains(&input, b"Exif") && contains(&input, COMMENT));

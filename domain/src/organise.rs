@@ -96,6 +96,10 @@ pub struct RateLimitedError {
     pub retry_after_minutes: i64,
 }
 
+/// The largest photo an organiser may upload (the server and the app
+/// both check it).
+pub const PHOTO_MAX_BYTES: usize = 10 * 1024 * 1024;
+
 // ---- change log ----
 
 /// Who made a change.

@@ -401,7 +401,7 @@ fn Photos(product_id: i64, photos: RwSignal<Vec<PhotoRef>>) -> impl IntoView {
         error.set(None);
         done.set(false);
         // Refused before sending: the server would say the same, after a long upload.
-        if file.size() > MAX_PHOTO_BYTES {
+        if file.size() > domain::organise::PHOTO_MAX_BYTES as f64 {
             error.set(Some(t_string!(i18n, org_photo_too_big).to_string()));
             return;
         }
@@ -469,6 +469,3 @@ fn Photos(product_id: i64, photos: RwSignal<Vec<PhotoRef>>) -> impl IntoView {
         </fieldset>
     }
 }
-
-/// The server's limit, checked on the phone first.
-const MAX_PHOTO_BYTES: f64 = 10.0 * 1024.0 * 1024.0;
