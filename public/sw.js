@@ -2,10 +2,31 @@
 // network, so a shopper on a bad connection can still reload, see the cart
 // and the orders waiting to be sent. Orders themselves are kept by the app
 // in localStorage, not here.
-const CACHE = 'storefront-v2';
+//
+// The shop is three wasm bundles (browsing, orders and account, visits; see
+// domain::bundle). Once a page has loaded, it asks this worker to fetch the
+// other bundles in the background, so moving between them works offline
+// and costs no wait later.
+const CACHE = 'storefront-v3';
 // Public catalogue reads only; personal data (/api/me, /api/orders) is
 // never cached here.
 const CACHEABLE_API = /^\/api\/(villages|products|households)(\/|$)/;
+const HASHED = /-[0-9a-f]{8,16}(_bg)?\.(js|wasm|css)$/;
+
+// The page of each shop bundle, by the paths it serves. Mirrors
+// Bundle::for_path in domain/src/bundle.rs (the browser tests load each).
+const BUNDLE_PAGES = ['/index.html', '/app/account/index.html', '/app/visit/index.html'];
+function bundlePage(path) {
+  const s = path.split('/').filter((x) => x);
+  const account = ['cart', 'orders', 'login', 'join', 'me'];
+  if ((s.length === 1 && account.includes(s[0])) || (s.length === 2 && s[0] === 'orders')) {
+    return '/app/account/index.html';
+  }
+  if ((s.length === 3 && s[0] === 'v' && s[2] === 'visit') || (s[0] === 'trips' && s.length <= 2)) {
+    return '/app/visit/index.html';
+  }
+  return '/index.html';
+}
 
 self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (event) => {
@@ -14,6 +35,40 @@ self.addEventListener('activate', (event) => {
       .then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k))))
       .then(() => self.clients.claim()),
   );
+});
+
+// Fetches every bundle's page and whatever of its files is not cached yet,
+// then drops hashed files no current page uses (older builds).
+async function precache() {
+  const cache = await caches.open(CACHE);
+  const wanted = new Set();
+  for (const page of BUNDLE_PAGES) {
+    const response = await fetch(page, { cache: 'no-cache' });
+    if (!response.ok) continue;
+    const html = await response.clone().text();
+    await cache.put(page, response);
+    for (const [, url] of html.matchAll(/(?:href|src)="([^"]+)"/g)) {
+      const path = new URL(url, self.location.origin).pathname;
+      if (!HASHED.test(path)) continue;
+      wanted.add(path);
+      if (!(await cache.match(path))) {
+        const asset = await fetch(path);
+        if (asset.ok) await cache.put(path, asset);
+      }
+    }
+  }
+  for (const request of await cache.keys()) {
+    const path = new URL(request.url).pathname;
+    if (HASHED.test(path) && !wanted.has(path)) await cache.delete(request);
+  }
+}
+
+let precaching = null;
+self.addEventListener('message', (event) => {
+  if (event.data !== 'precache') return;
+  // One run at a time; a failed run (offline) is tried again next load.
+  precaching ??= precache().catch(() => {}).finally(() => { precaching = null; });
+  event.waitUntil(precaching);
 });
 
 async function networkFirst(request, cacheKey) {
@@ -42,15 +97,14 @@ self.addEventListener('fetch', (event) => {
   const { request } = event;
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== self.location.origin) return;
-  // The organisers' workspace is another app (organise.html) used online;
-  // caching its page under /index.html would replace the shop offline.
+  // The organisers' workspace is another app (organise.html), used online.
   if (url.pathname === '/organise' || url.pathname.startsWith('/organise/')) return;
   if (request.mode === 'navigate') {
-    // Every page is the same index.html; the app routes on the client.
-    event.respondWith(networkFirst(request, '/index.html'));
+    // Every page of a bundle is the same HTML; the app routes on the client.
+    event.respondWith(networkFirst(request, bundlePage(url.pathname)));
   } else if (url.pathname.startsWith('/api/')) {
     if (CACHEABLE_API.test(url.pathname)) event.respondWith(networkFirst(request, request));
-  } else if (/-[0-9a-f]{8,16}(_bg)?\.(js|wasm|css)$/.test(url.pathname)) {
+  } else if (HASHED.test(url.pathname)) {
     // Hashed build output never changes under the same name.
     event.respondWith(cacheFirst(request));
   } else {

@@ -3,8 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+# One wasm bundle per part of the app, so a phone downloads only the part it
+# lands on (domain::bundle says which paths each serves). The shop's
+# browsing bundle goes first: trunk empties dist/ for it.
 trunk build --release --offline
-# The organisers' workspace: a second bundle under /organise/ (see organise.html).
+trunk build --release --offline=true --dist dist/app/account --public-url /app/account/ account.html
+trunk build --release --offline=true --dist dist/app/visit --public-url /app/visit/ visit.html
 trunk build --release --offline=true --dist dist/organise --public-url /organise/ organise.html
 node scripts/precompress.mjs
 cargo build --release -p api

@@ -1,6 +1,7 @@
 //! Every HTTP call of the app, through gloo-net. The API is served from the
 //! same origin, so paths are relative.
 
+use crate::kept::Kept;
 use domain::dto::{
     ApiError, AvailabilityMonth, Booking, BookingRequest, HouseholdDetail, Invitation,
     LoginRequest, Me, NoRoom, Order, PhotoRef, ProductDetail, RegisterRequest, VillageDetail,
@@ -267,7 +268,8 @@ pub async fn create_invitation() -> Result<Invitation, WriteError> {
     .await
 }
 
-pub async fn put_order(id: &str, body: &OrderRequest) -> Result<Order, WriteError> {
+/// The answer is kept unparsed: the sender in every bundle only stores it.
+pub async fn put_order(id: &str, body: &OrderRequest) -> Result<Kept<Order>, WriteError> {
     send_json(Request::put(&format!("/api/orders/{id}")), body).await
 }
 
@@ -301,7 +303,8 @@ pub async fn availability(slug: String, month: String) -> Result<AvailabilityMon
     .await
 }
 
-pub async fn put_booking(id: &str, body: &BookingRequest) -> Result<Booking, WriteError> {
+/// The answer is kept unparsed, like `put_order`'s.
+pub async fn put_booking(id: &str, body: &BookingRequest) -> Result<Kept<Booking>, WriteError> {
     send_json(Request::put(&format!("/api/bookings/{id}")), body).await
 }
 

@@ -7,12 +7,14 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 pub mod api;
 mod components;
 pub mod drafts;
+pub mod kept;
 pub mod logic;
 mod pages;
 pub mod state;
 pub mod store;
 pub mod trips;
 
+use domain::bundle::Bundle;
 use i18n::*;
 use leptos::prelude::*;
 use leptos_meta::provide_meta_context;
@@ -27,20 +29,14 @@ pub fn lang_of(locale: Locale) -> domain::Lang {
     }
 }
 
-/// Whether a path belongs to the organisers' app, a separate wasm bundle
-/// (`organise.html`): shoppers on slow networks never download it.
-pub fn is_organiser_path(path: &str) -> bool {
-    path == "/organise" || path.starts_with("/organise/")
-}
-
-/// What a router shows for a path it does not know: the other app's paths
-/// are loaded in full (each app has only its own routes), anything else is
-/// the 404 page.
+/// What a router shows for a path it does not know: another bundle's paths
+/// are loaded in full (each bundle has only its own routes, see
+/// `domain::bundle`), anything else is the 404 page.
 #[component]
-fn Elsewhere(organiser_app: bool) -> impl IntoView {
+fn Elsewhere(bundle: Bundle) -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     let path = location.pathname.get_untracked();
-    if is_organiser_path(&path) != organiser_app {
+    if Bundle::for_path(&path) != bundle {
         let full = format!("{path}{}", location.search.get_untracked());
         let _ = window().location().replace(&full);
         return view! { <components::Loading /> }.into_any();
@@ -48,45 +44,77 @@ fn Elsewhere(organiser_app: bool) -> impl IntoView {
     view! { <pages::not_found::NotFound /> }.into_any()
 }
 
-/// The shop: everything inside the i18n provider and the router.
+/// The shop's frame around a bundle's routes. Every shop bundle provides
+/// the app state, so waiting orders and bookings are sent whichever page
+/// the shopper is on.
 #[component]
-fn AppShell() -> impl IntoView {
+fn ShopFrame(children: Children) -> impl IntoView {
     state::provide_app_state();
     view! {
         <components::Header />
-        <main id="main">
-            <Routes fallback=|| view! { <Elsewhere organiser_app=false /> }>
-                <Route path=path!("/") view=pages::home::Home />
-                <Route path=path!("/v/:slug") view=pages::village::VillagePage />
-                <Route path=path!("/v/:slug/h/:id") view=pages::household::HouseholdPage />
-                <Route path=path!("/p/:id") view=pages::product::ProductPage />
-                <Route path=path!("/cart") view=pages::cart::CartPage />
-                <Route path=path!("/orders") view=pages::orders::OrdersPage />
-                <Route path=path!("/orders/:id") view=pages::order::OrderPage />
-                <Route path=path!("/v/:slug/visit") view=pages::visit::VisitPage />
-                <Route path=path!("/trips") view=pages::trips::TripsPage />
-                <Route path=path!("/trips/:id") view=pages::trip::TripPage />
-                <Route path=path!("/label/:code") view=pages::label::LabelPage />
-                <Route path=path!("/login") view=pages::login::LoginPage />
-                <Route path=path!("/join") view=pages::join::JoinPage />
-                <Route path=path!("/me") view=pages::account::AccountPage />
-            </Routes>
-        </main>
+        <main id="main">{children()}</main>
         <components::Footer />
         <components::TabBar />
     }
 }
 
+/// Browsing: villages, households, products, labels (`index.html`).
+#[component]
+fn ShopRoutes() -> impl IntoView {
+    view! {
+        <ShopFrame>
+            <Routes fallback=|| view! { <Elsewhere bundle=Bundle::Shop /> }>
+                <Route path=path!("/") view=pages::home::Home />
+                <Route path=path!("/v/:slug") view=pages::village::VillagePage />
+                <Route path=path!("/v/:slug/h/:id") view=pages::household::HouseholdPage />
+                <Route path=path!("/p/:id") view=pages::product::ProductPage />
+                <Route path=path!("/label/:code") view=pages::label::LabelPage />
+            </Routes>
+        </ShopFrame>
+    }
+}
+
+/// The shopper's orders and account (`account.html`).
+#[component]
+fn AccountRoutes() -> impl IntoView {
+    view! {
+        <ShopFrame>
+            <Routes fallback=|| view! { <Elsewhere bundle=Bundle::Account /> }>
+                <Route path=path!("/cart") view=pages::cart::CartPage />
+                <Route path=path!("/orders") view=pages::orders::OrdersPage />
+                <Route path=path!("/orders/:id") view=pages::order::OrderPage />
+                <Route path=path!("/login") view=pages::login::LoginPage />
+                <Route path=path!("/join") view=pages::join::JoinPage />
+                <Route path=path!("/me") view=pages::account::AccountPage />
+            </Routes>
+        </ShopFrame>
+    }
+}
+
+/// Visits and My trips (`visit.html`).
+#[component]
+fn VisitRoutes() -> impl IntoView {
+    view! {
+        <ShopFrame>
+            <Routes fallback=|| view! { <Elsewhere bundle=Bundle::Visit /> }>
+                <Route path=path!("/v/:slug/visit") view=pages::visit::VisitPage />
+                <Route path=path!("/trips") view=pages::trips::TripsPage />
+                <Route path=path!("/trips/:id") view=pages::trip::TripPage />
+            </Routes>
+        </ShopFrame>
+    }
+}
+
 /// The organisers' workspace, `/organise/...`.
 #[component]
-fn OrganiseShell() -> impl IntoView {
+fn OrganiseRoutes() -> impl IntoView {
     // The shop's state too: the product preview reuses shop components, and
     // an organiser who also shops keeps their waiting orders moving.
     state::provide_app_state();
     view! {
         <components::Header />
         <main id="main" class="organise">
-            <Routes fallback=|| view! { <Elsewhere organiser_app=true /> }>
+            <Routes fallback=|| view! { <Elsewhere bundle=Bundle::Organise /> }>
                 <Route path=path!("/organise") view=pages::organise::home::OrganiseHome />
                 <Route path=path!("/organise/login") view=pages::organise::login::OrganiserLoginPage />
                 <Route path=path!("/organise/v/:slug") view=pages::organise::home::OrganiseVillage />
@@ -113,44 +141,38 @@ fn remove_boot_placeholder() {
     });
 }
 
-/// The shop (`index.html`).
+/// Everything a bundle mounts: i18n and the router around its routes.
+#[component]
+fn Root(children: Children) -> impl IntoView {
+    provide_meta_context();
+    remove_boot_placeholder();
+    view! {
+        <I18nContextProvider set_lang_attr_on_html=false>
+            <Router>{children()}</Router>
+        </I18nContextProvider>
+    }
+}
+
+/// The shop's browsing bundle (`index.html`, `src/main.rs`).
 #[component]
 pub fn App() -> impl IntoView {
-    provide_meta_context();
-    remove_boot_placeholder();
-    view! {
-        <I18nContextProvider set_lang_attr_on_html=false>
-            <Router>
-                <AppShell />
-            </Router>
-        </I18nContextProvider>
-    }
+    view! { <Root><ShopRoutes /></Root> }
 }
 
-/// The organisers' workspace (`organise.html`).
+/// The orders and account bundle (`account.html`, `src/bin/account.rs`).
+#[component]
+pub fn AccountApp() -> impl IntoView {
+    view! { <Root><AccountRoutes /></Root> }
+}
+
+/// The visits bundle (`visit.html`, `src/bin/visit.rs`).
+#[component]
+pub fn VisitApp() -> impl IntoView {
+    view! { <Root><VisitRoutes /></Root> }
+}
+
+/// The organisers' workspace (`organise.html`, `src/bin/organise.rs`).
 #[component]
 pub fn OrganiseApp() -> impl IntoView {
-    provide_meta_context();
-    remove_boot_placeholder();
-    view! {
-        <I18nContextProvider set_lang_attr_on_html=false>
-            <Router>
-                <OrganiseShell />
-            </Router>
-        </I18nContextProvider>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_organiser_path;
-
-    #[test]
-    fn organiser_paths_are_the_workspace_only() {
-        assert!(is_organiser_path("/organise"));
-        assert!(is_organiser_path("/organise/v/liu/products"));
-        assert!(!is_organiser_path("/organiser"));
-        assert!(!is_organiser_path("/"));
-        assert!(!is_organiser_path("/label/K7QX-3MPD"));
-    }
+    view! { <Root><OrganiseRoutes /></Root> }
 }

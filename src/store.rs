@@ -15,6 +15,8 @@ use domain::order::{
 use domain::LocalText;
 use serde::{Deserialize, Serialize};
 
+use crate::kept::Kept;
+
 /// localStorage keys. Versioned so a future shape change can migrate.
 pub const CART_KEY: &str = "storefront.cart.v1";
 pub const OUTBOX_KEY: &str = "storefront.outbox.v1";
@@ -132,7 +134,7 @@ pub enum LocalState {
     /// Saved here, not yet accepted by the server.
     Waiting(Retry),
     /// The server has it; this is its answer.
-    Confirmed { order: Order },
+    Confirmed { order: Kept<Order> },
     /// The server said no; nothing was ordered.
     Refused {
         reason: String,
@@ -331,7 +333,10 @@ pub fn merge_orders(local: &[LocalOrder], server: &[Order]) -> Vec<ListedOrder> 
             continue;
         }
         let shown = match &l.state {
-            LocalState::Confirmed { order } => ListedOrder::Server(order.clone()),
+            LocalState::Confirmed { order } => match order.get() {
+                Some(order) => ListedOrder::Server(order.clone()),
+                None => ListedOrder::Local(l.clone()),
+            },
             _ => ListedOrder::Local(l.clone()),
         };
         out.push((l.created_ms, shown));

@@ -12,6 +12,7 @@ use domain::{FieldError, LocalText};
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, Month, OffsetDateTime};
 
+use crate::kept::Kept;
 use crate::store::{Outgoing, Retry};
 
 /// localStorage key of the trips. Versioned so a future shape can migrate.
@@ -24,7 +25,7 @@ pub enum TripState {
     /// Saved here, not yet answered by the server.
     Waiting(Retry),
     /// The server's latest answer (confirmed or cancelled).
-    Booked { booking: Booking },
+    Booked { booking: Kept<Booking> },
     /// The server said no; nothing was booked.
     Refused {
         reason: String,
@@ -94,7 +95,9 @@ impl LocalTrip {
             host_name: Some(b.host.name.clone()),
             estimate_fen: Some(b.total_fen),
             policy_text: b.policy_text.clone(),
-            state: TripState::Booked { booking: b.clone() },
+            state: TripState::Booked {
+                booking: Kept::new(b),
+            },
         }
     }
 
@@ -108,7 +111,7 @@ impl LocalTrip {
 
     pub fn booking(&self) -> Option<&Booking> {
         match &self.state {
-            TripState::Booked { booking } => Some(booking),
+            TripState::Booked { booking } => booking.get(),
             _ => None,
         }
     }
@@ -138,7 +141,9 @@ pub fn refresh(local: &mut [LocalTrip], server: &[Booking]) -> bool {
     for t in local.iter_mut() {
         if let Some(b) = server.iter().find(|b| b.id == t.id) {
             if t.booking() != Some(b) {
-                t.state = TripState::Booked { booking: b.clone() };
+                t.state = TripState::Booked {
+                    booking: Kept::new(b),
+                };
                 changed = true;
             }
         }
@@ -179,9 +184,9 @@ pub fn merge_trips(local: &[LocalTrip], server: &[Booking], today: Date) -> Vec<
         if server.iter().any(|b| b.id == t.id) {
             continue;
         }
-        out.push(match &t.state {
-            TripState::Booked { booking } => ListedTrip::Booked(booking.clone()),
-            _ => ListedTrip::Local(t.clone()),
+        out.push(match t.booking() {
+            Some(booking) => ListedTrip::Booked(booking.clone()),
+            None => ListedTrip::Local(t.clone()),
         });
     }
     out.sort_by(|a, b| {
@@ -604,7 +609,7 @@ mod tests {
         let mut kept = waiting.clone();
         kept.id = "a".into();
         kept.state = TripState::Booked {
-            booking: booking("a", date!(2026 - 12 - 01)),
+            booking: Kept::new(&booking("a", date!(2026 - 12 - 01))),
         };
         let server = vec![
             booking("a", date!(2026 - 12 - 01)),

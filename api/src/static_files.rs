@@ -3,8 +3,9 @@
 //! - Hashed assets (`name-0123456789abcdef.js`, `…_bg.wasm`, `….css`) are
 //!   cached for a year as immutable; everything else is `no-cache` (set by
 //!   the global layer in `main.rs`).
-//! - A path that is not a file gets `index.html` with status 200, so deep
-//!   links work after a reload; the app shows its own 404 page.
+//! - A path that is not a file gets the `index.html` of the app bundle that
+//!   serves it (`domain::bundle`) with status 200, so deep links work after
+//!   a reload; the app shows its own 404 page.
 //! - Unknown `/api/...` paths that reach here still get a JSON 404.
 //! - Without a built app the answer is a clear 503, not a panic.
 //! - Precompressed `.br`/`.gz` siblings made at build time are served when
@@ -18,6 +19,8 @@ use axum::{
 };
 use tower::ServiceExt as _;
 use tower_http::services::ServeDir;
+
+use domain::bundle::Bundle;
 
 use crate::AppState;
 
@@ -66,12 +69,11 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
     };
     let reading = method == Method::GET || method == Method::HEAD;
     if res.status() == StatusCode::NOT_FOUND && reading {
-        // The organisers' workspace is its own app, built into
-        // dist/organise/ so shoppers never download it.
-        let organiser = path == "/organise" || path.starts_with("/organise/");
-        let organise_index = dist.join("organise").join("index.html");
-        if organiser && tokio::fs::metadata(&organise_index).await.is_ok() {
-            return index_html(&organise_index).await;
+        // Each part of the app is its own bundle in its own directory, so a
+        // phone downloads only the part it lands on.
+        let bundle_index = dist.join(Bundle::for_path(&path).dir()).join("index.html");
+        if tokio::fs::metadata(&bundle_index).await.is_ok() {
+            return index_html(&bundle_index).await;
         }
         return index_html(&index).await;
     }

@@ -128,39 +128,78 @@ async fn missing_build_is_a_clear_503() {
     assert_eq!(res.status(), 503);
 }
 
-/// The organisers' workspace is a separate bundle in `dist/organise/`: its
-/// deep links get its page, and every other path still gets the shop's.
+/// Each part of the app is a separate bundle in its own directory
+/// (`domain::bundle`): deep links get their bundle's page, every other path
+/// still gets the shop's, and each bundle's hashed files are served from its
+/// directory.
 #[tokio::test]
-async fn organiser_paths_get_the_organisers_app() {
+async fn each_path_gets_its_bundles_page() {
     let env = Env::new();
-    let organise = env.dist.join("organise");
-    std::fs::create_dir_all(&organise).unwrap();
-    let page = "<!DOCTYPE html><html><body>organisers' workspace</body></html>\n";
-    std::fs::write(organise.join("index.html"), page).unwrap();
-    std::fs::write(
-        organise.join("organise-0123456789abcdef_bg.wasm"),
-        common::wasm_bytes(),
-    )
-    .unwrap();
+    let bundles = [
+        (
+            "app/account",
+            "account",
+            &["/cart", "/orders", "/orders/3f2a", "/login", "/join", "/me"][..],
+        ),
+        (
+            "app/visit",
+            "visit",
+            &["/v/liu/visit", "/trips", "/trips/3f2a"][..],
+        ),
+        (
+            "organise",
+            "organise",
+            &[
+                "/organise",
+                "/organise/v/liu/products",
+                "/organise/rounds/3/packing",
+            ][..],
+        ),
+    ];
+    for (dir, name, _) in bundles {
+        let d = env.dist.join(dir);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(
+            d.join("index.html"),
+            format!("<html>{name} bundle</html>\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            d.join(format!("{name}-0123456789abcdef_bg.wasm")),
+            common::wasm_bytes(),
+        )
+        .unwrap();
+    }
     let server = env.start();
 
-    for path in [
-        "/organise",
-        "/organise/v/liu/products",
-        "/organise/rounds/3/packing",
-    ] {
-        let res = server.get(path).await;
-        assert_eq!(res.status(), 200, "{path}");
-        assert_eq!(header(&res, "cache-control"), "no-cache", "{path}");
-        assert_eq!(res.text().await.unwrap(), page, "{path}");
+    for (dir, name, paths) in bundles {
+        for path in paths {
+            let res = server.get(path).await;
+            assert_eq!(res.status(), 200, "{path}");
+            assert_eq!(header(&res, "cache-control"), "no-cache", "{path}");
+            assert_eq!(
+                res.text().await.unwrap(),
+                format!("<html>{name} bundle</html>\n"),
+                "{path}"
+            );
+        }
+        let wasm = server
+            .get(&format!("/{dir}/{name}-0123456789abcdef_bg.wasm"))
+            .await;
+        assert_eq!(wasm.status(), 200, "{dir}");
+        assert_eq!(header(&wasm, "cache-control"), IMMUTABLE, "{dir}");
     }
-    for path in ["/", "/organiser", "/v/liu", "/label/K7QX-3MPD"] {
+    for path in [
+        "/",
+        "/organiser",
+        "/v/liu",
+        "/v/liu/h/3",
+        "/p/12",
+        "/label/K7QX-3MPD",
+        "/carts",
+        "/no/such/page",
+    ] {
         let res = server.get(path).await;
         assert_eq!(res.text().await.unwrap(), INDEX_HTML, "{path}");
     }
-    let wasm = server
-        .get("/organise/organise-0123456789abcdef_bg.wasm")
-        .await;
-    assert_eq!(wasm.status(), 200);
-    assert_eq!(header(&wasm, "cache-control"), IMMUTABLE);
 }

@@ -5,6 +5,7 @@
 //! compiles for native and wasm alike.
 
 pub mod allocation;
+pub mod bundle;
 pub mod calendar;
 pub mod dto;
 pub mod label;

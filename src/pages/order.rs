@@ -1,6 +1,7 @@
 use crate::api;
 use crate::components::{use_lang, PageTitle};
 use crate::i18n::*;
+use crate::kept::Kept;
 use crate::logic;
 use crate::pages::orders::{shown, Shown};
 use crate::state::use_app;
@@ -86,7 +87,10 @@ pub fn OrderPage() -> impl IntoView {
             return Some(from_server(&s));
         }
         let l = local?;
-        if let LocalState::Confirmed { order } = &l.state {
+        if let Some(order) = match &l.state {
+            LocalState::Confirmed { order } => order.get(),
+            _ => None,
+        } {
             return Some(from_server(order));
         }
         Some(View {
@@ -319,7 +323,9 @@ fn ChangeOrCancel(order: Order, id: String) -> impl IntoView {
     let store_answer = move |o: Order| {
         app.update_outbox(|all| {
             if let Some(l) = all.iter_mut().find(|l| l.id == o.id) {
-                l.state = LocalState::Confirmed { order: o.clone() };
+                l.state = LocalState::Confirmed {
+                    order: Kept::new(&o),
+                };
             }
         });
     };

@@ -76,7 +76,11 @@ pub fn shown(o: &ListedOrder) -> Shown {
         ListedOrder::Local(l) => match l.state {
             LocalState::Waiting(_) => Shown::Waiting,
             LocalState::Refused { .. } => Shown::Refused,
-            LocalState::Confirmed { ref order } if order.status == OrderStatus::Cancelled => {
+            LocalState::Confirmed { ref order }
+                if order
+                    .get()
+                    .is_some_and(|o| o.status == OrderStatus::Cancelled) =>
+            {
                 Shown::Cancelled
             }
             LocalState::Confirmed { .. } => Shown::Confirmed,

@@ -67,9 +67,9 @@ pub fn TripPage() -> impl IntoView {
             }
         }
         let l = local()?;
-        Some(match &l.state {
-            TripState::Booked { booking } => ListedTrip::Booked(booking.clone()),
-            _ => ListedTrip::Local(l),
+        Some(match l.booking() {
+            Some(booking) => ListedTrip::Booked(booking.clone()),
+            None => ListedTrip::Local(l),
         })
     };
     view! {

@@ -125,7 +125,10 @@ pub fn trip_shown(t: &ListedTrip) -> TripShown {
         ListedTrip::Local(l) => match l.state {
             TripState::Waiting(_) => TripShown::Waiting,
             TripState::Refused { .. } => TripShown::Refused,
-            TripState::Booked { ref booking } => booked_shown(booking),
+            // Unreadable as a booking: shown as on its way, not lost.
+            TripState::Booked { ref booking } => {
+                booking.get().map_or(TripShown::Waiting, booked_shown)
+            }
         },
         ListedTrip::Booked(b) => booked_shown(b),
     }

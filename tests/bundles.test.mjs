@@ -1,0 +1,95 @@
+// The shop is split into wasm bundles (domain::bundle): browsing, orders and
+// account, visits. Headless Chromium at 390×844 against the real server:
+// a phone downloads only the bundle it lands on, links between bundles
+// work both ways, and once the service worker has fetched the other
+// bundles in the background they open with the server gone.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, phonePage } from './support/harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  server?.cleanup();
+});
+
+const wasmOf = (url) => {
+  const m = new URL(url).pathname.match(/^\/(?:(app\/account|app\/visit|organise)\/)?[^/]+_bg\.wasm$/);
+  return m ? m[1] ?? 'shop' : null;
+};
+
+test('landing on a village downloads only the browsing bundle; links load the others and back', async () => {
+  const { page, context, errors } = await phonePage(browser, { locale: 'en-US', baseURL: server.url, serviceWorkers: 'block' });
+  const wasm = [];
+  page.on('request', (r) => {
+    const b = wasmOf(r.url());
+    if (b) wasm.push(b);
+  });
+  await page.goto('/v/liu');
+  await page.getByTestId('year-grid').waitFor();
+  assert.deepEqual(wasm, ['shop']);
+
+  // The cart tab leaves the browsing bundle for the orders one.
+  await page.getByTestId('tab-cart').click();
+  await page.waitForURL((u) => u.pathname === '/cart');
+  await page.getByTestId('cart-empty').waitFor();
+  assert.deepEqual(wasm, ['shop', 'account']);
+  assert.match(await page.title(), /Cart|购物车/);
+
+  // Back is the village page again, in the browsing bundle.
+  await page.goBack();
+  await page.waitForURL((u) => u.pathname === '/v/liu');
+  await page.getByTestId('year-grid').waitFor();
+
+  // A link into the visits bundle, and from there back to browsing.
+  await page.goto('/v/liu/visit');
+  await page.locator('h1').filter({ hasText: /visit/i }).waitFor();
+  assert.ok(wasm.includes('visit'), `visit bundle loaded: ${wasm}`);
+  await page.locator('.crumbs a[href="/v/liu"]').click();
+  await page.waitForURL((u) => u.pathname === '/v/liu');
+  await page.getByTestId('year-grid').waitFor();
+  assert.ok(!wasm.includes('organise'), 'shoppers never load the organisers\' bundle');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('after the first load the other bundles are fetched, and open with the server gone', async () => {
+  const own = await startServer();
+  try {
+    const { page, context, errors } = await phonePage(browser, { locale: 'zh-CN', baseURL: own.url });
+    await page.goto('/');
+    await page.getByTestId('village-card').first().waitFor();
+    // The page asks the service worker to fetch the other bundles a few
+    // seconds after it has loaded.
+    await page.waitForFunction(async () => {
+      const cache = await caches.open('storefront-v3');
+      const pages = ['/index.html', '/app/account/index.html', '/app/visit/index.html'];
+      const hits = await Promise.all(pages.map((p) => cache.match(p)));
+      if (hits.some((h) => !h)) return false;
+      const wasm = (await cache.keys()).filter((r) => r.url.endsWith('_bg.wasm'));
+      return wasm.length === 3;
+    }, null, { timeout: 30_000, polling: 500 });
+
+    await own.stop();
+    await page.goto('/cart');
+    await page.getByTestId('cart-empty').waitFor();
+    await page.goto('/trips');
+    await page.locator('h1').filter({ hasText: /我的/ }).waitFor();
+    await page.goto('/v/liu');
+    // The catalogue read before is served from the cache too.
+    await page.locator('body').filter({ hasText: /刘|无法|重试/ }).waitFor();
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    await own.stop();
+    own.cleanup();
+  }
+});
