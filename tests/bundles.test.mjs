@@ -21,9 +21,10 @@ after(async () => {
   server?.cleanup();
 });
 
+// The bundle a wasm request is for, by its place and name in dist/.
 const wasmOf = (url) => {
-  const m = new URL(url).pathname.match(/^\/(?:(app\/account|app\/visit|organise)\/)?[^/]+_bg\.wasm$/);
-  return m ? m[1] ?? 'shop' : null;
+  const m = new URL(url).pathname.match(/^\/(?:app\/account\/(account)|app\/visit\/(visit)|organise\/(organise)|(storefront))-[0-9a-f]+_bg\.wasm$/);
+  return m ? (m[1] ?? m[2] ?? m[3] ?? 'shop') : null;
 };
 
 test('landing on a village downloads only the browsing bundle; links load the others and back', async () => {
@@ -45,7 +46,8 @@ test('landing on a village downloads only the browsing bundle; links load the ot
   assert.match(await page.title(), /Cart|购物车/);
 
   // Back is the village page again, in the browsing bundle.
-  await page.goBack();
+  // The village page may come back from the back-forward cache, with no load event.
+  await page.goBack({ waitUntil: 'commit' });
   await page.waitForURL((u) => u.pathname === '/v/liu');
   await page.getByTestId('year-grid').waitFor();
 
@@ -69,14 +71,20 @@ test('after the first load the other bundles are fetched, and open with the serv
     await page.getByTestId('village-card').first().waitFor();
     // The page asks the service worker to fetch the other bundles a few
     // seconds after it has loaded.
-    await page.waitForFunction(async () => {
+    const cached = () => page.evaluate(async () => {
       const cache = await caches.open('storefront-v3');
       const pages = ['/index.html', '/app/account/index.html', '/app/visit/index.html'];
       const hits = await Promise.all(pages.map((p) => cache.match(p)));
-      if (hits.some((h) => !h)) return false;
       const wasm = (await cache.keys()).filter((r) => r.url.endsWith('_bg.wasm'));
-      return wasm.length === 3;
-    }, null, { timeout: 30_000, polling: 500 });
+      return { pages: hits.filter(Boolean).length, wasm: wasm.length };
+    });
+    const deadline = Date.now() + 30_000;
+    let seen = await cached();
+    while ((seen.pages < 3 || seen.wasm < 3) && Date.now() < deadline) {
+      await page.waitForTimeout(500);
+      seen = await cached();
+    }
+    assert.deepEqual(seen, { pages: 3, wasm: 3 }, 'every shop bundle is cached');
 
     await own.stop();
     await page.goto('/cart');
