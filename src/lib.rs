@@ -141,11 +141,41 @@ fn remove_boot_placeholder() {
     });
 }
 
+/// Links to another bundle's pages are left to the browser: a full load
+/// with its own history entry, so Back returns to this page. Left to the
+/// router, the link would first become an in-page entry of this bundle.
+/// The router skips links marked `rel="external"`; this marks them as the
+/// click passes down, before the router sees it.
+fn load_other_bundles_in_full(own: Bundle) {
+    use wasm_bindgen::{closure::Closure, JsCast};
+    let mark = Closure::<dyn Fn(web_sys::Event)>::new(move |ev: web_sys::Event| {
+        let Some(a) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest("a[href]").ok().flatten())
+        else {
+            return;
+        };
+        let href = a.get_attribute("href").unwrap_or_default();
+        if logic::other_bundle_link(&href, own) {
+            let _ = a.set_attribute("rel", "external");
+        }
+    });
+    let _ = window().add_event_listener_with_callback_and_bool(
+        "click",
+        mark.as_ref().unchecked_ref(),
+        true,
+    );
+    // Lives as long as the page.
+    mark.forget();
+}
+
 /// Everything a bundle mounts: i18n and the router around its routes.
 #[component]
-fn Root(children: Children) -> impl IntoView {
+fn Root(bundle: Bundle, children: Children) -> impl IntoView {
     provide_meta_context();
     remove_boot_placeholder();
+    load_other_bundles_in_full(bundle);
     view! {
         <I18nContextProvider set_lang_attr_on_html=false>
             <Router>{children()}</Router>
@@ -156,23 +186,23 @@ fn Root(children: Children) -> impl IntoView {
 /// The shop's browsing bundle (`index.html`, `src/main.rs`).
 #[component]
 pub fn App() -> impl IntoView {
-    view! { <Root><ShopRoutes /></Root> }
+    view! { <Root bundle=Bundle::Shop><ShopRoutes /></Root> }
 }
 
 /// The orders and account bundle (`account.html`, `src/bin/account.rs`).
 #[component]
 pub fn AccountApp() -> impl IntoView {
-    view! { <Root><AccountRoutes /></Root> }
+    view! { <Root bundle=Bundle::Account><AccountRoutes /></Root> }
 }
 
 /// The visits bundle (`visit.html`, `src/bin/visit.rs`).
 #[component]
 pub fn VisitApp() -> impl IntoView {
-    view! { <Root><VisitRoutes /></Root> }
+    view! { <Root bundle=Bundle::Visit><VisitRoutes /></Root> }
 }
 
 /// The organisers' workspace (`organise.html`, `src/bin/organise.rs`).
 #[component]
 pub fn OrganiseApp() -> impl IntoView {
-    view! { <Root><OrganiseRoutes /></Root> }
+    view! { <Root bundle=Bundle::Organise><OrganiseRoutes /></Root> }
 }

@@ -187,9 +187,34 @@ pub fn join_names<'a>(names: impl IntoIterator<Item = &'a str>, lang: Lang) -> S
     names.into_iter().collect::<Vec<_>>().join(sep)
 }
 
+/// Whether a link's `href` is a page of another bundle of the app (see
+/// `domain::bundle`): only same-origin paths such as `/cart?x=1` count.
+pub fn other_bundle_link(href: &str, own: domain::bundle::Bundle) -> bool {
+    if !href.starts_with('/') || href.starts_with("//") {
+        return false;
+    }
+    let path = href.split(['?', '#']).next().unwrap_or_default();
+    domain::bundle::Bundle::for_path(path) != own
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_to_other_bundles() {
+        use domain::bundle::Bundle::{Account, Shop, Visit};
+        assert!(other_bundle_link("/cart", Shop));
+        assert!(other_bundle_link("/orders/ab?x=1#top", Shop));
+        assert!(other_bundle_link("/v/liu/visit", Account));
+        assert!(other_bundle_link("/v/liu", Visit));
+        assert!(!other_bundle_link("/v/liu/h/3", Shop));
+        assert!(!other_bundle_link("/trips/3", Visit));
+        // Not paths of this site.
+        assert!(!other_bundle_link("https://example.org/cart", Shop));
+        assert!(!other_bundle_link("//example.org/cart", Shop));
+        assert!(!other_bundle_link("#reviews", Account));
+    }
     use domain::dto::Category;
     use domain::{LocalText, MonthSet, Season};
     use time::macros::{date, datetime};

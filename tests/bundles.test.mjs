@@ -45,9 +45,9 @@ test('landing on a village downloads only the browsing bundle; links load the ot
   assert.deepEqual(wasm, ['shop', 'account']);
   assert.match(await page.title(), /Cart|购物车/);
 
-  // Back is the village page again, in the browsing bundle.
-  // The village page may come back from the back-forward cache, with no load event.
-  await page.goBack({ waitUntil: 'commit' });
+  // Back is the village page again, in the browsing bundle (it may come
+  // back from the back-forward cache, with no load event).
+  await page.goBack({ waitUntil: 'commit', timeout: 10_000 });
   await page.waitForURL((u) => u.pathname === '/v/liu');
   await page.getByTestId('year-grid').waitFor();
 
@@ -69,22 +69,29 @@ test('after the first load the other bundles are fetched, and open with the serv
     const { page, context, errors } = await phonePage(browser, { locale: 'zh-CN', baseURL: own.url });
     await page.goto('/');
     await page.getByTestId('village-card').first().waitFor();
+    // A file of an older build, left in the cache: the background fetch
+    // drops what no current page uses.
+    const STALE = '/storefront-00000000000000aa_bg.wasm';
+    await page.evaluate(async (stale) => {
+      await navigator.serviceWorker.ready;
+      await (await caches.open('storefront-v3')).put(stale, new Response('old'));
+    }, STALE);
     // The page asks the service worker to fetch the other bundles a few
     // seconds after it has loaded.
-    const cached = () => page.evaluate(async () => {
+    const cached = () => page.evaluate(async (stale) => {
       const cache = await caches.open('storefront-v3');
       const pages = ['/index.html', '/app/account/index.html', '/app/visit/index.html'];
       const hits = await Promise.all(pages.map((p) => cache.match(p)));
-      const wasm = (await cache.keys()).filter((r) => r.url.endsWith('_bg.wasm'));
-      return { pages: hits.filter(Boolean).length, wasm: wasm.length };
-    });
+      const wasm = (await cache.keys()).map((r) => new URL(r.url).pathname).filter((p) => p.endsWith('_bg.wasm'));
+      return { pages: hits.filter(Boolean).length, wasm: wasm.filter((p) => p !== stale).length, stale: wasm.includes(stale) };
+    }, STALE);
     const deadline = Date.now() + 30_000;
     let seen = await cached();
-    while ((seen.pages < 3 || seen.wasm < 3) && Date.now() < deadline) {
+    while ((seen.pages < 3 || seen.wasm < 3 || seen.stale) && Date.now() < deadline) {
       await page.waitForTimeout(500);
       seen = await cached();
     }
-    assert.deepEqual(seen, { pages: 3, wasm: 3 }, 'every shop bundle is cached');
+    assert.deepEqual(seen, { pages: 3, wasm: 3, stale: false }, 'every shop bundle is cached, the old file dropped');
 
     await own.stop();
     await page.goto('/cart');
