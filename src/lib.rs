@@ -170,12 +170,27 @@ fn load_other_bundles_in_full(own: Bundle) {
     mark.forget();
 }
 
+/// Navigation from code (after a login, a logout): by the router within
+/// this bundle, by a full load into another, like links.
+pub fn use_go() -> impl Fn(&str) + Clone + 'static {
+    let navigate = leptos_router::hooks::use_navigate();
+    let own = expect_context::<Bundle>();
+    move |href: &str| {
+        if logic::other_bundle_link(href, own) {
+            let _ = window().location().assign(href);
+        } else {
+            navigate(href, Default::default());
+        }
+    }
+}
+
 /// Everything a bundle mounts: i18n and the router around its routes.
 #[component]
 fn Root(bundle: Bundle, children: Children) -> impl IntoView {
     provide_meta_context();
     remove_boot_placeholder();
     load_other_bundles_in_full(bundle);
+    provide_context(bundle);
     view! {
         <I18nContextProvider set_lang_attr_on_html=false>
             <Router>{children()}</Router>

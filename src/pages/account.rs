@@ -4,7 +4,6 @@ use crate::i18n::*;
 use crate::state::{use_app, Session};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
 
 /// `/me`: profile, invitations for friends, log out.
 #[component]
@@ -12,7 +11,7 @@ pub fn AccountPage() -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let app = use_app();
-    let navigate = use_navigate();
+    let navigate = crate::use_go();
     let error = RwSignal::new(None::<String>);
     let create = move |_| {
         error.set(None);
@@ -33,7 +32,7 @@ pub fn AccountPage() -> impl IntoView {
         spawn_local(async move {
             let _ = api::logout().await;
             app.set_member(None);
-            navigate("/", Default::default());
+            navigate("/");
         });
     };
     view! {

@@ -6,7 +6,7 @@ use crate::state::use_app;
 use domain::dto::{RegisterRequest, VillageDetail, VillageSummary};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 /// `/join?code=…`: join the circle with an invitation code.
 #[component]
@@ -15,7 +15,7 @@ pub fn JoinPage() -> impl IntoView {
     let lang = use_lang();
     let app = use_app();
     let query = use_query_map();
-    let navigate = use_navigate();
+    let navigate = crate::use_go();
     let code = RwSignal::new(query.read_untracked().get("code").unwrap_or_default());
     let name = RwSignal::new(String::new());
     let phone = RwSignal::new(String::new());
@@ -59,7 +59,7 @@ pub fn JoinPage() -> impl IntoView {
             match api::register(req).await {
                 Ok(me) => {
                     app.set_member(Some(me));
-                    navigate(&next, Default::default());
+                    navigate(&next);
                 }
                 Err(e) => error.set(Some(e)),
             }

@@ -5,7 +5,7 @@ use crate::state::use_app;
 use domain::dto::LoginRequest;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 /// Where to go after logging in: only a path on this site.
 pub fn safe_next(next: Option<String>) -> String {
@@ -19,7 +19,7 @@ pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
     let app = use_app();
     let query = use_query_map();
-    let navigate = use_navigate();
+    let navigate = crate::use_go();
     let phone = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -41,7 +41,7 @@ pub fn LoginPage() -> impl IntoView {
             match api::login(req).await {
                 Ok(me) => {
                     app.set_member(Some(me));
-                    navigate(&next, Default::default());
+                    navigate(&next);
                 }
                 Err(WriteError::Refused {
                     retry_after_minutes: Some(n),
