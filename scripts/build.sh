@@ -10,5 +10,7 @@ trunk build --release --offline
 trunk build --release --offline=true --dist dist/app/account --public-url /app/account/ account.html
 trunk build --release --offline=true --dist dist/app/visit --public-url /app/visit/ visit.html
 trunk build --release --offline=true --dist dist/organise --public-url /organise/ organise.html
+trunk build --release --offline=true --dist dist/organise/app/products --public-url /organise/app/products/ organise-products.html
+trunk build --release --offline=true --dist dist/organise/app/rounds --public-url /organise/app/rounds/ organise-rounds.html
 node scripts/precompress.mjs
 cargo build --release -p api

@@ -19,7 +19,9 @@ const BUNDLES = [
   ['shop: browsing (/, /v/…, /p/…)', ''],
   ['shop: orders & account (/cart, /orders, /login, /me)', 'app/account'],
   ['shop: visits (/v/…/visit, /trips)', 'app/visit'],
-  ['organisers (/organise)', 'organise'],
+  ['organisers: home, visits, log (/organise)', 'organise'],
+  ['organisers: products (/organise/v/…/products)', 'organise/app/products'],
+  ['organisers: rounds, packing (/organise/…/rounds)', 'organise/app/rounds'],
 ];
 
 if (!existsSync(join(dist, 'index.html'))) {

@@ -105,30 +105,63 @@ fn VisitRoutes() -> impl IntoView {
     }
 }
 
-/// The organisers' workspace, `/organise/...`.
+/// The organisers' frame around a bundle's routes.
 #[component]
-fn OrganiseRoutes() -> impl IntoView {
+fn OrganiseFrame(children: Children) -> impl IntoView {
     // The shop's state too: the product preview reuses shop components, and
     // an organiser who also shops keeps their waiting orders moving.
     state::provide_app_state();
     view! {
         <components::Header />
         <main id="main" class="organise">
+            {children()}
+        </main>
+        <components::Footer />
+    }
+}
+
+/// The organisers' workspace: home, login, visits, change log
+/// (`organise.html`).
+#[component]
+fn OrganiseRoutes() -> impl IntoView {
+    view! {
+        <OrganiseFrame>
             <Routes fallback=|| view! { <Elsewhere bundle=Bundle::Organise /> }>
                 <Route path=path!("/organise") view=pages::organise::home::OrganiseHome />
                 <Route path=path!("/organise/login") view=pages::organise::login::OrganiserLoginPage />
                 <Route path=path!("/organise/v/:slug") view=pages::organise::home::OrganiseVillage />
-                <Route path=path!("/organise/v/:slug/products") view=pages::organise::products::OrgProductsPage />
-                <Route path=path!("/organise/v/:slug/products/new") view=pages::organise::products::OrgProductEditPage />
-                <Route path=path!("/organise/v/:slug/products/:id") view=pages::organise::products::OrgProductEditPage />
-                <Route path=path!("/organise/v/:slug/rounds") view=pages::organise::rounds::OrgRoundsPage />
-                <Route path=path!("/organise/rounds/:id") view=pages::organise::round::OrgRoundPage />
-                <Route path=path!("/organise/rounds/:id/packing") view=pages::organise::packing::PackingPage />
                 <Route path=path!("/organise/v/:slug/visits") view=pages::organise::visits::OrgVisitsPage />
                 <Route path=path!("/organise/v/:slug/log") view=pages::organise::log::OrgLogPage />
             </Routes>
-        </main>
-        <components::Footer />
+        </OrganiseFrame>
+    }
+}
+
+/// The workspace's product pages (`organise-products.html`).
+#[component]
+fn OrganiseProductsRoutes() -> impl IntoView {
+    view! {
+        <OrganiseFrame>
+            <Routes fallback=|| view! { <Elsewhere bundle=Bundle::OrganiseProducts /> }>
+                <Route path=path!("/organise/v/:slug/products") view=pages::organise::products::OrgProductsPage />
+                <Route path=path!("/organise/v/:slug/products/new") view=pages::organise::products::OrgProductEditPage />
+                <Route path=path!("/organise/v/:slug/products/:id") view=pages::organise::products::OrgProductEditPage />
+            </Routes>
+        </OrganiseFrame>
+    }
+}
+
+/// The workspace's rounds and packing (`organise-rounds.html`).
+#[component]
+fn OrganiseRoundsRoutes() -> impl IntoView {
+    view! {
+        <OrganiseFrame>
+            <Routes fallback=|| view! { <Elsewhere bundle=Bundle::OrganiseRounds /> }>
+                <Route path=path!("/organise/v/:slug/rounds") view=pages::organise::rounds::OrgRoundsPage />
+                <Route path=path!("/organise/rounds/:id") view=pages::organise::round::OrgRoundPage />
+                <Route path=path!("/organise/rounds/:id/packing") view=pages::organise::packing::PackingPage />
+            </Routes>
+        </OrganiseFrame>
     }
 }
 
@@ -220,4 +253,16 @@ pub fn VisitApp() -> impl IntoView {
 #[component]
 pub fn OrganiseApp() -> impl IntoView {
     view! { <Root bundle=Bundle::Organise><OrganiseRoutes /></Root> }
+}
+
+/// The workspace's product pages (`organise-products.html`).
+#[component]
+pub fn OrganiseProductsApp() -> impl IntoView {
+    view! { <Root bundle=Bundle::OrganiseProducts><OrganiseProductsRoutes /></Root> }
+}
+
+/// The workspace's rounds and packing (`organise-rounds.html`).
+#[component]
+pub fn OrganiseRoundsApp() -> impl IntoView {
+    view! { <Root bundle=Bundle::OrganiseRounds><OrganiseRoundsRoutes /></Root> }
 }

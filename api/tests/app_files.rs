@@ -149,11 +149,17 @@ async fn each_path_gets_its_bundles_page() {
         (
             "organise",
             "organise",
-            &[
-                "/organise",
-                "/organise/v/liu/products",
-                "/organise/rounds/3/packing",
-            ][..],
+            &["/organise", "/organise/login", "/organise/v/liu/visits"][..],
+        ),
+        (
+            "organise/app/products",
+            "organise_products",
+            &["/organise/v/liu/products", "/organise/v/liu/products/new"][..],
+        ),
+        (
+            "organise/app/rounds",
+            "organise_rounds",
+            &["/organise/v/liu/rounds", "/organise/rounds/3/packing"][..],
         ),
     ];
     for (dir, name, _) in bundles {

@@ -14,22 +14,30 @@ pub enum Bundle {
     Account,
     /// Booking a visit, and My trips.
     Visit,
-    /// The organisers' workspace.
+    /// The organisers' workspace: their home, login, visits, change log.
     Organise,
+    /// The workspace's product pages (with the shop's page as preview).
+    OrganiseProducts,
+    /// The workspace's rounds, supplies and packing.
+    OrganiseRounds,
 }
 
 impl Bundle {
-    pub const ALL: [Bundle; 4] = [
+    pub const ALL: [Bundle; 6] = [
         Bundle::Shop,
         Bundle::Account,
         Bundle::Visit,
         Bundle::Organise,
+        Bundle::OrganiseProducts,
+        Bundle::OrganiseRounds,
     ];
 
     /// The bundle that serves a page path (no query string).
     pub fn for_path(path: &str) -> Bundle {
         let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         match segments.as_slice() {
+            ["organise", "v", _, "products", ..] => Bundle::OrganiseProducts,
+            ["organise", "v", _, "rounds"] | ["organise", "rounds", ..] => Bundle::OrganiseRounds,
             ["organise", ..] => Bundle::Organise,
             ["cart"] | ["orders"] | ["orders", _] | ["login"] | ["join"] | ["me"] => {
                 Bundle::Account
@@ -47,6 +55,9 @@ impl Bundle {
             Bundle::Account => "app/account",
             Bundle::Visit => "app/visit",
             Bundle::Organise => "organise",
+            // Under /organise/, which the shop's service worker leaves alone.
+            Bundle::OrganiseProducts => "organise/app/products",
+            Bundle::OrganiseRounds => "organise/app/rounds",
         }
     }
 }
@@ -74,7 +85,16 @@ mod tests {
             ("/trips", Visit),
             ("/trips/abc", Visit),
             ("/organise", Organise),
-            ("/organise/v/liu/products", Organise),
+            ("/organise/login", Organise),
+            ("/organise/v/liu", Organise),
+            ("/organise/v/liu/visits", Organise),
+            ("/organise/v/liu/log", Organise),
+            ("/organise/v/liu/products", OrganiseProducts),
+            ("/organise/v/liu/products/new", OrganiseProducts),
+            ("/organise/v/liu/products/12", OrganiseProducts),
+            ("/organise/v/liu/rounds", OrganiseRounds),
+            ("/organise/rounds/3", OrganiseRounds),
+            ("/organise/rounds/3/packing", OrganiseRounds),
             // Trailing slashes do not change the page.
             ("/cart/", Account),
             ("/trips/", Visit),

@@ -5,7 +5,7 @@ use crate::pages::join::FieldError as FieldNote;
 use domain::organise::OrganiserLogin;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 /// Where to go after logging in: only a path inside the organisers' area.
 pub fn safe_next(next: Option<String>) -> String {
@@ -19,7 +19,7 @@ pub fn safe_next(next: Option<String>) -> String {
 #[component]
 pub fn OrganiserLoginPage() -> impl IntoView {
     let i18n = use_i18n();
-    let navigate = use_navigate();
+    let navigate = crate::use_go();
     let query = use_query_map();
     let login = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -36,7 +36,7 @@ pub fn OrganiserLoginPage() -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             match api::organiser_login(body).await {
-                Ok(_) => navigate(&next, Default::default()),
+                Ok(_) => navigate(&next),
                 Err(e) => error.set(Some(e)),
             }
             busy.set(false);

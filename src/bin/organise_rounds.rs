@@ -1,0 +1,6 @@
+// The organisers' rounds and packing bundle (organise-rounds.html; see domain::bundle).
+// Like main.rs, it only mounts the app.
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(storefront::OrganiseRoundsApp);
+}
