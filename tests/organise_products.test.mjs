@@ -245,3 +245,26 @@ test('the workspace is its own bundle: shoppers never download it, and links bet
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the workspace is three bundles: product pages and rounds load their own, and Back returns', async () => {
+  const { page, context, errors } = await guardedPage('zh-CN');
+  const wasm = [];
+  page.on('request', (r) => {
+    const m = new URL(r.url()).pathname.match(/^\/organise\/(?:app\/\w+\/)?(\w+)-[0-9a-f]+_bg\.wasm$/);
+    if (m) wasm.push(m[1]);
+  });
+  await organiserLogin(page);
+  assert.deepEqual(wasm, ['organise']);
+  await page.getByTestId('org-village').first().click();
+  await page.getByTestId('org-products').click();
+  await page.getByTestId('org-product').first().waitFor();
+  assert.deepEqual(wasm, ['organise', 'organise_products']);
+  await page.goBack({ waitUntil: 'commit', timeout: 10_000 });
+  await page.getByTestId('org-rounds').click();
+  await page.waitForURL((u) => u.pathname.endsWith('/rounds'));
+  await page.locator('a[href^="/organise/rounds/"]').first().waitFor();
+  assert.deepEqual(wasm.slice(-1), ['organise_rounds']);
+  assert.ok(!wasm.includes('storefront'), 'no shop bundle in the workspace');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
