@@ -17,6 +17,8 @@ const ME_KEY: &str = "storefront.me.v1";
 
 /// Who is using the app, as far as we know.
 #[derive(Clone, Debug, PartialEq)]
+// One per page: boxing the member would only add noise.
+#[allow(clippy::large_enum_variant)]
 pub enum Session {
     /// Not asked yet (first load, no cached member).
     Unknown,

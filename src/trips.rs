@@ -21,6 +21,8 @@ pub const TRIPS_KEY: &str = "storefront.trips.v1";
 /// Where a booking stands, as the phone knows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
+// A handful per phone: boxing would only add noise.
+#[allow(clippy::large_enum_variant)]
 pub enum TripState {
     /// Saved here, not yet answered by the server.
     Waiting(Retry),
@@ -153,6 +155,7 @@ pub fn refresh(local: &mut [LocalTrip], server: &[Booking]) -> bool {
 
 /// One row of My trips.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum ListedTrip {
     /// Known only here: waiting or refused.
     Local(LocalTrip),
