@@ -13,7 +13,7 @@ use domain::organise::{
     OrganiserLogin, OrganiserMe, OrganiserProduct, OrganiserRound, ProductInput, RoundInput,
     RoundPointsInput, SupplyInput, Withdrawal, WithdrawalInput,
 };
-use domain::FieldError;
+use domain::{FieldError, LocalText};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -93,20 +93,22 @@ fn parse_id(raw: &str) -> Result<i64, FetchError> {
         .ok_or(FetchError::NotFound)
 }
 
-/// Why a write (joining, logging in, ordering) did not go through.
+/// Why a write (joining, logging in, ordering) did not go through. The
+/// server's words come in both languages.
 #[derive(Clone, Debug, PartialEq)]
 pub enum WriteError {
-    /// No answer: offline or the server is down. Worth retrying.
+    /// No answer: offline or the server is down. Worth retrying. The
+    /// browser's words; pages say "no connection" in their own.
     Network(String),
     /// Not logged in (401).
-    Unauthorized(String),
+    Unauthorized(LocalText),
     /// Not found (404).
-    NotFound(String),
+    NotFound(LocalText),
     /// The server refused the content (400/409/413/415/422), with the
     /// fields at fault and, for orders, the products that are short.
     Refused {
         status: u16,
-        message: String,
+        message: LocalText,
         fields: Vec<FieldError>,
         short: Vec<Shortage>,
         /// For a booking without room: what is still free.
@@ -116,8 +118,9 @@ pub enum WriteError {
         /// For too many failed logins: when to try again.
         retry_after_minutes: Option<i64>,
     },
-    /// The server failed (5xx). Worth retrying.
-    Server(String),
+    /// The server failed (5xx), or its answer was unreadable. Worth
+    /// retrying.
+    Server(LocalText),
 }
 
 impl WriteError {
@@ -126,23 +129,28 @@ impl WriteError {
         matches!(self, WriteError::Network(_) | WriteError::Server(_))
     }
 
-    pub fn message(&self) -> String {
+    pub fn message(&self) -> LocalText {
         match self {
-            WriteError::Network(m)
-            | WriteError::Unauthorized(m)
-            | WriteError::NotFound(m)
-            | WriteError::Server(m) => m.clone(),
+            WriteError::Network(m) => LocalText::new(m.clone(), m.clone()),
+            WriteError::Unauthorized(m) | WriteError::NotFound(m) | WriteError::Server(m) => {
+                m.clone()
+            }
             WriteError::Refused { message, .. } => message.clone(),
         }
     }
 
+    /// The message in the shopper's language.
+    pub fn text(&self, lang: domain::Lang) -> String {
+        self.message().get(lang).to_string()
+    }
+
     /// The message for one field, if the server named it.
-    pub fn field(&self, name: &str) -> Option<String> {
+    pub fn field(&self, name: &str) -> Option<LocalText> {
         match self {
             WriteError::Refused { fields, .. } => fields
                 .iter()
                 .find(|f| f.field == name)
-                .map(|f| f.message.clone()),
+                .map(FieldError::text),
             _ => None,
         }
     }
@@ -150,14 +158,24 @@ impl WriteError {
     fn from_response(status: u16, body: Option<ErrorBody>) -> Self {
         let (message, fields, short, no_room, below_ordered, retry_after_minutes) = match body {
             Some(b) => (
-                b.error,
+                LocalText::new(b.error_zh, b.error),
                 b.fields,
                 b.short,
                 b.no_room,
                 b.below_ordered,
                 b.retry_after_minutes,
             ),
-            None => (format!("HTTP {status}"), vec![], vec![], None, vec![], None),
+            None => {
+                let m = format!("HTTP {status}");
+                (
+                    LocalText::new(m.clone(), m),
+                    vec![],
+                    vec![],
+                    None,
+                    vec![],
+                    None,
+                )
+            }
         };
         match status {
             401 => WriteError::Unauthorized(message),
@@ -182,6 +200,8 @@ impl WriteError {
 struct ErrorBody {
     error: String,
     #[serde(default)]
+    error_zh: String,
+    #[serde(default)]
     fields: Vec<FieldError>,
     #[serde(default)]
     short: Vec<Shortage>,
@@ -201,13 +221,22 @@ async fn answer<T: DeserializeOwned>(
         return resp
             .json::<T>()
             .await
-            .map_err(|e| WriteError::Server(e.to_string()));
+            .map_err(|e| WriteError::Server(unreadable(e)));
     }
     let status = resp.status();
     Err(WriteError::from_response(
         status,
         resp.json::<ErrorBody>().await.ok(),
     ))
+}
+
+/// An answer we could not read: a bug or a proxy's page, not the shopper's
+/// doing.
+fn unreadable(e: impl std::fmt::Display) -> LocalText {
+    LocalText::new(
+        format!("无法读取服务器的回答：{e}"),
+        format!("unreadable answer: {e}"),
+    )
 }
 
 async fn send_json<B: Serialize, T: DeserializeOwned>(
@@ -509,7 +538,7 @@ pub async fn upload_photo(
     let text = xhr.response_text().ok().flatten().unwrap_or_default();
     match status {
         0 => Err(WriteError::Network("no answer".into())),
-        200..=299 => serde_json::from_str(&text).map_err(|e| WriteError::Server(e.to_string())),
+        200..=299 => serde_json::from_str(&text).map_err(|e| WriteError::Server(unreadable(e))),
         _ => Err(WriteError::from_response(
             status,
             serde_json::from_str(&text).ok(),
@@ -559,14 +588,22 @@ mod tests {
             422,
             Some(ErrorBody {
                 error: "bad".into(),
-                fields: vec![FieldError::new("phone", "must be 11 digits")],
+                error_zh: "不对".into(),
+                fields: vec![FieldError::new(
+                    "phone",
+                    "必须是 11 位",
+                    "must be 11 digits",
+                )],
                 short: vec![],
                 no_room: None,
                 below_ordered: vec![],
                 retry_after_minutes: None,
             }),
         );
-        assert_eq!(refused.field("phone").as_deref(), Some("must be 11 digits"));
+        let phone = refused.field("phone").expect("the field is named");
+        assert_eq!(phone.get(domain::Lang::Zh), "必须是 11 位");
+        assert_eq!(phone.get(domain::Lang::En), "must be 11 digits");
+        assert_eq!(refused.message().get(domain::Lang::Zh), "不对");
         assert_eq!(refused.field("name"), None);
         assert!(!refused.is_retryable());
         assert!(matches!(
@@ -579,6 +616,7 @@ mod tests {
             409,
             Some(ErrorBody {
                 error: "short".into(),
+                error_zh: String::new(),
                 fields: vec![],
                 short: vec![Shortage {
                     product_id: 1,

@@ -99,6 +99,7 @@ impl ProductDraft {
                 _ => {
                     errors.push(FieldError::new(
                         "season",
+                        "请选应季的月份，或选全年",
                         "choose the months it is in season, or all year",
                     ));
                     Season::AllYear

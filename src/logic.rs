@@ -189,6 +189,24 @@ pub fn join_names<'a>(names: impl IntoIterator<Item = &'a str>, lang: Lang) -> S
 
 /// Whether a link's `href` is a page of another bundle of the app (see
 /// `domain::bundle`): only same-origin paths such as `/cart?x=1` count.
+/// The detail of a refused order or booking, in the shopper's language:
+/// the server's words for each field it named, else its reason.
+pub fn refusal_detail(
+    reason: &domain::LocalText,
+    fields: &[domain::FieldError],
+    lang: Lang,
+) -> String {
+    if fields.is_empty() {
+        return reason.get(lang).to_string();
+    }
+    let sep = if lang == Lang::Zh { "；" } else { "; " };
+    fields
+        .iter()
+        .map(|f| f.text().get(lang).to_string())
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
 pub fn other_bundle_link(href: &str, own: domain::bundle::Bundle) -> bool {
     if !href.starts_with('/') || href.starts_with("//") {
         return false;
@@ -199,6 +217,27 @@ pub fn other_bundle_link(href: &str, own: domain::bundle::Bundle) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn refusals_read_in_the_shoppers_language() {
+        use domain::{FieldError, LocalText};
+        let reason = LocalText::new("剩下的不够", "not enough left");
+        assert_eq!(refusal_detail(&reason, &[], Lang::Zh), "剩下的不够");
+        assert_eq!(refusal_detail(&reason, &[], Lang::En), "not enough left");
+        let fields = [
+            FieldError::new("round_id", "这一轮已截止", "the round is closed"),
+            FieldError::new("point_id", "", "no such point"),
+        ];
+        assert_eq!(
+            refusal_detail(&reason, &fields, Lang::Zh),
+            "这一轮已截止；no such point",
+            "a message kept before Chinese existed falls back to English"
+        );
+        assert_eq!(
+            refusal_detail(&reason, &fields, Lang::En),
+            "the round is closed; no such point"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -180,7 +180,8 @@ impl AppState {
                             ..
                         }) => {
                             o.state = LocalState::Refused {
-                                reason: message,
+                                reason: message.en,
+                                reason_zh: message.zh,
                                 short,
                                 fields,
                             }
@@ -191,10 +192,8 @@ impl AppState {
                         }
                         // No answer at all: the page says "no connection" in the
                         // shopper's language rather than the browser's words.
-                        Err(WriteError::Network(_)) => {
-                            store::mark_retry(o, now_ms(), store::NO_CONNECTION.to_string())
-                        }
-                        Err(e) => store::mark_retry(o, now_ms(), e.message()),
+                        Err(WriteError::Network(_)) => store::mark_retry(o, now_ms(), None),
+                        Err(e) => store::mark_retry(o, now_ms(), Some(e.message())),
                     }
                 });
             }
@@ -218,7 +217,8 @@ impl AppState {
                     ..
                 }) => {
                     t.state = TripState::Refused {
-                        reason: message,
+                        reason: message.en,
+                        reason_zh: message.zh,
                         fields,
                         no_room,
                     }
@@ -226,15 +226,14 @@ impl AppState {
                 // The id is someone else's: nothing of ours was booked.
                 Err(WriteError::NotFound(message)) | Err(WriteError::Unauthorized(message)) => {
                     t.state = TripState::Refused {
-                        reason: message,
+                        reason: message.en,
+                        reason_zh: message.zh,
                         fields: vec![],
                         no_room: None,
                     }
                 }
-                Err(WriteError::Network(_)) => {
-                    store::mark_retry(t, now_ms(), store::NO_CONNECTION.to_string())
-                }
-                Err(e) => store::mark_retry(t, now_ms(), e.message()),
+                Err(WriteError::Network(_)) => store::mark_retry(t, now_ms(), None),
+                Err(e) => store::mark_retry(t, now_ms(), Some(e.message())),
             }
         });
     }

@@ -137,7 +137,11 @@ pub enum LocalState {
     Confirmed { order: Kept<Order> },
     /// The server said no; nothing was ordered.
     Refused {
+        /// The server's words, English; `reason_zh` in Chinese (empty in
+        /// what older versions kept).
         reason: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        reason_zh: String,
         #[serde(default)]
         short: Vec<Shortage>,
         /// The fields the server named, e.g. `round_id` for a closed round.
@@ -227,7 +231,11 @@ pub struct Retry {
     pub attempts: u32,
     /// Milliseconds since the epoch before which we do not retry.
     pub next_attempt_ms: f64,
+    /// English, or [`NO_CONNECTION`]; `last_error_zh` in Chinese (empty
+    /// in what older versions kept).
     pub last_error: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub last_error_zh: String,
 }
 
 impl Retry {
@@ -237,16 +245,32 @@ impl Retry {
             attempts: 0,
             next_attempt_ms: 0.0,
             last_error: None,
+            last_error_zh: String::new(),
         }
     }
 
     /// Not retried by the timer: it waits for something else (a login).
-    pub fn parked(error: String) -> Self {
+    pub fn parked(error: LocalText) -> Self {
         Retry {
             attempts: 0,
             next_attempt_ms: PARKED_MS,
-            last_error: Some(error),
+            last_error: Some(error.en),
+            last_error_zh: error.zh,
         }
+    }
+
+    /// Why the last attempt failed, in both languages; `None` before the
+    /// first attempt and when there was no connection at all.
+    pub fn error_text(&self) -> Option<LocalText> {
+        self.last_error
+            .as_ref()
+            .filter(|e| *e != NO_CONNECTION)
+            .map(|e| LocalText::new(self.last_error_zh.clone(), e.clone()))
+    }
+
+    /// The last attempt got no answer at all.
+    pub fn had_no_connection(&self) -> bool {
+        self.last_error.as_deref() == Some(NO_CONNECTION)
     }
 }
 
@@ -274,11 +298,14 @@ pub fn backoff_ms(attempts: u32) -> f64 {
 }
 
 /// After a failed send: count the attempt and schedule the next one.
-pub fn mark_retry(o: &mut impl Outgoing, now_ms: f64, error: String) {
+/// `error` is `None` when there was no answer at all.
+pub fn mark_retry(o: &mut impl Outgoing, now_ms: f64, error: Option<LocalText>) {
     if let Some(r) = o.retry_mut() {
         r.attempts += 1;
         r.next_attempt_ms = now_ms + backoff_ms(r.attempts);
-        r.last_error = Some(error);
+        let (en, zh) = error.map_or((NO_CONNECTION.to_string(), String::new()), |e| (e.en, e.zh));
+        r.last_error = Some(en);
+        r.last_error_zh = zh;
     }
 }
 
@@ -468,7 +495,7 @@ mod tests {
         let mut v = village();
         v.lines = vec![line(1, 3600, 2)];
         let mut o = LocalOrder::new("u1".into(), 1000.0, "liu", &v, point(), round());
-        o.state = LocalState::Waiting(Retry::parked("log in".into()));
+        o.state = LocalState::Waiting(Retry::parked(LocalText::new("请登录", "log in")));
         let json = serde_json::to_string(&vec![o.clone()]).unwrap();
         assert_eq!(
             serde_json::from_str::<Vec<LocalOrder>>(&json).unwrap(),
@@ -490,13 +517,13 @@ mod tests {
                 quantity: 2
             }]
         );
-        mark_retry(&mut o, 1000.0, "offline".into());
+        mark_retry(&mut o, 1000.0, None);
         assert!(!o.is_due(2000.0));
         assert!(o.is_due(3000.0));
-        mark_retry(&mut o, 3000.0, "offline".into());
+        mark_retry(&mut o, 3000.0, None);
         assert_eq!(next_wakeup(std::slice::from_ref(&o)), Some(7000.0));
         for _ in 0..10 {
-            mark_retry(&mut o, 0.0, "offline".into());
+            mark_retry(&mut o, 0.0, None);
         }
         assert_eq!(
             next_wakeup(std::slice::from_ref(&o)),
@@ -558,12 +585,70 @@ mod tests {
     }
 
     #[test]
+    fn states_kept_before_chinese_messages_still_load() {
+        // As versions before bilingual server messages wrote them.
+        let refused: LocalState = serde_json::from_str(
+            r#"{"state":"refused","reason":"some fields are not valid","short":[],
+                "fields":[{"field":"round_id","message":"orders for this round are closed"}]}"#,
+        )
+        .unwrap();
+        let LocalState::Refused {
+            reason,
+            reason_zh,
+            fields,
+            ..
+        } = refused
+        else {
+            panic!("a refusal")
+        };
+        assert_eq!(reason, "some fields are not valid");
+        assert!(reason_zh.is_empty());
+        assert_eq!(
+            fields[0].text().get(domain::Lang::Zh),
+            "orders for this round are closed",
+            "shown in English rather than blank"
+        );
+        let waiting: LocalState = serde_json::from_str(
+            r#"{"state":"waiting","attempts":2,"next_attempt_ms":5.0,"last_error":"busy"}"#,
+        )
+        .unwrap();
+        let LocalState::Waiting(r) = waiting else {
+            panic!("waiting")
+        };
+        assert_eq!(r.error_text().unwrap().get(domain::Lang::Zh), "busy");
+        assert!(!r.had_no_connection());
+    }
+
+    #[test]
+    fn a_failed_attempt_keeps_both_languages() {
+        let mut v = village();
+        v.lines = vec![line(1, 3600, 1)];
+        let mut o = LocalOrder::new("u1".into(), 0.0, "liu", &v, point(), round());
+        mark_retry(
+            &mut o,
+            0.0,
+            Some(LocalText::new("现在人多", "the shop is very busy")),
+        );
+        let r = o.retry().unwrap();
+        assert_eq!(r.error_text().unwrap().get(domain::Lang::Zh), "现在人多");
+        assert_eq!(
+            r.error_text().unwrap().get(domain::Lang::En),
+            "the shop is very busy"
+        );
+        mark_retry(&mut o, 0.0, None);
+        let r = o.retry().unwrap();
+        assert!(r.had_no_connection());
+        assert_eq!(r.error_text(), None);
+    }
+
+    #[test]
     fn refused_orders_adjust_to_what_is_left() {
         let mut v = village();
         v.lines = vec![line(1, 3600, 5), line(2, 800, 2), line(3, 100, 1)];
         let mut o = LocalOrder::new("a".into(), 0.0, "liu", &v, point(), round());
         o.state = LocalState::Refused {
             reason: "short".into(),
+            reason_zh: String::new(),
             fields: vec![],
             short: vec![
                 Shortage {

@@ -30,7 +30,10 @@ pub enum TripState {
     Booked { booking: Kept<Booking> },
     /// The server said no; nothing was booked.
     Refused {
+        /// English; `reason_zh` in Chinese, as for orders.
         reason: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        reason_zh: String,
         #[serde(default)]
         fields: Vec<FieldError>,
         #[serde(default)]
@@ -633,7 +636,7 @@ mod tests {
         assert!(!refresh(&mut local, &[cancelled]));
 
         // Kept as JSON in localStorage, waiting or booked.
-        waiting.state = TripState::Waiting(Retry::parked("offline".into()));
+        waiting.state = TripState::Waiting(Retry::parked(LocalText::new("请登录", "log in")));
         local.push(waiting);
         let json = serde_json::to_string(&local).unwrap();
         assert_eq!(

@@ -68,15 +68,20 @@ test('join with an invitation code, log out, and a wrong password is refused', a
   await page.waitForURL((u) => u.pathname === '/');
   await page.getByTestId('tab-me').filter({ hasText: 'Me' }).waitFor();
 
-  // The code is used up: joining again with it names the field.
-  const again = await phonePage(browser, { locale: 'en-US', baseURL: server.url });
+  // The code is used up: joining again with it names the field, in the
+  // shopper's language (Chinese here), and again in English after a switch.
+  const again = await phonePage(browser, { locale: 'zh-CN', baseURL: server.url });
   await again.page.goto('/join?code=LIUDEMO1');
   await again.page.locator('input[name=name]').fill('Someone Else');
   await again.page.locator('input[name=phone]').fill('13900000012');
   await again.page.locator('select[name=default_point_id] option').first().waitFor({ state: 'attached' });
   await again.page.locator('input[name=password]').fill('test-password-12');
   await again.page.locator('[data-testid=join-form] button[type=submit]').click();
-  assert.match(await again.page.getByTestId('field-error').first().innerText(), /invitation code/i);
+  const zhError = await again.page.getByTestId('field-error').first().innerText();
+  assert.match(zhError, /[\u4e00-\u9fff]/, `the server's words in Chinese: ${zhError}`);
+  assert.doesNotMatch(zhError, /invitation code/i);
+  await again.page.getByTestId('lang-switch').click();
+  await again.page.getByTestId('field-error').filter({ hasText: /invitation code/i }).first().waitFor();
   await again.context.close();
 
   await page.goto('/me');

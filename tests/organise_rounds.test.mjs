@@ -148,6 +148,18 @@ test('supplies update capacity, cannot go below what is ordered, and a withdrawa
     }),
   });
   assert.equal(res.status, 201, await res.text());
+  // And a second order of nothing but the product that will be withdrawn.
+  const onlyWithdrawnId = randomUUID();
+  const res2 = await fetch(`${server.url}/api/orders/${onlyWithdrawnId}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', cookie: memberCookie },
+    body: JSON.stringify({
+      round_id: openRound.round.id,
+      point_id: openRound.points[0].id,
+      lines: [{ product_id: withdrawProduct.product_id, quantity: 1 }],
+    }),
+  });
+  assert.equal(res2.status, 201, await res2.text());
   const now = await orgJson(`/api/organise/rounds/${openRound.round.id}`);
   const ordered = now.products.find((p) => p.product_id === supplyProduct.product_id).ordered;
   assert.ok(ordered >= 3);
@@ -216,6 +228,12 @@ test('supplies update capacity, cannot go below what is ordered, and a withdrawa
   const notice = m.page.getByTestId('withdrawn');
   await notice.waitFor();
   assert.ok((await notice.innerText()).includes(reason), await notice.innerText());
+  // The order that had only the withdrawn product is cancelled, and says why.
+  await m.page.goto(`/orders/${onlyWithdrawnId}`);
+  await m.page.getByTestId('banner-cancelled').waitFor();
+  assert.match(await m.page.getByTestId('all-withdrawn').innerText(), /nothing to collect/);
+  assert.ok((await m.page.getByTestId('withdrawn').innerText()).includes(reason));
+  await shot(m.page, 'order-all-withdrawn-en');
   await m.page.goto('/orders');
   await m.page.getByTestId('withdrawn-badge').first().waitFor();
   assert.deepEqual(m.errors, []);

@@ -57,11 +57,12 @@ test('after the deadline an organiser allocates, reads and prints the packing li
   await page.locator('[data-testid=org-login-form] button[type=submit]').click();
   await page.getByTestId('org-village').first().waitFor();
 
-  // Before the deadline: refused with the reason.
+  // Before the deadline: refused with the reason, in the organiser's
+  // language (the page is in Chinese).
   await page.goto(`/organise/rounds/${round}/packing`);
   await page.getByTestId('allocate').click();
   await page.getByTestId('allocate-error').waitFor();
-  assert.match(await page.getByTestId('allocate-error').innerText(), /still open|deadline/);
+  assert.match(await page.getByTestId('allocate-error').innerText(), /才截单.*北京时间|北京时间.*才截单/);
 
   // The deadline passes.
   const now = Math.floor(Date.now() / 1000);

@@ -30,6 +30,7 @@ pub const COOKIE_NAME: &str = "sf_session";
 /// 30 days.
 pub const SESSION_SECONDS: i64 = 30 * 24 * 60 * 60;
 pub const PLEASE_LOG_IN: &str = "please log in";
+pub const PLEASE_LOG_IN_ZH: &str = "请先登录";
 
 /// Hashes a password with argon2id and a random salt (PHC string).
 pub async fn hash_password(password: String) -> Result<String> {
@@ -160,7 +161,7 @@ impl FromRequestParts<AppState> for CurrentMember {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
-        let unauthorized = || Error::Unauthorized(PLEASE_LOG_IN.to_owned());
+        let unauthorized = || Error::unauthorized(PLEASE_LOG_IN_ZH, PLEASE_LOG_IN);
         let token = token_from(&parts.headers).ok_or_else(unauthorized)?;
         let now = OffsetDateTime::now_utc().unix_timestamp();
         let row: Option<(i64,)> =

@@ -1,6 +1,8 @@
 //! The one error type of the API and how each kind maps to a status code.
 //! Every error body is a [`domain::dto::ApiError`]:
-//! `{"error": "...", "fields": [{"field": "...", "message": "..."}]}`.
+//! `{"error": "...", "error_zh": "...", "fields": [{"field": "...",
+//! "message": "...", "message_zh": "..."}]}`. Every message a person may
+//! read is written here in both languages: the app shows the shopper's.
 
 use axum::{
     http::StatusCode,
@@ -10,26 +12,26 @@ use axum::{
 use domain::{
     dto::{ApiError, NoRoom, NoRoomError},
     order::Shortage,
-    FieldError,
+    FieldError, LocalText,
 };
 
 #[derive(Debug)]
 pub enum Error {
     /// 404: what was not found, e.g. "no village with slug 'xyz'".
-    NotFound(String),
+    NotFound(LocalText),
     /// 400: a malformed path or query parameter.
-    BadParam { param: String, message: String },
+    BadParam { param: String, message: LocalText },
     /// 422: well-formed input that breaks a domain rule.
     Validation(Vec<FieldError>),
     /// 405: the path exists but not with this method.
     MethodNotAllowed,
     /// 400: the body is not JSON at all (syntax error, empty, truncated).
-    BadBody(String),
+    BadBody(LocalText),
     /// 401: not logged in, or the login failed; the message says which.
-    Unauthorized(String),
+    Unauthorized(LocalText),
     /// 403: logged in but not allowed (another village's data), or a
     /// write without the CSRF header; the message says which.
-    Forbidden(String),
+    Forbidden(LocalText),
     /// 429: too many failed logins; try again in this many minutes.
     RateLimited { retry_after_minutes: i64 },
     /// 409: a supply change would leave less than is already ordered;
@@ -38,7 +40,7 @@ pub enum Error {
     /// 409: the request clashes with what is stored, e.g. a phone number
     /// already registered; `fields` names the field when there is one.
     Conflict {
-        error: String,
+        error: LocalText,
         fields: Vec<FieldError>,
     },
     /// 409: an order asks for more than is left; nothing was ordered.
@@ -60,22 +62,43 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    pub fn bad_param(param: impl Into<String>, message: impl Into<String>) -> Self {
+    /// 404: `zh` and `en` say what was not found.
+    pub fn not_found(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self::NotFound(LocalText::new(zh, en))
+    }
+
+    pub fn unauthorized(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self::Unauthorized(LocalText::new(zh, en))
+    }
+
+    pub fn forbidden(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self::Forbidden(LocalText::new(zh, en))
+    }
+
+    pub fn bad_body(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self::BadBody(LocalText::new(zh, en))
+    }
+
+    pub fn bad_param(
+        param: impl Into<String>,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
         Self::BadParam {
             param: param.into(),
-            message: message.into(),
+            message: LocalText::new(zh, en),
         }
     }
 
     /// 422 for one field.
-    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::Validation(vec![FieldError::new(field, message)])
+    pub fn field(field: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, zh, en)])
     }
 
     /// 409 without a field.
-    pub fn conflict(error: impl Into<String>) -> Self {
+    pub fn conflict(zh: impl Into<String>, en: impl Into<String>) -> Self {
         Self::Conflict {
-            error: error.into(),
+            error: LocalText::new(zh, en),
             fields: Vec::new(),
         }
     }
@@ -106,15 +129,23 @@ impl Error {
     }
 
     fn body(self) -> ApiError {
+        fn t(zh: impl Into<String>, en: impl Into<String>) -> LocalText {
+            LocalText::new(zh, en)
+        }
         let mut short = Vec::new();
         let (error, fields) = match self {
             Error::NotFound(what) => (what, vec![]),
             Error::BadParam { param, message } => (
-                format!("{param} {message}"),
-                vec![FieldError::new(param, message)],
+                t(
+                    format!("参数 {param} {}", message.zh),
+                    format!("{param} {}", message.en),
+                ),
+                vec![FieldError::new(param, message.zh, message.en)],
             ),
-            Error::Validation(fields) => ("some fields are not valid".to_owned(), fields),
-            Error::MethodNotAllowed => ("method not allowed".to_owned(), vec![]),
+            Error::Validation(fields) => {
+                (t("有些内容填得不对", "some fields are not valid"), fields)
+            }
+            Error::MethodNotAllowed => (t("不支持这种请求方法", "method not allowed"), vec![]),
             Error::BadBody(message) => (message, vec![]),
             Error::Unauthorized(message) => (message, vec![]),
             Error::Forbidden(message) => (message, vec![]),
@@ -125,35 +156,48 @@ impl Error {
             Error::Conflict { error, fields } => (error, fields),
             Error::Short(shortages) => {
                 short = shortages;
-                (SHORT_MESSAGE.to_owned(), vec![])
+                (short_message(), vec![])
             }
-            Error::NoRoom(_) => (NO_ROOM_MESSAGE.to_owned(), vec![]),
-            Error::PayloadTooLarge => (
-                format!(
-                    "the request body is too large (at most {} KB)",
-                    crate::BODY_LIMIT_BYTES / 1024
+            Error::NoRoom(_) => (no_room_message(), vec![]),
+            Error::PayloadTooLarge => {
+                let kb = crate::BODY_LIMIT_BYTES / 1024;
+                (
+                    t(
+                        format!("提交的内容太大（最多 {kb} KB）"),
+                        format!("the request body is too large (at most {kb} KB)"),
+                    ),
+                    vec![],
+                )
+            }
+            Error::FieldTooLarge(f) => (f.text(), vec![f]),
+            Error::UnsupportedMediaType => (
+                t(
+                    "请以 JSON 提交，并带上 Content-Type: application/json",
+                    "send the body as JSON with the header Content-Type: application/json",
                 ),
                 vec![],
             ),
-            Error::FieldTooLarge(f) => (f.message.clone(), vec![f]),
-            Error::UnsupportedMediaType => (
-                "send the body as JSON with the header Content-Type: application/json".to_owned(),
-                vec![],
-            ),
             Error::Busy => (
-                "the shop is very busy right now; please try again in a moment".to_owned(),
+                t(
+                    "现在人多，请稍后再试",
+                    "the shop is very busy right now; please try again in a moment",
+                ),
                 vec![],
             ),
             Error::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
                 (
-                    "something went wrong on our side; please try again".to_owned(),
+                    t(
+                        "我们这边出了问题，请再试一次",
+                        "something went wrong on our side; please try again",
+                    ),
                     vec![],
                 )
             }
         };
         ApiError {
-            error,
+            error: error.en,
+            error_zh: error.zh,
             fields,
             short,
         }
@@ -161,14 +205,17 @@ impl Error {
 }
 
 /// "too many failed logins; try again in 12 minutes".
-pub fn rate_limited_message(minutes: i64) -> String {
+pub fn rate_limited_message(minutes: i64) -> LocalText {
     let unit = if minutes == 1 { "minute" } else { "minutes" };
-    format!("too many failed logins; try again in {minutes} {unit}")
+    LocalText::new(
+        format!("登录失败次数太多，请 {minutes} 分钟后再试"),
+        format!("too many failed logins; try again in {minutes} {unit}"),
+    )
 }
 
 /// Names every product and the quantity already ordered.
-fn below_ordered_message(b: &[domain::organise::BelowOrdered]) -> String {
-    let parts: Vec<String> = b
+fn below_ordered_message(b: &[domain::organise::BelowOrdered]) -> LocalText {
+    let en: Vec<String> = b
         .iter()
         .map(|x| {
             format!(
@@ -177,25 +224,48 @@ fn below_ordered_message(b: &[domain::organise::BelowOrdered]) -> String {
             )
         })
         .collect();
-    format!(
-        "a supply cannot be lower than what is already ordered; nothing was changed. {}",
-        parts.join("; ")
+    let zh: Vec<String> = b
+        .iter()
+        .map(|x| {
+            format!(
+                "{}：已订 {}，供应量不能低于 {}（填的是 {}）",
+                x.product_name.zh, x.ordered, x.ordered, x.supply
+            )
+        })
+        .collect();
+    LocalText::new(
+        format!("供应量不能低于已订的数量，什么都没有改。{}", zh.join("；")),
+        format!(
+            "a supply cannot be lower than what is already ordered; nothing was changed. {}",
+            en.join("; ")
+        ),
     )
 }
 
 /// The message of a 409 for a booking without room.
-pub const NO_ROOM_MESSAGE: &str =
-    "not enough beds free for your party on every night of the stay; nothing was booked";
+pub fn no_room_message() -> LocalText {
+    LocalText::new(
+        "住宿期间不是每晚都有足够的床位，没有预订成功",
+        "not enough beds free for your party on every night of the stay; nothing was booked",
+    )
+}
 
 /// The message of a 409 for a shortage.
-pub const SHORT_MESSAGE: &str = "not enough left for your whole order; nothing was ordered";
+pub fn short_message() -> LocalText {
+    LocalText::new(
+        "剩下的不够整个订单，没有下单",
+        "not enough left for your whole order; nothing was ordered",
+    )
+}
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status();
         if let Error::NoRoom(no_room) = self {
+            let m = no_room_message();
             let body = NoRoomError {
-                error: NO_ROOM_MESSAGE.to_owned(),
+                error: m.en,
+                error_zh: m.zh,
                 fields: vec![],
                 no_room,
             };
@@ -205,8 +275,10 @@ impl IntoResponse for Error {
             retry_after_minutes,
         } = self
         {
+            let m = rate_limited_message(retry_after_minutes);
             let body = domain::organise::RateLimitedError {
-                error: rate_limited_message(retry_after_minutes),
+                error: m.en,
+                error_zh: m.zh,
                 retry_after_minutes,
             };
             let mut res = (status, Json(body)).into_response();
@@ -218,8 +290,10 @@ impl IntoResponse for Error {
             return res;
         }
         if let Error::BelowOrdered(below) = self {
+            let m = below_ordered_message(&below);
             let body = domain::organise::BelowOrderedError {
-                error: below_ordered_message(&below),
+                error: m.en,
+                error_zh: m.zh,
                 fields: vec![],
                 below_ordered: below,
             };
@@ -273,18 +347,20 @@ impl From<FieldError> for Error {
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Error::NotFound(what) => write!(f, "not found: {what}"),
-            Error::BadParam { param, message } => write!(f, "bad parameter {param}: {message}"),
+            Error::NotFound(what) => write!(f, "not found: {}", what.en),
+            Error::BadParam { param, message } => {
+                write!(f, "bad parameter {param}: {}", message.en)
+            }
             Error::Validation(fields) => write!(f, "{} invalid field(s)", fields.len()),
             Error::MethodNotAllowed => f.write_str("method not allowed"),
-            Error::BadBody(m) => write!(f, "bad body: {m}"),
-            Error::Unauthorized(m) => write!(f, "unauthorized: {m}"),
-            Error::Forbidden(m) => write!(f, "forbidden: {m}"),
+            Error::BadBody(m) => write!(f, "bad body: {}", m.en),
+            Error::Unauthorized(m) => write!(f, "unauthorized: {}", m.en),
+            Error::Forbidden(m) => write!(f, "forbidden: {}", m.en),
             Error::RateLimited {
                 retry_after_minutes,
             } => write!(f, "rate limited for {retry_after_minutes} min"),
             Error::BelowOrdered(b) => write!(f, "{} product(s) below ordered", b.len()),
-            Error::Conflict { error, .. } => write!(f, "conflict: {error}"),
+            Error::Conflict { error, .. } => write!(f, "conflict: {}", error.en),
             Error::Short(s) => write!(f, "{} product(s) short", s.len()),
             Error::NoRoom(_) => f.write_str("no room for the booking"),
             Error::PayloadTooLarge => f.write_str("payload too large"),
@@ -300,7 +376,10 @@ impl std::error::Error for Error {}
 
 /// JSON 404 for any unknown path under `/api`.
 pub async fn api_not_found(axum::extract::OriginalUri(uri): axum::extract::OriginalUri) -> Error {
-    Error::NotFound(format!("no API endpoint at {}", uri.path()))
+    Error::not_found(
+        format!("没有这个接口：{}", uri.path()),
+        format!("no API endpoint at {}", uri.path()),
+    )
 }
 
 /// JSON 405 for a known API path used with the wrong method.

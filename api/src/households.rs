@@ -66,7 +66,12 @@ async fn detail(State(state): State<AppState>, Id(id): Id) -> Result<Json<Househ
     .bind(id)
     .fetch_optional(&state.db)
     .await?
-    .ok_or_else(|| Error::NotFound(format!("no household with id {id}")))?;
+    .ok_or_else(|| {
+        Error::not_found(
+            format!("没有这个农户：{id}"),
+            format!("no household with id {id}"),
+        )
+    })?;
     let member_since = parse_date(&row.member_since).ok_or_else(|| {
         Error::internal(format_args!(
             "household {id}: bad member_since '{}'",
@@ -103,7 +108,10 @@ async fn price_history(
         .fetch_optional(&state.db)
         .await?;
     if exists.is_none() {
-        return Err(Error::NotFound(format!("no household with id {id}")));
+        return Err(Error::not_found(
+            format!("没有这个农户：{id}"),
+            format!("no household with id {id}"),
+        ));
     }
     type Row = (i64, String, String, String, String, i64, i64, i64);
     let rows: Vec<Row> = sqlx::query_as(

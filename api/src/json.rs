@@ -12,7 +12,7 @@ use axum::{
     extract::{FromRequest, Request},
     http::{header, HeaderMap, StatusCode},
 };
-use domain::FieldError;
+use domain::{FieldError, LocalText};
 use serde::de::DeserializeOwned;
 
 use crate::error::Error;
@@ -30,10 +30,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 Error::PayloadTooLarge
             } else {
-                Error::BadBody(format!(
-                    "the request body could not be read: {}",
-                    r.body_text()
-                ))
+                let why = r.body_text();
+                Error::bad_body(
+                    format!("读不到提交的内容：{why}"),
+                    format!("the request body could not be read: {why}"),
+                )
             }
         })?;
         parse(&bytes).map(Self)
@@ -56,7 +57,11 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(|e| not_json(&e))?;
     // Every body is an object (serde would also take a struct as an array).
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        return Err(Error::field("body", "must be a JSON object"));
+        return Err(Error::field(
+            "body",
+            "必须是一个 JSON 对象",
+            "must be a JSON object",
+        ));
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
@@ -73,9 +78,15 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
 
 fn not_json(e: &serde_json::Error) -> Error {
     if e.is_eof() && e.line() == 1 && e.column() == 0 {
-        return Error::BadBody("the request body is empty; send a JSON object".to_owned());
+        return Error::bad_body(
+            "提交的内容是空的，请提交一个 JSON 对象",
+            "the request body is empty; send a JSON object",
+        );
     }
-    Error::BadBody(format!("the request body is not valid JSON: {e}"))
+    Error::bad_body(
+        format!("提交的内容不是有效的 JSON：{e}"),
+        format!("the request body is not valid JSON: {e}"),
+    )
 }
 
 /// A field error for JSON of the wrong shape: the path of the offending
@@ -95,33 +106,44 @@ fn data_error(path: &str, e: &serde_json::Error) -> FieldError {
         .strip_prefix("missing field `")
         .and_then(|rest| rest.strip_suffix('`'))
     {
-        return FieldError::new(join(name), "is missing");
+        return FieldError::new(join(name), "没有填写", "is missing");
     }
     let field = match path {
         "." | "" => "body".to_owned(),
         p => p.to_owned(),
     };
-    FieldError::new(field, plain(message))
+    let text = plain(message);
+    FieldError::new(field, text.zh, text.en)
 }
 
 /// "invalid type: string \"2\", expected i64" → "must be a whole number
-/// (got string \"2\")".
-fn plain(message: &str) -> String {
+/// (got string \"2\")" (and "应为整数（收到的是 string \"2\"）").
+fn plain(message: &str) -> LocalText {
     let Some((got, expected)) = message
         .strip_prefix("invalid type: ")
         .or_else(|| message.strip_prefix("invalid value: "))
         .and_then(|rest| rest.split_once(", expected "))
     else {
-        return message.to_owned();
+        return LocalText::new(format!("格式不对：{message}"), message);
     };
-    let expected = match expected {
-        "i64" | "i32" | "u64" | "u32" | "u16" | "u8" | "i8" | "i16" => "a whole number",
-        "a string" => "text",
-        "a sequence" => "a list",
-        e if e.starts_with("struct ") || e == "a map" => "an object",
-        e => e,
+    let (expected_zh, expected) = match expected {
+        "i64" | "i32" | "u64" | "u32" | "u16" | "u8" | "i8" | "i16" => ("整数", "a whole number"),
+        "a string" => ("文字", "text"),
+        "a sequence" => ("列表", "a list"),
+        "a boolean" => ("true 或 false", "a boolean"),
+        e if e.starts_with("struct ") || e == "a map" => ("对象", "an object"),
+        e => (e, e),
     };
-    format!("must be {expected} (got {got})")
+    // Chinese runs into a Chinese word; an English one gets a space.
+    let gap = if expected_zh.starts_with(|c: char| c.is_ascii()) {
+        " "
+    } else {
+        ""
+    };
+    LocalText::new(
+        format!("应为{gap}{expected_zh}（收到的是 {got}）"),
+        format!("must be {expected} (got {got})"),
+    )
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use axum::{
 };
 use domain::{
     dto::{Invitation, LoginRequest, Me, RegisterRequest},
-    validate, FieldError,
+    validate, FieldError, LocalText,
 };
 use sqlx::{FromRow, SqliteConnection};
 use time::OffsetDateTime;
@@ -34,7 +34,9 @@ use crate::{
 /// How many invitation codes one member may make.
 pub const MAX_INVITATIONS: u32 = 5;
 pub const WRONG_LOGIN: &str = "phone number or password is wrong";
+pub const WRONG_LOGIN_ZH: &str = "手机号或密码不对";
 pub const CODE_UNUSABLE: &str = "this invitation code is unknown or already used";
+pub const CODE_UNUSABLE_ZH: &str = "这个邀请码不存在或已经用过了";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -75,6 +77,7 @@ async fn register(
     if !point_exists {
         errors.push(FieldError::new(
             "default_point_id",
+            "请选一个本村的取货点",
             "choose one of the village's distribution points",
         ));
     }
@@ -96,7 +99,11 @@ async fn register(
     .fetch_optional(tx.conn())
     .await?;
     let Some((invitation_id, invited_by)) = invitation else {
-        return Err(Error::field("invitation_code", CODE_UNUSABLE));
+        return Err(Error::field(
+            "invitation_code",
+            CODE_UNUSABLE_ZH,
+            CODE_UNUSABLE,
+        ));
     };
     let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM member WHERE phone = ?")
         .bind(&phone)
@@ -140,7 +147,11 @@ async fn register(
     .await?
     .rows_affected();
     if used != 1 {
-        return Err(Error::field("invitation_code", CODE_UNUSABLE));
+        return Err(Error::field(
+            "invitation_code",
+            CODE_UNUSABLE_ZH,
+            CODE_UNUSABLE,
+        ));
     }
     insert_session(tx.conn(), &token_hash, member_id, now).await?;
     let me = load_me(tx.conn(), member_id).await?;
@@ -157,9 +168,13 @@ async fn register(
 
 fn phone_taken() -> Error {
     Error::Conflict {
-        error: "this phone number is already registered".to_owned(),
+        error: LocalText::new(
+            "这个手机号已经注册过了",
+            "this phone number is already registered",
+        ),
         fields: vec![FieldError::new(
             "phone",
+            "已经注册过了，请直接登录",
             "already registered; log in instead",
         )],
     }
@@ -188,7 +203,7 @@ async fn login(
     extensions: axum::http::Extensions,
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> Result<impl IntoResponse> {
-    let wrong = || Error::Unauthorized(WRONG_LOGIN.to_owned());
+    let wrong = || Error::unauthorized(WRONG_LOGIN_ZH, WRONG_LOGIN);
     // A malformed number cannot be anyone's: the same answer as a wrong one.
     let phone = validate::phone("phone", &req.phone).ok();
     // Counted apart from organiser logins of the same text.
@@ -276,9 +291,10 @@ async fn invite(
             .fetch_one(tx.conn())
             .await?;
     if made >= i64::from(MAX_INVITATIONS) {
-        return Err(Error::conflict(format!(
-            "you have used all {MAX_INVITATIONS} of your invitations"
-        )));
+        return Err(Error::conflict(
+            format!("您的 {MAX_INVITATIONS} 个邀请名额都用完了"),
+            format!("you have used all {MAX_INVITATIONS} of your invitations"),
+        ));
     }
     // 32^8 codes: a clash is very unlikely, but retry rather than fail.
     for _ in 0..10 {
@@ -334,7 +350,7 @@ pub(crate) async fn load_me(conn: &mut SqliteConnection, member_id: i64) -> Resu
     .bind(member_id)
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or_else(|| Error::Unauthorized(auth::PLEASE_LOG_IN.to_owned()))?;
+    .ok_or_else(|| Error::unauthorized(auth::PLEASE_LOG_IN_ZH, auth::PLEASE_LOG_IN))?;
     let invitations: Vec<(String, i64, Option<String>)> = sqlx::query_as(
         "SELECT i.code, i.created_at, u.name
          FROM invitation i LEFT JOIN member u ON u.id = i.used_by_member_id

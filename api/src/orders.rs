@@ -42,12 +42,13 @@ use crate::{
     error::{Error, Result},
     json::JsonBody,
     params::OrderId,
-    rounds::{moment, shanghai_text, RoundRow},
+    rounds::{moment, shanghai_text, shanghai_text_zh, RoundRow},
     stock::{product_stock, ProductStock},
     AppState,
 };
 
 pub const ID_REUSED: &str = "this order id was already used for a different order";
+pub const ID_REUSED_ZH: &str = "这个订单号已经用在另一张订单上了";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -64,14 +65,23 @@ pub fn router() -> Router<AppState> {
 }
 
 fn not_found(id: &str) -> Error {
-    Error::NotFound(format!("no order with id {id}"))
+    Error::not_found(
+        format!("没有这张订单：{id}"),
+        format!("no order with id {id}"),
+    )
 }
 
 fn locked(round: &Round) -> Error {
-    Error::conflict(format!(
-        "this order is locked: orders for this round closed at {}",
-        shanghai_text(round.deadline)
-    ))
+    Error::conflict(
+        format!(
+            "订单已锁定：这一轮已于 {} 截单",
+            shanghai_text_zh(round.deadline)
+        ),
+        format!(
+            "this order is locked: orders for this round closed at {}",
+            shanghai_text(round.deadline)
+        ),
+    )
 }
 
 /// The normalized request as stored for comparing repeats (a struct, so
@@ -275,15 +285,21 @@ async fn check_and_price(
 ) -> Result<Vec<PricedLine>> {
     let mut errors = Vec::new();
     match &ctx.point {
-        None => errors.push(FieldError::new("point_id", "unknown distribution point")),
+        None => errors.push(FieldError::new(
+            "point_id",
+            "没有这个取货点",
+            "unknown distribution point",
+        )),
         Some((village, _)) if *village != ctx.village_id => errors.push(FieldError::new(
             "point_id",
+            "这个取货点不属于这一轮的村子",
             "this distribution point does not serve the round's village",
         )),
         Some((_, point)) => {
             if !crate::organise_rounds::serves(conn, ctx.round.id, point.id).await? {
                 errors.push(FieldError::new(
                     "point_id",
+                    "这一轮不送到这个取货点",
                     "this distribution point does not serve this round",
                 ));
             }
@@ -307,12 +323,16 @@ async fn check_and_price(
     for (i, line) in raw.lines.iter().enumerate() {
         let field = format!("lines[{i}].product_id");
         match products.get(&line.product_id) {
-            None => errors.push(FieldError::new(field, "unknown product")),
-            Some(p) if p.village_id != ctx.village_id || p.published == 0 => {
-                errors.push(FieldError::new(field, "not sold by this village"))
-            }
+            None => errors.push(FieldError::new(field, "没有这个产品", "unknown product")),
+            Some(p) if p.village_id != ctx.village_id || p.published == 0 => errors.push(
+                FieldError::new(field, "这个村子不卖这个产品", "not sold by this village"),
+            ),
             Some(_) if withdrawn.contains_key(&line.product_id) => errors.push(FieldError::new(
                 field,
+                format!(
+                    "村里的组织者已把它从这一轮撤下：{}",
+                    withdrawn[&line.product_id]
+                ),
                 format!(
                     "withdrawn from this round by the village's organisers: {}",
                     withdrawn[&line.product_id]
@@ -453,6 +473,7 @@ fn round_closed(round: &Round, now: OffsetDateTime) -> Option<Error> {
         RoundPhase::Open => None,
         RoundPhase::NotYetOpen => Some(Error::field(
             "round_id",
+            format!("这一轮从 {} 开始下单", shanghai_text_zh(round.opens_at)),
             format!(
                 "orders for this round open at {}",
                 shanghai_text(round.opens_at)
@@ -460,6 +481,7 @@ fn round_closed(round: &Round, now: OffsetDateTime) -> Option<Error> {
         )),
         RoundPhase::Closed => Some(Error::field(
             "round_id",
+            format!("这一轮已于 {} 截单", shanghai_text_zh(round.deadline)),
             format!(
                 "orders for this round closed at {}",
                 shanghai_text(round.deadline)
@@ -491,12 +513,18 @@ async fn place(
             let order = load_one(tx.conn(), member.id, &id, now).await?;
             return Ok((StatusCode::OK, Json(order)));
         }
-        return Err(Error::conflict(ID_REUSED));
+        return Err(Error::conflict(ID_REUSED_ZH, ID_REUSED));
     }
 
     let ctx = context(tx.conn(), norm.round_id, norm.point_id)
         .await?
-        .ok_or_else(|| Error::field("round_id", format!("no round with id {}", norm.round_id)))?;
+        .ok_or_else(|| {
+            Error::field(
+                "round_id",
+                format!("没有这一轮：{}", norm.round_id),
+                format!("no round with id {}", norm.round_id),
+            )
+        })?;
     if let Some(e) = round_closed(&ctx.round, now) {
         return Err(e);
     }
@@ -536,6 +564,7 @@ async fn change(
     if norm.round_id != head.round_id {
         return Err(Error::field(
             "round_id",
+            "订单不能换到别的一轮；请取消后在那一轮重新下单",
             "an order stays in its round; cancel it and place a new order for another round",
         ));
     }
@@ -546,6 +575,7 @@ async fn change(
     }
     if head.cancelled() {
         return Err(Error::conflict(
+            "这张订单已取消，不能再改；请重新下单",
             "this order is cancelled and cannot be changed; place a new order instead",
         ));
     }

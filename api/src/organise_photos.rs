@@ -69,14 +69,20 @@ pub fn public_router() -> Router<AppState> {
 
 fn too_large(bytes: Option<u64>) -> Error {
     let most = photos::MAX_BYTES / (1024 * 1024);
-    let message = match bytes {
-        Some(n) => format!(
-            "photos can be at most {most} MB; this file is {:.1} MB",
-            n as f64 / (1024.0 * 1024.0)
+    let (zh, en) = match bytes {
+        Some(n) => {
+            let mb = n as f64 / (1024.0 * 1024.0);
+            (
+                format!("照片最多 {most} MB；这个文件有 {mb:.1} MB"),
+                format!("photos can be at most {most} MB; this file is {mb:.1} MB"),
+            )
+        }
+        None => (
+            format!("照片最多 {most} MB；这个文件更大"),
+            format!("photos can be at most {most} MB; this file is larger"),
         ),
-        None => format!("photos can be at most {most} MB; this file is larger"),
     };
-    Error::FieldTooLarge(FieldError::new(photos::FIELD, message))
+    Error::FieldTooLarge(FieldError::new(photos::FIELD, zh, en))
 }
 
 fn declared_length(headers: &HeaderMap) -> Option<u64> {
@@ -114,7 +120,10 @@ async fn read_photo(headers: &HeaderMap, mut body: Body) -> Result<Vec<u8>> {
     while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
         let frame = frame.map_err(|e| {
             tracing::info!(error = %e, "photo upload interrupted");
-            Error::BadBody("the upload was interrupted; please try again".to_owned())
+            Error::bad_body(
+                "上传中断了，请再试一次",
+                "the upload was interrupted; please try again",
+            )
         })?;
         if let Ok(data) = frame.into_data() {
             if out.len() + data.len() > photos::MAX_BYTES {
@@ -137,8 +146,12 @@ async fn product_village(
         .bind(product_id)
         .fetch_optional(&mut *conn)
         .await?;
-    let (village_id,) =
-        row.ok_or_else(|| Error::NotFound(format!("no product with id {product_id}")))?;
+    let (village_id,) = row.ok_or_else(|| {
+        Error::not_found(
+            format!("没有这个产品：{product_id}"),
+            format!("no product with id {product_id}"),
+        )
+    })?;
     Ok(o.check_village(conn, village_id).await?.id)
 }
 
@@ -153,6 +166,7 @@ async fn photo_count(conn: &mut SqliteConnection, product_id: i64) -> Result<i64
 fn too_many() -> Error {
     Error::field(
         photos::FIELD,
+        format!("一个产品最多 {MAX_PHOTOS} 张照片，请先删掉一张"),
         format!("a product can have at most {MAX_PHOTOS} photos; delete one first"),
     )
 }
@@ -318,7 +332,12 @@ async fn remove(
     .fetch_optional(tx.conn())
     .await?;
     let (product_id, position, source_type, width, height, upload_bytes) =
-        row.ok_or_else(|| Error::NotFound(format!("no photo with id {photo_id}")))?;
+        row.ok_or_else(|| {
+            Error::not_found(
+                format!("没有这张照片：{photo_id}"),
+                format!("no photo with id {photo_id}"),
+            )
+        })?;
     let village_id = product_village(tx.conn(), &o, product_id).await?;
     let versions: Vec<(i64, i64)> =
         sqlx::query_as("SELECT width, height FROM photo_version WHERE photo_id = ? ORDER BY width")
@@ -362,9 +381,14 @@ async fn serve(
     State(state): State<AppState>,
     path: std::result::Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response> {
-    let Path((id, file)) = path.map_err(|_| Error::NotFound("no such photo".to_owned()))?;
+    let Path((id, file)) = path.map_err(|_| Error::not_found("没有这张照片", "no such photo"))?;
     let Id(photo_id) = Id::parse("id", &id)?;
-    let not_found = || Error::NotFound(format!("no photo version {id}/{file}"));
+    let not_found = || {
+        Error::not_found(
+            format!("没有这个照片版本：{id}/{file}"),
+            format!("no photo version {id}/{file}"),
+        )
+    };
     let width: u32 = file
         .strip_suffix(".jpg")
         .filter(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit()))

@@ -109,7 +109,12 @@ async fn load(conn: &mut SqliteConnection, id: i64) -> Result<(i64, OrganiserPro
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or_else(|| Error::NotFound(format!("no product with id {id}")))?;
+        .ok_or_else(|| {
+            Error::not_found(
+                format!("没有这个产品：{id}"),
+                format!("no product with id {id}"),
+            )
+        })?;
     let village_id = row.village_id;
     let households = households_of(conn, id).await?;
     let photos = photos_of(conn, &[id])
@@ -194,6 +199,7 @@ async fn checked(
         if !known.iter().any(|(k,)| k == id) {
             errors.push(FieldError::new(
                 format!("household_ids[{i}]"),
+                format!("{id} 不是本村的农户"),
                 format!("{id} is not a household of this village"),
             ));
         }
@@ -314,11 +320,17 @@ async fn edit(
         .await?;
         if let Some((h, q, day)) = supplying.first() {
             return Err(Error::Conflict {
-                error: format!(
-                    "household {h} still supplies {q} of this product for the round of {day}; set its supply to 0 first"
+                error: LocalText::new(
+                    format!(
+                        "农户 {h} 还要为 {day} 那一轮供应 {q} 份这个产品，请先把它的供应量改成 0"
+                    ),
+                    format!(
+                        "household {h} still supplies {q} of this product for the round of {day}; set its supply to 0 first"
+                    ),
                 ),
                 fields: vec![FieldError::new(
                     "household_ids",
+                    format!("农户 {h} 还在为 {day} 那一轮供货"),
                     format!("household {h} still supplies the round of {day}"),
                 )],
             });

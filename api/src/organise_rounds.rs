@@ -71,8 +71,12 @@ async fn round_row(conn: &mut SqliteConnection, id: i64) -> Result<(i64, Round)>
     .bind(id)
     .fetch_optional(conn)
     .await?;
-    let (village_id, opens_at, deadline, distribution_day) =
-        row.ok_or_else(|| Error::NotFound(format!("no round with id {id}")))?;
+    let (village_id, opens_at, deadline, distribution_day) = row.ok_or_else(|| {
+        Error::not_found(
+            format!("没有这一轮：{id}"),
+            format!("no round with id {id}"),
+        )
+    })?;
     let round = RoundRow {
         id,
         opens_at,
@@ -313,6 +317,7 @@ async fn foreign_points(
         .map(|(i, id)| {
             FieldError::new(
                 format!("point_ids[{i}]"),
+                format!("{id} 不是本村的取货点"),
                 format!("{id} is not a distribution point of this village"),
             )
         })
@@ -358,9 +363,13 @@ async fn create(
         Ok(r) => r.last_insert_rowid(),
         Err(e) if is_unique_violation(&e) => {
             return Err(Error::Conflict {
-                error: format!("the village already has a round distributed on {day}"),
+                error: LocalText::new(
+                    format!("村里已经有一轮在 {day} 配送了"),
+                    format!("the village already has a round distributed on {day}"),
+                ),
                 fields: vec![FieldError::new(
                     "distribution_day",
+                    "已经有别的一轮用了这个配送日",
                     "another round already has this distribution day",
                 )],
             })
@@ -432,11 +441,15 @@ async fn set_points(
     .await?;
     if let Some((point, n)) = kept.first() {
         return Err(Error::Conflict {
-            error: format!(
-                "distribution point {point} has {n} confirmed order(s) in this round and cannot be taken off it"
+            error: LocalText::new(
+                format!("取货点 {point} 在这一轮有 {n} 张已确认的订单，不能从这一轮去掉"),
+                format!(
+                    "distribution point {point} has {n} confirmed order(s) in this round and cannot be taken off it"
+                ),
             ),
             fields: vec![FieldError::new(
                 "point_ids",
+                format!("取货点 {point} 有订单，必须保留"),
                 format!("must still include point {point}, which has orders"),
             )],
         });
@@ -486,7 +499,11 @@ async fn set_supply(
     let mut errors = Vec::new();
     let mut seen = std::collections::HashSet::new();
     if input.supplies.is_empty() {
-        errors.push(FieldError::new("supplies", "list at least one supply"));
+        errors.push(FieldError::new(
+            "supplies",
+            "至少填一项供应",
+            "list at least one supply",
+        ));
     }
     for (i, s) in input.supplies.iter().enumerate() {
         if let Err(e) = supply_quantity(&format!("supplies[{i}].quantity"), s.quantity) {
@@ -498,11 +515,13 @@ async fn set_supply(
         if !by_product.contains_key(&s.product_id) {
             errors.push(FieldError::new(
                 format!("supplies[{i}].product_id"),
+                format!("{} 不是本村的产品", s.product_id),
                 format!("{} is not a product of this village", s.product_id),
             ));
         } else if !makes {
             errors.push(FieldError::new(
                 format!("supplies[{i}].household_id"),
+                format!("农户 {} 不生产产品 {}", s.household_id, s.product_id),
                 format!(
                     "household {} does not make product {}",
                     s.household_id, s.product_id
@@ -512,6 +531,7 @@ async fn set_supply(
         if !seen.insert((s.household_id, s.product_id)) {
             errors.push(FieldError::new(
                 format!("supplies[{i}]"),
+                "同一农户的同一产品填了两次",
                 "this household and product are listed twice",
             ));
         }
@@ -597,7 +617,8 @@ async fn set_supply(
 /// `POST /api/organise/rounds/{id}/withdrawals`: takes the product out of
 /// the round. Its lines leave every confirmed order of the round (their
 /// totals drop accordingly) and are kept to show the members the reason;
-/// ordering it in this round is refused from now on.
+/// an order left with nothing in it is cancelled, so nobody comes to
+/// collect nothing. Ordering it in this round is refused from now on.
 async fn withdraw(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -618,6 +639,7 @@ async fn withdraw(
     if product.is_none_or(|(village,)| village != v.id) {
         errors.push(FieldError::new(
             "product_id",
+            format!("{} 不是本村的产品", input.product_id),
             format!("{} is not a product of this village", input.product_id),
         ));
     }
@@ -626,12 +648,23 @@ async fn withdraw(
     }
     if let Some(w) = withdrawal(tx.conn(), id, input.product_id).await? {
         return Err(Error::Conflict {
-            error: format!(
-                "this product was already withdrawn from this round at {}: {}",
-                crate::rounds::shanghai_text(w.withdrawn_at),
-                w.reason
+            error: LocalText::new(
+                format!(
+                    "这个产品已于 {} 从这一轮撤下：{}",
+                    crate::rounds::shanghai_text_zh(w.withdrawn_at),
+                    w.reason
+                ),
+                format!(
+                    "this product was already withdrawn from this round at {}: {}",
+                    crate::rounds::shanghai_text(w.withdrawn_at),
+                    w.reason
+                ),
             ),
-            fields: vec![FieldError::new("product_id", "already withdrawn")],
+            fields: vec![FieldError::new(
+                "product_id",
+                "已经撤下了",
+                "already withdrawn",
+            )],
         });
     }
     let text = input.reason.trim().to_owned();
@@ -663,6 +696,18 @@ async fn withdraw(
     )
     .bind(input.product_id)
     .bind(id)
+    .execute(tx.conn())
+    .await?;
+    // An order that had only this product has nothing left to collect.
+    sqlx::query(
+        "UPDATE orders SET status = 'cancelled'
+         WHERE round_id = ? AND status = 'confirmed'
+           AND NOT EXISTS (SELECT 1 FROM order_line WHERE order_id = orders.id)
+           AND EXISTS (SELECT 1 FROM withdrawn_line w
+                       WHERE w.order_id = orders.id AND w.product_id = ?)",
+    )
+    .bind(id)
+    .bind(input.product_id)
     .execute(tx.conn())
     .await?;
     // Nothing withdrawn is packed: its labels (if already allocated) go.

@@ -56,14 +56,22 @@ pub fn router() -> Router<AppState> {
 fn date_param(query: &Option<String>, name: &str) -> Result<Option<Date>> {
     query_param(query, name)
         .map(|raw| {
-            domain::wire::parse_date(raw)
-                .ok_or_else(|| Error::bad_param(name, "must be a date like 2026-12-01"))
+            domain::wire::parse_date(raw).ok_or_else(|| {
+                Error::bad_param(
+                    name,
+                    "必须是日期，例如 2026-12-01",
+                    "must be a date like 2026-12-01",
+                )
+            })
         })
         .transpose()
 }
 
 fn not_found(id: &str) -> Error {
-    Error::NotFound(format!("no booking with id {id}"))
+    Error::not_found(
+        format!("没有这个预订：{id}"),
+        format!("no booking with id {id}"),
+    )
 }
 
 /// The booking if it is of one of the organiser's villages: 404 / 403.
@@ -93,11 +101,16 @@ async fn per_day(
     let from = date_param(&query, "from")?.unwrap_or(today);
     let to = date_param(&query, "to")?.unwrap_or(from + Duration::days(DEFAULT_DAYS));
     if to < from {
-        return Err(Error::bad_param("to", "must not be before from"));
+        return Err(Error::bad_param(
+            "to",
+            "不能早于 from",
+            "must not be before from",
+        ));
     }
     if (to - from).whole_days() >= MAX_DAYS {
         return Err(Error::bad_param(
             "to",
+            format!("必须在 from 之后 {MAX_DAYS} 天以内"),
             format!("must be less than {MAX_DAYS} days after from"),
         ));
     }
@@ -251,12 +264,18 @@ async fn close_day(
     let mut tx = state.write().await?;
     let v = o.village(tx.conn(), &slug).await?;
     let Some(p) = policy(tx.conn(), v.id).await? else {
-        return Err(Error::NotFound(format!(
-            "village '{slug}' does not take visitors yet"
-        )));
+        return Err(Error::not_found(
+            format!("村子 {slug} 还不接待访客"),
+            format!("village '{slug}' does not take visitors yet"),
+        ));
     };
     if input.date < today {
-        return Err(FieldError::new("date", "must be today or later (Asia/Shanghai)").into());
+        return Err(FieldError::new(
+            "date",
+            "必须是今天或以后的日期（北京时间）",
+            "must be today or later (Asia/Shanghai)",
+        )
+        .into());
     }
     let day = format_date(input.date);
     let was_closed = p.closed_days.contains(&input.date);

@@ -41,9 +41,13 @@ use crate::{
 };
 
 pub const PLEASE_LOG_IN: &str = "please log in as an organiser";
+pub const PLEASE_LOG_IN_ZH: &str = "请以组织者身份登录";
 pub const WRONG_LOGIN: &str = "login name or password is wrong";
+pub const WRONG_LOGIN_ZH: &str = "登录名或密码不对";
 pub const CSRF_MISSING: &str =
     "this change was refused: it lacks the header X-Requested-With: storefront that the organiser pages send (protection against cross-site requests); reload the page and try again";
+pub const CSRF_MISSING_ZH: &str =
+    "这次修改被拒绝了：缺少组织者页面会带上的请求头 X-Requested-With: storefront（用来防止跨站请求）；请刷新页面再试";
 
 /// The organiser routes, all under `/organise`; each resource module adds
 /// its own.
@@ -79,7 +83,7 @@ pub fn check_csrf(headers: &HeaderMap) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Forbidden(CSRF_MISSING.to_owned()))
+        Err(Error::forbidden(CSRF_MISSING_ZH, CSRF_MISSING))
     }
 }
 
@@ -100,7 +104,7 @@ impl FromRequestParts<AppState> for CurrentOrganiser {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
-        let unauthorized = || Error::Unauthorized(PLEASE_LOG_IN.to_owned());
+        let unauthorized = || Error::unauthorized(PLEASE_LOG_IN_ZH, PLEASE_LOG_IN);
         let token = auth::token_named(&parts.headers, auth::ORGANISER_COOKIE_NAME)
             .ok_or_else(unauthorized)?;
         let row: Option<(i64,)> = sqlx::query_as(
@@ -121,7 +125,10 @@ impl FromRequestParts<AppState> for CurrentOrganiser {
 }
 
 fn not_yours(slug: &str) -> Error {
-    Error::Forbidden(format!("you do not organise village '{slug}'"))
+    Error::forbidden(
+        format!("您不是这个村的组织者（{slug}）"),
+        format!("you do not organise village '{slug}'"),
+    )
 }
 
 impl CurrentOrganiser {
@@ -139,7 +146,10 @@ impl CurrentOrganiser {
         .fetch_optional(conn)
         .await?;
         match row {
-            None => Err(Error::NotFound(format!("no village with slug '{slug}'"))),
+            None => Err(Error::not_found(
+                format!("没有这个村子：{slug}"),
+                format!("no village with slug '{slug}'"),
+            )),
             Some((_, _, 0)) => Err(not_yours(slug)),
             Some((id, slug, _)) => Ok(VillageRef { id, slug }),
         }
@@ -206,7 +216,7 @@ async fn login(
     };
     let ok = auth::verify_password(req.password, stored).await?;
     let Some(organiser_id) = organiser_id.filter(|_| ok) else {
-        return Err(Error::Unauthorized(WRONG_LOGIN.to_owned()));
+        return Err(Error::unauthorized(WRONG_LOGIN_ZH, WRONG_LOGIN));
     };
 
     let (token, token_hash) = auth::new_token();
@@ -270,7 +280,7 @@ async fn load_me(conn: &mut SqliteConnection, id: i64) -> Result<OrganiserMe> {
             .bind(id)
             .fetch_optional(&mut *conn)
             .await?
-            .ok_or_else(|| Error::Unauthorized(PLEASE_LOG_IN.to_owned()))?;
+            .ok_or_else(|| Error::unauthorized(PLEASE_LOG_IN_ZH, PLEASE_LOG_IN))?;
     let villages: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT v.slug, v.name_zh, v.name_en FROM organiser_village ov
          JOIN village v ON v.id = ov.village_id WHERE ov.organiser_id = ? ORDER BY v.id",
@@ -376,6 +386,7 @@ async fn log(
             if n > LOG_PAGE_MAX {
                 return Err(Error::bad_param(
                     "limit",
+                    format!("最多 {LOG_PAGE_MAX}"),
                     format!("must be at most {LOG_PAGE_MAX}"),
                 ));
             }

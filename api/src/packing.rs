@@ -24,7 +24,7 @@ use axum::{
 use domain::{
     allocation::{allocate, OrderLine, Supply},
     dto::{DistributionPoint, HouseholdRef},
-    label::LabelCode,
+    label::{LabelCode, LabelCodeError},
     packing::{
         order_number, HouseholdLine, HouseholdPacking, LabelInfo, MemberPacking, Packing,
         PointLine, PointPacking, ProductTotal,
@@ -41,7 +41,7 @@ use crate::{
     organise_rounds::round_for,
     organisers::{record, to_value, Change, CurrentOrganiser, VillageRef},
     params::Id,
-    rounds::{moment, shanghai_text, RoundRow},
+    rounds::{moment, shanghai_text, shanghai_text_zh, RoundRow},
     villages::{PointRow, POINT_COLUMNS},
     AppState,
 };
@@ -60,6 +60,7 @@ pub fn public_router() -> Router<AppState> {
 
 pub const NOT_ALLOCATED: &str =
     "this round has not been allocated to the households yet; allocate it first (after its deadline)";
+pub const NOT_ALLOCATED_ZH: &str = "这一轮的订单还没有分配到各户；请先分配（截单之后才能分配）";
 
 /// One piece as stored: (order id, product id, household id) → quantity.
 type Pieces = BTreeMap<(String, i64, i64), i64>;
@@ -146,12 +147,20 @@ async fn compute(conn: &mut SqliteConnection, round_id: i64) -> Result<Pieces> {
         let result = allocate(&supplies, &orders).map_err(|e| match e {
             // Ordering keeps orders within supply; if that ever failed,
             // say so rather than overload a household.
-            domain::allocation::AllocationError::NotEnoughSupply { .. } => Error::Conflict {
-                error: format!(
-                    "product {product} cannot be allocated: {e}; raise its supply for this round, or withdraw it"
-                ),
-                fields: vec![],
-            },
+            domain::allocation::AllocationError::NotEnoughSupply { ordered, supply } => {
+                Error::Conflict {
+                    error: LocalText::new(
+                        format!(
+                            "产品 {product} 没法分配：订了 {ordered} 份，农户只供应了 {supply} 份；\
+                             请提高这一轮的供应量，或把它撤下"
+                        ),
+                        format!(
+                            "product {product} cannot be allocated: {e}; raise its supply for this round, or withdraw it"
+                        ),
+                    ),
+                    fields: vec![],
+                }
+            }
             other => Error::internal(format_args!("allocating product {product}: {other}")),
         })?;
         for h in result {
@@ -192,6 +201,24 @@ async fn fresh_code(conn: &mut SqliteConnection) -> Result<LabelCode> {
     Err(Error::internal("16 label codes in a row were taken"))
 }
 
+/// The Chinese for a [`LabelCodeError`] (its `Display` is the English).
+fn label_code_zh(e: &LabelCodeError) -> String {
+    match e {
+        LabelCodeError::Length { found } => format!(
+            "标签码有 {} 个字符，例如 K7QX-3MPD；这个有 {found} 个",
+            domain::label::LEN
+        ),
+        LabelCodeError::Character { ch, position } => {
+            let mut m = format!("第 {position} 个字符（{ch}）不会出现在标签码里");
+            if matches!(ch, '0' | '1' | 'O' | 'o' | 'I' | 'i' | 'L' | 'l') {
+                m.push_str("；标签码里没有 0、1、O、I 和 L");
+            }
+            m
+        }
+        LabelCodeError::Check => "这个标签码有写错的地方，请对照标签逐个字符检查".to_owned(),
+    }
+}
+
 /// `POST /api/organise/rounds/{id}/allocation`.
 async fn allocate_round(
     State(state): State<AppState>,
@@ -204,6 +231,10 @@ async fn allocate_round(
     if now < round.deadline {
         return Err(Error::field(
             "round_id",
+            format!(
+                "这一轮到 {} 才截单；截单之后才能分配",
+                shanghai_text_zh(round.deadline)
+            ),
             format!(
                 "orders for this round are still open until {} (Asia/Shanghai); it can be allocated only after its deadline",
                 shanghai_text(round.deadline)
@@ -344,8 +375,12 @@ async fn load_packing(
         .await?;
     let Some((at,)) = at else {
         return Err(Error::Conflict {
-            error: NOT_ALLOCATED.to_owned(),
-            fields: vec![domain::FieldError::new("round_id", NOT_ALLOCATED)],
+            error: LocalText::new(NOT_ALLOCATED_ZH, NOT_ALLOCATED),
+            fields: vec![domain::FieldError::new(
+                "round_id",
+                NOT_ALLOCATED_ZH,
+                NOT_ALLOCATED,
+            )],
         });
     };
     let (vzh, ven): (String, String) =
@@ -497,8 +532,9 @@ async fn label(
     State(state): State<AppState>,
     code: std::result::Result<Path<String>, PathRejection>,
 ) -> Result<Json<LabelInfo>> {
-    let Path(raw) = code.map_err(|_| Error::field("code", "is not a label code"))?;
-    let code = LabelCode::parse(&raw).map_err(|e| Error::field("code", e.to_string()))?;
+    let Path(raw) = code.map_err(|_| Error::field("code", "不是标签码", "is not a label code"))?;
+    let code = LabelCode::parse(&raw)
+        .map_err(|e| Error::field("code", label_code_zh(&e), e.to_string()))?;
     let mut conn = state.db.acquire().await?;
     let row: LabelRow = sqlx::query_as(
         "SELECT h.id AS household_id, h.name_zh AS household_zh, h.name_en AS household_en,
@@ -517,7 +553,12 @@ async fn label(
     .bind(code.as_str())
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or_else(|| Error::NotFound(format!("no packed item has the label {}", code.display())))?;
+    .ok_or_else(|| {
+        Error::not_found(
+            format!("没有哪件货贴着标签 {}", code.display()),
+            format!("no packed item has the label {}", code.display()),
+        )
+    })?;
     let point: PointRow = sqlx::query_as(&format!(
         "SELECT {POINT_COLUMNS} FROM distribution_point d WHERE d.id = ?"
     ))

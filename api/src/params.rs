@@ -35,9 +35,10 @@ pub struct Id(pub i64);
 
 impl Id {
     pub const MESSAGE: &'static str = "must be a positive whole number";
+    pub const MESSAGE_ZH: &'static str = "必须是正整数";
 
     pub fn parse(param: &str, raw: &str) -> Result<Self, Error> {
-        let bad = || Error::bad_param(param, Self::MESSAGE);
+        let bad = || Error::bad_param(param, Self::MESSAGE_ZH, Self::MESSAGE);
         if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
         }
@@ -52,8 +53,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
-        let (name, raw) =
-            single_param(parts, state, || Error::bad_param("id", Self::MESSAGE)).await?;
+        let (name, raw) = single_param(parts, state, || {
+            Error::bad_param("id", Self::MESSAGE_ZH, Self::MESSAGE)
+        })
+        .await?;
         Self::parse(&name, &raw)
     }
 }
@@ -64,7 +67,8 @@ pub struct Slug(pub String);
 
 impl Slug {
     pub fn parse(param: &str, raw: &str) -> Result<Self, Error> {
-        domain::validate::slug(param, raw).map_err(|e| Error::bad_param(e.field, e.message))?;
+        domain::validate::slug(param, raw)
+            .map_err(|e| Error::bad_param(e.field, e.message_zh, e.message))?;
         Ok(Self(raw.to_owned()))
     }
 }
@@ -86,11 +90,13 @@ pub struct OrderId(pub String);
 
 impl OrderId {
     pub const MESSAGE: &'static str = "must be a UUID like 3f2b6c1e-8d4a-4b7e-9c0d-2a1b3c4d5e6f";
+    pub const MESSAGE_ZH: &'static str =
+        "必须是 UUID 格式，例如 3f2b6c1e-8d4a-4b7e-9c0d-2a1b3c4d5e6f";
 
     pub fn parse(param: &str, raw: &str) -> Result<Self, Error> {
         match uuid::Uuid::try_parse(raw) {
             Ok(id) if raw.len() == 36 => Ok(Self(id.hyphenated().to_string())),
-            _ => Err(Error::bad_param(param, Self::MESSAGE)),
+            _ => Err(Error::bad_param(param, Self::MESSAGE_ZH, Self::MESSAGE)),
         }
     }
 }
@@ -99,8 +105,10 @@ impl<S: Send + Sync> FromRequestParts<S> for OrderId {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
-        let (name, raw) =
-            single_param(parts, state, || Error::bad_param("id", Self::MESSAGE)).await?;
+        let (name, raw) = single_param(parts, state, || {
+            Error::bad_param("id", Self::MESSAGE_ZH, Self::MESSAGE)
+        })
+        .await?;
         Self::parse(&name, &raw)
     }
 }

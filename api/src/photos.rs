@@ -27,6 +27,8 @@ use image::{
     ImageDecoder, ImageError, ImageFormat, ImageReader, Limits, RgbImage,
 };
 
+use domain::LocalText;
+
 use crate::error::Error;
 
 /// The largest upload accepted: 10 MB.
@@ -129,50 +131,83 @@ impl std::fmt::Display for PhotoError {
         match self {
             PhotoError::Unreadable(detail) => write!(f, "unreadable photo: {detail}"),
             PhotoError::Encode(detail) => write!(f, "photo encoding failed: {detail}"),
-            other => f.write_str(&error_message(other).1),
+            other => f.write_str(&error_message(other).1.en),
         }
     }
 }
 
 impl std::error::Error for PhotoError {}
 
-/// The field and the message to show the organiser.
-pub fn error_message(e: &PhotoError) -> (&'static str, String) {
+/// The field and the message to show the organiser, in both languages.
+pub fn error_message(e: &PhotoError) -> (&'static str, LocalText) {
     const ACCEPTED: &str = "please choose a JPEG, PNG or WebP photo";
+    const ACCEPTED_ZH: &str = "请选一张 JPEG、PNG 或 WebP 格式的照片";
+    let t = |zh: String, en: String| LocalText::new(zh, en);
     let message = match e {
-        PhotoError::Empty => format!("the file is empty; {ACCEPTED}"),
-        PhotoError::TooLarge { bytes } => format!(
-            "the photo is {:.1} MB; the most is {} MB",
-            *bytes as f64 / (1024.0 * 1024.0),
-            MAX_BYTES / (1024 * 1024)
+        PhotoError::Empty => t(
+            format!("文件是空的；{ACCEPTED_ZH}"),
+            format!("the file is empty; {ACCEPTED}"),
         ),
-        PhotoError::Unsupported { detected: None } => {
-            format!("this file is not a photo; {ACCEPTED}")
+        PhotoError::TooLarge { bytes } => {
+            let mb = *bytes as f64 / (1024.0 * 1024.0);
+            let most = MAX_BYTES / (1024 * 1024);
+            t(
+                format!("这张照片有 {mb:.1} MB；最多 {most} MB"),
+                format!("the photo is {mb:.1} MB; the most is {most} MB"),
+            )
         }
+        PhotoError::Unsupported { detected: None } => t(
+            format!("这个文件不是照片；{ACCEPTED_ZH}"),
+            format!("this file is not a photo; {ACCEPTED}"),
+        ),
         PhotoError::Unsupported {
             detected: Some("HEIC"),
-        } => "HEIC photos are not accepted; please send a JPEG (on an iPhone: \
-              Settings › Camera › Formats › Most Compatible)"
-            .to_owned(),
+        } => t(
+            "不收 HEIC 格式的照片，请发 JPEG（iPhone 上：设置 › 相机 › 格式 › 兼容性最佳）"
+                .to_owned(),
+            "HEIC photos are not accepted; please send a JPEG (on an iPhone: \
+             Settings › Camera › Formats › Most Compatible)"
+                .to_owned(),
+        ),
         PhotoError::Unsupported {
             detected: Some(kind),
-        } => format!("{kind} images are not accepted; {ACCEPTED}"),
-        PhotoError::TooManyPixels { width, height } if *width > 0 => format!(
-            "the photo is {width} × {height} pixels, too large to process; the most is \
-             {MAX_SIDE} pixels a side and {} megapixels",
-            MAX_PIXELS / 1_000_000
+        } => t(
+            format!("不收 {kind} 格式的图片；{ACCEPTED_ZH}"),
+            format!("{kind} images are not accepted; {ACCEPTED}"),
         ),
-        PhotoError::TooManyPixels { .. } => format!(
-            "the photo is too large to process; the most is {MAX_SIDE} pixels a side and {} megapixels",
-            MAX_PIXELS / 1_000_000
-        ),
-        PhotoError::Unreadable(_) => {
+        PhotoError::TooManyPixels { width, height } if *width > 0 => {
+            let mp = MAX_PIXELS / 1_000_000;
+            t(
+                format!(
+                    "这张照片有 {width} × {height} 像素，太大了处理不了；\
+                     每边最多 {MAX_SIDE} 像素，总共最多 {mp} 百万像素"
+                ),
+                format!(
+                    "the photo is {width} × {height} pixels, too large to process; the most is \
+                     {MAX_SIDE} pixels a side and {mp} megapixels"
+                ),
+            )
+        }
+        PhotoError::TooManyPixels { .. } => {
+            let mp = MAX_PIXELS / 1_000_000;
+            t(
+                format!(
+                    "这张照片太大了处理不了；每边最多 {MAX_SIDE} 像素，总共最多 {mp} 百万像素"
+                ),
+                format!(
+                    "the photo is too large to process; the most is {MAX_SIDE} pixels a side and {mp} megapixels"
+                ),
+            )
+        }
+        PhotoError::Unreadable(_) => t(
+            "读不出这张照片，可能已损坏或不完整，请换一个文件试试".to_owned(),
             "the photo could not be read; it may be damaged or incomplete. Please try another file"
-                .to_owned()
-        }
-        PhotoError::Encode(_) => {
-            "the photo could not be processed on our side; please try again".to_owned()
-        }
+                .to_owned(),
+        ),
+        PhotoError::Encode(_) => t(
+            "我们这边处理照片时出了问题，请再试一次".to_owned(),
+            "the photo could not be processed on our side; please try again".to_owned(),
+        ),
     };
     (FIELD, message)
 }
@@ -186,11 +221,11 @@ impl From<PhotoError> for Error {
             PhotoError::Unreadable(ref detail) => {
                 tracing::info!(%detail, "unreadable photo upload");
                 let (field, message) = error_message(&e);
-                Error::field(field, message)
+                Error::field(field, message.zh, message.en)
             }
             _ => {
                 let (field, message) = error_message(&e);
-                Error::field(field, message)
+                Error::field(field, message.zh, message.en)
             }
         }
     }

@@ -125,7 +125,7 @@ async fn detail(State(state): State<AppState>, Id(id): Id) -> Result<Json<Produc
     .bind(id)
     .fetch_optional(pool)
     .await?
-    .ok_or_else(|| Error::NotFound(format!("no product with id {id}")))?;
+    .ok_or_else(|| Error::not_found(format!("没有这个产品：{id}"), format!("no product with id {id}")))?;
     let households = households_of(pool, id).await?;
     let summary = row.product.into_summary()?;
     let percent = u8::try_from(row.organising_percent).map_err(|_| {

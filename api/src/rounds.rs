@@ -78,6 +78,17 @@ pub(crate) fn shanghai_text(t: OffsetDateTime) -> String {
     )
 }
 
+/// "2026-11-28 20:00（北京时间）": the same moment for the Chinese message.
+pub(crate) fn shanghai_text_zh(t: OffsetDateTime) -> String {
+    let t = t.to_offset(SHANGHAI);
+    format!(
+        "{} {:02}:{:02}（北京时间）",
+        domain::wire::format_date(t.date()),
+        t.hour(),
+        t.minute()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +99,10 @@ mod tests {
         assert_eq!(
             shanghai_text(datetime!(2026-11-28 12:00 UTC)),
             "2026-11-28 20:00 (Asia/Shanghai)"
+        );
+        assert_eq!(
+            shanghai_text_zh(datetime!(2026-11-28 12:00 UTC)),
+            "2026-11-28 20:00（北京时间）"
         );
     }
 }

@@ -144,6 +144,7 @@ impl SeedFile {
         if self.villages.is_empty() {
             check(Err(FieldError::new(
                 "villages",
+                "至少要有一个村子",
                 "must list at least one village",
             )));
         }
@@ -153,6 +154,7 @@ impl SeedFile {
             if !slugs.insert(v.slug.as_str()) {
                 check(Err(FieldError::new(
                     format!("{at}.slug"),
+                    format!("“{}”用了两次", v.slug),
                     format!("'{}' is used twice", v.slug),
                 )));
             }
@@ -176,11 +178,13 @@ impl SeedFile {
                 if h.key.trim().is_empty() {
                     check(Err(FieldError::new(
                         format!("{at}.key"),
+                        "不能为空",
                         "must not be empty",
                     )));
                 } else if !keys.insert(h.key.as_str()) {
                     check(Err(FieldError::new(
                         format!("{at}.key"),
+                        format!("“{}”用了两次", h.key),
                         format!("'{}' is used twice", h.key),
                     )));
                 }
@@ -189,6 +193,7 @@ impl SeedFile {
                 if parse_date(&h.member_since).is_none() {
                     check(Err(FieldError::new(
                         format!("{at}.member_since"),
+                        "必须是 YYYY-MM-DD 格式的日期",
                         "must be a date YYYY-MM-DD",
                     )));
                 }
@@ -217,6 +222,10 @@ impl SeedFile {
                         check(Err(FieldError::new(
                             format!("{at}.supply"),
                             format!(
+                                "必须是 [min, max]，且 0 <= min <= max <= {}",
+                                crate::seed_supply::MAX_SEED_SUPPLY
+                            ),
+                            format!(
                                 "must be [min, max] with 0 <= min <= max <= {}",
                                 crate::seed_supply::MAX_SEED_SUPPLY
                             ),
@@ -226,6 +235,7 @@ impl SeedFile {
                 if p.households.is_empty() {
                     check(Err(FieldError::new(
                         format!("{at}.households"),
+                        "至少要写一户农户",
                         "must name at least one household",
                     )));
                 }
@@ -234,11 +244,13 @@ impl SeedFile {
                     if !keys.contains(key.as_str()) {
                         check(Err(FieldError::new(
                             format!("{at}.households"),
+                            format!("“{key}”不是村子 {} 的农户", v.slug),
                             format!("'{key}' is not a household of village '{}'", v.slug),
                         )));
                     } else if !seen.insert(key) {
                         check(Err(FieldError::new(
                             format!("{at}.households"),
+                            format!("“{key}”写了两次"),
                             format!("'{key}' is listed twice"),
                         )));
                     }
@@ -253,6 +265,7 @@ impl SeedFile {
                     (Some(from), Some(to)) if from < to => {}
                     (Some(_), Some(_)) => check(Err(FieldError::new(
                         format!("{at}.pickup_to"),
+                        "必须晚于 pickup_from",
                         "must be later than pickup_from",
                     ))),
                     (from, to) => {
@@ -262,6 +275,7 @@ impl SeedFile {
                             if !ok {
                                 check(Err(FieldError::new(
                                     format!("{at}.{field}"),
+                                    "必须是 HH:MM 格式的时间",
                                     "must be a time HH:MM",
                                 )));
                             }
@@ -275,18 +289,21 @@ impl SeedFile {
                 if !(1..=366).contains(&r.every_days) {
                     check(Err(FieldError::new(
                         format!("{at}.every_days"),
+                        "必须是 1 到 366 天",
                         "must be from 1 to 366 days",
                     )));
                 }
                 if r.deadline_days_before >= r.every_days {
                     check(Err(FieldError::new(
                         format!("{at}.deadline_days_before"),
+                        "必须小于 every_days，让每一轮都有一段时间可以下单",
                         "must be less than every_days, so each round is open for a while",
                     )));
                 }
                 if parse_hhmm(&r.deadline_time).is_none() {
                     check(Err(FieldError::new(
                         format!("{at}.deadline_time"),
+                        "必须是 HH:MM 格式的时间",
                         "must be a time HH:MM",
                     )));
                 }
@@ -308,6 +325,7 @@ fn prose_pair(check: &mut impl FnMut(Result<(), FieldError>), at: &str, text: &L
         if value.trim().is_empty() {
             check(Err(FieldError::new(
                 format!("{at}.{lang}"),
+                "不能为空",
                 "must not be empty",
             )));
         }

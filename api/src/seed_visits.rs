@@ -63,12 +63,14 @@ impl VisitSeed {
             if !(1..=30).contains(&v.max_party) || !(1..=30).contains(&v.max_nights) {
                 errors.push(FieldError::new(
                     &at,
+                    "max_party 和 max_nights 必须在 1–30 之间",
                     "max_party and max_nights must be 1–30",
                 ));
             }
             if v.open_days == 0 || v.open_days > 366 || v.free_cancel_days_before > 60 {
                 errors.push(FieldError::new(
                     &at,
+                    "open_days 必须在 1–366 之间，free_cancel_days_before 最多 60",
                     "open_days must be 1–366, free_cancel_days_before at most 60",
                 ));
             }
@@ -86,7 +88,11 @@ impl VisitSeed {
                     }
                 }
                 if !(1..=100).contains(&h.beds) {
-                    errors.push(FieldError::new(format!("{at}.beds"), "must be 1–100"));
+                    errors.push(FieldError::new(
+                        format!("{at}.beds"),
+                        "必须在 1–100 之间",
+                        "must be 1–100",
+                    ));
                 }
             }
         }

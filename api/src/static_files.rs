@@ -31,7 +31,11 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
     // `/api/` (with the slash) is not matched by the nested API router.
     let path = req.uri().path();
     if path == "/api" || path.starts_with("/api/") {
-        return crate::error::Error::NotFound(format!("no API endpoint at {path}")).into_response();
+        return crate::error::Error::not_found(
+            format!("没有这个接口：{path}"),
+            format!("no API endpoint at {path}"),
+        )
+        .into_response();
     }
     let dist = &state.config.dist_dir;
     let index = dist.join("index.html");

@@ -130,7 +130,12 @@ async fn detail(State(state): State<AppState>, Slug(slug): Slug) -> Result<Json<
     .bind(&slug)
     .fetch_optional(pool)
     .await?
-    .ok_or_else(|| Error::NotFound(format!("no village with slug '{slug}'")))?;
+    .ok_or_else(|| {
+        Error::not_found(
+            format!("没有这个村子：{slug}"),
+            format!("no village with slug '{slug}'"),
+        )
+    })?;
 
     let organisers: Vec<(String, String)> = sqlx::query_as(
         "SELECT name_zh, name_en FROM village_organiser WHERE village_id = ? ORDER BY position, id",

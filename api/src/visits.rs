@@ -50,11 +50,12 @@ use crate::{
     error::{Error, Result},
     json::JsonBody,
     params::{OrderId, Slug},
-    rounds::{moment, shanghai_text},
+    rounds::{moment, shanghai_text, shanghai_text_zh},
     AppState,
 };
 
 pub const ID_REUSED: &str = "this booking id was already used for a different booking";
+pub const ID_REUSED_ZH: &str = "这个预订号已经用在另一个预订上了";
 /// Letters of a booking reference (no I, O, 0 or 1 to misread).
 pub const REFERENCE_LEN: usize = 10;
 
@@ -74,7 +75,10 @@ pub fn router() -> Router<AppState> {
 }
 
 fn not_found(id: &str) -> Error {
-    Error::NotFound(format!("no booking with id {id}"))
+    Error::not_found(
+        format!("没有这个预订：{id}"),
+        format!("no booking with id {id}"),
+    )
 }
 
 /// The value of `name` in a query string (no percent-decoding: every
@@ -236,12 +240,18 @@ async fn booked(
 }
 
 async fn visit_village(conn: &mut SqliteConnection, slug: &str) -> Result<(Village, VisitPolicy)> {
-    let v = village(conn, slug)
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("no village with slug '{slug}'")))?;
-    let p = policy(conn, v.id)
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("village '{slug}' does not take visitors yet")))?;
+    let v = village(conn, slug).await?.ok_or_else(|| {
+        Error::not_found(
+            format!("没有这个村子：{slug}"),
+            format!("no village with slug '{slug}'"),
+        )
+    })?;
+    let p = policy(conn, v.id).await?.ok_or_else(|| {
+        Error::not_found(
+            format!("村子 {slug} 还不接待访客"),
+            format!("village '{slug}' does not take visitors yet"),
+        )
+    })?;
     Ok((v, p))
 }
 
@@ -261,12 +271,24 @@ async fn offer(State(state): State<AppState>, Slug(slug): Slug) -> Result<Json<V
 
 /// `YYYY-MM` as the first day of that month.
 fn parse_month(raw: Option<&str>) -> Result<Date> {
-    let raw = raw.ok_or_else(|| Error::bad_param("month", "is required, like 2026-12"))?;
+    let raw = raw.ok_or_else(|| {
+        Error::bad_param(
+            "month",
+            "必须填写，例如 2026-12",
+            "is required, like 2026-12",
+        )
+    })?;
     let ok = raw.len() == 7 && raw.as_bytes()[4] == b'-';
     ok.then(|| domain::wire::parse_date(&format!("{raw}-01")))
         .flatten()
         .filter(|d| (2000..=2100).contains(&d.year()))
-        .ok_or_else(|| Error::bad_param("month", "must be a month like 2026-12"))
+        .ok_or_else(|| {
+            Error::bad_param(
+                "month",
+                "必须是月份，例如 2026-12",
+                "must be a month like 2026-12",
+            )
+        })
 }
 
 /// `GET /api/villages/{slug}/visit/availability?month=YYYY-MM`.
@@ -470,9 +492,15 @@ async fn explain_host(
     .bind(id)
     .fetch_optional(conn)
     .await?;
-    e.message = match elsewhere {
-        Some((slug,)) => format!("host {id} is a host household of another village ({slug})"),
-        None => format!("no host household with id {id}"),
+    (e.message_zh, e.message) = match elsewhere {
+        Some((slug,)) => (
+            format!("接待农户 {id} 属于另一个村子（{slug}）"),
+            format!("host {id} is a host household of another village ({slug})"),
+        ),
+        None => (
+            format!("没有这个接待农户：{id}"),
+            format!("no host household with id {id}"),
+        ),
     };
     Ok(())
 }
@@ -499,15 +527,20 @@ async fn book(
         if existing.placed_request == wanted {
             return Ok((StatusCode::OK, Json(existing.into_booking(now)?)));
         }
-        return Err(Error::conflict(ID_REUSED));
+        return Err(Error::conflict(ID_REUSED_ZH, ID_REUSED));
     }
 
     let Some(v) = village(tx.conn(), &norm.village_slug).await? else {
-        return Err(Error::field("village_slug", "no village with this slug"));
+        return Err(Error::field(
+            "village_slug",
+            "没有这个村子",
+            "no village with this slug",
+        ));
     };
     let Some(policy) = policy(tx.conn(), v.id).await? else {
         return Err(Error::field(
             "village_slug",
+            "这个村子还不接待访客",
             "this village does not take visitors yet",
         ));
     };
@@ -522,7 +555,7 @@ async fn book(
 
     let nights = stay_nights(req.arrival, req.nights);
     let (Some(&first), Some(&last)) = (nights.first(), nights.last()) else {
-        return Err(Error::field("nights", "must be at least 1"));
+        return Err(Error::field("nights", "至少住 1 晚", "must be at least 1"));
     };
     let held = booked(tx.conn(), v.id, first, last).await?;
     let free = |h: &HostOffer| -> Vec<u32> {
@@ -678,11 +711,19 @@ async fn cancel(
         let policy = CancellationPolicy {
             free_cancel_days_before: to_u32("free_cancel_days_before", r.free_cancel_days_before)?,
         };
-        return Err(Error::conflict(format!(
-            "free cancellation ended at {}: {} Please contact the village's organisers.",
-            shanghai_text(until),
-            policy.text().en
-        )));
+        let text = policy.text();
+        return Err(Error::conflict(
+            format!(
+                "免费取消已于 {} 截止：{}请联系村里的组织者",
+                shanghai_text_zh(until),
+                text.zh
+            ),
+            format!(
+                "free cancellation ended at {}: {} Please contact the village's organisers.",
+                shanghai_text(until),
+                text.en
+            ),
+        ));
     }
     sqlx::query(
         "UPDATE booking SET status = 'cancelled', cancelled_by = 'visitor', updated_at = ?

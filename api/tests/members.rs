@@ -89,7 +89,13 @@ async fn join_with_a_demo_code_then_log_out_and_in() {
         .unwrap();
     assert_eq!(n, 0);
     let (status, body) = send(&client, Method::GET, &server.url("/api/me"), None).await;
-    assert_eq!((status, body), (401, json!({"error": "please log in"})));
+    assert_eq!(
+        (status, body),
+        (
+            401,
+            json!({"error": "please log in", "error_zh": "请先登录"})
+        )
+    );
     // The old token is dead even if a copy was kept.
     let res = browser()
         .get(server.url("/api/me"))
@@ -122,7 +128,8 @@ async fn demo_members_log_in_and_wrong_logins_are_401() {
         .any(|i| i.used_by.as_deref() == Some(zhao.name.as_str())));
 
     let client = browser();
-    let wrong = json!({"error": "phone number or password is wrong"});
+    let wrong =
+        json!({"error": "phone number or password is wrong", "error_zh": "手机号或密码不对"});
     for (phone, password) in [
         ("13800000001", "demo-password-2"),
         ("13800000009", "demo-password-1"),
@@ -194,6 +201,68 @@ async fn a_code_is_used_once_and_phones_are_unique() {
     server
         .register("SONGDEMO2", "李娜", "13700000002", point)
         .await;
+}
+
+/// True when `s` has a Chinese character: the message is really in Chinese.
+fn has_cjk(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+#[tokio::test]
+async fn mistakes_are_explained_in_chinese_and_english() {
+    let env = Env::new();
+    let server = env.start();
+    let point = server.village("song").await.distribution_points[0].id;
+    server
+        .register("SONGDEMO1", "钱伟", "13700000001", point)
+        .await;
+    let client = browser();
+
+    // A bad invitation code: 422, the field's message in both languages.
+    let (status, body) = server
+        .post_json(
+            &client,
+            "/api/members",
+            join("NOSUCHCODE", "李娜", "13700000002", point),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    let field = &body["fields"][0];
+    assert_eq!(
+        field["message"],
+        "this invitation code is unknown or already used"
+    );
+    assert!(has_cjk(field["message_zh"].as_str().unwrap()), "{body}");
+    assert!(has_cjk(body["error_zh"].as_str().unwrap()), "{body}");
+
+    // A registered phone: 409, the error and the field in both languages.
+    let (status, body) = server
+        .post_json(
+            &client,
+            "/api/members",
+            join("SONGDEMO2", "李娜", "13700000001", point),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"], "this phone number is already registered");
+    assert!(has_cjk(body["error_zh"].as_str().unwrap()), "{body}");
+    assert_eq!(
+        body["fields"][0]["message"],
+        "already registered; log in instead"
+    );
+    assert!(
+        has_cjk(body["fields"][0]["message_zh"].as_str().unwrap()),
+        "{body}"
+    );
+
+    // An unknown village: 404 in both languages, naming it in both.
+    let e = server.error("/api/villages/xyz", 404).await;
+    assert_eq!(e.error, "no village with slug 'xyz'");
+    assert!(
+        has_cjk(&e.error_zh) && e.error_zh.contains("xyz"),
+        "{}",
+        e.error_zh
+    );
 }
 
 #[tokio::test]
@@ -398,7 +467,10 @@ async fn members_invite_friends_up_to_five() {
         (status, body),
         (
             409,
-            json!({"error": "you have used all 5 of your invitations"})
+            json!({
+                "error": "you have used all 5 of your invitations",
+                "error_zh": "您的 5 个邀请名额都用完了"
+            })
         )
     );
     let (_, body) = send(&alice, Method::GET, &server.url("/api/me"), None).await;

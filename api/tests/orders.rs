@@ -233,7 +233,10 @@ async fn the_same_order_sent_ten_times_is_placed_once() {
         (status, b),
         (
             409,
-            json!({"error": "this order id was already used for a different order"})
+            json!({
+                "error": "this order id was already used for a different order",
+                "error_zh": "这个订单号已经用在另一张订单上了"
+            })
         )
     );
     assert_eq!(order_rows(&pool).await, (1, 2));
@@ -451,7 +454,13 @@ async fn bad_orders_name_the_field_and_write_nothing() {
         &order(r, pt, &[(p, 1)]),
     )
     .await;
-    assert_eq!((status, b), (401, json!({"error": "please log in"})));
+    assert_eq!(
+        (status, b),
+        (
+            401,
+            json!({"error": "please log in", "error_zh": "请先登录"})
+        )
+    );
     for bad in ["not-a-uuid", "1234", "3f2b6c1e8d4a4b7e9c0d2a1b3c4d5e6f"] {
         let (status, b) = put(&server, &client, bad, &order(r, pt, &[(p, 1)])).await;
         assert_eq!(status, 400, "{bad}: {b}");

@@ -1096,7 +1096,7 @@ async fn a_withdrawn_product_leaves_the_orders_with_a_notice_and_cannot_be_order
     )
     .await;
     assert_eq!(status, 200, "{mine}");
-    assert_eq!(mine["status"], "confirmed");
+    assert_eq!(mine["status"], "confirmed", "it still has another product");
     assert_eq!(mine["total_fen"], q_total);
     let lines: Vec<i64> = mine["lines"]
         .as_array()
@@ -1117,8 +1117,21 @@ async fn a_withdrawn_product_leaves_the_orders_with_a_notice_and_cannot_be_order
         .iter()
         .find(|x| x["id"] == order_b.as_str())
         .unwrap();
+    // An order of nothing but the withdrawn product is cancelled: there
+    // is nothing to collect. The notice stays.
     assert_eq!(listed["total_fen"], 0);
+    assert_eq!(listed["status"], "cancelled");
+    assert_eq!(listed["lines"], json!([]));
     assert_eq!(listed["withdrawn"][0]["reason"], reason);
+    assert_eq!(
+        scalar(
+            &pool,
+            "SELECT COUNT(*) FROM orders WHERE status = 'confirmed' AND id NOT IN (SELECT order_id FROM order_line)",
+        )
+        .await,
+        0,
+        "no confirmed order is empty"
+    );
 
     // Nothing of it is held or left; ordering it again is refused.
     assert_eq!(common::sold(&pool, round, p).await, 0);

@@ -23,6 +23,7 @@ impl MonthSet {
         if mask == 0 || mask & !0b1_1111_1111_1110 != 0 {
             return Err(FieldError::new(
                 "months",
+                "月份必须在 1 到 12 之间",
                 "month mask must name months 1–12",
             ));
         }

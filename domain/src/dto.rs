@@ -247,7 +247,11 @@ pub struct Health {
 /// The body of every error answer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ApiError {
+    /// English.
     pub error: String,
+    /// The same in Chinese; empty from an older server.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub error_zh: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
     /// With 409 for an order: every product that is short, and what is left.
@@ -522,7 +526,11 @@ pub struct NoRoom {
 /// `error` and `fields`) with `no_room` added.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoRoomError {
+    /// English.
     pub error: String,
+    /// The same in Chinese; empty from an older server.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub error_zh: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
     pub no_room: NoRoom,

@@ -59,7 +59,13 @@ pub fn format_yuan(fen: i64) -> String {
 /// Fen from what a person types as yuan: "38", "38.5", "38.50", "¥38.50".
 /// At most two decimals; no floats on the way.
 pub fn parse_yuan(field: &str, input: &str) -> Result<i64, FieldError> {
-    let bad = || FieldError::new(field, "must be an amount in yuan like 38 or 38.50");
+    let bad = || {
+        FieldError::new(
+            field,
+            "请填写以元为单位的金额，如 38 或 38.50",
+            "must be an amount in yuan like 38 or 38.50",
+        )
+    };
     let s = input.trim().trim_start_matches(['¥', '￥']).trim();
     let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
     let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());

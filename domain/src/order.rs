@@ -33,20 +33,30 @@ impl OrderRequest {
     pub fn normalized(&self) -> Result<OrderRequest, Vec<FieldError>> {
         let mut errors = Vec::new();
         if self.round_id <= 0 {
-            errors.push(FieldError::new("round_id", "must be a positive id"));
+            errors.push(FieldError::new(
+                "round_id",
+                "编号必须是正整数",
+                "must be a positive id",
+            ));
         }
         if self.point_id <= 0 {
-            errors.push(FieldError::new("point_id", "must be a positive id"));
+            errors.push(FieldError::new(
+                "point_id",
+                "编号必须是正整数",
+                "must be a positive id",
+            ));
         }
         if self.lines.is_empty() {
             errors.push(FieldError::new(
                 "lines",
+                "订单里至少要有一样产品",
                 "an order needs at least one product",
             ));
         }
         if self.lines.len() > MAX_LINES {
             errors.push(FieldError::new(
                 "lines",
+                format!("每个订单最多 {MAX_LINES} 样产品"),
                 format!("at most {MAX_LINES} products per order"),
             ));
         }
@@ -54,6 +64,7 @@ impl OrderRequest {
             if line.product_id <= 0 {
                 errors.push(FieldError::new(
                     format!("lines[{i}].product_id"),
+                    "编号必须是正整数",
                     "must be a positive id",
                 ));
             }
@@ -66,6 +77,7 @@ impl OrderRequest {
             {
                 errors.push(FieldError::new(
                     format!("lines[{i}].product_id"),
+                    "这样产品已经在订单里了，请改它的数量",
                     "this product is already in the order; change its quantity instead",
                 ));
             }

@@ -56,6 +56,7 @@ pub fn login_name(field: &str, value: &str) -> Result<String, FieldError> {
     } else {
         Err(FieldError::new(
             field,
+            "必须是 3–40 个字母、数字或短横线",
             "must be 3–40 letters, digits or dashes",
         ))
     }
@@ -92,7 +93,11 @@ pub struct OrganiserMe {
 /// The body of a 429 for too many failed logins.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RateLimitedError {
+    /// English.
     pub error: String,
+    /// The same in Chinese; empty from an older server.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub error_zh: String,
     pub retry_after_minutes: i64,
 }
 
@@ -165,6 +170,7 @@ pub fn prose(field: &str, value: &str, max: usize) -> Result<(), FieldError> {
     if value.chars().count() > max {
         return Err(FieldError::new(
             field,
+            format!("最多 {max} 个字"),
             format!("must be at most {max} characters"),
         ));
     }
@@ -174,6 +180,7 @@ pub fn prose(field: &str, value: &str, max: usize) -> Result<(), FieldError> {
     {
         return Err(FieldError::new(
             field,
+            "不能含有控制字符",
             "must not contain control characters",
         ));
     }
@@ -207,6 +214,7 @@ impl ProductInput {
                 if v.trim().chars().count() > UNIT_MAX_CHARS {
                     Err(FieldError::new(
                         f,
+                        format!("最多 {UNIT_MAX_CHARS} 个字"),
                         format!("must be at most {UNIT_MAX_CHARS} characters"),
                     ))
                 } else {
@@ -218,13 +226,18 @@ impl ProductInput {
         if self.local_price_fen != 0 {
             check(
                 validate::price_fen("local_price_fen", self.local_price_fen).map_err(|e| {
-                    FieldError::new(e.field, format!("{} (or 0 when unknown)", e.message))
+                    FieldError::new(
+                        e.field,
+                        format!("{}（不清楚时填 0）", e.message_zh),
+                        format!("{} (or 0 when unknown)", e.message),
+                    )
                 }),
             );
         }
         if self.household_ids.is_empty() {
             check(Err(FieldError::new(
                 "household_ids",
+                "至少选一户生产它的农户",
                 "choose at least one household that makes it",
             )));
         }
@@ -233,6 +246,7 @@ impl ProductInput {
             if !seen.insert(id) {
                 check(Err(FieldError::new(
                     format!("household_ids[{i}]"),
+                    "重复了",
                     "is listed twice",
                 )));
             }
@@ -307,22 +321,29 @@ pub fn validate_round(r: &RoundInput, now: OffsetDateTime) -> Vec<FieldError> {
     if r.opens_at >= r.deadline {
         errors.push(FieldError::new(
             "deadline",
+            "必须晚于开始订购的时间",
             "must be after the time orders open",
         ));
     }
     if r.deadline <= now {
-        errors.push(FieldError::new("deadline", "must be in the future"));
+        errors.push(FieldError::new(
+            "deadline",
+            "必须是将来的时间",
+            "must be in the future",
+        ));
     }
     let day_start = r.distribution_day.midnight().assume_offset(SHANGHAI);
     if r.deadline > day_start {
         errors.push(FieldError::new(
             "distribution_day",
+            "必须在截止日之后（北京时间）",
             "must be after the day of the deadline (Asia/Shanghai)",
         ));
     }
     if day_start > now + time::Duration::days(366) {
         errors.push(FieldError::new(
             "distribution_day",
+            "必须在一年之内",
             "must be within a year from now",
         ));
     }
@@ -336,13 +357,18 @@ pub fn point_list(field: &str, ids: &[i64]) -> Vec<FieldError> {
     if ids.is_empty() {
         errors.push(FieldError::new(
             field,
+            "至少选一个取货点",
             "choose at least one distribution point",
         ));
     }
     let mut seen = std::collections::HashSet::new();
     for (i, id) in ids.iter().enumerate() {
         if !seen.insert(id) {
-            errors.push(FieldError::new(format!("{field}[{i}]"), "is listed twice"));
+            errors.push(FieldError::new(
+                format!("{field}[{i}]"),
+                "重复了",
+                "is listed twice",
+            ));
         }
     }
     errors
@@ -361,6 +387,7 @@ pub fn supply_quantity(field: &str, value: i64) -> Result<(), FieldError> {
     if !(0..=MAX_SUPPLY).contains(&value) {
         return Err(FieldError::new(
             field,
+            format!("必须是 0 到 {MAX_SUPPLY} 之间的整数"),
             format!("must be a whole number from 0 to {MAX_SUPPLY}"),
         ));
     }
@@ -395,7 +422,11 @@ pub struct BelowOrdered {
 /// The body of the 409 for [`BelowOrdered`]: nothing was changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BelowOrderedError {
+    /// English.
     pub error: String,
+    /// The same in Chinese; empty from an older server.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub error_zh: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
     pub below_ordered: Vec<BelowOrdered>,
@@ -457,6 +488,7 @@ pub fn reason(field: &str, value: &str) -> Result<(), FieldError> {
     if value.trim().is_empty() {
         return Err(FieldError::new(
             field,
+            "请写明原因，受影响的人会看到",
             "must say why; the people affected will read it",
         ));
     }

@@ -3,18 +3,31 @@
 
 use serde::{Deserialize, Serialize};
 
+/// What is wrong with one field, in both languages: the server's answer
+/// carries both, so the phone shows the shopper's language and can switch.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
     pub field: String,
+    /// English: what API clients, logs and tests read.
     pub message: String,
+    /// Chinese. Empty in what an older server sent (kept on phones); the
+    /// app then shows `message`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub message_zh: String,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> Self {
         Self {
             field: field.into(),
-            message: message.into(),
+            message: en.into(),
+            message_zh: zh.into(),
         }
+    }
+
+    /// The message in both languages, for `LocalText::get`.
+    pub fn text(&self) -> crate::LocalText {
+        crate::LocalText::new(self.message_zh.clone(), self.message.clone())
     }
 }
 
@@ -32,17 +45,19 @@ pub const PRICE_MAX_FEN: i64 = 10_000_000;
 pub fn name(field: &str, value: &str) -> Result<(), FieldError> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
-        return Err(FieldError::new(field, "must not be empty"));
+        return Err(FieldError::new(field, "不能为空", "must not be empty"));
     }
     if trimmed.chars().count() > NAME_MAX_CHARS {
         return Err(FieldError::new(
             field,
+            format!("最多 {NAME_MAX_CHARS} 个字"),
             format!("must be at most {NAME_MAX_CHARS} characters"),
         ));
     }
     if trimmed.chars().any(char::is_control) {
         return Err(FieldError::new(
             field,
+            "不能含有控制字符",
             "must not contain control characters",
         ));
     }
@@ -52,11 +67,16 @@ pub fn name(field: &str, value: &str) -> Result<(), FieldError> {
 /// A price in fen: positive and below [`PRICE_MAX_FEN`].
 pub fn price_fen(field: &str, value: i64) -> Result<(), FieldError> {
     if value <= 0 {
-        return Err(FieldError::new(field, "must be a positive number of fen"));
+        return Err(FieldError::new(
+            field,
+            "必须是大于 0 的金额",
+            "must be a positive number of fen",
+        ));
     }
     if value > PRICE_MAX_FEN {
         return Err(FieldError::new(
             field,
+            format!("最多 {}", crate::money::format_yuan(PRICE_MAX_FEN)),
             format!("must be at most {PRICE_MAX_FEN} fen"),
         ));
     }
@@ -68,6 +88,7 @@ pub fn months(field: &str, value: &[u8]) -> Result<(), FieldError> {
     if value.is_empty() {
         return Err(FieldError::new(
             field,
+            "至少选一个月份，或选全年供应",
             "must name at least one month, or be all-year",
         ));
     }
@@ -76,11 +97,16 @@ pub fn months(field: &str, value: &[u8]) -> Result<(), FieldError> {
         if !(1..=12).contains(&m) {
             return Err(FieldError::new(
                 field,
+                format!("月份 {m} 不在 1 到 12 之间"),
                 format!("month {m} is not between 1 and 12"),
             ));
         }
         if seen & (1 << m) != 0 {
-            return Err(FieldError::new(field, format!("month {m} is listed twice")));
+            return Err(FieldError::new(
+                field,
+                format!("{m} 月重复了"),
+                format!("month {m} is listed twice"),
+            ));
         }
         seen |= 1 << m;
     }
@@ -92,6 +118,7 @@ pub fn organising_percent(field: &str, value: u8) -> Result<(), FieldError> {
     if !(10..=20).contains(&value) {
         return Err(FieldError::new(
             field,
+            "必须是 10 到 20 之间的整数百分比",
             "must be a whole percent from 10 to 20",
         ));
     }
@@ -111,6 +138,7 @@ pub fn phone(field: &str, value: &str) -> Result<String, FieldError> {
     } else {
         Err(FieldError::new(
             field,
+            "请填写 13–19 开头的 11 位手机号",
             "must be an 11-digit mobile number starting with 13–19",
         ))
     }
@@ -125,12 +153,14 @@ pub fn password(field: &str, value: &str) -> Result<(), FieldError> {
     if n < PASSWORD_MIN_CHARS {
         return Err(FieldError::new(
             field,
+            format!("至少 {PASSWORD_MIN_CHARS} 个字符"),
             format!("must be at least {PASSWORD_MIN_CHARS} characters"),
         ));
     }
     if n > PASSWORD_MAX_CHARS {
         return Err(FieldError::new(
             field,
+            format!("最多 {PASSWORD_MAX_CHARS} 个字符"),
             format!("must be at most {PASSWORD_MAX_CHARS} characters"),
         ));
     }
@@ -140,11 +170,12 @@ pub fn password(field: &str, value: &str) -> Result<(), FieldError> {
 /// A quantity in an order: 1 to [`crate::order::MAX_QUANTITY`].
 pub fn quantity(field: &str, value: i64) -> Result<(), FieldError> {
     if value < 1 {
-        return Err(FieldError::new(field, "must be at least 1"));
+        return Err(FieldError::new(field, "至少为 1", "must be at least 1"));
     }
     if value > crate::order::MAX_QUANTITY {
         return Err(FieldError::new(
             field,
+            format!("最多 {}", crate::order::MAX_QUANTITY),
             format!("must be at most {}", crate::order::MAX_QUANTITY),
         ));
     }
@@ -160,6 +191,7 @@ pub fn invitation_code(field: &str, value: &str) -> Result<String, FieldError> {
     } else {
         Err(FieldError::new(
             field,
+            "请填写邀请上的 6–16 位字母和数字",
             "must be the 6–16 letters and digits of your invitation",
         ))
     }
@@ -177,6 +209,7 @@ pub fn slug(field: &str, value: &str) -> Result<(), FieldError> {
     } else {
         Err(FieldError::new(
             field,
+            "必须是 1–40 个小写字母、数字或短横线",
             "must be 1–40 lowercase letters, digits or dashes",
         ))
     }
@@ -185,6 +218,47 @@ pub fn slug(field: &str, value: &str) -> Result<(), FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn has_chinese(s: &str) -> bool {
+        s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    }
+
+    #[test]
+    fn every_message_comes_in_both_languages() {
+        let failures = [
+            name("name", " ").unwrap_err(),
+            name("name", &"长".repeat(81)).unwrap_err(),
+            price_fen("price_fen", 0).unwrap_err(),
+            price_fen("price_fen", PRICE_MAX_FEN + 1).unwrap_err(),
+            months("months", &[]).unwrap_err(),
+            months("months", &[13]).unwrap_err(),
+            months("months", &[3, 3]).unwrap_err(),
+            organising_percent("p", 9).unwrap_err(),
+            phone("phone", "12345").unwrap_err(),
+            password("password", "short").unwrap_err(),
+            quantity("quantity", 0).unwrap_err(),
+            quantity("quantity", 100).unwrap_err(),
+            invitation_code("invitation_code", "ab").unwrap_err(),
+            slug("slug", "Liu Village").unwrap_err(),
+            crate::money::parse_yuan("price", "abc").unwrap_err(),
+        ];
+        for e in failures {
+            assert!(has_chinese(&e.message_zh), "{e}: {}", e.message_zh);
+            assert!(e.message.is_ascii() || e.message.contains('–'), "{e}");
+            assert_eq!(e.text().get(crate::Lang::Zh), e.message_zh);
+            assert_eq!(e.text().get(crate::Lang::En), e.message);
+        }
+    }
+
+    #[test]
+    fn a_message_without_chinese_reads_back_in_english() {
+        // What an older server sent and phones may have kept.
+        let e: FieldError =
+            serde_json::from_str(r#"{"field":"phone","message":"is taken"}"#).unwrap();
+        assert_eq!(e.text().get(crate::Lang::Zh), "is taken");
+        let json = serde_json::to_string(&FieldError::new("phone", "已注册", "is taken")).unwrap();
+        assert!(json.contains(r#""message_zh":"已注册""#), "{json}");
+    }
 
     #[test]
     fn names() {

@@ -412,11 +412,16 @@ pub fn validate_booking(
 
     let max_nights = policy.max_nights.min(NIGHTS_LIMIT);
     let nights_ok = if req.nights == 0 {
-        errors.push(FieldError::new("nights", "must be at least 1"));
+        errors.push(FieldError::new(
+            "nights",
+            "至少住 1 晚",
+            "must be at least 1",
+        ));
         false
     } else if req.nights > max_nights {
         errors.push(FieldError::new(
             "nights",
+            format!("最多住 {max_nights} 晚"),
             format!("a stay is at most {max_nights} nights"),
         ));
         false
@@ -427,6 +432,7 @@ pub fn validate_booking(
     if req.arrival < today {
         errors.push(FieldError::new(
             "arrival",
+            format!("日期已过（北京时间今天是 {}）", wire::format_date(today)),
             format!(
                 "is in the past (today is {} in Asia/Shanghai)",
                 wire::format_date(today)
@@ -449,6 +455,11 @@ pub fn validate_booking(
             errors.push(FieldError::new(
                 "arrival",
                 format!(
+                    "可以住宿的日期是 {} 到 {}",
+                    wire::format_date(policy.open_from),
+                    wire::format_date(policy.open_until)
+                ),
+                format!(
                     "visits are open for nights from {} to {}",
                     wire::format_date(policy.open_from),
                     wire::format_date(policy.open_until)
@@ -457,6 +468,7 @@ pub fn validate_booking(
         } else if !closed.is_empty() {
             errors.push(FieldError::new(
                 "arrival",
+                format!("村里这几天不接待访客：{}", closed.join("、")),
                 format!("the village is closed to visitors on {}", closed.join(", ")),
             ));
         }
@@ -466,6 +478,7 @@ pub fn validate_booking(
     if req.adults == 0 {
         errors.push(FieldError::new(
             "adults",
+            "至少要有一位成人",
             "a party needs at least one adult",
         ));
     } else if req.adults.saturating_add(req.children) > max_party {
@@ -476,6 +489,7 @@ pub fn validate_booking(
         };
         errors.push(FieldError::new(
             field,
+            format!("一行最多 {max_party} 人（成人和儿童合计）"),
             format!("a party is at most {max_party} people, adults and children together"),
         ));
     }
@@ -487,6 +501,7 @@ pub fn validate_booking(
             None => {
                 errors.push(FieldError::new(
                     "host_id",
+                    "不是这个村的接待农户",
                     "is not a host household of this village",
                 ));
                 None
@@ -509,31 +524,35 @@ pub fn validate_booking(
         let mut problem = None;
         for (i, m) in meals.iter().enumerate() {
             if m.date < req.arrival || last.is_none_or(|l| m.date > l) {
-                problem = Some(format!(
-                    "{} is not a day of the stay",
-                    wire::format_date(m.date)
+                let d = wire::format_date(m.date);
+                problem = Some((
+                    format!("{d} 不在住宿日期内"),
+                    format!("{d} is not a day of the stay"),
                 ));
             } else if i > 0 && meals[i - 1].date == m.date {
-                problem = Some(format!("{} is listed twice", wire::format_date(m.date)));
+                let d = wire::format_date(m.date);
+                problem = Some((format!("{d} 重复了"), format!("{d} is listed twice")));
             } else if let Some(h) = host {
                 if !m.meals().within(h.meals) {
-                    problem = Some(format!(
-                        "this host does not serve every meal chosen on {}",
-                        wire::format_date(m.date)
+                    let d = wire::format_date(m.date);
+                    problem = Some((
+                        format!("这户人家 {d} 不提供所选的全部餐食"),
+                        format!("this host does not serve every meal chosen on {d}"),
                     ));
                 }
             } else if hosts.iter().all(|h| !m.meals().within(h.meals)) {
-                problem = Some(format!(
-                    "no host serves every meal chosen on {}",
-                    wire::format_date(m.date)
+                let d = wire::format_date(m.date);
+                problem = Some((
+                    format!("{d} 没有哪户提供所选的全部餐食"),
+                    format!("no host serves every meal chosen on {d}"),
                 ));
             }
             if problem.is_some() {
                 break;
             }
         }
-        if let Some(p) = problem {
-            errors.push(FieldError::new("meals", p));
+        if let Some((zh, en)) = problem {
+            errors.push(FieldError::new("meals", zh, en));
         }
     }
     if errors.is_empty() {

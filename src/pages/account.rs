@@ -23,7 +23,7 @@ pub fn AccountPage() -> impl IntoView {
                         app.set_member(Some(me));
                     }
                 }
-                Err(e) => error.set(Some(e.message())),
+                Err(e) => error.set(Some(e.text(lang()))),
             }
         });
     };

@@ -67,12 +67,19 @@ pub fn JoinPage() -> impl IntoView {
         });
     };
     // The server's message for a field, shown under it.
-    let field_error = move |f: &'static str| move || error.get().and_then(|e| e.field(f));
+    let field_error = move |f: &'static str| {
+        move || {
+            error
+                .get()
+                .and_then(|e| e.field(f))
+                .map(|t| t.get(lang()).to_string())
+        }
+    };
     let general_error = move || {
         error.get().and_then(|e| match &e {
             WriteError::Refused { fields, .. } if !fields.is_empty() => None,
             e if e.is_retryable() => Some(t_string!(i18n, offline_error).to_string()),
-            e => Some(e.message()),
+            e => Some(e.text(lang())),
         })
     };
 

@@ -1,5 +1,5 @@
 use crate::api::{self, WriteError};
-use crate::components::PageTitle;
+use crate::components::{use_lang, PageTitle};
 use crate::i18n::*;
 use crate::state::use_app;
 use domain::dto::LoginRequest;
@@ -17,6 +17,7 @@ pub fn safe_next(next: Option<String>) -> String {
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
+    let lang = use_lang();
     let app = use_app();
     let query = use_query_map();
     let navigate = crate::use_go();
@@ -53,7 +54,7 @@ pub fn LoginPage() -> impl IntoView {
                 Err(e) if e.is_retryable() => {
                     error.set(Some(t_string!(i18n, offline_error).to_string()))
                 }
-                Err(e) => error.set(Some(e.message())),
+                Err(e) => error.set(Some(e.text(lang()))),
             }
             busy.set(false);
         });

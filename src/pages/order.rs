@@ -151,7 +151,7 @@ fn OrderDetail(v: View) -> impl IntoView {
             Shown::Waiting => {
                 let last = match &v.listed {
                     ListedOrder::Local(l) => match &l.state {
-                        LocalState::Waiting(r) => r.last_error.clone(),
+                        LocalState::Waiting(r) => r.last_error.is_some().then(|| r.clone()),
                         _ => None,
                     },
                     _ => None,
@@ -160,10 +160,13 @@ fn OrderDetail(v: View) -> impl IntoView {
                     <section class="banner waiting" role="status" data-testid="banner-waiting">
                         <h1>{t!(i18n, waiting_banner_title)}</h1>
                         <p>{t!(i18n, waiting_banner_body)}</p>
-                        {last.map(|e| view! {
+                        {last.map(|r| view! {
                             <p class="small">
                                 {move || {
-                                    let e = if e == store::NO_CONNECTION { t_string!(i18n, offline_error).to_string() } else { e.clone() };
+                                    let e = match r.error_text() {
+                                        Some(e) => e.get(lang()).to_string(),
+                                        None => t_string!(i18n, offline_error).to_string(),
+                                    };
                                     t_string!(i18n, last_error, error = e)
                                 }}
                             </p>
@@ -187,20 +190,25 @@ fn OrderDetail(v: View) -> impl IntoView {
                 </section>
             }
             .into_any(),
-            Shown::Cancelled => view! {
-                <section class="banner cancelled" role="status" data-testid="banner-cancelled">
-                    <h1>{t!(i18n, cancelled_banner_title)}</h1>
-                    {number.clone().map(|n| view! { <p>{move || t_string!(i18n, order_number, number = n.clone())}</p> })}
-                </section>
+            Shown::Cancelled => {
+                // The village withdrew everything in it; the member did not cancel.
+                let all_withdrawn = v.lines.is_empty() && !v.withdrawn.is_empty();
+                view! {
+                    <section class="banner cancelled" role="status" data-testid="banner-cancelled">
+                        <h1>{t!(i18n, cancelled_banner_title)}</h1>
+                        {number.clone().map(|n| view! { <p>{move || t_string!(i18n, order_number, number = n.clone())}</p> })}
+                        {all_withdrawn.then(|| view! { <p data-testid="all-withdrawn">{t!(i18n, withdrawn_all)}</p> })}
+                    </section>
+                }
+                .into_any()
             }
-            .into_any(),
             Shown::Refused => {
                 let ListedOrder::Local(local) = v.listed.clone() else { unreachable!("only local orders are refused") };
-                let LocalState::Refused { reason, short, fields } = local.state.clone() else { unreachable!("shown as refused") };
+                let LocalState::Refused { reason, reason_zh, short, fields } = local.state.clone() else { unreachable!("shown as refused") };
                 let round_closed = fields.iter().any(|f| f.field == "round_id");
-                // The server's own words, for the detail (it speaks English).
-                let detail = fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; ");
-                let detail = if detail.is_empty() { reason } else { detail };
+                // The server's own words, for the detail.
+                let reason = domain::LocalText::new(reason_zh, reason);
+                let detail = move || logic::refusal_detail(&reason, &fields, lang());
                 let has_short = !short.is_empty();
                 let lines = local.lines.clone();
                 let slug = local.village_slug.clone();
@@ -340,7 +348,7 @@ fn ChangeOrCancel(order: Order, id: String) -> impl IntoView {
                         asking.set(false);
                         let _ = web_sys::window().map(|w| w.location().reload());
                     }
-                    Err(e) => error.set(Some(e.message())),
+                    Err(e) => error.set(Some(e.text(lang()))),
                 }
             });
         }
@@ -370,7 +378,7 @@ fn ChangeOrCancel(order: Order, id: String) -> impl IntoView {
                         store_answer(o);
                         let _ = web_sys::window().map(|w| w.location().reload());
                     }
-                    Err(e) => error.set(Some(e.message())),
+                    Err(e) => error.set(Some(e.text(lang()))),
                 }
             });
         }

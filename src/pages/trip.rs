@@ -5,7 +5,7 @@ use crate::logic;
 use crate::pages::trips::{trip_shown, TripShown};
 use crate::pages::visit::price_line_text;
 use crate::state::use_app;
-use crate::store::{self, NO_CONNECTION};
+use crate::store::{self, Retry};
 use crate::trips::{self, ListedTrip, LocalTrip, TripState};
 use domain::dto::{Booking, CancelledBy};
 use domain::format_yuan;
@@ -108,10 +108,13 @@ fn TripDetail(t: ListedTrip) -> impl IntoView {
                 <section class="banner waiting" role="status" data-testid="banner-waiting">
                     <h1>{t!(i18n, trip_waiting_title)}</h1>
                     <p>{t!(i18n, trip_waiting_body)}</p>
-                    {last.map(|e| view! {
+                    {last.map(|r| view! {
                         <p class="small">
                             {move || {
-                                let e = if e == NO_CONNECTION { t_string!(i18n, offline_error).to_string() } else { e.clone() };
+                                let e = match r.error_text() {
+                                    Some(e) => e.get(lang()).to_string(),
+                                    None => t_string!(i18n, offline_error).to_string(),
+                                };
                                 t_string!(i18n, last_error, error = e)
                             }}
                         </p>
@@ -177,9 +180,10 @@ fn TripDetail(t: ListedTrip) -> impl IntoView {
 }
 
 impl LocalTrip {
-    fn retry_error(&self) -> Option<String> {
+    /// The retry state, once an attempt has failed.
+    fn retry_error(&self) -> Option<Retry> {
         match &self.state {
-            TripState::Waiting(r) => r.last_error.clone(),
+            TripState::Waiting(r) => r.last_error.is_some().then(|| r.clone()),
             _ => None,
         }
     }
@@ -205,18 +209,15 @@ fn Refused(l: LocalTrip) -> impl IntoView {
     let app = use_app();
     let TripState::Refused {
         reason,
+        reason_zh,
         fields,
         no_room,
     } = l.state.clone()
     else {
         return ().into_any();
     };
-    let detail = fields
-        .iter()
-        .map(|f| f.message.clone())
-        .collect::<Vec<_>>()
-        .join("; ");
-    let detail = if detail.is_empty() { reason } else { detail };
+    let reason = domain::LocalText::new(reason_zh, reason);
+    let detail = move || crate::logic::refusal_detail(&reason, &fields, lang());
     let others = no_room
         .as_ref()
         .map(|n| n.other_hosts.clone())
@@ -322,7 +323,7 @@ fn CancelTrip(id: String, reference: String, until: time::OffsetDateTime) -> imp
                 Err(e) if e.is_retryable() => {
                     error.set(Some(t_string!(i18n, offline_error).to_string()))
                 }
-                Err(e) => error.set(Some(e.message())),
+                Err(e) => error.set(Some(e.text(lang()))),
             }
             busy.set(false);
         });

@@ -53,7 +53,7 @@ fn field_message(
         "meals" => t_string!(i18n, visit_err_meals).to_string(),
         "name" => t_string!(i18n, visit_err_name).to_string(),
         "phone" => t_string!(i18n, phone_invalid).to_string(),
-        _ => f.message.clone(),
+        _ => f.text().get(crate::lang_of(i18n.get_locale())).to_string(),
     }
 }
 
@@ -186,7 +186,7 @@ fn VisitForm(offer: VisitOffer) -> impl IntoView {
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             let Some(req) = request.get_untracked() else {
-                errors.set(vec![FieldError::new("arrival", "choose a day")]);
+                errors.set(vec![FieldError::new("arrival", "请选日期", "choose a day")]);
                 return;
             };
             match visit::validate_booking(&req, &policy, &hosts, today_shanghai()) {

@@ -159,7 +159,8 @@ fn non_images_are_refused_whatever_their_name() {
     assert_eq!(err, PhotoError::Unsupported { detected: None });
     let (field, message) = error_message(&err);
     assert_eq!(field, "photo");
-    assert!(message.contains("not a photo"), "{message}");
+    assert!(message.en.contains("not a photo"), "{}", message.en);
+    assert!(message.zh.contains("不是照片"), "{}", message.zh);
     assert_eq!(process(&[]), Err(PhotoError::Empty));
 }
 
@@ -175,6 +176,7 @@ fn other_image_types_are_named_in_the_refusal() {
     );
     assert!(error_message(&err)
         .1
+        .en
         .starts_with("GIF images are not accepted"));
 
     let mut heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic".to_vec();
@@ -186,7 +188,7 @@ fn other_image_types_are_named_in_the_refusal() {
             detected: Some("HEIC")
         }
     );
-    assert!(error_message(&err).1.contains("Most Compatible"));
+    assert!(error_message(&err).1.en.contains("Most Compatible"));
 }
 
 #[test]
@@ -202,7 +204,8 @@ fn oversized_files_are_refused_before_decoding() {
     );
     let (field, message) = error_message(&err);
     assert_eq!(field, "photo");
-    assert_eq!(message, "the photo is 10.0 MB; the most is 10 MB");
+    assert_eq!(message.en, "the photo is 10.0 MB; the most is 10 MB");
+    assert_eq!(message.zh, "这张照片有 10.0 MB；最多 10 MB");
     // Exactly at the limit the size is fine (this one then fails to
     // decode for its padding, which is a different refusal).
     let mut at_limit = jpeg(16, 16);
@@ -250,7 +253,7 @@ fn decompression_bombs_are_refused_by_their_dimensions() {
     // Too wide for the decoder's limits.
     let err = process(&png_claiming(60_000, 60_000)).unwrap_err();
     assert!(matches!(err, PhotoError::TooManyPixels { .. }), "{err:?}");
-    assert!(error_message(&err).1.contains("megapixels"));
+    assert!(error_message(&err).1.en.contains("megapixels"));
     // Each side allowed, but too many pixels in all.
     assert_eq!(
         process(&png_claiming(10_000, 8_000)),
@@ -263,7 +266,8 @@ fn decompression_bombs_are_refused_by_their_dimensions() {
         width: 10_000,
         height: 8_000,
     });
-    assert!(message.contains("10000 × 8000"), "{message}");
+    assert!(message.en.contains("10000 × 8000"), "{}", message.en);
+    assert!(message.zh.contains("10000 × 8000"), "{}", message.zh);
 }
 
 #[test]
@@ -272,7 +276,7 @@ fn damaged_files_are_refused_clearly() {
     let cut = &whole[..whole.len().min(120)];
     let err = process(cut).unwrap_err();
     assert!(matches!(err, PhotoError::Unreadable(_)), "{err:?}");
-    assert!(error_message(&err).1.contains("could not be read"));
+    assert!(error_message(&err).1.en.contains("could not be read"));
     // Only the magic number of a PNG.
     assert!(matches!(
         process(b"\x89PNG\r\n\x1a\n"),

@@ -1,5 +1,5 @@
 use crate::api::{self, WriteError};
-use crate::components::PageTitle;
+use crate::components::{use_lang, PageTitle};
 use crate::i18n::*;
 use crate::pages::join::FieldError as FieldNote;
 use domain::organise::OrganiserLogin;
@@ -19,6 +19,7 @@ pub fn safe_next(next: Option<String>) -> String {
 #[component]
 pub fn OrganiserLoginPage() -> impl IntoView {
     let i18n = use_i18n();
+    let lang = use_lang();
     let navigate = crate::use_go();
     let query = use_query_map();
     let login = RwSignal::new(String::new());
@@ -50,7 +51,7 @@ pub fn OrganiserLoginPage() -> impl IntoView {
             } => t_string!(i18n, login_locked_out, minutes = n),
             WriteError::Unauthorized(_) => t_string!(i18n, org_wrong_login).to_string(),
             e if e.is_retryable() => t_string!(i18n, offline_error).to_string(),
-            e => e.message(),
+            e => e.text(lang()),
         })
     };
     view! {

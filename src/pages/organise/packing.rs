@@ -33,6 +33,7 @@ pub fn PackingPage() -> impl IntoView {
 #[component]
 fn PackingLoader(round_id: i64) -> impl IntoView {
     let i18n = use_i18n();
+    let lang = use_lang();
     let packing = LocalResource::new(move || api::packing(round_id));
     let allocating = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
@@ -42,7 +43,10 @@ fn PackingLoader(round_id: i64) -> impl IntoView {
         spawn_local(async move {
             match api::allocate(round_id).await {
                 Ok(_) => packing.refetch(),
-                Err(e) => error.set(Some(e.field("round_id").unwrap_or_else(|| e.message()))),
+                Err(e) => {
+                    let m = e.field("round_id").unwrap_or_else(|| e.message());
+                    error.set(Some(m.get(lang()).to_string()))
+                }
             }
             allocating.set(false);
         });

@@ -132,10 +132,12 @@ fn field_words(i18n: leptos_i18n::I18nContext<Locale>, f: &FieldError) -> String
         "household_ids" => t_string!(i18n, org_err_households),
         _ => "",
     };
+    let detail = f.text();
+    let detail = detail.get(crate::lang_of(i18n.get_locale()));
     if words.is_empty() {
-        f.message.clone()
+        detail.to_string()
     } else {
-        format!("{words} ({})", f.message)
+        format!("{words} ({detail})")
     }
 }
 
@@ -213,16 +215,19 @@ fn ProductForm(village: VillageDetail, product: Option<OrganiserProduct>) -> imp
                         fields, message, ..
                     }) => {
                         if fields.is_empty() {
-                            errors.set(vec![FieldError::new("form", message)]);
+                            errors.set(vec![FieldError::new("form", message.zh, message.en)]);
                         } else {
                             errors.set(fields);
                         }
                     }
-                    Err(e) if e.is_retryable() => errors.set(vec![FieldError::new(
-                        "form",
-                        t_string!(i18n, offline_error),
-                    )]),
-                    Err(e) => errors.set(vec![FieldError::new("form", e.message())]),
+                    Err(e) if e.is_retryable() => {
+                        let words = t_string!(i18n, offline_error);
+                        errors.set(vec![FieldError::new("form", words, words)])
+                    }
+                    Err(e) => {
+                        let m = e.message();
+                        errors.set(vec![FieldError::new("form", m.zh, m.en)])
+                    }
                 }
             });
         }
@@ -386,6 +391,7 @@ fn ProductForm(village: VillageDetail, product: Option<OrganiserProduct>) -> imp
 #[component]
 fn Photos(product_id: i64, photos: RwSignal<Vec<PhotoRef>>) -> impl IntoView {
     let i18n = use_i18n();
+    let lang = use_lang();
     let progress = RwSignal::new(None::<f64>);
     let error = RwSignal::new(None::<String>);
     let done = RwSignal::new(false);
@@ -423,7 +429,7 @@ fn Photos(product_id: i64, photos: RwSignal<Vec<PhotoRef>>) -> impl IntoView {
                 Err(e) => error.set(Some(format!(
                     "{} ({})",
                     t_string!(i18n, org_photo_refused),
-                    e.field("photo").unwrap_or_else(|| e.message())
+                    e.field("photo").unwrap_or_else(|| e.message()).get(lang())
                 ))),
             }
         });
@@ -432,7 +438,7 @@ fn Photos(product_id: i64, photos: RwSignal<Vec<PhotoRef>>) -> impl IntoView {
         spawn_local(async move {
             match api::delete_photo(photo_id).await {
                 Ok(()) => photos.update(|all| all.retain(|p| p.id != photo_id)),
-                Err(e) => error.set(Some(e.message())),
+                Err(e) => error.set(Some(e.text(lang()))),
             }
         });
     };

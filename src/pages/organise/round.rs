@@ -380,7 +380,7 @@ fn ProductSupply(
                 }
                 Err(e) => {
                     if let Some(m) = e.field("reason") {
-                        reason_error.set(Some(m));
+                        reason_error.set(Some(m.get(lang()).to_string()));
                     }
                     withdraw_sent.set(Sent::Failed(write_error_text(i18n, &e)));
                 }

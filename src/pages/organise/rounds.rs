@@ -61,7 +61,7 @@ pub fn write_error_text(i18n: I18n, e: &WriteError) -> String {
             t_string!(i18n, org_not_your_village).to_string()
         }
         e if e.is_retryable() => t_string!(i18n, offline_error).to_string(),
-        e => e.message(),
+        e => e.text(crate::lang_of(i18n.get_locale())),
     }
 }
 
@@ -100,7 +100,11 @@ pub fn phase_label(i18n: I18n, phase: &str) -> String {
 /// The words for a broken rule of the round form; the server's or the
 /// domain's message follows as detail when we have no words of our own.
 fn round_field_message(i18n: I18n, f: &FieldError) -> String {
+    // The English text tells which rule broke; the detail shown is in the
+    // organiser's language.
     let m = f.message.as_str();
+    let local = f.text();
+    let local = local.get(crate::lang_of(i18n.get_locale()));
     let field = f.field.split('[').next().unwrap_or("");
     match field {
         "opens_at" => t_string!(i18n, orgr_err_opens).to_string(),
@@ -108,16 +112,16 @@ fn round_field_message(i18n: I18n, f: &FieldError) -> String {
             t_string!(i18n, orgr_err_deadline_order).to_string()
         }
         "deadline" if m.contains("future") => t_string!(i18n, orgr_err_deadline_past).to_string(),
-        "deadline" => format!("{} ({m})", t_string!(i18n, orgr_err_deadline)),
+        "deadline" => format!("{} ({local})", t_string!(i18n, orgr_err_deadline)),
         "distribution_day" if m.contains("after the day") => {
             t_string!(i18n, orgr_err_day_after).to_string()
         }
         "distribution_day" if m.contains("within a year") => {
             t_string!(i18n, orgr_err_day_year).to_string()
         }
-        "distribution_day" => format!("{} ({m})", t_string!(i18n, orgr_err_day)),
+        "distribution_day" => format!("{} ({local})", t_string!(i18n, orgr_err_day)),
         "point_ids" => t_string!(i18n, orgr_err_points).to_string(),
-        _ => m.to_string(),
+        _ => local.to_string(),
     }
 }
 
@@ -226,17 +230,17 @@ fn NewRound(slug: String) -> impl IntoView {
         let d = parse_shanghai_input(&deadline.get_untracked());
         let day_v = wire::parse_date(day.get_untracked().trim());
         if o.is_none() {
-            errs.push(FieldError::new("opens_at", "required"));
+            errs.push(FieldError::new("opens_at", "必填", "required"));
         }
         if d.is_none() {
-            errs.push(FieldError::new("deadline", "required"));
+            errs.push(FieldError::new("deadline", "必填", "required"));
         }
         if day_v.is_none() {
-            errs.push(FieldError::new("distribution_day", "required"));
+            errs.push(FieldError::new("distribution_day", "必填", "required"));
         }
         let (Some(o), Some(d), Some(day_v)) = (o, d, day_v) else {
             if points.with_untracked(Vec::is_empty) {
-                errs.push(FieldError::new("point_ids", "choose"));
+                errs.push(FieldError::new("point_ids", "请选择", "choose"));
             }
             errors.set(errs);
             sent.set(Sent::Idle);

@@ -289,7 +289,7 @@ fn BookingLine(
                     }
                     Err(e) => {
                         if let Some(m) = e.field("reason") {
-                            reason_error.set(Some(m));
+                            reason_error.set(Some(m.get(lang()).to_string()));
                         }
                         sent.set(Sent::Failed(write_error_text(i18n, &e)));
                     }
