@@ -7,12 +7,17 @@
 //! | `STOREFRONT_DB`    | `data/storefront.sqlite3` | SQLite file; created (with its folder) when missing.     |
 //! | `STOREFRONT_DIST`  | `dist`                    | The app as built by `trunk build`; served outside `/api`. |
 //! | `STOREFRONT_SECURE_COOKIE` | `0`               | `1`: the session cookie gets `Secure` (serve over HTTPS). |
+//! | `STOREFRONT_TRUSTED_PROXIES` | (none)          | Comma-separated IPs of reverse proxies whose `X-Forwarded-For` names the client. |
 //! | `RUST_LOG`         | `info,sqlx=warn`          | Log filter for `tracing` (logs go to stderr).            |
 //!
 //! On start the server prints exactly one line to stdout,
 //! `listening on http://HOST:PORT`, with the port actually bound.
 
-use std::{env, net::SocketAddr, path::PathBuf};
+use std::{
+    env,
+    net::{IpAddr, SocketAddr},
+    path::PathBuf,
+};
 
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 pub const DEFAULT_DB: &str = "data/storefront.sqlite3";
@@ -26,6 +31,11 @@ pub struct Config {
     /// Mark the session cookie `Secure` (only sent over HTTPS). Off by
     /// default because the demo runs on http://127.0.0.1.
     pub secure_cookie: bool,
+    /// Reverse proxies in front of the server. A request from one of them
+    /// is counted by the login limit under the client its
+    /// `X-Forwarded-For` names; from anyone else the header is ignored,
+    /// since a client can write it.
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 impl Config {
@@ -56,11 +66,24 @@ impl Config {
                 ))
             }
         };
+        let trusted_proxies = get("STOREFRONT_TRUSTED_PROXIES", "")
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                p.parse::<IpAddr>().map_err(|e| {
+                    format!(
+                        "STOREFRONT_TRUSTED_PROXIES must be IP addresses separated by commas, got '{p}': {e}"
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
             addr,
             db_path: PathBuf::from(get("STOREFRONT_DB", DEFAULT_DB)),
             dist_dir: PathBuf::from(get("STOREFRONT_DIST", DEFAULT_DIST)),
             secure_cookie,
+            trusted_proxies,
         })
     }
 }
@@ -76,15 +99,24 @@ mod tests {
         assert_eq!(c.db_path, PathBuf::from(DEFAULT_DB));
         assert_eq!(c.dist_dir, PathBuf::from(DEFAULT_DIST));
         assert!(!c.secure_cookie);
+        assert!(c.trusted_proxies.is_empty());
 
         let c = Config::from_lookup(|k| match k {
             "STOREFRONT_ADDR" => Some("127.0.0.1:0".into()),
             "STOREFRONT_DB" => Some("/tmp/x.sqlite3".into()),
             "STOREFRONT_DIST" => Some(" ".into()),
             "STOREFRONT_SECURE_COOKIE" => Some("1".into()),
+            "STOREFRONT_TRUSTED_PROXIES" => Some("10.0.0.2, ::1".into()),
             _ => None,
         })
         .unwrap();
+        assert_eq!(
+            c.trusted_proxies,
+            [
+                "10.0.0.2".parse::<IpAddr>().unwrap(),
+                "::1".parse().unwrap()
+            ]
+        );
         assert_eq!(c.addr.port(), 0);
         assert_eq!(c.db_path, PathBuf::from("/tmp/x.sqlite3"));
         assert_eq!(c.dist_dir, PathBuf::from(DEFAULT_DIST));
@@ -99,5 +131,9 @@ mod tests {
         let err = Config::from_lookup(|k| (k == "STOREFRONT_SECURE_COOKIE").then(|| "yes".into()))
             .unwrap_err();
         assert!(err.contains("STOREFRONT_SECURE_COOKIE"), "{err}");
+        let err =
+            Config::from_lookup(|k| (k == "STOREFRONT_TRUSTED_PROXIES").then(|| "proxy".into()))
+                .unwrap_err();
+        assert!(err.contains("STOREFRONT_TRUSTED_PROXIES"), "{err}");
     }
 }

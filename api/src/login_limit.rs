@@ -7,9 +7,9 @@
 //! forgiven when it was right, so parallel guesses cannot slip past the
 //! limit while the slow hash runs.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::ConnectInfo;
+use axum::{extract::ConnectInfo, http::HeaderMap};
 use domain::organise::{
     login_lockout, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW_MINUTES,
 };
@@ -21,13 +21,40 @@ use crate::{
 };
 
 /// The client's address as the limit counts it: the peer of the TCP
-/// connection (the server is reached directly, not through a proxy whose
-/// forwarded-for header could be trusted).
-pub fn client_address(extensions: &axum::http::Extensions) -> String {
-    extensions
+/// connection, or, when that peer is one of `trusted` proxies, the client
+/// its `X-Forwarded-For` names. Otherwise everyone behind a proxy would
+/// share one address and lock each other out.
+pub fn client_address(
+    extensions: &axum::http::Extensions,
+    headers: &HeaderMap,
+    trusted: &[IpAddr],
+) -> String {
+    let Some(peer) = extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(a)| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_owned())
+        .map(|ConnectInfo(a)| a.ip())
+    else {
+        return "unknown".to_owned();
+    };
+    if trusted.contains(&peer) {
+        if let Some(client) = forwarded_client(headers, trusted) {
+            return client.to_string();
+        }
+    }
+    peer.to_string()
+}
+
+/// The nearest address in `X-Forwarded-For` that is not one of our own
+/// proxies: each proxy appends the peer it saw, so what comes before that
+/// could have been written by the client.
+fn forwarded_client(headers: &HeaderMap, trusted: &[IpAddr]) -> Option<IpAddr> {
+    let hops: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|a| a.trim().parse::<IpAddr>().ok())
+        .collect::<Option<Vec<_>>>()?;
+    hops.into_iter().rev().find(|a| !trusted.contains(a))
 }
 
 /// Unix seconds of the recent failures with `column` = `value`.

@@ -200,6 +200,7 @@ async fn insert_session(
 
 async fn login(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     extensions: axum::http::Extensions,
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> Result<impl IntoResponse> {
@@ -214,7 +215,7 @@ async fn login(
     .chars()
     .take(64)
     .collect();
-    let address = login_limit::client_address(&extensions);
+    let address = login_limit::client_address(&extensions, &headers, &state.config.trusted_proxies);
     let attempt_id = login_limit::begin(&state, &account, &address, now()).await?;
     let row: Option<(i64, String)> = match &phone {
         Some(phone) => {

@@ -193,7 +193,7 @@ async fn login(
     JsonBody(req): JsonBody<OrganiserLogin>,
 ) -> Result<impl IntoResponse> {
     check_csrf(&headers)?;
-    let address = login_limit::client_address(&extensions);
+    let address = login_limit::client_address(&extensions, &headers, &state.config.trusted_proxies);
     // A malformed name cannot be anyone's, but it still counts against the
     // name typed and the address.
     let account: String = login_name("login", &req.login)

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{browser, fields, header, open_db, send, Env};
+use common::{browser, fields, header, open_db, send, Env, Server};
 use domain::dto::{Invitation, Me};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -555,4 +555,72 @@ async fn repeated_wrong_passwords_lock_a_member_login_with_a_clear_wait() {
     }
     // Another member is not locked out by it.
     assert_eq!(attempt("13800000002", "demo-password-2").await.0, 200);
+}
+
+/// Logs in as `phone` with the header a reverse proxy adds; the status.
+async fn login_via(server: &Server, forwarded_for: &str, phone: &str, password: &str) -> u16 {
+    browser()
+        .post(server.url("/api/session"))
+        .header("X-Forwarded-For", forwarded_for)
+        .json(&json!({"phone": phone, "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// 20 failures from one address (4 each on 5 numbers, under the
+/// per-account limit of 5).
+async fn fail_twenty_times(server: &Server, forwarded_for: &str) {
+    for n in 0..5 {
+        let phone = format!("1391234{n:04}");
+        for _ in 0..4 {
+            assert_eq!(
+                login_via(server, forwarded_for, &phone, "wrong-password").await,
+                401
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_login_limit_counts_each_client() {
+    let env = Env::new();
+    let server = env.start_with(&[("STOREFRONT_TRUSTED_PROXIES", "127.0.0.1")]);
+    fail_twenty_times(&server, "203.0.113.7").await;
+    // That client is locked out, even with a right password…
+    assert_eq!(
+        login_via(&server, "203.0.113.7", "13800000001", "demo-password-1").await,
+        429
+    );
+    // …but the other shoppers behind the same proxy are not.
+    assert_eq!(
+        login_via(&server, "203.0.113.8", "13800000001", "demo-password-1").await,
+        200
+    );
+    // What the client wrote itself comes first; the proxy's own entry
+    // (the nearest) is the one that counts.
+    assert_eq!(
+        login_via(
+            &server,
+            "198.51.100.1, 203.0.113.7",
+            "13800000002",
+            "demo-password-2"
+        )
+        .await,
+        429
+    );
+}
+
+#[tokio::test]
+async fn without_a_trusted_proxy_a_forwarded_for_header_is_ignored() {
+    let env = Env::new();
+    let server = env.start();
+    fail_twenty_times(&server, "203.0.113.7").await;
+    // A client cannot escape the limit by writing another address.
+    assert_eq!(
+        login_via(&server, "203.0.113.8", "13800000001", "demo-password-1").await,
+        429
+    );
 }
