@@ -228,11 +228,13 @@ test('supplies update capacity, cannot go below what is ordered, and a withdrawa
   const notice = m.page.getByTestId('withdrawn');
   await notice.waitFor();
   assert.ok((await notice.innerText()).includes(reason), await notice.innerText());
+  assert.match(await m.page.getByTestId('collect-at').innerText(), /Collect/, 'still to collect');
   // The order that had only the withdrawn product is cancelled, and says why.
   await m.page.goto(`/orders/${onlyWithdrawnId}`);
   await m.page.getByTestId('banner-cancelled').waitFor();
   assert.match(await m.page.getByTestId('all-withdrawn').innerText(), /nothing to collect/);
   assert.ok((await m.page.getByTestId('withdrawn').innerText()).includes(reason));
+  assert.equal(await m.page.getByTestId('collect-at').count(), 0, 'nothing to collect');
   await shot(m.page, 'order-all-withdrawn-en');
   await m.page.goto('/orders');
   await m.page.getByTestId('withdrawn-badge').first().waitFor();

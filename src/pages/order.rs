@@ -259,15 +259,18 @@ fn OrderDetail(v: View) -> impl IntoView {
         {banner}
         <section class="order-facts">
             <h2>{move || village_name.get(lang()).to_string()}</h2>
-            <p data-testid="collect-at">
-                {move || t_string!(
-                    i18n,
-                    collect_at,
-                    day = logic::format_date(round.distribution_day, lang()),
-                    from = point.pickup_from.clone(),
-                    to = point.pickup_to.clone()
-                )}
-            </p>
+            // A cancelled order has nothing to collect.
+            {(state != Shown::Cancelled).then(|| view! {
+                <p data-testid="collect-at">
+                    {move || t_string!(
+                        i18n,
+                        collect_at,
+                        day = logic::format_date(round.distribution_day, lang()),
+                        from = point.pickup_from.clone(),
+                        to = point.pickup_to.clone()
+                    )}
+                </p>
+            })}
             <p><strong>{let n = v.point.name.clone(); move || n.get(lang()).to_string()}</strong></p>
             <p class="muted small">{let a = v.point.address.clone(); move || a.get(lang()).to_string()}</p>
         </section>
