@@ -94,6 +94,11 @@ test('join with an invitation code, log out, and a wrong password is refused', a
   await page.locator('input[name=password]').fill('not-the-password');
   await page.locator('[data-testid=login-form] button[type=submit]').click();
   assert.equal(await page.getByTestId('form-error').innerText(), 'The mobile number or password is wrong.');
+  // The message follows a language switch, and back.
+  await page.getByTestId('lang-switch').click();
+  await page.getByTestId('form-error').filter({ hasText: '手机号或密码不对。' }).waitFor();
+  await page.getByTestId('lang-switch').click();
+  await page.getByTestId('form-error').filter({ hasText: 'The mobile number or password is wrong.' }).waitFor();
   await page.locator('input[name=password]').fill('test-password-11');
   await page.locator('[data-testid=login-form] button[type=submit]').click();
   await page.waitForURL((u) => u.pathname === '/');

@@ -2,6 +2,7 @@ use crate::api;
 use crate::components::{use_lang, PageTitle};
 use crate::i18n::*;
 use crate::state::{use_app, Session};
+use domain::LocalText;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -12,7 +13,7 @@ pub fn AccountPage() -> impl IntoView {
     let lang = use_lang();
     let app = use_app();
     let navigate = crate::use_go();
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<LocalText>);
     let create = move |_| {
         error.set(None);
         spawn_local(async move {
@@ -23,7 +24,7 @@ pub fn AccountPage() -> impl IntoView {
                         app.set_member(Some(me));
                     }
                 }
-                Err(e) => error.set(Some(e.text(lang()))),
+                Err(e) => error.set(Some(e.message())),
             }
         });
     };
@@ -67,7 +68,7 @@ pub fn AccountPage() -> impl IntoView {
                             }).collect_view()}
                         </ul>
                         <Show when=move || error.get().is_some()>
-                            <p class="form-error" role="alert">{move || error.get()}</p>
+                            <p class="form-error" role="alert">{move || error.get().map(|m| m.get(lang()).to_string())}</p>
                         </Show>
                         <button class="button secondary" type="button" disabled=me.invitations_left == 0 on:click=create>
                             {t!(i18n, create_invitation)}

@@ -3,6 +3,7 @@ use crate::components::{use_lang, PageTitle};
 use crate::i18n::*;
 use crate::state::use_app;
 use domain::dto::LoginRequest;
+use domain::LocalText;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
@@ -23,7 +24,7 @@ pub fn LoginPage() -> impl IntoView {
     let navigate = crate::use_go();
     let phone = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<LocalText>);
     let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -47,14 +48,10 @@ pub fn LoginPage() -> impl IntoView {
                 Err(WriteError::Refused {
                     retry_after_minutes: Some(n),
                     ..
-                }) => error.set(Some(t_string!(i18n, login_locked_out, minutes = n))),
-                Err(WriteError::Unauthorized(_)) => {
-                    error.set(Some(t_string!(i18n, login_failed).to_string()))
-                }
-                Err(e) if e.is_retryable() => {
-                    error.set(Some(t_string!(i18n, offline_error).to_string()))
-                }
-                Err(e) => error.set(Some(e.text(lang()))),
+                }) => error.set(Some(both!(login_locked_out, minutes = n))),
+                Err(WriteError::Unauthorized(_)) => error.set(Some(both!(login_failed))),
+                Err(e) if e.is_retryable() => error.set(Some(both!(offline_error))),
+                Err(e) => error.set(Some(e.message())),
             }
             busy.set(false);
         });
@@ -73,7 +70,7 @@ pub fn LoginPage() -> impl IntoView {
                 <input type="password" name="password" autocomplete="current-password" required bind:value=password />
             </label>
             <Show when=move || error.get().is_some()>
-                <p class="form-error" role="alert" data-testid="form-error">{move || error.get()}</p>
+                <p class="form-error" role="alert" data-testid="form-error">{move || error.get().map(|m| m.get(lang()).to_string())}</p>
             </Show>
             <button class="button primary wide" type="submit" disabled=move || busy.get()>
                 {move || if busy.get() { t_string!(i18n, working) } else { t_string!(i18n, login_button) }}

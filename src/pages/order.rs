@@ -320,7 +320,7 @@ fn ChangeOrCancel(order: Order, id: String) -> impl IntoView {
     let app = use_app();
     let asking = RwSignal::new(false);
     let editing = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<LocalText>);
     let quantities = RwSignal::new(
         order
             .lines
@@ -351,7 +351,7 @@ fn ChangeOrCancel(order: Order, id: String) -> impl IntoView {
                         asking.set(false);
                         let _ = web_sys::window().map(|w| w.location().reload());
                     }
-                    Err(e) => error.set(Some(e.text(lang()))),
+                    Err(e) => error.set(Some(e.message())),
                 }
             });
         }
@@ -381,7 +381,7 @@ fn ChangeOrCancel(order: Order, id: String) -> impl IntoView {
                         store_answer(o);
                         let _ = web_sys::window().map(|w| w.location().reload());
                     }
-                    Err(e) => error.set(Some(e.text(lang()))),
+                    Err(e) => error.set(Some(e.message())),
                 }
             });
         }
@@ -390,7 +390,7 @@ fn ChangeOrCancel(order: Order, id: String) -> impl IntoView {
         <section class="change" data-testid="change">
             <p class="muted small">{move || t_string!(i18n, can_change_until, deadline = logic::format_datetime(deadline, lang()))}</p>
             <Show when=move || error.get().is_some()>
-                <p class="form-error" role="alert" data-testid="change-error">{move || error.get()}</p>
+                <p class="form-error" role="alert" data-testid="change-error">{move || error.get().map(|m| m.get(lang()).to_string())}</p>
             </Show>
             <Show when=move || editing.get()>
                 <ul class="cart-lines">

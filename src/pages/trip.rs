@@ -10,6 +10,7 @@ use crate::trips::{self, ListedTrip, LocalTrip, TripState};
 use domain::dto::{Booking, CancelledBy};
 use domain::format_yuan;
 use domain::visit::DayMeals;
+use domain::LocalText;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
@@ -310,7 +311,7 @@ fn CancelTrip(id: String, reference: String, until: time::OffsetDateTime) -> imp
     let app = use_app();
     let asking = RwSignal::new(false);
     let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<LocalText>);
     let cancel = move |_| {
         let (id, reference) = (id.clone(), reference.clone());
         busy.set(true);
@@ -320,10 +321,8 @@ fn CancelTrip(id: String, reference: String, until: time::OffsetDateTime) -> imp
                     app.update_trips(|t| LocalTrip::keep(t, &b, js_sys::Date::now()));
                     asking.set(false);
                 }
-                Err(e) if e.is_retryable() => {
-                    error.set(Some(t_string!(i18n, offline_error).to_string()))
-                }
-                Err(e) => error.set(Some(e.text(lang()))),
+                Err(e) if e.is_retryable() => error.set(Some(both!(offline_error))),
+                Err(e) => error.set(Some(e.message())),
             }
             busy.set(false);
         });
@@ -332,7 +331,7 @@ fn CancelTrip(id: String, reference: String, until: time::OffsetDateTime) -> imp
         <section class="change" data-testid="cancel-trip">
             <p class="muted small">{move || t_string!(i18n, cancel_free_until, until = logic::format_datetime(until, lang()))}</p>
             <Show when=move || error.get().is_some()>
-                <p class="form-error" role="alert" data-testid="cancel-error">{move || error.get()}</p>
+                <p class="form-error" role="alert" data-testid="cancel-error">{move || error.get().map(|m| m.get(lang()).to_string())}</p>
             </Show>
             <Show when=move || !asking.get()>
                 <button class="button danger wide" type="button" data-testid="cancel-booking" on:click=move |_| asking.set(true)>{t!(i18n, cancel_booking)}</button>

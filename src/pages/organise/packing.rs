@@ -4,6 +4,7 @@ use crate::i18n::*;
 use crate::logic;
 use crate::pages::organise::OrganiserGate;
 use domain::packing::Packing;
+use domain::LocalText;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
@@ -36,7 +37,7 @@ fn PackingLoader(round_id: i64) -> impl IntoView {
     let lang = use_lang();
     let packing = LocalResource::new(move || api::packing(round_id));
     let allocating = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<LocalText>);
     let allocate = move |_| {
         allocating.set(true);
         error.set(None);
@@ -45,7 +46,7 @@ fn PackingLoader(round_id: i64) -> impl IntoView {
                 Ok(_) => packing.refetch(),
                 Err(e) => {
                     let m = e.field("round_id").unwrap_or_else(|| e.message());
-                    error.set(Some(m.get(lang()).to_string()))
+                    error.set(Some(m))
                 }
             }
             allocating.set(false);
@@ -61,7 +62,7 @@ fn PackingLoader(round_id: i64) -> impl IntoView {
             <p>{t!(i18n, pack_not_allocated)}</p>
             <p class="muted small">{t!(i18n, pack_rule)}</p>
             <Show when=move || error.get().is_some()>
-                <p class="form-error" role="alert" data-testid="allocate-error">{move || error.get()}</p>
+                <p class="form-error" role="alert" data-testid="allocate-error">{move || error.get().map(|m| m.get(lang()).to_string())}</p>
             </Show>
             <button class="button primary wide big" type="button" data-testid="allocate" disabled=move || allocating.get() on:click=allocate>
                 {t!(i18n, pack_allocate)}

@@ -9,6 +9,7 @@ use domain::dto::{Category, PhotoRef, VillageDetail};
 use domain::format_yuan;
 use domain::organise::OrganiserProduct;
 use domain::FieldError;
+use domain::LocalText;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -156,7 +157,7 @@ fn ProductForm(village: VillageDetail, product: Option<OrganiserProduct>) -> imp
     let errors = RwSignal::new(Vec::<FieldError>::new());
     // A product just created arrives here from the "new" form, already saved.
     let just_created = use_query_map().read_untracked().get("saved").is_some();
-    let status = RwSignal::new(just_created.then(|| t_string!(i18n, org_saved).to_string()));
+    let status = RwSignal::new(just_created.then(|| both!(org_saved)));
     let busy = RwSignal::new(false);
     let preview = RwSignal::new(false);
     let photos = RwSignal::new(
@@ -203,7 +204,7 @@ fn ProductForm(village: VillageDetail, product: Option<OrganiserProduct>) -> imp
                 match result {
                     Ok(p) => {
                         draft.set(ProductDraft::from_product(&p));
-                        status.set(Some(t_string!(i18n, org_saved).to_string()));
+                        status.set(Some(both!(org_saved)));
                         if id.is_none() {
                             navigate(
                                 &format!("/organise/v/{slug}/products/{}?saved=1", p.id),
@@ -363,7 +364,7 @@ fn ProductForm(village: VillageDetail, product: Option<OrganiserProduct>) -> imp
                 <p class="form-error" role="alert" data-testid="product-errors">{t!(i18n, visit_fix_errors)}</p>
             </Show>
             <Show when=move || status.get().is_some()>
-                <p class="saved" role="status" data-testid="saved">"✓ " {move || status.get()}</p>
+                <p class="saved" role="status" data-testid="saved">"✓ " {move || status.get().map(|m| m.get(lang()).to_string())}</p>
             </Show>
             <div class="form-actions">
                 <button type="button" class="button secondary" data-testid="toggle-preview" on:click=move |_| preview.update(|p| *p = !*p)>
@@ -393,7 +394,7 @@ fn Photos(product_id: i64, photos: RwSignal<Vec<PhotoRef>>) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let progress = RwSignal::new(None::<f64>);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<LocalText>);
     let done = RwSignal::new(false);
     let input_ref = NodeRef::<leptos::html::Input>::new();
     let upload = move |_| {
@@ -408,7 +409,7 @@ fn Photos(product_id: i64, photos: RwSignal<Vec<PhotoRef>>) -> impl IntoView {
         done.set(false);
         // Refused before sending: the server would say the same, after a long upload.
         if file.size() > domain::organise::PHOTO_MAX_BYTES as f64 {
-            error.set(Some(t_string!(i18n, org_photo_too_big).to_string()));
+            error.set(Some(both!(org_photo_too_big)));
             return;
         }
         progress.set(Some(0.0));
@@ -423,14 +424,15 @@ fn Photos(product_id: i64, photos: RwSignal<Vec<PhotoRef>>) -> impl IntoView {
                         i.set_value("");
                     }
                 }
-                Err(e) if e.is_retryable() => {
-                    error.set(Some(t_string!(i18n, offline_error).to_string()))
+                Err(e) if e.is_retryable() => error.set(Some(both!(offline_error))),
+                Err(e) => {
+                    let why = e.field("photo").unwrap_or_else(|| e.message());
+                    let words = both!(org_photo_refused);
+                    error.set(Some(LocalText::new(
+                        format!("{}（{}）", words.zh, why.zh),
+                        format!("{} ({})", words.en, why.en),
+                    )))
                 }
-                Err(e) => error.set(Some(format!(
-                    "{} ({})",
-                    t_string!(i18n, org_photo_refused),
-                    e.field("photo").unwrap_or_else(|| e.message()).get(lang())
-                ))),
             }
         });
     };
@@ -438,7 +440,7 @@ fn Photos(product_id: i64, photos: RwSignal<Vec<PhotoRef>>) -> impl IntoView {
         spawn_local(async move {
             match api::delete_photo(photo_id).await {
                 Ok(()) => photos.update(|all| all.retain(|p| p.id != photo_id)),
-                Err(e) => error.set(Some(e.text(lang()))),
+                Err(e) => error.set(Some(e.message())),
             }
         });
     };
@@ -470,7 +472,7 @@ fn Photos(product_id: i64, photos: RwSignal<Vec<PhotoRef>>) -> impl IntoView {
                 <p class="saved" role="status" data-testid="photo-done">"✓ " {t!(i18n, org_photo_done)}</p>
             </Show>
             <Show when=move || error.get().is_some()>
-                <p class="form-error" role="alert" data-testid="photo-error">{move || error.get()}</p>
+                <p class="form-error" role="alert" data-testid="photo-error">{move || error.get().map(|m| m.get(lang()).to_string())}</p>
             </Show>
         </fieldset>
     }

@@ -121,7 +121,7 @@ fn Points(round: RwSignal<OrganiserRound>, village: StoredValue<VillageDetail>) 
     let chosen =
         RwSignal::new(round.with_untracked(|r| r.points.iter().map(|p| p.id).collect::<Vec<_>>()));
     let sent = RwSignal::new(Sent::Idle);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<LocalText>);
     let id = round.with_untracked(|r| r.round.id);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -132,7 +132,7 @@ fn Points(round: RwSignal<OrganiserRound>, village: StoredValue<VillageDetail>) 
             point_ids: chosen.get_untracked(),
         };
         if !point_list("point_ids", &body.point_ids).is_empty() {
-            error.set(Some(t_string!(i18n, orgr_err_points).to_string()));
+            error.set(Some(both!(orgr_err_points)));
             return;
         }
         error.set(None);
@@ -142,9 +142,9 @@ fn Points(round: RwSignal<OrganiserRound>, village: StoredValue<VillageDetail>) 
                 Ok(r) => {
                     chosen.set(r.points.iter().map(|p| p.id).collect());
                     round.set(r);
-                    sent.set(Sent::Saved(t_string!(i18n, orgr_points_saved).to_string()));
+                    sent.set(Sent::Saved(both!(orgr_points_saved)));
                 }
-                Err(e) => sent.set(Sent::Failed(write_error_text(i18n, &e))),
+                Err(e) => sent.set(Sent::Failed(write_error_text(&e))),
             }
         });
     };
@@ -175,7 +175,7 @@ fn Points(round: RwSignal<OrganiserRound>, village: StoredValue<VillageDetail>) 
                         }
                     }).collect_view()}
                 </fieldset>
-                <FieldNote text=Signal::derive(move || error.get()) />
+                <FieldNote text=Signal::derive(move || error.get().map(|m| m.get(lang()).to_string())) />
                 <SendStatus state=sent />
                 <button class="button primary wide" type="submit" data-testid="save-points" disabled=move || sent.get().busy()>
                     {move || if sent.get().busy() { t_string!(i18n, working) } else { t_string!(i18n, orgr_save_points) }}
@@ -235,7 +235,7 @@ fn Supplies(round: RwSignal<OrganiserRound>, village: StoredValue<VillageDetail>
         bad.set(wrong.clone());
         below.set(vec![]);
         if !wrong.is_empty() {
-            sent.set(Sent::Failed(t_string!(i18n, orgr_fix_numbers).to_string()));
+            sent.set(Sent::Failed(both!(orgr_fix_numbers)));
             return;
         }
         sent.set(Sent::Sending);
@@ -244,30 +244,33 @@ fn Supplies(round: RwSignal<OrganiserRound>, village: StoredValue<VillageDetail>
                 Ok(r) => {
                     edits.set(BTreeMap::new());
                     round.set(r);
-                    sent.set(Sent::Saved(t_string!(i18n, orgr_supply_saved).to_string()));
+                    sent.set(Sent::Saved(both!(orgr_supply_saved)));
                 }
                 Err(WriteError::Refused { below_ordered, .. }) if !below_ordered.is_empty() => {
                     // Name the products, so the organiser knows where to look in a long list.
-                    let l = crate::lang_of(i18n.get_locale_untracked());
-                    let names: Vec<String> = below_ordered
+                    let names: Vec<LocalText> = below_ordered
                         .iter()
                         .map(|b| {
-                            t_string!(
-                                i18n,
-                                orgr_below_item,
+                            both!(for l => orgr_below_item,
                                 name = b.product_name.get(l).to_string(),
-                                ordered = b.ordered
-                            )
+                                ordered = b.ordered)
                         })
                         .collect();
+                    let words = |l: domain::Lang| {
+                        let names: Vec<&str> = names.iter().map(|n| n.get(l)).collect();
+                        format!(
+                            "{} {}",
+                            both!(orgr_below_nothing_changed).get(l),
+                            names.join(" · ")
+                        )
+                    };
                     below.set(below_ordered);
-                    sent.set(Sent::Failed(format!(
-                        "{} {}",
-                        t_string!(i18n, orgr_below_nothing_changed),
-                        names.join(" · ")
+                    sent.set(Sent::Failed(LocalText::new(
+                        words(domain::Lang::Zh),
+                        words(domain::Lang::En),
                     )));
                 }
-                Err(e) => sent.set(Sent::Failed(write_error_text(i18n, &e))),
+                Err(e) => sent.set(Sent::Failed(write_error_text(&e))),
             }
         });
     };
@@ -346,7 +349,7 @@ fn ProductSupply(
     let ordered = p.ordered;
     let capacity = p.capacity;
     let reason_text = RwSignal::new(String::new());
-    let reason_error = RwSignal::new(None::<String>);
+    let reason_error = RwSignal::new(None::<LocalText>);
     let round_id = round.with_untracked(|r| r.round.id);
     let do_withdraw = move |_| {
         if withdraw_sent.get_untracked().busy() {
@@ -354,7 +357,7 @@ fn ProductSupply(
         }
         let text = reason_text.get_untracked();
         if reason("reason", &text).is_err() {
-            reason_error.set(Some(t_string!(i18n, orgr_err_reason).to_string()));
+            reason_error.set(Some(both!(orgr_err_reason)));
             return;
         }
         reason_error.set(None);
@@ -372,17 +375,16 @@ fn ProductSupply(
                         round.set(r);
                     }
                     sent.set(Sent::Idle);
-                    withdraw_sent.set(Sent::Saved(t_string!(
-                        i18n,
+                    withdraw_sent.set(Sent::Saved(both!(
                         orgr_withdrawn_saved,
                         count = w.orders_affected
                     )));
                 }
                 Err(e) => {
                     if let Some(m) = e.field("reason") {
-                        reason_error.set(Some(m.get(lang()).to_string()));
+                        reason_error.set(Some(m));
                     }
-                    withdraw_sent.set(Sent::Failed(write_error_text(i18n, &e)));
+                    withdraw_sent.set(Sent::Failed(write_error_text(&e)));
                 }
             }
         });
@@ -443,7 +445,7 @@ fn ProductSupply(
                                 <textarea rows="3" maxlength="500" data-testid="withdraw-reason"
                                     prop:value=move || reason_text.get()
                                     on:input=move |ev| reason_text.set(event_target_value(&ev))></textarea>
-                                <FieldNote text=Signal::derive(move || reason_error.get()) />
+                                <FieldNote text=Signal::derive(move || reason_error.get().map(|m| m.get(lang()).to_string())) />
                             </label>
                             <button class="button danger" type="button" data-testid="withdraw-confirm"
                                 disabled=move || withdraw_sent.get().busy() on:click=do_withdraw>

@@ -9,7 +9,7 @@ use crate::logic;
 use crate::pages::join::FieldError as FieldNote;
 use crate::pages::organise::{OrgCrumbs, OrganiserGate};
 use domain::organise::{validate_round, OrganiserRound, RoundInput};
-use domain::{wire, FieldError, SHANGHAI};
+use domain::{wire, FieldError, LocalText, SHANGHAI};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -22,8 +22,8 @@ pub type I18n = leptos_i18n::I18nContext<Locale>;
 pub enum Sent {
     Idle,
     Sending,
-    Saved(String),
-    Failed(String),
+    Saved(LocalText),
+    Failed(LocalText),
 }
 
 impl Sent {
@@ -36,32 +36,33 @@ impl Sent {
 #[component]
 pub fn SendStatus(state: RwSignal<Sent>) -> impl IntoView {
     let i18n = use_i18n();
-    move || match state.get() {
+    let lang = use_lang();
+    move || {
+        match state.get() {
         Sent::Idle => ().into_any(),
         Sent::Sending => view! {
             <p class="muted small" role="status" data-testid="sending">{t!(i18n, working)}</p>
         }
         .into_any(),
         Sent::Saved(m) => view! {
-            <p class="note saved" role="status" data-testid="saved">"✓ " {m}</p>
+            <p class="note saved" role="status" data-testid="saved">"✓ " {m.get(lang()).to_string()}</p>
         }
         .into_any(),
         Sent::Failed(m) => view! {
-            <p class="form-error" role="alert" data-testid="save-error">{m}</p>
+            <p class="form-error" role="alert" data-testid="save-error">{m.get(lang()).to_string()}</p>
         }
         .into_any(),
+    }
     }
 }
 
 /// Words for a write that did not go through.
-pub fn write_error_text(i18n: I18n, e: &WriteError) -> String {
+pub fn write_error_text(e: &WriteError) -> LocalText {
     match e {
-        WriteError::Unauthorized(_) => t_string!(i18n, orgr_err_session).to_string(),
-        WriteError::Refused { status: 403, .. } => {
-            t_string!(i18n, org_not_your_village).to_string()
-        }
-        e if e.is_retryable() => t_string!(i18n, offline_error).to_string(),
-        e => e.text(crate::lang_of(i18n.get_locale())),
+        WriteError::Unauthorized(_) => both!(orgr_err_session),
+        WriteError::Refused { status: 403, .. } => both!(org_not_your_village),
+        e if e.is_retryable() => both!(offline_error),
+        e => e.message(),
     }
 }
 
@@ -265,7 +266,7 @@ fn NewRound(slug: String) -> impl IntoView {
         spawn_local(async move {
             match api::create_round(&slug, &input).await {
                 Ok(r) => {
-                    sent.set(Sent::Saved(t_string!(i18n, orgr_created).to_string()));
+                    sent.set(Sent::Saved(both!(orgr_created)));
                     navigate(
                         &format!("/organise/rounds/{}?created=1", r.round.id),
                         Default::default(),
@@ -275,7 +276,7 @@ fn NewRound(slug: String) -> impl IntoView {
                     if let WriteError::Refused { fields, .. } = &e {
                         errors.set(fields.clone());
                     }
-                    sent.set(Sent::Failed(write_error_text(i18n, &e)));
+                    sent.set(Sent::Failed(write_error_text(&e)));
                 }
             }
         });

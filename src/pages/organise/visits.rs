@@ -11,6 +11,7 @@ use crate::pages::organise::{OrgCrumbs, OrganiserGate};
 use domain::dto::{Booking, BookingStatus};
 use domain::organise::{reason, BookingDay, CancelBookingInput, ClosedDayInput, OrganiserBookings};
 use domain::wire;
+use domain::LocalText;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
@@ -146,21 +147,17 @@ fn Night(
         spawn_local(async move {
             match api::set_closed_day(&slug, &body).await {
                 Ok(c) => {
-                    let when = logic::format_date(c.date, lang_of_now(i18n));
                     let msg = if c.closed {
-                        t_string!(
-                            i18n,
-                            orgv_closed_saved,
-                            date = when,
-                            count = c.bookings_that_night
-                        )
+                        both!(for l => orgv_closed_saved,
+                            date = logic::format_date(c.date, l),
+                            count = c.bookings_that_night)
                     } else {
-                        t_string!(i18n, orgv_reopened_saved, date = when)
+                        both!(for l => orgv_reopened_saved, date = logic::format_date(c.date, l))
                     };
                     sent.set(Sent::Saved(msg));
                     refresh.run(());
                 }
-                Err(e) => sent.set(Sent::Failed(write_error_text(i18n, &e))),
+                Err(e) => sent.set(Sent::Failed(write_error_text(&e))),
             }
             busy.set(false);
         });
@@ -225,10 +222,6 @@ fn Night(
     }
 }
 
-fn lang_of_now(i18n: leptos_i18n::I18nContext<Locale>) -> domain::Lang {
-    crate::lang_of(i18n.get_locale_untracked())
-}
-
 /// One booking: who, how many, which nights, the reference; cancelling
 /// with a reason for a confirmed one.
 #[component]
@@ -249,7 +242,7 @@ fn BookingLine(
     let departure = b.departure;
     let (adults, children, nights) = (b.adults, b.children, b.nights);
     let reason_text = RwSignal::new(String::new());
-    let reason_error = RwSignal::new(None::<String>);
+    let reason_error = RwSignal::new(None::<LocalText>);
     let busy = RwSignal::new(false);
     // The same booking shows under each of its nights: open one box only.
     let box_key = format!("{at}/{id}");
@@ -264,7 +257,7 @@ fn BookingLine(
             }
             let text = reason_text.get_untracked();
             if reason("reason", &text).is_err() {
-                reason_error.set(Some(t_string!(i18n, orgv_err_reason).to_string()));
+                reason_error.set(Some(both!(orgv_err_reason)));
                 return;
             }
             reason_error.set(None);
@@ -279,8 +272,7 @@ fn BookingLine(
                 match api::org_cancel_booking(&id, &body).await {
                     Ok(bk) => {
                         cancelling.set(None);
-                        sent.set(Sent::Saved(t_string!(
-                            i18n,
+                        sent.set(Sent::Saved(both!(
                             orgv_cancel_saved,
                             name = bk.name.clone(),
                             reference = bk.reference.clone()
@@ -289,9 +281,9 @@ fn BookingLine(
                     }
                     Err(e) => {
                         if let Some(m) = e.field("reason") {
-                            reason_error.set(Some(m.get(lang()).to_string()));
+                            reason_error.set(Some(m));
                         }
-                        sent.set(Sent::Failed(write_error_text(i18n, &e)));
+                        sent.set(Sent::Failed(write_error_text(&e)));
                     }
                 }
                 busy.set(false);
@@ -334,7 +326,7 @@ fn BookingLine(
                                 <textarea rows="3" maxlength="500" data-testid="cancel-reason-input"
                                     prop:value=move || reason_text.get()
                                     on:input=move |ev| reason_text.set(event_target_value(&ev))></textarea>
-                                <FieldNote text=Signal::derive(move || reason_error.get()) />
+                                <FieldNote text=Signal::derive(move || reason_error.get().map(|m| m.get(lang()).to_string())) />
                             </label>
                             <button class="button danger" type="button" data-testid="cancel-confirm"
                                 disabled=move || busy.get() on:click=do_cancel.clone()>
