@@ -421,8 +421,9 @@ async fn load_packing(
         .collect();
 
     let mut households: Vec<HouseholdPacking> = Vec::new();
-    // point → (member name, order number) → lines
-    let mut by_point: BTreeMap<i64, BTreeMap<(String, i64), Vec<PointLine>>> = BTreeMap::new();
+    // point → (name's pinyin, member name, order number) → lines
+    type MemberKey = (Vec<String>, String, i64);
+    let mut by_point: BTreeMap<i64, BTreeMap<MemberKey, Vec<PointLine>>> = BTreeMap::new();
     for r in &rows {
         let label = display(&r.label_code)?;
         let product_name = LocalText::new(r.product_zh.clone(), r.product_en.clone());
@@ -465,7 +466,7 @@ async fn load_packing(
         by_point
             .entry(r.point_id)
             .or_default()
-            .entry((r.member_name.clone(), r.number))
+            .entry((name_order(&r.member_name), r.member_name.clone(), r.number))
             .or_default()
             .push(PointLine {
                 product_id: r.product_id,
@@ -483,7 +484,7 @@ async fn load_packing(
             point: points[&point_id].clone(),
             members: members
                 .into_iter()
-                .map(|((member_name, number), mut lines)| {
+                .map(|((_, member_name, number), mut lines)| {
                     lines.sort_by_key(|l| (l.product_id, l.household_id));
                     MemberPacking {
                         member_name,
@@ -503,6 +504,21 @@ async fn load_packing(
         households,
         points,
     })
+}
+
+/// The order people expect a list of Chinese names in: by pinyin, syllable
+/// by syllable, the tone breaking ties (zhan4 before zhang1), not by code
+/// point. A character without pinyin stands for itself, lowercased. A
+/// surname with two readings gets its common one (the crate's choice).
+fn name_order(name: &str) -> Vec<String> {
+    use pinyin::ToPinyin;
+    name.trim()
+        .chars()
+        .map(|c| match c.to_pinyin() {
+            Some(p) => p.with_tone_num_end().to_owned(),
+            None => c.to_lowercase().collect(),
+        })
+        .collect()
 }
 
 #[derive(FromRow)]
@@ -586,4 +602,35 @@ async fn label(
         .into_round()?,
         point: point.into_point(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_order;
+
+    #[test]
+    fn names_sort_by_pinyin_not_by_code_point() {
+        let mut names = vec![
+            "周小燕",
+            "郑海涛",
+            "钱文华",
+            "张伟",
+            "詹明",
+            "Anna Li",
+            "艾青",
+        ];
+        names.sort_by_key(|n| name_order(n));
+        assert_eq!(
+            names,
+            [
+                "Anna Li",
+                "艾青",
+                "钱文华",
+                "詹明",
+                "张伟",
+                "郑海涛",
+                "周小燕"
+            ]
+        );
+    }
 }

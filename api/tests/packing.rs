@@ -346,6 +346,21 @@ async fn allocation_waits_for_the_deadline_then_covers_every_order_within_every_
         .unwrap();
     assert_eq!(zhou_point.point.id, r.points[0]);
     assert!(!zhou_point.point.address.zh.is_empty());
+    // Each point's list is in pinyin order of the members' names (qian,
+    // zheng, zhou; sun, wu), not in code-point order (周 < 郑 < 钱).
+    let at = |i: usize| -> Vec<&str> {
+        packing
+            .points
+            .iter()
+            .find(|p| p.point.id == r.points[i])
+            .unwrap()
+            .members
+            .iter()
+            .map(|m| m.member_name.as_str())
+            .collect()
+    };
+    assert_eq!(at(0), ["钱文华", "郑海涛", "周小燕"]);
+    assert_eq!(at(1), ["孙立", "吴桂兰"]);
 
     // GET answers the same; running again changes nothing and keeps labels.
     let (status, again) = call(&o, Method::GET, &packing_url).await;
