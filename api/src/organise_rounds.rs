@@ -555,6 +555,39 @@ async fn set_supply(
         }
         *totals.entry(s.product_id).or_insert(p.capacity) += s.quantity - old;
     }
+    // Once the round is allocated, each household has pieces packed with
+    // its labels: its supply may not drop below them, whatever the total.
+    let mut packed_errors = Vec::new();
+    for (i, s) in input.supplies.iter().enumerate() {
+        let (packed,): (i64,) = sqlx::query_as(
+            "SELECT COALESCE(SUM(quantity), 0) FROM packed_line
+             WHERE round_id = ? AND household_id = ? AND product_id = ?",
+        )
+        .bind(id)
+        .bind(s.household_id)
+        .bind(s.product_id)
+        .fetch_one(tx.conn())
+        .await?;
+        if s.quantity < packed {
+            packed_errors.push(FieldError::new(
+                format!("supplies[{i}].quantity"),
+                format!("这户已经分好 {packed} 份并贴了标签，供应不能低于 {packed}"),
+                format!(
+                    "{packed} of this household's are already packed and labelled; the supply cannot go below {packed}"
+                ),
+            ));
+        }
+    }
+    if !packed_errors.is_empty() {
+        return Err(Error::Conflict {
+            error: LocalText::new(
+                "这一轮已经分配，有的供应低于已分好的数量，什么都没有改",
+                "this round is allocated and a supply is below what is already packed; nothing was changed",
+            ),
+            fields: packed_errors,
+        });
+    }
+
     let mut below: Vec<BelowOrdered> = totals
         .iter()
         .filter_map(|(&pid, &total)| {

@@ -415,6 +415,57 @@ async fn allocation_waits_for_the_deadline_then_covers_every_order_within_every_
         .cloned()
         .collect();
     assert_eq!(kept, expected);
+
+    // After allocation a household's supply cannot drop below the pieces
+    // packed with its labels, even when the product's total would allow it.
+    let (household, packed_qty) = {
+        let mut per: BTreeMap<i64, i64> = BTreeMap::new();
+        for x in kept.iter() {
+            *per.entry(x.2).or_default() += x.3;
+        }
+        per.into_iter().max_by_key(|&(_, q)| q).unwrap()
+    };
+    let supply_url = server.url(&format!("/api/organise/rounds/{}/supply", r.id));
+    let supply_of = |pool: &sqlx::SqlitePool| {
+        let pool = pool.clone();
+        async move {
+            scalar(
+                &pool,
+                &format!(
+                    "SELECT quantity FROM supply WHERE round_id = {} AND household_id = {household} AND product_id = {}",
+                    r.id, r.products[0]
+                ),
+            )
+            .await
+        }
+    };
+    let before = supply_of(&pool).await;
+    let (status, body) = common::send_with(
+        &o,
+        Method::PUT,
+        &supply_url,
+        &json!({"supplies": [{"household_id": household, "product_id": r.products[0], "quantity": packed_qty - 1}]}),
+        &[("X-Requested-With", "storefront")],
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(fields(&body), ["supplies[0].quantity"]);
+    assert!(body["fields"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("cannot go below {packed_qty}")));
+    assert_eq!(supply_of(&pool).await, before, "nothing changed");
+    // Down to exactly what is packed is fine.
+    let (status, body) = common::send_with(
+        &o,
+        Method::PUT,
+        &supply_url,
+        &json!({"supplies": [{"household_id": household, "product_id": r.products[0], "quantity": packed_qty}]}),
+        &[("X-Requested-With", "storefront")],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(supply_of(&pool).await, packed_qty);
 }
 
 #[tokio::test]
