@@ -29,6 +29,8 @@ use crate::{
 pub const COOKIE_NAME: &str = "sf_session";
 /// 30 days.
 pub const SESSION_SECONDS: i64 = 30 * 24 * 60 * 60;
+/// A session is renewed when used this long after its last renewal.
+pub const SESSION_RENEW_AFTER_SECONDS: i64 = 24 * 60 * 60;
 pub const PLEASE_LOG_IN: &str = "please log in";
 pub const PLEASE_LOG_IN_ZH: &str = "请先登录";
 

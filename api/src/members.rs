@@ -275,9 +275,47 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<imp
     ))
 }
 
-async fn me(State(state): State<AppState>, member: CurrentMember) -> Result<Json<Me>> {
+/// `GET /api/me`. The app asks on every start, so a phone in use stays
+/// logged in: a session used a day or more after it was last renewed gets
+/// its full lifetime again, in the database and in the cookie. One write a
+/// day per phone at most; a phone left unused for 30 days is logged out.
+async fn me(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    member: CurrentMember,
+) -> Result<axum::response::Response> {
     let mut conn = state.db.acquire().await?;
-    Ok(Json(load_me(&mut conn, member.id).await?))
+    let me = load_me(&mut conn, member.id).await?;
+    let token =
+        auth::token_from(&headers).ok_or_else(|| Error::internal("session without token"))?;
+    let hash = auth::token_hash(&token);
+    let now = now();
+    let (expires_at,): (i64,) =
+        sqlx::query_as("SELECT expires_at FROM session WHERE token_hash = ?")
+            .bind(&hash)
+            .fetch_one(&mut *conn)
+            .await?;
+    drop(conn);
+    if expires_at > now + auth::SESSION_SECONDS - auth::SESSION_RENEW_AFTER_SECONDS {
+        return Ok(Json(me).into_response());
+    }
+    let mut tx = state.write().await?;
+    // Only a live session: one logged out meanwhile stays out.
+    sqlx::query("UPDATE session SET expires_at = ? WHERE token_hash = ? AND expires_at > ?")
+        .bind(now + auth::SESSION_SECONDS)
+        .bind(&hash)
+        .bind(now)
+        .execute(tx.conn())
+        .await?;
+    tx.commit().await?;
+    Ok((
+        [(
+            header::SET_COOKIE,
+            auth::session_cookie(&token, state.config.secure_cookie),
+        )],
+        Json(me),
+    )
+        .into_response())
 }
 
 async fn invite(

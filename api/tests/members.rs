@@ -624,3 +624,63 @@ async fn without_a_trusted_proxy_a_forwarded_for_header_is_ignored() {
         429
     );
 }
+
+#[tokio::test]
+async fn a_phone_in_use_stays_logged_in_one_left_alone_is_logged_out() {
+    let env = Env::new();
+    let server = env.start();
+    let pool = open_db(&env.db).await;
+    let (client, _) = server.login("13800000001", "demo-password-1").await;
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64
+    };
+    let expires = || async {
+        sqlx::query_as::<_, (i64,)>("SELECT expires_at FROM session")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+            .0
+    };
+    let thirty_days = 30 * 24 * 3600;
+    // Fresh from login: the app's start asks who it is; nothing to renew.
+    let res = client.get(server.url("/api/me")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        header(&res, "set-cookie"),
+        "",
+        "no write for a fresh session"
+    );
+
+    // Used again 29 days later, one day before it would end: renewed in
+    // the database and in the browser's cookie.
+    sqlx::query("UPDATE session SET expires_at = ?")
+        .bind(now() + 24 * 3600)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let res = client.get(server.url("/api/me")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let cookie = header(&res, "set-cookie");
+    assert!(
+        cookie.contains(&format!("Max-Age={thirty_days}")),
+        "{cookie}"
+    );
+    let renewed = expires().await;
+    assert!(
+        (now() + thirty_days - renewed).abs() < 60,
+        "a full 30 days again: {renewed}"
+    );
+
+    // Left alone past its end: logged out, and asking does not revive it.
+    sqlx::query("UPDATE session SET expires_at = ?")
+        .bind(now() - 1)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let res = client.get(server.url("/api/me")).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    assert!(expires().await < now());
+}
