@@ -207,6 +207,14 @@ pub fn refusal_detail(
         .join(sep)
 }
 
+/// The entry a server's field name points at in a list it was sent, e.g.
+/// 3 for `supplies[3].quantity` when `list` is "supplies".
+pub fn list_index(field: &str, list: &str) -> Option<usize> {
+    let rest = field.strip_prefix(list)?.strip_prefix('[')?;
+    let (n, _) = rest.split_once(']')?;
+    n.parse().ok()
+}
+
 pub fn other_bundle_link(href: &str, own: domain::bundle::Bundle) -> bool {
     if !href.starts_with('/') || href.starts_with("//") {
         return false;
@@ -217,6 +225,15 @@ pub fn other_bundle_link(href: &str, own: domain::bundle::Bundle) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn field_names_point_into_the_list_sent() {
+        assert_eq!(list_index("supplies[3].quantity", "supplies"), Some(3));
+        assert_eq!(list_index("supplies[12]", "supplies"), Some(12));
+        assert_eq!(list_index("supplies", "supplies"), None);
+        assert_eq!(list_index("lines[0].quantity", "supplies"), None);
+        assert_eq!(list_index("supplies[x].quantity", "supplies"), None);
+    }
+
     #[test]
     fn refusals_read_in_the_shoppers_language() {
         use domain::{FieldError, LocalText};

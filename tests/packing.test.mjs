@@ -89,6 +89,21 @@ test('after the deadline an organiser allocates, reads and prints the packing li
   assert.notEqual(await page.getByTestId('pack-point').first().evaluate((e) => getComputedStyle(e).display), 'none');
   await page.emulateMedia({ media: 'screen' });
 
+  // Now a household's supply cannot drop below what is packed for it: the
+  // round page says so at that household's input, in Chinese.
+  const packing = await (await context.request.get(`${server.url}/api/organise/rounds/${round}/packing`)).json();
+  const packedBy = packing.households[0];
+  const packedLine = packedBy.lines[0];
+  await page.goto(`/organise/rounds/${round}`);
+  const card = page.locator(`[data-testid=round-product][data-product-id="${packedLine.product_id}"]`);
+  await card.locator(`[data-household-id="${packedBy.household.id}"]`).fill('0');
+  await page.getByTestId('save-supplies').click();
+  const refusedAt = card.getByTestId('supply-refused');
+  await refusedAt.waitFor();
+  assert.match(await refusedAt.innerText(), /已经分好/);
+  assert.match(await page.getByTestId('save-error').innerText(), /已经分配/);
+  await page.screenshot({ path: '/tmp/orgui-shots/supply-below-packed-zh.png' });
+
   // The public label page: the household and where it goes, not who bought it.
   const shopper = await phonePage(browser, { locale: 'en-US', baseURL: server.url });
   await shopper.page.goto(`/label/${codes[0].toLowerCase()}`);

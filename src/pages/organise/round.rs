@@ -195,6 +195,8 @@ fn Supplies(round: RwSignal<OrganiserRound>, village: StoredValue<VillageDetail>
     // the server's value.
     let edits = RwSignal::new(BTreeMap::<(i64, i64), String>::new());
     let bad = RwSignal::new(Vec::<(i64, i64)>::new());
+    // The server's words for one input, e.g. below what is already packed.
+    let refused = RwSignal::new(BTreeMap::<(i64, i64), LocalText>::new());
     let below = RwSignal::new(Vec::<BelowOrdered>::new());
     let sent = RwSignal::new(Sent::Idle);
     let withdrawing = RwSignal::new(None::<i64>);
@@ -234,6 +236,11 @@ fn Supplies(round: RwSignal<OrganiserRound>, village: StoredValue<VillageDetail>
         });
         bad.set(wrong.clone());
         below.set(vec![]);
+        refused.set(BTreeMap::new());
+        let keys: Vec<(i64, i64)> = supplies
+            .iter()
+            .map(|s| (s.product_id, s.household_id))
+            .collect();
         if !wrong.is_empty() {
             sent.set(Sent::Failed(both!(orgr_fix_numbers)));
             return;
@@ -270,7 +277,20 @@ fn Supplies(round: RwSignal<OrganiserRound>, village: StoredValue<VillageDetail>
                         words(domain::Lang::En),
                     )));
                 }
-                Err(e) => sent.set(Sent::Failed(write_error_text(&e))),
+                Err(e) => {
+                    if let WriteError::Refused { fields, .. } = &e {
+                        refused.set(
+                            fields
+                                .iter()
+                                .filter_map(|f| {
+                                    let i = logic::list_index(&f.field, "supplies")?;
+                                    Some((*keys.get(i)?, f.text()))
+                                })
+                                .collect(),
+                        );
+                    }
+                    sent.set(Sent::Failed(write_error_text(&e)))
+                }
             }
         });
     };
@@ -286,7 +306,7 @@ fn Supplies(round: RwSignal<OrganiserRound>, village: StoredValue<VillageDetail>
                 </label>
                 <ul class="supply-list">
                     {move || round.with(|r| r.products.clone()).into_iter().map(|p| view! {
-                        <ProductSupply p=p round=round village=village edits=edits bad=bad below=below withdrawing=withdrawing withdraw_sent=withdraw_sent withdraw_for=withdraw_for sent=sent filter=filter />
+                        <ProductSupply p=p round=round village=village edits=edits bad=bad refused=refused below=below withdrawing=withdrawing withdraw_sent=withdraw_sent withdraw_for=withdraw_for sent=sent filter=filter />
                     }).collect_view()}
                 </ul>
                 <div class="sticky-save">
@@ -308,6 +328,7 @@ fn ProductSupply(
     village: StoredValue<VillageDetail>,
     edits: RwSignal<BTreeMap<(i64, i64), String>>,
     bad: RwSignal<Vec<(i64, i64)>>,
+    refused: RwSignal<BTreeMap<(i64, i64), LocalText>>,
     below: RwSignal<Vec<BelowOrdered>>,
     withdrawing: RwSignal<Option<i64>>,
     withdraw_sent: RwSignal<Sent>,
@@ -428,6 +449,9 @@ fn ProductSupply(
                         </div>
                         {move || bad.with(|b| b.contains(&key)).then(|| view! {
                             <span class="field-error" role="alert">{t!(i18n, orgr_err_supply_number)}</span>
+                        })}
+                        {move || refused.with(|r| r.get(&key).cloned()).map(|t| view! {
+                            <span class="field-error" role="alert" data-testid="supply-refused">{move || t.get(lang()).to_string()}</span>
                         })}
                     }
                 }).collect_view()}
