@@ -24,7 +24,7 @@ use axum::{
 use domain::{
     allocation::{allocate, OrderLine, Supply},
     dto::{DistributionPoint, HouseholdRef},
-    label::{LabelCode, LabelCodeError},
+    label::LabelCode,
     packing::{
         order_number, HouseholdLine, HouseholdPacking, LabelInfo, MemberPacking, Packing,
         PointLine, PointPacking, ProductTotal,
@@ -199,24 +199,6 @@ async fn fresh_code(conn: &mut SqliteConnection) -> Result<LabelCode> {
         }
     }
     Err(Error::internal("16 label codes in a row were taken"))
-}
-
-/// The Chinese for a [`LabelCodeError`] (its `Display` is the English).
-fn label_code_zh(e: &LabelCodeError) -> String {
-    match e {
-        LabelCodeError::Length { found } => format!(
-            "标签码有 {} 个字符，例如 K7QX-3MPD；这个有 {found} 个",
-            domain::label::LEN
-        ),
-        LabelCodeError::Character { ch, position } => {
-            let mut m = format!("第 {position} 个字符（{ch}）不会出现在标签码里");
-            if matches!(ch, '0' | '1' | 'O' | 'o' | 'I' | 'i' | 'L' | 'l') {
-                m.push_str("；标签码里没有 0、1、O、I 和 L");
-            }
-            m
-        }
-        LabelCodeError::Check => "这个标签码有写错的地方，请对照标签逐个字符检查".to_owned(),
-    }
 }
 
 /// `POST /api/organise/rounds/{id}/allocation`.
@@ -549,8 +531,7 @@ async fn label(
     code: std::result::Result<Path<String>, PathRejection>,
 ) -> Result<Json<LabelInfo>> {
     let Path(raw) = code.map_err(|_| Error::field("code", "不是标签码", "is not a label code"))?;
-    let code = LabelCode::parse(&raw)
-        .map_err(|e| Error::field("code", label_code_zh(&e), e.to_string()))?;
+    let code = LabelCode::parse(&raw).map_err(|e| Error::field("code", e.zh(), e.to_string()))?;
     let mut conn = state.db.acquire().await?;
     let row: LabelRow = sqlx::query_as(
         "SELECT h.id AS household_id, h.name_zh AS household_zh, h.name_en AS household_en,

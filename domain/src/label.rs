@@ -60,6 +60,25 @@ impl std::fmt::Display for LabelCodeError {
     }
 }
 
+impl LabelCodeError {
+    /// The same as `Display`, in Chinese.
+    pub fn zh(&self) -> String {
+        match self {
+            Self::Length { found } => {
+                format!("标签码有 {LEN} 个字符，例如 K7QX-3MPD；这个有 {found} 个")
+            }
+            Self::Character { ch, position } => {
+                let mut m = format!("第 {position} 个字符（{ch}）不会出现在标签码里");
+                if matches!(ch, '0' | '1' | 'O' | 'o' | 'I' | 'i' | 'L' | 'l') {
+                    m.push_str("；标签码里没有 0、1、O、I 和 L");
+                }
+                m
+            }
+            Self::Check => "这个标签码有写错的地方，请对照标签逐个字符检查".to_owned(),
+        }
+    }
+}
+
 impl std::error::Error for LabelCodeError {}
 
 fn value(c: u8) -> Option<u64> {
@@ -213,6 +232,18 @@ mod tests {
         assert_eq!(LabelCode::parse(&spaced), Ok(code));
         let dashed = format!("{}-{}-{}", &s[..2], &s[2..6], &s[6..]);
         assert_eq!(LabelCode::parse(&dashed), Ok(code));
+    }
+
+    #[test]
+    fn every_refusal_reads_in_both_languages() {
+        for bad in ["K7QX-3MP", "K7QX-3MP0", "AAAA-AAAA"] {
+            let e = LabelCode::parse(bad).unwrap_err();
+            assert!(e.zh().contains("标签码"), "{e}: {}", e.zh());
+            assert!(
+                e.to_string().contains("label code") || e.to_string().contains("label codes"),
+                "{e}"
+            );
+        }
     }
 
     #[test]
