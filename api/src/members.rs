@@ -290,13 +290,15 @@ async fn me(
         auth::token_from(&headers).ok_or_else(|| Error::internal("session without token"))?;
     let hash = auth::token_hash(&token);
     let now = now();
-    let (expires_at,): (i64,) =
+    let expires_at: Option<(i64,)> =
         sqlx::query_as("SELECT expires_at FROM session WHERE token_hash = ?")
             .bind(&hash)
-            .fetch_one(&mut *conn)
+            .fetch_optional(&mut *conn)
             .await?;
     drop(conn);
-    if expires_at > now + auth::SESSION_SECONDS - auth::SESSION_RENEW_AFTER_SECONDS {
+    // Gone since the check above (a logout meanwhile), or renewed lately.
+    let renew_before = now + auth::SESSION_SECONDS - auth::SESSION_RENEW_AFTER_SECONDS;
+    if expires_at.is_none_or(|(at,)| at > renew_before) {
         return Ok(Json(me).into_response());
     }
     let mut tx = state.write().await?;
