@@ -222,8 +222,8 @@ fn ProductForm(village: VillageDetail, product: Option<OrganiserProduct>) -> imp
                         }
                     }
                     Err(e) if e.is_retryable() => {
-                        let words = t_string!(i18n, offline_error);
-                        errors.set(vec![FieldError::new("form", words, words)])
+                        let w = both!(offline_error);
+                        errors.set(vec![FieldError::new("form", w.zh, w.en)])
                     }
                     Err(e) => {
                         let m = e.message();
