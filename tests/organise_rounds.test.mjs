@@ -128,8 +128,18 @@ test('an organiser creates a round with two points (zh-CN), and the form shows f
   await page.getByTestId('round-list').waitFor();
   assert.equal(await page.getByTestId('round-row').count(), before + 1);
   await page.locator(`[data-testid=round-row][data-round-id="${id}"]`).waitFor();
-  const listed = await page.getByTestId('round-row').evaluateAll((els) => els.map((e) => e.dataset.day));
-  assert.deepEqual(listed, [...listed].sort().reverse(), 'latest distribution day first');
+  // Rounds to come, soonest first: the open round leads. Past rounds follow,
+  // latest first, under their own heading.
+  const ahead = await page.getByTestId('round-list').getByTestId('round-row')
+    .evaluateAll((els) => els.map((e) => e.dataset.day));
+  assert.deepEqual(ahead, [...ahead].sort(), 'rounds to come, soonest first');
+  assert.ok(ahead.every((d) => d >= shanghaiDate(0)), ahead.join(' '));
+  assert.equal(await page.getByTestId('round-list').getByTestId('round-phase').first().innerText(), '接单中');
+  const past = await page.getByTestId('past-round-list').getByTestId('round-row')
+    .evaluateAll((els) => els.map((e) => e.dataset.day));
+  assert.ok(past.length >= 1, 'the seeded past rounds are listed');
+  assert.deepEqual(past, [...past].sort().reverse(), 'past rounds, latest first');
+  assert.ok(past.every((d) => d < shanghaiDate(0)), past.join(' '));
   await shot(page, 'rounds-zh');
   assert.deepEqual(errors, []);
   await context.close();

@@ -218,7 +218,7 @@ async fn allocate_round(
                 shanghai_text_zh(round.deadline)
             ),
             format!(
-                "orders for this round are still open until {} (Asia/Shanghai); it can be allocated only after its deadline",
+                "orders for this round are still open until {}; it can be allocated only after its deadline",
                 shanghai_text(round.deadline)
             ),
         ));

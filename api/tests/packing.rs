@@ -210,6 +210,16 @@ async fn allocation_waits_for_the_deadline_then_covers_every_order_within_every_
             .contains("only after its deadline"),
         "{body}"
     );
+    // The time zone is named once, by the deadline itself.
+    assert_eq!(
+        body["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .matches("(Asia/Shanghai)")
+            .count(),
+        1,
+        "{body}"
+    );
     assert_eq!(scalar(&pool, "SELECT COUNT(*) FROM packed_line").await, 0);
     let (status, body) = call(&o, Method::GET, &packing_url).await;
     assert_eq!(status, 409, "{body}");

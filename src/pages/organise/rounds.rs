@@ -151,53 +151,71 @@ pub fn OrgRoundsPage() -> impl IntoView {
 #[component]
 fn RoundList(slug: String) -> impl IntoView {
     let i18n = use_i18n();
-    let lang = use_lang();
     let rounds = LocalResource::new(move || api::org_rounds(slug.clone()));
     move || match rounds.get() {
         None => view! { <Loading /> }.into_any(),
         Some(Err(_)) => {
             view! { <ErrorPanel retry=Callback::new(move |_| rounds.refetch()) /> }.into_any()
         }
-        Some(Ok(mut list)) => {
-            list.sort_by(|a, b| {
-                (b.round.distribution_day, b.round.id).cmp(&(a.round.distribution_day, a.round.id))
-            });
+        Some(Ok(list)) => {
             if list.is_empty() {
                 return view! { <p class="empty" data-testid="no-rounds">{t!(i18n, orgr_none)}</p> }.into_any();
             }
-            view! {
-                <ul class="cards" data-testid="round-list">
-                    {list.into_iter().map(|r: OrganiserRound| {
-                        let round = r.round.clone();
-                        let phase = r.phase.clone();
-                        let count = r.order_count;
-                        view! {
-                            <li class="card" data-testid="round-row" data-round-id=round.id data-day=wire::format_date(round.distribution_day)>
-                                <a href=format!("/organise/rounds/{}", round.id)>
-                                    <span class="card-main">
-                                        <span class="card-title">
-                                            {move || t_string!(i18n, orgr_day_title, date = logic::format_date(round.distribution_day, lang()))}
-                                        </span>
-                                        <span class="muted small">
-                                            {move || t_string!(i18n, orgr_deadline_line, when = logic::format_datetime(round.deadline, lang()))}
-                                        </span>
-                                        <span class="meta small">
-                                            <span class=format!("badge phase-{phase}") data-testid="round-phase">{
-                                                let phase = phase.clone();
-                                                move || phase_label(i18n, &phase)
-                                            }</span>
-                                            <span data-testid="round-orders">{move || t_string!(i18n, orgr_order_count, count = count)}</span>
-                                        </span>
-                                    </span>
-                                    <span class="chev" aria-hidden="true">"›"</span>
-                                </a>
-                            </li>
-                        }
-                    }).collect_view()}
-                </ul>
-            }
-            .into_any()
+            let (ahead, past) =
+                logic::rounds_in_working_order(list, today_shanghai(), |r: &OrganiserRound| {
+                    &r.round
+                });
+            let ahead = if ahead.is_empty() {
+                view! { <p class="empty" data-testid="no-rounds-ahead">{t!(i18n, orgr_none_ahead)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="cards" data-testid="round-list">
+                        {ahead.into_iter().map(|r| view! { <RoundRow r /> }).collect_view()}
+                    </ul>
+                }
+                .into_any()
+            };
+            let past = (!past.is_empty()).then(|| {
+                view! {
+                    <h2 class="past-rounds">{t!(i18n, orgr_past)}</h2>
+                    <ul class="cards" data-testid="past-round-list">
+                        {past.into_iter().map(|r| view! { <RoundRow r /> }).collect_view()}
+                    </ul>
+                }
+            });
+            view! { {ahead} {past} }.into_any()
         }
+    }
+}
+
+#[component]
+fn RoundRow(r: OrganiserRound) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let round = r.round;
+    let phase = r.phase;
+    let count = r.order_count;
+    view! {
+        <li class="card" data-testid="round-row" data-round-id=round.id data-day=wire::format_date(round.distribution_day)>
+            <a href=format!("/organise/rounds/{}", round.id)>
+                <span class="card-main">
+                    <span class="card-title">
+                        {move || t_string!(i18n, orgr_day_title, date = logic::format_date(round.distribution_day, lang()))}
+                    </span>
+                    <span class="muted small">
+                        {move || t_string!(i18n, orgr_deadline_line, when = logic::format_datetime(round.deadline, lang()))}
+                    </span>
+                    <span class="meta small">
+                        <span class=format!("badge phase-{phase}") data-testid="round-phase">{
+                            let phase = phase.clone();
+                            move || phase_label(i18n, &phase)
+                        }</span>
+                        <span data-testid="round-orders">{move || t_string!(i18n, orgr_order_count, count = count)}</span>
+                    </span>
+                </span>
+                <span class="chev" aria-hidden="true">"›"</span>
+            </a>
+        </li>
     }
 }
 
