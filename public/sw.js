@@ -14,7 +14,8 @@ const CACHEABLE_API = /^\/api\/(villages|products|households)(\/|$)/;
 const HASHED = /-[0-9a-f]{8,16}(_bg)?\.(js|wasm|css)$/;
 
 // The page of each shop bundle, by the paths it serves. Mirrors
-// Bundle::for_path in domain/src/bundle.rs (the browser tests load each).
+// Bundle::for_path in domain/src/bundle.rs; tests/bundles.test.mjs checks
+// that the two agree.
 const BUNDLE_PAGES = ['/index.html', '/app/account/index.html', '/app/visit/index.html'];
 function bundlePage(path) {
   const s = path.split('/').filter((x) => x);

@@ -5,7 +5,10 @@
 // bundles in the background they open with the server gone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, phonePage } from './support/harness.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import vm from 'node:vm';
+import { startServer, launchBrowser, phonePage, ROOT } from './support/harness.mjs';
 
 let server;
 let browser;
@@ -107,4 +110,28 @@ test('after the first load the other bundles are fetched, and open with the serv
     await own.stop();
     own.cleanup();
   }
+});
+
+test("the service worker's bundle rule agrees with the server's for every kind of shop path", async () => {
+  // sw.js keeps its own copy of Bundle::for_path for when there is no
+  // network; run it as it is and compare with the page the server answers.
+  const sandbox = { self: { addEventListener() {} }, URL };
+  vm.runInNewContext(readFileSync(join(ROOT, 'public', 'sw.js'), 'utf8'), sandbox);
+  const paths = [
+    '/', '/v/liu', '/v/liu/h/3', '/p/12', '/l/ABC123', '/nowhere', '/v/liu/visit/extra',
+    '/cart', '/orders', '/orders/4f1c', '/login', '/join', '/me', '/orders/a/b', '/cart/x', '/me/x',
+    '/v/liu/visit', '/trips', '/trips/7', '/trips/7/x',
+  ];
+  const body = async (path) => {
+    const r = await fetch(server.url + path);
+    assert.equal(r.headers.get('content-type')?.split(';')[0], 'text/html', path);
+    return r.text();
+  };
+  const seen = new Set();
+  for (const path of paths) {
+    const page = sandbox.bundlePage(path);
+    seen.add(page);
+    assert.equal(await body(path), await body(page), `${path}: the worker answers ${page} offline`);
+  }
+  assert.equal(seen.size, 3, 'the paths cover every shop bundle');
 });
