@@ -10,7 +10,9 @@
 //!   the file survives but the picture: no EXIF (phones write the GPS
 //!   position of the household's home there), XMP, comments or ICC
 //!   profile. The EXIF orientation is applied first, so the photo still
-//!   stands the right way up;
+//!   stands the right way up, and the colours are converted from the ICC
+//!   profile to sRGB, so a wide-gamut photo (an iPhone's Display P3) does
+//!   not come out dull;
 //! - versions [`WIDTHS`] wide, never wider than the original, for `srcset`.
 //!
 //! Output is JPEG: the `image` crate only writes lossless WebP, several
@@ -284,6 +286,11 @@ pub fn process(bytes: &[u8]) -> Result<Processed, PhotoError> {
         return Err(PhotoError::TooLarge { bytes: bytes.len() });
     }
     let source_type = detect(bytes)?;
+    if source_type == SourceType::Jpeg && !jpeg_is_complete(bytes) {
+        return Err(PhotoError::Unreadable(
+            "JPEG cut short: no end marker after its picture data".to_owned(),
+        ));
+    }
 
     let mut reader = ImageReader::with_format(Cursor::new(bytes), source_type.format());
     let mut limits = Limits::default();
@@ -305,6 +312,8 @@ pub fn process(bytes: &[u8]) -> Result<Processed, PhotoError> {
     // A broken EXIF block should not cost the upload; the photo may just
     // come out sideways.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    // Likewise a broken profile: the colours may just be a little off.
+    let icc = decoder.icc_profile().ok().flatten();
     let stored = DynamicImage::from_decoder(decoder).map_err(|e| decode_error(e, (sw, sh)))?;
 
     // Work in upright dimensions; rotate after the first downscale, when
@@ -334,6 +343,9 @@ pub fn process(bytes: &[u8]) -> Result<Processed, PhotoError> {
     };
     current.apply_orientation(orientation);
     let mut current = flatten(current);
+    if let Some(icc) = icc {
+        to_srgb(&mut current, &icc);
+    }
 
     // Largest first, each from the one before: cheaper than every size
     // from the original, and the steps are small enough to stay sharp.
@@ -357,6 +369,29 @@ pub fn process(bytes: &[u8]) -> Result<Processed, PhotoError> {
         height,
         versions,
     })
+}
+
+/// Whether a JPEG's picture data runs to its end marker. The decoder fills
+/// a file cut short with grey and reports nothing, so the check is ours:
+/// walk the header segments, which may hold an end marker of their own (an
+/// EXIF thumbnail's), to the first scan, then look for the end marker after
+/// it. Whatever follows that marker is not ours to judge.
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let mut i = 2; // after the start marker
+    while let Some(&[0xFF, marker, hi, lo]) = bytes.get(i..i + 4) {
+        if marker == 0xFF {
+            i += 1; // fill byte before a marker
+            continue;
+        }
+        let next = i + 2 + usize::from(u16::from_be_bytes([hi, lo]));
+        if marker == 0xDA {
+            return bytes
+                .get(next..)
+                .is_some_and(|scan| scan.windows(2).any(|w| w == [0xFF, 0xD9]));
+        }
+        i = next;
+    }
+    false
 }
 
 /// [`WIDTHS`] narrower than the original, then the original width if it
@@ -387,6 +422,29 @@ fn flatten(img: DynamicImage) -> RgbImage {
         let over_white = |c: u8| ((u32::from(c) * a + 255 * (255 - a) + 127) / 255) as u8;
         image::Rgb([over_white(r), over_white(g), over_white(b)])
     })
+}
+
+/// Converts pixels in the colour space of an ICC profile to sRGB, which
+/// browsers assume for our profile-less JPEGs. A profile that does not parse
+/// or does not describe RGB (CMYK, grey; the decoder has already made those
+/// RGB) leaves the pixels as they are.
+fn to_srgb(img: &mut RgbImage, icc: &[u8]) {
+    use moxcms::{ColorProfile, Layout, TransformOptions};
+    let converted = ColorProfile::new_from_slice(icc).and_then(|source| {
+        let t = source.create_transform_8bit(
+            Layout::Rgb,
+            &ColorProfile::new_srgb(),
+            Layout::Rgb,
+            TransformOptions::default(),
+        )?;
+        let mut out = vec![0; img.as_raw().len()];
+        t.transform(img.as_raw(), &mut out)?;
+        Ok(out)
+    });
+    match converted {
+        Ok(out) => img.copy_from_slice(&out),
+        Err(e) => tracing::info!(error = %e, "photo colour profile not applied"),
+    }
 }
 
 fn encode_jpeg(img: &RgbImage) -> Result<Vec<u8>, PhotoError> {

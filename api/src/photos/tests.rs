@@ -118,6 +118,58 @@ fn never_upscaled() {
     assert_eq!(sizes(&jpeg(900, 1)), vec![(320, 1), (640, 1), (900, 1)]);
 }
 
+/// A flat 64×64 JPEG of one colour, with `icc` as its colour profile.
+fn flat_jpeg(rgb: [u8; 3], icc: Option<Vec<u8>>) -> Vec<u8> {
+    use image::ImageEncoder;
+    let img = RgbImage::from_pixel(64, 64, image::Rgb(rgb));
+    let mut out = Vec::new();
+    let mut enc = JpegEncoder::new_with_quality(&mut out, 95);
+    if let Some(icc) = icc {
+        enc.set_icc_profile(icc).unwrap();
+    }
+    enc.write_image(&img, 64, 64, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    out
+}
+
+fn centre_of_only_version(input: &[u8]) -> [i32; 3] {
+    let out = process(input).unwrap();
+    let img = decode(&out.versions[0].bytes).into_rgb8();
+    img.get_pixel(32, 32).0.map(i32::from)
+}
+
+fn assert_near(got: [i32; 3], want: [i32; 3]) {
+    assert!(
+        got.iter().zip(want).all(|(g, w)| (g - w).abs() <= 4),
+        "got {got:?}, want about {want:?}"
+    );
+}
+
+#[test]
+fn wide_gamut_colours_are_converted_to_srgb_before_the_profile_is_dropped() {
+    let p3 = moxcms::ColorProfile::new_display_p3().encode().unwrap();
+    let input = flat_jpeg([200, 100, 100], Some(p3));
+    assert!(
+        contains(&input, b"ICC_PROFILE"),
+        "the fixture carries its profile"
+    );
+    // Display P3 (200, 100, 100) is sRGB (215, 92, 96), worked out by hand
+    // from the two standards' primaries: a P3 red is redder than sRGB's.
+    assert_near(centre_of_only_version(&input), [215, 92, 96]);
+    // With no profile the pixels are taken as sRGB already.
+    assert_near(
+        centre_of_only_version(&flat_jpeg([200, 100, 100], None)),
+        [200, 100, 100],
+    );
+}
+
+#[test]
+fn a_broken_colour_profile_does_not_cost_the_upload() {
+    let input = flat_jpeg([200, 100, 100], Some(b"not an ICC profile at all".to_vec()));
+    assert!(contains(&input, b"ICC_PROFILE"));
+    assert_near(centre_of_only_version(&input), [200, 100, 100]);
+}
+
 #[test]
 fn png_and_webp_are_accepted_and_become_jpeg() {
     // Transparent on the left: it must turn white, not black.
@@ -282,6 +334,32 @@ fn damaged_files_are_refused_clearly() {
         process(b"\x89PNG\r\n\x1a\n"),
         Err(PhotoError::Unreadable(_))
     ));
+}
+
+#[test]
+fn a_photo_cut_short_in_its_picture_data_is_refused() {
+    // The decoder would fill the missing part with grey and say nothing.
+    let whole = phone_jpeg(400, 300, 1);
+    assert!(process(&whole).is_ok());
+    for keep in [whole.len() * 2 / 3, whole.len() - 2] {
+        let err = process(&whole[..keep]).unwrap_err();
+        assert!(matches!(err, PhotoError::Unreadable(_)), "{keep}: {err:?}");
+    }
+    // An end marker inside a header segment (an EXIF thumbnail has its
+    // own) does not make a cut file whole.
+    let cut = &whole[..whole.len() / 2];
+    let mut with_thumbnail_end = cut[..2].to_vec();
+    with_thumbnail_end.extend(segment(0xE1, b"Exif\0\0\xFF\xD8 thumbnail \xFF\xD9"));
+    with_thumbnail_end.extend_from_slice(&cut[2..]);
+    assert!(matches!(
+        process(&with_thumbnail_end),
+        Err(PhotoError::Unreadable(_))
+    ));
+    // Bytes after the end marker (some phones append their own data) are
+    // not a reason to refuse.
+    let mut trailing = whole.clone();
+    trailing.extend_from_slice(b"vendor data after the picture");
+    assert!(process(&trailing).is_ok());
 }
 
 #[test]
