@@ -83,8 +83,13 @@ fn not_json(e: &serde_json::Error) -> Error {
             "the request body is empty; send a JSON object",
         );
     }
+    // serde's own detail is English, so the Chinese gives only the place.
     Error::bad_body(
-        format!("提交的内容不是有效的 JSON：{e}"),
+        format!(
+            "提交的内容不是有效的 JSON（第 {} 行第 {} 列）",
+            e.line(),
+            e.column()
+        ),
         format!("the request body is not valid JSON: {e}"),
     )
 }
@@ -185,6 +190,20 @@ mod tests {
         assert_eq!(f[0].0, "lines");
         let f = fields("[]");
         assert_eq!(f[0].0, "body");
+    }
+
+    #[test]
+    fn malformed_json_is_placed_in_both_languages() {
+        let Err(Error::BadBody(text)) = parse::<OrderRequest>(b"{\"round_id\":1,}") else {
+            panic!("expected a bad body");
+        };
+        assert_eq!(text.zh, "提交的内容不是有效的 JSON（第 1 行第 15 列）");
+        assert!(
+            text.en.starts_with("the request body is not valid JSON: ")
+                && text.en.ends_with("at line 1 column 15"),
+            "{}",
+            text.en
+        );
     }
 
     #[test]
