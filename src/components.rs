@@ -84,14 +84,22 @@ pub fn Header() -> impl IntoView {
     }
 }
 
+/// The foot of every page. In the organisers' workspace it links to the
+/// shop instead of to the workspace they are already in.
 #[component]
-pub fn Footer() -> impl IntoView {
+pub fn Footer(#[prop(optional)] in_workspace: bool) -> impl IntoView {
     let i18n = use_i18n();
+    let link = if in_workspace {
+        view! { <a href="/" data-testid="shop-link">{t!(i18n, to_shop)}</a> }.into_any()
+    } else {
+        view! { <a href="/organise" data-testid="organiser-link">{t!(i18n, for_organisers)}</a> }
+            .into_any()
+    };
     view! {
         <footer class="foot">
             <p>{t!(i18n, app_tagline)}</p>
             <p class="muted">{t!(i18n, demo_note)}</p>
-            <p><a href="/organise" data-testid="organiser-link">{t!(i18n, for_organisers)}</a></p>
+            <p>{link}</p>
         </footer>
     }
 }

@@ -141,7 +141,7 @@ fn OrganiseFrame(children: Children) -> impl IntoView {
         <main id="main" class="organise">
             {children()}
         </main>
-        <components::Footer />
+        <components::Footer in_workspace=true />
     }
 }
 

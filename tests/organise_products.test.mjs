@@ -237,6 +237,9 @@ test('the workspace is its own bundle: shoppers never download it, and links bet
   await page.getByTestId('org-login-form').waitFor();
   assert.equal(new URL(page.url()).pathname, '/organise/login');
   assert.ok(requested.some((p) => /^\/organise\/organise-[0-9a-f]+_bg\.wasm$/.test(p)), 'the workspace bundle');
+  // The workspace's foot links to the shop, not to the workspace itself.
+  assert.equal(await page.getByTestId('organiser-link').count(), 0);
+  assert.equal(await page.getByTestId('shop-link').getAttribute('href'), '/');
 
   // Back to the shop through the header.
   await page.locator('a.brand').click();
