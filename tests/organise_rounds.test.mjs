@@ -145,6 +145,22 @@ test('an organiser creates a round with two points (zh-CN), and the form shows f
   await context.close();
 });
 
+test("the village's workspace page leads straight to the round at hand (en-US)", async () => {
+  const { page, context, errors } = await phonePage(browser, { locale: 'en-US', baseURL: server.url });
+  await organiserLogin(page, '/organise/v/liu');
+  const atHand = page.getByTestId('round-at-hand');
+  await atHand.getByTestId('round-row').waitFor();
+  // The seeded open round, not the round of three weeks ahead made above.
+  assert.equal(await atHand.getByTestId('round-row').count(), 1);
+  assert.equal(Number(await atHand.getByTestId('round-row').getAttribute('data-round-id')), openRound.round.id);
+  assert.equal(await atHand.getByTestId('round-phase').innerText(), 'Taking orders');
+  await atHand.locator('a').click();
+  await page.waitForURL((u) => u.pathname === `/organise/rounds/${openRound.round.id}`);
+  await page.getByTestId('supply-form').waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('supplies update capacity, cannot go below what is ordered, and a withdrawal reaches the member (en-US)', async () => {
   // The member orders both products of the open round through the API.
   memberOrderId = randomUUID();

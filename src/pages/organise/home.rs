@@ -1,6 +1,8 @@
 use crate::api;
-use crate::components::{use_lang, PageTitle};
+use crate::components::{today_shanghai, use_lang, PageTitle};
 use crate::i18n::*;
+use crate::logic;
+use crate::pages::organise::rounds::RoundRow;
 use crate::pages::organise::{use_organiser, OrgCrumbs, OrganiserGate};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -63,6 +65,7 @@ pub fn OrganiseVillage() -> impl IntoView {
                 view! {
                     <OrgCrumbs slug=s.clone() />
                     <h1>{t!(i18n, org_village_title)}</h1>
+                    <RoundAtHand slug=s.clone() />
                     <ul class="cards org-menu">
                         <li class="card"><a href=format!("/organise/v/{s}/products") data-testid="org-products">
                             <span class="card-main"><span class="card-title">{t!(i18n, org_products)}</span><span class="muted small">{t!(i18n, org_products_hint)}</span></span>
@@ -80,5 +83,28 @@ pub fn OrganiseVillage() -> impl IntoView {
                 }
             }}
         </OrganiserGate>
+    }
+}
+
+/// The round that needs the organiser now (being packed, taking orders, or
+/// the next to open), one tap away. Quiet while loading or when it cannot
+/// load: the menu below still leads to every round.
+#[component]
+fn RoundAtHand(slug: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let rounds = LocalResource::new(move || api::org_rounds(slug.clone()));
+    move || {
+        let list = rounds.get()?.ok()?;
+        let (ahead, _) = logic::rounds_in_working_order(list, today_shanghai(), |r| &r.round);
+        let row = match ahead.into_iter().next() {
+            Some(r) => view! { <ul class="cards"><RoundRow r /></ul> }.into_any(),
+            None => view! { <p class="muted" data-testid="no-round-ahead">{t!(i18n, org_no_round_ahead)}</p> }.into_any(),
+        };
+        Some(view! {
+            <section data-testid="round-at-hand">
+                <h2>{t!(i18n, org_round_at_hand)}</h2>
+                {row}
+            </section>
+        })
     }
 }

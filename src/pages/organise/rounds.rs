@@ -188,8 +188,9 @@ fn RoundList(slug: String) -> impl IntoView {
     }
 }
 
+/// One round as a card linking to its page.
 #[component]
-fn RoundRow(r: OrganiserRound) -> impl IntoView {
+pub fn RoundRow(r: OrganiserRound) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let round = r.round;
