@@ -11,7 +11,7 @@ use domain::order::{OrderRequest, Shortage};
 use domain::organise::{
     BelowOrdered, CancelBookingInput, ChangeLogPage, ClosedDayInput, ClosedDays, OrganiserBookings,
     OrganiserLogin, OrganiserMe, OrganiserProduct, OrganiserRound, ProductInput, RoundInput,
-    RoundPointsInput, SupplyInput, Withdrawal, WithdrawalInput,
+    RoundPointsInput, RoundSummary, SupplyInput, Withdrawal, WithdrawalInput,
 };
 use domain::{FieldError, LocalText};
 use gloo_net::http::{Request, RequestBuilder, Response};
@@ -420,7 +420,7 @@ pub async fn update_product(id: i64, body: &ProductInput) -> Result<OrganiserPro
     org_send(Request::put(&format!("/api/organise/products/{id}")), body).await
 }
 
-pub async fn org_rounds(slug: String) -> Result<Vec<OrganiserRound>, WriteError> {
+pub async fn org_rounds(slug: String) -> Result<Vec<RoundSummary>, WriteError> {
     org_get(&format!("/api/organise/villages/{slug}/rounds")).await
 }
 

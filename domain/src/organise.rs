@@ -471,6 +471,16 @@ pub struct OrganiserRound {
     pub products: Vec<RoundProduct>,
 }
 
+/// What the lists of rounds read from an [`OrganiserRound`]: a type of its
+/// own, so that a page showing only a list does not carry the wasm to
+/// decode every product, supply and point.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RoundSummary {
+    pub round: Round,
+    pub phase: String,
+    pub order_count: i64,
+}
+
 // ---- withdrawal ----
 
 /// `POST /api/organise/rounds/{id}/withdrawals`.
@@ -600,6 +610,49 @@ mod dates {
 mod tests {
     use super::*;
     use time::macros::{date, datetime};
+
+    #[test]
+    fn a_round_summary_reads_an_organisers_round() {
+        let round = Round {
+            id: 7,
+            opens_at: datetime!(2026-11-05 20:00 +8),
+            deadline: datetime!(2026-11-25 20:00 +8),
+            distribution_day: date!(2026 - 11 - 28),
+        };
+        let full = OrganiserRound {
+            village_slug: "liu".into(),
+            round: round.clone(),
+            phase: "open".into(),
+            points: vec![crate::dto::DistributionPoint {
+                id: 1,
+                name: LocalText::new("槐荫里", "Huaiyinli"),
+                address: LocalText::new("", ""),
+                pickup_from: "09:00".into(),
+                pickup_to: "11:30".into(),
+            }],
+            order_count: 2,
+            products: vec![RoundProduct {
+                product_id: 3,
+                name: LocalText::new("鸡蛋", "Eggs"),
+                unit: LocalText::new("公斤", "kg"),
+                published: true,
+                capacity: 10,
+                ordered: 2,
+                supplies: vec![],
+                withdrawal: None,
+            }],
+        };
+        let json = serde_json::to_string(&full).unwrap();
+        let summary: RoundSummary = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            summary,
+            RoundSummary {
+                round,
+                phase: "open".into(),
+                order_count: 2
+            }
+        );
+    }
 
     #[test]
     fn lockout_counts_only_the_window() {

@@ -8,7 +8,7 @@ use crate::i18n::*;
 use crate::logic;
 use crate::pages::join::FieldError as FieldNote;
 use crate::pages::organise::{OrgCrumbs, OrganiserGate};
-use domain::organise::{validate_round, OrganiserRound, RoundInput};
+use domain::organise::{validate_round, RoundInput, RoundSummary};
 use domain::{wire, FieldError, LocalText, SHANGHAI};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -162,9 +162,7 @@ fn RoundList(slug: String) -> impl IntoView {
                 return view! { <p class="empty" data-testid="no-rounds">{t!(i18n, orgr_none)}</p> }.into_any();
             }
             let (ahead, past) =
-                logic::rounds_in_working_order(list, today_shanghai(), |r: &OrganiserRound| {
-                    &r.round
-                });
+                logic::rounds_in_working_order(list, today_shanghai(), |r: &RoundSummary| &r.round);
             let ahead = if ahead.is_empty() {
                 view! { <p class="empty" data-testid="no-rounds-ahead">{t!(i18n, orgr_none_ahead)}</p> }.into_any()
             } else {
@@ -190,7 +188,7 @@ fn RoundList(slug: String) -> impl IntoView {
 
 /// One round as a card linking to its page.
 #[component]
-pub fn RoundRow(r: OrganiserRound) -> impl IntoView {
+pub fn RoundRow(r: RoundSummary) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let round = r.round;
