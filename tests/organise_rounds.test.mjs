@@ -147,9 +147,23 @@ test('an organiser creates a round with two points (zh-CN), and the form shows f
 
 test("the village's workspace page leads straight to the round at hand (en-US)", async () => {
   const { page, context, errors } = await phonePage(browser, { locale: 'en-US', baseURL: server.url });
+  // On a slow network the card's place is held, so the menu does not jump
+  // under a finger when it arrives.
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/api/organise/villages/liu/rounds', async (route) => {
+    await held;
+    await route.continue();
+  });
   await organiserLogin(page, '/organise/v/liu');
   const atHand = page.getByTestId('round-at-hand');
+  await atHand.locator('.skeleton').waitFor();
+  const menuTop = async () => (await page.getByTestId('org-products').boundingBox()).y;
+  const before = await menuTop();
+  release();
   await atHand.getByTestId('round-row').waitFor();
+  // A few pixels of font metrics aside: without the placeholder it moves a whole card.
+  assert.ok(Math.abs((await menuTop()) - before) <= 12, `the menu stayed put: ${before} then ${await menuTop()}`);
   // The seeded open round, not the round of three weeks ahead made above.
   assert.equal(await atHand.getByTestId('round-row').count(), 1);
   assert.equal(Number(await atHand.getByTestId('round-row').getAttribute('data-round-id')), openRound.round.id);

@@ -87,18 +87,25 @@ pub fn OrganiseVillage() -> impl IntoView {
 }
 
 /// The round that needs the organiser now (being packed, taking orders, or
-/// the next to open), one tap away. Quiet while loading or when it cannot
-/// load: the menu below still leads to every round.
+/// the next to open), one tap away. While it loads, a placeholder of its
+/// size keeps the menu below from jumping under a finger; when it cannot
+/// load it steps aside, as the menu still leads to every round.
 #[component]
 fn RoundAtHand(slug: String) -> impl IntoView {
     let i18n = use_i18n();
     let rounds = LocalResource::new(move || api::org_rounds(slug.clone()));
     move || {
-        let list = rounds.get()?.ok()?;
-        let (ahead, _) = logic::rounds_in_working_order(list, today_shanghai(), |r| &r.round);
-        let row = match ahead.into_iter().next() {
-            Some(r) => view! { <ul class="cards"><RoundRow r /></ul> }.into_any(),
-            None => view! { <p class="muted" data-testid="no-round-ahead">{t!(i18n, org_no_round_ahead)}</p> }.into_any(),
+        let row = match rounds.get() {
+            None => view! { <div class="skeleton round-wait" aria-hidden="true"></div> }.into_any(),
+            Some(Err(_)) => return None,
+            Some(Ok(list)) => {
+                let (ahead, _) =
+                    logic::rounds_in_working_order(list, today_shanghai(), |r| &r.round);
+                match ahead.into_iter().next() {
+                    Some(r) => view! { <ul class="cards"><RoundRow r /></ul> }.into_any(),
+                    None => view! { <p class="muted" data-testid="no-round-ahead">{t!(i18n, org_no_round_ahead)}</p> }.into_any(),
+                }
+            }
         };
         Some(view! {
             <section data-testid="round-at-hand">
