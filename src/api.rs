@@ -39,7 +39,9 @@ impl FetchError {
     }
 }
 
-async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, FetchError> {
+/// The body of a successful GET. Not generic, so the request and its
+/// errors are compiled once rather than once per type a page loads.
+async fn get_text(path: &str) -> Result<String, FetchError> {
     let resp = Request::get(path)
         .header("Accept", "application/json")
         .send()
@@ -47,7 +49,7 @@ async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, FetchError> {
         .map_err(|e| FetchError::Unavailable(e.to_string()))?;
     if resp.ok() {
         return resp
-            .json::<T>()
+            .text()
             .await
             .map_err(|e| FetchError::Unavailable(e.to_string()));
     }
@@ -57,6 +59,11 @@ async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, FetchError> {
         Err(_) => resp.status_text(),
     };
     Err(FetchError::from_status(status, message))
+}
+
+async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, FetchError> {
+    let text = get_text(path).await?;
+    serde_json::from_str(&text).map_err(|e| FetchError::Unavailable(e.to_string()))
 }
 
 pub async fn villages() -> Result<Vec<VillageSummary>, FetchError> {
@@ -213,13 +220,13 @@ struct ErrorBody {
     retry_after_minutes: Option<i64>,
 }
 
-async fn answer<T: DeserializeOwned>(
-    resp: Result<Response, gloo_net::Error>,
-) -> Result<T, WriteError> {
+/// The body of a successful answer, or why there was none. Not generic,
+/// like `get_text`.
+async fn answer_text(resp: Result<Response, gloo_net::Error>) -> Result<String, WriteError> {
     let resp = resp.map_err(|e| WriteError::Network(e.to_string()))?;
     if resp.ok() {
         return resp
-            .json::<T>()
+            .text()
             .await
             .map_err(|e| WriteError::Server(unreadable(e)));
     }
@@ -228,6 +235,13 @@ async fn answer<T: DeserializeOwned>(
         status,
         resp.json::<ErrorBody>().await.ok(),
     ))
+}
+
+async fn answer<T: DeserializeOwned>(
+    resp: Result<Response, gloo_net::Error>,
+) -> Result<T, WriteError> {
+    let text = answer_text(resp).await?;
+    serde_json::from_str(&text).map_err(|e| WriteError::Server(unreadable(e)))
 }
 
 /// An answer we could not read: a bug or a proxy's page, not the shopper's
@@ -243,10 +257,16 @@ async fn send_json<B: Serialize, T: DeserializeOwned>(
     req: RequestBuilder,
     body: &B,
 ) -> Result<T, WriteError> {
-    let req = req
-        .json(body)
-        .map_err(|e| WriteError::Network(e.to_string()))?;
-    answer(req.send().await).await
+    let body = serde_json::to_string(body).map_err(|e| WriteError::Network(e.to_string()))?;
+    answer(send_text(req, body).await).await
+}
+
+/// Sends a JSON body already written out; not generic, like `get_text`.
+async fn send_text(req: RequestBuilder, body: String) -> Result<Response, gloo_net::Error> {
+    req.header("Content-Type", "application/json")
+        .body(body)?
+        .send()
+        .await
 }
 
 /// The logged-in member, or `None` when nobody is.

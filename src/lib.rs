@@ -43,7 +43,7 @@ use domain::bundle::Bundle;
 use i18n::*;
 use leptos::prelude::*;
 use leptos_meta::provide_meta_context;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{FlatRoutes, Route, Router};
 use leptos_router::path;
 
 /// The language the user reads, as the domain crate names it.
@@ -88,13 +88,13 @@ fn ShopFrame(children: Children) -> impl IntoView {
 fn ShopRoutes() -> impl IntoView {
     view! {
         <ShopFrame>
-            <Routes fallback=|| view! { <Elsewhere bundle=Bundle::Shop /> }>
+            <FlatRoutes fallback=|| view! { <Elsewhere bundle=Bundle::Shop /> }>
                 <Route path=path!("/") view=pages::home::Home />
                 <Route path=path!("/v/:slug") view=pages::village::VillagePage />
                 <Route path=path!("/v/:slug/h/:id") view=pages::household::HouseholdPage />
                 <Route path=path!("/p/:id") view=pages::product::ProductPage />
                 <Route path=path!("/label/:code") view=pages::label::LabelPage />
-            </Routes>
+            </FlatRoutes>
         </ShopFrame>
     }
 }
@@ -104,14 +104,14 @@ fn ShopRoutes() -> impl IntoView {
 fn AccountRoutes() -> impl IntoView {
     view! {
         <ShopFrame>
-            <Routes fallback=|| view! { <Elsewhere bundle=Bundle::Account /> }>
+            <FlatRoutes fallback=|| view! { <Elsewhere bundle=Bundle::Account /> }>
                 <Route path=path!("/cart") view=pages::cart::CartPage />
                 <Route path=path!("/orders") view=pages::orders::OrdersPage />
                 <Route path=path!("/orders/:id") view=pages::order::OrderPage />
                 <Route path=path!("/login") view=pages::login::LoginPage />
                 <Route path=path!("/join") view=pages::join::JoinPage />
                 <Route path=path!("/me") view=pages::account::AccountPage />
-            </Routes>
+            </FlatRoutes>
         </ShopFrame>
     }
 }
@@ -121,11 +121,11 @@ fn AccountRoutes() -> impl IntoView {
 fn VisitRoutes() -> impl IntoView {
     view! {
         <ShopFrame>
-            <Routes fallback=|| view! { <Elsewhere bundle=Bundle::Visit /> }>
+            <FlatRoutes fallback=|| view! { <Elsewhere bundle=Bundle::Visit /> }>
                 <Route path=path!("/v/:slug/visit") view=pages::visit::VisitPage />
                 <Route path=path!("/trips") view=pages::trips::TripsPage />
                 <Route path=path!("/trips/:id") view=pages::trip::TripPage />
-            </Routes>
+            </FlatRoutes>
         </ShopFrame>
     }
 }
@@ -151,13 +151,13 @@ fn OrganiseFrame(children: Children) -> impl IntoView {
 fn OrganiseRoutes() -> impl IntoView {
     view! {
         <OrganiseFrame>
-            <Routes fallback=|| view! { <Elsewhere bundle=Bundle::Organise /> }>
+            <FlatRoutes fallback=|| view! { <Elsewhere bundle=Bundle::Organise /> }>
                 <Route path=path!("/organise") view=pages::organise::home::OrganiseHome />
                 <Route path=path!("/organise/login") view=pages::organise::login::OrganiserLoginPage />
                 <Route path=path!("/organise/v/:slug") view=pages::organise::home::OrganiseVillage />
                 <Route path=path!("/organise/v/:slug/visits") view=pages::organise::visits::OrgVisitsPage />
                 <Route path=path!("/organise/v/:slug/log") view=pages::organise::log::OrgLogPage />
-            </Routes>
+            </FlatRoutes>
         </OrganiseFrame>
     }
 }
@@ -167,11 +167,11 @@ fn OrganiseRoutes() -> impl IntoView {
 fn OrganiseProductsRoutes() -> impl IntoView {
     view! {
         <OrganiseFrame>
-            <Routes fallback=|| view! { <Elsewhere bundle=Bundle::OrganiseProducts /> }>
+            <FlatRoutes fallback=|| view! { <Elsewhere bundle=Bundle::OrganiseProducts /> }>
                 <Route path=path!("/organise/v/:slug/products") view=pages::organise::products::OrgProductsPage />
                 <Route path=path!("/organise/v/:slug/products/new") view=pages::organise::products::OrgProductEditPage />
                 <Route path=path!("/organise/v/:slug/products/:id") view=pages::organise::products::OrgProductEditPage />
-            </Routes>
+            </FlatRoutes>
         </OrganiseFrame>
     }
 }
@@ -181,11 +181,11 @@ fn OrganiseProductsRoutes() -> impl IntoView {
 fn OrganiseRoundsRoutes() -> impl IntoView {
     view! {
         <OrganiseFrame>
-            <Routes fallback=|| view! { <Elsewhere bundle=Bundle::OrganiseRounds /> }>
+            <FlatRoutes fallback=|| view! { <Elsewhere bundle=Bundle::OrganiseRounds /> }>
                 <Route path=path!("/organise/v/:slug/rounds") view=pages::organise::rounds::OrgRoundsPage />
                 <Route path=path!("/organise/rounds/:id") view=pages::organise::round::OrgRoundPage />
                 <Route path=path!("/organise/rounds/:id/packing") view=pages::organise::packing::PackingPage />
-            </Routes>
+            </FlatRoutes>
         </OrganiseFrame>
     }
 }

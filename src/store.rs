@@ -127,7 +127,7 @@ impl Cart {
 
 /// Where an order stands, as the phone knows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
+#[serde(tag = "state", rename_all = "snake_case", try_from = "LocalStateWire")]
 // A handful per phone: boxing would only add noise.
 #[allow(clippy::large_enum_variant)]
 pub enum LocalState {
@@ -148,6 +148,66 @@ pub enum LocalState {
         #[serde(default)]
         fields: Vec<domain::FieldError>,
     },
+}
+
+/// `LocalState` as it is read: the same JSON as one plain struct. serde
+/// reads a tagged enum by buffering it whole first, which cost every shop
+/// bundle several KB of wasm for this type alone.
+#[derive(Deserialize)]
+struct LocalStateWire {
+    state: LocalStateTag,
+    // Waiting: the fields of its `Retry`.
+    attempts: Option<u32>,
+    next_attempt_ms: Option<f64>,
+    last_error: Option<String>,
+    #[serde(default)]
+    last_error_zh: String,
+    // Confirmed.
+    order: Option<Kept<Order>>,
+    // Refused.
+    reason: Option<String>,
+    #[serde(default)]
+    reason_zh: String,
+    #[serde(default)]
+    short: Vec<Shortage>,
+    #[serde(default)]
+    fields: Vec<domain::FieldError>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum LocalStateTag {
+    Waiting,
+    Confirmed,
+    Refused,
+}
+
+impl TryFrom<LocalStateWire> for LocalState {
+    type Error = String;
+    fn try_from(w: LocalStateWire) -> Result<Self, String> {
+        Ok(match w.state {
+            LocalStateTag::Waiting => LocalState::Waiting(Retry::read(
+                w.attempts,
+                w.next_attempt_ms,
+                w.last_error,
+                w.last_error_zh,
+            )?),
+            LocalStateTag::Confirmed => LocalState::Confirmed {
+                order: w.order.ok_or(missing("order"))?,
+            },
+            LocalStateTag::Refused => LocalState::Refused {
+                reason: w.reason.ok_or(missing("reason"))?,
+                reason_zh: w.reason_zh,
+                short: w.short,
+                fields: w.fields,
+            },
+        })
+    }
+}
+
+/// serde's own words for a missing field, so stored states read as before.
+pub(crate) fn missing(field: &str) -> String {
+    format!("missing field `{field}`")
 }
 
 /// An order as kept on the phone: the request to send and what to show
@@ -239,6 +299,21 @@ pub struct Retry {
 }
 
 impl Retry {
+    /// From the fields of a waiting state as stored (see `LocalStateWire`).
+    pub(crate) fn read(
+        attempts: Option<u32>,
+        next_attempt_ms: Option<f64>,
+        last_error: Option<String>,
+        last_error_zh: String,
+    ) -> Result<Self, String> {
+        Ok(Retry {
+            attempts: attempts.ok_or(missing("attempts"))?,
+            next_attempt_ms: next_attempt_ms.ok_or(missing("next_attempt_ms"))?,
+            last_error,
+            last_error_zh,
+        })
+    }
+
     /// Due at once.
     pub fn now() -> Self {
         Retry {
@@ -617,6 +692,57 @@ mod tests {
         };
         assert_eq!(r.error_text().unwrap().get(domain::Lang::Zh), "busy");
         assert!(!r.had_no_connection());
+    }
+
+    #[test]
+    fn every_state_reads_back_whatever_the_key_order() {
+        let states = [
+            LocalState::Waiting(Retry::now()),
+            LocalState::Waiting(Retry::parked(LocalText::new("请登录", "log in"))),
+            LocalState::Refused {
+                reason: "closed".into(),
+                reason_zh: "已截止".into(),
+                short: vec![Shortage {
+                    product_id: 3,
+                    requested: 4,
+                    remaining: 1,
+                }],
+                fields: vec![domain::FieldError::new("round_id", "已截止", "closed")],
+            },
+        ];
+        for s in states {
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(
+                serde_json::from_str::<LocalState>(&json).unwrap(),
+                s,
+                "{json}"
+            );
+        }
+        // The tag need not come first; a confirmed order keeps the server's JSON.
+        let confirmed: LocalState =
+            serde_json::from_str(r#"{"order":{"id":"u1","n":1},"state":"confirmed"}"#).unwrap();
+        let LocalState::Confirmed { order } = confirmed else {
+            panic!("confirmed")
+        };
+        assert_eq!(order.json(), r#"{"id":"u1","n":1}"#);
+        for (bad, says) in [
+            (
+                r#"{"state":"waiting","attempts":1}"#,
+                "missing field `next_attempt_ms`",
+            ),
+            (r#"{"state":"confirmed"}"#, "missing field `order`"),
+            (r#"{"state":"refused"}"#, "missing field `reason`"),
+            (r#"{"state":"lost"}"#, "unknown variant `lost`"),
+            (
+                r#"{"attempts":1,"next_attempt_ms":0}"#,
+                "missing field `state`",
+            ),
+        ] {
+            let err = serde_json::from_str::<LocalState>(bad)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(says), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -13,14 +13,14 @@ use serde::{Deserialize, Serialize};
 use time::{Date, Duration, Month, OffsetDateTime};
 
 use crate::kept::Kept;
-use crate::store::{Outgoing, Retry};
+use crate::store::{missing, Outgoing, Retry};
 
 /// localStorage key of the trips. Versioned so a future shape can migrate.
 pub const TRIPS_KEY: &str = "storefront.trips.v1";
 
 /// Where a booking stands, as the phone knows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
+#[serde(tag = "state", rename_all = "snake_case", try_from = "TripStateWire")]
 // A handful per phone: boxing would only add noise.
 #[allow(clippy::large_enum_variant)]
 pub enum TripState {
@@ -39,6 +39,59 @@ pub enum TripState {
         #[serde(default)]
         no_room: Option<NoRoom>,
     },
+}
+
+/// `TripState` as it is read: one plain struct, like `LocalStateWire`.
+#[derive(Deserialize)]
+struct TripStateWire {
+    state: TripStateTag,
+    // Waiting: the fields of its `Retry`.
+    attempts: Option<u32>,
+    next_attempt_ms: Option<f64>,
+    last_error: Option<String>,
+    #[serde(default)]
+    last_error_zh: String,
+    // Booked.
+    booking: Option<Kept<Booking>>,
+    // Refused.
+    reason: Option<String>,
+    #[serde(default)]
+    reason_zh: String,
+    #[serde(default)]
+    fields: Vec<FieldError>,
+    #[serde(default)]
+    no_room: Option<NoRoom>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum TripStateTag {
+    Waiting,
+    Booked,
+    Refused,
+}
+
+impl TryFrom<TripStateWire> for TripState {
+    type Error = String;
+    fn try_from(w: TripStateWire) -> Result<Self, String> {
+        Ok(match w.state {
+            TripStateTag::Waiting => TripState::Waiting(Retry::read(
+                w.attempts,
+                w.next_attempt_ms,
+                w.last_error,
+                w.last_error_zh,
+            )?),
+            TripStateTag::Booked => TripState::Booked {
+                booking: w.booking.ok_or(missing("booking"))?,
+            },
+            TripStateTag::Refused => TripState::Refused {
+                reason: w.reason.ok_or(missing("reason"))?,
+                reason_zh: w.reason_zh,
+                fields: w.fields,
+                no_room: w.no_room,
+            },
+        })
+    }
 }
 
 /// A booking as kept on the phone: the request and what to show while it
@@ -643,6 +696,40 @@ mod tests {
             serde_json::from_str::<Vec<LocalTrip>>(&json).unwrap(),
             local
         );
+    }
+
+    #[test]
+    fn a_refused_booking_reads_back_with_what_is_free() {
+        let refused = TripState::Refused {
+            reason: "no room".into(),
+            reason_zh: "没有空床".into(),
+            fields: vec![FieldError::new("host_id", "没有空床", "no room")],
+            no_room: Some(NoRoom {
+                beds_needed: 3,
+                host_id: Some(1),
+                nights: vec![],
+                other_hosts: vec![],
+            }),
+        };
+        let json = serde_json::to_string(&refused).unwrap();
+        assert_eq!(serde_json::from_str::<TripState>(&json).unwrap(), refused);
+        // As versions before bilingual messages and `no_room` wrote it.
+        let old: TripState =
+            serde_json::from_str(r#"{"reason":"closed","state":"refused"}"#).unwrap();
+        assert!(matches!(old, TripState::Refused { no_room: None, .. }));
+        for (bad, says) in [
+            (r#"{"state":"booked"}"#, "missing field `booking`"),
+            (
+                r#"{"state":"waiting","next_attempt_ms":0}"#,
+                "missing field `attempts`",
+            ),
+            (r#"{"state":"gone"}"#, "unknown variant `gone`"),
+        ] {
+            let err = serde_json::from_str::<TripState>(bad)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(says), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -59,10 +59,40 @@ impl From<MonthSet> for Vec<u8> {
 /// When a product can be had. Durable goods (meat, eggs, grain, dried fruit)
 /// are all-year; fresh fruit and vegetables have a window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "SeasonWire")]
 pub enum Season {
     AllYear,
     Months { months: MonthSet },
+}
+
+/// `Season` as it is read: the same JSON as a plain struct. serde reads a
+/// tagged enum by buffering the whole value first, which costs every wasm
+/// bundle that reads products several KB.
+#[derive(Deserialize)]
+struct SeasonWire {
+    kind: SeasonKind,
+    #[serde(default)]
+    months: Option<Vec<u8>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum SeasonKind {
+    AllYear,
+    Months,
+}
+
+impl TryFrom<SeasonWire> for Season {
+    type Error = String;
+    fn try_from(w: SeasonWire) -> Result<Self, String> {
+        match (w.kind, w.months) {
+            (SeasonKind::AllYear, _) => Ok(Season::AllYear),
+            (SeasonKind::Months, Some(months)) => {
+                MonthSet::try_from(months).map(|months| Season::Months { months })
+            }
+            (SeasonKind::Months, None) => Err("missing field `months`".to_string()),
+        }
+    }
 }
 
 impl Season {
@@ -237,6 +267,34 @@ mod tests {
             r#"{"kind":"all_year"}"#
         );
         assert!(s.is_available_in(6) && !s.is_available_in(7));
+    }
+
+    #[test]
+    fn season_reads_its_own_json_and_refuses_bad_shapes() {
+        for s in [Season::AllYear, months(&[5, 6]), months(&[1, 12])] {
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(serde_json::from_str::<Season>(&json).unwrap(), s, "{json}");
+        }
+        // Key order does not matter, nor stray months on an all-year product.
+        assert_eq!(
+            serde_json::from_str::<Season>(r#"{"months":[3],"kind":"months"}"#).unwrap(),
+            months(&[3])
+        );
+        assert_eq!(
+            serde_json::from_str::<Season>(r#"{"kind":"all_year","months":[3]}"#).unwrap(),
+            Season::AllYear
+        );
+        for (bad, says) in [
+            (r#"{"kind":"months"}"#, "missing field `months`"),
+            (r#"{"kind":"months","months":[13]}"#, "13"),
+            (r#"{"kind":"months","months":[]}"#, ""),
+            (r#"{"kind":"summer"}"#, "unknown variant `summer`"),
+            (r#"{"months":[3]}"#, "missing field `kind`"),
+            (r#""all_year""#, ""),
+        ] {
+            let err = serde_json::from_str::<Season>(bad).unwrap_err().to_string();
+            assert!(err.contains(says), "{bad}: {err}");
+        }
     }
 
     #[test]
