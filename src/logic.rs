@@ -105,17 +105,54 @@ pub fn weekday_heads(lang: Lang) -> [&'static str; 7] {
     }
 }
 
-/// "11月28日 周六" / "Sat 28 Nov".
+/// "11月28日 周六" / "Sat 28 Nov". A date of another year than this one
+/// (in Asia/Shanghai) names it: "2027年1月7日 周四" / "Thu 7 Jan 2027", so a
+/// round in January or last December's order is not taken for this year's.
 pub fn format_date(d: Date, lang: Lang) -> String {
+    format_date_in(d, lang, this_year())
+}
+
+/// [`format_date`] as if it were `this_year`.
+pub fn format_date_in(d: Date, lang: Lang, this_year: i32) -> String {
+    let other_year = d.year() != this_year;
     match lang {
-        Lang::Zh => format!("{}月{}日 {}", d.month() as u8, d.day(), weekday(d, lang)),
-        Lang::En => format!(
-            "{} {} {}",
-            weekday(d, lang),
-            d.day(),
-            EN_MONTHS[d.month() as usize - 1]
-        ),
+        Lang::Zh => {
+            let year = if other_year {
+                format!("{}年", d.year())
+            } else {
+                String::new()
+            };
+            format!(
+                "{year}{}月{}日 {}",
+                d.month() as u8,
+                d.day(),
+                weekday(d, lang)
+            )
+        }
+        Lang::En => {
+            let year = if other_year {
+                format!(" {}", d.year())
+            } else {
+                String::new()
+            };
+            format!(
+                "{} {} {}{year}",
+                weekday(d, lang),
+                d.day(),
+                EN_MONTHS[d.month() as usize - 1]
+            )
+        }
     }
+}
+
+/// The current year in Asia/Shanghai: from the browser's clock in the app,
+/// the system's in native tests.
+fn this_year() -> i32 {
+    #[cfg(target_arch = "wasm32")]
+    let now = crate::components::now();
+    #[cfg(not(target_arch = "wasm32"))]
+    let now = OffsetDateTime::now_utc();
+    domain::shanghai_date(now).year()
 }
 
 /// "2011年5月" / "May 2011".
@@ -129,8 +166,13 @@ pub fn format_month_year(d: Date, lang: Lang) -> String {
 /// A moment shown in Asia/Shanghai, whatever the phone's own zone:
 /// "11月28日 周六 20:00" / "Sat 28 Nov, 20:00".
 pub fn format_datetime(t: OffsetDateTime, lang: Lang) -> String {
+    format_datetime_in(t, lang, this_year())
+}
+
+/// [`format_datetime`] as if it were `this_year`.
+pub fn format_datetime_in(t: OffsetDateTime, lang: Lang, this_year: i32) -> String {
     let local = t.to_offset(domain::SHANGHAI);
-    let date = format_date(local.date(), lang);
+    let date = format_date_in(local.date(), lang, this_year);
     let sep = if lang == Lang::Zh { " " } else { ", " };
     format!("{date}{sep}{:02}:{:02}", local.hour(), local.minute())
 }
@@ -378,8 +420,18 @@ mod tests {
     #[test]
     fn dates_in_both_languages() {
         let d = date!(2026 - 11 - 28);
-        assert_eq!(format_date(d, Lang::Zh), "11月28日 周六");
-        assert_eq!(format_date(d, Lang::En), "Sat 28 Nov");
+        assert_eq!(format_date_in(d, Lang::Zh, 2026), "11月28日 周六");
+        assert_eq!(format_date_in(d, Lang::En, 2026), "Sat 28 Nov");
+        // Another year is named, ahead or behind.
+        let january = date!(2027 - 01 - 07);
+        assert_eq!(format_date_in(january, Lang::Zh, 2026), "2027年1月7日 周四");
+        assert_eq!(format_date_in(january, Lang::En, 2026), "Thu 7 Jan 2027");
+        assert_eq!(format_date_in(d, Lang::En, 2027), "Sat 28 Nov 2026");
+        // Without a year given, this year's dates go without one.
+        let today = domain::shanghai_date(OffsetDateTime::now_utc());
+        assert!(!format_date(today, Lang::En).contains(&today.year().to_string()));
+        let next_year = Date::from_calendar_date(today.year() + 1, time::Month::June, 1).unwrap();
+        assert!(format_date(next_year, Lang::En).ends_with(&next_year.year().to_string()));
         assert_eq!(
             format_month_year(date!(2011 - 05 - 01), Lang::Zh),
             "2011年5月"
@@ -394,11 +446,21 @@ mod tests {
     fn datetimes_are_shown_in_shanghai_time() {
         // 12:00 UTC is 20:00 in Shanghai.
         let t = datetime!(2026-11-28 12:00 UTC);
-        assert_eq!(format_datetime(t, Lang::Zh), "11月28日 周六 20:00");
-        assert_eq!(format_datetime(t, Lang::En), "Sat 28 Nov, 20:00");
+        assert_eq!(format_datetime_in(t, Lang::Zh, 2026), "11月28日 周六 20:00");
+        assert_eq!(format_datetime_in(t, Lang::En, 2026), "Sat 28 Nov, 20:00");
         // 17:30 UTC is already the next day in Shanghai.
         let late = datetime!(2026-11-28 17:30 UTC);
-        assert_eq!(format_datetime(late, Lang::En), "Sun 29 Nov, 01:30");
+        assert_eq!(
+            format_datetime_in(late, Lang::En, 2026),
+            "Sun 29 Nov, 01:30"
+        );
+        // New Year's Eve at 20:00 UTC is already the new year in Shanghai.
+        let eve = datetime!(2026-12-31 20:00 UTC);
+        assert_eq!(format_datetime_in(eve, Lang::Zh, 2027), "1月1日 周五 04:00");
+        assert_eq!(
+            format_datetime_in(eve, Lang::Zh, 2026),
+            "2027年1月1日 周五 04:00"
+        );
     }
 
     #[test]

@@ -175,6 +175,37 @@ test("the village's workspace page leads straight to the round at hand (en-US)",
   await context.close();
 });
 
+test('with no round ahead the workspace offers to plan one; when rounds cannot load the menu still leads there (zh-CN)', async () => {
+  const { page, context, errors } = await phonePage(browser, { locale: 'zh-CN', baseURL: server.url });
+  // Every demo village has a round ahead, so the answers are made up here:
+  // first only a past round, then a server failure.
+  const past = (await orgJson('/api/organise/villages/liu/rounds')).filter((r) => r.round.distribution_day < shanghaiDate(0));
+  assert.ok(past.length >= 1, 'the seeded past rounds exist');
+  let answer = { json: past.slice(0, 1) };
+  await page.route('**/api/organise/villages/liu/rounds', (route) => route.fulfill(answer));
+  await organiserLogin(page, '/organise/v/liu');
+  const atHand = page.getByTestId('round-at-hand');
+  const none = atHand.getByTestId('no-round-ahead');
+  await none.waitFor();
+  assert.equal(await atHand.getByTestId('round-row').count(), 0, 'a past round is not at hand');
+  assert.match(await none.innerText(), /还没有待配送的轮次/);
+  await shot(page, 'round-at-hand-none-zh');
+  await none.getByRole('link', { name: /新建一轮/ }).click();
+  await page.waitForURL((u) => u.pathname === '/organise/v/liu/rounds');
+  await page.getByTestId('new-round-open').waitFor();
+
+  answer = { status: 500, json: { error: 'database is locked' } };
+  await page.goto('/organise/v/liu');
+  await page.getByTestId('org-products').waitFor();
+  // The card steps aside once the answer fails; the menu is whole.
+  await page.waitForFunction(() => !document.querySelector('[data-testid="round-at-hand"]'));
+  assert.equal(await page.locator('.skeleton').count(), 0, 'no placeholder left waiting');
+  await page.getByTestId('org-rounds').click();
+  await page.waitForURL((u) => u.pathname === '/organise/v/liu/rounds');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('supplies update capacity, cannot go below what is ordered, and a withdrawal reaches the member (en-US)', async () => {
   // The member orders both products of the open round through the API.
   memberOrderId = randomUUID();

@@ -93,6 +93,7 @@ pub fn OrganiseVillage() -> impl IntoView {
 #[component]
 fn RoundAtHand(slug: String) -> impl IntoView {
     let i18n = use_i18n();
+    let rounds_href = format!("/organise/v/{slug}/rounds");
     let rounds = LocalResource::new(move || api::org_rounds(slug.clone()));
     move || {
         let row = match rounds.get() {
@@ -103,7 +104,14 @@ fn RoundAtHand(slug: String) -> impl IntoView {
                     logic::rounds_in_working_order(list, today_shanghai(), |r| &r.round);
                 match ahead.into_iter().next() {
                     Some(r) => view! { <ul class="cards"><RoundRow r /></ul> }.into_any(),
-                    None => view! { <p class="muted" data-testid="no-round-ahead">{t!(i18n, org_no_round_ahead)}</p> }.into_any(),
+                    // Nothing to do for a round yet: the way to plan one.
+                    None => view! {
+                        <div class="card round-none" data-testid="no-round-ahead">
+                            <p class="muted">{t!(i18n, org_no_round_ahead)}</p>
+                            <a class="button secondary" href=rounds_href.clone()>"＋ " {t!(i18n, orgr_new)}</a>
+                        </div>
+                    }
+                    .into_any(),
                 }
             }
         };
