@@ -35,6 +35,7 @@ pub mod drafts;
 pub mod kept;
 pub mod logic;
 mod pages;
+pub mod scroll;
 pub mod state;
 pub mod store;
 pub mod trips;
@@ -248,6 +249,7 @@ fn Root(bundle: Bundle, children: Children) -> impl IntoView {
     provide_meta_context();
     remove_boot_placeholder();
     load_other_bundles_in_full(bundle);
+    scroll::restore_on_back();
     provide_context(bundle);
     view! {
         <I18nContextProvider set_lang_attr_on_html=false>

@@ -132,6 +132,52 @@ test('a deep link survives a reload', async () => {
   await context.close();
 });
 
+test('Back from a product returns to where the shopper was on the village page, once it has loaded', async () => {
+  // No service worker: the village's answer must go through the route below.
+  const { page, context, errors } = await phonePage(browser, { locale: 'zh-CN', baseURL: server.url, serviceWorkers: 'block' });
+  await page.goto('/v/liu');
+  const cards = page.getByTestId('product-card');
+  await cards.nth(20).waitFor();
+  const card = cards.nth(20);
+  await card.scrollIntoViewIfNeeded();
+  await page.evaluate(() => window.scrollBy(0, 200));
+  const y = await page.evaluate(() => window.scrollY);
+  assert.ok(y > 1000, `far down the page: ${y}`);
+  const href = await card.locator('a[href^="/p/"]').first().getAttribute('href');
+
+  // The village loads slowly on the way back.
+  let release;
+  await page.route('**/api/villages/liu', async (route) => {
+    await new Promise((resolve) => { release = resolve; });
+    await route.continue();
+  });
+  await card.locator('a[href^="/p/"]').first().click();
+  await page.waitForURL((u) => u.pathname === href);
+  await page.getByTestId('breakdown').waitFor();
+  assert.equal(await page.evaluate(() => window.scrollY), 0, 'a new page starts at the top');
+
+  await page.goBack();
+  await page.waitForURL((u) => u.pathname === '/v/liu');
+  while (!release) await page.waitForTimeout(20);
+  release();
+  await page.waitForFunction((want) => Math.abs(window.scrollY - want) <= 2, y, { timeout: 5000 });
+  assert.ok(await card.isVisible(), 'the product left is in view again');
+
+  // Scrolling while the page loads wins over the restore.
+  release = undefined;
+  await card.locator('a[href^="/p/"]').first().click();
+  await page.getByTestId('breakdown').waitFor();
+  await page.goBack();
+  while (!release) await page.waitForTimeout(20);
+  await page.mouse.wheel(0, 120);
+  release();
+  await cards.nth(20).waitFor();
+  await page.waitForTimeout(600);
+  assert.ok(await page.evaluate(() => window.scrollY) < y / 2, 'not pulled away from where the shopper scrolled');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('unknown village and unknown paths show the 404 page', async () => {
   const { page, context } = await phonePage(browser, { locale: 'en-US', baseURL: server.url });
   for (const path of ['/v/no-such-village', '/p/999999', '/nothing/here', '/v/liu/h/abc']) {
