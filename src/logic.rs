@@ -114,34 +114,22 @@ pub fn format_date(d: Date, lang: Lang) -> String {
 
 /// [`format_date`] as if it were `this_year`.
 pub fn format_date_in(d: Date, lang: Lang, this_year: i32) -> String {
-    let other_year = d.year() != this_year;
+    let year = Some(d.year()).filter(|y| *y != this_year);
     match lang {
-        Lang::Zh => {
-            let year = if other_year {
-                format!("{}年", d.year())
-            } else {
-                String::new()
-            };
-            format!(
-                "{year}{}月{}日 {}",
-                d.month() as u8,
-                d.day(),
-                weekday(d, lang)
-            )
-        }
-        Lang::En => {
-            let year = if other_year {
-                format!(" {}", d.year())
-            } else {
-                String::new()
-            };
-            format!(
-                "{} {} {}{year}",
-                weekday(d, lang),
-                d.day(),
-                EN_MONTHS[d.month() as usize - 1]
-            )
-        }
+        Lang::Zh => format!(
+            "{}{}月{}日 {}",
+            year.map(|y| format!("{y}年")).unwrap_or_default(),
+            d.month() as u8,
+            d.day(),
+            weekday(d, lang)
+        ),
+        Lang::En => format!(
+            "{} {} {}{}",
+            weekday(d, lang),
+            d.day(),
+            EN_MONTHS[d.month() as usize - 1],
+            year.map(|y| format!(" {y}")).unwrap_or_default()
+        ),
     }
 }
 
