@@ -5,7 +5,7 @@
 //! survives a full load into another bundle), and on Back it is restored
 //! once the page is long enough, unless the shopper has started to scroll.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use gloo_storage::{SessionStorage, Storage};
@@ -38,6 +38,12 @@ pub fn recall(kept: &[(String, i32)], url: &str) -> Option<i32> {
 /// to `y` yet.
 pub fn reachable(height: i32, view: i32, y: i32) -> bool {
     height - view >= y
+}
+
+/// Whether following `href` on page `here` is going back one step: the last
+/// link followed led from `href` to `here`.
+pub fn is_way_back(last_hop: Option<&(String, String)>, here: &str, href: &str) -> bool {
+    last_hop.is_some_and(|(from, to)| from == href && to == here && from != to)
 }
 
 fn current_url() -> String {
@@ -133,17 +139,39 @@ pub fn restore_on_back() {
     if let Ok(h) = window().history() {
         let _ = h.set_scroll_restoration(web_sys::ScrollRestoration::Manual);
     }
+    // The last link followed, as (from, to): a link back to `from`, seen on
+    // `to`, is the page's way up ("‹ 刘村") and goes back in history, so the
+    // shopper lands where they were rather than at the top.
+    let last_hop: Rc<RefCell<Option<(String, String)>>> = Rc::default();
     // Capture phase: before the router changes the page under the link.
-    let keep = Closure::<dyn Fn(web_sys::Event)>::new(move |ev: web_sys::Event| {
-        let on_link = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|e| e.closest("a[href]").ok().flatten())
-            .is_some();
-        if on_link {
+    let keep = {
+        let last_hop = last_hop.clone();
+        Closure::<dyn Fn(web_sys::MouseEvent)>::new(move |ev: web_sys::MouseEvent| {
+            let Some(href) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|e| e.closest("a[href]").ok().flatten())
+                .and_then(|a| a.get_attribute("href"))
+            else {
+                return;
+            };
+            let here = current_url();
+            let plain = ev.button() == 0
+                && !(ev.meta_key() || ev.ctrl_key() || ev.shift_key() || ev.alt_key());
+            if plain && is_way_back(last_hop.borrow().as_ref(), &here, &href) {
+                ev.prevent_default();
+                *last_hop.borrow_mut() = None;
+                if let Ok(h) = window().history() {
+                    let _ = h.back();
+                }
+                return;
+            }
             keep_position();
-        }
-    });
+            if href != here {
+                *last_hop.borrow_mut() = Some((here, href));
+            }
+        })
+    };
     let _ = window().add_event_listener_with_callback_and_bool(
         "click",
         keep.as_ref().unchecked_ref(),
@@ -152,7 +180,11 @@ pub fn restore_on_back() {
     keep.forget();
     // A reload, or a full load into another bundle, leaves by no link.
     let _ = window_event_listener(leptos::ev::pagehide, move |_| keep_position());
-    let _ = window_event_listener(leptos::ev::popstate, move |_| restore());
+    let _ = window_event_listener(leptos::ev::popstate, move |_| {
+        // Which page is behind this one is no longer known.
+        *last_hop.borrow_mut() = None;
+        restore();
+    });
     if arrived_by_back_or_reload() {
         restore();
     }
@@ -204,6 +236,20 @@ mod tests {
             vec![("/p/1".to_string(), 12)]
         );
         assert_eq!(from_text(""), vec![]);
+    }
+
+    #[test]
+    fn a_link_to_the_page_just_left_is_the_way_back() {
+        let hop = ("/v/liu".to_string(), "/p/12".to_string());
+        assert!(is_way_back(Some(&hop), "/p/12", "/v/liu"));
+        // Somewhere else since (a form sent the shopper on), or elsewhere.
+        assert!(!is_way_back(Some(&hop), "/cart", "/v/liu"));
+        assert!(!is_way_back(Some(&hop), "/p/12", "/"));
+        // After Back, which page is behind is not known.
+        assert!(!is_way_back(None, "/p/12", "/v/liu"));
+        // A link to the page itself is never a way back.
+        let same = ("/".to_string(), "/".to_string());
+        assert!(!is_way_back(Some(&same), "/", "/"));
     }
 
     #[test]

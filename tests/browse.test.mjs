@@ -174,6 +174,19 @@ test('Back from a product returns to where the shopper was on the village page, 
   await cards.nth(20).waitFor();
   await page.waitForTimeout(600);
   assert.ok(await page.evaluate(() => window.scrollY) < y / 2, 'not pulled away from where the shopper scrolled');
+
+  // The product page's own link up to the village goes back the same way.
+  await page.unroute('**/api/villages/liu');
+  await card.scrollIntoViewIfNeeded();
+  await page.evaluate(() => window.scrollBy(0, 200));
+  const y2 = await page.evaluate(() => window.scrollY);
+  await card.locator('a[href^="/p/"]').first().click();
+  await page.getByTestId('breakdown').waitFor();
+  const depth = await page.evaluate(() => history.length);
+  await page.locator('nav.crumbs a[href="/v/liu"]').click();
+  await page.waitForURL((u) => u.pathname === '/v/liu');
+  await page.waitForFunction((want) => Math.abs(window.scrollY - want) <= 2, y2, { timeout: 5000 });
+  assert.equal(await page.evaluate(() => history.length), depth, 'back in history, not a new entry');
   assert.deepEqual(errors, []);
   await context.close();
 });
