@@ -88,7 +88,8 @@ pub fn keep_position() {
 /// Scrolls to the kept position of the current page once it is long
 /// enough; stops if the shopper touches the page first.
 fn restore() {
-    let Some(y) = recall(&load(), &current_url()) else {
+    let url = current_url();
+    let Some(y) = recall(&load(), &url) else {
         return;
     };
     let touched = Rc::new(Cell::new(false));
@@ -113,8 +114,11 @@ fn restore() {
                 .ok()
                 .and_then(|h| h.as_f64())
                 .unwrap_or(0.0) as i32;
-            let done = touched.get() || waited > GIVE_UP_MS as f64 || reachable(height, view, y);
-            if reachable(height, view, y) && !touched.get() {
+            // Left again (Back twice on a slow network): not this page's place.
+            let left = current_url() != url;
+            let stop = touched.get() || left || waited > GIVE_UP_MS as f64;
+            let done = stop || reachable(height, view, y);
+            if reachable(height, view, y) && !stop {
                 window().scroll_to_with_x_and_y(0.0, f64::from(y));
             }
             if done {
