@@ -9,7 +9,6 @@ use domain::dto::{Category, HouseholdRef, ProductSummary};
 use domain::{format_yuan, SeasonStatus};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 
 /// The current language as the domain names it (reactive).
 pub fn use_lang() -> impl Fn() -> domain::Lang + Copy + 'static {
@@ -28,43 +27,15 @@ pub fn today_shanghai() -> time::Date {
     domain::shanghai_date(now())
 }
 
-/// localStorage key of the language the user chose.
-const LANG_KEY: &str = "storefront.lang";
-
 #[component]
 pub fn Header() -> impl IntoView {
-    use gloo_storage::{LocalStorage, Storage};
     let i18n = use_i18n();
-    // The browser's language decides until the user picks one; the pick is
-    // kept on the phone and wins from then on. Applied in an effect because
-    // the i18n provider's own first effect sets the browser's language, and
-    // effects run in the order they were made.
-    Effect::new(move |_| {
-        if let Some(saved) = LocalStorage::get::<String>(LANG_KEY)
-            .ok()
-            .and_then(|s| s.parse().ok())
-        {
-            i18n.set_locale(saved);
-        }
-    });
     let toggle = move |_| {
-        let next = match i18n.get_locale_untracked() {
+        i18n.set_locale(match i18n.get_locale_untracked() {
             Locale::zh => Locale::en,
             Locale::en => Locale::zh,
-        };
-        i18n.set_locale(next);
-        let _ = LocalStorage::set(LANG_KEY, next.to_string());
+        });
     };
-    // Keep <html lang> in step so screen readers and fonts follow.
-    Effect::new(move |_| {
-        let tag = match i18n.get_locale() {
-            Locale::zh => "zh-CN",
-            Locale::en => "en",
-        };
-        if let Some(el) = document().document_element() {
-            let _ = el.set_attribute("lang", tag);
-        }
-    });
     view! {
         <header class="top">
             <a class="brand" href="/">
@@ -120,13 +91,21 @@ pub fn TabBar() -> impl IntoView {
                 .with(|t| t.iter().filter(|t| t.is_waiting()).count())
     };
     let logged_in = move || app.member().is_some();
+    let nav = crate::nav::use_nav();
+    let current = move |href: &'static str| {
+        move || {
+            nav.path
+                .with(|p| crate::nav::is_current(href, p))
+                .then_some("page")
+        }
+    };
     view! {
         <nav class="tabs" aria-label="main">
-            <A href="/" exact=true attr:class="tab">
+            <a href="/" class="tab" aria-current=current("/")>
                 <span class="tab-icon" aria-hidden="true">"⌂"</span>
                 {t!(i18n, nav_villages)}
-            </A>
-            <A href="/cart" attr:class="tab" attr:data-testid="tab-cart">
+            </a>
+            <a href="/cart" class="tab" data-testid="tab-cart" aria-current=current("/cart")>
                 <svg class="tab-icon" aria-hidden="true" viewBox="0 0 24 24" width="22" height="22">
                     <path d="M3 9h18l-2 11H5L3 9zm5 0l3-5m5 5l-3-5" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" />
                 </svg>
@@ -134,14 +113,14 @@ pub fn TabBar() -> impl IntoView {
                 <Show when=move || { count() > 0 }>
                     <span class="tab-badge" data-testid="cart-count">{count}</span>
                 </Show>
-            </A>
-            <A href="/orders" attr:class="tab" attr:data-testid="tab-orders">
+            </a>
+            <a href="/orders" class="tab" data-testid="tab-orders" aria-current=current("/orders")>
                 <span class="tab-icon" aria-hidden="true">"☰"</span>
                 {t!(i18n, nav_orders)}
                 <Show when=move || { waiting() > 0 }>
                     <span class="tab-badge warn">{waiting}</span>
                 </Show>
-            </A>
+            </a>
             <a href=move || if logged_in() { "/me" } else { "/login" } class="tab" data-testid="tab-me">
                 <span class="tab-icon" aria-hidden="true">"☺"</span>
                 {move || if logged_in() { t_string!(i18n, nav_me) } else { t_string!(i18n, nav_login) }}

@@ -7,7 +7,6 @@ use crate::store::{LocalOrder, VillageCart};
 use domain::dto::VillageDetail;
 use domain::format_yuan;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 /// `/cart`: what is in the cart, per village, and checkout.
 #[component]
@@ -95,7 +94,7 @@ fn Checkout(v: VillageDetail) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let app = use_app();
-    let navigate = use_navigate();
+    let navigate = crate::use_go();
     let slug = v.slug.clone();
     let cart = {
         let slug = slug.clone();
@@ -161,7 +160,7 @@ fn Checkout(v: VillageDetail) -> impl IntoView {
             let id = new_uuid();
             let order = LocalOrder::new(id.clone(), js_sys::Date::now(), &slug, &c, p, round);
             app.place(order);
-            navigate(&format!("/orders/{id}"), Default::default());
+            navigate(&format!("/orders/{id}"));
         }
     };
 

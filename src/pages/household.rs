@@ -4,11 +4,11 @@ use crate::components::{
 };
 use crate::i18n::*;
 use crate::logic;
+use crate::nav::use_params_map;
 use crate::pages::village::paragraphs;
 use domain::dto::HouseholdDetail;
 use domain::season_status;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 /// `/v/{slug}/h/{id}`: a producing household, by real name, with its story.
 #[component]

@@ -1,12 +1,12 @@
 use crate::api::{self, WriteError};
 use crate::components::{use_lang, PageTitle};
 use crate::i18n::*;
+use crate::nav::use_query_map;
 use crate::pages::login::safe_next;
 use crate::state::use_app;
 use domain::dto::{RegisterRequest, VillageDetail, VillageSummary};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_query_map;
 
 /// `/join?code=…`: join the circle with an invitation code.
 #[component]

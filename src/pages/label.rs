@@ -2,9 +2,9 @@ use crate::api::{self, FetchError};
 use crate::components::{use_lang, DemoBadge, ErrorPanel, Loading, PageTitle};
 use crate::i18n::*;
 use crate::logic;
+use crate::nav::use_params_map;
 use domain::packing::LabelInfo;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 /// `/label/{code}`: what a packing label stands for: the household by real
 /// name, its village, the product, the round and the pick-up point. Never

@@ -1,12 +1,12 @@
 use crate::api::{self, WriteError};
 use crate::components::{use_lang, PageTitle};
 use crate::i18n::*;
+use crate::nav::use_query_map;
 use crate::state::use_app;
 use domain::dto::LoginRequest;
 use domain::LocalText;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_query_map;
 
 /// Where to go after logging in: only a path on this site.
 pub fn safe_next(next: Option<String>) -> String {

@@ -3,6 +3,7 @@ use crate::components::{use_lang, PageTitle};
 use crate::i18n::*;
 use crate::kept::Kept;
 use crate::logic;
+use crate::nav::use_params_map;
 use crate::pages::orders::{shown, Shown};
 use crate::state::use_app;
 use crate::store::{self, adjusted_lines, ListedOrder, LocalState, VillageCart};
@@ -12,7 +13,6 @@ use domain::order::{OrderLineRequest, OrderRequest};
 use domain::LocalText;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::{use_navigate, use_params_map};
 
 /// What the page shows of an order, wherever it came from.
 #[derive(Clone)]
@@ -132,7 +132,7 @@ fn OrderDetail(v: View) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let app = use_app();
-    let navigate = use_navigate();
+    let navigate = crate::use_go();
     let state = shown(&v.listed);
     let id = v.listed.id().to_string();
     let round = v.round.clone();
@@ -223,7 +223,7 @@ fn OrderDetail(v: View) -> impl IntoView {
                         }
                     });
                     app.update_outbox(|o| o.retain(|o| o.id != id));
-                    navigate("/cart", Default::default());
+                    navigate("/cart");
                 };
                 view! {
                     <section class="banner refused" role="alert" data-testid="banner-refused">

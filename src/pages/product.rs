@@ -5,12 +5,12 @@ use crate::components::{
 };
 use crate::i18n::*;
 use crate::logic;
+use crate::nav::use_params_map;
 use crate::state::use_app;
 use crate::store::{CartLine, VillageCart};
 use domain::dto::ProductDetail;
 use domain::{format_yuan, season_status, Season};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 /// `/p/{id}`: a product, its price, premium and where the money goes.
 #[component]

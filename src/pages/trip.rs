@@ -2,6 +2,7 @@ use crate::api;
 use crate::components::{now, use_lang, Loading, PageTitle};
 use crate::i18n::*;
 use crate::logic;
+use crate::nav::use_params_map;
 use crate::pages::trips::{trip_shown, TripShown};
 use crate::pages::visit::price_line_text;
 use crate::state::use_app;
@@ -13,7 +14,6 @@ use domain::visit::DayMeals;
 use domain::LocalText;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_params_map;
 
 /// `/trips/{id}`: one booking, its state in words no one can miss, and
 /// cancelling it within the policy.
@@ -83,7 +83,7 @@ pub fn TripPage() -> impl IntoView {
     }
 }
 
-fn meals_text(i18n: leptos_i18n::I18nContext<Locale>, m: &DayMeals) -> String {
+fn meals_text(i18n: crate::i18n::I18n, m: &DayMeals) -> String {
     let mut v = Vec::new();
     if m.breakfast {
         v.push(t_string!(i18n, meal_breakfast));

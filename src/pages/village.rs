@@ -4,10 +4,10 @@ use crate::components::{
 };
 use crate::i18n::*;
 use crate::logic::{self, CalendarGroup};
+use crate::nav::use_params_map;
 use domain::dto::VillageDetail;
 use domain::{next_orderable, RoundPhase};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 /// `/v/{slug}`: the village, its seasonal calendar, producers and rounds.
 #[component]

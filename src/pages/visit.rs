@@ -2,6 +2,7 @@ use crate::api::{self, FetchError};
 use crate::components::{today_shanghai, use_lang, ErrorPanel, Loading, PageTitle, QtyStepper};
 use crate::i18n::*;
 use crate::logic;
+use crate::nav::use_params_map;
 use crate::pages::join::FieldError as FieldNote;
 use crate::state::use_app;
 use crate::trips::{self, Estimate, LocalTrip};
@@ -9,7 +10,6 @@ use domain::dto::{BookingRequest, DayAvailability, VisitOffer};
 use domain::visit::{self, DayMeals, DayStatus, Guest, HostOffer, MealSet, PriceItem};
 use domain::{format_yuan, FieldError};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
 use time::Date;
 
 /// `/v/{slug}/visit`: choose days, party, host and meals, see the price,
@@ -40,7 +40,7 @@ pub fn VisitPage() -> impl IntoView {
 
 /// Words for the server's and the domain's field errors on this form.
 fn field_message(
-    i18n: leptos_i18n::I18nContext<Locale>,
+    i18n: crate::i18n::I18n,
     f: &FieldError,
     max_party: u32,
     max_nights: u32,
@@ -57,7 +57,7 @@ fn field_message(
     }
 }
 
-fn meal_label(i18n: leptos_i18n::I18nContext<Locale>, item: PriceItem) -> &'static str {
+fn meal_label(i18n: crate::i18n::I18n, item: PriceItem) -> &'static str {
     match item {
         PriceItem::Lodging => t_string!(i18n, price_lodging),
         PriceItem::Breakfast => t_string!(i18n, meal_breakfast),
@@ -66,7 +66,7 @@ fn meal_label(i18n: leptos_i18n::I18nContext<Locale>, item: PriceItem) -> &'stat
     }
 }
 
-pub fn guest_label(i18n: leptos_i18n::I18nContext<Locale>, g: Guest) -> &'static str {
+pub fn guest_label(i18n: crate::i18n::I18n, g: Guest) -> &'static str {
     match g {
         Guest::Adult => t_string!(i18n, guest_adult),
         Guest::Child => t_string!(i18n, guest_child),
@@ -74,7 +74,7 @@ pub fn guest_label(i18n: leptos_i18n::I18nContext<Locale>, g: Guest) -> &'static
 }
 
 /// One price line in words: "住宿 · 成人 × 4 = ¥320.00".
-pub fn price_line_text(i18n: leptos_i18n::I18nContext<Locale>, l: &visit::PriceLine) -> String {
+pub fn price_line_text(i18n: crate::i18n::I18n, l: &visit::PriceLine) -> String {
     format!(
         "{} · {} × {} ({})",
         meal_label(i18n, l.item),
@@ -89,7 +89,7 @@ fn VisitForm(offer: VisitOffer) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let app = use_app();
-    let navigate = use_navigate();
+    let navigate = crate::use_go();
     let today = today_shanghai();
     let offer = StoredValue::new(offer);
     let slug = offer.with_value(|o| o.village_slug.clone());
@@ -213,7 +213,7 @@ fn VisitForm(offer: VisitOffer) -> impl IntoView {
                         estimate_fen,
                         policy_text,
                     ));
-                    navigate(&format!("/trips/{id}"), Default::default());
+                    navigate(&format!("/trips/{id}"));
                 }
             }
         }

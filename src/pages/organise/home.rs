@@ -2,11 +2,11 @@ use crate::api;
 use crate::components::{today_shanghai, use_lang, PageTitle};
 use crate::i18n::*;
 use crate::logic;
+use crate::nav::use_params_map;
 use crate::pages::organise::rounds::RoundRow;
 use crate::pages::organise::{use_organiser, OrgCrumbs, OrganiserGate};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_params_map;
 
 /// `/organise`: the organiser's villages.
 #[component]

@@ -5,12 +5,12 @@ use crate::api;
 use crate::components::{use_lang, ErrorPanel, Loading, PageTitle};
 use crate::i18n::*;
 use crate::logic;
+use crate::nav::use_params_map;
 use crate::pages::organise::rounds::I18n;
 use crate::pages::organise::{OrgCrumbs, OrganiserGate};
 use domain::organise::ChangeLogEntry;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_params_map;
 use serde_json::Value;
 
 /// `/organise/v/{slug}/log`.

@@ -1,11 +1,11 @@
 use crate::api::{self, WriteError};
 use crate::components::{use_lang, PageTitle};
 use crate::i18n::*;
+use crate::nav::use_query_map;
 use crate::pages::join::FieldError as FieldNote;
 use domain::organise::OrganiserLogin;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_query_map;
 
 /// Where to go after logging in: only a path inside the organisers' area.
 pub fn safe_next(next: Option<String>) -> String {

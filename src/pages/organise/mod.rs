@@ -17,7 +17,6 @@ use crate::components::{ErrorPanel, Loading};
 use crate::i18n::*;
 use domain::organise::OrganiserMe;
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
 
 /// The organiser, for pages inside the gate.
 pub fn use_organiser() -> OrganiserMe {
@@ -36,12 +35,12 @@ pub fn OrganiserGate(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let me = LocalResource::new(api::organiser_me);
-    let location = use_location();
+    let nav = crate::nav::use_nav();
     let navigate = crate::use_go();
     let children = StoredValue::new(children);
     Effect::new(move |_| {
         if let Some(Ok(None)) = me.get() {
-            let next = location.pathname.get_untracked();
+            let next = nav.path.get_untracked();
             navigate(&format!(
                 "/organise/login?next={}",
                 js_sys::encode_uri_component(&next)

@@ -2,12 +2,12 @@ use crate::api::{self, WriteError};
 use crate::components::{use_lang, ErrorPanel, Loading, PageTitle};
 use crate::i18n::*;
 use crate::logic;
+use crate::nav::use_params_map;
 use crate::pages::organise::OrganiserGate;
 use domain::packing::Packing;
 use domain::LocalText;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_params_map;
 
 /// `/organise/rounds/{id}/packing`: after the deadline, what each household
 /// prepares and what each member collects at each point, with a label

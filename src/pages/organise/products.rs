@@ -2,6 +2,7 @@ use crate::api::{self, WriteError};
 use crate::components::{category_label, use_lang, ErrorPanel, Loading, PageTitle};
 use crate::drafts::ProductDraft;
 use crate::i18n::*;
+use crate::nav::{use_params_map, use_query_map};
 use crate::pages::join::FieldError as FieldNote;
 use crate::pages::organise::{OrgCrumbs, OrganiserGate};
 use crate::pages::product::Product;
@@ -12,7 +13,6 @@ use domain::FieldError;
 use domain::LocalText;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 /// `/organise/v/{slug}/products`: every product of the village, hidden ones
 /// too.
@@ -122,7 +122,7 @@ fn ProductLoader(slug: String, id: Option<i64>) -> impl IntoView {
 }
 
 /// Words for a field error of the product form.
-fn field_words(i18n: leptos_i18n::I18nContext<Locale>, f: &FieldError) -> String {
+fn field_words(i18n: crate::i18n::I18n, f: &FieldError) -> String {
     let base = f.field.split('[').next().unwrap_or("");
     let words = match base {
         "name.zh" | "name.en" => t_string!(i18n, org_err_name),
@@ -146,7 +146,7 @@ fn field_words(i18n: leptos_i18n::I18nContext<Locale>, f: &FieldError) -> String
 fn ProductForm(village: VillageDetail, product: Option<OrganiserProduct>) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
-    let navigate = use_navigate();
+    let navigate = crate::use_go();
     let id = product.as_ref().map(|p| p.id);
     let draft = RwSignal::new(
         product
@@ -206,10 +206,7 @@ fn ProductForm(village: VillageDetail, product: Option<OrganiserProduct>) -> imp
                         draft.set(ProductDraft::from_product(&p));
                         status.set(Some(both!(org_saved)));
                         if id.is_none() {
-                            navigate(
-                                &format!("/organise/v/{slug}/products/{}?saved=1", p.id),
-                                Default::default(),
-                            );
+                            navigate(&format!("/organise/v/{slug}/products/{}?saved=1", p.id));
                         }
                     }
                     Err(WriteError::Refused {

@@ -5,6 +5,7 @@ use crate::api::{self, WriteError};
 use crate::components::{use_lang, ErrorPanel, Loading, PageTitle};
 use crate::i18n::*;
 use crate::logic;
+use crate::nav::use_params_map;
 use crate::pages::join::FieldError as FieldNote;
 use crate::pages::organise::rounds::{phase_label, write_error_text, SendStatus, Sent};
 use crate::pages::organise::{use_organiser, OrgCrumbs, OrganiserGate};
@@ -16,7 +17,6 @@ use domain::organise::{
 use domain::text::LocalText;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_params_map;
 use std::collections::BTreeMap;
 
 /// `/organise/rounds/{id}`.
@@ -74,7 +74,7 @@ fn RoundBody(initial: OrganiserRound) -> impl IntoView {
         let slug = slug.clone();
         move || api::village(slug.clone())
     });
-    let created = leptos_router::hooks::use_query_map()
+    let created = crate::nav::use_query_map()
         .read_untracked()
         .get("created")
         .is_some();

@@ -6,16 +6,16 @@ use crate::api::{self, WriteError};
 use crate::components::{now, today_shanghai, use_lang, ErrorPanel, Loading, PageTitle};
 use crate::i18n::*;
 use crate::logic;
+use crate::nav::use_params_map;
 use crate::pages::join::FieldError as FieldNote;
 use crate::pages::organise::{OrgCrumbs, OrganiserGate};
 use domain::organise::{validate_round, RoundInput, RoundSummary};
 use domain::{wire, FieldError, LocalText, SHANGHAI};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::{use_navigate, use_params_map};
 use time::OffsetDateTime;
 
-pub type I18n = leptos_i18n::I18nContext<Locale>;
+pub type I18n = crate::i18n::I18n;
 
 /// Where a write stands, for the status line under a form.
 #[derive(Clone, Debug, PartialEq)]
@@ -222,7 +222,7 @@ pub fn RoundRow(r: RoundSummary) -> impl IntoView {
 fn NewRound(slug: String) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
-    let navigate = use_navigate();
+    let navigate = crate::use_go();
     let village = LocalResource::new({
         let slug = slug.clone();
         move || api::village(slug.clone())
@@ -284,10 +284,7 @@ fn NewRound(slug: String) -> impl IntoView {
             match api::create_round(&slug, &input).await {
                 Ok(r) => {
                     sent.set(Sent::Saved(both!(orgr_created)));
-                    navigate(
-                        &format!("/organise/rounds/{}?created=1", r.round.id),
-                        Default::default(),
-                    );
+                    navigate(&format!("/organise/rounds/{}?created=1", r.round.id));
                 }
                 Err(e) => {
                     if let WriteError::Refused { fields, .. } = &e {

@@ -5,6 +5,7 @@ use crate::api;
 use crate::components::{today_shanghai, use_lang, ErrorPanel, Loading, PageTitle};
 use crate::i18n::*;
 use crate::logic;
+use crate::nav::use_params_map;
 use crate::pages::join::FieldError as FieldNote;
 use crate::pages::organise::rounds::{write_error_text, SendStatus, Sent};
 use crate::pages::organise::{OrgCrumbs, OrganiserGate};
@@ -14,7 +15,6 @@ use domain::wire;
 use domain::LocalText;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_params_map;
 use time::Date;
 
 /// `/organise/v/{slug}/visits`.
