@@ -48,7 +48,9 @@ async function precache() {
     if (!response.ok) continue;
     const html = await response.clone().text();
     await cache.put(page, response);
-    for (const [, url] of html.matchAll(/(?:href|src)="([^"]+)"/g)) {
+    // Release pages are minified, so attribute values may be unquoted.
+    for (const [, q, bare] of html.matchAll(/(?:href|src)=(?:"([^"]+)"|([^\s"'>]+))/g)) {
+      const url = q || bare;
       const path = new URL(url, self.location.origin).pathname;
       if (!HASHED.test(path)) continue;
       wanted.add(path);

@@ -12,5 +12,6 @@ trunk build --release --offline=true --dist dist/app/visit --public-url /app/vis
 trunk build --release --offline=true --dist dist/organise --public-url /organise/ organise.html
 trunk build --release --offline=true --dist dist/organise/app/products --public-url /organise/app/products/ organise-products.html
 trunk build --release --offline=true --dist dist/organise/app/rounds --public-url /organise/app/rounds/ organise-rounds.html
+node scripts/minify-js.mjs
 node scripts/precompress.mjs
 cargo build --release -p api

@@ -68,7 +68,10 @@ pub fn Footer(#[prop(optional)] in_workspace: bool) -> impl IntoView {
     };
     view! {
         <footer class="foot">
-            <p>{t!(i18n, app_tagline)}</p>
+            // Organisers see what the workspace is for, not the shoppers' slogan.
+            <p>
+                {move || if in_workspace { t_string!(i18n, org_tagline) } else { t_string!(i18n, app_tagline) }}
+            </p>
             <p class="muted">{t!(i18n, demo_note)}</p>
             <p>{link}</p>
         </footer>

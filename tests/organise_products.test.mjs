@@ -240,6 +240,10 @@ test('the workspace is its own bundle: shoppers never download it, and links bet
   // The workspace's foot links to the shop, not to the workspace itself.
   assert.equal(await page.getByTestId('organiser-link').count(), 0);
   assert.equal(await page.getByTestId('shop-link').getAttribute('href'), '/');
+  // It says what the workspace is for, not the shoppers' slogan.
+  const foot = await page.locator('footer.foot').innerText();
+  assert.match(foot, /Organisers' workspace/);
+  assert.doesNotMatch(foot, /Know the family who grows your food/);
 
   // Back to the shop through the header.
   await page.locator('a.brand').click();
