@@ -8,7 +8,6 @@ use crate::logic;
 use domain::dto::{Category, HouseholdRef, ProductSummary};
 use domain::{format_yuan, SeasonStatus};
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 /// The current language as the domain names it (reactive).
 pub fn use_lang() -> impl Fn() -> domain::Lang + Copy + 'static {
@@ -194,11 +193,19 @@ pub fn StockNote(stock: domain::dto::Stock) -> impl IntoView {
     }
 }
 
-/// Sets the page title as "<page> · <app>".
+/// Sets the page title as "<page> · <app>", following the language. Set
+/// directly rather than through leptos_meta: a CSR app has one `<title>`,
+/// and that crate cost about 2 KB of every bundle.
 #[component]
 pub fn PageTitle(#[prop(into)] text: Signal<String>) -> impl IntoView {
     let i18n = use_i18n();
-    view! { <Title text=move || format!("{} · {}", text.get(), t_string!(i18n, title_suffix))/> }
+    Effect::new(move |_| {
+        document().set_title(&format!(
+            "{} · {}",
+            text.get(),
+            t_string!(i18n, title_suffix)
+        ));
+    });
 }
 
 #[component]
@@ -231,7 +238,7 @@ pub fn ErrorPanel(retry: Callback<()>) -> impl IntoView {
 /// Renders a loaded resource: a loading state, the 404 page, an error
 /// with retry, or the page itself.
 pub fn resource_view<T, V>(
-    res: LocalResource<Result<T, FetchError>>,
+    res: crate::load::Load<Result<T, FetchError>>,
     render: impl Fn(T) -> V + Send + Sync + 'static,
 ) -> impl IntoView
 where

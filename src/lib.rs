@@ -31,6 +31,7 @@ mod components;
 pub mod drafts;
 pub mod i18n;
 pub mod kept;
+pub mod load;
 pub mod logic;
 pub mod nav;
 mod pages;
@@ -42,7 +43,6 @@ pub mod trips;
 use domain::bundle::Bundle;
 use i18n::*;
 use leptos::prelude::*;
-use leptos_meta::provide_meta_context;
 pub use nav::use_go;
 use nav::Pages;
 
@@ -189,7 +189,6 @@ fn remove_boot_placeholder() {
 /// Everything a bundle mounts: i18n and navigation around its pages.
 #[component]
 fn Root(bundle: Bundle, children: Children) -> impl IntoView {
-    provide_meta_context();
     remove_boot_placeholder();
     scroll::restore_on_back();
     nav::provide_nav(bundle);

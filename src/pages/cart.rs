@@ -38,7 +38,7 @@ pub fn CartPage() -> impl IntoView {
 #[component]
 fn VillageCheckout(slug: String) -> impl IntoView {
     let i18n = use_i18n();
-    let village = LocalResource::new({
+    let village = crate::load::Load::new({
         let slug = slug.clone();
         move || api::village(slug.clone())
     });

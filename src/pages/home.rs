@@ -8,7 +8,7 @@ use leptos::prelude::*;
 #[component]
 pub fn Home() -> impl IntoView {
     let i18n = use_i18n();
-    let villages = LocalResource::new(api::villages);
+    let villages = crate::load::Load::new(api::villages);
     view! {
         <PageTitle text=Signal::derive(move || t_string!(i18n, home_title).to_string()) />
         <section class="intro">

@@ -15,7 +15,7 @@ use leptos::prelude::*;
 pub fn HouseholdPage() -> impl IntoView {
     let params = use_params_map();
     let household =
-        LocalResource::new(move || api::household(params.read().get("id").unwrap_or_default()));
+        crate::load::Load::new(move || api::household(params.read().get("id").unwrap_or_default()));
     view! {
         {resource_view(household, move |h: HouseholdDetail| {
             // A household reached under another village's URL is not there.
@@ -75,7 +75,7 @@ fn Household(h: HouseholdDetail) -> impl IntoView {
 fn PriceHistory(id: i64) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
-    let history = LocalResource::new(move || api::price_history(id));
+    let history = crate::load::Load::new(move || api::price_history(id));
     move || {
         let list = history.get().and_then(Result::ok).unwrap_or_default();
         (!list.is_empty()).then(|| view! {

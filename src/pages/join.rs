@@ -25,8 +25,8 @@ pub fn JoinPage() -> impl IntoView {
     let error = RwSignal::new(None::<WriteError>);
     let busy = RwSignal::new(false);
 
-    let villages = LocalResource::new(api::villages);
-    let detail = LocalResource::new(move || api::village(village.get()));
+    let villages = crate::load::Load::new(api::villages);
+    let detail = crate::load::Load::new(move || api::village(village.get()));
     // Pick the village's first point whenever the village changes.
     Effect::new(move |_| {
         if let Some(Ok(v)) = detail.get() {

@@ -14,7 +14,7 @@ pub fn LabelPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let info =
-        LocalResource::new(move || api::label(params.read().get("code").unwrap_or_default()));
+        crate::load::Load::new(move || api::label(params.read().get("code").unwrap_or_default()));
     view! {
         <PageTitle text=Signal::derive(move || t_string!(i18n, label_title).to_string()) />
         {move || match info.get() {

@@ -56,7 +56,7 @@ pub fn OrderPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     // The server's copy, when it has one and we can reach it.
-    let server = LocalResource::new(move || {
+    let server = crate::load::Load::new(move || {
         let id = id();
         let member = app.member().is_some();
         async move {

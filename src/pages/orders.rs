@@ -13,7 +13,7 @@ use leptos::prelude::*;
 pub fn OrdersPage() -> impl IntoView {
     let i18n = use_i18n();
     let app = use_app();
-    let server = LocalResource::new(move || {
+    let server = crate::load::Load::new(move || {
         let member = app.member().is_some();
         async move {
             if member {

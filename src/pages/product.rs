@@ -17,7 +17,7 @@ use leptos::prelude::*;
 pub fn ProductPage() -> impl IntoView {
     let params = use_params_map();
     let product =
-        LocalResource::new(move || api::product(params.read().get("id").unwrap_or_default()));
+        crate::load::Load::new(move || api::product(params.read().get("id").unwrap_or_default()));
     view! { {resource_view(product, |p: ProductDetail| view! { <Product p=p /> })} }
 }
 

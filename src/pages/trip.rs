@@ -26,7 +26,7 @@ pub fn TripPage() -> impl IntoView {
     let local = move || app.trips.with(|t| t.iter().find(|t| t.id == id()).cloned());
     // The server's copy: by reference when the phone has it, else by the
     // member's session. Offline, the phone's copy stands.
-    let server = LocalResource::new(move || {
+    let server = crate::load::Load::new(move || {
         let id = id();
         let reference = app.trips.with_untracked(|t| {
             t.iter()

@@ -50,7 +50,7 @@ pub async fn fetch_server_trips(
 pub fn TripsPage() -> impl IntoView {
     let i18n = use_i18n();
     let app = use_app();
-    let server = LocalResource::new(move || {
+    let server = crate::load::Load::new(move || {
         let member = app.member().is_some();
         let kept: Vec<(String, String)> = app.trips.with_untracked(|t| {
             t.iter()

@@ -14,7 +14,7 @@ use leptos::prelude::*;
 pub fn VillagePage() -> impl IntoView {
     let params = use_params_map();
     let village =
-        LocalResource::new(move || api::village(params.read().get("slug").unwrap_or_default()));
+        crate::load::Load::new(move || api::village(params.read().get("slug").unwrap_or_default()));
     view! { {resource_view(village, |v: VillageDetail| view! { <Village v=v /> })} }
 }
 

@@ -19,7 +19,7 @@ pub fn VisitPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
-    let offer = LocalResource::new(move || api::visit_offer(slug()));
+    let offer = crate::load::Load::new(move || api::visit_offer(slug()));
     view! {
         <PageTitle text=Signal::derive(move || t_string!(i18n, visit_title).to_string()) />
         {move || match offer.get() {
@@ -98,7 +98,7 @@ fn VisitForm(offer: VisitOffer) -> impl IntoView {
     let last_month = trips::first_of_month(policy.open_until);
 
     let month = RwSignal::new(first_month);
-    let availability = LocalResource::new({
+    let availability = crate::load::Load::new({
         let slug = slug.clone();
         move || api::availability(slug.clone(), trips::month_key(month.get()))
     });

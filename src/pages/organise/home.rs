@@ -94,7 +94,7 @@ pub fn OrganiseVillage() -> impl IntoView {
 fn RoundAtHand(slug: String) -> impl IntoView {
     let i18n = use_i18n();
     let rounds_href = format!("/organise/v/{slug}/rounds");
-    let rounds = LocalResource::new(move || api::org_rounds(slug.clone()));
+    let rounds = crate::load::Load::new(move || api::org_rounds(slug.clone()));
     move || {
         let row = match rounds.get() {
             None => view! { <div class="skeleton round-wait" aria-hidden="true"></div> }.into_any(),

@@ -34,7 +34,7 @@ pub fn OrganiserGate(
     children: ChildrenFn,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let me = LocalResource::new(api::organiser_me);
+    let me = crate::load::Load::new(api::organiser_me);
     let nav = crate::nav::use_nav();
     let navigate = crate::use_go();
     let children = StoredValue::new(children);

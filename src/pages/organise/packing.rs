@@ -35,7 +35,7 @@ pub fn PackingPage() -> impl IntoView {
 fn PackingLoader(round_id: i64) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
-    let packing = LocalResource::new(move || api::packing(round_id));
+    let packing = crate::load::Load::new(move || api::packing(round_id));
     let allocating = RwSignal::new(false);
     let error = RwSignal::new(None::<LocalText>);
     let allocate = move |_| {

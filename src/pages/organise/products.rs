@@ -33,7 +33,7 @@ pub fn OrgProductsPage() -> impl IntoView {
 fn ProductList(slug: String) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
-    let products = LocalResource::new({
+    let products = crate::load::Load::new({
         let slug = slug.clone();
         move || api::org_products(slug.clone())
     });
@@ -96,7 +96,7 @@ pub fn OrgProductEditPage() -> impl IntoView {
 
 #[component]
 fn ProductLoader(slug: String, id: Option<i64>) -> impl IntoView {
-    let data = LocalResource::new({
+    let data = crate::load::Load::new({
         let slug = slug.clone();
         move || {
             let slug = slug.clone();

@@ -45,7 +45,7 @@ pub fn OrgRoundPage() -> impl IntoView {
 #[component]
 fn RoundLoader(id: i64) -> impl IntoView {
     let i18n = use_i18n();
-    let round = LocalResource::new(move || api::org_round(id));
+    let round = crate::load::Load::new(move || api::org_round(id));
     move || {
         match round.get() {
         None => view! { <Loading /> }.into_any(),
@@ -70,7 +70,7 @@ fn RoundBody(initial: OrganiserRound) -> impl IntoView {
     let id = initial.round.id;
     let mine = me.villages.iter().any(|v| v.slug == slug);
     let round = RwSignal::new(initial);
-    let village = LocalResource::new({
+    let village = crate::load::Load::new({
         let slug = slug.clone();
         move || api::village(slug.clone())
     });

@@ -151,7 +151,7 @@ pub fn OrgRoundsPage() -> impl IntoView {
 #[component]
 fn RoundList(slug: String) -> impl IntoView {
     let i18n = use_i18n();
-    let rounds = LocalResource::new(move || api::org_rounds(slug.clone()));
+    let rounds = crate::load::Load::new(move || api::org_rounds(slug.clone()));
     move || match rounds.get() {
         None => view! { <Loading /> }.into_any(),
         Some(Err(_)) => {
@@ -223,7 +223,7 @@ fn NewRound(slug: String) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let navigate = crate::use_go();
-    let village = LocalResource::new({
+    let village = crate::load::Load::new({
         let slug = slug.clone();
         move || api::village(slug.clone())
     });

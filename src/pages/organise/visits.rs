@@ -51,7 +51,7 @@ fn Visits(slug: String) -> impl IntoView {
         (f <= t && (t - f).whole_days() <= 92).then_some((f, t))
     });
     let slug = StoredValue::new(slug);
-    let data = LocalResource::new(move || {
+    let data = crate::load::Load::new(move || {
         let r = range.get();
         let slug = slug.get_value();
         async move {
