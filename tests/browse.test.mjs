@@ -255,4 +255,11 @@ test('the release build is served compressed, with long caching only for hashed 
   const deep = await fetch(`${server.url}/v/liu/h/1`);
   assert.equal(deep.headers.get('cache-control'), 'no-cache');
   assert.match(await deep.text(), /<div[^>]* id="?boot"?[ >]/);
+  // Panic messages name source files, but not where this machine keeps them.
+  const { readFileSync } = await import('node:fs');
+  const { homedir } = await import('node:os');
+  const shipped = readFileSync(join(ROOT, 'dist', wasm));
+  for (const local of [process.env.CARGO_HOME ?? join(homedir(), '.cargo'), ROOT]) {
+    assert.ok(!shipped.includes(local), `the wasm names ${local}`);
+  }
 });

@@ -51,6 +51,38 @@ async function myOrders(context) {
   return res.json();
 }
 
+test('on the join form, a village answer overtaken by another choice is not shown', async () => {
+  const { page, context, errors } = await phonePage(browser, { locale: 'en-US', baseURL: server.url });
+  // Liu Village, the form's first choice, answers slowly.
+  let releaseLiu;
+  const liuHeld = new Promise((resolve) => { releaseLiu = resolve; });
+  let liuAsked;
+  const liuRequested = new Promise((resolve) => { liuAsked = resolve; });
+  await page.route('**/api/villages/liu', async (route) => {
+    liuAsked();
+    await liuHeld;
+    await route.continue();
+  });
+  await page.goto('/join?code=LIUDEMO2');
+  await liuRequested;
+  await page.locator('select[name=village] option[value=song]').waitFor({ state: 'attached' });
+  await page.locator('select[name=village]').selectOption('song');
+  const song = await getJson(`${server.url}/api/villages/song`);
+  const songPoints = song.distribution_points.map((p) => String(p.id));
+  const options = page.locator('select[name=default_point_id] option');
+  await page.waitForFunction((n) => document.querySelectorAll('select[name=default_point_id] option').length === n, songPoints.length);
+  assert.deepEqual(await options.evaluateAll((os) => os.map((o) => o.value)), songPoints);
+  // Liu's answer arrives last; the shopper's later choice stands.
+  const liuAnswered = page.waitForResponse('**/api/villages/liu');
+  releaseLiu();
+  await liuAnswered;
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
+  assert.deepEqual(await options.evaluateAll((os) => os.map((o) => o.value)), songPoints);
+  assert.equal(await page.locator('select[name=village]').inputValue(), 'song');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('join with an invitation code, log out, and a wrong password is refused', async () => {
   const { page, context, errors } = await phonePage(browser, { locale: 'en-US', baseURL: server.url });
   await page.goto('/join?code=LIUDEMO1');
