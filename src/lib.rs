@@ -68,52 +68,37 @@ fn ShopFrame(pages: &'static [nav::Page]) -> impl IntoView {
     }
 }
 
+/// One route of a bundle: its path pattern and the page component.
+macro_rules! page {
+    ($path:literal, $($view:ident)::+) => {
+        ($path, || view! { <$($view)::+ /> }.into_any())
+    };
+}
+
 /// Browsing: villages, households, products, labels (`index.html`).
 const SHOP: &[nav::Page] = &[
-    ("/", || view! { <pages::home::Home /> }.into_any()),
-    ("/v/:slug", || {
-        view! { <pages::village::VillagePage /> }.into_any()
-    }),
-    ("/v/:slug/h/:id", || {
-        view! { <pages::household::HouseholdPage /> }.into_any()
-    }),
-    ("/p/:id", || {
-        view! { <pages::product::ProductPage /> }.into_any()
-    }),
-    ("/label/:code", || {
-        view! { <pages::label::LabelPage /> }.into_any()
-    }),
+    page!("/", pages::home::Home),
+    page!("/v/:slug", pages::village::VillagePage),
+    page!("/v/:slug/h/:id", pages::household::HouseholdPage),
+    page!("/p/:id", pages::product::ProductPage),
+    page!("/label/:code", pages::label::LabelPage),
 ];
 
 /// The shopper's orders and account (`account.html`).
 const ACCOUNT: &[nav::Page] = &[
-    ("/cart", || view! { <pages::cart::CartPage /> }.into_any()),
-    ("/orders", || {
-        view! { <pages::orders::OrdersPage /> }.into_any()
-    }),
-    ("/orders/:id", || {
-        view! { <pages::order::OrderPage /> }.into_any()
-    }),
-    ("/login", || {
-        view! { <pages::login::LoginPage /> }.into_any()
-    }),
-    ("/join", || view! { <pages::join::JoinPage /> }.into_any()),
-    ("/me", || {
-        view! { <pages::account::AccountPage /> }.into_any()
-    }),
+    page!("/cart", pages::cart::CartPage),
+    page!("/orders", pages::orders::OrdersPage),
+    page!("/orders/:id", pages::order::OrderPage),
+    page!("/login", pages::login::LoginPage),
+    page!("/join", pages::join::JoinPage),
+    page!("/me", pages::account::AccountPage),
 ];
 
 /// Visits and My trips (`visit.html`).
 const VISIT: &[nav::Page] = &[
-    ("/v/:slug/visit", || {
-        view! { <pages::visit::VisitPage /> }.into_any()
-    }),
-    ("/trips", || {
-        view! { <pages::trips::TripsPage /> }.into_any()
-    }),
-    ("/trips/:id", || {
-        view! { <pages::trip::TripPage /> }.into_any()
-    }),
+    page!("/v/:slug/visit", pages::visit::VisitPage),
+    page!("/trips", pages::trips::TripsPage),
+    page!("/trips/:id", pages::trip::TripPage),
 ];
 
 /// The organisers' frame around a bundle's pages.
@@ -134,47 +119,46 @@ fn OrganiseFrame(pages: &'static [nav::Page]) -> impl IntoView {
 /// The organisers' workspace: home, login, visits, change log
 /// (`organise.html`).
 const ORGANISE: &[nav::Page] = &[
-    ("/organise", || {
-        view! { <pages::organise::home::OrganiseHome /> }.into_any()
-    }),
-    ("/organise/login", || {
-        view! { <pages::organise::login::OrganiserLoginPage /> }.into_any()
-    }),
-    ("/organise/v/:slug", || {
-        view! { <pages::organise::home::OrganiseVillage /> }.into_any()
-    }),
-    ("/organise/v/:slug/visits", || {
-        view! { <pages::organise::visits::OrgVisitsPage /> }.into_any()
-    }),
-    ("/organise/v/:slug/log", || {
-        view! { <pages::organise::log::OrgLogPage /> }.into_any()
-    }),
+    page!("/organise", pages::organise::home::OrganiseHome),
+    page!(
+        "/organise/login",
+        pages::organise::login::OrganiserLoginPage
+    ),
+    page!("/organise/v/:slug", pages::organise::home::OrganiseVillage),
+    page!(
+        "/organise/v/:slug/visits",
+        pages::organise::visits::OrgVisitsPage
+    ),
+    page!("/organise/v/:slug/log", pages::organise::log::OrgLogPage),
 ];
 
 /// The workspace's product pages (`organise-products.html`).
 const ORGANISE_PRODUCTS: &[nav::Page] = &[
-    ("/organise/v/:slug/products", || {
-        view! { <pages::organise::products::OrgProductsPage /> }.into_any()
-    }),
-    ("/organise/v/:slug/products/new", || {
-        view! { <pages::organise::products::OrgProductEditPage /> }.into_any()
-    }),
-    ("/organise/v/:slug/products/:id", || {
-        view! { <pages::organise::products::OrgProductEditPage /> }.into_any()
-    }),
+    page!(
+        "/organise/v/:slug/products",
+        pages::organise::products::OrgProductsPage
+    ),
+    page!(
+        "/organise/v/:slug/products/new",
+        pages::organise::products::OrgProductEditPage
+    ),
+    page!(
+        "/organise/v/:slug/products/:id",
+        pages::organise::products::OrgProductEditPage
+    ),
 ];
 
 /// The workspace's rounds and packing (`organise-rounds.html`).
 const ORGANISE_ROUNDS: &[nav::Page] = &[
-    ("/organise/v/:slug/rounds", || {
-        view! { <pages::organise::rounds::OrgRoundsPage /> }.into_any()
-    }),
-    ("/organise/rounds/:id", || {
-        view! { <pages::organise::round::OrgRoundPage /> }.into_any()
-    }),
-    ("/organise/rounds/:id/packing", || {
-        view! { <pages::organise::packing::PackingPage /> }.into_any()
-    }),
+    page!(
+        "/organise/v/:slug/rounds",
+        pages::organise::rounds::OrgRoundsPage
+    ),
+    page!("/organise/rounds/:id", pages::organise::round::OrgRoundPage),
+    page!(
+        "/organise/rounds/:id/packing",
+        pages::organise::packing::PackingPage
+    ),
 ];
 
 /// Removes the static "loading" placeholder of the HTML page.
