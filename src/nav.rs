@@ -187,7 +187,12 @@ pub fn provide_nav(own: Bundle) -> Nav {
         own,
     };
     provide_context(nav);
-    let _ = window_event_listener(leptos::ev::popstate, move |_| nav.sync());
+    let _ = window_event_listener(leptos::ev::popstate, move |_| {
+        // The page being left, so that Forward (or Back) to it lands there.
+        let left = format!("{}{}", nav.path.get_untracked(), nav.search.get_untracked());
+        crate::scroll::keep_position_of(&left);
+        nav.sync();
+    });
     // Bubble phase: the scroll keeper sees the click first (capture), and
     // may already have turned it into a Back.
     let click = Closure::<dyn Fn(web_sys::MouseEvent)>::new(move |ev: web_sys::MouseEvent| {

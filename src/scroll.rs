@@ -2,8 +2,9 @@
 //! it for us: on Back the page's data loads again, and the browser's own
 //! restoring happens before the page is long enough. So the position is
 //! kept when a link is followed (per URL, in sessionStorage so that it
-//! survives a full load into another bundle), and on Back it is restored
-//! once the page is long enough, unless the shopper has started to scroll.
+//! survives a full load into another bundle) or when Back or Forward leaves
+//! it, and on Back or Forward it is restored once the page is long enough,
+//! unless the shopper has started to scroll.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -76,12 +77,15 @@ fn load() -> Vec<(String, i32)> {
 
 /// Keeps the current page's position; called as the shopper leaves it.
 pub fn keep_position() {
+    keep_position_of(&current_url());
+}
+
+/// Keeps the window's position as that of `url`: on Back or Forward the
+/// address has already changed when the app hears of it, but the window
+/// has not moved yet.
+pub fn keep_position_of(url: &str) {
     let mut kept = load();
-    remember(
-        &mut kept,
-        &current_url(),
-        window().scroll_y().unwrap_or(0.0) as i32,
-    );
+    remember(&mut kept, url, window().scroll_y().unwrap_or(0.0) as i32);
     let _ = SessionStorage::raw().set_item(KEY, &to_text(&kept));
 }
 

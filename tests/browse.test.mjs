@@ -187,6 +187,20 @@ test('Back from a product returns to where the shopper was on the village page, 
   await page.waitForURL((u) => u.pathname === '/v/liu');
   await page.waitForFunction((want) => Math.abs(window.scrollY - want) <= 2, y2, { timeout: 5000 });
   assert.equal(await page.evaluate(() => history.length), depth, 'back in history, not a new entry');
+
+  // Forward returns to where the shopper was on the product, too.
+  await page.goForward();
+  await page.waitForURL((u) => u.pathname === href);
+  await page.getByTestId('breakdown').waitFor();
+  await page.evaluate(() => window.scrollTo(0, 250));
+  const y3 = await page.evaluate(() => window.scrollY);
+  assert.ok(y3 > 100, `the product page scrolls: ${y3}`);
+  await page.goBack();
+  await page.waitForURL((u) => u.pathname === '/v/liu');
+  await page.waitForFunction((want) => Math.abs(window.scrollY - want) <= 2, y2, { timeout: 5000 });
+  await page.goForward();
+  await page.waitForURL((u) => u.pathname === href);
+  await page.waitForFunction((want) => Math.abs(window.scrollY - want) <= 2, y3, { timeout: 5000 });
   assert.deepEqual(errors, []);
   await context.close();
 });
