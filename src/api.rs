@@ -9,8 +9,8 @@ use domain::dto::{
 };
 use domain::order::{OrderRequest, Shortage};
 use domain::organise::{
-    BelowOrdered, CancelBookingInput, ChangeLogPage, ClosedDayInput, ClosedDays, OrganiserBookings,
-    OrganiserLogin, OrganiserMe, OrganiserProduct, OrganiserRound, ProductInput, RoundInput,
+    BelowOrdered, CancelBookingInput, ChangeLogPage, ClosedDayInput, ClosedDays, OrganiseBookings,
+    OrganiseProduct, OrganiseRound, OrganiserLogin, OrganiserMe, ProductInput, RoundInput,
     RoundPointsInput, RoundSummary, SupplyInput, Withdrawal, WithdrawalInput,
 };
 use domain::{FieldError, LocalText};
@@ -417,18 +417,18 @@ pub async fn organiser_logout() -> Result<(), WriteError> {
     no_content(Request::delete("/api/organise/session").header(CSRF_HEADER, CSRF_VALUE)).await
 }
 
-pub async fn org_products(slug: String) -> Result<Vec<OrganiserProduct>, WriteError> {
+pub async fn org_products(slug: String) -> Result<Vec<OrganiseProduct>, WriteError> {
     org_get(&format!("/api/organise/villages/{slug}/products")).await
 }
 
-pub async fn org_product(id: i64) -> Result<OrganiserProduct, WriteError> {
+pub async fn org_product(id: i64) -> Result<OrganiseProduct, WriteError> {
     org_get(&format!("/api/organise/products/{id}")).await
 }
 
 pub async fn create_product(
     slug: &str,
     body: &ProductInput,
-) -> Result<OrganiserProduct, WriteError> {
+) -> Result<OrganiseProduct, WriteError> {
     org_send(
         Request::post(&format!("/api/organise/villages/{slug}/products")),
         body,
@@ -436,7 +436,7 @@ pub async fn create_product(
     .await
 }
 
-pub async fn update_product(id: i64, body: &ProductInput) -> Result<OrganiserProduct, WriteError> {
+pub async fn update_product(id: i64, body: &ProductInput) -> Result<OrganiseProduct, WriteError> {
     org_send(Request::put(&format!("/api/organise/products/{id}")), body).await
 }
 
@@ -444,11 +444,11 @@ pub async fn org_rounds(slug: String) -> Result<Vec<RoundSummary>, WriteError> {
     org_get(&format!("/api/organise/villages/{slug}/rounds")).await
 }
 
-pub async fn org_round(id: i64) -> Result<OrganiserRound, WriteError> {
+pub async fn org_round(id: i64) -> Result<OrganiseRound, WriteError> {
     org_get(&format!("/api/organise/rounds/{id}")).await
 }
 
-pub async fn create_round(slug: &str, body: &RoundInput) -> Result<OrganiserRound, WriteError> {
+pub async fn create_round(slug: &str, body: &RoundInput) -> Result<OrganiseRound, WriteError> {
     org_send(
         Request::post(&format!("/api/organise/villages/{slug}/rounds")),
         body,
@@ -459,7 +459,7 @@ pub async fn create_round(slug: &str, body: &RoundInput) -> Result<OrganiserRoun
 pub async fn set_round_points(
     id: i64,
     body: &RoundPointsInput,
-) -> Result<OrganiserRound, WriteError> {
+) -> Result<OrganiseRound, WriteError> {
     org_send(
         Request::put(&format!("/api/organise/rounds/{id}/points")),
         body,
@@ -467,7 +467,7 @@ pub async fn set_round_points(
     .await
 }
 
-pub async fn set_supply(id: i64, body: &SupplyInput) -> Result<OrganiserRound, WriteError> {
+pub async fn set_supply(id: i64, body: &SupplyInput) -> Result<OrganiseRound, WriteError> {
     org_send(
         Request::put(&format!("/api/organise/rounds/{id}/supply")),
         body,
@@ -488,7 +488,7 @@ pub async fn org_bookings(
     slug: String,
     from: String,
     to: String,
-) -> Result<OrganiserBookings, WriteError> {
+) -> Result<OrganiseBookings, WriteError> {
     org_get(&format!(
         "/api/organise/villages/{slug}/bookings?from={from}&to={to}"
     ))

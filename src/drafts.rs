@@ -4,7 +4,7 @@
 
 use domain::dto::{Category, HouseholdRef, PhotoRef, ProductDetail};
 use domain::money::{parse_yuan, premium_percent, yuan_input, PriceBreakdown};
-use domain::organise::{OrganiserProduct, ProductInput};
+use domain::organise::{OrganiseProduct, ProductInput};
 use domain::{FieldError, LocalText, MonthSet, Season};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -43,7 +43,7 @@ impl Default for ProductDraft {
 }
 
 impl ProductDraft {
-    pub fn from_product(p: &OrganiserProduct) -> Self {
+    pub fn from_product(p: &OrganiseProduct) -> Self {
         let mut months = [false; 12];
         let all_year = match p.season {
             Season::AllYear => true,
@@ -253,7 +253,7 @@ mod tests {
     #[test]
     fn a_saved_product_round_trips_through_the_form() {
         let input = filled().to_input().unwrap();
-        let saved = OrganiserProduct {
+        let saved = OrganiseProduct {
             id: 9,
             village_slug: "liu".into(),
             name: input.name.clone(),

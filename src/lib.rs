@@ -120,31 +120,31 @@ fn OrganiseFrame(pages: &'static [nav::Page]) -> impl IntoView {
 /// (`organise.html`).
 const ORGANISE: &[nav::Page] = &[
     page!("/organise", pages::organise::home::OrganiseHome),
-    page!(
-        "/organise/login",
-        pages::organise::login::OrganiserLoginPage
-    ),
+    page!("/organise/login", pages::organise::login::OrganiseLoginPage),
     page!("/organise/v/:slug", pages::organise::home::OrganiseVillage),
     page!(
         "/organise/v/:slug/visits",
-        pages::organise::visits::OrgVisitsPage
+        pages::organise::visits::OrganiseVisitsPage
     ),
-    page!("/organise/v/:slug/log", pages::organise::log::OrgLogPage),
+    page!(
+        "/organise/v/:slug/log",
+        pages::organise::log::OrganiseLogPage
+    ),
 ];
 
 /// The workspace's product pages (`organise-products.html`).
 const ORGANISE_PRODUCTS: &[nav::Page] = &[
     page!(
         "/organise/v/:slug/products",
-        pages::organise::products::OrgProductsPage
+        pages::organise::products::OrganiseProductsPage
     ),
     page!(
         "/organise/v/:slug/products/new",
-        pages::organise::products::OrgProductEditPage
+        pages::organise::products::OrganiseProductEditPage
     ),
     page!(
         "/organise/v/:slug/products/:id",
-        pages::organise::products::OrgProductEditPage
+        pages::organise::products::OrganiseProductEditPage
     ),
 ];
 
@@ -152,9 +152,12 @@ const ORGANISE_PRODUCTS: &[nav::Page] = &[
 const ORGANISE_ROUNDS: &[nav::Page] = &[
     page!(
         "/organise/v/:slug/rounds",
-        pages::organise::rounds::OrgRoundsPage
+        pages::organise::rounds::OrganiseRoundsPage
     ),
-    page!("/organise/rounds/:id", pages::organise::round::OrgRoundPage),
+    page!(
+        "/organise/rounds/:id",
+        pages::organise::round::OrganiseRoundPage
+    ),
     page!(
         "/organise/rounds/:id/packing",
         pages::organise::packing::PackingPage

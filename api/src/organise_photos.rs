@@ -1,4 +1,4 @@
-//! Product photos (issue 5): upload, delete and serve.
+//! Product photos: upload, delete and serve.
 //!
 //! - `POST   /api/organise/products/{id}/photos`  body: the image file's raw
 //!   bytes (any `Content-Type`; the real type is read from the bytes) →

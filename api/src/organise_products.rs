@@ -1,10 +1,10 @@
-//! Product pages for organisers (issue 5): every product of their villages,
+//! Product pages for organisers: every product of their villages,
 //! hidden ones too, created and edited whole.
 //!
-//! - `GET  /api/organise/villages/{slug}/products`  → `[OrganiserProduct]`
-//! - `POST /api/organise/villages/{slug}/products`  `ProductInput` → 201 `OrganiserProduct`
-//! - `GET  /api/organise/products/{id}`             → `OrganiserProduct`
-//! - `PUT  /api/organise/products/{id}`             `ProductInput` → `OrganiserProduct`
+//! - `GET  /api/organise/villages/{slug}/products`  → `[OrganiseProduct]`
+//! - `POST /api/organise/villages/{slug}/products`  `ProductInput` → 201 `OrganiseProduct`
+//! - `GET  /api/organise/products/{id}`             → `OrganiseProduct`
+//! - `PUT  /api/organise/products/{id}`             `ProductInput` → `OrganiseProduct`
 //!
 //! Photos are added and removed in [`crate::organise_photos`].
 //!
@@ -14,7 +14,7 @@
 use axum::{extract::State, http::StatusCode, routing::get, Json, Router};
 use domain::{
     dto::Category,
-    organise::{OrganiserProduct, ProductInput},
+    organise::{OrganiseProduct, ProductInput},
     FieldError, LocalText, MonthSet, Season,
 };
 use sqlx::{FromRow, SqliteConnection};
@@ -65,7 +65,7 @@ impl Row {
         self,
         household_ids: Vec<i64>,
         photos: Vec<domain::dto::PhotoRef>,
-    ) -> Result<OrganiserProduct> {
+    ) -> Result<OrganiseProduct> {
         let bad = |what: &str| Error::internal(format_args!("product {}: bad {what}", self.id));
         let category = Category::parse(&self.category).ok_or_else(|| bad("category"))?;
         let season = if self.all_year != 0 {
@@ -76,7 +76,7 @@ impl Row {
                 months: MonthSet::from_mask(mask).map_err(|_| bad("months"))?,
             }
         };
-        Ok(OrganiserProduct {
+        Ok(OrganiseProduct {
             id: self.id,
             village_slug: self.village_slug,
             name: LocalText::new(self.name_zh, self.name_en),
@@ -104,7 +104,7 @@ async fn households_of(conn: &mut SqliteConnection, product_id: i64) -> Result<V
 }
 
 /// The product and its village id; 404 when there is none.
-async fn load(conn: &mut SqliteConnection, id: i64) -> Result<(i64, OrganiserProduct)> {
+async fn load(conn: &mut SqliteConnection, id: i64) -> Result<(i64, OrganiseProduct)> {
     let row: Row = sqlx::query_as(&format!("{SELECT} WHERE p.id = ?"))
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -129,7 +129,7 @@ async fn load_for(
     conn: &mut SqliteConnection,
     o: &CurrentOrganiser,
     id: i64,
-) -> Result<(VillageRef, OrganiserProduct)> {
+) -> Result<(VillageRef, OrganiseProduct)> {
     let (village_id, p) = load(conn, id).await?;
     let v = o.check_village(conn, village_id).await?;
     Ok((v, p))
@@ -139,7 +139,7 @@ async fn list(
     State(state): State<AppState>,
     o: CurrentOrganiser,
     Slug(slug): Slug,
-) -> Result<Json<Vec<OrganiserProduct>>> {
+) -> Result<Json<Vec<OrganiseProduct>>> {
     let mut conn = state.db.acquire().await?;
     let v = o.village(&mut conn, &slug).await?;
     let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} WHERE p.village_id = ? ORDER BY p.id"))
@@ -174,7 +174,7 @@ async fn one(
     State(state): State<AppState>,
     o: CurrentOrganiser,
     Id(id): Id,
-) -> Result<Json<OrganiserProduct>> {
+) -> Result<Json<OrganiseProduct>> {
     let mut conn = state.db.acquire().await?;
     Ok(Json(load_for(&mut conn, &o, id).await?.1))
 }
@@ -224,7 +224,7 @@ async fn create(
     o: CurrentOrganiser,
     Slug(slug): Slug,
     JsonBody(input): JsonBody<ProductInput>,
-) -> Result<(StatusCode, Json<OrganiserProduct>)> {
+) -> Result<(StatusCode, Json<OrganiseProduct>)> {
     let now = OffsetDateTime::now_utc().unix_timestamp();
     let mut tx = state.write().await?;
     let v = o.village(tx.conn(), &slug).await?;
@@ -290,7 +290,7 @@ async fn edit(
     o: CurrentOrganiser,
     Id(id): Id,
     JsonBody(input): JsonBody<ProductInput>,
-) -> Result<Json<OrganiserProduct>> {
+) -> Result<Json<OrganiseProduct>> {
     let now = OffsetDateTime::now_utc().unix_timestamp();
     let today = domain::shanghai_date(OffsetDateTime::now_utc());
     let mut tx = state.write().await?;

@@ -1,10 +1,10 @@
-//! Rounds, their distribution points and supplies, for organisers (issue 5).
+//! Rounds, their distribution points and supplies, for organisers.
 //!
-//! - `GET  /api/organise/villages/{slug}/rounds`  → `[OrganiserRound]` (without products)
-//! - `POST /api/organise/villages/{slug}/rounds`  `RoundInput` → 201 `OrganiserRound`
-//! - `GET  /api/organise/rounds/{id}`             → `OrganiserRound` with products
-//! - `PUT  /api/organise/rounds/{id}/points`      `RoundPointsInput` → `OrganiserRound`
-//! - `PUT  /api/organise/rounds/{id}/supply`      `SupplyInput` → `OrganiserRound`
+//! - `GET  /api/organise/villages/{slug}/rounds`  → `[OrganiseRound]` (without products)
+//! - `POST /api/organise/villages/{slug}/rounds`  `RoundInput` → 201 `OrganiseRound`
+//! - `GET  /api/organise/rounds/{id}`             → `OrganiseRound` with products
+//! - `PUT  /api/organise/rounds/{id}/points`      `RoundPointsInput` → `OrganiseRound`
+//! - `PUT  /api/organise/rounds/{id}/supply`      `SupplyInput` → `OrganiseRound`
 //! - `POST /api/organise/rounds/{id}/withdrawals` `WithdrawalInput` → 201 `Withdrawal`
 //!
 //! Allocation and packing lists are in [`crate::packing`].
@@ -27,7 +27,7 @@ use domain::{
     dto::{DistributionPoint, Round},
     organise::{
         point_list, reason, supply_allowed, supply_quantity, validate_round, BelowOrdered,
-        OrganiserRound, RoundInput, RoundPointsInput, RoundProduct, SupplyEntry, SupplyInput,
+        OrganiseRound, RoundInput, RoundPointsInput, RoundProduct, SupplyEntry, SupplyInput,
         Withdrawal, WithdrawalInput,
     },
     FieldError, LocalText, RoundPhase,
@@ -244,14 +244,14 @@ async fn assemble(
     round: Round,
     with_products: bool,
     now: OffsetDateTime,
-) -> Result<OrganiserRound> {
+) -> Result<OrganiseRound> {
     let points = round_points(conn, round.id, v.id).await?;
     let products = if with_products {
         round_products(conn, round.id, v.id).await?
     } else {
         Vec::new()
     };
-    Ok(OrganiserRound {
+    Ok(OrganiseRound {
         village_slug: v.slug.clone(),
         phase: phase_name(round.phase(now)).to_owned(),
         points,
@@ -265,7 +265,7 @@ async fn list(
     State(state): State<AppState>,
     o: CurrentOrganiser,
     Slug(slug): Slug,
-) -> Result<Json<Vec<OrganiserRound>>> {
+) -> Result<Json<Vec<OrganiseRound>>> {
     let mut conn = state.db.acquire().await?;
     let v = o.village(&mut conn, &slug).await?;
     let rows: Vec<RoundRow> = sqlx::query_as(
@@ -288,7 +288,7 @@ async fn one(
     State(state): State<AppState>,
     o: CurrentOrganiser,
     Id(id): Id,
-) -> Result<Json<OrganiserRound>> {
+) -> Result<Json<OrganiseRound>> {
     let mut conn = state.db.acquire().await?;
     let (v, round) = round_for(&mut conn, &o, id).await?;
     Ok(Json(
@@ -339,7 +339,7 @@ async fn create(
     o: CurrentOrganiser,
     Slug(slug): Slug,
     JsonBody(input): JsonBody<RoundInput>,
-) -> Result<(StatusCode, Json<OrganiserRound>)> {
+) -> Result<(StatusCode, Json<OrganiseRound>)> {
     let now = moment(OffsetDateTime::now_utc().unix_timestamp())?;
     let mut tx = state.write().await?;
     let v = o.village(tx.conn(), &slug).await?;
@@ -405,7 +405,7 @@ struct RoundLog<'a> {
 }
 
 impl<'a> RoundLog<'a> {
-    fn of(r: &'a OrganiserRound) -> Self {
+    fn of(r: &'a OrganiseRound) -> Self {
         Self {
             round: &r.round,
             point_ids: r.points.iter().map(|p| p.id).collect(),
@@ -419,7 +419,7 @@ async fn set_points(
     o: CurrentOrganiser,
     Id(id): Id,
     JsonBody(input): JsonBody<RoundPointsInput>,
-) -> Result<Json<OrganiserRound>> {
+) -> Result<Json<OrganiseRound>> {
     let now = moment(OffsetDateTime::now_utc().unix_timestamp())?;
     let mut tx = state.write().await?;
     let (v, round) = round_for(tx.conn(), &o, id).await?;
@@ -488,7 +488,7 @@ async fn set_supply(
     o: CurrentOrganiser,
     Id(id): Id,
     JsonBody(input): JsonBody<SupplyInput>,
-) -> Result<Json<OrganiserRound>> {
+) -> Result<Json<OrganiseRound>> {
     let now = moment(OffsetDateTime::now_utc().unix_timestamp())?;
     let mut tx = state.write().await?;
     let (v, round) = round_for(tx.conn(), &o, id).await?;

@@ -1,9 +1,9 @@
-//! Visits for organisers (issue 5): bookings per day and per host, reading
+//! Visits for organisers: bookings per day and per host, reading
 //! and cancelling any booking of their village with a reason, closing and
 //! reopening days.
 //!
 //! - `GET  /api/organise/villages/{slug}/bookings?from=YYYY-MM-DD&to=YYYY-MM-DD`
-//!   → `OrganiserBookings` (default: today and the next 30 days; at most 92 days)
+//!   → `OrganiseBookings` (default: today and the next 30 days; at most 92 days)
 //! - `GET  /api/organise/bookings/{uuid}`         → `Booking`
 //! - `POST /api/organise/bookings/{uuid}/cancel`  `CancelBookingInput` → `Booking`
 //! - `PUT  /api/organise/villages/{slug}/closed-days`  `ClosedDayInput` → `ClosedDays`
@@ -23,7 +23,7 @@ use domain::{
     dto::Booking,
     organise::{
         reason, BookingDay, CancelBookingInput, ClosedDayInput, ClosedDays, HostNight,
-        OrganiserBookings,
+        OrganiseBookings,
     },
     FieldError,
 };
@@ -96,7 +96,7 @@ async fn per_day(
     o: CurrentOrganiser,
     Slug(slug): Slug,
     RawQuery(query): RawQuery,
-) -> Result<Json<OrganiserBookings>> {
+) -> Result<Json<OrganiseBookings>> {
     let today = domain::shanghai_date(OffsetDateTime::now_utc());
     let from = date_param(&query, "from")?.unwrap_or(today);
     let to = date_param(&query, "to")?.unwrap_or(from + Duration::days(DEFAULT_DAYS));
@@ -175,7 +175,7 @@ async fn per_day(
     .fetch_all(&mut *conn)
     .await?;
     let now = OffsetDateTime::now_utc();
-    Ok(Json(OrganiserBookings {
+    Ok(Json(OrganiseBookings {
         village_slug: v.slug,
         from,
         to,

@@ -1,4 +1,4 @@
-//! Organiser access (issue 5): accounts, their own session cookie, the
+//! Organiser access: accounts, their own session cookie, the
 //! login rate limit, CSRF, village membership and the change log.
 //!
 //! - `POST   /api/organise/session`  log in → 200 `OrganiserMe` + cookie

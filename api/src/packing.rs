@@ -1,4 +1,4 @@
-//! Packing (issue 5): allocation of a round's orders to the households
+//! Packing: allocation of a round's orders to the households
 //! that supplied them, the packing lists, and the public label lookup.
 //!
 //! - `POST /api/organise/rounds/{id}/allocation` (no body) → 200 `Packing`

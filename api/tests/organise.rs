@@ -1235,7 +1235,7 @@ async fn organisers_see_bookings_per_day_cancel_with_a_reason_and_close_days() {
     );
     let (status, plan) = get(&server, &o, &path).await;
     assert_eq!(status, 200, "{plan}");
-    let plan: domain::organise::OrganiserBookings = serde_json::from_value(plan).unwrap();
+    let plan: domain::organise::OrganiseBookings = serde_json::from_value(plan).unwrap();
     assert_eq!(plan.days.len(), 3);
     let staying = |d: &domain::organise::BookingDay| {
         d.hosts
@@ -1298,7 +1298,7 @@ async fn organisers_see_bookings_per_day_cancel_with_a_reason_and_close_days() {
     assert_eq!(seen["cancelled_by"], "organiser");
     assert_eq!(seen["cancel_reason"], why);
     let (_, plan) = get(&server, &o, &path).await;
-    let plan: domain::organise::OrganiserBookings = serde_json::from_value(plan).unwrap();
+    let plan: domain::organise::OrganiseBookings = serde_json::from_value(plan).unwrap();
     assert_eq!(
         plan.days.iter().map(staying).sum::<u32>(),
         0,

@@ -366,7 +366,7 @@ pub struct WithdrawnLine {
     pub withdrawn_at: OffsetDateTime,
 }
 
-// ---- visits (issue 4) ----
+// ---- visits ----
 
 /// `GET /api/villages/{slug}/visit`: what a village offers visitors.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -483,7 +483,7 @@ pub struct Booking {
     pub can_cancel: bool,
     #[serde(default)]
     pub cancelled_by: Option<CancelledBy>,
-    /// Given by an organiser who cancels (issue 5).
+    /// Given by an organiser who cancels.
     #[serde(default)]
     pub cancel_reason: Option<String>,
     #[serde(with = "crate::wire::datetime")]

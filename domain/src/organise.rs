@@ -1,4 +1,4 @@
-//! The organisers' workspace (issue 5): the JSON shapes of
+//! The organisers' workspace: the JSON shapes of
 //! `/api/organise/...` and the rules their input must follow. Kept apart
 //! from `dto.rs` so the shop's shapes stay as they are.
 
@@ -266,7 +266,7 @@ impl ProductInput {
 
 /// A product as organisers see it (hidden ones too).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct OrganiserProduct {
+pub struct OrganiseProduct {
     pub id: i64,
     pub village_slug: String,
     pub name: LocalText,
@@ -457,7 +457,7 @@ pub struct RoundProduct {
 /// `GET /api/organise/rounds/{id}` and the items of
 /// `GET /api/organise/villages/{slug}/rounds` (those without `products`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct OrganiserRound {
+pub struct OrganiseRound {
     pub village_slug: String,
     pub round: Round,
     /// `open`, `not_yet_open` or `closed`, by the server's clock.
@@ -471,7 +471,7 @@ pub struct OrganiserRound {
     pub products: Vec<RoundProduct>,
 }
 
-/// What the lists of rounds read from an [`OrganiserRound`]: a type of its
+/// What the lists of rounds read from an [`OrganiseRound`]: a type of its
 /// own, so that a page showing only a list does not carry the wasm to
 /// decode every product, supply and point.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -551,7 +551,7 @@ pub struct BookingDay {
 
 /// `GET /api/organise/villages/{slug}/bookings?from=YYYY-MM-DD&to=YYYY-MM-DD`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct OrganiserBookings {
+pub struct OrganiseBookings {
     pub village_slug: String,
     #[serde(with = "crate::wire::date")]
     pub from: Date,
@@ -619,7 +619,7 @@ mod tests {
             deadline: datetime!(2026-11-25 20:00 +8),
             distribution_day: date!(2026 - 11 - 28),
         };
-        let full = OrganiserRound {
+        let full = OrganiseRound {
             village_slug: "liu".into(),
             round: round.clone(),
             phase: "open".into(),

@@ -1,4 +1,4 @@
-//! Packing (issue 5): the JSON shapes of the packing lists organisers print
+//! Packing: the JSON shapes of the packing lists organisers print
 //! after a round is allocated (see [`crate::allocation`] for the rule), and
 //! of the public label page.
 //!

@@ -4,7 +4,7 @@ use crate::i18n::*;
 use crate::logic;
 use crate::nav::use_params_map;
 use crate::pages::organise::rounds::RoundRow;
-use crate::pages::organise::{use_organiser, OrgCrumbs, OrganiserGate};
+use crate::pages::organise::{use_organiser, OrganiseCrumbs, OrganiseGate};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -14,9 +14,9 @@ pub fn OrganiseHome() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <PageTitle text=Signal::derive(move || t_string!(i18n, org_home).to_string()) />
-        <OrganiserGate>
+        <OrganiseGate>
             <Villages />
-        </OrganiserGate>
+        </OrganiseGate>
     }
 }
 
@@ -59,11 +59,11 @@ pub fn OrganiseVillage() -> impl IntoView {
     let slug = Signal::derive(move || params.read().get("slug").unwrap_or_default());
     view! {
         <PageTitle text=Signal::derive(move || t_string!(i18n, org_home).to_string()) />
-        <OrganiserGate village=slug>
+        <OrganiseGate village=slug>
             {move || {
                 let s = slug.get();
                 view! {
-                    <OrgCrumbs slug=s.clone() />
+                    <OrganiseCrumbs slug=s.clone() />
                     <h1>{t!(i18n, org_village_title)}</h1>
                     <RoundAtHand slug=s.clone() />
                     <ul class="cards org-menu">
@@ -82,7 +82,7 @@ pub fn OrganiseVillage() -> impl IntoView {
                     </ul>
                 }
             }}
-        </OrganiserGate>
+        </OrganiseGate>
     }
 }
 

@@ -7,7 +7,7 @@ use crate::i18n::*;
 use crate::logic;
 use crate::nav::use_params_map;
 use crate::pages::organise::rounds::I18n;
-use crate::pages::organise::{OrgCrumbs, OrganiserGate};
+use crate::pages::organise::{OrganiseCrumbs, OrganiseGate};
 use domain::organise::ChangeLogEntry;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -15,22 +15,22 @@ use serde_json::Value;
 
 /// `/organise/v/{slug}/log`.
 #[component]
-pub fn OrgLogPage() -> impl IntoView {
+pub fn OrganiseLogPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let slug = Signal::derive(move || params.read().get("slug").unwrap_or_default());
     view! {
         <PageTitle text=Signal::derive(move || t_string!(i18n, org_log).to_string()) />
-        <OrganiserGate village=slug>
+        <OrganiseGate village=slug>
             {move || {
                 let s = slug.get();
                 view! {
-                    <OrgCrumbs slug=s.clone() />
+                    <OrganiseCrumbs slug=s.clone() />
                     <h1>{t!(i18n, org_log)}</h1>
                     <Log slug=s />
                 }
             }}
-        </OrganiserGate>
+        </OrganiseGate>
     }
 }
 

@@ -17,7 +17,7 @@ pub fn safe_next(next: Option<String>) -> String {
 
 /// `/organise/login`.
 #[component]
-pub fn OrganiserLoginPage() -> impl IntoView {
+pub fn OrganiseLoginPage() -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let navigate = crate::use_go();

@@ -1,6 +1,6 @@
 //! The organisers' area, `/organise/...`: villagers' representatives edit
 //! product pages, run rounds and packing, and look after visits. Every
-//! page sits inside [`OrganiserGate`], which sends a visitor without an
+//! page sits inside [`OrganiseGate`], which sends a visitor without an
 //! organiser session to the organiser login.
 
 pub mod home;
@@ -27,7 +27,7 @@ pub fn use_organiser() -> OrganiserMe {
 /// login otherwise. A village the organiser does not organise gets a clear
 /// "not yours" rather than a broken page.
 #[component]
-pub fn OrganiserGate(
+pub fn OrganiseGate(
     /// The village the page is about, if any.
     #[prop(optional, into)]
     village: Option<Signal<String>>,
@@ -69,7 +69,7 @@ pub fn OrganiserGate(
 
 /// Breadcrumb back to the village's organiser page.
 #[component]
-pub fn OrgCrumbs(slug: String) -> impl IntoView {
+pub fn OrganiseCrumbs(slug: String) -> impl IntoView {
     let i18n = use_i18n();
     let lang = crate::components::use_lang();
     let me = use_organiser();

@@ -3,7 +3,7 @@ use crate::components::{use_lang, ErrorPanel, Loading, PageTitle};
 use crate::i18n::*;
 use crate::logic;
 use crate::nav::use_params_map;
-use crate::pages::organise::OrganiserGate;
+use crate::pages::organise::OrganiseGate;
 use domain::packing::Packing;
 use domain::LocalText;
 use leptos::prelude::*;
@@ -25,9 +25,9 @@ pub fn PackingPage() -> impl IntoView {
     });
     view! {
         <PageTitle text=Signal::derive(move || t_string!(i18n, pack_title).to_string()) />
-        <OrganiserGate>
+        <OrganiseGate>
             {move || view! { <PackingLoader round_id=id.get() /> }}
-        </OrganiserGate>
+        </OrganiseGate>
     }
 }
 

@@ -4,11 +4,11 @@ use crate::drafts::ProductDraft;
 use crate::i18n::*;
 use crate::nav::{use_params_map, use_query_map};
 use crate::pages::join::FieldError as FieldNote;
-use crate::pages::organise::{OrgCrumbs, OrganiserGate};
+use crate::pages::organise::{OrganiseCrumbs, OrganiseGate};
 use crate::pages::product::Product;
 use domain::dto::{Category, PhotoRef, VillageDetail};
 use domain::format_yuan;
-use domain::organise::OrganiserProduct;
+use domain::organise::OrganiseProduct;
 use domain::FieldError;
 use domain::LocalText;
 use leptos::prelude::*;
@@ -17,15 +17,15 @@ use leptos::task::spawn_local;
 /// `/organise/v/{slug}/products`: every product of the village, hidden ones
 /// too.
 #[component]
-pub fn OrgProductsPage() -> impl IntoView {
+pub fn OrganiseProductsPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let slug = Signal::derive(move || params.read().get("slug").unwrap_or_default());
     view! {
         <PageTitle text=Signal::derive(move || t_string!(i18n, org_products).to_string()) />
-        <OrganiserGate village=slug>
+        <OrganiseGate village=slug>
             {move || view! { <ProductList slug=slug.get() /> }}
-        </OrganiserGate>
+        </OrganiseGate>
     }
 }
 
@@ -38,7 +38,7 @@ fn ProductList(slug: String) -> impl IntoView {
         move || api::org_products(slug.clone())
     });
     view! {
-        <OrgCrumbs slug=slug.clone() />
+        <OrganiseCrumbs slug=slug.clone() />
         <h1>{t!(i18n, org_products)}</h1>
         <a class="button primary wide" href=format!("/organise/v/{slug}/products/new") data-testid="new-product">{t!(i18n, org_new_product)}</a>
         {move || match products.get() {
@@ -46,7 +46,7 @@ fn ProductList(slug: String) -> impl IntoView {
             Some(Err(_)) => view! { <ErrorPanel retry=Callback::new(move |_| products.refetch()) /> }.into_any(),
             Some(Ok(list)) => view! {
                 <ul class="cards">
-                    {list.into_iter().map(|p: OrganiserProduct| {
+                    {list.into_iter().map(|p: OrganiseProduct| {
                         let name = p.name.clone();
                         let unit = p.unit.clone();
                         let cat = category_label(p.category);
@@ -81,16 +81,16 @@ fn ProductList(slug: String) -> impl IntoView {
 
 /// `/organise/v/{slug}/products/new` and `/organise/v/{slug}/products/{id}`.
 #[component]
-pub fn OrgProductEditPage() -> impl IntoView {
+pub fn OrganiseProductEditPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let slug = Signal::derive(move || params.read().get("slug").unwrap_or_default());
     let id = Signal::derive(move || params.read().get("id").and_then(|s| s.parse::<i64>().ok()));
     view! {
         <PageTitle text=Signal::derive(move || t_string!(i18n, org_edit_product).to_string()) />
-        <OrganiserGate village=slug>
+        <OrganiseGate village=slug>
             {move || view! { <ProductLoader slug=slug.get() id=id.get() /> }}
-        </OrganiserGate>
+        </OrganiseGate>
     }
 }
 
@@ -143,7 +143,7 @@ fn field_words(i18n: crate::i18n::I18n, f: &FieldError) -> String {
 }
 
 #[component]
-fn ProductForm(village: VillageDetail, product: Option<OrganiserProduct>) -> impl IntoView {
+fn ProductForm(village: VillageDetail, product: Option<OrganiseProduct>) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let navigate = crate::use_go();
@@ -262,7 +262,7 @@ fn ProductForm(village: VillageDetail, product: Option<OrganiserProduct>) -> imp
     let view_href = id.map(|id| format!("/p/{id}"));
 
     view! {
-        <OrgCrumbs slug=slug.clone() />
+        <OrganiseCrumbs slug=slug.clone() />
         <h1>{move || if id.is_some() { t_string!(i18n, org_edit_product) } else { t_string!(i18n, org_new_product) }}</h1>
         <form class="form product-form" on:submit=save data-testid="product-form" novalidate>
             <fieldset class="step-box">

@@ -8,10 +8,10 @@ use crate::logic;
 use crate::nav::use_params_map;
 use crate::pages::join::FieldError as FieldNote;
 use crate::pages::organise::rounds::{phase_label, write_error_text, SendStatus, Sent};
-use crate::pages::organise::{use_organiser, OrgCrumbs, OrganiserGate};
+use crate::pages::organise::{use_organiser, OrganiseCrumbs, OrganiseGate};
 use domain::dto::VillageDetail;
 use domain::organise::{
-    point_list, reason, supply_quantity, BelowOrdered, OrganiserRound, RoundPointsInput,
+    point_list, reason, supply_quantity, BelowOrdered, OrganiseRound, RoundPointsInput,
     RoundProduct, SupplyEntry, SupplyInput, WithdrawalInput,
 };
 use domain::text::LocalText;
@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 
 /// `/organise/rounds/{id}`.
 #[component]
-pub fn OrgRoundPage() -> impl IntoView {
+pub fn OrganiseRoundPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let id = move || {
@@ -33,12 +33,12 @@ pub fn OrgRoundPage() -> impl IntoView {
     };
     view! {
         <PageTitle text=Signal::derive(move || t_string!(i18n, orgr_round_title).to_string()) />
-        <OrganiserGate>
+        <OrganiseGate>
             {move || match id() {
                 None => view! { <crate::pages::not_found::NotFound /> }.into_any(),
                 Some(id) => view! { <RoundLoader id=id /> }.into_any(),
             }}
-        </OrganiserGate>
+        </OrganiseGate>
     }
 }
 
@@ -62,7 +62,7 @@ fn RoundLoader(id: i64) -> impl IntoView {
 }
 
 #[component]
-fn RoundBody(initial: OrganiserRound) -> impl IntoView {
+fn RoundBody(initial: OrganiseRound) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let me = use_organiser();
@@ -85,7 +85,7 @@ fn RoundBody(initial: OrganiserRound) -> impl IntoView {
         .into_any();
     }
     view! {
-        <OrgCrumbs slug=slug.clone() />
+        <OrganiseCrumbs slug=slug.clone() />
         <p class="crumbs"><a href=format!("/organise/v/{slug}/rounds")>{t!(i18n, org_rounds)}</a></p>
         <h1 data-testid="round-title">
             {move || t_string!(i18n, orgr_day_title, date = logic::format_date(round.with(|r| r.round.distribution_day), lang()))}
@@ -115,7 +115,7 @@ fn RoundBody(initial: OrganiserRound) -> impl IntoView {
 
 /// Which of the village's points serve the round.
 #[component]
-fn Points(round: RwSignal<OrganiserRound>, village: StoredValue<VillageDetail>) -> impl IntoView {
+fn Points(round: RwSignal<OrganiseRound>, village: StoredValue<VillageDetail>) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let chosen =
@@ -188,7 +188,7 @@ fn Points(round: RwSignal<OrganiserRound>, village: StoredValue<VillageDetail>) 
 /// The supply table: per product, ordered / capacity and one number per
 /// household; withdrawing a product with a reason.
 #[component]
-fn Supplies(round: RwSignal<OrganiserRound>, village: StoredValue<VillageDetail>) -> impl IntoView {
+fn Supplies(round: RwSignal<OrganiseRound>, village: StoredValue<VillageDetail>) -> impl IntoView {
     let i18n = use_i18n();
     let id = round.with_untracked(|r| r.round.id);
     // What the organiser typed, by (product, household); the rest shows
@@ -324,7 +324,7 @@ fn Supplies(round: RwSignal<OrganiserRound>, village: StoredValue<VillageDetail>
 #[allow(clippy::too_many_arguments)]
 fn ProductSupply(
     p: RoundProduct,
-    round: RwSignal<OrganiserRound>,
+    round: RwSignal<OrganiseRound>,
     village: StoredValue<VillageDetail>,
     edits: RwSignal<BTreeMap<(i64, i64), String>>,
     bad: RwSignal<Vec<(i64, i64)>>,

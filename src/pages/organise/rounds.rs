@@ -8,7 +8,7 @@ use crate::i18n::*;
 use crate::logic;
 use crate::nav::use_params_map;
 use crate::pages::join::FieldError as FieldNote;
-use crate::pages::organise::{OrgCrumbs, OrganiserGate};
+use crate::pages::organise::{OrganiseCrumbs, OrganiseGate};
 use domain::organise::{validate_round, RoundInput, RoundSummary};
 use domain::{wire, FieldError, LocalText, SHANGHAI};
 use leptos::prelude::*;
@@ -128,23 +128,23 @@ fn round_field_message(i18n: I18n, f: &FieldError) -> String {
 
 /// `/organise/v/{slug}/rounds`.
 #[component]
-pub fn OrgRoundsPage() -> impl IntoView {
+pub fn OrganiseRoundsPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let slug = Signal::derive(move || params.read().get("slug").unwrap_or_default());
     view! {
         <PageTitle text=Signal::derive(move || t_string!(i18n, org_rounds).to_string()) />
-        <OrganiserGate village=slug>
+        <OrganiseGate village=slug>
             {move || {
                 let s = slug.get();
                 view! {
-                    <OrgCrumbs slug=s.clone() />
+                    <OrganiseCrumbs slug=s.clone() />
                     <h1>{t!(i18n, org_rounds)}</h1>
                     <NewRound slug=s.clone() />
                     <RoundList slug=s />
                 }
             }}
-        </OrganiserGate>
+        </OrganiseGate>
     }
 }
 

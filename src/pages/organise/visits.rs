@@ -8,9 +8,9 @@ use crate::logic;
 use crate::nav::use_params_map;
 use crate::pages::join::FieldError as FieldNote;
 use crate::pages::organise::rounds::{write_error_text, SendStatus, Sent};
-use crate::pages::organise::{OrgCrumbs, OrganiserGate};
+use crate::pages::organise::{OrganiseCrumbs, OrganiseGate};
 use domain::dto::{Booking, BookingStatus};
-use domain::organise::{reason, BookingDay, CancelBookingInput, ClosedDayInput, OrganiserBookings};
+use domain::organise::{reason, BookingDay, CancelBookingInput, ClosedDayInput, OrganiseBookings};
 use domain::wire;
 use domain::LocalText;
 use leptos::prelude::*;
@@ -19,22 +19,22 @@ use time::Date;
 
 /// `/organise/v/{slug}/visits`.
 #[component]
-pub fn OrgVisitsPage() -> impl IntoView {
+pub fn OrganiseVisitsPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let slug = Signal::derive(move || params.read().get("slug").unwrap_or_default());
     view! {
         <PageTitle text=Signal::derive(move || t_string!(i18n, org_visits).to_string()) />
-        <OrganiserGate village=slug>
+        <OrganiseGate village=slug>
             {move || {
                 let s = slug.get();
                 view! {
-                    <OrgCrumbs slug=s.clone() />
+                    <OrganiseCrumbs slug=s.clone() />
                     <h1>{t!(i18n, org_visits)}</h1>
                     <Visits slug=s />
                 }
             }}
-        </OrganiserGate>
+        </OrganiseGate>
     }
 }
 
@@ -64,7 +64,7 @@ fn Visits(slug: String) -> impl IntoView {
         }
     });
     // Keep the last answer on screen while a new one loads.
-    let shown = RwSignal::new(None::<OrganiserBookings>);
+    let shown = RwSignal::new(None::<OrganiseBookings>);
     Effect::new(move |_| {
         if let Some(Ok(Some(b))) = data.get() {
             shown.set(Some(b));
