@@ -3,51 +3,21 @@
 //! [`serve`] answers on a listener. `main.rs` only reads the configuration
 //! and runs them; the tests start the same app in-process.
 
-mod auth;
 pub mod config;
 pub mod db;
-mod error;
-mod health;
-mod households;
-mod json;
-mod login_limit;
-mod members;
-mod orders;
-mod organise_photos;
-mod organise_products;
-mod organise_rounds;
-mod organise_visits;
-mod organisers;
-mod packing;
-mod params;
+mod http;
+mod organise;
 mod photos;
-mod products;
-mod rounds;
 mod seed;
-mod seed_members;
-mod seed_organisers;
-mod seed_supply;
-mod seed_visits;
-mod static_files;
-mod stock;
-mod villages;
-mod visits;
+mod shop;
 
 use std::{future::Future, sync::Arc};
 
-use axum::{
-    http::{header, HeaderValue, StatusCode},
-    response::{IntoResponse, Response},
-    Router,
-};
+use axum::Router;
 use sqlx::SqlitePool;
-use tower_http::{
-    compression::CompressionLayer, limit::RequestBodyLimitLayer,
-    set_header::SetResponseHeaderLayer, trace::TraceLayer,
-};
 
 pub use crate::config::Config;
-use crate::{db::WriteTx, error::Error};
+use crate::{db::WriteTx, http::Error};
 
 /// Shared by every handler.
 #[derive(Clone)]
@@ -76,97 +46,39 @@ impl AppState {
     }
 }
 
-/// Requests carry little; later issues' forms stay far below this.
-const BODY_LIMIT_BYTES: usize = 64 * 1024;
-
 /// The whole HTTP surface: `/api/...` JSON, everything else the app.
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
-        .merge(villages::router())
-        .merge(households::router())
-        .merge(products::router())
-        .merge(health::router())
-        .merge(members::router())
-        .merge(orders::router())
-        .merge(visits::router())
-        .merge(packing::public_router())
-        .merge(organise_photos::public_router())
-        .merge(organisers::no_store(
-            organisers::router()
-                .merge(organise_products::router())
-                .merge(organise_rounds::router())
-                .merge(organise_visits::router())
-                .merge(packing::router())
-                .merge(organise_photos::router()),
-        ))
-        .method_not_allowed_fallback(error::method_not_allowed)
-        .fallback(error::api_not_found);
+        .merge(http::router())
+        .merge(shop::router())
+        .merge(photos::router())
+        .merge(organise::router())
+        .method_not_allowed_fallback(http::error::method_not_allowed)
+        .fallback(http::error::api_not_found);
     let limited = Router::new()
         .nest("/api", api)
-        .fallback(static_files::serve)
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES));
+        .fallback(http::static_files::serve)
+        .layer(http::body_limit());
     // Photo uploads (up to 10 MB) stay outside the small limit: a layer
     // around the whole app would cap them too. Their handler enforces its
     // own limit as it reads the body.
     let uploads = Router::new().nest(
         "/api",
-        organisers::no_store(organise_photos::upload_router())
-            .method_not_allowed_fallback(error::method_not_allowed),
+        organise::upload_router().method_not_allowed_fallback(http::error::method_not_allowed),
     );
-    Router::new()
-        .merge(uploads)
-        .merge(limited)
-        .with_state(state)
-        .layer(axum::middleware::map_response(json_payload_too_large))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static(static_files::NO_CACHE),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(CompressionLayer::new().br(true).gzip(true))
-        .layer(TraceLayer::new_for_http())
-}
-
-/// The body-limit layer answers an oversized `Content-Length` itself, in
-/// plain text; give it the JSON error shape like every other answer.
-async fn json_payload_too_large(res: Response) -> Response {
-    let is_json = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if res.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_json {
-        Error::PayloadTooLarge.into_response()
-    } else {
-        res
-    }
+    http::response_layers(
+        Router::new()
+            .merge(uploads)
+            .merge(limited)
+            .with_state(state),
+    )
 }
 
 /// Opens (creating and migrating) the configured database and seeds each
 /// group of demo data whose tables are empty.
 pub async fn prepare(config: Config) -> Result<AppState, String> {
     let db = db::connect(&config.db_path).await?;
-    let now = time::OffsetDateTime::now_utc();
-    match seed::seed_if_empty(&db, now).await? {
-        Some(report) => tracing::info!(?report, "seeded an empty database with demo data"),
-        None => tracing::info!("database already has data; not seeding"),
-    }
-    // Each later group of demo data is seeded when its own tables are empty,
-    // so a database made by an earlier version gets it too.
-    if let Some(rows) = seed_supply::seed_if_empty(&db).await? {
-        tracing::info!(rows, "seeded demo supplies for every round");
-    }
-    if let Some(report) = seed_members::seed_if_empty(&db, now).await? {
-        tracing::info!(?report, "seeded demo members and invitation codes");
-    }
-    if let Some(report) = seed_visits::seed_if_empty(&db, now).await? {
-        tracing::info!(?report, "seeded demo visit offers");
-    }
-    if let Some(accounts) = seed_organisers::seed_if_empty(&db, now).await? {
-        tracing::info!(accounts, "seeded demo organiser accounts");
-    }
+    seed::seed_all(&db, time::OffsetDateTime::now_utc()).await?;
     Ok(AppState::new(db, config))
 }
 

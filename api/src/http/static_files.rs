@@ -1,0 +1,169 @@
+//! Serves the built app (trunk's `dist/`) for every path outside `/api`.
+//!
+//! - Hashed assets (`name-0123456789abcdef.js`, `…_bg.wasm`, `….css`) are
+//!   cached for a year as immutable; everything else is `no-cache` (set by
+//!   the global layer in `main.rs`).
+//! - A path that is not a file gets the `index.html` of the app bundle that
+//!   serves it (`domain::bundle`) with status 200, so deep links work after
+//!   a reload; the app shows its own 404 page.
+//! - Unknown `/api/...` paths that reach here still get a JSON 404.
+//! - Without a built app the answer is a clear 503, not a panic.
+//! - Precompressed `.br`/`.gz` siblings made at build time are served when
+//!   the browser accepts them.
+
+use axum::{
+    body::Body,
+    extract::{Request, State},
+    http::{header, HeaderValue, Method, StatusCode},
+    response::{IntoResponse, Response},
+};
+use tower::ServiceExt as _;
+use tower_http::services::ServeDir;
+
+use domain::bundle::Bundle;
+
+use crate::AppState;
+
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+pub const NO_CACHE: &str = "no-cache";
+
+pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
+    // `/api/` (with the slash) is not matched by the nested API router.
+    let path = req.uri().path();
+    if path == "/api" || path.starts_with("/api/") {
+        return crate::http::error::Error::not_found(
+            format!("没有这个接口：{path}"),
+            format!("no API endpoint at {path}"),
+        )
+        .into_response();
+    }
+    let dist = &state.config.dist_dir;
+    let index = dist.join("index.html");
+    if !tokio::fs::metadata(&index)
+        .await
+        .map(|m| m.is_file())
+        .unwrap_or(false)
+    {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CACHE_CONTROL, NO_CACHE)],
+            format!(
+                "The storefront app is not built: {} is missing.\n\
+                 Build it with `trunk build --release` or point STOREFRONT_DIST at the build output.\n",
+                index.display()
+            ),
+        )
+            .into_response();
+    }
+
+    let path = req.uri().path().to_owned();
+    let method = req.method().clone();
+    // `scripts/build.sh` writes `.br` and `.gz` copies at maximum compression
+    // next to each asset; serving those beats compressing on the fly (a
+    // third smaller for the wasm). Files without them are still compressed
+    // by the global layer.
+    let res = match ServeDir::new(dist)
+        .precompressed_br()
+        .precompressed_gzip()
+        .oneshot(req)
+        .await
+    {
+        Ok(res) => res.map(Body::new),
+        Err(never) => match never {},
+    };
+    let reading = method == Method::GET || method == Method::HEAD;
+    if res.status() == StatusCode::NOT_FOUND && reading {
+        // Each part of the app is its own bundle in its own directory, so a
+        // phone downloads only the part it lands on.
+        let bundle_index = dist.join(Bundle::for_path(&path).dir()).join("index.html");
+        if tokio::fs::metadata(&bundle_index).await.is_ok() {
+            return index_html(&bundle_index).await;
+        }
+        return index_html(&index).await;
+    }
+    let mut res = res;
+    let ok = res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED;
+    if ok && is_hashed_asset(&path) {
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
+    }
+    res
+}
+
+async fn index_html(index: &std::path::Path) -> Response {
+    match tokio::fs::read(index).await {
+        Ok(bytes) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CACHE_CONTROL, NO_CACHE),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, path = %index.display(), "cannot read index.html");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::CACHE_CONTROL, NO_CACHE)],
+                "The storefront app cannot be read.\n",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Whether the last path segment is named like trunk's hashed output: a `-`
+/// and the hex hash right before the extension (or before `_bg` in
+/// `…_bg.wasm`). Trunk prints a 64-bit hash without leading zeros, so it has
+/// up to 16 digits; fewer than 12 (1 in 65,536 builds) is treated as
+/// unhashed, which only costs a revalidation.
+pub fn is_hashed_asset(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or("");
+    let Some((stem, ext)) = file.rsplit_once('.') else {
+        return false;
+    };
+    if ext.is_empty() {
+        return false;
+    }
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    let Some((name, hash)) = stem.rsplit_once('-') else {
+        return false;
+    };
+    !name.is_empty()
+        && (12..=16).contains(&hash.len())
+        && hash.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_hashed_asset;
+
+    #[test]
+    fn hashed_names() {
+        for yes in [
+            "/storefront-1a2b3c4d5e6f7890.js",
+            "/storefront-1a2b3c4d5e6f7890_bg.wasm",
+            "/style-1a2b3c4d5e6f7890.css",
+            "/assets/sub/icon-ABCDEF0123456789.svg",
+            // Leading zeros of the hash are not printed.
+            "/storefront-a2b719f757b5349_bg.wasm",
+            "/main-97bdcff15045a91.css",
+        ] {
+            assert!(is_hashed_asset(yes), "{yes}");
+        }
+        for no in [
+            "/",
+            "/index.html",
+            "/storefront.js",
+            "/storefront-1a2b3c4d5e6.js",
+            "/storefront-1a2b3c4d5e6f78901.js",
+            "/storefront-1a2b3c4d5e6f789g.js",
+            "/-1a2b3c4d5e6f7890.js",
+            "/v/liu/h/3",
+            "/storefront-1a2b3c4d5e6f7890",
+        ] {
+            assert!(!is_hashed_asset(no), "{no}");
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! The organisers' workspace, `/api/organise/...`: their session and the
+//! CSRF guard, the change log, products and their photos, rounds and
+//! supplies, visit bookings, and packing. No answer here is ever cached.
+
+pub mod change_log;
+pub mod packing;
+pub mod photos;
+pub mod products;
+pub mod rounds;
+pub mod session;
+pub mod visits;
+
+use axum::Router;
+
+use crate::{http::no_store, AppState};
+
+/// Every organiser route but the photo upload.
+pub fn router() -> Router<AppState> {
+    no_store(
+        Router::new()
+            .merge(session::router())
+            .merge(change_log::router())
+            .merge(products::router())
+            .merge(rounds::router())
+            .merge(visits::router())
+            .merge(packing::router())
+            .merge(photos::router()),
+    )
+}
+
+/// The photo upload, on its own so it can stay out of the small body limit.
+pub fn upload_router() -> Router<AppState> {
+    no_store(photos::upload_router())
+}

@@ -1,0 +1,397 @@
+//! Product pages for organisers: every product of their villages,
+//! hidden ones too, created and edited whole.
+//!
+//! - `GET  /api/organise/villages/{slug}/products`  → `[OrganiseProduct]`
+//! - `POST /api/organise/villages/{slug}/products`  `ProductInput` → 201 `OrganiseProduct`
+//! - `GET  /api/organise/products/{id}`             → `OrganiseProduct`
+//! - `PUT  /api/organise/products/{id}`             `ProductInput` → `OrganiseProduct`
+//!
+//! Photos are added and removed in [`crate::organise::photos`].
+//!
+//! A new price is recorded in `price_change` (shown on the household's
+//! page) and every write in the change log, in the same transaction.
+
+use axum::{extract::State, http::StatusCode, routing::get, Json, Router};
+use domain::{
+    dto::Category,
+    organise::{OrganiseProduct, ProductInput},
+    FieldError, LocalText, MonthSet, Season,
+};
+use sqlx::{FromRow, SqliteConnection};
+use time::OffsetDateTime;
+
+use crate::{
+    db::format_date,
+    http::error::{Error, Result},
+    http::json::JsonBody,
+    http::params::{Id, Slug},
+    organise::{
+        change_log::{to_value, ChangeLog},
+        session::{CurrentOrganiser, VillageRef},
+    },
+    photos::photos_of,
+    AppState,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/organise/villages/{slug}/products", get(list).post(create))
+        .route("/organise/products/{id}", get(one).put(edit))
+}
+
+#[derive(Debug, FromRow)]
+struct Row {
+    id: i64,
+    village_id: i64,
+    village_slug: String,
+    name_zh: String,
+    name_en: String,
+    description_zh: String,
+    description_en: String,
+    category: String,
+    unit_zh: String,
+    unit_en: String,
+    price_fen: i64,
+    local_price_fen: i64,
+    all_year: i64,
+    months_mask: i64,
+    published: i64,
+}
+
+const SELECT: &str = "SELECT p.id, p.village_id, v.slug AS village_slug, p.name_zh, p.name_en,
+        p.description_zh, p.description_en, p.category, p.unit_zh, p.unit_en, p.price_fen,
+        p.local_price_fen, p.all_year, p.months_mask, p.published
+    FROM product p JOIN village v ON v.id = p.village_id";
+
+impl Row {
+    fn into_product(
+        self,
+        household_ids: Vec<i64>,
+        photos: Vec<domain::dto::PhotoRef>,
+    ) -> Result<OrganiseProduct> {
+        let bad = |what: &str| Error::internal(format_args!("product {}: bad {what}", self.id));
+        let category = Category::parse(&self.category).ok_or_else(|| bad("category"))?;
+        let season = if self.all_year != 0 {
+            Season::AllYear
+        } else {
+            let mask = u16::try_from(self.months_mask).map_err(|_| bad("months"))?;
+            Season::Months {
+                months: MonthSet::from_mask(mask).map_err(|_| bad("months"))?,
+            }
+        };
+        Ok(OrganiseProduct {
+            id: self.id,
+            village_slug: self.village_slug,
+            name: LocalText::new(self.name_zh, self.name_en),
+            description: LocalText::new(self.description_zh, self.description_en),
+            category,
+            unit: LocalText::new(self.unit_zh, self.unit_en),
+            price_fen: self.price_fen,
+            local_price_fen: self.local_price_fen,
+            season,
+            household_ids,
+            published: self.published != 0,
+            photos,
+        })
+    }
+}
+
+async fn households_of(conn: &mut SqliteConnection, product_id: i64) -> Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT household_id FROM product_household WHERE product_id = ? ORDER BY household_id",
+    )
+    .bind(product_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|(h,)| h).collect())
+}
+
+/// The product and its village id; 404 when there is none.
+async fn load(conn: &mut SqliteConnection, id: i64) -> Result<(i64, OrganiseProduct)> {
+    let row: Row = sqlx::query_as(&format!("{SELECT} WHERE p.id = ?"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| {
+            Error::not_found(
+                format!("没有这个产品：{id}"),
+                format!("no product with id {id}"),
+            )
+        })?;
+    let village_id = row.village_id;
+    let households = households_of(conn, id).await?;
+    let photos = photos_of(conn, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    Ok((village_id, row.into_product(households, photos)?))
+}
+
+/// The product if it is in one of the organiser's villages: 404 / 403.
+async fn load_for(
+    conn: &mut SqliteConnection,
+    o: &CurrentOrganiser,
+    id: i64,
+) -> Result<(VillageRef, OrganiseProduct)> {
+    let (village_id, p) = load(conn, id).await?;
+    let v = o.check_village(conn, village_id).await?;
+    Ok((v, p))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    o: CurrentOrganiser,
+    Slug(slug): Slug,
+) -> Result<Json<Vec<OrganiseProduct>>> {
+    let mut conn = state.db.acquire().await?;
+    let v = o.village(&mut conn, &slug).await?;
+    let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} WHERE p.village_id = ? ORDER BY p.id"))
+        .bind(v.id)
+        .fetch_all(&mut *conn)
+        .await?;
+    let links: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT ph.product_id, ph.household_id FROM product_household ph
+         JOIN product p ON p.id = ph.product_id WHERE p.village_id = ?
+         ORDER BY ph.product_id, ph.household_id",
+    )
+    .bind(v.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_product: std::collections::HashMap<i64, Vec<i64>> = Default::default();
+    for (p, h) in links {
+        by_product.entry(p).or_default().push(h);
+    }
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut photos = photos_of(&mut conn, &ids).await?;
+    rows.into_iter()
+        .map(|r| {
+            let hs = by_product.remove(&r.id).unwrap_or_default();
+            let ps = photos.remove(&r.id).unwrap_or_default();
+            r.into_product(hs, ps)
+        })
+        .collect::<Result<_>>()
+        .map(Json)
+}
+
+async fn one(
+    State(state): State<AppState>,
+    o: CurrentOrganiser,
+    Id(id): Id,
+) -> Result<Json<OrganiseProduct>> {
+    let mut conn = state.db.acquire().await?;
+    Ok(Json(load_for(&mut conn, &o, id).await?.1))
+}
+
+/// Domain rules, then the households against the village.
+async fn checked(
+    conn: &mut SqliteConnection,
+    village_id: i64,
+    input: ProductInput,
+) -> Result<ProductInput> {
+    let input = input.normalized();
+    let mut errors = input.validate();
+    let ids = serde_json::to_string(&input.household_ids).map_err(Error::internal)?;
+    let known: Vec<(i64,)> = sqlx::query_as(
+        "SELECT h.id FROM json_each(?) j JOIN household h ON h.id = j.value WHERE h.village_id = ?",
+    )
+    .bind(ids)
+    .bind(village_id)
+    .fetch_all(conn)
+    .await?;
+    for (i, id) in input.household_ids.iter().enumerate() {
+        if !known.iter().any(|(k,)| k == id) {
+            errors.push(FieldError::new(
+                format!("household_ids[{i}]"),
+                format!("{id} 不是本村的农户"),
+                format!("{id} is not a household of this village"),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(input)
+    } else {
+        Err(Error::Validation(errors))
+    }
+}
+
+fn season_columns(s: Season) -> (i64, i64) {
+    match s {
+        Season::AllYear => (1, 0),
+        Season::Months { months } => (0, i64::from(months.mask())),
+    }
+}
+
+/// `POST /api/organise/villages/{slug}/products`.
+async fn create(
+    State(state): State<AppState>,
+    o: CurrentOrganiser,
+    Slug(slug): Slug,
+    JsonBody(input): JsonBody<ProductInput>,
+) -> Result<(StatusCode, Json<OrganiseProduct>)> {
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let mut tx = state.write().await?;
+    let v = o.village(tx.conn(), &slug).await?;
+    let p = checked(tx.conn(), v.id, input).await?;
+    let (all_year, mask) = season_columns(p.season);
+    let id = sqlx::query(
+        "INSERT INTO product (village_id, name_zh, name_en, category, unit_zh, unit_en, price_fen,
+                              local_price_fen, all_year, months_mask, description_zh, description_en,
+                              published)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(v.id)
+    .bind(&p.name.zh)
+    .bind(&p.name.en)
+    .bind(p.category.as_str())
+    .bind(&p.unit.zh)
+    .bind(&p.unit.en)
+    .bind(p.price_fen)
+    .bind(p.local_price_fen)
+    .bind(all_year)
+    .bind(mask)
+    .bind(&p.description.zh)
+    .bind(&p.description.en)
+    .bind(p.published)
+    .execute(tx.conn())
+    .await?
+    .last_insert_rowid();
+    link_households(tx.conn(), id, &p.household_ids).await?;
+    let (_, product) = load(tx.conn(), id).await?;
+    ChangeLog::new(&o, v.id, now)
+        .record(
+            tx.conn(),
+            ("product", id),
+            "create",
+            None,
+            Some(to_value(&product)?),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(product)))
+}
+
+async fn link_households(conn: &mut SqliteConnection, product_id: i64, ids: &[i64]) -> Result<()> {
+    sqlx::query(
+        "INSERT OR IGNORE INTO product_household (product_id, household_id)
+         SELECT ?, value FROM json_each(?)",
+    )
+    .bind(product_id)
+    .bind(serde_json::to_string(ids).map_err(Error::internal)?)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// `PUT /api/organise/products/{id}`: the body is the whole product.
+async fn edit(
+    State(state): State<AppState>,
+    o: CurrentOrganiser,
+    Id(id): Id,
+    JsonBody(input): JsonBody<ProductInput>,
+) -> Result<Json<OrganiseProduct>> {
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let today = domain::shanghai_date(OffsetDateTime::now_utc());
+    let mut tx = state.write().await?;
+    let (v, before) = load_for(tx.conn(), &o, id).await?;
+    let p = checked(tx.conn(), v.id, input).await?;
+
+    // A household taken off the product loses its supplies (the rows
+    // cascade); refuse while it still supplies a round not yet distributed.
+    let removed: Vec<i64> = before
+        .household_ids
+        .iter()
+        .copied()
+        .filter(|h| !p.household_ids.contains(h))
+        .collect();
+    if !removed.is_empty() {
+        let supplying: Vec<(i64, i64, String)> = sqlx::query_as(
+            "SELECT s.household_id, s.quantity, r.distribution_day
+             FROM supply s JOIN distribution_round r ON r.id = s.round_id
+             JOIN json_each(?) j ON j.value = s.household_id
+             WHERE s.product_id = ? AND s.quantity > 0 AND r.distribution_day >= ?
+             ORDER BY r.distribution_day",
+        )
+        .bind(serde_json::to_string(&removed).map_err(Error::internal)?)
+        .bind(id)
+        .bind(format_date(today))
+        .fetch_all(tx.conn())
+        .await?;
+        if let Some((h, q, day)) = supplying.first() {
+            return Err(Error::Conflict {
+                error: LocalText::new(
+                    format!(
+                        "农户 {h} 还要为 {day} 那一轮供应 {q} 份这个产品，请先把它的供应量改成 0"
+                    ),
+                    format!(
+                        "household {h} still supplies {q} of this product for the round of {day}; set its supply to 0 first"
+                    ),
+                ),
+                fields: vec![FieldError::new(
+                    "household_ids",
+                    format!("农户 {h} 还在为 {day} 那一轮供货"),
+                    format!("household {h} still supplies the round of {day}"),
+                )],
+            });
+        }
+    }
+
+    let (all_year, mask) = season_columns(p.season);
+    sqlx::query(
+        "UPDATE product SET name_zh = ?, name_en = ?, category = ?, unit_zh = ?, unit_en = ?,
+                price_fen = ?, local_price_fen = ?, all_year = ?, months_mask = ?,
+                description_zh = ?, description_en = ?, published = ?
+         WHERE id = ?",
+    )
+    .bind(&p.name.zh)
+    .bind(&p.name.en)
+    .bind(p.category.as_str())
+    .bind(&p.unit.zh)
+    .bind(&p.unit.en)
+    .bind(p.price_fen)
+    .bind(p.local_price_fen)
+    .bind(all_year)
+    .bind(mask)
+    .bind(&p.description.zh)
+    .bind(&p.description.en)
+    .bind(p.published)
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
+    sqlx::query(
+        "DELETE FROM product_household WHERE product_id = ?
+           AND household_id NOT IN (SELECT value FROM json_each(?))",
+    )
+    .bind(id)
+    .bind(serde_json::to_string(&p.household_ids).map_err(Error::internal)?)
+    .execute(tx.conn())
+    .await?;
+    link_households(tx.conn(), id, &p.household_ids).await?;
+    if p.price_fen != before.price_fen {
+        sqlx::query(
+            "INSERT INTO price_change (product_id, old_price_fen, new_price_fen, organiser_id, at)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(before.price_fen)
+        .bind(p.price_fen)
+        .bind(o.id)
+        .bind(now)
+        .execute(tx.conn())
+        .await?;
+    }
+    let (_, after) = load(tx.conn(), id).await?;
+    // A resent save that changes nothing leaves no trace in the log.
+    if after != before {
+        ChangeLog::new(&o, v.id, now)
+            .record(
+                tx.conn(),
+                ("product", id),
+                "update",
+                Some(to_value(&before)?),
+                Some(to_value(&after)?),
+            )
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(Json(after))
+}

@@ -1,0 +1,266 @@
+//! Organiser access: logging in and out with their own session cookie
+//! (and the shared login rate limit), the CSRF guard, and which villages
+//! an organiser may touch.
+//!
+//! - `POST   /api/organise/session`  log in → 200 `OrganiserMe` + cookie
+//! - `DELETE /api/organise/session`  log out → 204, cookie cleared
+//! - `GET    /api/organise/me`       the logged-in organiser
+//!
+//! Every organiser endpoint takes [`CurrentOrganiser`]: 401 without a live
+//! organiser session, 403 for a write without the CSRF header
+//! (`X-Requested-With: storefront`), and [`CurrentOrganiser::village`] /
+//! [`CurrentOrganiser::check_village`] answer 403 for a village that is
+//! not the organiser's.
+
+use axum::{
+    extract::{FromRequestParts, State},
+    http::{header, request::Parts, HeaderMap, Method, StatusCode},
+    response::IntoResponse,
+    routing::{get, post},
+    Json, Router,
+};
+use domain::{
+    organise::{
+        login_name, OrganiserLogin, OrganiserMe, OrganiserVillage, CSRF_HEADER, CSRF_VALUE,
+    },
+    LocalText,
+};
+use sqlx::SqliteConnection;
+use time::OffsetDateTime;
+
+use crate::{
+    http::{
+        auth::{self, ORGANISER},
+        error::{Error, Result},
+        json::JsonBody,
+        login_limit,
+    },
+    AppState,
+};
+
+pub const PLEASE_LOG_IN: &str = "please log in as an organiser";
+pub const PLEASE_LOG_IN_ZH: &str = "请以组织者身份登录";
+pub const WRONG_LOGIN: &str = "login name or password is wrong";
+pub const WRONG_LOGIN_ZH: &str = "登录名或密码不对";
+pub const CSRF_MISSING: &str =
+    "this change was refused: it lacks the header X-Requested-With: storefront that the organiser pages send (protection against cross-site requests); reload the page and try again";
+pub const CSRF_MISSING_ZH: &str =
+    "这次修改被拒绝了：缺少组织者页面会带上的请求头 X-Requested-With: storefront（用来防止跨站请求）；请刷新页面再试";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/organise/session", post(login).delete(logout))
+        .route("/organise/me", get(me))
+}
+
+fn now() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
+fn is_write(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// 403 unless the request carries the CSRF header.
+pub fn check_csrf(headers: &HeaderMap) -> Result<()> {
+    let ok = headers
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case(CSRF_VALUE));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::forbidden(CSRF_MISSING_ZH, CSRF_MISSING))
+    }
+}
+
+/// The organiser of the request's live session.
+#[derive(Clone, Copy, Debug)]
+pub struct CurrentOrganiser {
+    pub id: i64,
+}
+
+/// A village as organiser endpoints need it.
+#[derive(Clone, Debug)]
+pub struct VillageRef {
+    pub id: i64,
+    pub slug: String,
+}
+
+impl FromRequestParts<AppState> for CurrentOrganiser {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let unauthorized = || Error::unauthorized(PLEASE_LOG_IN_ZH, PLEASE_LOG_IN);
+        let token = ORGANISER.token(&parts.headers).ok_or_else(unauthorized)?;
+        let id = ORGANISER
+            .owner(&state.db, &token, now())
+            .await?
+            .ok_or_else(unauthorized)?;
+        // The cookie is sent by the browser whoever made the request, so
+        // every write must also prove it comes from our own pages.
+        if is_write(&parts.method) {
+            check_csrf(&parts.headers)?;
+        }
+        Ok(Self { id })
+    }
+}
+
+fn not_yours(slug: &str) -> Error {
+    Error::forbidden(
+        format!("您不是这个村的组织者（{slug}）"),
+        format!("you do not organise village '{slug}'"),
+    )
+}
+
+impl CurrentOrganiser {
+    /// The village `slug` if this organiser organises it: 404 when there
+    /// is no such village, 403 when it is someone else's.
+    pub async fn village(&self, conn: &mut SqliteConnection, slug: &str) -> Result<VillageRef> {
+        let row: Option<(i64, String, i64)> = sqlx::query_as(
+            "SELECT v.id, v.slug,
+                    EXISTS (SELECT 1 FROM organiser_village ov
+                            WHERE ov.village_id = v.id AND ov.organiser_id = ?)
+             FROM village v WHERE v.slug = ?",
+        )
+        .bind(self.id)
+        .bind(slug)
+        .fetch_optional(conn)
+        .await?;
+        match row {
+            None => Err(Error::not_found(
+                format!("没有这个村子：{slug}"),
+                format!("no village with slug '{slug}'"),
+            )),
+            Some((_, _, 0)) => Err(not_yours(slug)),
+            Some((id, slug, _)) => Ok(VillageRef { id, slug }),
+        }
+    }
+
+    /// 403 unless this organiser organises the village with id `village_id`
+    /// (found through the entity an endpoint was asked about).
+    pub async fn check_village(
+        &self,
+        conn: &mut SqliteConnection,
+        village_id: i64,
+    ) -> Result<VillageRef> {
+        let row: Option<(String, i64)> = sqlx::query_as(
+            "SELECT v.slug,
+                    EXISTS (SELECT 1 FROM organiser_village ov
+                            WHERE ov.village_id = v.id AND ov.organiser_id = ?)
+             FROM village v WHERE v.id = ?",
+        )
+        .bind(self.id)
+        .bind(village_id)
+        .fetch_optional(conn)
+        .await?;
+        match row {
+            Some((slug, 1)) => Ok(VillageRef {
+                id: village_id,
+                slug,
+            }),
+            Some((slug, _)) => Err(not_yours(&slug)),
+            None => Err(Error::internal(format_args!(
+                "village {village_id} is gone"
+            ))),
+        }
+    }
+}
+
+/// `POST /api/organise/session`.
+async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    extensions: axum::http::Extensions,
+    JsonBody(req): JsonBody<OrganiserLogin>,
+) -> Result<impl IntoResponse> {
+    check_csrf(&headers)?;
+    let address = login_limit::client_address(&extensions, &headers, &state.config.trusted_proxies);
+    // A malformed name cannot be anyone's, but it still counts against the
+    // name typed and the address.
+    let account: String = login_name("login", &req.login)
+        .unwrap_or_else(|_| req.login.trim().to_lowercase())
+        .chars()
+        .take(64)
+        .collect();
+    let now = now();
+
+    let attempt_id = login_limit::begin(&state, &account, &address, now).await?;
+
+    let row: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, password_hash FROM organiser WHERE login = ?")
+            .bind(&account)
+            .fetch_optional(&state.db)
+            .await?;
+    let (organiser_id, stored) = match row {
+        Some((id, hash)) => (Some(id), Some(hash)),
+        None => (None, None),
+    };
+    let ok = auth::verify_password(req.password, stored).await?;
+    let Some(organiser_id) = organiser_id.filter(|_| ok) else {
+        return Err(Error::unauthorized(WRONG_LOGIN_ZH, WRONG_LOGIN));
+    };
+
+    let mut tx = state.write().await?;
+    login_limit::forgive(tx.conn(), attempt_id, &account).await?;
+    let token = ORGANISER.start(tx.conn(), organiser_id, now).await?;
+    let me = load_me(tx.conn(), organiser_id).await?;
+    tx.commit().await?;
+    Ok((
+        [(
+            header::SET_COOKIE,
+            ORGANISER.cookie(&token, state.config.secure_cookie),
+        )],
+        Json(me),
+    ))
+}
+
+/// `DELETE /api/organise/session`: always 204 and a cleared cookie (with
+/// the CSRF header, so another site cannot log an organiser out).
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<impl IntoResponse> {
+    check_csrf(&headers)?;
+    ORGANISER.end(&state, &headers).await?;
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(
+            header::SET_COOKIE,
+            ORGANISER.clear_cookie(state.config.secure_cookie),
+        )],
+    ))
+}
+
+async fn me(State(state): State<AppState>, o: CurrentOrganiser) -> Result<Json<OrganiserMe>> {
+    let mut conn = state.db.acquire().await?;
+    Ok(Json(load_me(&mut conn, o.id).await?))
+}
+
+async fn load_me(conn: &mut SqliteConnection, id: i64) -> Result<OrganiserMe> {
+    let (login, name_zh, name_en, demo): (String, String, String, i64) =
+        sqlx::query_as("SELECT login, name_zh, name_en, demo FROM organiser WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| Error::unauthorized(PLEASE_LOG_IN_ZH, PLEASE_LOG_IN))?;
+    let villages: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT v.slug, v.name_zh, v.name_en FROM organiser_village ov
+         JOIN village v ON v.id = ov.village_id WHERE ov.organiser_id = ? ORDER BY v.id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(OrganiserMe {
+        id,
+        login,
+        name: LocalText::new(name_zh, name_en),
+        demo: demo != 0,
+        villages: villages
+            .into_iter()
+            .map(|(slug, zh, en)| OrganiserVillage {
+                slug,
+                name: LocalText::new(zh, en),
+            })
+            .collect(),
+        csrf_header: "X-Requested-With".to_owned(),
+        csrf_value: CSRF_VALUE.to_owned(),
+    })
+}

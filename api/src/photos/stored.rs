@@ -1,0 +1,106 @@
+//! Photos as stored: the public route that serves them, and the photos
+//! of products as pages list them.
+//!
+//! - `GET /api/photos/{id}/{width}.jpg` → the JPEG, cached for good: a
+//!   photo never changes, and ids are never reused.
+
+use std::collections::HashMap;
+
+use axum::{
+    extract::{rejection::PathRejection, Path, State},
+    http::{header, HeaderValue},
+    response::{IntoResponse, Response},
+    routing::get,
+    Router,
+};
+use domain::dto::{photo_url, PhotoRef, PhotoVersionRef};
+use sqlx::SqliteConnection;
+
+use crate::{
+    http::{
+        error::{Error, Result},
+        params::Id,
+    },
+    AppState,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/photos/{id}/{file}", get(serve))
+}
+
+/// `GET /api/photos/{id}/{width}.jpg`.
+async fn serve(
+    State(state): State<AppState>,
+    path: std::result::Result<Path<(String, String)>, PathRejection>,
+) -> Result<Response> {
+    let Path((id, file)) = path.map_err(|_| Error::not_found("没有这张照片", "no such photo"))?;
+    let Id(photo_id) = Id::parse("id", &id)?;
+    let not_found = || {
+        Error::not_found(
+            format!("没有这个照片版本：{id}/{file}"),
+            format!("no photo version {id}/{file}"),
+        )
+    };
+    let width: u32 = file
+        .strip_suffix(".jpg")
+        .filter(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|w| w.parse().ok())
+        .ok_or_else(not_found)?;
+    let row: Option<(String, Vec<u8>)> = sqlx::query_as(
+        "SELECT content_type, bytes FROM photo_version WHERE photo_id = ? AND width = ?",
+    )
+    .bind(photo_id)
+    .bind(width)
+    .fetch_optional(&state.db)
+    .await?;
+    let (content_type, bytes) = row.ok_or_else(not_found)?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_str(&content_type).map_err(Error::internal)?,
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The photos of these products, in page order, by product id.
+pub(crate) async fn photos_of(
+    conn: &mut SqliteConnection,
+    product_ids: &[i64],
+) -> Result<HashMap<i64, Vec<PhotoRef>>> {
+    let rows: Vec<(i64, i64, u32, u32)> = sqlx::query_as(
+        "SELECT p.product_id, p.id, v.width, v.height
+         FROM photo p JOIN json_each(?) j ON j.value = p.product_id
+         JOIN photo_version v ON v.photo_id = p.id
+         ORDER BY p.product_id, p.position, p.id, v.width",
+    )
+    .bind(serde_json::to_string(product_ids).map_err(Error::internal)?)
+    .fetch_all(conn)
+    .await?;
+    let mut out: HashMap<i64, Vec<PhotoRef>> = HashMap::new();
+    for (product_id, photo_id, width, height) in rows {
+        let list = out.entry(product_id).or_default();
+        if list.last().map(|p| p.id) != Some(photo_id) {
+            list.push(PhotoRef {
+                id: photo_id,
+                versions: Vec::new(),
+            });
+        }
+        list.last_mut()
+            .expect("just pushed")
+            .versions
+            .push(PhotoVersionRef {
+                width,
+                height,
+                url: photo_url(photo_id, width),
+            });
+    }
+    Ok(out)
+}

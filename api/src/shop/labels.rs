@@ -1,0 +1,106 @@
+//! `GET /api/labels/{code}`: what a packed item's label stands for (the
+//! household, product, round and distribution point), for anyone holding
+//! the item. Nothing about the member who ordered it.
+
+use axum::{
+    extract::{rejection::PathRejection, Path, State},
+    routing::get,
+    Json, Router,
+};
+use domain::{dto::HouseholdRef, label::LabelCode, packing::LabelInfo, LocalText};
+use sqlx::FromRow;
+
+use crate::{
+    http::error::{Error, Result},
+    shop::{
+        rounds::RoundRow,
+        villages::{PointRow, POINT_COLUMNS},
+    },
+    AppState,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/labels/{code}", get(label))
+}
+
+#[derive(FromRow)]
+struct LabelRow {
+    household_id: i64,
+    household_zh: String,
+    household_en: String,
+    household_demo: i64,
+    village_slug: String,
+    village_zh: String,
+    village_en: String,
+    product_id: i64,
+    product_zh: String,
+    product_en: String,
+    unit_zh: String,
+    unit_en: String,
+    round_id: i64,
+    opens_at: i64,
+    deadline: i64,
+    distribution_day: String,
+    point_id: i64,
+}
+
+/// `GET /api/labels/{code}`: public. Selects nothing of the consumer (the
+/// order is joined only for its distribution point).
+async fn label(
+    State(state): State<AppState>,
+    code: std::result::Result<Path<String>, PathRejection>,
+) -> Result<Json<LabelInfo>> {
+    let Path(raw) = code.map_err(|_| Error::field("code", "不是标签码", "is not a label code"))?;
+    let code = LabelCode::parse(&raw).map_err(|e| Error::field("code", e.zh(), e.to_string()))?;
+    let mut conn = state.db.acquire().await?;
+    let row: LabelRow = sqlx::query_as(
+        "SELECT h.id AS household_id, h.name_zh AS household_zh, h.name_en AS household_en,
+                h.demo AS household_demo, v.slug AS village_slug, v.name_zh AS village_zh,
+                v.name_en AS village_en, p.id AS product_id, p.name_zh AS product_zh,
+                p.name_en AS product_en, p.unit_zh, p.unit_en, r.id AS round_id, r.opens_at,
+                r.deadline, r.distribution_day, o.point_id
+         FROM packed_line pl
+         JOIN household h ON h.id = pl.household_id
+         JOIN village v ON v.id = h.village_id
+         JOIN product p ON p.id = pl.product_id
+         JOIN distribution_round r ON r.id = pl.round_id
+         JOIN orders o ON o.id = pl.order_id
+         WHERE pl.label_code = ?",
+    )
+    .bind(code.as_str())
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| {
+        Error::not_found(
+            format!("没有哪件货贴着标签 {}", code.display()),
+            format!("no packed item has the label {}", code.display()),
+        )
+    })?;
+    let point: PointRow = sqlx::query_as(&format!(
+        "SELECT {POINT_COLUMNS} FROM distribution_point d WHERE d.id = ?"
+    ))
+    .bind(row.point_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Json(LabelInfo {
+        code: code.display(),
+        household: HouseholdRef {
+            id: row.household_id,
+            name: LocalText::new(row.household_zh, row.household_en),
+            demo: row.household_demo != 0,
+        },
+        village_slug: row.village_slug,
+        village_name: LocalText::new(row.village_zh, row.village_en),
+        product_id: row.product_id,
+        product_name: LocalText::new(row.product_zh, row.product_en),
+        unit: LocalText::new(row.unit_zh, row.unit_en),
+        round: RoundRow {
+            id: row.round_id,
+            opens_at: row.opens_at,
+            deadline: row.deadline,
+            distribution_day: row.distribution_day,
+        }
+        .into_round()?,
+        point: point.into_point(),
+    }))
+}

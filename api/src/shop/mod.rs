@@ -1,0 +1,33 @@
+//! The shop: what anyone may read (villages, households, products, rounds
+//! and their stock, visit offers, what a label is on), and what members
+//! and visitors do (join, log in, order, book visits). Personal answers
+//! are never cached.
+
+pub mod households;
+mod labels;
+pub mod members;
+pub mod orders;
+pub mod products;
+pub mod rounds;
+pub mod session;
+pub mod stock;
+pub mod villages;
+pub mod visits;
+
+use axum::Router;
+
+use crate::{http::no_store, AppState};
+
+pub fn router() -> Router<AppState> {
+    let public = Router::new()
+        .merge(villages::router())
+        .merge(households::router())
+        .merge(products::router())
+        .merge(visits::router())
+        .merge(labels::router());
+    let personal = Router::new()
+        .merge(members::router())
+        .merge(orders::router())
+        .merge(visits::bookings_router());
+    public.merge(no_store(personal))
+}

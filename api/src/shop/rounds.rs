@@ -1,0 +1,150 @@
+//! Distribution rounds as stored: which one is taking orders now, which
+//! distribution points serve one, and how its times read in messages.
+
+use domain::{
+    dto::{DistributionPoint, Round},
+    RoundPhase, SHANGHAI,
+};
+use sqlx::{FromRow, SqliteConnection};
+use time::OffsetDateTime;
+
+use crate::{
+    db::parse_date,
+    http::error::{Error, Result},
+    shop::villages::{PointRow, POINT_COLUMNS},
+};
+
+/// `SELECT id, opens_at, deadline, distribution_day FROM distribution_round` rows.
+#[derive(Debug, FromRow)]
+pub(crate) struct RoundRow {
+    pub id: i64,
+    pub opens_at: i64,
+    pub deadline: i64,
+    pub distribution_day: String,
+}
+
+/// Unix seconds as a moment in Asia/Shanghai.
+pub(crate) fn moment(secs: i64) -> Result<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp(secs)
+        .map(|t| t.to_offset(SHANGHAI))
+        .map_err(|e| Error::internal(format_args!("bad timestamp {secs}: {e}")))
+}
+
+impl RoundRow {
+    pub(crate) fn into_round(self) -> Result<Round> {
+        Ok(Round {
+            id: self.id,
+            opens_at: moment(self.opens_at)?,
+            deadline: moment(self.deadline)?,
+            distribution_day: parse_date(&self.distribution_day).ok_or_else(|| {
+                Error::internal(format_args!(
+                    "round {}: bad distribution_day '{}'",
+                    self.id, self.distribution_day
+                ))
+            })?,
+        })
+    }
+}
+
+/// The village's round taking orders at `now` (by [`Round::phase`]); the
+/// one closing first if rounds overlap.
+pub(crate) async fn open_round(
+    conn: &mut SqliteConnection,
+    village_id: i64,
+    now: OffsetDateTime,
+) -> Result<Option<Round>> {
+    let rows: Vec<RoundRow> = sqlx::query_as(
+        "SELECT id, opens_at, deadline, distribution_day FROM distribution_round
+         WHERE village_id = ? AND opens_at <= ? AND deadline > ?
+         ORDER BY deadline, id",
+    )
+    .bind(village_id)
+    .bind(now.unix_timestamp())
+    .bind(now.unix_timestamp())
+    .fetch_all(conn)
+    .await?;
+    for row in rows {
+        let round = row.into_round()?;
+        if round.phase(now) == RoundPhase::Open {
+            return Ok(Some(round));
+        }
+    }
+    Ok(None)
+}
+
+/// The points serving the round: those chosen, or all of the village's.
+pub(crate) async fn round_points(
+    conn: &mut SqliteConnection,
+    round_id: i64,
+    village_id: i64,
+) -> Result<Vec<DistributionPoint>> {
+    let rows: Vec<PointRow> = sqlx::query_as(&format!(
+        "SELECT {POINT_COLUMNS} FROM distribution_point d
+         WHERE d.village_id = ?2
+           AND (NOT EXISTS (SELECT 1 FROM round_point WHERE round_id = ?1)
+                OR d.id IN (SELECT point_id FROM round_point WHERE round_id = ?1))
+         ORDER BY d.id"
+    ))
+    .bind(round_id)
+    .bind(village_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(PointRow::into_point).collect())
+}
+
+/// Whether `point_id` serves `round_id` (any point of the round's village
+/// when none were chosen).
+pub(crate) async fn serves(
+    conn: &mut SqliteConnection,
+    round_id: i64,
+    point_id: i64,
+) -> Result<bool> {
+    let (ok,): (i64,) = sqlx::query_as(
+        "SELECT NOT EXISTS (SELECT 1 FROM round_point WHERE round_id = ?1)
+                OR EXISTS (SELECT 1 FROM round_point WHERE round_id = ?1 AND point_id = ?2)",
+    )
+    .bind(round_id)
+    .bind(point_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(ok != 0)
+}
+
+/// "2026-11-28 20:00 (Asia/Shanghai)".
+pub(crate) fn shanghai_text(t: OffsetDateTime) -> String {
+    format!("{} (Asia/Shanghai)", shanghai_clock(t))
+}
+
+/// "2026-11-28 20:00（北京时间）": the same moment for the Chinese message.
+pub(crate) fn shanghai_text_zh(t: OffsetDateTime) -> String {
+    format!("{}（北京时间）", shanghai_clock(t))
+}
+
+/// "2026-11-28 20:00", in Asia/Shanghai.
+fn shanghai_clock(t: OffsetDateTime) -> String {
+    let t = t.to_offset(SHANGHAI);
+    format!(
+        "{} {:02}:{:02}",
+        domain::wire::format_date(t.date()),
+        t.hour(),
+        t.minute()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn deadline_text_is_in_shanghai_time() {
+        assert_eq!(
+            shanghai_text(datetime!(2026-11-28 12:00 UTC)),
+            "2026-11-28 20:00 (Asia/Shanghai)"
+        );
+        assert_eq!(
+            shanghai_text_zh(datetime!(2026-11-28 12:00 UTC)),
+            "2026-11-28 20:00（北京时间）"
+        );
+    }
+}

@@ -1,0 +1,53 @@
+//! Who the member of a request is: [`CurrentMember`] for endpoints that
+//! need a login (401 `{"error":"please log in"}` without a live session),
+//! [`MaybeMember`] for endpoints open to everyone that do more for members.
+
+use axum::{extract::FromRequestParts, http::request::Parts};
+use time::OffsetDateTime;
+
+use crate::{
+    http::{
+        auth::MEMBER,
+        error::{Error, Result},
+    },
+    AppState,
+};
+
+pub const PLEASE_LOG_IN: &str = "please log in";
+pub const PLEASE_LOG_IN_ZH: &str = "请先登录";
+/// A session is renewed when used this long after its last renewal.
+pub const SESSION_RENEW_AFTER_SECONDS: i64 = 24 * 60 * 60;
+
+/// The member of the request's live session.
+#[derive(Clone, Copy, Debug)]
+pub struct CurrentMember {
+    pub id: i64,
+}
+
+impl FromRequestParts<AppState> for CurrentMember {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let unauthorized = || Error::unauthorized(PLEASE_LOG_IN_ZH, PLEASE_LOG_IN);
+        let token = MEMBER.token(&parts.headers).ok_or_else(unauthorized)?;
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let id = MEMBER.owner(&state.db, &token, now).await?;
+        id.map(|id| Self { id }).ok_or_else(unauthorized)
+    }
+}
+
+/// The member of the request's live session, if any (visit bookings).
+#[derive(Clone, Copy, Debug)]
+pub struct MaybeMember(pub Option<i64>);
+
+impl FromRequestParts<AppState> for MaybeMember {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        match CurrentMember::from_request_parts(parts, state).await {
+            Ok(m) => Ok(Self(Some(m.id))),
+            Err(Error::Unauthorized(_)) => Ok(Self(None)),
+            Err(e) => Err(e),
+        }
+    }
+}
