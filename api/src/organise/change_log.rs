@@ -47,6 +47,30 @@ impl ChangeLog {
         }
     }
 
+    /// Records that `entity` `entity_id` was created, as `after`.
+    pub async fn created(
+        &self,
+        conn: &mut SqliteConnection,
+        what: (&str, impl std::fmt::Display),
+        after: &impl serde::Serialize,
+    ) -> Result<()> {
+        self.record(conn, what, "create", None, Some(to_value(after)?))
+            .await
+    }
+
+    /// Records that `entity` `entity_id` was changed from `before` to `after`.
+    pub async fn updated(
+        &self,
+        conn: &mut SqliteConnection,
+        what: (&str, impl std::fmt::Display),
+        before: &impl serde::Serialize,
+        after: &impl serde::Serialize,
+    ) -> Result<()> {
+        let before = Some(to_value(before)?);
+        self.record(conn, what, "update", before, Some(to_value(after)?))
+            .await
+    }
+
     /// Records that `action` was done to `entity` `entity_id`, with what it
     /// was before and after (`None`: it did not exist).
     pub async fn record(

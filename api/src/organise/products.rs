@@ -13,9 +13,8 @@
 
 use axum::{extract::State, http::StatusCode, routing::get, Json, Router};
 use domain::{
-    dto::Category,
     organise::{OrganiseProduct, ProductInput},
-    FieldError, LocalText, MonthSet, Season,
+    FieldError, LocalText, Season,
 };
 use sqlx::{FromRow, SqliteConnection};
 use time::OffsetDateTime;
@@ -26,10 +25,11 @@ use crate::{
     http::json::JsonBody,
     http::params::{Id, Slug},
     organise::{
-        change_log::{to_value, ChangeLog},
+        change_log::ChangeLog,
         session::{CurrentOrganiser, VillageRef},
     },
     photos::photos_of,
+    shop::products::{ProductRow, PRODUCT_COLUMNS},
     AppState,
 };
 
@@ -39,29 +39,25 @@ pub fn router() -> Router<AppState> {
         .route("/organise/products/{id}", get(one).put(edit))
 }
 
+/// A product as organisers see it: the shop's columns, and more.
 #[derive(Debug, FromRow)]
 struct Row {
-    id: i64,
+    #[sqlx(flatten)]
+    product: ProductRow,
     village_id: i64,
     village_slug: String,
-    name_zh: String,
-    name_en: String,
     description_zh: String,
     description_en: String,
-    category: String,
-    unit_zh: String,
-    unit_en: String,
-    price_fen: i64,
-    local_price_fen: i64,
-    all_year: i64,
-    months_mask: i64,
     published: i64,
 }
 
-const SELECT: &str = "SELECT p.id, p.village_id, v.slug AS village_slug, p.name_zh, p.name_en,
-        p.description_zh, p.description_en, p.category, p.unit_zh, p.unit_en, p.price_fen,
-        p.local_price_fen, p.all_year, p.months_mask, p.published
-    FROM product p JOIN village v ON v.id = p.village_id";
+fn select() -> String {
+    format!(
+        "SELECT {PRODUCT_COLUMNS}, p.village_id, v.slug AS village_slug,
+                p.description_zh, p.description_en, p.published
+         FROM product p JOIN village v ON v.id = p.village_id"
+    )
+}
 
 impl Row {
     fn into_product(
@@ -69,26 +65,17 @@ impl Row {
         household_ids: Vec<i64>,
         photos: Vec<domain::dto::PhotoRef>,
     ) -> Result<OrganiseProduct> {
-        let bad = |what: &str| Error::internal(format_args!("product {}: bad {what}", self.id));
-        let category = Category::parse(&self.category).ok_or_else(|| bad("category"))?;
-        let season = if self.all_year != 0 {
-            Season::AllYear
-        } else {
-            let mask = u16::try_from(self.months_mask).map_err(|_| bad("months"))?;
-            Season::Months {
-                months: MonthSet::from_mask(mask).map_err(|_| bad("months"))?,
-            }
-        };
+        let p = self.product.into_summary()?;
         Ok(OrganiseProduct {
-            id: self.id,
+            id: p.id,
             village_slug: self.village_slug,
-            name: LocalText::new(self.name_zh, self.name_en),
+            name: p.name,
             description: LocalText::new(self.description_zh, self.description_en),
-            category,
-            unit: LocalText::new(self.unit_zh, self.unit_en),
-            price_fen: self.price_fen,
-            local_price_fen: self.local_price_fen,
-            season,
+            category: p.category,
+            unit: p.unit,
+            price_fen: p.price_fen,
+            local_price_fen: p.local_price_fen,
+            season: p.season,
             household_ids,
             published: self.published != 0,
             photos,
@@ -108,7 +95,7 @@ async fn households_of(conn: &mut SqliteConnection, product_id: i64) -> Result<V
 
 /// The product and its village id; 404 when there is none.
 async fn load(conn: &mut SqliteConnection, id: i64) -> Result<(i64, OrganiseProduct)> {
-    let row: Row = sqlx::query_as(&format!("{SELECT} WHERE p.id = ?"))
+    let row: Row = sqlx::query_as(&format!("{} WHERE p.id = ?", select()))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
@@ -145,10 +132,13 @@ async fn list(
 ) -> Result<Json<Vec<OrganiseProduct>>> {
     let mut conn = state.db.acquire().await?;
     let v = o.village(&mut conn, &slug).await?;
-    let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} WHERE p.village_id = ? ORDER BY p.id"))
-        .bind(v.id)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "{} WHERE p.village_id = ? ORDER BY p.id",
+        select()
+    ))
+    .bind(v.id)
+    .fetch_all(&mut *conn)
+    .await?;
     let links: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT ph.product_id, ph.household_id FROM product_household ph
          JOIN product p ON p.id = ph.product_id WHERE p.village_id = ?
@@ -161,12 +151,12 @@ async fn list(
     for (p, h) in links {
         by_product.entry(p).or_default().push(h);
     }
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let ids: Vec<i64> = rows.iter().map(|r| r.product.id).collect();
     let mut photos = photos_of(&mut conn, &ids).await?;
     rows.into_iter()
         .map(|r| {
-            let hs = by_product.remove(&r.id).unwrap_or_default();
-            let ps = photos.remove(&r.id).unwrap_or_default();
+            let hs = by_product.remove(&r.product.id).unwrap_or_default();
+            let ps = photos.remove(&r.product.id).unwrap_or_default();
             r.into_product(hs, ps)
         })
         .collect::<Result<_>>()
@@ -214,11 +204,59 @@ async fn checked(
     }
 }
 
-fn season_columns(s: Season) -> (i64, i64) {
-    match s {
+type ProductQuery<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+
+/// Inserts product `p` (its own columns) into village `village_id`;
+/// returns its id. The demo seed writes its products this way too.
+pub(crate) async fn insert_product(
+    conn: &mut SqliteConnection,
+    village_id: i64,
+    p: &ProductInput,
+) -> sqlx::Result<i64> {
+    let q = sqlx::query(
+        "INSERT INTO product (name_zh, name_en, category, unit_zh, unit_en, price_fen,
+                              local_price_fen, all_year, months_mask, description_zh,
+                              description_en, published, village_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    );
+    let done = bind_columns(q, p).bind(village_id).execute(conn).await?;
+    Ok(done.last_insert_rowid())
+}
+
+/// Overwrites the own columns of product `id` with `p`'s.
+async fn update_product(
+    conn: &mut SqliteConnection,
+    id: i64,
+    p: &ProductInput,
+) -> sqlx::Result<()> {
+    let q = sqlx::query(
+        "UPDATE product SET name_zh = ?, name_en = ?, category = ?, unit_zh = ?, unit_en = ?,
+                price_fen = ?, local_price_fen = ?, all_year = ?, months_mask = ?,
+                description_zh = ?, description_en = ?, published = ?
+         WHERE id = ?",
+    );
+    bind_columns(q, p).bind(id).execute(conn).await?;
+    Ok(())
+}
+
+/// Binds `p`'s columns in the order both statements list them.
+fn bind_columns<'q>(q: ProductQuery<'q>, p: &'q ProductInput) -> ProductQuery<'q> {
+    let (all_year, months_mask) = match p.season {
         Season::AllYear => (1, 0),
         Season::Months { months } => (0, i64::from(months.mask())),
-    }
+    };
+    q.bind(&p.name.zh)
+        .bind(&p.name.en)
+        .bind(p.category.as_str())
+        .bind(&p.unit.zh)
+        .bind(&p.unit.en)
+        .bind(p.price_fen)
+        .bind(p.local_price_fen)
+        .bind(all_year)
+        .bind(months_mask)
+        .bind(&p.description.zh)
+        .bind(&p.description.en)
+        .bind(p.published)
 }
 
 /// `POST /api/organise/villages/{slug}/products`.
@@ -232,39 +270,11 @@ async fn create(
     let mut tx = state.write().await?;
     let v = o.village(tx.conn(), &slug).await?;
     let p = checked(tx.conn(), v.id, input).await?;
-    let (all_year, mask) = season_columns(p.season);
-    let id = sqlx::query(
-        "INSERT INTO product (village_id, name_zh, name_en, category, unit_zh, unit_en, price_fen,
-                              local_price_fen, all_year, months_mask, description_zh, description_en,
-                              published)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(v.id)
-    .bind(&p.name.zh)
-    .bind(&p.name.en)
-    .bind(p.category.as_str())
-    .bind(&p.unit.zh)
-    .bind(&p.unit.en)
-    .bind(p.price_fen)
-    .bind(p.local_price_fen)
-    .bind(all_year)
-    .bind(mask)
-    .bind(&p.description.zh)
-    .bind(&p.description.en)
-    .bind(p.published)
-    .execute(tx.conn())
-    .await?
-    .last_insert_rowid();
+    let id = insert_product(tx.conn(), v.id, &p).await?;
     link_households(tx.conn(), id, &p.household_ids).await?;
     let (_, product) = load(tx.conn(), id).await?;
     ChangeLog::new(&o, v.id, now)
-        .record(
-            tx.conn(),
-            ("product", id),
-            "create",
-            None,
-            Some(to_value(&product)?),
-        )
+        .created(tx.conn(), ("product", id), &product)
         .await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(product)))
@@ -335,28 +345,7 @@ async fn edit(
         }
     }
 
-    let (all_year, mask) = season_columns(p.season);
-    sqlx::query(
-        "UPDATE product SET name_zh = ?, name_en = ?, category = ?, unit_zh = ?, unit_en = ?,
-                price_fen = ?, local_price_fen = ?, all_year = ?, months_mask = ?,
-                description_zh = ?, description_en = ?, published = ?
-         WHERE id = ?",
-    )
-    .bind(&p.name.zh)
-    .bind(&p.name.en)
-    .bind(p.category.as_str())
-    .bind(&p.unit.zh)
-    .bind(&p.unit.en)
-    .bind(p.price_fen)
-    .bind(p.local_price_fen)
-    .bind(all_year)
-    .bind(mask)
-    .bind(&p.description.zh)
-    .bind(&p.description.en)
-    .bind(p.published)
-    .bind(id)
-    .execute(tx.conn())
-    .await?;
+    update_product(tx.conn(), id, &p).await?;
     sqlx::query(
         "DELETE FROM product_household WHERE product_id = ?
            AND household_id NOT IN (SELECT value FROM json_each(?))",
@@ -383,13 +372,7 @@ async fn edit(
     // A resent save that changes nothing leaves no trace in the log.
     if after != before {
         ChangeLog::new(&o, v.id, now)
-            .record(
-                tx.conn(),
-                ("product", id),
-                "update",
-                Some(to_value(&before)?),
-                Some(to_value(&after)?),
-            )
+            .updated(tx.conn(), ("product", id), &before, &after)
             .await?;
     }
     tx.commit().await?;

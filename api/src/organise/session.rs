@@ -35,6 +35,7 @@ use crate::{
         json::JsonBody,
         login_limit,
     },
+    shop::villages::no_village,
     AppState,
 };
 
@@ -117,23 +118,10 @@ impl CurrentOrganiser {
     /// The village `slug` if this organiser organises it: 404 when there
     /// is no such village, 403 when it is someone else's.
     pub async fn village(&self, conn: &mut SqliteConnection, slug: &str) -> Result<VillageRef> {
-        let row: Option<(i64, String, i64)> = sqlx::query_as(
-            "SELECT v.id, v.slug,
-                    EXISTS (SELECT 1 FROM organiser_village ov
-                            WHERE ov.village_id = v.id AND ov.organiser_id = ?)
-             FROM village v WHERE v.slug = ?",
-        )
-        .bind(self.id)
-        .bind(slug)
-        .fetch_optional(conn)
-        .await?;
-        match row {
-            None => Err(Error::not_found(
-                format!("没有这个村子：{slug}"),
-                format!("no village with slug '{slug}'"),
-            )),
-            Some((_, _, 0)) => Err(not_yours(slug)),
-            Some((id, slug, _)) => Ok(VillageRef { id, slug }),
+        match self.lookup(conn, Some(slug), None).await? {
+            None => Err(no_village(slug)),
+            Some((v, false)) => Err(not_yours(&v.slug)),
+            Some((v, true)) => Ok(v),
         }
     }
 
@@ -144,26 +132,35 @@ impl CurrentOrganiser {
         conn: &mut SqliteConnection,
         village_id: i64,
     ) -> Result<VillageRef> {
-        let row: Option<(String, i64)> = sqlx::query_as(
-            "SELECT v.slug,
-                    EXISTS (SELECT 1 FROM organiser_village ov
-                            WHERE ov.village_id = v.id AND ov.organiser_id = ?)
-             FROM village v WHERE v.id = ?",
-        )
-        .bind(self.id)
-        .bind(village_id)
-        .fetch_optional(conn)
-        .await?;
-        match row {
-            Some((slug, 1)) => Ok(VillageRef {
-                id: village_id,
-                slug,
-            }),
-            Some((slug, _)) => Err(not_yours(&slug)),
+        match self.lookup(conn, None, Some(village_id)).await? {
             None => Err(Error::internal(format_args!(
                 "village {village_id} is gone"
             ))),
+            Some((v, false)) => Err(not_yours(&v.slug)),
+            Some((v, true)) => Ok(v),
         }
+    }
+
+    /// The village with this slug or id, and whether this organiser
+    /// organises it.
+    async fn lookup(
+        &self,
+        conn: &mut SqliteConnection,
+        slug: Option<&str>,
+        id: Option<i64>,
+    ) -> Result<Option<(VillageRef, bool)>> {
+        let row: Option<(i64, String, i64)> = sqlx::query_as(
+            "SELECT v.id, v.slug,
+                    EXISTS (SELECT 1 FROM organiser_village ov
+                            WHERE ov.village_id = v.id AND ov.organiser_id = ?1)
+             FROM village v WHERE v.slug = ?2 OR v.id = ?3",
+        )
+        .bind(self.id)
+        .bind(slug)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+        Ok(row.map(|(id, slug, mine)| (VillageRef { id, slug }, mine != 0)))
     }
 }
 

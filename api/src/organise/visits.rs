@@ -42,7 +42,10 @@ use crate::{
         session::{CurrentOrganiser, VillageRef},
     },
     shop::rounds::moment,
-    shop::visits::{hosts, policy, row, BookingRow, BOOKING_SELECT},
+    shop::visits::{
+        bookings::{commit_answer, not_found},
+        hosts, no_visitors, policy, row, BookingRow, BOOKING_SELECT,
+    },
     AppState,
 };
 
@@ -69,13 +72,6 @@ fn date_param(query: &Option<String>, name: &str) -> Result<Option<Date>> {
             })
         })
         .transpose()
-}
-
-fn not_found(id: &str) -> Error {
-    Error::not_found(
-        format!("没有这个预订：{id}"),
-        format!("no booking with id {id}"),
-    )
 }
 
 /// The booking if it is of one of the organiser's villages: 404 / 403.
@@ -243,11 +239,7 @@ async fn cancel(
             })),
         )
         .await?;
-    let r = row(tx.conn(), &id)
-        .await?
-        .ok_or_else(|| Error::internal("booking vanished after cancel"))?;
-    tx.commit().await?;
-    Ok(Json(r.into_booking(now)?))
+    commit_answer(tx, &id, now).await
 }
 
 /// `PUT /api/organise/villages/{slug}/closed-days`: close a night to new
@@ -263,10 +255,7 @@ async fn close_day(
     let mut tx = state.write().await?;
     let v = o.village(tx.conn(), &slug).await?;
     let Some(p) = policy(tx.conn(), v.id).await? else {
-        return Err(Error::not_found(
-            format!("村子 {slug} 还不接待访客"),
-            format!("village '{slug}' does not take visitors yet"),
-        ));
+        return Err(no_visitors(&slug));
     };
     if input.date < today {
         return Err(FieldError::new(

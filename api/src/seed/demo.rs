@@ -7,12 +7,18 @@
 
 use std::collections::{HashMap, HashSet};
 
-use domain::{dto::Category, validate, FieldError, LocalText, Season, SHANGHAI};
+use super::Seeded;
+use domain::{
+    dto::Category, organise::ProductInput, validate, FieldError, LocalText, Season, SHANGHAI,
+};
 use serde::Deserialize;
 use sqlx::SqlitePool;
 use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time};
 
-use crate::db::{format_date, parse_date, parse_hhmm};
+use crate::{
+    db::{format_date, parse_date, parse_hhmm},
+    organise::products::insert_product,
+};
 
 pub const DEMO_JSON: &str = include_str!("../../seed/demo.json");
 
@@ -363,18 +369,17 @@ pub fn plan_rounds(rounds: &SeedRounds, today: Date, village_index: usize) -> Ve
     planned
 }
 
+/// Counts the rows already there: any, and this step leaves the database alone.
+const EMPTY: &str = "SELECT COUNT(*) FROM village";
+const FAILED: &str = "seeding failed";
+
 /// Loads the embedded demo data if the database has no village yet.
 /// Returns `None` when the database was left alone.
-pub async fn seed_if_empty(
-    pool: &SqlitePool,
-    now: OffsetDateTime,
-) -> Result<Option<SeedReport>, String> {
-    const FAILED: &str = "seeding failed";
-    let db = super::failed(FAILED);
-    let Some(mut tx) = super::begin_if_empty(pool, "SELECT COUNT(*) FROM village", FAILED).await?
-    else {
+pub async fn seed_if_empty(pool: &SqlitePool, now: OffsetDateTime) -> Seeded<SeedReport> {
+    let Some(mut tx) = super::begin_if_empty(pool, EMPTY, FAILED).await? else {
         return Ok(None);
     };
+    let db = super::failed(FAILED);
     let file = SeedFile::parse(DEMO_JSON)?;
     let today = domain::shanghai_date(now);
     let mut report = SeedReport::default();
@@ -437,31 +442,20 @@ pub async fn seed_if_empty(
         }
 
         for p in &v.products {
-            let (all_year, mask) = match p.season {
-                Season::AllYear => (1i64, 0i64),
-                Season::Months { months } => (0, i64::from(months.mask())),
+            let input = ProductInput {
+                name: p.name.clone(),
+                description: p.description.clone(),
+                category: p.category,
+                unit: p.unit.clone(),
+                price_fen: p.price_fen,
+                local_price_fen: p.local_price_fen,
+                season: p.season,
+                household_ids: Vec::new(),
+                published: true,
             };
-            let product_id = sqlx::query(
-                "INSERT INTO product (village_id, name_zh, name_en, category, unit_zh, unit_en, price_fen,
-                    local_price_fen, all_year, months_mask, description_zh, description_en, published)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
-            )
-            .bind(village_id)
-            .bind(&p.name.zh)
-            .bind(&p.name.en)
-            .bind(p.category.as_str())
-            .bind(&p.unit.zh)
-            .bind(&p.unit.en)
-            .bind(p.price_fen)
-            .bind(p.local_price_fen)
-            .bind(all_year)
-            .bind(mask)
-            .bind(&p.description.zh)
-            .bind(&p.description.en)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?
-            .last_insert_rowid();
+            let product_id = insert_product(&mut tx, village_id, &input)
+                .await
+                .map_err(db)?;
             for key in &p.households {
                 let household_id = household_ids[key.as_str()]; // checked by validate()
                 sqlx::query(

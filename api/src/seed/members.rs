@@ -14,6 +14,7 @@
 //! The password hashes are argon2id PHC strings of the passwords above,
 //! computed once (a unit test checks them), so seeding costs no hashing.
 
+use super::Seeded;
 use sqlx::{SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
 
@@ -77,17 +78,16 @@ async fn first_point(conn: &mut SqliteConnection, slug: &str) -> Result<Option<i
     Ok(row.map(|(id,)| id))
 }
 
+/// Counts the rows already there: any, and this step leaves the database alone.
+const EMPTY: &str = "SELECT (SELECT COUNT(*) FROM member) + (SELECT COUNT(*) FROM invitation)";
+const FAILED: &str = "seeding demo members failed";
+
 /// Seeds the demo members and codes if there are no members and no codes.
-pub async fn seed_if_empty(
-    pool: &SqlitePool,
-    now: OffsetDateTime,
-) -> Result<Option<MembersReport>, String> {
-    const FAILED: &str = "seeding demo members failed";
-    let db = super::failed(FAILED);
-    let count = "SELECT (SELECT COUNT(*) FROM member) + (SELECT COUNT(*) FROM invitation)";
-    let Some(mut tx) = super::begin_if_empty(pool, count, FAILED).await? else {
+pub async fn seed_if_empty(pool: &SqlitePool, now: OffsetDateTime) -> Seeded<MembersReport> {
+    let Some(mut tx) = super::begin_if_empty(pool, EMPTY, FAILED).await? else {
         return Ok(None);
     };
+    let db = super::failed(FAILED);
     let now = now.unix_timestamp();
     let mut report = MembersReport::default();
 

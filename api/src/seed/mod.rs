@@ -33,6 +33,10 @@ pub async fn seed_all(db: &SqlitePool, now: OffsetDateTime) -> Result<(), String
     Ok(())
 }
 
+/// What a seeding step returns: what it seeded, or `None` when its tables
+/// already had rows.
+pub type Seeded<T> = Result<Option<T>, String>;
+
 /// The error text of a failed seeding step: `"{failed}: {e}"`.
 fn failed(failed: &'static str) -> impl Fn(sqlx::Error) -> String + Copy {
     move |e| format!("{failed}: {e}")

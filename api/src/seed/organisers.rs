@@ -16,6 +16,7 @@
 //! The hashes are argon2id PHC strings of the passwords, computed once (a
 //! unit test checks them), so seeding costs no hashing.
 
+use super::Seeded;
 use sqlx::SqlitePool;
 use time::OffsetDateTime;
 
@@ -90,19 +91,17 @@ pub const DEMO_ORGANISERS: [DemoOrganiser; 7] = [
     },
 ];
 
+/// Counts the rows already there: any, and this step leaves the database alone.
+const EMPTY: &str = "SELECT COUNT(*) FROM organiser";
+const FAILED: &str = "seeding demo organisers failed";
+
 /// Seeds the demo organisers if there are none. Returns how many accounts
 /// were made, `None` when the table already had rows.
-pub async fn seed_if_empty(
-    pool: &SqlitePool,
-    now: OffsetDateTime,
-) -> Result<Option<usize>, String> {
-    const FAILED: &str = "seeding demo organisers failed";
-    let db = super::failed(FAILED);
-    let Some(mut tx) =
-        super::begin_if_empty(pool, "SELECT COUNT(*) FROM organiser", FAILED).await?
-    else {
+pub async fn seed_if_empty(pool: &SqlitePool, now: OffsetDateTime) -> Seeded<usize> {
+    let Some(mut tx) = super::begin_if_empty(pool, EMPTY, FAILED).await? else {
         return Ok(None);
     };
+    let db = super::failed(FAILED);
     let mut made = 0;
     for o in &DEMO_ORGANISERS {
         let mut village_ids = Vec::new();

@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 
+use super::Seeded;
 use domain::{dto::Category, MonthSet};
 use sqlx::{FromRow, SqlitePool};
 
@@ -63,15 +64,17 @@ struct Pair {
     village_slug: String,
 }
 
+/// Counts the rows already there: any, and this step leaves the database alone.
+const EMPTY: &str = "SELECT COUNT(*) FROM supply";
+const FAILED: &str = "seeding supplies failed";
+
 /// Seeds supplies if there are none. Returns the number of rows inserted,
 /// `None` when the table already had rows.
-pub async fn seed_if_empty(pool: &SqlitePool) -> Result<Option<usize>, String> {
-    const FAILED: &str = "seeding supplies failed";
-    let db = super::failed(FAILED);
-    let Some(mut tx) = super::begin_if_empty(pool, "SELECT COUNT(*) FROM supply", FAILED).await?
-    else {
+pub async fn seed_if_empty(pool: &SqlitePool) -> Seeded<usize> {
+    let Some(mut tx) = super::begin_if_empty(pool, EMPTY, FAILED).await? else {
         return Ok(None);
     };
+    let db = super::failed(FAILED);
     let file = SeedFile::parse(DEMO_JSON)?;
     let ranges: HashMap<(&str, &str), [i64; 2]> = file
         .villages

@@ -7,6 +7,7 @@
 //! Open dates run from the seeding day (Asia/Shanghai) for `open_days`
 //! days; closed days are offsets from the seeding day.
 
+use super::Seeded;
 use domain::{
     validate,
     visit::{HostPrices, MealSet},
@@ -112,19 +113,18 @@ pub struct VisitsReport {
     pub closed_days: usize,
 }
 
+/// Counts the rows already there: any, and this step leaves the database alone.
+const EMPTY: &str = "SELECT (SELECT COUNT(*) FROM host) + (SELECT COUNT(*) FROM visit_policy)";
+const FAILED: &str = "seeding visit offers failed";
+
 /// Seeds visit offers if there are no hosts and no policies. A village or
 /// household of the seed file missing from the database is skipped.
-pub async fn seed_if_empty(
-    pool: &SqlitePool,
-    now: OffsetDateTime,
-) -> Result<Option<VisitsReport>, String> {
-    const FAILED: &str = "seeding visit offers failed";
-    let db = super::failed(FAILED);
+pub async fn seed_if_empty(pool: &SqlitePool, now: OffsetDateTime) -> Seeded<VisitsReport> {
     let seed = VisitSeed::parse(VISITS_JSON)?;
-    let count = "SELECT (SELECT COUNT(*) FROM host) + (SELECT COUNT(*) FROM visit_policy)";
-    let Some(mut tx) = super::begin_if_empty(pool, count, FAILED).await? else {
+    let Some(mut tx) = super::begin_if_empty(pool, EMPTY, FAILED).await? else {
         return Ok(None);
     };
+    let db = super::failed(FAILED);
     let today = domain::shanghai_date(now);
     let mut report = VisitsReport::default();
     for v in &seed.villages {

@@ -28,7 +28,7 @@ pub(crate) const PRODUCT_COLUMNS: &str =
 
 #[derive(Debug, FromRow)]
 pub(crate) struct ProductRow {
-    id: i64,
+    pub id: i64,
     name_zh: String,
     name_en: String,
     category: String,

@@ -37,7 +37,7 @@ use crate::{
     http::json::JsonBody,
     http::params::{Id, Slug},
     organise::{
-        change_log::{to_value, ChangeLog},
+        change_log::ChangeLog,
         session::{CurrentOrganiser, VillageRef},
     },
     shop::rounds::{moment, round_points, RoundRow},
@@ -340,13 +340,7 @@ async fn create(
     let (_, round) = round_row(tx.conn(), id).await?;
     let answer = assemble(tx.conn(), &v, round, true, now).await?;
     ChangeLog::new(&o, v.id, now.unix_timestamp())
-        .record(
-            tx.conn(),
-            ("round", id),
-            "create",
-            None,
-            Some(to_value(&RoundLog::of(&answer))?),
-        )
+        .created(tx.conn(), ("round", id), &RoundLog::of(&answer))
         .await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(answer)))
@@ -418,12 +412,11 @@ async fn set_points(
     let after = assemble(tx.conn(), &v, round, true, now).await?;
     if before.points != after.points {
         ChangeLog::new(&o, v.id, now.unix_timestamp())
-            .record(
+            .updated(
                 tx.conn(),
                 ("round_points", id),
-                "update",
-                Some(to_value(&RoundLog::of(&before))?),
-                Some(to_value(&RoundLog::of(&after))?),
+                &RoundLog::of(&before),
+                &RoundLog::of(&after),
             )
             .await?;
     }

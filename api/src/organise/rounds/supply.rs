@@ -180,13 +180,7 @@ pub(super) async fn set_supply(
             .collect();
         let after: Vec<SupplyEntry> = changed.iter().map(|(s, _)| *s).collect();
         ChangeLog::new(&o, v.id, now.unix_timestamp())
-            .record(
-                tx.conn(),
-                ("supply", id),
-                "update",
-                Some(to_value(&before)?),
-                Some(to_value(&after)?),
-            )
+            .updated(tx.conn(), ("supply", id), &before, &after)
             .await?;
     }
     let answer = assemble(tx.conn(), &v, round, true, now).await?;

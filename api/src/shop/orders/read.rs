@@ -126,6 +126,22 @@ struct LineRow {
     household_fen: i64,
 }
 
+impl LineRow {
+    /// The order's id and the line.
+    fn into_line(self) -> (String, OrderLine) {
+        let line = OrderLine {
+            product_id: self.product_id,
+            name: LocalText::new(self.name_zh, self.name_en),
+            unit: LocalText::new(self.unit_zh, self.unit_en),
+            quantity: self.quantity,
+            unit_price_fen: self.unit_price_fen,
+            total_fen: self.total_fen,
+            household_fen: self.household_fen,
+        };
+        (self.order_id, line)
+    }
+}
+
 pub(super) async fn load_one(
     conn: &mut SqliteConnection,
     member_id: i64,
@@ -190,15 +206,8 @@ pub(super) async fn load_orders(
     let mut withdrawn = withdrawn_lines(&mut *conn, member_id, id).await?;
     let mut lines: HashMap<String, Vec<OrderLine>> = HashMap::new();
     for l in line_rows {
-        lines.entry(l.order_id).or_default().push(OrderLine {
-            product_id: l.product_id,
-            name: LocalText::new(l.name_zh, l.name_en),
-            unit: LocalText::new(l.unit_zh, l.unit_en),
-            quantity: l.quantity,
-            unit_price_fen: l.unit_price_fen,
-            total_fen: l.total_fen,
-            household_fen: l.household_fen,
-        });
+        let (order_id, line) = l.into_line();
+        lines.entry(order_id).or_default().push(line);
     }
     rows.into_iter()
         .map(|r| {
@@ -247,6 +256,15 @@ pub(super) async fn load_orders(
         .collect()
 }
 
+/// A withdrawn line, with the withdrawal's reason and time.
+#[derive(Debug, FromRow)]
+struct WithdrawnRow {
+    #[sqlx(flatten)]
+    line: LineRow,
+    reason: String,
+    at: i64,
+}
+
 /// Lines taken out of the member's orders (only `id` if given) by a
 /// withdrawal, with its reason, by order id.
 pub(super) async fn withdrawn_lines(
@@ -255,22 +273,9 @@ pub(super) async fn withdrawn_lines(
     id: Option<&str>,
 ) -> Result<HashMap<String, Vec<WithdrawnLine>>> {
     let filter = member_filter(id);
-    type Row = (
-        String,
-        i64,
-        String,
-        String,
-        String,
-        String,
-        i64,
-        i64,
-        i64,
-        String,
-        i64,
-    );
-    let rows: Vec<Row> = sqlx::query_as(&format!(
+    let rows: Vec<WithdrawnRow> = sqlx::query_as(&format!(
         "SELECT wl.order_id, wl.product_id, p.name_zh, p.name_en, p.unit_zh, p.unit_en,
-                wl.quantity, wl.unit_price_fen, wl.total_fen, w.reason, w.at
+                wl.quantity, wl.unit_price_fen, wl.total_fen, wl.household_fen, w.reason, w.at
          FROM withdrawn_line wl
          JOIN orders o ON o.id = wl.order_id
          JOIN product p ON p.id = wl.product_id
@@ -283,16 +288,15 @@ pub(super) async fn withdrawn_lines(
     .fetch_all(conn)
     .await?;
     let mut out: HashMap<String, Vec<WithdrawnLine>> = HashMap::new();
-    for (order_id, product_id, nz, ne, uz, ue, quantity, unit_price_fen, total_fen, reason, at) in
-        rows
-    {
+    for WithdrawnRow { line, reason, at } in rows {
+        let (order_id, line) = line.into_line();
         out.entry(order_id).or_default().push(WithdrawnLine {
-            product_id,
-            name: LocalText::new(nz, ne),
-            unit: LocalText::new(uz, ue),
-            quantity,
-            unit_price_fen,
-            total_fen,
+            product_id: line.product_id,
+            name: line.name,
+            unit: line.unit,
+            quantity: line.quantity,
+            unit_price_fen: line.unit_price_fen,
+            total_fen: line.total_fen,
             reason,
             withdrawn_at: moment(at)?,
         });
