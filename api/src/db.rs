@@ -5,7 +5,7 @@ use std::{path::Path, time::Duration};
 
 use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    SqlitePool,
+    SqliteConnection, SqlitePool,
 };
 use time::{macros::format_description, Date, Time};
 
@@ -60,6 +60,28 @@ pub fn parse_hhmm(s: &str) -> Option<Time> {
     (s.len() == 5)
         .then(|| Time::parse(s, HHMM_FORMAT).ok())
         .flatten()
+}
+
+/// `ids` as the JSON array SQLite's `json_each` reads: a list of any
+/// length in one parameter.
+pub fn json_ids(ids: &[i64]) -> String {
+    serde_json::to_string(ids).expect("a list of numbers is always JSON")
+}
+
+/// Runs `sql` with `?1` = `id` and `?2` = the JSON array of `ids`, e.g.
+/// to insert a row per id with `SELECT ?1, value FROM json_each(?2)`.
+pub async fn execute_for_each(
+    conn: &mut SqliteConnection,
+    sql: &str,
+    id: i64,
+    ids: &[i64],
+) -> Result<(), sqlx::Error> {
+    sqlx::query(sql)
+        .bind(id)
+        .bind(json_ids(ids))
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// A write transaction that holds the database's write lock from its first

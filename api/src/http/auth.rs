@@ -13,7 +13,7 @@ use argon2::{
     password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
     Argon2,
 };
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
 use rand::{rngs::OsRng, Rng, RngCore};
 use sha2::{Digest, Sha256};
 use sqlx::{SqliteConnection, SqlitePool};
@@ -36,31 +36,55 @@ pub struct SessionKind {
 }
 
 /// Members' sessions: 30 days, `sf_session`, sent with every request.
-pub const MEMBER: SessionKind = SessionKind {
-    table: "session",
-    owner: "member_id",
-    cookie_name: "sf_session",
-    seconds: 30 * 24 * 60 * 60,
-    same_site: "Lax",
-    path: "/",
-};
+pub const MEMBER: SessionKind =
+    SessionKind::new("session", "member_id", "sf_session", 30, "Lax", "/");
 
 /// Organisers' sessions: a cookie name of its own, so a member session
 /// never opens the workspace; only sent to the organiser API; `Strict`,
 /// because no cross-site navigation ever needs it. 7 days.
-pub const ORGANISER: SessionKind = SessionKind {
-    table: "organiser_session",
-    owner: "organiser_id",
-    cookie_name: "sf_organiser",
-    seconds: 7 * 24 * 60 * 60,
-    same_site: "Strict",
-    path: "/api/organise",
-};
+pub const ORGANISER: SessionKind = SessionKind::new(
+    "organiser_session",
+    "organiser_id",
+    "sf_organiser",
+    7,
+    "Strict",
+    "/api/organise",
+);
 
 impl SessionKind {
+    /// Sessions stored in `table` (whose session: `owner`), with cookie
+    /// `cookie_name` living `days` days, `SameSite=same_site`, `Path=path`.
+    const fn new(
+        table: &'static str,
+        owner: &'static str,
+        cookie_name: &'static str,
+        days: i64,
+        same_site: &'static str,
+        path: &'static str,
+    ) -> Self {
+        Self {
+            table,
+            owner,
+            cookie_name,
+            seconds: days * 24 * 60 * 60,
+            same_site,
+            path,
+        }
+    }
+
     /// `Set-Cookie` for a new (or renewed) session.
     pub fn cookie(&self, token: &str, secure: bool) -> HeaderValue {
         self.cookie_with(token, self.seconds, secure)
+    }
+
+    /// The `Set-Cookie` header of an answer that starts (or renews) a session.
+    pub fn set_cookie(&self, token: &str, secure: bool) -> [(HeaderName, HeaderValue); 1] {
+        [(header::SET_COOKIE, self.cookie(token, secure))]
+    }
+
+    /// The `Set-Cookie` header of an answer that ends the session.
+    pub fn unset_cookie(&self, secure: bool) -> [(HeaderName, HeaderValue); 1] {
+        [(header::SET_COOKIE, self.clear_cookie(secure))]
     }
 
     /// `Set-Cookie` that makes the browser forget the session.
@@ -176,6 +200,14 @@ pub async fn verify_password(password: String, stored: Option<String>) -> Result
     })
     .await
     .map_err(|e| Error::internal(format_args!("password check task: {e}")))?
+}
+
+/// The account of `row` (its id and stored hash) if `password` is its
+/// password. Without a row the check takes as long anyway.
+pub async fn password_owner(password: String, row: Option<(i64, String)>) -> Result<Option<i64>> {
+    let (id, stored) = row.unzip();
+    let ok = verify_password(password, stored).await?;
+    Ok(id.filter(|_| ok))
 }
 
 /// argon2id (default parameters) of a random string nobody knows.

@@ -16,9 +16,19 @@ use domain::organise::{
 use sqlx::SqliteConnection;
 
 use crate::{
-    http::error::{Error, Result},
+    http::{
+        auth::SessionKind,
+        error::{Error, Result},
+    },
     AppState,
 };
+
+/// A login attempt: counted as a failed one until it has
+/// [`succeeded`](Attempt::succeeded).
+pub struct Attempt {
+    id: i64,
+    account: String,
+}
 
 /// The client's address as the limit counts it: the peer of the TCP
 /// connection, or, when that peer is one of `trusted` proxies, the client
@@ -75,9 +85,8 @@ async fn failures(
 }
 
 /// Refuses the attempt while `account` or `address` is locked; otherwise
-/// counts it as a failure and returns its id, to [`forgive`] if the
-/// password turns out right.
-pub async fn begin(state: &AppState, account: &str, address: &str, now: i64) -> Result<i64> {
+/// counts it as a failure until it has [`succeeded`](Attempt::succeeded).
+pub async fn begin(state: &AppState, account: &str, address: &str, now: i64) -> Result<Attempt> {
     let mut tx = state.write().await?;
     let by_account = failures(tx.conn(), "account", account, now).await?;
     let by_address = failures(tx.conn(), "address", address, now).await?;
@@ -106,16 +115,28 @@ pub async fn begin(state: &AppState, account: &str, address: &str, now: i64) -> 
         .await?
         .last_insert_rowid();
     tx.commit().await?;
-    Ok(id)
+    Ok(Attempt {
+        id,
+        account: account.to_owned(),
+    })
 }
 
-/// The right password forgives this attempt and the account's failures
-/// (not the address's).
-pub async fn forgive(conn: &mut SqliteConnection, attempt_id: i64, account: &str) -> Result<()> {
-    sqlx::query("DELETE FROM login_failure WHERE id = ? OR account = ?")
-        .bind(attempt_id)
-        .bind(account)
-        .execute(conn)
-        .await?;
-    Ok(())
+impl Attempt {
+    /// The password was right: forgives this attempt and the account's
+    /// failures (not the address's), and starts a `kind` session for
+    /// `owner_id` at `now`; returns its token.
+    pub async fn succeeded(
+        self,
+        conn: &mut SqliteConnection,
+        kind: &SessionKind,
+        owner_id: i64,
+        now: i64,
+    ) -> Result<String> {
+        sqlx::query("DELETE FROM login_failure WHERE id = ? OR account = ?")
+            .bind(self.id)
+            .bind(&self.account)
+            .execute(&mut *conn)
+            .await?;
+        kind.start(conn, owner_id, now).await
+    }
 }

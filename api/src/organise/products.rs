@@ -20,7 +20,7 @@ use sqlx::{FromRow, SqliteConnection};
 use time::OffsetDateTime;
 
 use crate::{
-    db::format_date,
+    db::{execute_for_each, format_date, json_ids},
     http::error::{Error, Result},
     http::json::JsonBody,
     http::params::{Id, Slug},
@@ -180,7 +180,7 @@ async fn checked(
 ) -> Result<ProductInput> {
     let input = input.normalized();
     let mut errors = input.validate();
-    let ids = serde_json::to_string(&input.household_ids).map_err(Error::internal)?;
+    let ids = json_ids(&input.household_ids);
     let known: Vec<(i64,)> = sqlx::query_as(
         "SELECT h.id FROM json_each(?) j JOIN household h ON h.id = j.value WHERE h.village_id = ?",
     )
@@ -281,15 +281,9 @@ async fn create(
 }
 
 async fn link_households(conn: &mut SqliteConnection, product_id: i64, ids: &[i64]) -> Result<()> {
-    sqlx::query(
-        "INSERT OR IGNORE INTO product_household (product_id, household_id)
-         SELECT ?, value FROM json_each(?)",
-    )
-    .bind(product_id)
-    .bind(serde_json::to_string(ids).map_err(Error::internal)?)
-    .execute(conn)
-    .await?;
-    Ok(())
+    let sql = "INSERT OR IGNORE INTO product_household (product_id, household_id)
+               SELECT ?1, value FROM json_each(?2)";
+    Ok(execute_for_each(conn, sql, product_id, ids).await?)
 }
 
 /// `PUT /api/organise/products/{id}`: the body is the whole product.
@@ -321,7 +315,7 @@ async fn edit(
              WHERE s.product_id = ? AND s.quantity > 0 AND r.distribution_day >= ?
              ORDER BY r.distribution_day",
         )
-        .bind(serde_json::to_string(&removed).map_err(Error::internal)?)
+        .bind(json_ids(&removed))
         .bind(id)
         .bind(format_date(today))
         .fetch_all(tx.conn())
@@ -346,14 +340,9 @@ async fn edit(
     }
 
     update_product(tx.conn(), id, &p).await?;
-    sqlx::query(
-        "DELETE FROM product_household WHERE product_id = ?
-           AND household_id NOT IN (SELECT value FROM json_each(?))",
-    )
-    .bind(id)
-    .bind(serde_json::to_string(&p.household_ids).map_err(Error::internal)?)
-    .execute(tx.conn())
-    .await?;
+    let unlink = "DELETE FROM product_household WHERE product_id = ?1
+                    AND household_id NOT IN (SELECT value FROM json_each(?2))";
+    execute_for_each(tx.conn(), unlink, id, &p.household_ids).await?;
     link_households(tx.conn(), id, &p.household_ids).await?;
     if p.price_fen != before.price_fen {
         sqlx::query(

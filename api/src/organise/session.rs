@@ -14,7 +14,7 @@
 
 use axum::{
     extract::{FromRequestParts, State},
-    http::{header, request::Parts, HeaderMap, Method, StatusCode},
+    http::{request::Parts, HeaderMap, Method, StatusCode},
     response::IntoResponse,
     routing::{get, post},
     Json, Router,
@@ -182,34 +182,25 @@ async fn login(
         .collect();
     let now = now();
 
-    let attempt_id = login_limit::begin(&state, &account, &address, now).await?;
+    let attempt = login_limit::begin(&state, &account, &address, now).await?;
 
     let row: Option<(i64, String)> =
         sqlx::query_as("SELECT id, password_hash FROM organiser WHERE login = ?")
             .bind(&account)
             .fetch_optional(&state.db)
             .await?;
-    let (organiser_id, stored) = match row {
-        Some((id, hash)) => (Some(id), Some(hash)),
-        None => (None, None),
-    };
-    let ok = auth::verify_password(req.password, stored).await?;
-    let Some(organiser_id) = organiser_id.filter(|_| ok) else {
+    let Some(organiser_id) = auth::password_owner(req.password, row).await? else {
         return Err(Error::unauthorized(WRONG_LOGIN_ZH, WRONG_LOGIN));
     };
 
     let mut tx = state.write().await?;
-    login_limit::forgive(tx.conn(), attempt_id, &account).await?;
-    let token = ORGANISER.start(tx.conn(), organiser_id, now).await?;
+    let token = attempt
+        .succeeded(tx.conn(), &ORGANISER, organiser_id, now)
+        .await?;
     let me = load_me(tx.conn(), organiser_id).await?;
     tx.commit().await?;
-    Ok((
-        [(
-            header::SET_COOKIE,
-            ORGANISER.cookie(&token, state.config.secure_cookie),
-        )],
-        Json(me),
-    ))
+    let cookie = ORGANISER.set_cookie(&token, state.config.secure_cookie);
+    Ok((cookie, Json(me)))
 }
 
 /// `DELETE /api/organise/session`: always 204 and a cleared cookie (with
@@ -217,13 +208,8 @@ async fn login(
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<impl IntoResponse> {
     check_csrf(&headers)?;
     ORGANISER.end(&state, &headers).await?;
-    Ok((
-        StatusCode::NO_CONTENT,
-        [(
-            header::SET_COOKIE,
-            ORGANISER.clear_cookie(state.config.secure_cookie),
-        )],
-    ))
+    let cookie = ORGANISER.unset_cookie(state.config.secure_cookie);
+    Ok((StatusCode::NO_CONTENT, cookie))
 }
 
 async fn me(State(state): State<AppState>, o: CurrentOrganiser) -> Result<Json<OrganiserMe>> {

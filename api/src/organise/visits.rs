@@ -268,24 +268,27 @@ async fn close_day(
     let day = format_date(input.date);
     let was_closed = p.closed_days.contains(&input.date);
     if was_closed != input.closed {
-        if input.closed {
-            sqlx::query("INSERT INTO closed_day (village_id, day) VALUES (?, ?)")
-                .bind(v.id)
-                .bind(&day)
-                .execute(tx.conn())
-                .await?;
+        let (sql, action) = if input.closed {
+            (
+                "INSERT INTO closed_day (village_id, day) VALUES (?, ?)",
+                "close",
+            )
         } else {
-            sqlx::query("DELETE FROM closed_day WHERE village_id = ? AND day = ?")
-                .bind(v.id)
-                .bind(&day)
-                .execute(tx.conn())
-                .await?;
-        }
+            (
+                "DELETE FROM closed_day WHERE village_id = ? AND day = ?",
+                "reopen",
+            )
+        };
+        sqlx::query(sql)
+            .bind(v.id)
+            .bind(&day)
+            .execute(tx.conn())
+            .await?;
         ChangeLog::new(&o, v.id, now.unix_timestamp())
             .record(
                 tx.conn(),
                 ("closed_day", &day),
-                if input.closed { "close" } else { "reopen" },
+                action,
                 Some(json!({"closed": was_closed})),
                 Some(json!({"closed": input.closed})),
             )

@@ -17,6 +17,7 @@ use domain::dto::{photo_url, PhotoRef, PhotoVersionRef};
 use sqlx::SqliteConnection;
 
 use crate::{
+    db::json_ids,
     http::{
         error::{Error, Result},
         params::Id,
@@ -81,7 +82,7 @@ pub(crate) async fn photos_of(
          JOIN photo_version v ON v.photo_id = p.id
          ORDER BY p.product_id, p.position, p.id, v.width",
     )
-    .bind(serde_json::to_string(product_ids).map_err(Error::internal)?)
+    .bind(json_ids(product_ids))
     .fetch_all(conn)
     .await?;
     let mut out: HashMap<i64, Vec<PhotoRef>> = HashMap::new();

@@ -164,26 +164,3 @@ pub async fn seed_if_empty(pool: &SqlitePool, now: OffsetDateTime) -> Seeded<Mem
     tx.commit().await.map_err(db)?;
     Ok(Some(report))
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn demo_hashes_match_the_demo_passwords() {
-        for m in &DEMO_MEMBERS {
-            assert!(
-                crate::http::auth::verify_password(m.password.into(), Some(m.password_hash.into()))
-                    .await
-                    .unwrap(),
-                "{}",
-                m.phone
-            );
-            domain::validate::phone("phone", m.phone).unwrap();
-            domain::validate::name("name", m.name).unwrap();
-        }
-        for code in DEMO_CODES {
-            assert_eq!(domain::validate::invitation_code("c", code).unwrap(), code);
-        }
-    }
-}

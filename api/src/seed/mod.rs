@@ -58,3 +58,49 @@ async fn begin_if_empty(
         .map_err(db)?;
     Ok((rows == 0).then_some(tx))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{members::DEMO_MEMBERS, organisers::DEMO_ORGANISERS};
+    use crate::http::auth::verify_password;
+
+    #[test]
+    fn demo_members_and_codes_are_valid() {
+        for m in &DEMO_MEMBERS {
+            domain::validate::phone("phone", m.phone).unwrap();
+            domain::validate::name("name", m.name).unwrap();
+        }
+        for code in super::members::DEMO_CODES {
+            assert_eq!(domain::validate::invitation_code("c", code).unwrap(), code);
+        }
+    }
+
+    #[test]
+    fn demo_organisers_are_valid() {
+        for o in &DEMO_ORGANISERS {
+            assert_eq!(
+                domain::organise::login_name("login", o.login).unwrap(),
+                o.login
+            );
+            assert!(o.name_zh.contains("示例") && o.name_en.contains("(demo)"));
+        }
+        assert!(DEMO_ORGANISERS.iter().any(|o| o.villages.len() > 1));
+    }
+
+    /// The hashes are computed once and stored, so seeding costs no hashing.
+    #[tokio::test]
+    async fn demo_hashes_match_the_demo_passwords() {
+        let members = DEMO_MEMBERS
+            .iter()
+            .map(|m| (m.phone, m.password, m.password_hash));
+        let organisers = DEMO_ORGANISERS
+            .iter()
+            .map(|o| (o.login, o.password, o.password_hash));
+        for (who, password, hash) in members.chain(organisers) {
+            let ok = verify_password(password.into(), Some(hash.into()))
+                .await
+                .unwrap();
+            assert!(ok, "{who}");
+        }
+    }
+}

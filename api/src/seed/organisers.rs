@@ -144,27 +144,3 @@ pub async fn seed_if_empty(pool: &SqlitePool, now: OffsetDateTime) -> Seeded<usi
     tx.commit().await.map_err(db)?;
     Ok(Some(made))
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn demo_hashes_match_the_demo_passwords() {
-        for o in &DEMO_ORGANISERS {
-            assert!(
-                crate::http::auth::verify_password(o.password.into(), Some(o.password_hash.into()))
-                    .await
-                    .unwrap(),
-                "{}",
-                o.login
-            );
-            assert_eq!(
-                domain::organise::login_name("login", o.login).unwrap(),
-                o.login
-            );
-            assert!(o.name_zh.contains("示例") && o.name_en.contains("(demo)"));
-        }
-        assert!(DEMO_ORGANISERS.iter().any(|o| o.villages.len() > 1));
-    }
-}

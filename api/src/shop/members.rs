@@ -8,7 +8,7 @@
 
 use axum::{
     extract::State,
-    http::{header, HeaderMap, StatusCode},
+    http::{HeaderMap, StatusCode},
     response::IntoResponse,
     routing::{get, post},
     Json, Router,
@@ -154,14 +154,8 @@ async fn register(
     let token = MEMBER.start(tx.conn(), member_id, now).await?;
     let me = load_me(tx.conn(), member_id).await?;
     tx.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        [(
-            header::SET_COOKIE,
-            MEMBER.cookie(&token, state.config.secure_cookie),
-        )],
-        Json(me),
-    ))
+    let cookie = MEMBER.set_cookie(&token, state.config.secure_cookie);
+    Ok((StatusCode::CREATED, cookie, Json(me)))
 }
 
 fn phone_taken() -> Error {
@@ -196,7 +190,7 @@ async fn login(
     .take(64)
     .collect();
     let address = login_limit::client_address(&extensions, &headers, &state.config.trusted_proxies);
-    let attempt_id = login_limit::begin(&state, &account, &address, now()).await?;
+    let attempt = login_limit::begin(&state, &account, &address, now()).await?;
     let row: Option<(i64, String)> = match &phone {
         Some(phone) => {
             sqlx::query_as("SELECT id, password_hash FROM member WHERE phone = ?")
@@ -206,25 +200,18 @@ async fn login(
         }
         None => None,
     };
-    let (member_id, stored) = match row {
-        Some((id, hash)) => (Some(id), Some(hash)),
-        None => (None, None),
-    };
-    if !auth::verify_password(req.password, stored).await? {
-        return Err(wrong());
-    }
-    let member_id = member_id.ok_or_else(wrong)?;
+    let member_id = auth::password_owner(req.password, row)
+        .await?
+        .ok_or_else(wrong)?;
     let now = now();
     let mut tx = state.write().await?;
-    login_limit::forgive(tx.conn(), attempt_id, &account).await?;
-    let token = MEMBER.start(tx.conn(), member_id, now).await?;
+    let token = attempt
+        .succeeded(tx.conn(), &MEMBER, member_id, now)
+        .await?;
     let me = load_me(tx.conn(), member_id).await?;
     tx.commit().await?;
     Ok((
-        [(
-            header::SET_COOKIE,
-            MEMBER.cookie(&token, state.config.secure_cookie),
-        )],
+        MEMBER.set_cookie(&token, state.config.secure_cookie),
         Json(me),
     ))
 }
@@ -232,13 +219,8 @@ async fn login(
 /// Always 204 and a cleared cookie, logged in or not.
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<impl IntoResponse> {
     MEMBER.end(&state, &headers).await?;
-    Ok((
-        StatusCode::NO_CONTENT,
-        [(
-            header::SET_COOKIE,
-            MEMBER.clear_cookie(state.config.secure_cookie),
-        )],
-    ))
+    let cookie = MEMBER.unset_cookie(state.config.secure_cookie);
+    Ok((StatusCode::NO_CONTENT, cookie))
 }
 
 /// `GET /api/me`. The app asks on every start, so a phone in use stays
@@ -278,10 +260,7 @@ async fn me(
         .await?;
     tx.commit().await?;
     Ok((
-        [(
-            header::SET_COOKIE,
-            MEMBER.cookie(&token, state.config.secure_cookie),
-        )],
+        MEMBER.set_cookie(&token, state.config.secure_cookie),
         Json(me),
     )
         .into_response())

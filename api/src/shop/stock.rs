@@ -8,7 +8,7 @@
 use domain::dto::Stock;
 use sqlx::{FromRow, SqliteConnection};
 
-use crate::http::error::{Error, Result};
+use crate::{db::json_ids, http::error::Result};
 
 /// A product as an order needs it, with its stock in one round. Products
 /// that do not exist are absent.
@@ -45,7 +45,7 @@ pub(crate) async fn product_stock(
     product_ids: &[i64],
     except_order: Option<&str>,
 ) -> Result<Vec<ProductStock>> {
-    let ids = serde_json::to_string(product_ids).map_err(Error::internal)?;
+    let ids = json_ids(product_ids);
     Ok(sqlx::query_as(
         "SELECT p.id AS product_id, p.village_id, p.published, p.price_fen,
                 p.name_zh, p.name_en, p.unit_zh, p.unit_en,

@@ -32,7 +32,7 @@ use time::OffsetDateTime;
 mod supply;
 
 use crate::{
-    db::format_date,
+    db::{execute_for_each, format_date, json_ids},
     http::error::{is_unique_violation, Error, Result},
     http::json::JsonBody,
     http::params::{Id, Slug},
@@ -266,7 +266,7 @@ async fn foreign_points(
         "SELECT d.id FROM json_each(?) j JOIN distribution_point d ON d.id = j.value
          WHERE d.village_id = ?",
     )
-    .bind(serde_json::to_string(ids).map_err(Error::internal)?)
+    .bind(json_ids(ids))
     .bind(village_id)
     .fetch_all(conn)
     .await?;
@@ -285,12 +285,8 @@ async fn foreign_points(
 }
 
 async fn insert_points(conn: &mut SqliteConnection, round_id: i64, ids: &[i64]) -> Result<()> {
-    sqlx::query("INSERT INTO round_point (round_id, point_id) SELECT ?, value FROM json_each(?)")
-        .bind(round_id)
-        .bind(serde_json::to_string(ids).map_err(Error::internal)?)
-        .execute(conn)
-        .await?;
-    Ok(())
+    let sql = "INSERT INTO round_point (round_id, point_id) SELECT ?1, value FROM json_each(?2)";
+    Ok(execute_for_each(conn, sql, round_id, ids).await?)
 }
 
 /// `POST /api/organise/villages/{slug}/rounds`.
@@ -385,7 +381,7 @@ async fn set_points(
          GROUP BY point_id ORDER BY point_id",
     )
     .bind(id)
-    .bind(serde_json::to_string(&input.point_ids).map_err(Error::internal)?)
+    .bind(json_ids(&input.point_ids))
     .fetch_all(tx.conn())
     .await?;
     if let Some((point, n)) = kept.first() {
