@@ -2,7 +2,7 @@
 //!
 //! - Hashed assets (`name-0123456789abcdef.js`, `…_bg.wasm`, `….css`) are
 //!   cached for a year as immutable; everything else is `no-cache` (set by
-//!   the global layer in `main.rs`).
+//!   [`super::response_layers`] around the whole app).
 //! - A path that is not a file gets the `index.html` of the app bundle that
 //!   serves it (`domain::bundle`) with status 200, so deep links work after
 //!   a reload; the app shows its own 404 page.

@@ -79,7 +79,7 @@ pub struct SeedProduct {
     /// Keys of the producing households of the same village.
     pub households: Vec<String>,
     /// What one household supplies per round, `[min, max]` units; absent:
-    /// a default for the category (see `seed_supply`).
+    /// a default for the category (see `seed::supply`).
     #[serde(default)]
     pub supply: Option<[i64; 2]>,
 }
