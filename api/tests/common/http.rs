@@ -86,6 +86,27 @@ pub async fn delete(server: &Http, client: &Client, path: &str) -> (u16, Value) 
     send(client, Method::DELETE, &server.url(path), None).await
 }
 
+pub const JSON: &str = "application/json";
+pub const FORM: &str = "application/x-www-form-urlencoded";
+
+/// A request with a raw body of `content_type`: what the JSON helpers
+/// cannot send (malformed JSON, forms, oversized bodies).
+pub async fn send_raw(
+    client: &Client,
+    method: Method,
+    url: &str,
+    content_type: &str,
+    body: impl Into<reqwest::Body>,
+) -> reqwest::Response {
+    client
+        .request(method.clone(), url)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{method} {url}: {e}"))
+}
+
 /// Places an order under a new id; expects 201. The id and the answer.
 pub async fn place(server: &Http, member: &Client, body: &Value) -> (String, Value) {
     let id = new_id();
@@ -187,16 +208,16 @@ impl Http {
         (client, serde_json::from_value(body).unwrap())
     }
 
+    /// A member's login from `client`; status and body.
+    pub async fn try_login(&self, client: &Client, phone: &str, password: &str) -> (u16, Value) {
+        let body = json!({"phone": phone, "password": password});
+        self.post_json(client, "/api/session", body).await
+    }
+
     /// Logs in; expects 200.
     pub async fn login(&self, phone: &str, password: &str) -> (Client, Me) {
         let client = browser();
-        let (status, body) = self
-            .post_json(
-                &client,
-                "/api/session",
-                json!({"phone": phone, "password": password}),
-            )
-            .await;
+        let (status, body) = self.try_login(&client, phone, password).await;
         assert_eq!(status, 200, "login {phone}: {body}");
         (client, serde_json::from_value(body).unwrap())
     }
@@ -274,6 +295,12 @@ impl Organiser {
 
     pub async fn put(&self, path: &str, body: &Value) -> (u16, Value) {
         self.write(Method::PUT, path, Some(body)).await
+    }
+
+    /// (entity, action) of each entry on the first page of the log.
+    pub async fn log_actions(&self, slug: &str) -> Vec<(String, String)> {
+        let entries = self.log(slug).await.entries;
+        entries.into_iter().map(|e| (e.entity, e.action)).collect()
     }
 
     /// The first page of the village's change log; expects 200.

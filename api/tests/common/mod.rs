@@ -105,6 +105,13 @@ pub fn fields(body: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The body names `field` alone, with a message containing `words`.
+pub fn assert_field(body: &Value, field: &str, words: &str) {
+    assert_eq!(fields(body), [field], "{body}");
+    let message = body["fields"][0]["message"].as_str().unwrap();
+    assert!(message.contains(words), "{body}");
+}
+
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }

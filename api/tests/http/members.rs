@@ -1,7 +1,7 @@
 //! Joining the circle, logging in and out, invitations, with a
 //! cookie-keeping client per person.
 
-use crate::common::{browser, fields, header, scalar, send, Server};
+use crate::common::{browser, fields, header, scalar, send, send_raw, Server, FORM, JSON};
 use domain::dto::{Invitation, Me};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -128,13 +128,7 @@ async fn demo_members_log_in_and_wrong_logins_are_401() {
         ("not a phone", "demo-password-1"),
         ("13800000001", ""),
     ] {
-        let (status, body) = server
-            .post_json(
-                &client,
-                "/api/session",
-                json!({"phone": phone, "password": password}),
-            )
-            .await;
+        let (status, body) = server.try_login(&client, phone, password).await;
         assert_eq!((status, &body), (401, &wrong), "{phone} / {password}");
     }
     let (status, _) = send(&client, Method::GET, &server.url("/api/me"), None).await;
@@ -279,25 +273,16 @@ async fn every_bad_field_is_named_and_nothing_is_written() {
     assert_eq!(status, 422);
     assert!(fields(&body).contains(&"name".to_owned()), "{body}");
     // Not declared as JSON: 415, even with a JSON body (blocks HTML forms).
-    let res = client
-        .post(server.url("/api/members"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(join("LIUDEMO1", "周杰", "13700000003", 1).to_string())
-        .send()
-        .await
-        .unwrap();
+    let form = join("LIUDEMO1", "周杰", "13700000003", 1).to_string();
+    let members = server.url("/api/members");
+    let res = send_raw(&client, Method::POST, &members, FORM, form).await;
     assert_eq!(res.status(), 415);
     assert!(header(&res, "content-type").starts_with("application/json"));
     let e: domain::dto::ApiError = res.json().await.unwrap();
     assert!(e.error.contains("application/json"), "{}", e.error);
     // Not JSON at all: 400.
-    let res = client
-        .post(server.url("/api/session"))
-        .header("content-type", "application/json")
-        .body("{\"phone\": ")
-        .send()
-        .await
-        .unwrap();
+    let session = server.url("/api/session");
+    let res = send_raw(&client, Method::POST, &session, JSON, "{\"phone\": ").await;
     assert_eq!(res.status(), 400);
     let e: domain::dto::ApiError = res.json().await.unwrap();
     assert!(e.error.contains("not valid JSON"), "{}", e.error);
@@ -383,15 +368,11 @@ async fn members_invite_friends_up_to_five() {
         .await;
     assert_eq!(status, 401);
 
+    let invitations = server.url("/api/me/invitations");
+    let invite = || send(&alice, Method::POST, &invitations, None);
     let mut codes = Vec::new();
     for _ in 0..5 {
-        let (status, body) = send(
-            &alice,
-            Method::POST,
-            &server.url("/api/me/invitations"),
-            None,
-        )
-        .await;
+        let (status, body) = invite().await;
         assert_eq!(status, 201, "{body}");
         let inv: Invitation = serde_json::from_value(body).unwrap();
         assert_eq!(inv.code.len(), 8);
@@ -405,13 +386,7 @@ async fn members_invite_friends_up_to_five() {
         assert_eq!(inv.used_by, None);
         codes.push(inv.code);
     }
-    let (status, body) = send(
-        &alice,
-        Method::POST,
-        &server.url("/api/me/invitations"),
-        None,
-    )
-    .await;
+    let (status, body) = invite().await;
     assert_eq!(
         (status, body),
         (
@@ -448,19 +423,7 @@ async fn members_invite_friends_up_to_five() {
 async fn repeated_wrong_passwords_lock_a_member_login_with_a_clear_wait() {
     let server = Server::start().await;
     let client = browser();
-    let attempt = |phone: &'static str, password: &'static str| {
-        let client = client.clone();
-        let server = &server;
-        async move {
-            server
-                .post_json(
-                    &client,
-                    "/api/session",
-                    json!({"phone": phone, "password": password}),
-                )
-                .await
-        }
-    };
+    let attempt = |phone, password| server.try_login(&client, phone, password);
     // A right password forgives earlier failures of the account.
     for _ in 0..4 {
         assert_eq!(attempt("13800000001", "wrong-password").await.0, 401);

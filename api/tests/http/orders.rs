@@ -11,10 +11,10 @@ use std::sync::Arc;
 
 use crate::common::{
     self, assert_totals_consistent, fields, get, member_via_sql, new_id, order_body as order,
-    order_rows, session_via_sql, set_supply, sold, Http, Server,
+    order_rows, send_raw, session_via_sql, set_supply, sold, Http, Server, FORM, JSON,
 };
 use domain::dto::{Order, OrderStatus, ProductDetail, VillageDetail};
-use reqwest::Client;
+use reqwest::{Client, Method};
 use serde_json::{json, Value};
 use tokio::task::JoinSet;
 
@@ -364,19 +364,13 @@ async fn bad_orders_name_the_field_and_write_nothing() {
     let url = server.url(&format!("/api/orders/{}", new_id()));
     let good = order(r, pt, &[(p, 1)]).to_string();
     for (ctype, body, status) in [
-        ("application/json", "{\"round_id\": 1,", 400),
-        ("application/json", "", 400),
-        ("application/json", "{\"round_id\":1} trailing", 400),
+        (JSON, "{\"round_id\": 1,", 400),
+        (JSON, "", 400),
+        (JSON, "{\"round_id\":1} trailing", 400),
         ("text/plain", good.as_str(), 415),
-        ("application/x-www-form-urlencoded", "round_id=1", 415),
+        (FORM, "round_id=1", 415),
     ] {
-        let res = client
-            .put(&url)
-            .header("content-type", ctype)
-            .body(body.to_owned())
-            .send()
-            .await
-            .unwrap();
+        let res = send_raw(&client, Method::PUT, &url, ctype, body.to_owned()).await;
         assert_eq!(res.status(), status, "{ctype} {body}");
         let e: domain::dto::ApiError = res.json().await.unwrap();
         assert!(!e.error.is_empty());
@@ -385,13 +379,7 @@ async fn bad_orders_name_the_field_and_write_nothing() {
     assert_eq!(res.status(), 415, "no content type");
     // Too large, with and without a declared length.
     let huge = format!("{{\"pad\":\"{}\"}}", "x".repeat(100 * 1024));
-    let res = client
-        .put(&url)
-        .header("content-type", "application/json")
-        .body(huge.clone())
-        .send()
-        .await
-        .unwrap();
+    let res = send_raw(&client, Method::PUT, &url, JSON, huge.clone()).await;
     assert_eq!(res.status(), 413);
     let e: domain::dto::ApiError = res.json().await.unwrap();
     assert!(e.error.contains("too large"), "{}", e.error);

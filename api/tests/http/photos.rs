@@ -5,7 +5,7 @@
 use std::io::Cursor;
 
 use crate::{
-    common::{call, fields, first_product, header, photo_row, scalar, Server},
+    common::{assert_field, call, fields, first_product, header, photo_row, scalar, Server},
     fixtures::{card, contains, gps_latitude, jpeg, phone_jpeg, COMMENT},
 };
 use domain::{
@@ -168,14 +168,7 @@ async fn wrong_and_oversized_files_are_refused_with_a_clear_message() {
     )
     .await;
     assert_eq!(status, 422, "{body}");
-    assert_eq!(fields(&body), ["photo"]);
-    assert!(
-        body["fields"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("not a photo"),
-        "{body}"
-    );
+    assert_field(&body, "photo", "not a photo");
     // A GIF is named as such.
     let (status, body) = upload(
         &server,
@@ -186,10 +179,7 @@ async fn wrong_and_oversized_files_are_refused_with_a_clear_message() {
     )
     .await;
     assert_eq!(status, 422, "{body}");
-    assert!(body["fields"][0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("GIF"));
+    assert_field(&body, "photo", "GIF");
     // A JPEG cut short within its headers. (The decoder pads image data
     // cut short, so a photo missing only its tail still comes through.)
     let mut cut = jpeg(200, 100);
@@ -311,10 +301,6 @@ async fn png_and_webp_are_accepted_too_and_photos_keep_their_order() {
     }
     let (status, body) = upload(&server, &o.client, product, jpeg(100, 100), true).await;
     assert_eq!(status, 422, "{body}");
-    assert_eq!(fields(&body), ["photo"]);
-    assert!(body["fields"][0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("at most 12 photos"));
+    assert_field(&body, "photo", "at most 12 photos");
     assert_eq!(scalar(&pool, "SELECT COUNT(*) FROM photo").await, 12);
 }

@@ -26,6 +26,16 @@ async fn counts(pool: &sqlx::SqlitePool) -> Vec<i64> {
     out
 }
 
+/// Renames Liu Village in English, then closes the connection.
+async fn rename_liu(pool: sqlx::SqlitePool, name_en: &str) {
+    sqlx::query("UPDATE village SET name_en = ? WHERE slug = 'liu'")
+        .bind(name_en)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+}
+
 #[tokio::test]
 async fn restart_keeps_changes_and_does_not_reseed() {
     let env = Env::new();
@@ -36,12 +46,7 @@ async fn restart_keeps_changes_and_does_not_reseed() {
     let pool = open_db(&env.db).await;
     let counts_before = counts(&pool).await;
     assert!(counts_before.iter().all(|n| *n > 0), "{counts_before:?}");
-    execute(
-        &pool,
-        &["UPDATE village SET name_en = 'Liu Village (renamed)' WHERE slug = 'liu'"],
-    )
-    .await;
-    pool.close().await;
+    rename_liu(pool, "Liu Village (renamed)").await;
 
     let server = Process::start(&env);
     let after: Vec<VillageSummary> = server.json("/api/villages").await;
@@ -120,12 +125,7 @@ async fn a_database_of_the_previous_version_gets_members_and_supplies() {
     let pool = open_db(&env.db).await;
     let catalogue = counts(&pool).await[..7].to_vec();
     downgrade_to_catalogue_only(&pool).await;
-    execute(
-        &pool,
-        &["UPDATE village SET name_en = 'Liu Village (kept)' WHERE slug = 'liu'"],
-    )
-    .await;
-    pool.close().await;
+    rename_liu(pool, "Liu Village (kept)").await;
 
     let server = Process::start(&env);
     let liu: VillageDetail = server.json("/api/villages/liu").await;

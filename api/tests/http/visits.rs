@@ -5,8 +5,8 @@
 //! set up with SQL on the same database file.
 
 use crate::common::{
-    self, booking_body as request, day, delete, fields, get, new_id, send, session_via_sql, Http,
-    Logs, Server,
+    self, booking_body as request, day, delete, fields, get, new_id, send, send_raw,
+    session_via_sql, Http, Logs, Server, JSON,
 };
 use domain::{
     dto::{AvailabilityMonth, Booking, BookingStatus, NoRoomError, VisitOffer},
@@ -492,13 +492,8 @@ async fn bad_bookings_are_refused_and_write_nothing() {
     };
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
     assert!(answer.contains("too large"), "{answer}");
-    let res = client
-        .put(server.url(&format!("/api/bookings/{}", new_id())))
-        .header("content-type", "application/json")
-        .body("{\"nights\": ")
-        .send()
-        .await
-        .unwrap();
+    let url = server.url(&format!("/api/bookings/{}", new_id()));
+    let res = send_raw(&client, Method::PUT, &url, JSON, "{\"nights\": ").await;
     assert_eq!(res.status(), 400);
     let (status, _) = put(
         &server,

@@ -2,12 +2,11 @@
 //! never below what is ordered (also while members order), orders kept to
 //! the round's points, and withdrawing a product from a round.
 
-use reqwest::Method;
 use serde_json::json;
 
 use super::{at, household_of, round_body};
 use crate::common::{
-    self, fields, member_via_sql, new_id, order_body, place, scalar, send, Server,
+    self, assert_field, fields, member_via_sql, new_id, order_body, place, scalar, Server,
 };
 
 #[tokio::test]
@@ -79,15 +78,8 @@ async fn rounds_are_created_with_their_points_in_shanghai_time() {
         .unwrap()
         .iter()
         .any(|r| r["round"]["id"] == id));
-    let entries: Vec<(String, String)> = o
-        .log("liu")
-        .await
-        .entries
-        .into_iter()
-        .map(|e| (e.entity, e.action))
-        .collect();
     assert_eq!(
-        entries,
+        o.log_actions("liu").await,
         [
             ("round_points".into(), "update".into()),
             ("round".into(), "create".into())
@@ -225,13 +217,9 @@ async fn orders_keep_to_the_points_of_their_round() {
     assert_eq!(server.open_round("liu").await.point_ids, [points[1]]);
     // Point 0 no longer serves the round.
     let id = new_id();
-    let (status, body) = send(
-        &member,
-        Method::PUT,
-        &server.url(&format!("/api/orders/{id}")),
-        Some(&order_body(round, points[0], &[(p, 1)])),
-    )
-    .await;
+    let elsewhere = order_body(round, points[0], &[(p, 1)]);
+    let (status, body) =
+        common::put(&server, &member, &format!("/api/orders/{id}"), &elsewhere).await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(fields(&body), ["point_id"]);
 }
@@ -278,13 +266,7 @@ async fn a_withdrawn_product_leaves_the_orders_with_a_notice_and_cannot_be_order
     assert_eq!(w["reason"], reason);
 
     // The member sees the notice and a total without the product.
-    let (status, mine) = send(
-        &a,
-        Method::GET,
-        &server.url(&format!("/api/orders/{order_a}")),
-        None,
-    )
-    .await;
+    let (status, mine) = common::get(&server, &a, &format!("/api/orders/{order_a}")).await;
     assert_eq!(status, 200, "{mine}");
     assert_eq!(mine["status"], "confirmed", "it still has another product");
     assert_eq!(mine["total_fen"], q_total);
@@ -300,7 +282,7 @@ async fn a_withdrawn_product_leaves_the_orders_with_a_notice_and_cannot_be_order
     assert_eq!(mine["withdrawn"][0]["reason"], reason);
     // The shop's Order type still reads the answer.
     let _: domain::dto::Order = serde_json::from_value(mine.clone()).unwrap();
-    let (_, list) = send(&b, Method::GET, &server.url("/api/orders"), None).await;
+    let (_, list) = common::get(&server, &b, "/api/orders").await;
     let listed = list
         .as_array()
         .unwrap()
@@ -328,27 +310,13 @@ async fn a_withdrawn_product_leaves_the_orders_with_a_notice_and_cannot_be_order
     common::assert_totals_consistent(&pool).await;
     assert_eq!(server.stock("liu", p).await, (0, 0));
     let id = new_id();
-    let (status, body) = send(
-        &a,
-        Method::PUT,
-        &server.url(&format!("/api/orders/{id}")),
-        Some(&order_body(round, points[0], &[(q, 1), (p, 1)])),
-    )
-    .await;
+    let again = order_body(round, points[0], &[(q, 1), (p, 1)]);
+    let (status, body) = common::put(&server, &a, &format!("/api/orders/{id}"), &again).await;
     assert_eq!(status, 422, "{body}");
-    assert_eq!(fields(&body), ["lines[1].product_id"]);
-    assert!(body["fields"][0]["message"]
-        .as_str()
-        .unwrap()
-        .contains(reason));
+    assert_field(&body, "lines[1].product_id", reason);
     // Changing the order to add it back is refused too.
-    let (status, body) = send(
-        &a,
-        Method::PATCH,
-        &server.url(&format!("/api/orders/{order_a}")),
-        Some(&order_body(round, points[0], &[(p, 2), (q, 1)])),
-    )
-    .await;
+    let back = order_body(round, points[0], &[(p, 2), (q, 1)]);
+    let (status, body) = common::patch(&server, &a, &format!("/api/orders/{order_a}"), &back).await;
     assert_eq!(status, 422, "{body}");
 
     // Twice is a conflict; the round shows the withdrawal; the log has it.
@@ -392,14 +360,9 @@ async fn lowering_a_supply_while_members_order_never_oversells() {
         let body = order_body(round, points[0], &[(p, 1)]);
         tasks.spawn(async move {
             let id = new_id();
-            send(
-                &m,
-                Method::PUT,
-                &server.url(&format!("/api/orders/{id}")),
-                Some(&body),
-            )
-            .await
-            .0
+            common::put(&server, &m, &format!("/api/orders/{id}"), &body)
+                .await
+                .0
         });
     }
     let url = format!("/api/organise/rounds/{round}/supply");

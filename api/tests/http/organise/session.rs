@@ -1,12 +1,24 @@
 //! Logging in and out, the login rate limits, CSRF, 401/403 on every
 //! organiser endpoint, and the change log's pages.
 
-use reqwest::Method;
+use reqwest::{Client, Method};
 use serde_json::{json, Value};
 
 use super::{book, product_body, round_body};
 use crate::common::{self, call, day, fields, header, photo_row, scalar, Http, Server};
 use domain::organise::{ChangeLogPage, OrganiserMe, CSRF_HEADER, CSRF_VALUE};
+
+/// An organiser login posted to `url` from `client`; status and body.
+async fn try_login(
+    client: &Client,
+    url: &str,
+    login: &str,
+    password: &str,
+    csrf: bool,
+) -> (u16, Value) {
+    let body = json!({"login": login, "password": password});
+    call(client, Method::POST, url, Some(&body), csrf).await
+}
 
 #[tokio::test]
 async fn login_me_and_logout_with_a_cookie_of_their_own() {
@@ -100,25 +112,11 @@ async fn wrong_logins_are_refused_alike_and_login_needs_the_csrf_header() {
         ("nobody-here", "demo-organiser-1"),
         ("bad login!", "x"),
     ] {
-        let (status, body) = call(
-            &c,
-            Method::POST,
-            &url,
-            Some(&json!({"login": login, "password": password})),
-            true,
-        )
-        .await;
+        let (status, body) = try_login(&c, &url, login, password, true).await;
         assert_eq!(status, 401, "{login}: {body}");
         assert_eq!(body["error"], "login name or password is wrong");
     }
-    let (status, body) = call(
-        &c,
-        Method::POST,
-        &url,
-        Some(&json!({"login": "liu-organiser-1", "password": "demo-organiser-1"})),
-        false,
-    )
-    .await;
+    let (status, body) = try_login(&c, &url, "liu-organiser-1", "demo-organiser-1", false).await;
     assert_eq!(status, 403, "{body}");
     assert!(body["error"].as_str().unwrap().contains("X-Requested-With"));
     let (status, body) = call(&c, Method::POST, &url, Some(&json!({"login": "x"})), true).await;
@@ -131,22 +129,8 @@ async fn repeated_failures_lock_the_account_with_a_clear_wait() {
     let server = Server::start().await;
     let c = common::browser();
     let url = server.url("/api/organise/session");
-    let attempt = |login: &'static str, password: &'static str| {
-        let c = c.clone();
-        let url = url.clone();
-        async move {
-            call(
-                &c,
-                Method::POST,
-                &url,
-                Some(&json!({"login": login, "password": password})),
-                true,
-            )
-            .await
-        }
-    };
     for i in 0..5 {
-        let (status, body) = attempt("liu-organiser-3", "guess").await;
+        let (status, body) = try_login(&c, &url, "liu-organiser-3", "guess", true).await;
         assert_eq!(status, 401, "attempt {i}: {body}");
     }
     // Now even the right password waits.
@@ -194,24 +178,10 @@ async fn many_failures_from_one_address_lock_that_address() {
     let c = common::browser();
     let url = server.url("/api/organise/session");
     for i in 0..20 {
-        let (status, body) = call(
-            &c,
-            Method::POST,
-            &url,
-            Some(&json!({"login": format!("guess-{i}"), "password": "x"})),
-            true,
-        )
-        .await;
+        let (status, body) = try_login(&c, &url, &format!("guess-{i}"), "x", true).await;
         assert_eq!(status, 401, "attempt {i}: {body}");
     }
-    let (status, body) = call(
-        &c,
-        Method::POST,
-        &url,
-        Some(&json!({"login": "song-organiser-1", "password": "demo-organiser-4"})),
-        true,
-    )
-    .await;
+    let (status, body) = try_login(&c, &url, "song-organiser-1", "demo-organiser-4", true).await;
     assert_eq!(status, 429, "{body}");
     assert!(body["retry_after_minutes"].as_i64().unwrap() >= 1);
 }

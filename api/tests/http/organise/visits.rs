@@ -1,10 +1,10 @@
 //! Visits: bookings per day, cancelling with a reason, closing days.
 
-use reqwest::Method;
+use reqwest::Client;
 use serde_json::{json, Value};
 
 use super::book;
-use crate::common::{self, day, fields, new_id, send, Server};
+use crate::common::{self, day, fields, new_id, Server};
 
 #[tokio::test]
 async fn organisers_see_bookings_per_day_cancel_with_a_reason_and_close_days() {
@@ -64,13 +64,8 @@ async fn organisers_see_bookings_per_day_cancel_with_a_reason_and_close_days() {
     let (status, body) = o.post(&cancel, &json!({"reason": why})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "cancelled");
-    let (status, seen) = send(
-        &common::browser(),
-        Method::GET,
-        &server.url(&format!("/api/bookings/{id}?ref={reference}")),
-        None,
-    )
-    .await;
+    let seen_at = format!("/api/bookings/{id}?ref={reference}");
+    let (status, seen) = common::get(&server, &Client::new(), &seen_at).await;
     assert_eq!(status, 200);
     assert_eq!(seen["status"], "cancelled");
     assert_eq!(seen["cancelled_by"], "organiser");
@@ -101,14 +96,12 @@ async fn organisers_see_bookings_per_day_cancel_with_a_reason_and_close_days() {
         .as_array()
         .unwrap()
         .contains(&json!(day(4))));
-    let (status, _) = send(
-        &common::browser(),
-        Method::PUT,
-        &server.url(&format!("/api/bookings/{}", new_id())),
-        Some(
-            &json!({"village_slug": "liu", "arrival": day(4), "nights": 1, "adults": 1,
-                     "name": "周小燕", "phone": "13912345678"}),
-        ),
+    let (status, _) = common::put(
+        &server,
+        &Client::new(),
+        &format!("/api/bookings/{}", new_id()),
+        &json!({"village_slug": "liu", "arrival": day(4), "nights": 1, "adults": 1,
+                "name": "周小燕", "phone": "13912345678"}),
     )
     .await;
     assert_eq!(status, 422);
@@ -124,15 +117,8 @@ async fn organisers_see_bookings_per_day_cancel_with_a_reason_and_close_days() {
     assert_eq!(status, 422, "{body}");
     assert_eq!(fields(&body), ["date"]);
 
-    let entries: Vec<(String, String)> = o
-        .log("liu")
-        .await
-        .entries
-        .into_iter()
-        .map(|e| (e.entity, e.action))
-        .collect();
     assert_eq!(
-        entries,
+        o.log_actions("liu").await,
         [
             ("closed_day".into(), "reopen".into()),
             ("closed_day".into(), "close".into()),
