@@ -157,38 +157,25 @@ async fn wrong_and_oversized_files_are_refused_with_a_clear_message() {
     let pool = server.pool().await;
     let product = first_product(&pool, "liu").await;
     let o = server.liu_organiser().await;
+    let send = |bytes: Vec<u8>| upload(&server, &o.client, product, bytes, true);
 
     // Text named .jpg and sent as image/jpeg.
-    let (status, body) = upload(
-        &server,
-        &o.client,
-        product,
-        b"this is not a photo, just text saved as photo.jpg".to_vec(),
-        true,
-    )
-    .await;
+    let (status, body) = send(b"this is not a photo, just text saved as photo.jpg".to_vec()).await;
     assert_eq!(status, 422, "{body}");
     assert_field(&body, "photo", "not a photo");
     // A GIF is named as such.
-    let (status, body) = upload(
-        &server,
-        &o.client,
-        product,
-        b"GIF89a\x01\x00\x01\x00".to_vec(),
-        true,
-    )
-    .await;
+    let (status, body) = send(b"GIF89a\x01\x00\x01\x00".to_vec()).await;
     assert_eq!(status, 422, "{body}");
     assert_field(&body, "photo", "GIF");
     // A JPEG cut short within its headers. (The decoder pads image data
     // cut short, so a photo missing only its tail still comes through.)
     let mut cut = jpeg(200, 100);
     cut.truncate(100);
-    let (status, body) = upload(&server, &o.client, product, cut, true).await;
+    let (status, body) = send(cut).await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(fields(&body), ["photo"]);
     // Empty.
-    let (status, body) = upload(&server, &o.client, product, Vec::new(), true).await;
+    let (status, body) = send(Vec::new()).await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(fields(&body), ["photo"]);
 
@@ -196,7 +183,7 @@ async fn wrong_and_oversized_files_are_refused_with_a_clear_message() {
     // limit of other requests.
     let mut big = jpeg(64, 64);
     big.resize(10 * 1024 * 1024 + 1, 0);
-    let (status, body) = upload(&server, &o.client, product, big, true).await;
+    let (status, body) = send(big).await;
     assert_eq!(status, 413, "{body}");
     assert_eq!(fields(&body), ["photo"]);
     assert!(
@@ -207,14 +194,7 @@ async fn wrong_and_oversized_files_are_refused_with_a_clear_message() {
         "{body}"
     );
     // Well over: still the clear answer.
-    let (status, body) = upload(
-        &server,
-        &o.client,
-        product,
-        vec![0xFF; 13 * 1024 * 1024],
-        true,
-    )
-    .await;
+    let (status, body) = send(vec![0xFF; 13 * 1024 * 1024]).await;
     assert_eq!(status, 413, "{body}");
     assert!(
         body["error"].as_str().unwrap().contains("13.0 MB"),
@@ -224,7 +204,7 @@ async fn wrong_and_oversized_files_are_refused_with_a_clear_message() {
     // with padding after its end is still a photo.
     let mut under = jpeg(64, 64);
     under.resize(3 * 1024 * 1024, 0);
-    let (status, body) = upload(&server, &o.client, product, under, true).await;
+    let (status, body) = send(under).await;
     assert_eq!(status, 201, "{body}");
 
     // The upload path with another method is a JSON 405.

@@ -8,6 +8,13 @@ use super::{book, product_body, round_body};
 use crate::common::{self, call, day, fields, header, photo_row, scalar, Http, Server};
 use domain::organise::{ChangeLogPage, OrganiserMe, CSRF_HEADER, CSRF_VALUE};
 
+/// An organiser login (with the CSRF header) posted to `url`, as it comes.
+async fn post_login(client: &Client, url: &str, login: &str, password: &str) -> reqwest::Response {
+    let body = json!({"login": login, "password": password});
+    let req = client.post(url).header(CSRF_HEADER, CSRF_VALUE).json(&body);
+    req.send().await.unwrap()
+}
+
 /// An organiser login posted to `url` from `client`; status and body.
 async fn try_login(
     client: &Client,
@@ -24,13 +31,8 @@ async fn try_login(
 async fn login_me_and_logout_with_a_cookie_of_their_own() {
     let server = Server::start().await;
     let client = common::browser();
-    let res = client
-        .post(server.url("/api/organise/session"))
-        .header(CSRF_HEADER, CSRF_VALUE)
-        .json(&json!({"login": " Liu-Organiser-1 ", "password": "demo-organiser-1"}))
-        .send()
-        .await
-        .unwrap();
+    let url = server.url("/api/organise/session");
+    let res = post_login(&client, &url, " Liu-Organiser-1 ", "demo-organiser-1").await;
     assert_eq!(res.status(), 200);
     let cookie = header(&res, "set-cookie");
     assert!(cookie.starts_with("sf_organiser="), "{cookie}");
@@ -134,13 +136,7 @@ async fn repeated_failures_lock_the_account_with_a_clear_wait() {
         assert_eq!(status, 401, "attempt {i}: {body}");
     }
     // Now even the right password waits.
-    let res = c
-        .post(&url)
-        .header(CSRF_HEADER, CSRF_VALUE)
-        .json(&json!({"login": "liu-organiser-3", "password": "demo-organiser-3"}))
-        .send()
-        .await
-        .unwrap();
+    let res = post_login(&c, &url, "liu-organiser-3", "demo-organiser-3").await;
     assert_eq!(res.status(), 429);
     assert_eq!(header(&res, "retry-after"), "900");
     let body: Value = res.json().await.unwrap();
