@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::{at, household_of, round_body};
 use crate::common::{
-    self, assert_field, fields, member_via_sql, new_id, order_body, place, scalar, Server,
+    self, assert_field, fields, member_via_sql, new_id, order_body, place, scalar, Http, Server,
 };
 
 #[tokio::test]
@@ -90,7 +90,7 @@ async fn rounds_are_created_with_their_points_in_shanghai_time() {
 /// The open round of Liu Village, its first two points and two products
 /// with stock, each supplied `supply` in total by one household.
 async fn open_liu(
-    server: &Server,
+    server: &Http,
     pool: &sqlx::SqlitePool,
     supply: i64,
 ) -> (i64, Vec<i64>, [i64; 2]) {
@@ -109,6 +109,27 @@ async fn open_liu(
     (open.round.id, points, products)
 }
 
+/// [`open_liu`] with 10 of each, and a member at the first point who
+/// ordered `quantity` of the first product for `points[at]`: the round,
+/// the points, that product and the member.
+async fn liu_with_an_order(
+    server: &Http,
+    pool: &sqlx::SqlitePool,
+    phone: &str,
+    at: usize,
+    quantity: i64,
+) -> (i64, Vec<i64>, i64, reqwest::Client) {
+    let (round, points, [p, _]) = open_liu(server, pool, 10).await;
+    let member = member_via_sql(pool, server, "周小燕", phone, points[0]).await;
+    place(
+        server,
+        &member,
+        &order_body(round, points[at], &[(p, quantity)]),
+    )
+    .await;
+    (round, points, p, member)
+}
+
 /// The household supplying `product` in `round` (after `set_supply`).
 async fn supplier(pool: &sqlx::SqlitePool, round: i64, product: i64) -> i64 {
     scalar(
@@ -122,9 +143,7 @@ async fn supplier(pool: &sqlx::SqlitePool, round: i64, product: i64) -> i64 {
 async fn a_supply_cannot_go_below_what_is_ordered() {
     let server = Server::start().await;
     let pool = server.pool().await;
-    let (round, points, [p, _]) = open_liu(&server, &pool, 10).await;
-    let member = member_via_sql(&pool, &server, "周小燕", "13912340001", points[0]).await;
-    place(&server, &member, &order_body(round, points[0], &[(p, 6)])).await;
+    let (round, _, p, _) = liu_with_an_order(&server, &pool, "13912340001", 0, 6).await;
     let o = server.liu_organiser().await;
     let h = supplier(&pool, round, p).await;
     let url = format!("/api/organise/rounds/{round}/supply");
@@ -200,9 +219,7 @@ async fn a_supply_cannot_go_below_what_is_ordered() {
 async fn orders_keep_to_the_points_of_their_round() {
     let server = Server::start().await;
     let pool = server.pool().await;
-    let (round, points, [p, _]) = open_liu(&server, &pool, 10).await;
-    let member = member_via_sql(&pool, &server, "周小燕", "13912340002", points[0]).await;
-    place(&server, &member, &order_body(round, points[1], &[(p, 1)])).await;
+    let (round, points, p, member) = liu_with_an_order(&server, &pool, "13912340002", 1, 1).await;
     // A seeded round was never given points: all of the village's serve it.
     assert_eq!(server.open_round("liu").await.point_ids, points);
     let o = server.liu_organiser().await;
