@@ -2,7 +2,7 @@
 //! never below what is ordered (also while members order), orders kept to
 //! the round's points, and withdrawing a product from a round.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::{at, household_of, round_body};
 use crate::common::{
@@ -130,6 +130,14 @@ async fn liu_with_an_order(
     (round, points, p, member)
 }
 
+/// The row of `product` in a round as organisers see it.
+fn product_row(round: &Value, product: i64) -> Value {
+    let rows = round["products"].as_array().unwrap();
+    let row = rows.iter().find(|x| x["product_id"] == product);
+    row.unwrap_or_else(|| panic!("product {product} in {round}"))
+        .clone()
+}
+
 /// The household supplying `product` in `round` (after `set_supply`).
 async fn supplier(pool: &sqlx::SqlitePool, round: i64, product: i64) -> i64 {
     scalar(
@@ -166,13 +174,7 @@ async fn a_supply_cannot_go_below_what_is_ordered() {
     let (status, body) = o.put(&url, &set(6)).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(server.stock("liu", p).await, (6, 0));
-    let row = body["products"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["product_id"] == p)
-        .unwrap()
-        .clone();
+    let row = product_row(&body, p);
     assert_eq!(
         (row["capacity"].as_i64(), row["ordered"].as_i64()),
         (Some(6), Some(6))
@@ -342,13 +344,7 @@ async fn a_withdrawn_product_leaves_the_orders_with_a_notice_and_cannot_be_order
         .await;
     assert_eq!(status, 409, "{body}");
     let (_, r) = o.get(&format!("/api/organise/rounds/{round}")).await;
-    let row = r["products"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["product_id"] == p)
-        .unwrap()
-        .clone();
+    let row = product_row(&r, p);
     assert_eq!(row["withdrawal"]["reason"], reason);
     assert_eq!(row["ordered"], 0);
     let e = &o.log("liu").await.entries[0];
