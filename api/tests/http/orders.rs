@@ -1,19 +1,17 @@
-//! Ordering for a round against the real binary: capacity under concurrent
-//! load, exactly-once placement, refusals that write nothing, deadlines,
-//! changes and cancellations, and members kept apart.
+//! Ordering for a round: capacity under concurrent load, exactly-once
+//! placement, refusals that write nothing, deadlines, changes and
+//! cancellations, and members kept apart.
 //!
 //! Members for these tests are made with SQL (`member_via_sql`); joining
 //! and logging in are tested in `members.rs`. Situations (a supply of
 //! exactly 50, a deadline in the past) are set up with SQL on the same
 //! database file while the server runs.
 
-mod common;
-
 use std::sync::Arc;
 
-use common::{
-    assert_totals_consistent, fields, member_via_sql, new_id, open_db, order_rows, send,
-    session_via_sql, set_supply, sold, Env, Server,
+use crate::common::{
+    self, assert_totals_consistent, fields, get, member_via_sql, new_id, order_body as order,
+    order_rows, send_raw, session_via_sql, set_supply, sold, Http, Server, FORM, JSON,
 };
 use domain::dto::{Order, OrderStatus, ProductDetail, VillageDetail};
 use reqwest::{Client, Method};
@@ -44,46 +42,16 @@ async fn setup(server: &Server, slug: &str) -> (VillageDetail, Setup) {
     (v, s)
 }
 
-fn order(round_id: i64, point_id: i64, lines: &[(i64, i64)]) -> Value {
-    json!({
-        "round_id": round_id,
-        "point_id": point_id,
-        "lines": lines.iter().map(|(p, q)| json!({"product_id": p, "quantity": q})).collect::<Vec<_>>(),
-    })
+async fn put(server: &Http, client: &Client, id: &str, body: &Value) -> (u16, Value) {
+    common::put(server, client, &format!("/api/orders/{id}"), body).await
 }
 
-async fn put(server: &Server, client: &Client, id: &str, body: &Value) -> (u16, Value) {
-    send(
-        client,
-        Method::PUT,
-        &server.url(&format!("/api/orders/{id}")),
-        Some(body),
-    )
-    .await
+async fn patch(server: &Http, client: &Client, id: &str, body: &Value) -> (u16, Value) {
+    common::patch(server, client, &format!("/api/orders/{id}"), body).await
 }
 
-async fn patch(server: &Server, client: &Client, id: &str, body: &Value) -> (u16, Value) {
-    send(
-        client,
-        Method::PATCH,
-        &server.url(&format!("/api/orders/{id}")),
-        Some(body),
-    )
-    .await
-}
-
-async fn delete(server: &Server, client: &Client, id: &str) -> (u16, Value) {
-    send(
-        client,
-        Method::DELETE,
-        &server.url(&format!("/api/orders/{id}")),
-        None,
-    )
-    .await
-}
-
-async fn get(server: &Server, client: &Client, path: &str) -> (u16, Value) {
-    send(client, Method::GET, &server.url(path), None).await
+async fn delete(server: &Http, client: &Client, id: &str) -> (u16, Value) {
+    common::delete(server, client, &format!("/api/orders/{id}")).await
 }
 
 fn parse(body: Value) -> Order {
@@ -92,9 +60,8 @@ fn parse(body: Value) -> Order {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_hundred_orders_race_for_fifty_units() {
-    let env = Env::new();
-    let server = Arc::new(env.start());
-    let pool = open_db(&env.db).await;
+    let server = Arc::new(Server::start().await);
+    let pool = server.pool().await;
     let (_, s) = setup(&server, "liu").await;
     set_supply(&pool, s.round_id, s.product_id, 50).await;
     assert_eq!(server.stock("liu", s.product_id).await, (50, 50));
@@ -166,9 +133,8 @@ fn statuses(results: &[(u16, Value)]) -> std::collections::BTreeMap<u16, usize> 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_same_order_sent_ten_times_is_placed_once() {
-    let env = Env::new();
-    let server = Arc::new(env.start());
-    let pool = open_db(&env.db).await;
+    let server = Arc::new(Server::start().await);
+    let pool = server.pool().await;
     let (v, s) = setup(&server, "liu").await;
     let other = v.open_round.as_ref().unwrap().stock[1].product_id;
     set_supply(&pool, s.round_id, s.product_id, 20).await;
@@ -246,9 +212,8 @@ async fn the_same_order_sent_ten_times_is_placed_once() {
 
 #[tokio::test]
 async fn bad_orders_name_the_field_and_write_nothing() {
-    let env = Env::new();
-    let server = env.start();
-    let pool = open_db(&env.db).await;
+    let server = Server::start().await;
+    let pool = server.pool().await;
     let (liu, s) = setup(&server, "liu").await;
     let song = server.village("song").await;
     let (client, token) = session_via_sql(&pool, &server, "许明", "13900000002", s.point_id).await;
@@ -399,19 +364,13 @@ async fn bad_orders_name_the_field_and_write_nothing() {
     let url = server.url(&format!("/api/orders/{}", new_id()));
     let good = order(r, pt, &[(p, 1)]).to_string();
     for (ctype, body, status) in [
-        ("application/json", "{\"round_id\": 1,", 400),
-        ("application/json", "", 400),
-        ("application/json", "{\"round_id\":1} trailing", 400),
+        (JSON, "{\"round_id\": 1,", 400),
+        (JSON, "", 400),
+        (JSON, "{\"round_id\":1} trailing", 400),
         ("text/plain", good.as_str(), 415),
-        ("application/x-www-form-urlencoded", "round_id=1", 415),
+        (FORM, "round_id=1", 415),
     ] {
-        let res = client
-            .put(&url)
-            .header("content-type", ctype)
-            .body(body.to_owned())
-            .send()
-            .await
-            .unwrap();
+        let res = send_raw(&client, Method::PUT, &url, ctype, body.to_owned()).await;
         assert_eq!(res.status(), status, "{ctype} {body}");
         let e: domain::dto::ApiError = res.json().await.unwrap();
         assert!(!e.error.is_empty());
@@ -420,13 +379,7 @@ async fn bad_orders_name_the_field_and_write_nothing() {
     assert_eq!(res.status(), 415, "no content type");
     // Too large, with and without a declared length.
     let huge = format!("{{\"pad\":\"{}\"}}", "x".repeat(100 * 1024));
-    let res = client
-        .put(&url)
-        .header("content-type", "application/json")
-        .body(huge.clone())
-        .send()
-        .await
-        .unwrap();
+    let res = send_raw(&client, Method::PUT, &url, JSON, huge.clone()).await;
     assert_eq!(res.status(), 413);
     let e: domain::dto::ApiError = res.json().await.unwrap();
     assert!(e.error.contains("too large"), "{}", e.error);
@@ -501,9 +454,8 @@ async fn raw_chunked_put(port: u16, token: &str, path: &str, body: &str) -> Stri
 
 #[tokio::test]
 async fn after_the_deadline_orders_are_locked_but_repeats_still_answer() {
-    let env = Env::new();
-    let server = env.start();
-    let pool = open_db(&env.db).await;
+    let server = Server::start().await;
+    let pool = server.pool().await;
     let (_, s) = setup(&server, "liu").await;
     let client = member_via_sql(&pool, &server, "何平", "13900000003", s.point_id).await;
     let id = new_id();
@@ -561,9 +513,8 @@ async fn after_the_deadline_orders_are_locked_but_repeats_still_answer() {
 
 #[tokio::test]
 async fn changing_and_cancelling_release_capacity() {
-    let env = Env::new();
-    let server = env.start();
-    let pool = open_db(&env.db).await;
+    let server = Server::start().await;
+    let pool = server.pool().await;
     let (liu, s) = setup(&server, "liu").await;
     let p = s.product_id;
     set_supply(&pool, s.round_id, p, 10).await;
@@ -634,9 +585,8 @@ async fn changing_and_cancelling_release_capacity() {
 
 #[tokio::test]
 async fn members_only_see_their_own_orders() {
-    let env = Env::new();
-    let server = env.start();
-    let pool = open_db(&env.db).await;
+    let server = Server::start().await;
+    let pool = server.pool().await;
     let (_, s) = setup(&server, "liu").await;
     let a = member_via_sql(&pool, &server, "丙", "13900000006", s.point_id).await;
     let b = member_via_sql(&pool, &server, "丁", "13900000007", s.point_id).await;
@@ -689,9 +639,8 @@ async fn members_only_see_their_own_orders() {
 
 #[tokio::test]
 async fn village_and_product_pages_show_open_round_stock() {
-    let env = Env::new();
-    let server = env.start();
-    let pool = open_db(&env.db).await;
+    let server = Server::start().await;
+    let pool = server.pool().await;
     let (liu, s) = setup(&server, "liu").await;
     let open = liu.open_round.clone().unwrap();
     assert!(open.round.opens_at <= time::OffsetDateTime::now_utc());

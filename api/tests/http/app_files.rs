@@ -1,16 +1,15 @@
 //! Serving the built app: content types, compression, cache headers, deep
 //! links, and a clear answer when the app is not built.
 
-mod common;
-
-use common::{brotli_decode, gzip_decode, header, Env, Server, HASHED_JS, HASHED_WASM, INDEX_HTML};
+use crate::common::{
+    self, brotli_decode, gzip_decode, header, Env, Server, HASHED_JS, HASHED_WASM, INDEX_HTML,
+};
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 #[tokio::test]
 async fn hashed_assets_are_immutable_and_typed() {
-    let env = Env::new();
-    let server = env.start();
+    let server = Server::start().await;
     let wasm = server.get(&format!("/{HASHED_WASM}")).await;
     assert_eq!(wasm.status(), 200);
     assert_eq!(header(&wasm, "content-type"), "application/wasm");
@@ -32,8 +31,7 @@ async fn hashed_assets_are_immutable_and_typed() {
 
 #[tokio::test]
 async fn static_files_are_compressed() {
-    let env = Env::new();
-    let server = env.start();
+    let server = Server::start().await;
     let path = format!("/{HASHED_WASM}");
     let br = server.get_encoded(&path, "br").await;
     assert_eq!(br.status(), 200);
@@ -58,8 +56,7 @@ async fn static_files_are_compressed() {
 
 #[tokio::test]
 async fn index_html_is_never_cached_stale() {
-    let env = Env::new();
-    let server = env.start();
+    let server = Server::start().await;
     for path in ["/", "/index.html"] {
         let res = server.get(path).await;
         assert_eq!(res.status(), 200, "{path}");
@@ -74,8 +71,7 @@ async fn index_html_is_never_cached_stale() {
 
 #[tokio::test]
 async fn deep_links_get_the_app() {
-    let env = Env::new();
-    let server = env.start();
+    let server = Server::start().await;
     for path in [
         "/v/liu/h/3",
         "/v/liu",
@@ -98,7 +94,7 @@ async fn deep_links_get_the_app() {
 async fn path_traversal_does_not_leave_dist() {
     let env = Env::new();
     std::fs::write(env.dir.path().join("secret.txt"), "top secret").unwrap();
-    let server = env.start();
+    let server = env.start().await;
     for path in ["/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt"] {
         let res = server.get(path).await;
         let body = res.text().await.unwrap();
@@ -110,7 +106,7 @@ async fn path_traversal_does_not_leave_dist() {
 async fn missing_build_is_a_clear_503() {
     let env = Env::new();
     let missing = env.dir.path().join("not-built");
-    let server = Server::start(&env.db, &missing);
+    let server = Server::start_at(&env.db, &missing, &[]).await;
     let res = server.get("/").await;
     assert_eq!(res.status(), 503);
     let text = res.text().await.unwrap();
@@ -176,7 +172,7 @@ async fn each_path_gets_its_bundles_page() {
         )
         .unwrap();
     }
-    let server = env.start();
+    let server = env.start().await;
 
     for (dir, name, paths) in bundles {
         for path in paths {

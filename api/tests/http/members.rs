@@ -1,9 +1,7 @@
-//! Joining the circle, logging in and out, invitations: against the real
-//! binary, with a cookie-keeping client per person.
+//! Joining the circle, logging in and out, invitations, with a
+//! cookie-keeping client per person.
 
-mod common;
-
-use common::{browser, fields, header, open_db, send, Env, Server};
+use crate::common::{browser, fields, header, scalar, send, send_raw, Server, FORM, JSON};
 use domain::dto::{Invitation, Me};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -20,8 +18,7 @@ fn join(code: &str, name: &str, phone: &str, point: i64) -> Value {
 
 #[tokio::test]
 async fn join_with_a_demo_code_then_log_out_and_in() {
-    let env = Env::new();
-    let server = env.start();
+    let server = Server::start().await;
     let liu = server.village("liu").await;
     let point = liu.distribution_points[2].id;
 
@@ -58,7 +55,7 @@ async fn join_with_a_demo_code_then_log_out_and_in() {
     let (status, body) = send(&client, Method::GET, &server.url("/api/me"), None).await;
     assert_eq!(status, 200);
     assert_eq!(serde_json::from_value::<Me>(body).unwrap(), me);
-    let pool = open_db(&env.db).await;
+    let pool = server.pool().await;
     let (stored,): (String,) = sqlx::query_as("SELECT token_hash FROM session")
         .fetch_one(&pool)
         .await
@@ -83,11 +80,7 @@ async fn join_with_a_demo_code_then_log_out_and_in() {
         .unwrap();
     assert_eq!(res.status(), 204);
     assert!(header(&res, "set-cookie").contains("Max-Age=0"));
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM session")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(n, 0);
+    assert_eq!(scalar(&pool, "SELECT COUNT(*) FROM session").await, 0);
     let (status, body) = send(&client, Method::GET, &server.url("/api/me"), None).await;
     assert_eq!(
         (status, body),
@@ -112,8 +105,7 @@ async fn join_with_a_demo_code_then_log_out_and_in() {
 
 #[tokio::test]
 async fn demo_members_log_in_and_wrong_logins_are_401() {
-    let env = Env::new();
-    let server = env.start();
+    let server = Server::start().await;
     let (_, chen) = server.login("13800000001", "demo-password-1").await;
     assert_eq!(chen.village_slug, "liu");
     let liu = server.village("liu").await;
@@ -136,13 +128,7 @@ async fn demo_members_log_in_and_wrong_logins_are_401() {
         ("not a phone", "demo-password-1"),
         ("13800000001", ""),
     ] {
-        let (status, body) = server
-            .post_json(
-                &client,
-                "/api/session",
-                json!({"phone": phone, "password": password}),
-            )
-            .await;
+        let (status, body) = server.try_login(&client, phone, password).await;
         assert_eq!((status, &body), (401, &wrong), "{phone} / {password}");
     }
     let (status, _) = send(&client, Method::GET, &server.url("/api/me"), None).await;
@@ -151,53 +137,40 @@ async fn demo_members_log_in_and_wrong_logins_are_401() {
 
 #[tokio::test]
 async fn a_code_is_used_once_and_phones_are_unique() {
-    let env = Env::new();
-    let server = env.start();
+    let server = Server::start().await;
     let point = server.village("song").await.distribution_points[0].id;
     server
         .register("SONGDEMO1", "钱伟", "13700000001", point)
         .await;
 
     let client = browser();
-    let (status, body) = server
-        .post_json(
-            &client,
-            "/api/members",
-            join("SONGDEMO1", "李娜", "13700000002", point),
-        )
-        .await;
+    let (status, body) =
+        try_join(&server, &client, "SONGDEMO1", "李娜", "13700000002", point).await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(fields(&body), ["invitation_code"]);
     assert_eq!(
         body["fields"][0]["message"],
         "this invitation code is unknown or already used"
     );
-    let (status, body) = server
-        .post_json(
-            &client,
-            "/api/members",
-            join("NOSUCHCODE", "李娜", "13700000002", point),
-        )
-        .await;
+    let (status, body) =
+        try_join(&server, &client, "NOSUCHCODE", "李娜", "13700000002", point).await;
     assert_eq!(
         (status, fields(&body)),
         (422, vec!["invitation_code".to_owned()])
     );
     // Every message comes in Chinese too, for the app to show.
-    assert!(has_cjk(body["error_zh"].as_str().unwrap()), "{body}");
-    assert!(
-        has_cjk(body["fields"][0]["message_zh"].as_str().unwrap()),
-        "{body}"
-    );
+    assert_in_chinese_too(&body);
 
     // A registered phone: 409 naming the phone; the code stays unused.
-    let (status, body) = server
-        .post_json(
-            &client,
-            "/api/members",
-            join("SONGDEMO2", "李娜", "137 0000 0001", point),
-        )
-        .await;
+    let (status, body) = try_join(
+        &server,
+        &client,
+        "SONGDEMO2",
+        "李娜",
+        "137 0000 0001",
+        point,
+    )
+    .await;
     assert_eq!(status, 409, "{body}");
     assert_eq!(fields(&body), ["phone"]);
     assert_eq!(
@@ -205,11 +178,7 @@ async fn a_code_is_used_once_and_phones_are_unique() {
         "already registered; log in instead"
     );
     assert_eq!(body["error"], "this phone number is already registered");
-    assert!(has_cjk(body["error_zh"].as_str().unwrap()), "{body}");
-    assert!(
-        has_cjk(body["fields"][0]["message_zh"].as_str().unwrap()),
-        "{body}"
-    );
+    assert_in_chinese_too(&body);
     server
         .register("SONGDEMO2", "李娜", "13700000002", point)
         .await;
@@ -224,6 +193,28 @@ async fn a_code_is_used_once_and_phones_are_unique() {
     );
 }
 
+/// Posts a join form; status and body.
+async fn try_join(
+    server: &Server,
+    client: &reqwest::Client,
+    code: &str,
+    name: &str,
+    phone: &str,
+    point: i64,
+) -> (u16, Value) {
+    let body = join(code, name, phone, point);
+    server.post_json(client, "/api/members", body).await
+}
+
+/// The error and its first field's message are really in Chinese too.
+fn assert_in_chinese_too(body: &Value) {
+    assert!(has_cjk(body["error_zh"].as_str().unwrap()), "{body}");
+    assert!(
+        has_cjk(body["fields"][0]["message_zh"].as_str().unwrap()),
+        "{body}"
+    );
+}
+
 /// True when `s` has a Chinese character: the message is really in Chinese.
 fn has_cjk(s: &str) -> bool {
     s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
@@ -231,16 +222,9 @@ fn has_cjk(s: &str) -> bool {
 
 #[tokio::test]
 async fn every_bad_field_is_named_and_nothing_is_written() {
-    let env = Env::new();
-    let server = env.start();
-    let pool = open_db(&env.db).await;
-    let count = || async {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM member")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        n
-    };
+    let server = Server::start().await;
+    let pool = server.pool().await;
+    let count = || scalar(&pool, "SELECT COUNT(*) FROM member");
     let before = count().await;
     let client = browser();
     let (status, body) = server
@@ -289,25 +273,16 @@ async fn every_bad_field_is_named_and_nothing_is_written() {
     assert_eq!(status, 422);
     assert!(fields(&body).contains(&"name".to_owned()), "{body}");
     // Not declared as JSON: 415, even with a JSON body (blocks HTML forms).
-    let res = client
-        .post(server.url("/api/members"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(join("LIUDEMO1", "周杰", "13700000003", 1).to_string())
-        .send()
-        .await
-        .unwrap();
+    let form = join("LIUDEMO1", "周杰", "13700000003", 1).to_string();
+    let members = server.url("/api/members");
+    let res = send_raw(&client, Method::POST, &members, FORM, form).await;
     assert_eq!(res.status(), 415);
     assert!(header(&res, "content-type").starts_with("application/json"));
     let e: domain::dto::ApiError = res.json().await.unwrap();
     assert!(e.error.contains("application/json"), "{}", e.error);
     // Not JSON at all: 400.
-    let res = client
-        .post(server.url("/api/session"))
-        .header("content-type", "application/json")
-        .body("{\"phone\": ")
-        .send()
-        .await
-        .unwrap();
+    let session = server.url("/api/session");
+    let res = send_raw(&client, Method::POST, &session, JSON, "{\"phone\": ").await;
     assert_eq!(res.status(), 400);
     let e: domain::dto::ApiError = res.json().await.unwrap();
     assert!(e.error.contains("not valid JSON"), "{}", e.error);
@@ -316,8 +291,7 @@ async fn every_bad_field_is_named_and_nothing_is_written() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_people_racing_for_one_code_only_one_joins() {
-    let env = Env::new();
-    let server = env.start();
+    let server = Server::start().await;
     let point = server.village("liu").await.distribution_points[0].id;
     let attempts = (0..6).map(|i| {
         let server = &server;
@@ -345,11 +319,8 @@ async fn two_people_racing_for_one_code_only_one_joins() {
     for (_, body) in refused {
         assert_eq!(fields(body), ["invitation_code"]);
     }
-    let pool = open_db(&env.db).await;
-    let (members,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM member WHERE phone LIKE '136%'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let pool = server.pool().await;
+    let members = scalar(&pool, "SELECT COUNT(*) FROM member WHERE phone LIKE '136%'").await;
     assert_eq!(members, 1);
 }
 
@@ -385,8 +356,7 @@ async fn futures_join_all<F: std::future::Future>(
 
 #[tokio::test]
 async fn members_invite_friends_up_to_five() {
-    let env = Env::new();
-    let server = env.start();
+    let server = Server::start().await;
     let point = server.village("liu").await.distribution_points[1].id;
     let (alice, me) = server
         .register("LIUDEMO2", "吴芳", "15000000001", point)
@@ -398,15 +368,11 @@ async fn members_invite_friends_up_to_five() {
         .await;
     assert_eq!(status, 401);
 
+    let invitations = server.url("/api/me/invitations");
+    let invite = || send(&alice, Method::POST, &invitations, None);
     let mut codes = Vec::new();
     for _ in 0..5 {
-        let (status, body) = send(
-            &alice,
-            Method::POST,
-            &server.url("/api/me/invitations"),
-            None,
-        )
-        .await;
+        let (status, body) = invite().await;
         assert_eq!(status, 201, "{body}");
         let inv: Invitation = serde_json::from_value(body).unwrap();
         assert_eq!(inv.code.len(), 8);
@@ -420,13 +386,7 @@ async fn members_invite_friends_up_to_five() {
         assert_eq!(inv.used_by, None);
         codes.push(inv.code);
     }
-    let (status, body) = send(
-        &alice,
-        Method::POST,
-        &server.url("/api/me/invitations"),
-        None,
-    )
-    .await;
+    let (status, body) = invite().await;
     assert_eq!(
         (status, body),
         (
@@ -460,41 +420,10 @@ async fn members_invite_friends_up_to_five() {
 }
 
 #[tokio::test]
-async fn the_cookie_is_secure_when_configured() {
-    let env = Env::new();
-    let server = env.start_with(&[("STOREFRONT_SECURE_COOKIE", "1")]);
-    let res = browser()
-        .post(server.url("/api/session"))
-        .json(&json!({"phone": "13800000002", "password": "demo-password-2"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let cookie = header(&res, "set-cookie");
-    assert!(
-        cookie.ends_with("; HttpOnly; SameSite=Lax; Path=/; Max-Age=2592000; Secure"),
-        "{cookie}"
-    );
-}
-
-#[tokio::test]
 async fn repeated_wrong_passwords_lock_a_member_login_with_a_clear_wait() {
-    let env = Env::new();
-    let server = env.start();
+    let server = Server::start().await;
     let client = browser();
-    let attempt = |phone: &'static str, password: &'static str| {
-        let client = client.clone();
-        let server = &server;
-        async move {
-            server
-                .post_json(
-                    &client,
-                    "/api/session",
-                    json!({"phone": phone, "password": password}),
-                )
-                .await
-        }
-    };
+    let attempt = |phone, password| server.try_login(&client, phone, password);
     // A right password forgives earlier failures of the account.
     for _ in 0..4 {
         assert_eq!(attempt("13800000001", "wrong-password").await.0, 401);
@@ -550,8 +479,7 @@ async fn fail_twenty_times(server: &Server, forwarded_for: &str) {
 
 #[tokio::test]
 async fn behind_a_trusted_proxy_the_login_limit_counts_each_client() {
-    let env = Env::new();
-    let server = env.start_with(&[("STOREFRONT_TRUSTED_PROXIES", "127.0.0.1")]);
+    let server = Server::start_with(&[("STOREFRONT_TRUSTED_PROXIES", "127.0.0.1")]).await;
     fail_twenty_times(&server, "203.0.113.7").await;
     // That client is locked out, even with a right password…
     assert_eq!(
@@ -579,8 +507,7 @@ async fn behind_a_trusted_proxy_the_login_limit_counts_each_client() {
 
 #[tokio::test]
 async fn without_a_trusted_proxy_a_forwarded_for_header_is_ignored() {
-    let env = Env::new();
-    let server = env.start();
+    let server = Server::start().await;
     fail_twenty_times(&server, "203.0.113.7").await;
     // A client cannot escape the limit by writing another address.
     assert_eq!(
@@ -591,9 +518,8 @@ async fn without_a_trusted_proxy_a_forwarded_for_header_is_ignored() {
 
 #[tokio::test]
 async fn a_phone_in_use_stays_logged_in_one_left_alone_is_logged_out() {
-    let env = Env::new();
-    let server = env.start();
-    let pool = open_db(&env.db).await;
+    let server = Server::start().await;
+    let pool = server.pool().await;
     let (client, _) = server.login("13800000001", "demo-password-1").await;
     let now = || {
         std::time::SystemTime::now()
@@ -601,13 +527,7 @@ async fn a_phone_in_use_stays_logged_in_one_left_alone_is_logged_out() {
             .unwrap()
             .as_secs() as i64
     };
-    let expires = || async {
-        sqlx::query_as::<_, (i64,)>("SELECT expires_at FROM session")
-            .fetch_one(&pool)
-            .await
-            .unwrap()
-            .0
-    };
+    let expires = || scalar(&pool, "SELECT expires_at FROM session");
     let thirty_days = 30 * 24 * 3600;
     // Fresh from login: the app's start asks who it is; nothing to renew.
     let res = client.get(server.url("/api/me")).send().await.unwrap();

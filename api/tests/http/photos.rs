@@ -1,33 +1,19 @@
-//! Photo upload against the real binary: a phone JPEG with EXIF GPS comes
-//! out of every served version without any metadata; wrong and oversized
-//! files are refused with a clear message naming `photo`.
-
-mod common;
-#[path = "fixtures/photos.rs"]
-mod fixtures;
+//! Photo upload: a phone JPEG with EXIF GPS comes out of every served
+//! version without any metadata; wrong and oversized files are refused
+//! with a clear message naming `photo`.
 
 use std::io::Cursor;
 
-use common::{header, open_db, Env, Server};
-use domain::dto::{PhotoRef, ProductDetail};
-use fixtures::{card, contains, gps_latitude, jpeg, phone_jpeg, COMMENT};
+use crate::{
+    common::{assert_field, call, fields, first_product, header, photo_row, scalar, Server},
+    fixtures::{card, contains, gps_latitude, jpeg, phone_jpeg, COMMENT},
+};
+use domain::{
+    dto::{PhotoRef, ProductDetail},
+    organise::{CSRF_HEADER, CSRF_VALUE},
+};
 use reqwest::{Client, Method};
-use serde_json::{json, Value};
-
-// ---- helpers ----
-
-async fn liu_organiser(server: &Server) -> Client {
-    let client = common::browser();
-    let res = client
-        .post(server.url("/api/organise/session"))
-        .header("X-Requested-With", "storefront")
-        .json(&json!({"login": "liu-organiser-2", "password": "demo-organiser-2"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    client
-}
+use serde_json::Value;
 
 /// POSTs raw bytes as the photo; status, JSON body.
 async fn upload(
@@ -42,7 +28,7 @@ async fn upload(
         .header("content-type", "image/jpeg")
         .body(bytes);
     if csrf {
-        req = req.header("X-Requested-With", "storefront");
+        req = req.header(CSRF_HEADER, CSRF_VALUE);
     }
     let res = req.send().await.expect("upload");
     let status = res.status().as_u16();
@@ -55,56 +41,32 @@ async fn upload(
     (status, serde_json::from_str(&text).unwrap())
 }
 
-async fn liu_product(pool: &sqlx::SqlitePool) -> i64 {
-    sqlx::query_as::<_, (i64,)>(
-        "SELECT p.id FROM product p JOIN village v ON v.id = p.village_id
-         WHERE v.slug = 'liu' AND p.published = 1 ORDER BY p.id LIMIT 1",
-    )
-    .fetch_one(pool)
-    .await
-    .unwrap()
-    .0
-}
-
-async fn count(pool: &sqlx::SqlitePool, sql: &str) -> i64 {
-    sqlx::query_as::<_, (i64,)>(sql)
-        .fetch_one(pool)
-        .await
-        .unwrap()
-        .0
-}
-
 #[tokio::test]
 async fn a_phone_photo_is_served_in_sizes_without_its_gps_position() {
-    let env = Env::new();
-    let server = env.start();
-    let pool = open_db(&env.db).await;
-    let product = liu_product(&pool).await;
-    let o = liu_organiser(&server).await;
+    let server = Server::start().await;
+    let pool = server.pool().await;
+    let product = first_product(&pool, "liu").await;
+    let o = server.liu_organiser().await;
     let input = phone_jpeg(1600, 1200, 1);
     // The fixture really carries what must go.
     assert!(gps_latitude(&input).unwrap().contains("38"));
     assert!(contains(&input, b"Exif") && contains(&input, COMMENT));
 
     // Without the CSRF header: refused, nothing stored.
-    let (status, body) = upload(&server, &o, product, input.clone(), false).await;
+    let (status, body) = upload(&server, &o.client, product, input.clone(), false).await;
     assert_eq!(status, 403, "{body}");
-    assert_eq!(count(&pool, "SELECT COUNT(*) FROM photo").await, 0);
+    assert_eq!(scalar(&pool, "SELECT COUNT(*) FROM photo").await, 0);
 
     // Another village's product, or no session: refused with a message
     // (the upload is read first, so the browser gets the answer).
-    let song: i64 = count(
-        &pool,
-        "SELECT p.id FROM product p JOIN village v ON v.id = p.village_id WHERE v.slug = 'song' LIMIT 1",
-    )
-    .await;
-    let (status, body) = upload(&server, &o, song, input.clone(), true).await;
+    let song = first_product(&pool, "song").await;
+    let (status, body) = upload(&server, &o.client, song, input.clone(), true).await;
     assert_eq!(status, 403, "{body}");
     let (status, body) = upload(&server, &Client::new(), product, input.clone(), true).await;
     assert_eq!(status, 401, "{body}");
-    assert_eq!(count(&pool, "SELECT COUNT(*) FROM photo").await, 0);
+    assert_eq!(scalar(&pool, "SELECT COUNT(*) FROM photo").await, 0);
 
-    let (status, body) = upload(&server, &o, product, input, true).await;
+    let (status, body) = upload(&server, &o.client, product, input, true).await;
     assert_eq!(status, 201, "{body}");
     let photo: PhotoRef = serde_json::from_value(body).unwrap();
     let widths: Vec<u32> = photo.versions.iter().map(|v| v.width).collect();
@@ -132,12 +94,7 @@ async fn a_phone_photo_is_served_in_sizes_without_its_gps_position() {
     let detail: ProductDetail = server.json(&format!("/api/products/{product}")).await;
     assert_eq!(detail.photos.len(), 1);
     assert_eq!(detail.photos[0], photo);
-    let res = o
-        .get(server.url(&format!("/api/organise/products/{product}")))
-        .send()
-        .await
-        .unwrap();
-    let mine: Value = res.json().await.unwrap();
+    let (_, mine) = o.get(&format!("/api/organise/products/{product}")).await;
     assert_eq!(mine["photos"][0]["id"], photo.id);
 
     // Logged without the bytes.
@@ -170,99 +127,65 @@ async fn a_phone_photo_is_served_in_sizes_without_its_gps_position() {
 
     // Deleted: gone from the page and the URLs, and logged.
     let url = server.url(&format!("/api/organise/photos/{}", photo.id));
-    let res = o.delete(&url).send().await.unwrap();
-    assert_eq!(res.status(), 403, "DELETE needs the CSRF header");
-    let res = o
-        .delete(&url)
-        .header("X-Requested-With", "storefront")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 204);
+    let (status, _) = call(&o.client, Method::DELETE, &url, None, false).await;
+    assert_eq!(status, 403, "DELETE needs the CSRF header");
+    let (status, _) = call(&o.client, Method::DELETE, &url, None, true).await;
+    assert_eq!(status, 204);
     assert_eq!(server.get(&photo.versions[0].url).await.status(), 404);
     let detail: ProductDetail = server.json(&format!("/api/products/{product}")).await;
     assert!(detail.photos.is_empty());
     assert_eq!(
-        count(&pool, "SELECT COUNT(*) FROM photo_version").await,
+        scalar(&pool, "SELECT COUNT(*) FROM photo_version").await,
         0,
         "versions go with the photo"
     );
     assert_eq!(
-        count(
+        scalar(
             &pool,
             "SELECT COUNT(*) FROM change_log WHERE entity = 'photo' AND action = 'delete' AND after IS NULL"
         )
         .await,
         1
     );
-    let res = o
-        .delete(&url)
-        .header("X-Requested-With", "storefront")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 404);
+    let (status, _) = call(&o.client, Method::DELETE, &url, None, true).await;
+    assert_eq!(status, 404);
 }
 
 #[tokio::test]
 async fn wrong_and_oversized_files_are_refused_with_a_clear_message() {
-    let env = Env::new();
-    let server = env.start();
-    let pool = open_db(&env.db).await;
-    let product = liu_product(&pool).await;
-    let o = liu_organiser(&server).await;
+    let server = Server::start().await;
+    let pool = server.pool().await;
+    let product = first_product(&pool, "liu").await;
+    let o = server.liu_organiser().await;
+    let send = |bytes: Vec<u8>| upload(&server, &o.client, product, bytes, true);
 
     // Text named .jpg and sent as image/jpeg.
-    let (status, body) = upload(
-        &server,
-        &o,
-        product,
-        b"this is not a photo, just text saved as photo.jpg".to_vec(),
-        true,
-    )
-    .await;
+    let (status, body) = send(b"this is not a photo, just text saved as photo.jpg".to_vec()).await;
     assert_eq!(status, 422, "{body}");
-    assert_eq!(common::fields(&body), ["photo"]);
-    assert!(
-        body["fields"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("not a photo"),
-        "{body}"
-    );
+    assert_field(&body, "photo", "not a photo");
     // A GIF is named as such.
-    let (status, body) = upload(
-        &server,
-        &o,
-        product,
-        b"GIF89a\x01\x00\x01\x00".to_vec(),
-        true,
-    )
-    .await;
+    let (status, body) = send(b"GIF89a\x01\x00\x01\x00".to_vec()).await;
     assert_eq!(status, 422, "{body}");
-    assert!(body["fields"][0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("GIF"));
+    assert_field(&body, "photo", "GIF");
     // A JPEG cut short within its headers. (The decoder pads image data
     // cut short, so a photo missing only its tail still comes through.)
     let mut cut = jpeg(200, 100);
     cut.truncate(100);
-    let (status, body) = upload(&server, &o, product, cut, true).await;
+    let (status, body) = send(cut).await;
     assert_eq!(status, 422, "{body}");
-    assert_eq!(common::fields(&body), ["photo"]);
+    assert_eq!(fields(&body), ["photo"]);
     // Empty.
-    let (status, body) = upload(&server, &o, product, Vec::new(), true).await;
+    let (status, body) = send(Vec::new()).await;
     assert_eq!(status, 422, "{body}");
-    assert_eq!(common::fields(&body), ["photo"]);
+    assert_eq!(fields(&body), ["photo"]);
 
     // One byte over 10 MB: a JSON 413 naming the photo, not the 64 KB
     // limit of other requests.
     let mut big = jpeg(64, 64);
     big.resize(10 * 1024 * 1024 + 1, 0);
-    let (status, body) = upload(&server, &o, product, big, true).await;
+    let (status, body) = send(big).await;
     assert_eq!(status, 413, "{body}");
-    assert_eq!(common::fields(&body), ["photo"]);
+    assert_eq!(fields(&body), ["photo"]);
     assert!(
         body["error"]
             .as_str()
@@ -271,7 +194,7 @@ async fn wrong_and_oversized_files_are_refused_with_a_clear_message() {
         "{body}"
     );
     // Well over: still the clear answer.
-    let (status, body) = upload(&server, &o, product, vec![0xFF; 13 * 1024 * 1024], true).await;
+    let (status, body) = send(vec![0xFF; 13 * 1024 * 1024]).await;
     assert_eq!(status, 413, "{body}");
     assert!(
         body["error"].as_str().unwrap().contains("13.0 MB"),
@@ -281,11 +204,12 @@ async fn wrong_and_oversized_files_are_refused_with_a_clear_message() {
     // with padding after its end is still a photo.
     let mut under = jpeg(64, 64);
     under.resize(3 * 1024 * 1024, 0);
-    let (status, body) = upload(&server, &o, product, under, true).await;
+    let (status, body) = send(under).await;
     assert_eq!(status, 201, "{body}");
 
     // The upload path with another method is a JSON 405.
     let res = o
+        .client
         .get(server.url(&format!("/api/organise/products/{product}/photos")))
         .send()
         .await
@@ -295,11 +219,9 @@ async fn wrong_and_oversized_files_are_refused_with_a_clear_message() {
 
     // Other requests keep the small limit.
     let res = o
-        .request(
-            Method::PUT,
-            server.url(&format!("/api/organise/products/{product}")),
-        )
-        .header("X-Requested-With", "storefront")
+        .client
+        .put(server.url(&format!("/api/organise/products/{product}")))
+        .header(CSRF_HEADER, CSRF_VALUE)
         .header("content-type", "application/json")
         .body(vec![b' '; 200 * 1024])
         .send()
@@ -308,9 +230,9 @@ async fn wrong_and_oversized_files_are_refused_with_a_clear_message() {
     assert_eq!(res.status(), 413);
 
     // Only that one was stored and logged; no refusal left anything.
-    assert_eq!(count(&pool, "SELECT COUNT(*) FROM photo").await, 1);
+    assert_eq!(scalar(&pool, "SELECT COUNT(*) FROM photo").await, 1);
     assert_eq!(
-        count(
+        scalar(
             &pool,
             "SELECT COUNT(*) FROM change_log WHERE entity = 'photo'"
         )
@@ -321,11 +243,10 @@ async fn wrong_and_oversized_files_are_refused_with_a_clear_message() {
 
 #[tokio::test]
 async fn png_and_webp_are_accepted_too_and_photos_keep_their_order() {
-    let env = Env::new();
-    let server = env.start();
-    let pool = open_db(&env.db).await;
-    let product = liu_product(&pool).await;
-    let o = liu_organiser(&server).await;
+    let server = Server::start().await;
+    let pool = server.pool().await;
+    let product = first_product(&pool, "liu").await;
+    let o = server.liu_organiser().await;
     let mut png = Vec::new();
     card(500, 250)
         .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
@@ -336,7 +257,7 @@ async fn png_and_webp_are_accepted_too_and_photos_keep_their_order() {
         .unwrap();
     let mut ids = Vec::new();
     for bytes in [png, webp] {
-        let (status, body) = upload(&server, &o, product, bytes, true).await;
+        let (status, body) = upload(&server, &o.client, product, bytes, true).await;
         assert_eq!(status, 201, "{body}");
         let photo: PhotoRef = serde_json::from_value(body).unwrap();
         // Never upscaled: the largest version is the original's width.
@@ -356,21 +277,10 @@ async fn png_and_webp_are_accepted_too_and_photos_keep_their_order() {
 
     // At most 12 photos a product.
     for _ in 0..10 {
-        sqlx::query(
-            "INSERT INTO photo (product_id, position, source_type, width, height, upload_bytes, organiser_id, created_at)
-             VALUES (?, (SELECT MAX(position) + 1 FROM photo), 'image/jpeg', 1, 1, 1, (SELECT MIN(id) FROM organiser), 0)",
-        )
-        .bind(product)
-        .execute(&pool)
-        .await
-        .unwrap();
+        photo_row(&pool, product).await;
     }
-    let (status, body) = upload(&server, &o, product, jpeg(100, 100), true).await;
+    let (status, body) = upload(&server, &o.client, product, jpeg(100, 100), true).await;
     assert_eq!(status, 422, "{body}");
-    assert_eq!(common::fields(&body), ["photo"]);
-    assert!(body["fields"][0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("at most 12 photos"));
-    assert_eq!(count(&pool, "SELECT COUNT(*) FROM photo").await, 12);
+    assert_field(&body, "photo", "at most 12 photos");
+    assert_eq!(scalar(&pool, "SELECT COUNT(*) FROM photo").await, 12);
 }

@@ -1,10 +1,8 @@
-//! The JSON endpoints against the real binary and the real seeded demo data.
-
-mod common;
+//! The JSON endpoints against the real seeded demo data.
 
 use std::collections::HashSet;
 
-use common::{brotli_decode, gzip_decode, header, Env};
+use crate::common::{brotli_decode, gzip_decode, header, scalar, Env, Server};
 use domain::{
     dto::{Category, HouseholdDetail, ProductDetail, VillageDetail, VillageSummary},
     premium_percent, PriceBreakdown, SHANGHAI,
@@ -15,7 +13,7 @@ use time::OffsetDateTime;
 #[tokio::test]
 async fn health_reports_ok() {
     let env = Env::new();
-    let server = env.start();
+    let server = env.start().await;
     let health: domain::dto::Health = server.json("/api/health").await;
     assert_eq!(health.status, "ok");
     assert_eq!(health.database, "ok");
@@ -25,8 +23,7 @@ async fn health_reports_ok() {
 
 #[tokio::test]
 async fn villages_list_counts_match_the_details() {
-    let env = Env::new();
-    let server = env.start();
+    let server = Server::start().await;
     let villages: Vec<VillageSummary> = server.json("/api/villages").await;
     assert!(villages.len() >= 4, "{} villages", villages.len());
     let slugs: HashSet<_> = villages.iter().map(|v| v.slug.as_str()).collect();
@@ -63,8 +60,7 @@ async fn villages_list_counts_match_the_details() {
 
 #[tokio::test]
 async fn liu_village_detail() {
-    let env = Env::new();
-    let server = env.start();
+    let server = Server::start().await;
     let raw: Value = server.json("/api/villages/liu").await;
     let liu: VillageDetail = serde_json::from_value(raw.clone()).unwrap();
     assert_eq!(liu.name.en, "Liu Village");
@@ -126,8 +122,7 @@ async fn liu_village_detail() {
 
 #[tokio::test]
 async fn household_detail_lists_its_products() {
-    let env = Env::new();
-    let server = env.start();
+    let server = Server::start().await;
     let liu: VillageDetail = server.json("/api/villages/liu").await;
     let mut with_products = 0;
     for h in liu.households.iter().take(6) {
@@ -163,8 +158,7 @@ async fn household_detail_lists_its_products() {
 
 #[tokio::test]
 async fn every_product_detail_follows_the_domain_rules() {
-    let env = Env::new();
-    let server = env.start();
+    let server = Server::start().await;
     let villages: Vec<VillageSummary> = server.json("/api/villages").await;
     for v in &villages {
         let village: VillageDetail = server.json(&format!("/api/villages/{}", v.slug)).await;
@@ -202,8 +196,7 @@ async fn every_product_detail_follows_the_domain_rules() {
 
 #[tokio::test]
 async fn product_detail_example_shape() {
-    let env = Env::new();
-    let server = env.start();
+    let server = Server::start().await;
     let liu: VillageDetail = server.json("/api/villages/liu").await;
     let id = liu.products[0].id;
     let raw: Value = server.json(&format!("/api/products/{id}")).await;
@@ -225,8 +218,7 @@ async fn product_detail_example_shape() {
 
 #[tokio::test]
 async fn unknown_things_are_json_404s() {
-    let env = Env::new();
-    let server = env.start();
+    let server = Server::start().await;
     let e = server.error("/api/villages/xyz", 404).await;
     assert_eq!(e.error, "no village with slug 'xyz'");
     let e = server.error("/api/households/999999", 404).await;
@@ -247,8 +239,7 @@ async fn unknown_things_are_json_404s() {
 
 #[tokio::test]
 async fn malformed_params_are_400s_naming_the_param() {
-    let env = Env::new();
-    let server = env.start();
+    let server = Server::start().await;
     for resource in ["households", "products"] {
         for bad in [
             "abc",
@@ -279,8 +270,7 @@ async fn malformed_params_are_400s_naming_the_param() {
 
 #[tokio::test]
 async fn wrong_method_is_a_json_405() {
-    let env = Env::new();
-    let server = env.start();
+    let server = Server::start().await;
     for path in [
         "/api/villages",
         "/api/villages/liu",
@@ -304,8 +294,7 @@ async fn wrong_method_is_a_json_405() {
 
 #[tokio::test]
 async fn json_is_compressed_with_brotli_and_gzip() {
-    let env = Env::new();
-    let server = env.start();
+    let server = Server::start().await;
     let plain = server.get("/api/villages/liu").await;
     assert_eq!(header(&plain, "content-encoding"), "");
     assert_eq!(header(&plain, "cache-control"), "no-cache");
@@ -343,4 +332,77 @@ fn gzip_decode_if(encoding: &str, bytes: &[u8]) -> Vec<u8> {
     } else {
         bytes.to_vec()
     }
+}
+
+#[tokio::test]
+async fn withdrawn_products_are_hidden() {
+    let server = Server::start().await;
+    let liu: VillageDetail = server.json("/api/villages/liu").await;
+    let product = liu.products[0].clone();
+    let household = server
+        .json::<ProductDetail>(&format!("/api/products/{}", product.id))
+        .await
+        .households[0]
+        .id;
+
+    // Organisers withdraw it while the server runs (a second connection; WAL).
+    let pool = server.pool().await;
+    sqlx::query("UPDATE product SET published = 0 WHERE id = ?")
+        .bind(product.id)
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    let e = server
+        .error(&format!("/api/products/{}", product.id), 404)
+        .await;
+    assert_eq!(e.error, format!("no product with id {}", product.id));
+    let liu_after: VillageDetail = server.json("/api/villages/liu").await;
+    assert_eq!(liu_after.products.len(), liu.products.len() - 1);
+    assert!(liu_after.products.iter().all(|p| p.id != product.id));
+    let villages: Vec<VillageSummary> = server.json("/api/villages").await;
+    let summary = villages.iter().find(|v| v.slug == "liu").unwrap();
+    assert_eq!(summary.product_count as usize, liu_after.products.len());
+    let h: HouseholdDetail = server.json(&format!("/api/households/{household}")).await;
+    assert!(h.products.iter().all(|p| p.id != product.id));
+}
+
+#[tokio::test]
+async fn seed_rounds_and_demo_flags_in_the_database() {
+    let server = Server::start().await;
+    let pool = server.pool().await;
+    assert_eq!(
+        scalar(&pool, "SELECT COUNT(*) FROM household WHERE demo = 0").await,
+        0
+    );
+    let orphans = scalar(
+        &pool,
+        "SELECT COUNT(*) FROM product p WHERE NOT EXISTS (SELECT 1 FROM product_household ph WHERE ph.product_id = p.id)",
+    )
+    .await;
+    assert_eq!(orphans, 0, "every product has a household");
+    // Liu: 2 past and 6 upcoming rounds, 20 days apart.
+    let days: Vec<(String,)> = sqlx::query_as(
+        "SELECT r.distribution_day FROM distribution_round r JOIN village v ON v.id = r.village_id
+         WHERE v.slug = 'liu' ORDER BY r.distribution_day",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(days.len(), 8);
+    let today = domain::shanghai_date(OffsetDateTime::now_utc());
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let dates: Vec<time::Date> = days
+        .iter()
+        .map(|(d,)| time::Date::parse(d, fmt).unwrap())
+        .collect();
+    assert_eq!(dates.iter().filter(|d| **d < today).count(), 2);
+    for w in dates.windows(2) {
+        assert_eq!((w[1] - w[0]).whole_days(), 20);
+    }
+    // Foreign keys are enforced.
+    let res = sqlx::query("INSERT INTO household (village_id, name_zh, name_en, story_zh, story_en, member_since) VALUES (9999, 'a', 'a', 's', 's', '2020-01-01')")
+        .execute(&pool)
+        .await;
+    assert!(res.is_err());
 }

@@ -1,54 +1,12 @@
-//! Packing against the real binary: allocation after the deadline, the
-//! packing lists, label codes, and the public label page.
-
-mod common;
+//! Packing: allocation after the deadline, the packing lists, label
+//! codes, and the public label page.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{fields, new_id, open_db, send, Env, Server};
+use crate::common::{self, assert_field, order_body, place, scalar, Http, Server};
 use domain::{label::LabelCode, packing::Packing};
 use reqwest::{Client, Method};
 use serde_json::{json, Value};
-
-/// A request with the CSRF header; status and JSON body.
-async fn call(client: &Client, method: Method, url: &str) -> (u16, Value) {
-    let res = client
-        .request(method.clone(), url)
-        .header("X-Requested-With", "storefront")
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    let value = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{method} {url}: {e}\n{text}"))
-    };
-    (status, value)
-}
-
-/// Zhao Xiumei (demo): organises Liu Village only.
-async fn liu_organiser(server: &Server) -> Client {
-    let client = common::browser();
-    let res = client
-        .post(server.url("/api/organise/session"))
-        .header("X-Requested-With", "storefront")
-        .json(&json!({"login": "liu-organiser-2", "password": "demo-organiser-2"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    client
-}
-
-async fn scalar(pool: &sqlx::SqlitePool, sql: &str) -> i64 {
-    sqlx::query_as::<_, (i64,)>(sql)
-        .fetch_one(pool)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-        .0
-}
 
 /// Liu Village's products made by at least `n` households (seeded data).
 async fn shared_products(pool: &sqlx::SqlitePool, n: i64) -> Vec<(i64, Vec<i64>)> {
@@ -93,22 +51,6 @@ async fn supplies(pool: &sqlx::SqlitePool, round: i64, product: i64, per: &[(i64
     }
 }
 
-async fn place(server: &Server, member: &Client, round: i64, point: i64, lines: &[(i64, i64)]) {
-    let body = json!({
-        "round_id": round,
-        "point_id": point,
-        "lines": lines.iter().map(|(p, q)| json!({"product_id": p, "quantity": q})).collect::<Vec<_>>(),
-    });
-    let (status, answer) = send(
-        member,
-        Method::PUT,
-        &server.url(&format!("/api/orders/{}", new_id())),
-        Some(&body),
-    )
-    .await;
-    assert_eq!(status, 201, "{answer}");
-}
-
 /// Every stored packed line: (order, product, household, quantity, label).
 async fn packed(pool: &sqlx::SqlitePool, round: i64) -> Vec<(String, i64, i64, i64, String)> {
     sqlx::query_as(
@@ -137,7 +79,7 @@ struct Round {
     points: Vec<i64>,
 }
 
-async fn round_with_orders(server: &Server, pool: &sqlx::SqlitePool) -> Round {
+async fn round_with_orders(server: &Http, pool: &sqlx::SqlitePool) -> Round {
     let open = server.open_round("liu").await;
     let round = open.round.id;
     let shared = shared_products(pool, 2).await;
@@ -169,7 +111,7 @@ async fn round_with_orders(server: &Server, pool: &sqlx::SqlitePool) -> Round {
     for (i, ((name, phone), lines)) in MEMBERS.iter().zip(orders).enumerate() {
         let point = points[i % 2];
         let member = common::member_via_sql(pool, server, name, phone, point).await;
-        place(server, &member, round, point, lines).await;
+        place(server, &member, &order_body(round, point, lines)).await;
     }
     Round {
         id: round,
@@ -191,25 +133,17 @@ async fn close(pool: &sqlx::SqlitePool, round: i64) {
 
 #[tokio::test]
 async fn allocation_waits_for_the_deadline_then_covers_every_order_within_every_supply() {
-    let env = Env::new();
-    let server = env.start();
-    let pool = open_db(&env.db).await;
+    let server = Server::start().await;
+    let pool = server.pool().await;
     let r = round_with_orders(&server, &pool).await;
-    let o = liu_organiser(&server).await;
-    let alloc_url = server.url(&format!("/api/organise/rounds/{}/allocation", r.id));
-    let packing_url = server.url(&format!("/api/organise/rounds/{}/packing", r.id));
+    let o = server.liu_organiser().await;
+    let alloc = format!("/api/organise/rounds/{}/allocation", r.id);
+    let packing_path = format!("/api/organise/rounds/{}/packing", r.id);
 
     // Before the deadline: refused, nothing stored.
-    let (status, body) = call(&o, Method::POST, &alloc_url).await;
+    let (status, body) = o.write(Method::POST, &alloc, None).await;
     assert_eq!(status, 422, "{body}");
-    assert_eq!(fields(&body), ["round_id"]);
-    assert!(
-        body["fields"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("only after its deadline"),
-        "{body}"
-    );
+    assert_field(&body, "round_id", "only after its deadline");
     // The time zone is named once, by the deadline itself.
     assert_eq!(
         body["fields"][0]["message"]
@@ -221,7 +155,7 @@ async fn allocation_waits_for_the_deadline_then_covers_every_order_within_every_
         "{body}"
     );
     assert_eq!(scalar(&pool, "SELECT COUNT(*) FROM packed_line").await, 0);
-    let (status, body) = call(&o, Method::GET, &packing_url).await;
+    let (status, body) = o.get(&packing_path).await;
     assert_eq!(status, 409, "{body}");
     assert!(body["error"]
         .as_str()
@@ -229,7 +163,7 @@ async fn allocation_waits_for_the_deadline_then_covers_every_order_within_every_
         .contains("not been allocated"));
 
     close(&pool, r.id).await;
-    let (status, body) = call(&o, Method::POST, &alloc_url).await;
+    let (status, body) = o.write(Method::POST, &alloc, None).await;
     assert_eq!(status, 200, "{body}");
     let packing: Packing = serde_json::from_value(body).unwrap();
 
@@ -373,10 +307,10 @@ async fn allocation_waits_for_the_deadline_then_covers_every_order_within_every_
     assert_eq!(at(1), ["孙立", "吴桂兰"]);
 
     // GET answers the same; running again changes nothing and keeps labels.
-    let (status, again) = call(&o, Method::GET, &packing_url).await;
+    let (status, again) = o.get(&packing_path).await;
     assert_eq!(status, 200);
     assert_eq!(serde_json::from_value::<Packing>(again).unwrap(), packing);
-    let (status, rerun) = call(&o, Method::POST, &alloc_url).await;
+    let (status, rerun) = o.write(Method::POST, &alloc, None).await;
     assert_eq!(status, 200);
     assert_eq!(serde_json::from_value::<Packing>(rerun).unwrap(), packing);
     assert_eq!(packed(&pool, r.id).await, rows, "same pieces, same labels");
@@ -401,16 +335,14 @@ async fn allocation_waits_for_the_deadline_then_covers_every_order_within_every_
 
     // Withdrawing a product after packing takes its labels away; a re-run
     // keeps every other label.
-    let (status, body) = common::send_with(
-        &o,
-        Method::POST,
-        &server.url(&format!("/api/organise/rounds/{}/withdrawals", r.id)),
-        &json!({"product_id": r.products[1], "reason": "the batch failed a check"}),
-        &[("X-Requested-With", "storefront")],
-    )
-    .await;
+    let (status, body) = o
+        .post(
+            &format!("/api/organise/rounds/{}/withdrawals", r.id),
+            &json!({"product_id": r.products[1], "reason": "the batch failed a check"}),
+        )
+        .await;
     assert_eq!(status, 201, "{body}");
-    let (status, body) = call(&o, Method::POST, &alloc_url).await;
+    let (status, body) = o.write(Method::POST, &alloc, None).await;
     assert_eq!(status, 200, "{body}");
     let packing: Packing = serde_json::from_value(body).unwrap();
     assert!(packing
@@ -435,7 +367,7 @@ async fn allocation_waits_for_the_deadline_then_covers_every_order_within_every_
         }
         per.into_iter().max_by_key(|&(_, q)| q).unwrap()
     };
-    let supply_url = server.url(&format!("/api/organise/rounds/{}/supply", r.id));
+    let supply_url = format!("/api/organise/rounds/{}/supply", r.id);
     let supply_of = |pool: &sqlx::SqlitePool| {
         let pool = pool.clone();
         async move {
@@ -449,49 +381,31 @@ async fn allocation_waits_for_the_deadline_then_covers_every_order_within_every_
             .await
         }
     };
+    let set = |q: i64| json!({"supplies": [{"household_id": household, "product_id": r.products[0], "quantity": q}]});
     let before = supply_of(&pool).await;
-    let (status, body) = common::send_with(
-        &o,
-        Method::PUT,
-        &supply_url,
-        &json!({"supplies": [{"household_id": household, "product_id": r.products[0], "quantity": packed_qty - 1}]}),
-        &[("X-Requested-With", "storefront")],
-    )
-    .await;
+    let (status, body) = o.put(&supply_url, &set(packed_qty - 1)).await;
     assert_eq!(status, 409, "{body}");
-    assert_eq!(fields(&body), ["supplies[0].quantity"]);
-    assert!(body["fields"][0]["message"]
-        .as_str()
-        .unwrap()
-        .contains(&format!("cannot go below {packed_qty}")));
+    assert_field(
+        &body,
+        "supplies[0].quantity",
+        &format!("cannot go below {packed_qty}"),
+    );
     assert_eq!(supply_of(&pool).await, before, "nothing changed");
     // Down to exactly what is packed is fine.
-    let (status, body) = common::send_with(
-        &o,
-        Method::PUT,
-        &supply_url,
-        &json!({"supplies": [{"household_id": household, "product_id": r.products[0], "quantity": packed_qty}]}),
-        &[("X-Requested-With", "storefront")],
-    )
-    .await;
+    let (status, body) = o.put(&supply_url, &set(packed_qty)).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(supply_of(&pool).await, packed_qty);
 }
 
 #[tokio::test]
 async fn the_label_page_traces_the_household_and_never_the_consumer() {
-    let env = Env::new();
-    let server = env.start();
-    let pool = open_db(&env.db).await;
+    let server = Server::start().await;
+    let pool = server.pool().await;
     let r = round_with_orders(&server, &pool).await;
     close(&pool, r.id).await;
-    let o = liu_organiser(&server).await;
-    let (status, body) = call(
-        &o,
-        Method::POST,
-        &server.url(&format!("/api/organise/rounds/{}/allocation", r.id)),
-    )
-    .await;
+    let o = server.liu_organiser().await;
+    let alloc = format!("/api/organise/rounds/{}/allocation", r.id);
+    let (status, body) = o.write(Method::POST, &alloc, None).await;
     assert_eq!(status, 200, "{body}");
     let orders: Vec<(String, i64, i64)> =
         sqlx::query_as("SELECT id, number, member_id FROM orders WHERE round_id = ?")

@@ -1,12 +1,13 @@
-//! Visit offers and bookings against the real binary: every endpoint,
-//! beds under concurrent booking races, exactly-once booking, refusals that
-//! write nothing, privacy, and cancellation inside and outside the policy.
-//! Situations (a host with exactly 4 beds, a free-cancellation deadline in
-//! the past) are set up with SQL on the same database file.
+//! Visit offers and bookings: every endpoint, beds under concurrent
+//! booking races, exactly-once booking, refusals that write nothing,
+//! privacy, and cancellation inside and outside the policy. Situations (a
+//! host with exactly 4 beds, a free-cancellation deadline in the past) are
+//! set up with SQL on the same database file.
 
-mod common;
-
-use common::{fields, new_id, open_db, send, session_via_sql, Env, Server};
+use crate::common::{
+    self, booking_body as request, day, delete, fields, get, new_id, send, send_raw,
+    session_via_sql, Http, Logs, Server, JSON,
+};
 use domain::{
     dto::{AvailabilityMonth, Booking, BookingStatus, NoRoomError, VisitOffer},
     visit::{price_summary, DayMeals, DayStatus},
@@ -20,52 +21,22 @@ fn today() -> Date {
     domain::shanghai_date(OffsetDateTime::now_utc())
 }
 
-fn day(offset: i64) -> String {
-    domain::wire::format_date(today() + Duration::days(offset))
-}
-
-async fn offer(server: &Server, slug: &str) -> VisitOffer {
+async fn offer(server: &Http, slug: &str) -> VisitOffer {
     server.json(&format!("/api/villages/{slug}/visit")).await
 }
 
-/// A request for `slug` arriving `offset` days from today.
-fn request(
-    slug: &str,
-    offset: i64,
-    nights: u32,
-    adults: u32,
-    children: u32,
-    host: Option<i64>,
-) -> Value {
-    json!({
-        "village_slug": slug,
-        "arrival": day(offset),
-        "nights": nights,
-        "adults": adults,
-        "children": children,
-        "host_id": host,
-        "meals": [],
-        "name": "周小燕",
-        "phone": "139 1234 5678",
-    })
+async fn put(server: &Http, client: &Client, id: &str, body: &Value) -> (u16, Value) {
+    common::put(server, client, &format!("/api/bookings/{id}"), body).await
 }
 
-async fn put(server: &Server, client: &Client, id: &str, body: &Value) -> (u16, Value) {
-    send(
-        client,
-        Method::PUT,
-        &server.url(&format!("/api/bookings/{id}")),
-        Some(body),
-    )
-    .await
-}
-
-async fn get(server: &Server, client: &Client, path: &str) -> (u16, Value) {
-    send(client, Method::GET, &server.url(path), None).await
-}
-
-async fn delete(server: &Server, client: &Client, path: &str) -> (u16, Value) {
-    send(client, Method::DELETE, &server.url(path), None).await
+/// Liu Village's availability in the month of `d`.
+async fn liu_month_of(server: &Http, d: Date) -> AvailabilityMonth {
+    let month = format!("{:04}-{:02}", d.year(), d.month() as u8);
+    server
+        .json(&format!(
+            "/api/villages/liu/visit/availability?month={month}"
+        ))
+        .await
 }
 
 /// (bookings, booking nights) rows.
@@ -91,8 +62,7 @@ async fn assert_no_overbooking(pool: &sqlx::SqlitePool) {
 
 #[tokio::test]
 async fn offers_and_availability() {
-    let env = Env::new();
-    let server = env.start();
+    let server = Server::start().await;
     for slug in ["liu", "song", "hanyuan", "badagong"] {
         let o = offer(&server, slug).await;
         assert!((2..=4).contains(&o.hosts.len()), "{slug}");
@@ -156,9 +126,8 @@ async fn offers_and_availability() {
 
 #[tokio::test]
 async fn a_visitor_books_reads_repeats_and_cancels_with_the_reference() {
-    let env = Env::new();
-    let server = env.start();
-    let pool = open_db(&env.db).await;
+    let server = Server::start().await;
+    let pool = server.pool().await;
     let liu = offer(&server, "liu").await;
     let host = &liu.hosts[0];
     let client = Client::new();
@@ -190,13 +159,7 @@ async fn a_visitor_books_reads_repeats_and_cancels_with_the_reference() {
 
     // The calendar counts the beds.
     let d = today() + Duration::days(20);
-    let cal: AvailabilityMonth = server
-        .json(&format!(
-            "/api/villages/liu/visit/availability?month={:04}-{:02}",
-            d.year(),
-            d.month() as u8
-        ))
-        .await;
+    let cal = liu_month_of(&server, d).await;
     let night = cal.days.iter().find(|x| x.date == d).unwrap();
     let hb = night.hosts.iter().find(|h| h.host_id == host.id).unwrap();
     assert_eq!(hb.beds_left, host.beds - 3);
@@ -264,9 +227,8 @@ async fn a_visitor_books_reads_repeats_and_cancels_with_the_reference() {
 
 #[tokio::test]
 async fn members_bookings_are_linked_listed_and_private() {
-    let env = Env::new();
-    let server = env.start();
-    let pool = open_db(&env.db).await;
+    let server = Server::start().await;
+    let pool = server.pool().await;
     let point = server.village("liu").await.distribution_points[0].id;
     let (alice, _) = session_via_sql(&pool, &server, "陈一", "13700000001", point).await;
     let (bob, _) = session_via_sql(&pool, &server, "王二", "13700000002", point).await;
@@ -313,9 +275,8 @@ async fn members_bookings_are_linked_listed_and_private() {
 
 #[tokio::test]
 async fn families_racing_for_the_last_beds_never_overbook() {
-    let env = Env::new();
-    let server = env.start();
-    let pool = open_db(&env.db).await;
+    let server = Server::start().await;
+    let pool = server.pool().await;
     let liu = offer(&server, "liu").await;
     let host = liu.hosts[1].id;
     sqlx::query("UPDATE host SET beds = 4 WHERE household_id = ?")
@@ -383,13 +344,7 @@ async fn families_racing_for_the_last_beds_never_overbook() {
     assert_eq!(body["no_room"]["host_id"], Value::Null);
     assert_no_overbooking(&pool).await;
     let d = today() + Duration::days(40);
-    let cal: AvailabilityMonth = server
-        .json(&format!(
-            "/api/villages/liu/visit/availability?month={:04}-{:02}",
-            d.year(),
-            d.month() as u8
-        ))
-        .await;
+    let cal = liu_month_of(&server, d).await;
     assert_eq!(
         cal.days.iter().find(|x| x.date == d).unwrap().status,
         DayStatus::Full
@@ -398,9 +353,8 @@ async fn families_racing_for_the_last_beds_never_overbook() {
 
 #[tokio::test]
 async fn ten_resends_of_one_booking_make_one_booking() {
-    let env = Env::new();
-    let server = env.start();
-    let pool = open_db(&env.db).await;
+    let server = Server::start().await;
+    let pool = server.pool().await;
     let id = new_id();
     let mut set = JoinSet::new();
     for _ in 0..10 {
@@ -423,9 +377,9 @@ async fn ten_resends_of_one_booking_make_one_booking() {
 
 #[tokio::test]
 async fn bad_bookings_are_refused_and_write_nothing() {
-    let env = Env::new();
-    let server = env.start();
-    let pool = open_db(&env.db).await;
+    let logs = Logs::capture().await;
+    let server = Server::start().await;
+    let pool = server.pool().await;
     let liu = offer(&server, "liu").await;
     let song = offer(&server, "song").await;
     let host = liu.hosts[0].id;
@@ -538,13 +492,8 @@ async fn bad_bookings_are_refused_and_write_nothing() {
     };
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
     assert!(answer.contains("too large"), "{answer}");
-    let res = client
-        .put(server.url(&format!("/api/bookings/{}", new_id())))
-        .header("content-type", "application/json")
-        .body("{\"nights\": ")
-        .send()
-        .await
-        .unwrap();
+    let url = server.url(&format!("/api/bookings/{}", new_id()));
+    let res = send_raw(&client, Method::PUT, &url, JSON, "{\"nights\": ").await;
     assert_eq!(res.status(), 400);
     let (status, _) = put(
         &server,
@@ -560,18 +509,13 @@ async fn bad_bookings_are_refused_and_write_nothing() {
     );
     assert_eq!(rows(&pool).await, (0, 0));
     // Nothing above was a server error.
-    assert!(
-        !server.stderr().contains("internal error"),
-        "{}",
-        server.stderr()
-    );
+    assert!(!logs.text().contains("internal error"), "{}", logs.text());
 }
 
 #[tokio::test]
 async fn cancelling_after_the_free_window_is_refused() {
-    let env = Env::new();
-    let server = env.start();
-    let pool = open_db(&env.db).await;
+    let server = Server::start().await;
+    let pool = server.pool().await;
     let client = Client::new();
     let id = new_id();
     let (status, b) = put(
