@@ -107,23 +107,26 @@ pub fn OrganiseShell(title: Words, children: ChildrenFn) -> impl IntoView {
 #[component]
 pub fn OrganiseVillageShell(
     title: Words,
-    /// The heading under the crumbs; without one, the body brings its own
-    /// crumbs and heading.
+    /// The heading under the crumbs, when it is not the title.
     #[prop(optional)]
     heading: Option<Words>,
+    /// The body brings its own crumbs and heading.
+    #[prop(optional)]
+    own_heading: bool,
     body: fn(String) -> AnyView,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let slug = Signal::derive(move || params.read().get("slug").unwrap_or_default());
+    let heading = heading.unwrap_or(title);
     view! {
         <PageTitle text=Signal::derive(move || title(i18n.get_locale()).to_string()) />
         <OrganiseGate village=slug>
             {move || {
                 let s = slug.get();
-                let top = heading.map(|h| view! {
+                let top = (!own_heading).then(|| view! {
                     <OrganiseCrumbs slug=s.clone() />
-                    <h1>{move || h(i18n.get_locale())}</h1>
+                    <h1>{move || heading(i18n.get_locale())}</h1>
                 });
                 view! { {top} {body(s)} }
             }}

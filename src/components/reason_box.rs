@@ -1,9 +1,53 @@
 //! Asking for a reason before a write that others will read about
 //! (withdrawing a product from a round, cancelling a booking).
 
-use crate::components::Words;
+use crate::api::WriteError;
+use crate::components::{Sent, Words};
 use crate::i18n::*;
+use domain::{FieldError, LocalText};
 use leptos::prelude::*;
+
+/// The reason as typed, and what is wrong with it.
+#[derive(Clone, Copy)]
+pub struct Reason {
+    pub text: RwSignal<String>,
+    pub error: RwSignal<Option<LocalText>>,
+}
+
+impl Reason {
+    pub fn new() -> Self {
+        Reason {
+            text: RwSignal::new(String::new()),
+            error: RwSignal::new(None),
+        }
+    }
+
+    /// The input `draft` makes of the reason, or `refused` under the box.
+    pub fn input<T>(
+        self,
+        draft: impl FnOnce(&str) -> Result<T, Vec<FieldError>>,
+        refused: LocalText,
+    ) -> Option<T> {
+        let input = draft(&self.text.get_untracked()).ok();
+        self.error.set(input.is_none().then_some(refused));
+        input
+    }
+
+    /// A write that did not go through: the server's words about the
+    /// reason go under the box, the rest to the status line.
+    pub fn failed(self, e: &WriteError) -> Sent {
+        if let Some(m) = e.field("reason") {
+            self.error.set(Some(m));
+        }
+        Sent::failed(e)
+    }
+}
+
+impl Default for Reason {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 /// A control of the box: its `data-testid` and its words.
 #[derive(Clone, Copy)]
@@ -26,12 +70,12 @@ pub struct ReasonAsk {
 }
 
 /// The button that opens the box, or the box: the question, the reason
-/// with `children` (its field note) under it, confirm and keep.
+/// with `children` (the note of [`Reason::error`]) under it, confirm and keep.
 #[component]
 pub fn ReasonBox(
     ask: ReasonAsk,
     #[prop(into)] is_open: Signal<bool>,
-    text: RwSignal<String>,
+    reason: Reason,
     #[prop(into)] busy: Signal<bool>,
     on_open: Callback<()>,
     on_confirm: Callback<()>,
@@ -39,6 +83,7 @@ pub fn ReasonBox(
     children: ChildrenFn,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let text = reason.text;
     let words = move |w: Words| move || w(i18n.get_locale());
     let children = StoredValue::new(children);
     move || {

@@ -111,3 +111,24 @@ pub fn local_note(text: RwSignal<Option<LocalText>>) -> Signal<Option<String>> {
     let lang = use_lang();
     Signal::derive(move || text.get().map(|m| m.get(lang()).to_string()))
 }
+
+/// A loaded resource of the workspace: loading, any failure as an error
+/// with retry, or `render` of what came.
+pub fn loaded_view<T, E, V>(
+    res: crate::load::Load<Result<T, E>>,
+    render: impl Fn(T) -> V + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + 'static,
+    E: Clone + 'static,
+    V: IntoView + 'static,
+{
+    use crate::components::{ErrorPanel, Loading};
+    move || match res.get() {
+        None => view! { <Loading /> }.into_any(),
+        Some(Err(_)) => {
+            view! { <ErrorPanel retry=Callback::new(move |_| res.refetch()) /> }.into_any()
+        }
+        Some(Ok(data)) => render(data).into_any(),
+    }
+}

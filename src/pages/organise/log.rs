@@ -14,7 +14,7 @@ use serde_json::Value;
 #[component]
 pub fn OrganiseLogPage() -> impl IntoView {
     view! {
-        <OrganiseVillageShell title=keys::org_log heading=keys::org_log body=|s| view! { <Log slug=s /> }.into_any() />
+        <OrganiseVillageShell title=keys::org_log body=|s| view! { <Log slug=s /> }.into_any() />
     }
 }
 

@@ -4,7 +4,7 @@
 
 use crate::api::{self, WriteError};
 use crate::components::{
-    category_label, use_lang, ErrorPanel, Loading, OrganiseCrumbs, OrganiseVillageShell,
+    category_label, loaded_view, use_lang, OrganiseCrumbs, OrganiseVillageShell,
 };
 use crate::drafts::ProductDraft;
 use crate::i18n::*;
@@ -24,11 +24,7 @@ use leptos::task::spawn_local;
 #[component]
 pub fn OrganiseProductsPage() -> impl IntoView {
     view! {
-        <OrganiseVillageShell
-            title=keys::org_products
-            heading=keys::org_products
-            body=|s| view! { <ProductList slug=s /> }.into_any()
-        />
+        <OrganiseVillageShell title=keys::org_products body=|s| view! { <ProductList slug=s /> }.into_any() />
     }
 }
 
@@ -39,16 +35,11 @@ fn ProductList(slug: String) -> impl IntoView {
     let products = crate::load::Load::new(move || api::org_products(slug.clone()));
     view! {
         <a class="button primary wide" href=new_href data-testid="new-product">{t!(i18n, org_new_product)}</a>
-        {move || match products.get() {
-            None => view! { <Loading /> }.into_any(),
-            Some(Err(_)) => view! { <ErrorPanel retry=Callback::new(move |_| products.refetch()) /> }.into_any(),
-            Some(Ok(list)) => view! {
-                <ul class="cards">
-                    {list.into_iter().map(|p| view! { <ProductRow p=p /> }).collect_view()}
-                </ul>
-            }
-            .into_any(),
-        }}
+        {loaded_view(products, |list| view! {
+            <ul class="cards">
+                {list.into_iter().map(|p| view! { <ProductRow p=p /> }).collect_view()}
+            </ul>
+        })}
     }
 }
 
@@ -86,7 +77,7 @@ fn ProductRow(p: OrganiseProduct) -> impl IntoView {
 #[component]
 pub fn OrganiseProductEditPage() -> impl IntoView {
     view! {
-        <OrganiseVillageShell title=keys::org_edit_product body=|s| view! { <ProductEdit slug=s /> }.into_any() />
+        <OrganiseVillageShell title=keys::org_edit_product own_heading=true body=|s| view! { <ProductEdit slug=s /> }.into_any() />
     }
 }
 
@@ -115,15 +106,10 @@ fn ProductLoader(slug: String, id: Option<i64>) -> impl IntoView {
             }
         }
     });
-    move || match data.get() {
-        None => view! { <Loading /> }.into_any(),
-        Some(Err(())) => {
-            view! { <ErrorPanel retry=Callback::new(move |_| data.refetch()) /> }.into_any()
-        }
-        Some(Ok((village, product))) => {
-            view! { <ProductForm village=village product=product /> }.into_any()
-        }
-    }
+    loaded_view(
+        data,
+        |(village, product)| view! { <ProductForm village=village product=product /> },
+    )
 }
 
 /// Words for a field error of the product form.

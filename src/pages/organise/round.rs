@@ -3,9 +3,9 @@
 
 use crate::api::{self, WriteError};
 use crate::components::{
-    busy, local_note, phase_label, send, use_lang, use_organiser, ErrorPanel, Loading,
-    NotYourVillage, OrganiseCrumbs, OrganiseShell, Part, ReasonAsk, ReasonBox, SendStatus, Sent,
-    SubmitWithStatus,
+    busy, loaded_view, local_note, phase_label, send, use_lang, use_organiser, ErrorPanel, Loading,
+    NotYourVillage, OrganiseCrumbs, OrganiseShell, Part, Reason, ReasonAsk, ReasonBox, SendStatus,
+    Sent, SubmitWithStatus,
 };
 use crate::drafts::{cells, points_input, withdrawal_input, SupplyDraft, SupplyKey};
 use crate::i18n::*;
@@ -65,10 +65,6 @@ fn RoundBody(initial: OrganiseRound) -> impl IntoView {
     let id = initial.round.id;
     let mine = me.villages.iter().any(|v| v.slug == slug);
     let round = RwSignal::new(initial);
-    let village = crate::load::Load::new({
-        let slug = slug.clone();
-        move || api::village(slug.clone())
-    });
     let created = crate::nav::use_query_map()
         .read_untracked()
         .get("created")
@@ -90,19 +86,22 @@ fn RoundBody(initial: OrganiseRound) -> impl IntoView {
             <div><dt>{t!(i18n, orgr_orders)}</dt><dd data-testid="round-orders">{move || round.with(|r| r.order_count)}</dd></div>
         </dl>
         <a class="button secondary wide" href=format!("/organise/rounds/{id}/packing") data-testid="packing-link">{t!(i18n, orgr_packing)}</a>
-        {move || match village.get() {
-            None => view! { <Loading /> }.into_any(),
-            Some(Err(_)) => view! { <ErrorPanel retry=Callback::new(move |_| village.refetch()) /> }.into_any(),
-            Some(Ok(v)) => {
-                let v = StoredValue::new(v);
-                view! {
-                    <Points round=round village=v />
-                    <Supplies round=round village=v />
-                }.into_any()
-            }
-        }}
+        <RoundForms round=round slug=slug />
     }
     .into_any()
+}
+
+/// The forms of the round, once its village's points and households are in.
+#[component]
+fn RoundForms(round: RwSignal<OrganiseRound>, slug: String) -> impl IntoView {
+    let village = crate::load::Load::new(move || api::village(slug.clone()));
+    loaded_view(village, move |v| {
+        let v = StoredValue::new(v);
+        view! {
+            <Points round=round village=v />
+            <Supplies round=round village=v />
+        }
+    })
 }
 
 /// Which of the village's points serve the round.
@@ -428,18 +427,16 @@ const WITHDRAW: ReasonAsk = ReasonAsk {
 /// Withdrawing a product from the round, with a reason its buyers read.
 #[component]
 fn Withdraw(pid: i64, f: SupplyForm) -> impl IntoView {
-    let reason_text = RwSignal::new(String::new());
-    let reason_error = RwSignal::new(None::<LocalText>);
+    let reason = Reason::new();
     let round_id = f.round.with_untracked(|r| r.round.id);
     let confirm = move |_| {
         if busy(f.withdraw_sent) {
             return;
         }
-        let Ok(body) = withdrawal_input(pid, &reason_text.get_untracked()) else {
-            reason_error.set(Some(both!(orgr_err_reason)));
+        let typed = |t: &str| withdrawal_input(pid, t);
+        let Some(body) = reason.input(typed, both!(orgr_err_reason)) else {
             return;
         };
-        reason_error.set(None);
         f.withdraw_for.set(Some(pid));
         let call = async move {
             let w = api::withdraw(round_id, &body).await?;
@@ -454,12 +451,7 @@ fn Withdraw(pid: i64, f: SupplyForm) -> impl IntoView {
                 f.sent.set(Sent::Idle);
                 Sent::Saved(both!(orgr_withdrawn_saved, count = w.orders_affected))
             }
-            Err(e) => {
-                if let Some(m) = e.field("reason") {
-                    reason_error.set(Some(m));
-                }
-                Sent::failed(&e)
-            }
+            Err(e) => reason.failed(&e),
         });
     };
     let open = move |_| {
@@ -471,13 +463,13 @@ fn Withdraw(pid: i64, f: SupplyForm) -> impl IntoView {
         <ReasonBox
             ask=WITHDRAW
             is_open=Signal::derive(move || f.withdrawing.get() == Some(pid))
-            text=reason_text
+            reason=reason
             busy=Signal::derive(move || f.withdraw_sent.with(Sent::busy))
             on_open=Callback::new(open)
             on_confirm=Callback::new(confirm)
             on_keep=Callback::new(move |_| f.withdrawing.set(None))
         >
-            <FieldNote text=local_note(reason_error) />
+            <FieldNote text=local_note(reason.error) />
         </ReasonBox>
     }
 }

@@ -3,8 +3,8 @@
 
 use crate::api::{self, WriteError};
 use crate::components::{
-    busy, now, send, today_shanghai, use_lang, ErrorPanel, Loading, OrganiseVillageShell, RoundRow,
-    Sent, SubmitWithStatus,
+    busy, loaded_view, now, send, today_shanghai, use_lang, OrganiseVillageShell, RoundRow, Sent,
+    SubmitWithStatus,
 };
 use crate::drafts::RoundDraft;
 use crate::i18n::*;
@@ -47,11 +47,7 @@ fn round_field_message(i18n: I18n, f: &FieldError) -> String {
 #[component]
 pub fn OrganiseRoundsPage() -> impl IntoView {
     view! {
-        <OrganiseVillageShell
-            title=keys::org_rounds
-            heading=keys::org_rounds
-            body=|s| view! { <NewRound slug=s.clone() /> <RoundList slug=s /> }.into_any()
-        />
+        <OrganiseVillageShell title=keys::org_rounds body=|s| view! { <NewRound slug=s.clone() /> <RoundList slug=s /> }.into_any() />
     }
 }
 
@@ -59,38 +55,33 @@ pub fn OrganiseRoundsPage() -> impl IntoView {
 fn RoundList(slug: String) -> impl IntoView {
     let i18n = use_i18n();
     let rounds = crate::load::Load::new(move || api::org_rounds(slug.clone()));
-    move || match rounds.get() {
-        None => view! { <Loading /> }.into_any(),
-        Some(Err(_)) => {
-            view! { <ErrorPanel retry=Callback::new(move |_| rounds.refetch()) /> }.into_any()
+    loaded_view(rounds, move |list: Vec<RoundSummary>| {
+        if list.is_empty() {
+            return view! { <p class="empty" data-testid="no-rounds">{t!(i18n, orgr_none)}</p> }
+                .into_any();
         }
-        Some(Ok(list)) => {
-            if list.is_empty() {
-                return view! { <p class="empty" data-testid="no-rounds">{t!(i18n, orgr_none)}</p> }.into_any();
-            }
-            let (ahead, past) =
-                logic::rounds_in_working_order(list, today_shanghai(), |r: &RoundSummary| &r.round);
-            let ahead = if ahead.is_empty() {
-                view! { <p class="empty" data-testid="no-rounds-ahead">{t!(i18n, orgr_none_ahead)}</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="cards" data-testid="round-list">
-                        {ahead.into_iter().map(|r| view! { <RoundRow r /> }).collect_view()}
-                    </ul>
-                }
+        let (ahead, past) = logic::rounds_in_working_order(list, today_shanghai(), |r| &r.round);
+        let ahead = if ahead.is_empty() {
+            view! { <p class="empty" data-testid="no-rounds-ahead">{t!(i18n, orgr_none_ahead)}</p> }
                 .into_any()
-            };
-            let past = (!past.is_empty()).then(|| {
-                view! {
-                    <h2 class="past-rounds">{t!(i18n, orgr_past)}</h2>
-                    <ul class="cards" data-testid="past-round-list">
-                        {past.into_iter().map(|r| view! { <RoundRow r /> }).collect_view()}
-                    </ul>
-                }
-            });
-            view! { {ahead} {past} }.into_any()
-        }
-    }
+        } else {
+            view! {
+                <ul class="cards" data-testid="round-list">
+                    {ahead.into_iter().map(|r| view! { <RoundRow r /> }).collect_view()}
+                </ul>
+            }
+            .into_any()
+        };
+        let past = (!past.is_empty()).then(|| {
+            view! {
+                <h2 class="past-rounds">{t!(i18n, orgr_past)}</h2>
+                <ul class="cards" data-testid="past-round-list">
+                    {past.into_iter().map(|r| view! { <RoundRow r /> }).collect_view()}
+                </ul>
+            }
+        });
+        view! { {ahead} {past} }.into_any()
+    })
 }
 
 #[component]
@@ -196,18 +187,12 @@ fn NewRound(slug: String) -> impl IntoView {
 #[component]
 fn VillagePoints(slug: String, points: RwSignal<Vec<i64>>) -> impl IntoView {
     let village = crate::load::Load::new(move || api::village(slug.clone()));
-    move || match village.get() {
-        None => view! { <Loading /> }.into_any(),
-        Some(Err(_)) => {
-            view! { <ErrorPanel retry=Callback::new(move |_| village.refetch()) /> }.into_any()
-        }
-        Some(Ok(v)) => v
-            .distribution_points
+    loaded_view(village, move |v| {
+        v.distribution_points
             .into_iter()
             .map(|p| view! { <PointCheck p=p points=points /> })
             .collect_view()
-            .into_any(),
-    }
+    })
 }
 
 #[component]

@@ -4,7 +4,7 @@
 use crate::api::{self, WriteError};
 use crate::components::{
     local_note, send, today_shanghai, use_lang, ErrorPanel, Loading, OrganiseVillageShell, Part,
-    ReasonAsk, ReasonBox, SendStatus, Sent,
+    Reason, ReasonAsk, ReasonBox, SendStatus, Sent,
 };
 use crate::drafts::{cancel_booking_input, visit_range};
 use crate::i18n::*;
@@ -13,7 +13,6 @@ use crate::pages::join::FieldError as FieldNote;
 use domain::dto::{Booking, BookingStatus};
 use domain::organise::{BookingDay, ClosedDayInput, OrganiseBookings};
 use domain::wire;
-use domain::LocalText;
 use leptos::prelude::*;
 use std::future::Future;
 use time::Date;
@@ -22,7 +21,7 @@ use time::Date;
 #[component]
 pub fn OrganiseVisitsPage() -> impl IntoView {
     view! {
-        <OrganiseVillageShell title=keys::org_visits heading=keys::org_visits body=|s| view! { <Visits slug=s /> }.into_any() />
+        <OrganiseVillageShell title=keys::org_visits body=|s| view! { <Visits slug=s /> }.into_any() />
     }
 }
 
@@ -268,8 +267,7 @@ fn BookingLine(b: Booking, at: String, w: Writes) -> impl IntoView {
     let arrival = b.arrival;
     let departure = b.departure;
     let (adults, children, nights) = (b.adults, b.children, b.nights);
-    let reason_text = RwSignal::new(String::new());
-    let reason_error = RwSignal::new(None::<LocalText>);
+    let reason = Reason::new();
     let busy = RwSignal::new(false);
     // The same booking shows under each of its nights: open one box only.
     let box_key = format!("{at}/{id}");
@@ -284,11 +282,9 @@ fn BookingLine(b: Booking, at: String, w: Writes) -> impl IntoView {
             if busy.get_untracked() {
                 return;
             }
-            let Ok(body) = cancel_booking_input(&reason_text.get_untracked()) else {
-                reason_error.set(Some(both!(orgv_err_reason)));
+            let Some(body) = reason.input(cancel_booking_input, both!(orgv_err_reason)) else {
                 return;
             };
-            reason_error.set(None);
             let id = id.clone();
             let call = async move { api::org_cancel_booking(&id, &body).await };
             w.send(at.clone(), busy, call, move |answer| match answer {
@@ -301,12 +297,7 @@ fn BookingLine(b: Booking, at: String, w: Writes) -> impl IntoView {
                         reference = bk.reference.clone()
                     ))
                 }
-                Err(e) => {
-                    if let Some(m) = e.field("reason") {
-                        reason_error.set(Some(m));
-                    }
-                    Sent::failed(&e)
-                }
+                Err(e) => reason.failed(&e),
             });
         }
     };
@@ -340,13 +331,13 @@ fn BookingLine(b: Booking, at: String, w: Writes) -> impl IntoView {
                 <ReasonBox
                     ask=CANCEL
                     is_open=is_open
-                    text=reason_text
+                    reason=reason
                     busy=busy
                     on_open=Callback::new(open)
                     on_confirm=Callback::new(confirm)
                     on_keep=Callback::new(move |_| w.cancelling.set(None))
                 >
-                    <FieldNote text=local_note(reason_error) />
+                    <FieldNote text=local_note(reason.error) />
                 </ReasonBox>
             })}
         </li>
