@@ -1,5 +1,16 @@
 //! Pieces shared by the pages: header, footer, loading and error states,
-//! product cards and badges.
+//! product cards and badges; the organisers' page frame, write status and
+//! reason box in their own files.
+
+mod organise;
+mod reason_box;
+mod round_card;
+mod status;
+
+pub use organise::*;
+pub use reason_box::*;
+pub use round_card::*;
+pub use status::*;
 
 use crate::api::FetchError;
 use crate::i18n::*;

@@ -1,22 +1,19 @@
 use crate::api;
-use crate::components::{today_shanghai, use_lang, PageTitle};
+use crate::components::{
+    today_shanghai, use_lang, use_organiser, OrganiseShell, OrganiseVillageShell, RoundRow, Words,
+};
 use crate::i18n::*;
 use crate::logic;
-use crate::nav::use_params_map;
-use crate::pages::organise::rounds::RoundRow;
-use crate::pages::organise::{use_organiser, OrganiseCrumbs, OrganiseGate};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 /// `/organise`: the organiser's villages.
 #[component]
 pub fn OrganiseHome() -> impl IntoView {
-    let i18n = use_i18n();
     view! {
-        <PageTitle text=Signal::derive(move || t_string!(i18n, org_home).to_string()) />
-        <OrganiseGate>
+        <OrganiseShell title=keys::org_home>
             <Villages />
-        </OrganiseGate>
+        </OrganiseShell>
     }
 }
 
@@ -54,35 +51,51 @@ fn Villages() -> impl IntoView {
 /// `/organise/v/{slug}`: what an organiser can do for one village.
 #[component]
 pub fn OrganiseVillage() -> impl IntoView {
-    let i18n = use_i18n();
-    let params = use_params_map();
-    let slug = Signal::derive(move || params.read().get("slug").unwrap_or_default());
     view! {
-        <PageTitle text=Signal::derive(move || t_string!(i18n, org_home).to_string()) />
-        <OrganiseGate village=slug>
-            {move || {
-                let s = slug.get();
-                view! {
-                    <OrganiseCrumbs slug=s.clone() />
-                    <h1>{t!(i18n, org_village_title)}</h1>
-                    <RoundAtHand slug=s.clone() />
-                    <ul class="cards org-menu">
-                        <li class="card"><a href=format!("/organise/v/{s}/products") data-testid="org-products">
-                            <span class="card-main"><span class="card-title">{t!(i18n, org_products)}</span><span class="muted small">{t!(i18n, org_products_hint)}</span></span>
-                        </a></li>
-                        <li class="card"><a href=format!("/organise/v/{s}/rounds") data-testid="org-rounds">
-                            <span class="card-main"><span class="card-title">{t!(i18n, org_rounds)}</span><span class="muted small">{t!(i18n, org_rounds_hint)}</span></span>
-                        </a></li>
-                        <li class="card"><a href=format!("/organise/v/{s}/visits") data-testid="org-visits">
-                            <span class="card-main"><span class="card-title">{t!(i18n, org_visits)}</span><span class="muted small">{t!(i18n, org_visits_hint)}</span></span>
-                        </a></li>
-                        <li class="card"><a href=format!("/organise/v/{s}/log") data-testid="org-log">
-                            <span class="card-main"><span class="card-title">{t!(i18n, org_log)}</span><span class="muted small">{t!(i18n, org_log_hint)}</span></span>
-                        </a></li>
-                    </ul>
-                }
-            }}
-        </OrganiseGate>
+        <OrganiseVillageShell
+            title=keys::org_home
+            heading=keys::org_village_title
+            body=|s| view! { <RoundAtHand slug=s.clone() /> <VillageMenu slug=s /> }.into_any()
+        />
+    }
+}
+
+/// The village's workspace pages, each with what it is for.
+#[component]
+fn VillageMenu(slug: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let pages: [(&str, &str, Words, Words); 4] = [
+        (
+            "products",
+            "org-products",
+            keys::org_products,
+            keys::org_products_hint,
+        ),
+        (
+            "rounds",
+            "org-rounds",
+            keys::org_rounds,
+            keys::org_rounds_hint,
+        ),
+        (
+            "visits",
+            "org-visits",
+            keys::org_visits,
+            keys::org_visits_hint,
+        ),
+        ("log", "org-log", keys::org_log, keys::org_log_hint),
+    ];
+    view! {
+        <ul class="cards org-menu">
+            {pages.into_iter().map(|(path, testid, title, hint)| view! {
+                <li class="card"><a href=format!("/organise/v/{slug}/{path}") data-testid=testid>
+                    <span class="card-main">
+                        <span class="card-title">{move || title(i18n.get_locale())}</span>
+                        <span class="muted small">{move || hint(i18n.get_locale())}</span>
+                    </span>
+                </a></li>
+            }).collect_view()}
+        </ul>
     }
 }
 

@@ -2,12 +2,9 @@
 //! first, with the values before and after, shown as text.
 
 use crate::api;
-use crate::components::{use_lang, ErrorPanel, Loading, PageTitle};
+use crate::components::{use_lang, ErrorPanel, Loading, OrganiseVillageShell};
 use crate::i18n::*;
 use crate::logic;
-use crate::nav::use_params_map;
-use crate::pages::organise::rounds::I18n;
-use crate::pages::organise::{OrganiseCrumbs, OrganiseGate};
 use domain::organise::ChangeLogEntry;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -16,21 +13,8 @@ use serde_json::Value;
 /// `/organise/v/{slug}/log`.
 #[component]
 pub fn OrganiseLogPage() -> impl IntoView {
-    let i18n = use_i18n();
-    let params = use_params_map();
-    let slug = Signal::derive(move || params.read().get("slug").unwrap_or_default());
     view! {
-        <PageTitle text=Signal::derive(move || t_string!(i18n, org_log).to_string()) />
-        <OrganiseGate village=slug>
-            {move || {
-                let s = slug.get();
-                view! {
-                    <OrganiseCrumbs slug=s.clone() />
-                    <h1>{t!(i18n, org_log)}</h1>
-                    <Log slug=s />
-                }
-            }}
-        </OrganiseGate>
+        <OrganiseVillageShell title=keys::org_log body=|s| view! { <Log slug=s /> }.into_any() />
     }
 }
 
@@ -97,30 +81,28 @@ fn Log(slug: String) -> impl IntoView {
     }
 }
 
-fn entity_label(i18n: I18n, entity: &str) -> String {
-    match entity {
-        "product" => t_string!(i18n, orgl_entity_product).to_string(),
-        "round" => t_string!(i18n, orgl_entity_round).to_string(),
-        "round_points" => t_string!(i18n, orgl_entity_round_points).to_string(),
-        "supply" => t_string!(i18n, orgl_entity_supply).to_string(),
-        "withdrawal" => t_string!(i18n, orgl_entity_withdrawal).to_string(),
-        "booking" => t_string!(i18n, orgl_entity_booking).to_string(),
-        "closed_day" => t_string!(i18n, orgl_entity_closed_day).to_string(),
-        other => other.to_string(),
-    }
-}
-
-fn action_label(i18n: I18n, action: &str) -> String {
-    match action {
-        "create" => t_string!(i18n, orgl_action_create).to_string(),
-        "update" => t_string!(i18n, orgl_action_update).to_string(),
-        "delete" => t_string!(i18n, orgl_action_delete).to_string(),
-        "cancel" => t_string!(i18n, orgl_action_cancel).to_string(),
-        "close" => t_string!(i18n, orgl_action_close).to_string(),
-        "reopen" => t_string!(i18n, orgl_action_reopen).to_string(),
-        "withdraw" => t_string!(i18n, orgl_action_withdraw).to_string(),
-        other => other.to_string(),
-    }
+/// The words for what a log entry is about (its `entity`) or what was
+/// done (its `action`); the two sets of names do not overlap. A name
+/// without words shows as it is.
+fn log_word(i18n: I18n, name: &str) -> String {
+    let words = match name {
+        "product" => t_string!(i18n, orgl_entity_product),
+        "round" => t_string!(i18n, orgl_entity_round),
+        "round_points" => t_string!(i18n, orgl_entity_round_points),
+        "supply" => t_string!(i18n, orgl_entity_supply),
+        "withdrawal" => t_string!(i18n, orgl_entity_withdrawal),
+        "booking" => t_string!(i18n, orgl_entity_booking),
+        "closed_day" => t_string!(i18n, orgl_entity_closed_day),
+        "create" => t_string!(i18n, orgl_action_create),
+        "update" => t_string!(i18n, orgl_action_update),
+        "delete" => t_string!(i18n, orgl_action_delete),
+        "cancel" => t_string!(i18n, orgl_action_cancel),
+        "close" => t_string!(i18n, orgl_action_close),
+        "reopen" => t_string!(i18n, orgl_action_reopen),
+        "withdraw" => t_string!(i18n, orgl_action_withdraw),
+        other => other,
+    };
+    words.to_string()
 }
 
 /// A value in one line: strings bare, the rest as compact JSON.
@@ -230,7 +212,7 @@ fn LogEntry(e: ChangeLogEntry) -> impl IntoView {
     view! {
         <li class="card log-entry" data-testid="log-entry" data-entity=e.entity.clone() data-action=e.action.clone()>
             <div class="log-head">
-                <strong>{move || format!("{} · {}", entity_label(i18n, &entity), action_label(i18n, &action))}</strong>
+                <strong>{move || format!("{} · {}", log_word(i18n, &entity), log_word(i18n, &action))}</strong>
                 <span class="muted small">{format!("#{}", e.entity_id)}</span>
             </div>
             <div class="small muted">

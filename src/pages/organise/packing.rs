@@ -1,9 +1,8 @@
 use crate::api::{self, WriteError};
-use crate::components::{use_lang, ErrorPanel, Loading, PageTitle};
+use crate::components::{use_lang, ErrorPanel, Loading, OrganiseShell};
 use crate::i18n::*;
 use crate::logic;
 use crate::nav::use_params_map;
-use crate::pages::organise::OrganiseGate;
 use domain::packing::Packing;
 use domain::LocalText;
 use leptos::prelude::*;
@@ -14,7 +13,6 @@ use leptos::task::spawn_local;
 /// code per packed line. Prints cleanly.
 #[component]
 pub fn PackingPage() -> impl IntoView {
-    let i18n = use_i18n();
     let params = use_params_map();
     let id = Signal::derive(move || {
         params
@@ -24,10 +22,9 @@ pub fn PackingPage() -> impl IntoView {
             .unwrap_or(0)
     });
     view! {
-        <PageTitle text=Signal::derive(move || t_string!(i18n, pack_title).to_string()) />
-        <OrganiseGate>
+        <OrganiseShell title=keys::pack_title>
             {move || view! { <PackingLoader round_id=id.get() /> }}
-        </OrganiseGate>
+        </OrganiseShell>
     }
 }
 

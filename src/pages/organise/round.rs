@@ -2,28 +2,25 @@
 //! each household's supply per product, and withdrawing a product.
 
 use crate::api::{self, WriteError};
-use crate::components::{use_lang, ErrorPanel, Loading, PageTitle};
+use crate::components::{
+    busy, loaded_view, local_note, phase_label, send, use_lang, use_organiser, ErrorPanel, Loading,
+    NotYourVillage, OrganiseCrumbs, OrganiseShell, Part, Reason, ReasonAsk, ReasonBox, SendStatus,
+    Sent, SubmitWithStatus,
+};
+use crate::drafts::{cells, points_input, withdrawal_input, SupplyDraft, SupplyKey};
 use crate::i18n::*;
 use crate::logic;
-use crate::nav::use_params_map;
 use crate::pages::join::FieldError as FieldNote;
-use crate::pages::organise::rounds::{phase_label, write_error_text, SendStatus, Sent};
-use crate::pages::organise::{use_organiser, OrganiseCrumbs, OrganiseGate};
 use domain::dto::VillageDetail;
-use domain::organise::{
-    point_list, reason, supply_quantity, BelowOrdered, OrganiseRound, RoundPointsInput,
-    RoundProduct, SupplyEntry, SupplyInput, WithdrawalInput,
-};
+use domain::organise::{BelowOrdered, OrganiseRound, RoundProduct};
 use domain::text::LocalText;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use std::collections::BTreeMap;
 
 /// `/organise/rounds/{id}`.
 #[component]
 pub fn OrganiseRoundPage() -> impl IntoView {
-    let i18n = use_i18n();
-    let params = use_params_map();
+    let params = crate::nav::use_params_map();
     let id = move || {
         params
             .read()
@@ -32,32 +29,30 @@ pub fn OrganiseRoundPage() -> impl IntoView {
             .filter(|i| *i > 0)
     };
     view! {
-        <PageTitle text=Signal::derive(move || t_string!(i18n, orgr_round_title).to_string()) />
-        <OrganiseGate>
+        <OrganiseShell title=keys::orgr_round_title>
             {move || match id() {
                 None => view! { <crate::pages::not_found::NotFound /> }.into_any(),
                 Some(id) => view! { <RoundLoader id=id /> }.into_any(),
             }}
-        </OrganiseGate>
+        </OrganiseShell>
     }
 }
 
 #[component]
 fn RoundLoader(id: i64) -> impl IntoView {
-    let i18n = use_i18n();
     let round = crate::load::Load::new(move || api::org_round(id));
-    move || {
-        match round.get() {
+    move || match round.get() {
         None => view! { <Loading /> }.into_any(),
-        Some(Err(WriteError::NotFound(_))) => view! { <crate::pages::not_found::NotFound /> }.into_any(),
-        Some(Err(WriteError::Refused { status: 403, .. })) => view! {
-            <p class="form-error" role="alert" data-testid="not-your-village">{t!(i18n, org_not_your_village)}</p>
-            <a class="button secondary" href="/organise">{t!(i18n, org_home)}</a>
+        Some(Err(WriteError::NotFound(_))) => {
+            view! { <crate::pages::not_found::NotFound /> }.into_any()
         }
-        .into_any(),
-        Some(Err(_)) => view! { <ErrorPanel retry=Callback::new(move |_| round.refetch()) /> }.into_any(),
+        Some(Err(WriteError::Refused { status: 403, .. })) => {
+            view! { <NotYourVillage /> }.into_any()
+        }
+        Some(Err(_)) => {
+            view! { <ErrorPanel retry=Callback::new(move |_| round.refetch()) /> }.into_any()
+        }
         Some(Ok(r)) => view! { <RoundBody initial=r /> }.into_any(),
-    }
     }
 }
 
@@ -70,19 +65,12 @@ fn RoundBody(initial: OrganiseRound) -> impl IntoView {
     let id = initial.round.id;
     let mine = me.villages.iter().any(|v| v.slug == slug);
     let round = RwSignal::new(initial);
-    let village = crate::load::Load::new({
-        let slug = slug.clone();
-        move || api::village(slug.clone())
-    });
     let created = crate::nav::use_query_map()
         .read_untracked()
         .get("created")
         .is_some();
     if !mine {
-        return view! {
-            <p class="form-error" role="alert" data-testid="not-your-village">{t!(i18n, org_not_your_village)}</p>
-        }
-        .into_any();
+        return view! { <NotYourVillage without_home_link=true /> }.into_any();
     }
     view! {
         <OrganiseCrumbs slug=slug.clone() />
@@ -98,19 +86,22 @@ fn RoundBody(initial: OrganiseRound) -> impl IntoView {
             <div><dt>{t!(i18n, orgr_orders)}</dt><dd data-testid="round-orders">{move || round.with(|r| r.order_count)}</dd></div>
         </dl>
         <a class="button secondary wide" href=format!("/organise/rounds/{id}/packing") data-testid="packing-link">{t!(i18n, orgr_packing)}</a>
-        {move || match village.get() {
-            None => view! { <Loading /> }.into_any(),
-            Some(Err(_)) => view! { <ErrorPanel retry=Callback::new(move |_| village.refetch()) /> }.into_any(),
-            Some(Ok(v)) => {
-                let v = StoredValue::new(v);
-                view! {
-                    <Points round=round village=v />
-                    <Supplies round=round village=v />
-                }.into_any()
-            }
-        }}
+        <RoundForms round=round slug=slug />
     }
     .into_any()
+}
+
+/// The forms of the round, once its village's points and households are in.
+#[component]
+fn RoundForms(round: RwSignal<OrganiseRound>, slug: String) -> impl IntoView {
+    let village = crate::load::Load::new(move || api::village(slug.clone()));
+    loaded_view(village, move |v| {
+        let v = StoredValue::new(v);
+        view! {
+            <Points round=round village=v />
+            <Supplies round=round village=v />
+        }
+    })
 }
 
 /// Which of the village's points serve the round.
@@ -125,28 +116,26 @@ fn Points(round: RwSignal<OrganiseRound>, village: StoredValue<VillageDetail>) -
     let id = round.with_untracked(|r| r.round.id);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if sent.get_untracked().busy() {
+        if busy(sent) {
             return;
         }
-        let body = RoundPointsInput {
-            point_ids: chosen.get_untracked(),
-        };
-        if !point_list("point_ids", &body.point_ids).is_empty() {
+        let Ok(body) = points_input(chosen.get_untracked()) else {
             error.set(Some(both!(orgr_err_points)));
             return;
-        }
+        };
         error.set(None);
-        sent.set(Sent::Sending);
-        spawn_local(async move {
-            match api::set_round_points(id, &body).await {
+        send(
+            sent,
+            async move { api::set_round_points(id, &body).await },
+            move |answer| match answer {
                 Ok(r) => {
                     chosen.set(r.points.iter().map(|p| p.id).collect());
                     round.set(r);
-                    sent.set(Sent::Saved(both!(orgr_points_saved)));
+                    Sent::Saved(both!(orgr_points_saved))
                 }
-                Err(e) => sent.set(Sent::Failed(write_error_text(&e))),
-            }
-        });
+                Err(e) => Sent::failed(&e),
+            },
+        );
     };
     view! {
         <section class="step-box" aria-labelledby="points-h">
@@ -175,14 +164,55 @@ fn Points(round: RwSignal<OrganiseRound>, village: StoredValue<VillageDetail>) -
                         }
                     }).collect_view()}
                 </fieldset>
-                <FieldNote text=Signal::derive(move || error.get().map(|m| m.get(lang()).to_string())) />
-                <SendStatus state=sent />
-                <button class="button primary wide" type="submit" data-testid="save-points" disabled=move || sent.get().busy()>
-                    {move || if sent.get().busy() { t_string!(i18n, working) } else { t_string!(i18n, orgr_save_points) }}
-                </button>
+                <FieldNote text=local_note(error) />
+                <SubmitWithStatus state=sent class="button primary wide" testid="save-points" label=keys::orgr_save_points />
             </form>
         </section>
     }
+}
+
+/// The supply form's state, shared by its product cards.
+#[derive(Clone, Copy)]
+struct SupplyForm {
+    round: RwSignal<OrganiseRound>,
+    village: StoredValue<VillageDetail>,
+    /// What the organiser typed; the rest shows the server's value.
+    draft: RwSignal<SupplyDraft>,
+    /// The cells whose text is not a supply.
+    bad: RwSignal<Vec<SupplyKey>>,
+    /// The server's words for one cell, e.g. below what is already packed.
+    refused: RwSignal<BTreeMap<SupplyKey, LocalText>>,
+    below: RwSignal<Vec<BelowOrdered>>,
+    sent: RwSignal<Sent>,
+    filter: RwSignal<String>,
+    /// The product whose reason box is open.
+    withdrawing: RwSignal<Option<i64>>,
+    withdraw_sent: RwSignal<Sent>,
+    /// The product whose withdrawal status shows in its card.
+    withdraw_for: RwSignal<Option<i64>>,
+}
+
+/// The failed save's words when supplies would fall below what is ordered:
+/// the products by name, so the organiser knows where to look in a long
+/// list.
+fn below_ordered_text(below: &[BelowOrdered]) -> LocalText {
+    let names: Vec<LocalText> = below
+        .iter()
+        .map(|b| {
+            both!(for l => orgr_below_item,
+                name = b.product_name.get(l).to_string(),
+                ordered = b.ordered)
+        })
+        .collect();
+    let words = |l: domain::Lang| {
+        let names: Vec<&str> = names.iter().map(|n| n.get(l)).collect();
+        format!(
+            "{} {}",
+            both!(orgr_below_nothing_changed).get(l),
+            names.join(" · ")
+        )
+    };
+    LocalText::new(words(domain::Lang::Zh), words(domain::Lang::En))
 }
 
 /// The supply table: per product, ordered / capacity and one number per
@@ -191,108 +221,64 @@ fn Points(round: RwSignal<OrganiseRound>, village: StoredValue<VillageDetail>) -
 fn Supplies(round: RwSignal<OrganiseRound>, village: StoredValue<VillageDetail>) -> impl IntoView {
     let i18n = use_i18n();
     let id = round.with_untracked(|r| r.round.id);
-    // What the organiser typed, by (product, household); the rest shows
-    // the server's value.
-    let edits = RwSignal::new(BTreeMap::<(i64, i64), String>::new());
-    let bad = RwSignal::new(Vec::<(i64, i64)>::new());
-    // The server's words for one input, e.g. below what is already packed.
-    let refused = RwSignal::new(BTreeMap::<(i64, i64), LocalText>::new());
-    let below = RwSignal::new(Vec::<BelowOrdered>::new());
-    let sent = RwSignal::new(Sent::Idle);
-    let withdrawing = RwSignal::new(None::<i64>);
-    let withdraw_sent = RwSignal::new(Sent::Idle);
-    // The product whose withdrawal status shows in its card.
-    let withdraw_for = RwSignal::new(None::<i64>);
-    let filter = RwSignal::new(String::new());
+    let f = SupplyForm {
+        round,
+        village,
+        draft: RwSignal::new(SupplyDraft::default()),
+        bad: RwSignal::new(Vec::new()),
+        refused: RwSignal::new(BTreeMap::new()),
+        below: RwSignal::new(Vec::new()),
+        sent: RwSignal::new(Sent::Idle),
+        filter: RwSignal::new(String::new()),
+        withdrawing: RwSignal::new(None),
+        withdraw_sent: RwSignal::new(Sent::Idle),
+        withdraw_for: RwSignal::new(None),
+    };
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if sent.get_untracked().busy() {
+        if busy(f.sent) {
             return;
         }
-        let mut supplies = Vec::new();
-        let mut wrong = Vec::new();
-        round.with_untracked(|r| {
-            for p in r.products.iter().filter(|p| p.withdrawal.is_none()) {
-                for s in &p.supplies {
-                    let key = (p.product_id, s.household_id);
-                    let q = match edits.with_untracked(|e| e.get(&key).cloned()) {
-                        None => s.quantity,
-                        Some(t) => match t.trim().parse::<i64>() {
-                            Ok(q) if supply_quantity("q", q).is_ok() => q,
-                            _ => {
-                                wrong.push(key);
-                                continue;
-                            }
-                        },
-                    };
-                    supplies.push(SupplyEntry {
-                        household_id: s.household_id,
-                        product_id: p.product_id,
-                        quantity: q,
-                    });
-                }
-            }
-        });
-        bad.set(wrong.clone());
-        below.set(vec![]);
-        refused.set(BTreeMap::new());
-        let keys: Vec<(i64, i64)> = supplies
-            .iter()
-            .map(|s| (s.product_id, s.household_id))
-            .collect();
-        if !wrong.is_empty() {
-            sent.set(Sent::Failed(both!(orgr_fix_numbers)));
+        let typed = round.with_untracked(|r| f.draft.with_untracked(|d| d.to_input(&r.products)));
+        f.bad.set(typed.as_ref().err().cloned().unwrap_or_default());
+        f.below.set(vec![]);
+        f.refused.set(BTreeMap::new());
+        let Ok(input) = typed else {
+            f.sent.set(Sent::Failed(both!(orgr_fix_numbers)));
             return;
-        }
-        sent.set(Sent::Sending);
-        spawn_local(async move {
-            match api::set_supply(id, &SupplyInput { supplies }).await {
+        };
+        let keys = cells(&input);
+        send(
+            f.sent,
+            async move { api::set_supply(id, &input).await },
+            move |answer| match answer {
                 Ok(r) => {
-                    edits.set(BTreeMap::new());
+                    f.draft.set(SupplyDraft::default());
                     round.set(r);
-                    sent.set(Sent::Saved(both!(orgr_supply_saved)));
+                    Sent::Saved(both!(orgr_supply_saved))
                 }
                 Err(WriteError::Refused { below_ordered, .. }) if !below_ordered.is_empty() => {
-                    // Name the products, so the organiser knows where to look in a long list.
-                    let names: Vec<LocalText> = below_ordered
-                        .iter()
-                        .map(|b| {
-                            both!(for l => orgr_below_item,
-                                name = b.product_name.get(l).to_string(),
-                                ordered = b.ordered)
-                        })
-                        .collect();
-                    let words = |l: domain::Lang| {
-                        let names: Vec<&str> = names.iter().map(|n| n.get(l)).collect();
-                        format!(
-                            "{} {}",
-                            both!(orgr_below_nothing_changed).get(l),
-                            names.join(" · ")
-                        )
-                    };
-                    below.set(below_ordered);
-                    sent.set(Sent::Failed(LocalText::new(
-                        words(domain::Lang::Zh),
-                        words(domain::Lang::En),
-                    )));
+                    let words = below_ordered_text(&below_ordered);
+                    f.below.set(below_ordered);
+                    Sent::Failed(words)
                 }
                 Err(e) => {
                     if let WriteError::Refused { fields, .. } = &e {
-                        refused.set(
+                        f.refused.set(
                             fields
                                 .iter()
-                                .filter_map(|f| {
-                                    let i = logic::list_index(&f.field, "supplies")?;
-                                    Some((*keys.get(i)?, f.text()))
+                                .filter_map(|x| {
+                                    let i = logic::list_index(&x.field, "supplies")?;
+                                    Some((*keys.get(i)?, x.text()))
                                 })
                                 .collect(),
                         );
                     }
-                    sent.set(Sent::Failed(write_error_text(&e)))
+                    Sent::failed(&e)
                 }
-            }
-        });
+            },
+        );
     };
 
     view! {
@@ -302,61 +288,40 @@ fn Supplies(round: RwSignal<OrganiseRound>, village: StoredValue<VillageDetail>)
             <form class="form" on:submit=save data-testid="supply-form" novalidate>
                 <label class="field">
                     <span>{t!(i18n, orgr_filter)}</span>
-                    <input type="search" data-testid="supply-filter" bind:value=filter />
+                    <input type="search" data-testid="supply-filter" bind:value=f.filter />
                 </label>
                 <ul class="supply-list">
                     {move || round.with(|r| r.products.clone()).into_iter().map(|p| view! {
-                        <ProductSupply p=p round=round village=village edits=edits bad=bad refused=refused below=below withdrawing=withdrawing withdraw_sent=withdraw_sent withdraw_for=withdraw_for sent=sent filter=filter />
+                        <ProductSupply p=p f=f />
                     }).collect_view()}
                 </ul>
                 <div class="sticky-save">
-                    <SendStatus state=sent />
-                    <button class="button primary wide big" type="submit" data-testid="save-supplies" disabled=move || sent.get().busy()>
-                        {move || if sent.get().busy() { t_string!(i18n, working) } else { t_string!(i18n, orgr_save_supplies) }}
-                    </button>
+                    <SubmitWithStatus state=f.sent class="button primary wide big" testid="save-supplies" label=keys::orgr_save_supplies />
                 </div>
             </form>
         </section>
     }
 }
 
+/// One product of the supply table: ordered / capacity, the households'
+/// numbers and withdrawing it.
 #[component]
-#[allow(clippy::too_many_arguments)]
-fn ProductSupply(
-    p: RoundProduct,
-    round: RwSignal<OrganiseRound>,
-    village: StoredValue<VillageDetail>,
-    edits: RwSignal<BTreeMap<(i64, i64), String>>,
-    bad: RwSignal<Vec<(i64, i64)>>,
-    refused: RwSignal<BTreeMap<(i64, i64), LocalText>>,
-    below: RwSignal<Vec<BelowOrdered>>,
-    withdrawing: RwSignal<Option<i64>>,
-    withdraw_sent: RwSignal<Sent>,
-    withdraw_for: RwSignal<Option<i64>>,
-    sent: RwSignal<Sent>,
-    filter: RwSignal<String>,
-) -> impl IntoView {
+fn ProductSupply(p: RoundProduct, f: SupplyForm) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let pid = p.product_id;
     let name = p.name.clone();
     let names = format!("{}\n{}", p.name.zh, p.name.en).to_lowercase();
-    let shown = move || filter.with(|f| names.contains(f.trim().to_lowercase().as_str()));
+    let shown = move || {
+        f.filter
+            .with(|x| names.contains(x.trim().to_lowercase().as_str()))
+    };
     let unit = p.unit.clone();
     let unit2 = p.unit.clone();
     let withdrawn = p.withdrawal.clone();
     let is_withdrawn = withdrawn.is_some();
-    let household_name = move |hid: i64| -> LocalText {
-        village.with_value(|v| {
-            v.households
-                .iter()
-                .find(|h| h.id == hid)
-                .map(|h| h.name.clone())
-                .unwrap_or_else(|| LocalText::new(format!("#{hid}"), format!("#{hid}")))
-        })
-    };
     let below_text = move || {
-        below.with(|b| {
+        f.below.with(|b| {
             b.iter().find(|b| b.product_id == pid).map(|b| {
                 t_string!(
                     i18n,
@@ -369,47 +334,6 @@ fn ProductSupply(
     };
     let ordered = p.ordered;
     let capacity = p.capacity;
-    let reason_text = RwSignal::new(String::new());
-    let reason_error = RwSignal::new(None::<LocalText>);
-    let round_id = round.with_untracked(|r| r.round.id);
-    let do_withdraw = move |_| {
-        if withdraw_sent.get_untracked().busy() {
-            return;
-        }
-        let text = reason_text.get_untracked();
-        if reason("reason", &text).is_err() {
-            reason_error.set(Some(both!(orgr_err_reason)));
-            return;
-        }
-        reason_error.set(None);
-        withdraw_for.set(Some(pid));
-        withdraw_sent.set(Sent::Sending);
-        let body = WithdrawalInput {
-            product_id: pid,
-            reason: text.trim().to_string(),
-        };
-        spawn_local(async move {
-            match api::withdraw(round_id, &body).await {
-                Ok(w) => {
-                    withdrawing.set(None);
-                    if let Ok(r) = api::org_round(round_id).await {
-                        round.set(r);
-                    }
-                    sent.set(Sent::Idle);
-                    withdraw_sent.set(Sent::Saved(both!(
-                        orgr_withdrawn_saved,
-                        count = w.orders_affected
-                    )));
-                }
-                Err(e) => {
-                    if let Some(m) = e.field("reason") {
-                        reason_error.set(Some(m));
-                    }
-                    withdraw_sent.set(Sent::Failed(write_error_text(&e)));
-                }
-            }
-        });
-    };
     view! {
         <li class=if is_withdrawn { "card supply-card withdrawn" } else { "card supply-card" } data-testid="round-product" data-product-id=pid
             style:display=move || if shown() { "" } else { "none" }>
@@ -428,66 +352,124 @@ fn ProductSupply(
             })}
             {move || below_text().map(|t| view! { <p class="form-error" role="alert" data-testid="below-ordered">{t}</p> })}
             <div class="supply-rows">
-                {p.supplies.iter().map(|s| {
-                    let key = (pid, s.household_id);
-                    let server = s.quantity;
-                    let hname = household_name(s.household_id);
-                    let input_id = format!("supply-{}-{}", pid, s.household_id);
-                    view! {
-                        <div class="supply-row">
-                            <label for=input_id.clone()>{move || hname.get(lang()).to_string()}</label>
-                            <input id=input_id type="number" inputmode="numeric" min="0" step="1"
-                                data-testid="supply-input" data-household-id=s.household_id
-                                disabled=is_withdrawn
-                                aria-invalid=move || bad.with(|b| b.contains(&key)).to_string()
-                                prop:value=move || edits.with(|e| e.get(&key).cloned()).unwrap_or_else(|| server.to_string())
-                                on:input=move |ev| {
-                                    let v = event_target_value(&ev);
-                                    edits.update(|e| { e.insert(key, v); });
-                                    sent.set(Sent::Idle);
-                                } />
-                        </div>
-                        {move || bad.with(|b| b.contains(&key)).then(|| view! {
-                            <span class="field-error" role="alert">{t!(i18n, orgr_err_supply_number)}</span>
-                        })}
-                        {move || refused.with(|r| r.get(&key).cloned()).map(|t| view! {
-                            <span class="field-error" role="alert" data-testid="supply-refused">{move || t.get(lang()).to_string()}</span>
-                        })}
-                    }
+                {p.supplies.iter().map(|s| view! {
+                    <SupplyCell key=(pid, s.household_id) server=s.quantity disabled=is_withdrawn f=f />
                 }).collect_view()}
             </div>
-            <Show when=move || withdraw_for.get() == Some(pid)>
-                <SendStatus state=withdraw_sent />
+            <Show when=move || f.withdraw_for.get() == Some(pid)>
+                <SendStatus state=f.withdraw_sent />
             </Show>
-            {(!is_withdrawn).then(|| view! {
-                {move || if withdrawing.get() == Some(pid) {
-                    view! {
-                        <div class="confirm-box" data-testid="withdraw-box">
-                            <p>{t!(i18n, orgr_withdraw_confirm)}</p>
-                            <label class="field wide-field">
-                                <span>{t!(i18n, orgr_reason)}</span>
-                                <textarea rows="3" maxlength="500" data-testid="withdraw-reason"
-                                    prop:value=move || reason_text.get()
-                                    on:input=move |ev| reason_text.set(event_target_value(&ev))></textarea>
-                                <FieldNote text=Signal::derive(move || reason_error.get().map(|m| m.get(lang()).to_string())) />
-                            </label>
-                            <button class="button danger" type="button" data-testid="withdraw-confirm"
-                                disabled=move || withdraw_sent.get().busy() on:click=do_withdraw>
-                                {move || if withdraw_sent.get().busy() { t_string!(i18n, working) } else { t_string!(i18n, orgr_withdraw_do) }}
-                            </button>
-                            <button class="button secondary" type="button" data-testid="withdraw-cancel"
-                                on:click=move |_| withdrawing.set(None)>{t!(i18n, orgr_keep)}</button>
-                        </div>
-                    }.into_any()
-                } else {
-                    view! {
-                        <button class="button secondary small-button" type="button" data-testid="withdraw-open"
-                            on:click=move |_| { withdraw_sent.set(Sent::Idle); withdraw_for.set(None); withdrawing.set(Some(pid)); }>
-                            {t!(i18n, orgr_withdraw)}
-                        </button>
-                    }.into_any()
-                }}
-            })}
+            {(!is_withdrawn).then(|| view! { <Withdraw pid=pid f=f /> })}
         </li>
+    }
+}
+
+/// One household's number for one product, and what is wrong with it.
+#[component]
+fn SupplyCell(key: SupplyKey, server: i64, disabled: bool, f: SupplyForm) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let (pid, hid) = key;
+    let hname = f.village.with_value(|v| {
+        v.households
+            .iter()
+            .find(|h| h.id == hid)
+            .map(|h| h.name.clone())
+            .unwrap_or_else(|| LocalText::new(format!("#{hid}"), format!("#{hid}")))
+    });
+    let input_id = format!("supply-{pid}-{hid}");
+    view! {
+        <div class="supply-row">
+            <label for=input_id.clone()>{move || hname.get(lang()).to_string()}</label>
+            <input id=input_id type="number" inputmode="numeric" min="0" step="1"
+                data-testid="supply-input" data-household-id=hid
+                disabled=disabled
+                aria-invalid=move || f.bad.with(|b| b.contains(&key)).to_string()
+                prop:value=move || f.draft.with(|d| d.edits.get(&key).cloned()).unwrap_or_else(|| server.to_string())
+                on:input=move |ev| {
+                    let v = event_target_value(&ev);
+                    f.draft.update(|d| { d.edits.insert(key, v); });
+                    f.sent.set(Sent::Idle);
+                } />
+        </div>
+        {move || f.bad.with(|b| b.contains(&key)).then(|| view! {
+            <span class="field-error" role="alert">{t!(i18n, orgr_err_supply_number)}</span>
+        })}
+        {move || f.refused.with(|r| r.get(&key).cloned()).map(|t| view! {
+            <span class="field-error" role="alert" data-testid="supply-refused">{move || t.get(lang()).to_string()}</span>
+        })}
+    }
+}
+
+const WITHDRAW: ReasonAsk = ReasonAsk {
+    open: Part {
+        testid: "withdraw-open",
+        words: keys::orgr_withdraw,
+    },
+    question: Part {
+        testid: "withdraw-box",
+        words: keys::orgr_withdraw_confirm,
+    },
+    reason: Part {
+        testid: "withdraw-reason",
+        words: keys::orgr_reason,
+    },
+    confirm: Part {
+        testid: "withdraw-confirm",
+        words: keys::orgr_withdraw_do,
+    },
+    keep: Part {
+        testid: "withdraw-cancel",
+        words: keys::orgr_keep,
+    },
+};
+
+/// Withdrawing a product from the round, with a reason its buyers read.
+#[component]
+fn Withdraw(pid: i64, f: SupplyForm) -> impl IntoView {
+    let reason = Reason::new();
+    let round_id = f.round.with_untracked(|r| r.round.id);
+    let confirm = move |_| {
+        if busy(f.withdraw_sent) {
+            return;
+        }
+        let typed = |t: &str| withdrawal_input(pid, t);
+        let Some(body) = reason.input(typed, both!(orgr_err_reason)) else {
+            return;
+        };
+        f.withdraw_for.set(Some(pid));
+        let call = async move {
+            let w = api::withdraw(round_id, &body).await?;
+            f.withdrawing.set(None);
+            if let Ok(r) = api::org_round(round_id).await {
+                f.round.set(r);
+            }
+            Ok::<_, WriteError>(w)
+        };
+        send(f.withdraw_sent, call, move |answer| match answer {
+            Ok(w) => {
+                f.sent.set(Sent::Idle);
+                Sent::Saved(both!(orgr_withdrawn_saved, count = w.orders_affected))
+            }
+            Err(e) => reason.failed(&e),
+        });
+    };
+    let open = move |_| {
+        f.withdraw_sent.set(Sent::Idle);
+        f.withdraw_for.set(None);
+        f.withdrawing.set(Some(pid));
+    };
+    view! {
+        <ReasonBox
+            ask=WITHDRAW
+            is_open=Signal::derive(move || f.withdrawing.get() == Some(pid))
+            reason=reason
+            busy=Signal::derive(move || f.withdraw_sent.with(Sent::busy))
+            on_open=Callback::new(open)
+            on_confirm=Callback::new(confirm)
+            on_keep=Callback::new(move |_| f.withdrawing.set(None))
+        >
+            <FieldNote text=local_note(reason.error) />
+        </ReasonBox>
     }
 }

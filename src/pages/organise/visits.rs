@@ -1,40 +1,60 @@
 //! `/organise/v/{slug}/visits`: bookings per night and host, closing and
 //! reopening nights, cancelling a booking with a reason.
 
-use crate::api;
-use crate::components::{today_shanghai, use_lang, ErrorPanel, Loading, PageTitle};
+use crate::api::{self, WriteError};
+use crate::components::{
+    local_note, send, today_shanghai, use_lang, ErrorPanel, Loading, OrganiseVillageShell, Part,
+    Reason, ReasonAsk, ReasonBox, SendStatus, Sent,
+};
+use crate::drafts::{cancel_booking_input, visit_range};
 use crate::i18n::*;
 use crate::logic;
-use crate::nav::use_params_map;
 use crate::pages::join::FieldError as FieldNote;
-use crate::pages::organise::rounds::{write_error_text, SendStatus, Sent};
-use crate::pages::organise::{OrganiseCrumbs, OrganiseGate};
 use domain::dto::{Booking, BookingStatus};
-use domain::organise::{reason, BookingDay, CancelBookingInput, ClosedDayInput, OrganiseBookings};
+use domain::organise::{BookingDay, ClosedDayInput, OrganiseBookings};
 use domain::wire;
-use domain::LocalText;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+use std::future::Future;
 use time::Date;
 
 /// `/organise/v/{slug}/visits`.
 #[component]
 pub fn OrganiseVisitsPage() -> impl IntoView {
-    let i18n = use_i18n();
-    let params = use_params_map();
-    let slug = Signal::derive(move || params.read().get("slug").unwrap_or_default());
     view! {
-        <PageTitle text=Signal::derive(move || t_string!(i18n, org_visits).to_string()) />
-        <OrganiseGate village=slug>
-            {move || {
-                let s = slug.get();
-                view! {
-                    <OrganiseCrumbs slug=s.clone() />
-                    <h1>{t!(i18n, org_visits)}</h1>
-                    <Visits slug=s />
-                }
-            }}
-        </OrganiseGate>
+        <OrganiseVillageShell title=keys::org_visits body=|s| view! { <Visits slug=s /> }.into_any() />
+    }
+}
+
+/// The page's writes: one status line, shown at the card of the night the
+/// last write came from (or above the nights), and the one booking whose
+/// reason box is open.
+#[derive(Clone, Copy)]
+struct Writes {
+    sent: RwSignal<Sent>,
+    /// The night whose card shows the status of the last write.
+    status_at: RwSignal<Option<String>>,
+    cancelling: RwSignal<Option<String>>,
+    /// Loads the nights again after a write.
+    refresh: Callback<()>,
+}
+
+impl Writes {
+    /// Sends a write from the card at `at`; `busy` keeps that card's button
+    /// from sending it twice until the answer.
+    fn send<T: 'static>(
+        self,
+        at: String,
+        busy: RwSignal<bool>,
+        call: impl Future<Output = Result<T, WriteError>> + 'static,
+        done: impl FnOnce(Result<T, WriteError>) -> Sent + 'static,
+    ) {
+        busy.set(true);
+        self.status_at.set(Some(at));
+        send(self.sent, call, move |answer| {
+            let status = done(answer);
+            busy.set(false);
+            status
+        });
     }
 }
 
@@ -45,11 +65,7 @@ fn Visits(slug: String) -> impl IntoView {
     let from = RwSignal::new(wire::format_date(today));
     let to = RwSignal::new(wire::format_date(today + time::Duration::days(13)));
     // The range asked for: changes only when both dates read well.
-    let range = Memo::new(move |_| {
-        let f = wire::parse_date(from.get().trim())?;
-        let t = wire::parse_date(to.get().trim())?;
-        (f <= t && (t - f).whole_days() <= 92).then_some((f, t))
-    });
+    let range = Memo::new(move |_| visit_range(&from.get(), &to.get()));
     let slug = StoredValue::new(slug);
     let data = crate::load::Load::new(move || {
         let r = range.get();
@@ -70,10 +86,12 @@ fn Visits(slug: String) -> impl IntoView {
             shown.set(Some(b));
         }
     });
-    let sent = RwSignal::new(Sent::Idle);
-    // The night whose card shows the status of the last write.
-    let status_at = RwSignal::new(None::<String>);
-    let cancelling = RwSignal::new(None::<String>);
+    let w = Writes {
+        sent: RwSignal::new(Sent::Idle),
+        status_at: RwSignal::new(None),
+        cancelling: RwSignal::new(None),
+        refresh: Callback::new(move |_| data.refetch()),
+    };
 
     view! {
         <p class="muted small">{t!(i18n, orgv_intro)}</p>
@@ -90,8 +108,8 @@ fn Visits(slug: String) -> impl IntoView {
         <Show when=move || range.get().is_none()>
             <p class="field-error" role="alert">{t!(i18n, orgv_bad_range)}</p>
         </Show>
-        <Show when=move || status_at.get().is_none()>
-            <SendStatus state=sent />
+        <Show when=move || w.status_at.get().is_none()>
+            <SendStatus state=w.sent />
         </Show>
         {move || match (data.get(), shown.get()) {
             (Some(Err(_)), _) => view! { <ErrorPanel retry=Callback::new(move |_| data.refetch()) /> }.into_any(),
@@ -102,13 +120,13 @@ fn Visits(slug: String) -> impl IntoView {
                 view! {
                     <ul class="nights" data-testid="nights">
                         {b.days.into_iter().map(|d| view! {
-                            <Night day=d bookings=bookings slug=slug sent=sent status_at=status_at cancelling=cancelling refresh=Callback::new(move |_| data.refetch()) />
+                            <Night day=d bookings=bookings slug=slug w=w />
                         }).collect_view()}
                     </ul>
                     {(!cancelled.is_empty()).then(|| view! {
                         <h2>{t!(i18n, orgv_cancelled_title)}</h2>
                         <ul class="cards" data-testid="cancelled-bookings">
-                            {cancelled.into_iter().map(|bk| view! { <BookingLine b=bk at=String::from("cancelled") sent=sent status_at=status_at cancelling=cancelling refresh=Callback::new(move |_| data.refetch()) /> }).collect_view()}
+                            {cancelled.into_iter().map(|bk| view! { <BookingLine b=bk at=String::from("cancelled") w=w /> }).collect_view()}
                         </ul>
                     })}
                 }.into_any()
@@ -122,46 +140,38 @@ fn Night(
     day: BookingDay,
     bookings: StoredValue<Vec<Booking>>,
     slug: StoredValue<String>,
-    sent: RwSignal<Sent>,
-    status_at: RwSignal<Option<String>>,
-    cancelling: RwSignal<Option<String>>,
-    refresh: Callback<()>,
+    w: Writes,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let date: Date = day.date;
     let closed = day.closed;
     let busy = RwSignal::new(false);
-    let toggle = move |_| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        status_at.set(Some(wire::format_date(date)));
-        sent.set(Sent::Sending);
-        let body = ClosedDayInput {
-            date,
-            closed: !closed,
-        };
-        let slug = slug.get_value();
-        spawn_local(async move {
-            match api::set_closed_day(&slug, &body).await {
-                Ok(c) => {
-                    let msg = if c.closed {
-                        both!(for l => orgv_closed_saved,
-                            date = logic::format_date(c.date, l),
-                            count = c.bookings_that_night)
-                    } else {
-                        both!(for l => orgv_reopened_saved, date = logic::format_date(c.date, l))
-                    };
-                    sent.set(Sent::Saved(msg));
-                    refresh.run(());
-                }
-                Err(e) => sent.set(Sent::Failed(write_error_text(&e))),
+    let toggle =
+        move |_| {
+            if busy.get_untracked() {
+                return;
             }
-            busy.set(false);
+            let body = ClosedDayInput {
+                date,
+                closed: !closed,
+            };
+            let slug = slug.get_value();
+            let call = async move { api::set_closed_day(&slug, &body).await };
+            w.send(wire::format_date(date), busy, call, move |answer| match answer {
+            Ok(c) => {
+                w.refresh.run(());
+                Sent::Saved(if c.closed {
+                    both!(for l => orgv_closed_saved,
+                        date = logic::format_date(c.date, l),
+                        count = c.bookings_that_night)
+                } else {
+                    both!(for l => orgv_reopened_saved, date = logic::format_date(c.date, l))
+                })
+            }
+            Err(e) => Sent::failed(&e),
         });
-    };
+        };
     let ids: Vec<String> = day
         .hosts
         .iter()
@@ -192,8 +202,8 @@ fn Night(
                     {move || if closed { t_string!(i18n, orgv_reopen) } else { t_string!(i18n, orgv_close) }}
                 </button>
             </div>
-            <Show when=move || status_at.with(|s| s.as_deref() == Some(iso3.as_str()))>
-                <SendStatus state=sent />
+            <Show when=move || w.status_at.with(|s| s.as_deref() == Some(iso3.as_str()))>
+                <SendStatus state=w.sent />
             </Show>
             <ul class="host-nights">
                 {day.hosts.into_iter().map(|h| {
@@ -214,7 +224,7 @@ fn Night(
             } else {
                 view! {
                     <ul class="night-bookings">
-                        {night_bookings.into_iter().map(|b| view! { <BookingLine b=b at=iso2.clone() sent=sent status_at=status_at cancelling=cancelling refresh=refresh /> }).collect_view()}
+                        {night_bookings.into_iter().map(|b| view! { <BookingLine b=b at=iso2.clone() w=w /> }).collect_view()}
                     </ul>
                 }.into_any()
             }}
@@ -222,17 +232,33 @@ fn Night(
     }
 }
 
+const CANCEL: ReasonAsk = ReasonAsk {
+    open: Part {
+        testid: "cancel-open",
+        words: keys::orgv_cancel,
+    },
+    question: Part {
+        testid: "cancel-box",
+        words: keys::orgv_cancel_confirm,
+    },
+    reason: Part {
+        testid: "cancel-reason-input",
+        words: keys::orgv_reason,
+    },
+    confirm: Part {
+        testid: "cancel-confirm",
+        words: keys::orgv_cancel_do,
+    },
+    keep: Part {
+        testid: "cancel-keep",
+        words: keys::orgv_keep,
+    },
+};
+
 /// One booking: who, how many, which nights, the reference; cancelling
 /// with a reason for a confirmed one.
 #[component]
-fn BookingLine(
-    b: Booking,
-    at: String,
-    sent: RwSignal<Sent>,
-    status_at: RwSignal<Option<String>>,
-    cancelling: RwSignal<Option<String>>,
-    refresh: Callback<()>,
-) -> impl IntoView {
+fn BookingLine(b: Booking, at: String, w: Writes) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let id = b.id.clone();
@@ -241,58 +267,43 @@ fn BookingLine(
     let arrival = b.arrival;
     let departure = b.departure;
     let (adults, children, nights) = (b.adults, b.children, b.nights);
-    let reason_text = RwSignal::new(String::new());
-    let reason_error = RwSignal::new(None::<LocalText>);
+    let reason = Reason::new();
     let busy = RwSignal::new(false);
     // The same booking shows under each of its nights: open one box only.
     let box_key = format!("{at}/{id}");
-    let at_night = at.clone();
     let open_key = box_key.clone();
-    let is_open = move || cancelling.with(|c| c.as_deref() == Some(open_key.as_str()));
-    let do_cancel = {
+    let is_open = Signal::derive(move || {
+        w.cancelling
+            .with(|c| c.as_deref() == Some(open_key.as_str()))
+    });
+    let confirm = {
         let id = id.clone();
         move |_| {
             if busy.get_untracked() {
                 return;
             }
-            let text = reason_text.get_untracked();
-            if reason("reason", &text).is_err() {
-                reason_error.set(Some(both!(orgv_err_reason)));
+            let Some(body) = reason.input(cancel_booking_input, both!(orgv_err_reason)) else {
                 return;
-            }
-            reason_error.set(None);
-            busy.set(true);
-            status_at.set(Some(at_night.clone()));
-            sent.set(Sent::Sending);
-            let id = id.clone();
-            let body = CancelBookingInput {
-                reason: text.trim().to_string(),
             };
-            spawn_local(async move {
-                match api::org_cancel_booking(&id, &body).await {
-                    Ok(bk) => {
-                        cancelling.set(None);
-                        sent.set(Sent::Saved(both!(
-                            orgv_cancel_saved,
-                            name = bk.name.clone(),
-                            reference = bk.reference.clone()
-                        )));
-                        refresh.run(());
-                    }
-                    Err(e) => {
-                        if let Some(m) = e.field("reason") {
-                            reason_error.set(Some(m));
-                        }
-                        sent.set(Sent::Failed(write_error_text(&e)));
-                    }
+            let id = id.clone();
+            let call = async move { api::org_cancel_booking(&id, &body).await };
+            w.send(at.clone(), busy, call, move |answer| match answer {
+                Ok(bk) => {
+                    w.cancelling.set(None);
+                    w.refresh.run(());
+                    Sent::Saved(both!(
+                        orgv_cancel_saved,
+                        name = bk.name.clone(),
+                        reference = bk.reference.clone()
+                    ))
                 }
-                busy.set(false);
+                Err(e) => reason.failed(&e),
             });
         }
     };
     let open = move |_| {
-        sent.set(Sent::Idle);
-        cancelling.set(Some(box_key.clone()));
+        w.sent.set(Sent::Idle);
+        w.cancelling.set(Some(box_key.clone()));
     };
     let cancel_reason = b.cancel_reason.clone();
     let reference = b.reference.clone();
@@ -317,32 +328,17 @@ fn BookingLine(
             </div>
             {cancel_reason.map(|r| view! { <p class="small" data-testid="cancel-reason">{move || t_string!(i18n, orgv_reason_line, reason = r.clone())}</p> })}
             {confirmed.then(|| view! {
-                {move || if is_open() {
-                    view! {
-                        <div class="confirm-box" data-testid="cancel-box">
-                            <p>{t!(i18n, orgv_cancel_confirm)}</p>
-                            <label class="field wide-field">
-                                <span>{t!(i18n, orgv_reason)}</span>
-                                <textarea rows="3" maxlength="500" data-testid="cancel-reason-input"
-                                    prop:value=move || reason_text.get()
-                                    on:input=move |ev| reason_text.set(event_target_value(&ev))></textarea>
-                                <FieldNote text=Signal::derive(move || reason_error.get().map(|m| m.get(lang()).to_string())) />
-                            </label>
-                            <button class="button danger" type="button" data-testid="cancel-confirm"
-                                disabled=move || busy.get() on:click=do_cancel.clone()>
-                                {move || if busy.get() { t_string!(i18n, working) } else { t_string!(i18n, orgv_cancel_do) }}
-                            </button>
-                            <button class="button secondary" type="button" data-testid="cancel-keep"
-                                on:click=move |_| cancelling.set(None)>{t!(i18n, orgv_keep)}</button>
-                        </div>
-                    }.into_any()
-                } else {
-                    view! {
-                        <button class="button secondary small-button" type="button" data-testid="cancel-open" on:click=open.clone()>
-                            {t!(i18n, orgv_cancel)}
-                        </button>
-                    }.into_any()
-                }}
+                <ReasonBox
+                    ask=CANCEL
+                    is_open=is_open
+                    reason=reason
+                    busy=busy
+                    on_open=Callback::new(open)
+                    on_confirm=Callback::new(confirm)
+                    on_keep=Callback::new(move |_| w.cancelling.set(None))
+                >
+                    <FieldNote text=local_note(reason.error) />
+                </ReasonBox>
             })}
         </li>
     }

@@ -1,6 +1,5 @@
 //! An organiser's product form as typed (strings and ticks), and its way to
-//! the API's `ProductInput` and to a shopper's-eye preview. Pure, so plain
-//! `cargo test` checks it.
+//! the API's `ProductInput` and to a shopper's-eye preview.
 
 use domain::dto::{Category, HouseholdRef, PhotoRef, ProductDetail};
 use domain::money::{parse_yuan, premium_percent, yuan_input, PriceBreakdown};

@@ -1,0 +1,15 @@
+//! The organisers' forms as typed (strings and ticks), one module a form,
+//! each with its way to the API's input: `to_input()` gives the input or
+//! every field at fault. Pure, so plain `cargo test` checks them.
+
+mod product;
+mod reason;
+mod round;
+mod supply;
+mod visits;
+
+pub use product::ProductDraft;
+pub use reason::{cancel_booking_input, withdrawal_input};
+pub use round::{parse_shanghai_input, points_input, shanghai_input_value, RoundDraft};
+pub use supply::{cells, SupplyDraft, SupplyKey};
+pub use visits::visit_range;
