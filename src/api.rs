@@ -1,7 +1,7 @@
 //! Every HTTP call of the app, through gloo-net. The API is served from the
 //! same origin, so paths are relative.
 
-use crate::kept::Kept;
+use crate::raw_answer::RawAnswer;
 use domain::dto::{
     ApiError, AvailabilityMonth, Booking, BookingRequest, HouseholdDetail, Invitation,
     LoginRequest, Me, NoRoom, Order, PhotoRef, ProductDetail, RegisterRequest, VillageDetail,
@@ -318,7 +318,7 @@ pub async fn create_invitation() -> Result<Invitation, WriteError> {
 }
 
 /// The answer is kept unparsed: the sender in every bundle only stores it.
-pub async fn put_order(id: &str, body: &OrderRequest) -> Result<Kept<Order>, WriteError> {
+pub async fn put_order(id: &str, body: &OrderRequest) -> Result<RawAnswer<Order>, WriteError> {
     send_json(Request::put(&format!("/api/orders/{id}")), body).await
 }
 
@@ -353,7 +353,10 @@ pub async fn availability(slug: String, month: String) -> Result<AvailabilityMon
 }
 
 /// The answer is kept unparsed, like `put_order`'s.
-pub async fn put_booking(id: &str, body: &BookingRequest) -> Result<Kept<Booking>, WriteError> {
+pub async fn put_booking(
+    id: &str,
+    body: &BookingRequest,
+) -> Result<RawAnswer<Booking>, WriteError> {
     send_json(Request::put(&format!("/api/bookings/{id}")), body).await
 }
 
@@ -598,6 +601,14 @@ pub async fn change_log(slug: String, before: Option<i64>) -> Result<ChangeLogPa
     org_get(&format!("/api/organise/villages/{slug}/log{q}")).await
 }
 
+/// The entry a server's field name points at in a list it was sent, e.g.
+/// 3 for `supplies[3].quantity` when `list` is "supplies".
+pub fn list_index(field: &str, list: &str) -> Option<usize> {
+    let rest = field.strip_prefix(list)?.strip_prefix('[')?;
+    let (n, _) = rest.split_once(']')?;
+    n.parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -679,5 +690,14 @@ mod tests {
         assert_eq!(parse_id("0"), Err(FetchError::NotFound));
         assert_eq!(parse_id("-3"), Err(FetchError::NotFound));
         assert_eq!(parse_id("abc"), Err(FetchError::NotFound));
+    }
+
+    #[test]
+    fn field_names_point_into_the_list_sent() {
+        assert_eq!(list_index("supplies[3].quantity", "supplies"), Some(3));
+        assert_eq!(list_index("supplies[12]", "supplies"), Some(12));
+        assert_eq!(list_index("supplies", "supplies"), None);
+        assert_eq!(list_index("lines[0].quantity", "supplies"), None);
+        assert_eq!(list_index("supplies[x].quantity", "supplies"), None);
     }
 }

@@ -2,9 +2,9 @@
 //! product cards and badges.
 
 use crate::api::FetchError;
+use crate::format;
 use crate::i18n::*;
 use crate::lang_of;
-use crate::logic;
 use domain::dto::{Category, HouseholdRef, ProductSummary};
 use domain::{format_yuan, SeasonStatus};
 use leptos::prelude::*;
@@ -85,7 +85,7 @@ pub fn TabBar() -> impl IntoView {
     let count = move || app.cart.with(|c| c.count());
     // Orders and trips still on the phone.
     let waiting = move || {
-        use crate::store::Outgoing;
+        use crate::outbox::Outgoing;
         app.outbox
             .with(|o| o.iter().filter(|o| o.is_waiting()).count())
             + app
@@ -285,7 +285,9 @@ pub fn StatusBadge(status: SeasonStatus) -> impl IntoView {
         ),
         SeasonStatus::ComingSoon { starts } => (
             "badge coming",
-            Box::new(move || t_string!(i18n, starts_on, date = logic::format_date(starts, lang()))),
+            Box::new(move || {
+                t_string!(i18n, starts_on, date = format::format_date(starts, lang()))
+            }),
         ),
         SeasonStatus::OutOfSeason { next_start } => (
             "badge later",
@@ -293,7 +295,7 @@ pub fn StatusBadge(status: SeasonStatus) -> impl IntoView {
                 t_string!(
                     i18n,
                     starts_on,
-                    date = logic::month_name(next_start.month() as u8, lang())
+                    date = format::month_name(next_start.month() as u8, lang())
                 )
             }),
         ),
@@ -323,7 +325,7 @@ pub fn ProductCard(
     let cat = category_label(product.category);
     let thumb = product.photo.clone().map(|ph| {
         let src = ph.versions.first().map(|v| v.url.clone()).unwrap_or_default();
-        view! { <img class="thumb" src=src srcset=logic::srcset(&ph) sizes="64px" loading="lazy" decoding="async" alt="" width="64" height="64" /> }
+        view! { <img class="thumb" src=src srcset=format::srcset(&ph) sizes="64px" loading="lazy" decoding="async" alt="" width="64" height="64" /> }
     });
     view! {
         <li class="card product-card" data-testid="product-card">

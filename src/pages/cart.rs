@@ -1,9 +1,10 @@
 use crate::api;
+use crate::cart::VillageCart;
 use crate::components::{use_lang, ErrorPanel, Loading, PageTitle, QtyStepper};
+use crate::format;
 use crate::i18n::*;
-use crate::logic;
+use crate::orders::LocalOrder;
 use crate::state::use_app;
-use crate::store::{LocalOrder, VillageCart};
 use domain::dto::VillageDetail;
 use domain::format_yuan;
 use leptos::prelude::*;
@@ -172,8 +173,8 @@ fn Checkout(v: VillageDetail) -> impl IntoView {
                     {move || t_string!(
                         i18n,
                         round_for_order,
-                        day = logic::format_date(r.distribution_day, lang()),
-                        deadline = logic::format_datetime(r.deadline, lang())
+                        day = format::format_date(r.distribution_day, lang()),
+                        deadline = format::format_datetime(r.deadline, lang())
                     )}
                 </p>
             }
@@ -197,7 +198,7 @@ fn Checkout(v: VillageDetail) -> impl IntoView {
                             let vc = vc.clone();
                             let line = l.clone();
                             let set = Callback::new(move |q: i64| {
-                                let line = crate::store::CartLine { quantity: q, ..line.clone() };
+                                let line = crate::cart::CartLine { quantity: q, ..line.clone() };
                                 app.update_cart(|c| c.set_quantity(&slug, &vc, line));
                             });
                             let over = shortages.with_untracked(|s| s.iter().find(|s| s.product_id == l.product_id).map(|s| s.remaining));

@@ -2,8 +2,8 @@ use crate::api;
 use crate::components::{
     resource_view, today_shanghai, use_lang, DemoBadge, PageTitle, ProductCard,
 };
+use crate::format;
 use crate::i18n::*;
-use crate::logic;
 use crate::nav::use_params_map;
 use crate::pages::village::paragraphs;
 use domain::dto::HouseholdDetail;
@@ -49,7 +49,7 @@ fn Household(h: HouseholdDetail) -> impl IntoView {
             <span class="avatar big" aria-hidden="true">{h.name.zh.chars().next().map(String::from)}</span>
             <div>
                 <h1>{move || name.get(lang()).to_string()} {h.demo.then(|| view! { <DemoBadge /> })}</h1>
-                <p class="muted">{move || t_string!(i18n, member_since, date = logic::format_month_year(since, lang()))}</p>
+                <p class="muted">{move || t_string!(i18n, member_since, date = format::format_month_year(since, lang()))}</p>
             </div>
         </section>
         <section class="story">{move || paragraphs(story.get(lang()))}</section>
@@ -59,7 +59,7 @@ fn Household(h: HouseholdDetail) -> impl IntoView {
                 {h.products
                     .into_iter()
                     .map(|p| {
-                        let s = season_status(p.season, today, logic::COMING_SOON_WEEKS);
+                        let s = season_status(p.season, today, crate::village_calendar::COMING_SOON_WEEKS);
                         view! { <ProductCard product=p status=s /> }
                     })
                     .collect_view()}
@@ -89,7 +89,7 @@ fn PriceHistory(id: i64) -> impl IntoView {
                                 <span>
                                     {move || name.get(lang()).to_string()}
                                     <br />
-                                    <span class="muted small">{move || logic::format_datetime(c.changed_at, lang())}</span>
+                                    <span class="muted small">{move || format::format_datetime(c.changed_at, lang())}</span>
                                 </span>
                                 <span class="price">
                                     {move || t_string!(i18n, price_change, old = domain::format_yuan(c.old_price_fen), new = domain::format_yuan(c.new_price_fen), unit = unit.get(lang()).to_string())}

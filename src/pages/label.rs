@@ -1,7 +1,7 @@
 use crate::api::{self, FetchError};
 use crate::components::{use_lang, DemoBadge, ErrorPanel, Loading, PageTitle};
+use crate::format;
 use crate::i18n::*;
-use crate::logic;
 use crate::nav::use_params_map;
 use domain::packing::LabelInfo;
 use leptos::prelude::*;
@@ -53,7 +53,7 @@ fn Label(l: LabelInfo) -> impl IntoView {
                 {l.household.demo.then(|| view! { " " <DemoBadge /> })}
             </p>
             <p><a href=format!("/v/{}", l.village_slug)>{move || village.get(lang()).to_string()}</a></p>
-            <p>{t!(i18n, label_round)} ": " {move || logic::format_date(day, lang())}</p>
+            <p>{t!(i18n, label_round)} ": " {move || format::format_date(day, lang())}</p>
             <p>{t!(i18n, pickup_point)} ": " {move || point.get(lang()).to_string()}</p>
             <p class="muted small">{move || address.get(lang()).to_string()}</p>
         </section>

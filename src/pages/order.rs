@@ -1,12 +1,13 @@
 use crate::api;
+use crate::cart::VillageCart;
 use crate::components::{use_lang, PageTitle};
+use crate::format;
 use crate::i18n::*;
-use crate::kept::Kept;
-use crate::logic;
 use crate::nav::use_params_map;
+use crate::orders::{adjusted_lines, ListedOrder, LocalState};
 use crate::pages::orders::{shown, Shown};
+use crate::raw_answer::RawAnswer;
 use crate::state::use_app;
-use crate::store::{self, adjusted_lines, ListedOrder, LocalState, VillageCart};
 use domain::dto::{DistributionPoint, Order, Round};
 use domain::format_yuan;
 use domain::order::{OrderLineRequest, OrderRequest};
@@ -172,7 +173,7 @@ fn OrderDetail(v: View) -> impl IntoView {
                             </p>
                         })}
                         <button class="button secondary" type="button" on:click=move |_| {
-                            app.update_outbox(|o| store::make_all_due(o));
+                            app.update_outbox(|o| crate::outbox::make_all_due(o));
                             app.send_due();
                         }>{t!(i18n, send_now)}</button>
                     </section>
@@ -208,7 +209,7 @@ fn OrderDetail(v: View) -> impl IntoView {
                 let round_closed = fields.iter().any(|f| f.field == "round_id");
                 // The server's own words, for the detail.
                 let reason = domain::LocalText::new(reason_zh, reason);
-                let detail = move || logic::refusal_detail(&reason, &fields, lang());
+                let detail = move || format::refusal_detail(&reason, &fields, lang());
                 let has_short = !short.is_empty();
                 let lines = local.lines.clone();
                 let slug = local.village_slug.clone();
@@ -265,7 +266,7 @@ fn OrderDetail(v: View) -> impl IntoView {
                     {move || t_string!(
                         i18n,
                         collect_at,
-                        day = logic::format_date(round.distribution_day, lang()),
+                        day = format::format_date(round.distribution_day, lang()),
                         from = point.pickup_from.clone(),
                         to = point.pickup_to.clone()
                     )}
@@ -335,7 +336,7 @@ fn ChangeOrCancel(order: Order, id: String) -> impl IntoView {
         app.update_outbox(|all| {
             if let Some(l) = all.iter_mut().find(|l| l.id == o.id) {
                 l.state = LocalState::Confirmed {
-                    order: Kept::new(&o),
+                    order: RawAnswer::new(&o),
                 };
             }
         });
@@ -388,7 +389,7 @@ fn ChangeOrCancel(order: Order, id: String) -> impl IntoView {
     };
     view! {
         <section class="change" data-testid="change">
-            <p class="muted small">{move || t_string!(i18n, can_change_until, deadline = logic::format_datetime(deadline, lang()))}</p>
+            <p class="muted small">{move || t_string!(i18n, can_change_until, deadline = format::format_datetime(deadline, lang()))}</p>
             <Show when=move || error.get().is_some()>
                 <p class="form-error" role="alert" data-testid="change-error">{move || error.get().map(|m| m.get(lang()).to_string())}</p>
             </Show>

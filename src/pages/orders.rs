@@ -1,9 +1,9 @@
 use crate::api;
 use crate::components::{use_lang, PageTitle};
+use crate::format;
 use crate::i18n::*;
-use crate::logic;
+use crate::orders::{merge_orders, ListedOrder, LocalState};
 use crate::state::use_app;
-use crate::store::{merge_orders, ListedOrder, LocalState};
 use domain::dto::OrderStatus;
 use domain::format_yuan;
 use leptos::prelude::*;
@@ -142,7 +142,7 @@ fn OrderRow(o: ListedOrder) -> impl IntoView {
                 </span>
                 <span class="price">
                     {format_yuan(total)}
-                    <span class="unit">{move || logic::format_date(day, lang())}</span>
+                    <span class="unit">{move || format::format_date(day, lang())}</span>
                 </span>
             </a>
         </li>

@@ -1,13 +1,13 @@
 use crate::api;
+use crate::cart::{CartLine, VillageCart};
 use crate::components::{
     category_label, resource_view, today_shanghai, use_lang, HouseholdList, PageTitle, QtyStepper,
     StatusBadge, StockNote,
 };
+use crate::format;
 use crate::i18n::*;
-use crate::logic;
 use crate::nav::use_params_map;
 use crate::state::use_app;
-use crate::store::{CartLine, VillageCart};
 use domain::dto::ProductDetail;
 use domain::{format_yuan, season_status, Season};
 use leptos::prelude::*;
@@ -28,7 +28,7 @@ pub fn Product(p: ProductDetail, #[prop(optional)] preview: bool) -> impl IntoVi
     let i18n = use_i18n();
     let lang = use_lang();
     let today = today_shanghai();
-    let status = season_status(p.season, today, logic::COMING_SOON_WEEKS);
+    let status = season_status(p.season, today, crate::village_calendar::COMING_SOON_WEEKS);
     let name = p.name.clone();
     let title = Signal::derive(move || name.get(lang()).to_string());
     let name = p.name.clone();
@@ -60,7 +60,7 @@ pub fn Product(p: ProductDetail, #[prop(optional)] preview: bool) -> impl IntoVi
                         let (src, w, h) = fallback.map_or((String::new(), 0, 0), |v| (v.url.clone(), v.width, v.height));
                         let alt = alt.clone();
                         view! {
-                            <img src=src srcset=logic::srcset(ph) sizes="(max-width: 640px) 100vw, 640px"
+                            <img src=src srcset=format::srcset(ph) sizes="(max-width: 640px) 100vw, 640px"
                                 width=w height=h loading="lazy" decoding="async"
                                 alt=move || alt.get(lang()).to_string() />
                         }
@@ -126,7 +126,7 @@ pub fn Product(p: ProductDetail, #[prop(optional)] preview: bool) -> impl IntoVi
             <p data-testid="season">
                 {move || match season {
                     Season::AllYear => t_string!(i18n, season_all_year).to_string(),
-                    Season::Months { months } => logic::season_months_text(&months.months(), lang()),
+                    Season::Months { months } => format::season_months_text(&months.months(), lang()),
                 }}
             </p>
         </section>

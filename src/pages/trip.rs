@@ -1,12 +1,12 @@
 use crate::api;
 use crate::components::{now, use_lang, Loading, PageTitle};
+use crate::format;
 use crate::i18n::*;
-use crate::logic;
 use crate::nav::use_params_map;
+use crate::outbox::Retry;
 use crate::pages::trips::{trip_shown, TripShown};
 use crate::pages::visit::price_line_text;
 use crate::state::use_app;
-use crate::store::{self, Retry};
 use crate::trips::{self, ListedTrip, LocalTrip, TripState};
 use domain::dto::{Booking, CancelledBy};
 use domain::format_yuan;
@@ -163,7 +163,7 @@ fn TripDetail(t: ListedTrip) -> impl IntoView {
             view! {
                 <section class="order-facts" data-testid="trip-facts">
                     <h2>{move || village.get(lang()).to_string()}</h2>
-                    <p>{move || t_string!(i18n, stay_dates, from = logic::format_date(r.arrival, lang()), to = logic::format_date(departure, lang()))}</p>
+                    <p>{move || t_string!(i18n, stay_dates, from = format::format_date(r.arrival, lang()), to = format::format_date(departure, lang()))}</p>
                     <p>{move || t_string!(i18n, party_line, adults = r.adults, children = r.children)}</p>
                     <p>{move || match &host { Some(h) => h.get(lang()).to_string(), None => t_string!(i18n, host_any).to_string() }}</p>
                     {l.estimate_fen.map(|f| view! { <p class="total-line"><span>{t!(i18n, total)}</span><strong>{format_yuan(f)}</strong></p> })}
@@ -196,7 +196,7 @@ fn SendNow() -> impl IntoView {
     let app = use_app();
     view! {
         <button class="button secondary" type="button" data-testid="send-now" on:click=move |_| {
-            app.update_trips(|t| store::make_all_due(t));
+            app.update_trips(|t| crate::outbox::make_all_due(t));
             app.send_due();
         }>{t!(i18n, send_now)}</button>
     }
@@ -218,7 +218,7 @@ fn Refused(l: LocalTrip) -> impl IntoView {
         return ().into_any();
     };
     let reason = domain::LocalText::new(reason_zh, reason);
-    let detail = move || crate::logic::refusal_detail(&reason, &fields, lang());
+    let detail = move || crate::format::refusal_detail(&reason, &fields, lang());
     let others = no_room
         .as_ref()
         .map(|n| n.other_hosts.clone())
@@ -267,7 +267,7 @@ fn BookedFacts(b: Booking) -> impl IntoView {
         <section class="order-facts" data-testid="trip-facts">
             <h2>{move || village.get(lang()).to_string()}</h2>
             <p data-testid="trip-host"><strong>{move || host.get(lang()).to_string()}</strong></p>
-            <p data-testid="trip-dates">{move || t_string!(i18n, stay_dates, from = logic::format_date(arrival, lang()), to = logic::format_date(departure, lang()))}</p>
+            <p data-testid="trip-dates">{move || t_string!(i18n, stay_dates, from = format::format_date(arrival, lang()), to = format::format_date(departure, lang()))}</p>
             <p data-testid="trip-party">{move || t_string!(i18n, party_line, adults = adults, children = children)}</p>
             <p class="muted small">{move || t_string!(i18n, booked_for, name = b.name.clone(), phone = b.phone.clone())}</p>
         </section>
@@ -276,7 +276,7 @@ fn BookedFacts(b: Booking) -> impl IntoView {
                 <h3>{t!(i18n, visit_step_meals)}</h3>
                 <ul class="order-lines">
                     {meals.into_iter().map(|m| view! {
-                        <li><span>{move || logic::format_date(m.date, lang())}</span><span>{move || meals_text(i18n, &m)}</span></li>
+                        <li><span>{move || format::format_date(m.date, lang())}</span><span>{move || meals_text(i18n, &m)}</span></li>
                     }).collect_view()}
                 </ul>
             </section>
@@ -296,7 +296,7 @@ fn BookedFacts(b: Booking) -> impl IntoView {
         } else {
             view! {
                 <p class="note warn" data-testid="cancel-closed">
-                    {move || t_string!(i18n, cancel_closed, until = logic::format_datetime(until, lang()))}
+                    {move || t_string!(i18n, cancel_closed, until = format::format_datetime(until, lang()))}
                 </p>
             }
             .into_any()
@@ -329,7 +329,7 @@ fn CancelTrip(id: String, reference: String, until: time::OffsetDateTime) -> imp
     };
     view! {
         <section class="change" data-testid="cancel-trip">
-            <p class="muted small">{move || t_string!(i18n, cancel_free_until, until = logic::format_datetime(until, lang()))}</p>
+            <p class="muted small">{move || t_string!(i18n, cancel_free_until, until = format::format_datetime(until, lang()))}</p>
             <Show when=move || error.get().is_some()>
                 <p class="form-error" role="alert" data-testid="cancel-error">{move || error.get().map(|m| m.get(lang()).to_string())}</p>
             </Show>

@@ -1,7 +1,7 @@
 use crate::api;
 use crate::components::{today_shanghai, use_lang, PageTitle};
+use crate::format;
 use crate::i18n::*;
-use crate::logic;
 use crate::state::use_app;
 use crate::trips::{self, ListedTrip, TripState};
 use domain::dto::{Booking, BookingStatus};
@@ -194,7 +194,7 @@ fn TripRow(t: ListedTrip) -> impl IntoView {
                 <span class="card-main">
                     <span class="card-title">{move || village.get(lang()).to_string()}</span>
                     <span class="small">
-                        {move || t_string!(i18n, trip_when, date = logic::format_date(arrival, lang()), nights = nights, people = people)}
+                        {move || t_string!(i18n, trip_when, date = format::format_date(arrival, lang()), nights = nights, people = people)}
                     </span>
                     <span class="meta small">
                         {host.map(|h| view! { <span class="muted">{move || h.get(lang()).to_string()}</span> })}

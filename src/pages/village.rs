@@ -2,9 +2,10 @@ use crate::api;
 use crate::components::{
     now, resource_view, today_shanghai, use_lang, HouseholdList, PageTitle, ProductCard,
 };
+use crate::format;
 use crate::i18n::*;
-use crate::logic::{self, CalendarGroup};
 use crate::nav::use_params_map;
+use crate::village_calendar::CalendarGroup;
 use domain::dto::VillageDetail;
 use domain::{next_orderable, RoundPhase};
 use leptos::prelude::*;
@@ -44,7 +45,7 @@ fn Village(v: VillageDetail) -> impl IntoView {
             v.organising_percent,
         )
     });
-    let groups = logic::group_calendar(&products, today);
+    let groups = crate::village_calendar::group_calendar(&products, today);
     let stock_of = {
         let stock = v.with_value(|v| {
             v.open_round
@@ -73,8 +74,8 @@ fn Village(v: VillageDetail) -> impl IntoView {
                     {move || t_string!(
                         i18n,
                         next_round,
-                        day = logic::format_date(r.distribution_day, lang()),
-                        deadline = logic::format_datetime(r.deadline, lang())
+                        day = format::format_date(r.distribution_day, lang()),
+                        deadline = format::format_datetime(r.deadline, lang())
                     )}
                 </p>
             })}
@@ -82,7 +83,7 @@ fn Village(v: VillageDetail) -> impl IntoView {
 
         <section class="calendar" data-testid="calendar" aria-labelledby="cal-h">
             <h2 id="cal-h">{t!(i18n, calendar_title)}</h2>
-            <p class="muted small">{move || t_string!(i18n, calendar_today, date = logic::format_date(today, lang()))}</p>
+            <p class="muted small">{move || t_string!(i18n, calendar_today, date = format::format_date(today, lang()))}</p>
             {groups
                 .into_iter()
                 .map(|(group, items)| {
@@ -153,17 +154,17 @@ fn Village(v: VillageDetail) -> impl IntoView {
                                 let phase_text = move || match phase {
                                     RoundPhase::Open => t_string!(i18n, round_open).to_string(),
                                     RoundPhase::Closed => t_string!(i18n, round_closed).to_string(),
-                                    RoundPhase::NotYetOpen => t_string!(i18n, round_not_open, date = logic::format_date(opens.to_offset(domain::SHANGHAI).date(), lang())),
+                                    RoundPhase::NotYetOpen => t_string!(i18n, round_not_open, date = format::format_date(opens.to_offset(domain::SHANGHAI).date(), lang())),
                                 };
                                 view! {
                                     <li class="round" class:open=phase == RoundPhase::Open>
                                         <span class="round-day">
                                             <span class="label">{t!(i18n, round_day)}</span>
-                                            <strong>{move || logic::format_date(r.distribution_day, lang())}</strong>
+                                            <strong>{move || format::format_date(r.distribution_day, lang())}</strong>
                                         </span>
                                         <span class="round-deadline">
                                             <span class="label">{t!(i18n, round_deadline)}</span>
-                                            {move || logic::format_datetime(r.deadline, lang())}
+                                            {move || format::format_datetime(r.deadline, lang())}
                                         </span>
                                         <span class="round-phase small">{phase_text}</span>
                                     </li>
@@ -205,7 +206,7 @@ fn Village(v: VillageDetail) -> impl IntoView {
             <p>
                 {move || {
                     v.with_value(|v| {
-                        logic::join_names(v.organisers.iter().map(|o| o.get(lang())), lang())
+                        format::join_names(v.organisers.iter().map(|o| o.get(lang())), lang())
                     })
                 }}
             </p>
@@ -237,7 +238,7 @@ fn YearGrid(products: Vec<domain::dto::ProductSummary>, this_month: u8) -> impl 
                             .map(|m| {
                                 view! {
                                     <th scope="col" class:now=m == this_month>
-                                        {move || logic::month_initial(m, lang())}
+                                        {move || format::month_initial(m, lang())}
                                     </th>
                                 }
                             })

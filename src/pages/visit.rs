@@ -1,11 +1,13 @@
 use crate::api::{self, FetchError};
+use crate::booking_draft::{self, Estimate};
 use crate::components::{today_shanghai, use_lang, ErrorPanel, Loading, PageTitle, QtyStepper};
+use crate::format;
 use crate::i18n::*;
-use crate::logic;
 use crate::nav::use_params_map;
 use crate::pages::join::FieldError as FieldNote;
 use crate::state::use_app;
-use crate::trips::{self, Estimate, LocalTrip};
+use crate::trips::LocalTrip;
+use crate::visit_calendar;
 use domain::dto::{BookingRequest, DayAvailability, VisitOffer};
 use domain::visit::{self, DayMeals, DayStatus, Guest, HostOffer, MealSet, PriceItem};
 use domain::{format_yuan, FieldError};
@@ -94,13 +96,13 @@ fn VisitForm(offer: VisitOffer) -> impl IntoView {
     let offer = StoredValue::new(offer);
     let slug = offer.with_value(|o| o.village_slug.clone());
     let policy = offer.with_value(|o| o.policy.clone());
-    let first_month = trips::first_of_month(today.max(policy.open_from));
-    let last_month = trips::first_of_month(policy.open_until);
+    let first_month = visit_calendar::first_of_month(today.max(policy.open_from));
+    let last_month = visit_calendar::first_of_month(policy.open_until);
 
     let month = RwSignal::new(first_month);
     let availability = crate::load::Load::new({
         let slug = slug.clone();
-        move || api::availability(slug.clone(), trips::month_key(month.get()))
+        move || api::availability(slug.clone(), visit_calendar::month_key(month.get()))
     });
     // Days seen so far, across the months the visitor looked at: the host
     // list and the nights limit use them.
@@ -131,7 +133,7 @@ fn VisitForm(offer: VisitOffer) -> impl IntoView {
     let nights_limit = {
         let policy = policy.clone();
         Memo::new(move |_| match arrival.get() {
-            Some(a) => known.with(|k| trips::max_nights(&policy, k, a)),
+            Some(a) => known.with(|k| visit_calendar::max_nights(&policy, k, a)),
             None => max_nights_policy,
         })
     };
@@ -150,7 +152,7 @@ fn VisitForm(offer: VisitOffer) -> impl IntoView {
                 .iter()
                 .find(|h| h.id == id)
                 .map_or(MealSet::default(), |h| h.meals),
-            None => trips::meals_offered(&hosts),
+            None => booking_draft::meals_offered(&hosts),
         })
     };
     let request = {
@@ -165,7 +167,7 @@ fn VisitForm(offer: VisitOffer) -> impl IntoView {
                 adults: adults.get() as u32,
                 children: children.get() as u32,
                 host_id: host.get(),
-                meals: meals.with(|m| trips::clip_meals(m, a, n, offered.get())),
+                meals: meals.with(|m| booking_draft::clip_meals(m, a, n, offered.get())),
                 name: name.get(),
                 phone: phone.get(),
             })
@@ -176,7 +178,7 @@ fn VisitForm(offer: VisitOffer) -> impl IntoView {
         Memo::new(move |_| {
             request
                 .get()
-                .map(|r| known.with(|k| trips::estimate(&hosts, r.host_id, k, &r)))
+                .map(|r| known.with(|k| booking_draft::estimate(&hosts, r.host_id, k, &r)))
         })
     };
 
@@ -241,12 +243,12 @@ fn VisitForm(offer: VisitOffer) -> impl IntoView {
                     <button type="button" class="step" data-testid="month-prev"
                         aria-label=move || t_string!(i18n, month_prev)
                         disabled=move || { month.get() <= first_month }
-                        on:click=move |_| month.update(|m| *m = trips::add_months(*m, -1))>"‹"</button>
-                    <strong data-testid="month-label">{move || logic::format_month_year(month.get(), lang())}</strong>
+                        on:click=move |_| month.update(|m| *m = visit_calendar::add_months(*m, -1))>"‹"</button>
+                    <strong data-testid="month-label">{move || format::format_month_year(month.get(), lang())}</strong>
                     <button type="button" class="step" data-testid="month-next"
                         aria-label=move || t_string!(i18n, month_next)
                         disabled=move || { month.get() >= last_month }
-                        on:click=move |_| month.update(|m| *m = trips::add_months(*m, 1))>"›"</button>
+                        on:click=move |_| month.update(|m| *m = visit_calendar::add_months(*m, 1))>"›"</button>
                 </div>
                 {move || match availability.get() {
                     None => view! { <Loading /> }.into_any(),
@@ -264,7 +266,7 @@ fn VisitForm(offer: VisitOffer) -> impl IntoView {
                     let departure = a + time::Duration::days(nights.get());
                     view! {
                         <p class="stay-line" data-testid="stay-line">
-                            {move || t_string!(i18n, stay_dates, from = logic::format_date(a, lang()), to = logic::format_date(departure, lang()))}
+                            {move || t_string!(i18n, stay_dates, from = format::format_date(a, lang()), to = format::format_date(departure, lang()))}
                         </p>
                     }
                 })}
@@ -312,7 +314,7 @@ fn VisitForm(offer: VisitOffer) -> impl IntoView {
                 <p class="muted small">{t!(i18n, meals_hint)}</p>
                 {move || match arrival.get() {
                     None => view! { <p class="muted small">{t!(i18n, meals_choose_dates)}</p> }.into_any(),
-                    Some(a) => view! { <MealTable days=trips::meal_days(a, nights.get() as u32) meals=meals offered=offered /> }.into_any(),
+                    Some(a) => view! { <MealTable days=visit_calendar::meal_days(a, nights.get() as u32) meals=meals offered=offered /> }.into_any(),
                 }}
                 <FieldNote text=Signal::derive(error_for(&["meals"])) />
             </section>
@@ -378,10 +380,10 @@ fn MonthGrid(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
-    let cells = trips::month_cells(month);
+    let cells = visit_calendar::month_cells(month);
     view! {
         <div class="month" role="grid" data-testid="month-grid">
-            {move || logic::weekday_heads(lang()).into_iter().map(|w| view! { <span class="wd" aria-hidden="true">{w}</span> }).collect_view()}
+            {move || format::weekday_heads(lang()).into_iter().map(|w| view! { <span class="wd" aria-hidden="true">{w}</span> }).collect_view()}
             {cells.into_iter().map(|c| match c {
                 None => view! { <span class="day pad"></span> }.into_any(),
                 Some(d) => {
@@ -392,7 +394,7 @@ fn MonthGrid(
                         DayStatus::Full => "full",
                         DayStatus::Closed => "closed",
                     };
-                    let pickable = trips::can_arrive(status);
+                    let pickable = visit_calendar::can_arrive(status);
                     let in_stay = move || arrival.get().is_some_and(|a| d >= a && d < a + time::Duration::days(nights.get()));
                     let label = move || {
                         let s = match status {
@@ -401,7 +403,7 @@ fn MonthGrid(
                             DayStatus::Full => t_string!(i18n, day_full),
                             DayStatus::Closed => t_string!(i18n, day_closed),
                         };
-                        format!("{} · {}", logic::format_date(d, lang()), s)
+                        format!("{} · {}", format::format_date(d, lang()), s)
                     };
                     view! {
                         <button
@@ -441,7 +443,7 @@ fn HostChoice(
     let beds_left = Memo::new(move |_| {
         let a = arrival.get()?;
         let stay = visit::stay_nights(a, nights.get() as u32);
-        known.with(|k| trips::host_beds_left(k, id, &stay))
+        known.with(|k| visit_calendar::host_beds_left(k, id, &stay))
     });
     let no_room = move || party.get() > h.beds || beds_left.get().is_some_and(|b| b < party.get());
     // A host that lost its room for the party is un-chosen.
@@ -466,7 +468,7 @@ fn HostChoice(
         if m.dinner {
             v.push(t_string!(i18n, meal_dinner));
         }
-        logic::join_names(v, lang())
+        format::join_names(v, lang())
     };
     view! {
         <li>
@@ -549,7 +551,7 @@ fn MealTable(
         <div class="meal-table" data-testid="meals">
             {days.into_iter().map(|d| view! {
                 <div class="meal-row">
-                    <span class="meal-day">{move || logic::format_date(d, lang())}</span>
+                    <span class="meal-day">{move || format::format_date(d, lang())}</span>
                     {[PriceItem::Breakfast, PriceItem::Lunch, PriceItem::Dinner].into_iter().map(|which| {
                         let key = match which { PriceItem::Breakfast => "breakfast", PriceItem::Lunch => "lunch", _ => "dinner" };
                         view! {

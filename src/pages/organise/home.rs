@@ -1,7 +1,6 @@
 use crate::api;
 use crate::components::{today_shanghai, use_lang, PageTitle};
 use crate::i18n::*;
-use crate::logic;
 use crate::nav::use_params_map;
 use crate::pages::organise::rounds::RoundRow;
 use crate::pages::organise::{use_organiser, OrganiseCrumbs, OrganiseGate};
@@ -101,7 +100,7 @@ fn RoundAtHand(slug: String) -> impl IntoView {
             Some(Err(_)) => return None,
             Some(Ok(list)) => {
                 let (ahead, _) =
-                    logic::rounds_in_working_order(list, today_shanghai(), |r| &r.round);
+                    crate::rounds::rounds_in_working_order(list, today_shanghai(), |r| &r.round);
                 match ahead.into_iter().next() {
                     Some(r) => view! { <ul class="cards"><RoundRow r /></ul> }.into_any(),
                     // Nothing to do for a round yet: the way to plan one.

@@ -3,8 +3,8 @@
 
 use crate::api;
 use crate::components::{use_lang, ErrorPanel, Loading, PageTitle};
+use crate::format;
 use crate::i18n::*;
-use crate::logic;
 use crate::nav::use_params_map;
 use crate::pages::organise::rounds::I18n;
 use crate::pages::organise::{OrganiseCrumbs, OrganiseGate};
@@ -234,7 +234,7 @@ fn LogEntry(e: ChangeLogEntry) -> impl IntoView {
                 <span class="muted small">{format!("#{}", e.entity_id)}</span>
             </div>
             <div class="small muted">
-                <time datetime=domain::wire::format_datetime(at)>{move || logic::format_datetime(at, lang())}</time>
+                <time datetime=domain::wire::format_datetime(at)>{move || format::format_datetime(at, lang())}</time>
                 " · "
                 <span data-testid="log-who">{move || who.get(lang()).to_string()}</span>
             </div>

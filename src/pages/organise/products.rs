@@ -319,7 +319,7 @@ fn ProductForm(village: VillageDetail, product: Option<OrganiseProduct>) -> impl
                         <button type="button" class="chip" data-testid=format!("month-{m}")
                             aria-pressed=move || draft.with(|d| d.months[usize::from(m) - 1]).to_string()
                             on:click=move |_| draft.update(|d| d.months[usize::from(m) - 1] = !d.months[usize::from(m) - 1])>
-                            {move || crate::logic::month_name(m, lang())}
+                            {move || crate::format::month_name(m, lang())}
                         </button>
                     }).collect_view()}
                 </div>
@@ -450,7 +450,7 @@ fn Photos(product_id: i64, photos: RwSignal<Vec<PhotoRef>>) -> impl IntoView {
                     let id = p.id;
                     view! {
                         <li data-testid="photo">
-                            <img src=src srcset=crate::logic::srcset(&p) sizes="120px" loading="lazy" alt="" />
+                            <img src=src srcset=crate::format::srcset(&p) sizes="120px" loading="lazy" alt="" />
                             <button type="button" data-testid="remove-photo" on:click=move |_| remove(id)>{t!(i18n, org_remove)}</button>
                         </li>
                     }

@@ -3,8 +3,8 @@
 
 use crate::api::{self, WriteError};
 use crate::components::{use_lang, ErrorPanel, Loading, PageTitle};
+use crate::format;
 use crate::i18n::*;
-use crate::logic;
 use crate::nav::use_params_map;
 use crate::pages::join::FieldError as FieldNote;
 use crate::pages::organise::rounds::{phase_label, write_error_text, SendStatus, Sent};
@@ -88,12 +88,12 @@ fn RoundBody(initial: OrganiseRound) -> impl IntoView {
         <OrganiseCrumbs slug=slug.clone() />
         <p class="crumbs"><a href=format!("/organise/v/{slug}/rounds")>{t!(i18n, org_rounds)}</a></p>
         <h1 data-testid="round-title">
-            {move || t_string!(i18n, orgr_day_title, date = logic::format_date(round.with(|r| r.round.distribution_day), lang()))}
+            {move || t_string!(i18n, orgr_day_title, date = format::format_date(round.with(|r| r.round.distribution_day), lang()))}
         </h1>
         {created.then(|| view! { <p class="note saved" role="status" data-testid="round-created">"✓ " {t!(i18n, orgr_created)}</p> })}
         <dl class="facts" data-testid="round-facts">
-            <div><dt>{t!(i18n, orgr_opens)}</dt><dd>{move || logic::format_datetime(round.with(|r| r.round.opens_at), lang())}</dd></div>
-            <div><dt>{t!(i18n, orgr_deadline)}</dt><dd>{move || logic::format_datetime(round.with(|r| r.round.deadline), lang())}</dd></div>
+            <div><dt>{t!(i18n, orgr_opens)}</dt><dd>{move || format::format_datetime(round.with(|r| r.round.opens_at), lang())}</dd></div>
+            <div><dt>{t!(i18n, orgr_deadline)}</dt><dd>{move || format::format_datetime(round.with(|r| r.round.deadline), lang())}</dd></div>
             <div><dt>{t!(i18n, orgr_phase)}</dt><dd data-testid="round-phase">{move || phase_label(i18n, &round.with(|r| r.phase.clone()))}</dd></div>
             <div><dt>{t!(i18n, orgr_orders)}</dt><dd data-testid="round-orders">{move || round.with(|r| r.order_count)}</dd></div>
         </dl>
@@ -283,7 +283,7 @@ fn Supplies(round: RwSignal<OrganiseRound>, village: StoredValue<VillageDetail>)
                             fields
                                 .iter()
                                 .filter_map(|f| {
-                                    let i = logic::list_index(&f.field, "supplies")?;
+                                    let i = crate::api::list_index(&f.field, "supplies")?;
                                     Some((*keys.get(i)?, f.text()))
                                 })
                                 .collect(),
@@ -423,7 +423,7 @@ fn ProductSupply(
             </p>
             {withdrawn.map(|w| view! {
                 <p class="note" data-testid="withdrawn-reason">
-                    {move || t_string!(i18n, orgr_withdrawn_reason, reason = w.reason.clone(), when = logic::format_datetime(w.withdrawn_at, lang()))}
+                    {move || t_string!(i18n, orgr_withdrawn_reason, reason = w.reason.clone(), when = format::format_datetime(w.withdrawn_at, lang()))}
                 </p>
             })}
             {move || below_text().map(|t| view! { <p class="form-error" role="alert" data-testid="below-ordered">{t}</p> })}

@@ -4,8 +4,8 @@
 
 use crate::api::{self, WriteError};
 use crate::components::{now, today_shanghai, use_lang, ErrorPanel, Loading, PageTitle};
+use crate::format;
 use crate::i18n::*;
-use crate::logic;
 use crate::nav::use_params_map;
 use crate::pages::join::FieldError as FieldNote;
 use crate::pages::organise::{OrganiseCrumbs, OrganiseGate};
@@ -161,8 +161,11 @@ fn RoundList(slug: String) -> impl IntoView {
             if list.is_empty() {
                 return view! { <p class="empty" data-testid="no-rounds">{t!(i18n, orgr_none)}</p> }.into_any();
             }
-            let (ahead, past) =
-                logic::rounds_in_working_order(list, today_shanghai(), |r: &RoundSummary| &r.round);
+            let (ahead, past) = crate::rounds::rounds_in_working_order(
+                list,
+                today_shanghai(),
+                |r: &RoundSummary| &r.round,
+            );
             let ahead = if ahead.is_empty() {
                 view! { <p class="empty" data-testid="no-rounds-ahead">{t!(i18n, orgr_none_ahead)}</p> }.into_any()
             } else {
@@ -199,10 +202,10 @@ pub fn RoundRow(r: RoundSummary) -> impl IntoView {
             <a href=format!("/organise/rounds/{}", round.id)>
                 <span class="card-main">
                     <span class="card-title">
-                        {move || t_string!(i18n, orgr_day_title, date = logic::format_date(round.distribution_day, lang()))}
+                        {move || t_string!(i18n, orgr_day_title, date = format::format_date(round.distribution_day, lang()))}
                     </span>
                     <span class="muted small">
-                        {move || t_string!(i18n, orgr_deadline_line, when = logic::format_datetime(round.deadline, lang()))}
+                        {move || t_string!(i18n, orgr_deadline_line, when = format::format_datetime(round.deadline, lang()))}
                     </span>
                     <span class="meta small">
                         <span class=format!("badge phase-{phase}") data-testid="round-phase">{

@@ -3,8 +3,8 @@
 
 use crate::api;
 use crate::components::{today_shanghai, use_lang, ErrorPanel, Loading, PageTitle};
+use crate::format;
 use crate::i18n::*;
-use crate::logic;
 use crate::nav::use_params_map;
 use crate::pages::join::FieldError as FieldNote;
 use crate::pages::organise::rounds::{write_error_text, SendStatus, Sent};
@@ -149,10 +149,10 @@ fn Night(
                 Ok(c) => {
                     let msg = if c.closed {
                         both!(for l => orgv_closed_saved,
-                            date = logic::format_date(c.date, l),
+                            date = format::format_date(c.date, l),
                             count = c.bookings_that_night)
                     } else {
-                        both!(for l => orgv_reopened_saved, date = logic::format_date(c.date, l))
+                        both!(for l => orgv_reopened_saved, date = format::format_date(c.date, l))
                     };
                     sent.set(Sent::Saved(msg));
                     refresh.run(());
@@ -184,7 +184,7 @@ fn Night(
     view! {
         <li class=if closed { "card night closed" } else { "card night" } data-testid="night" data-date=iso>
             <div class="night-head">
-                <strong>{move || logic::format_date(date, lang())}</strong>
+                <strong>{move || format::format_date(date, lang())}</strong>
                 {closed.then(|| view! { <span class="badge refused" data-testid="night-closed">{t!(i18n, orgv_closed)}</span> })}
                 <button class=if closed { "button secondary small-button" } else { "button danger small-button" } type="button"
                     data-testid=if closed { "reopen-day" } else { "close-day" }
@@ -308,7 +308,7 @@ fn BookingLine(
             <div class="small">
                 {move || t_string!(i18n, orgv_party, adults = adults, children = children)}
                 " · "
-                {move || t_string!(i18n, orgv_stay, nights = nights, from = logic::format_date(arrival, lang()), to = logic::format_date(departure, lang()))}
+                {move || t_string!(i18n, orgv_stay, nights = nights, from = format::format_date(arrival, lang()), to = format::format_date(departure, lang()))}
             </div>
             <div class="small muted">
                 {move || host.get(lang()).to_string()}

@@ -1,129 +1,19 @@
-//! What the phone keeps: the cart and the outbox of orders. Plain data and
-//! pure functions here (unit-tested natively); `sync` does the I/O.
-//!
-//! An order is written to the outbox *before* it is sent, under the UUID
-//! the phone made for it. The server treats a repeat of the same UUID and
-//! content as the same order, so sending again after any failure can never
-//! create a second one.
-
-use std::collections::BTreeMap;
+//! The shopper's orders as the phone keeps them: the outbox of orders
+//! (written before they are sent, see `outbox`), what each one's state is,
+//! and "My orders" merged with the server's list. Plain data and pure
+//! functions, unit-tested natively; `sender` does the sending.
 
 use domain::dto::{DistributionPoint, Order, Round};
-use domain::order::{
-    line_totals, order_totals, LineTotals, OrderLineRequest, OrderRequest, Shortage,
-};
+use domain::order::{LineTotals, OrderLineRequest, OrderRequest, Shortage};
 use domain::LocalText;
 use serde::{Deserialize, Serialize};
 
-use crate::kept::Kept;
+use crate::cart::{CartLine, VillageCart};
+use crate::outbox::{missing, Outgoing, Retry};
+use crate::raw_answer::RawAnswer;
 
-/// localStorage keys. Versioned so a future shape change can migrate.
-pub const CART_KEY: &str = "storefront.cart.v1";
+/// localStorage key of the outbox. Versioned so a future shape can migrate.
 pub const OUTBOX_KEY: &str = "storefront.outbox.v1";
-
-/// `last_error` of an order that got no answer at all.
-pub const NO_CONNECTION: &str = "no-connection";
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CartLine {
-    pub product_id: i64,
-    pub name: LocalText,
-    pub unit: LocalText,
-    pub unit_price_fen: i64,
-    pub quantity: i64,
-}
-
-/// The cart for one village: its products share a round and a pickup point.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct VillageCart {
-    pub village_name: LocalText,
-    pub organising_percent: u8,
-    pub lines: Vec<CartLine>,
-}
-
-impl VillageCart {
-    /// Lines asking for more than is left, by the domain's capacity rule.
-    /// A product whose stock is unknown is not judged here; the server is.
-    pub fn shortages(&self, left: impl Fn(i64) -> Option<i64>) -> Vec<Shortage> {
-        let lines: Vec<OrderLineRequest> = self
-            .lines
-            .iter()
-            .map(|l| OrderLineRequest {
-                product_id: l.product_id,
-                quantity: l.quantity,
-            })
-            .collect();
-        domain::order::check_capacity(&lines, |id| left(id).unwrap_or(i64::MAX))
-            .err()
-            .unwrap_or_default()
-    }
-
-    pub fn totals(&self) -> LineTotals {
-        order_totals(self.lines.iter().filter_map(|l| {
-            line_totals(l.unit_price_fen, l.quantity, self.organising_percent).ok()
-        }))
-    }
-}
-
-/// Carts by village slug.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Cart {
-    pub villages: BTreeMap<String, VillageCart>,
-}
-
-impl Cart {
-    /// Sets a product's quantity (0 removes it), clamped to 1–99.
-    pub fn set_quantity(&mut self, slug: &str, village: &VillageCart, line: CartLine) {
-        let entry = self
-            .villages
-            .entry(slug.to_string())
-            .or_insert_with(|| VillageCart {
-                village_name: village.village_name.clone(),
-                organising_percent: village.organising_percent,
-                lines: Vec::new(),
-            });
-        entry.village_name = village.village_name.clone();
-        entry.organising_percent = village.organising_percent;
-        let qty = line.quantity.min(domain::order::MAX_QUANTITY);
-        match entry
-            .lines
-            .iter_mut()
-            .find(|l| l.product_id == line.product_id)
-        {
-            Some(existing) if qty > 0 => {
-                *existing = CartLine {
-                    quantity: qty,
-                    ..line
-                }
-            }
-            Some(_) => entry.lines.retain(|l| l.product_id != line.product_id),
-            None if qty > 0 => entry.lines.push(CartLine {
-                quantity: qty,
-                ..line
-            }),
-            None => {}
-        }
-        if entry.lines.is_empty() {
-            self.villages.remove(slug);
-        }
-    }
-
-    pub fn quantity_of(&self, slug: &str, product_id: i64) -> i64 {
-        self.villages
-            .get(slug)
-            .and_then(|v| v.lines.iter().find(|l| l.product_id == product_id))
-            .map_or(0, |l| l.quantity)
-    }
-
-    /// Number of units in all carts, for the badge.
-    pub fn count(&self) -> i64 {
-        self.villages
-            .values()
-            .flat_map(|v| v.lines.iter())
-            .map(|l| l.quantity)
-            .sum()
-    }
-}
 
 /// Where an order stands, as the phone knows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -134,7 +24,7 @@ pub enum LocalState {
     /// Saved here, not yet accepted by the server.
     Waiting(Retry),
     /// The server has it; this is its answer.
-    Confirmed { order: Kept<Order> },
+    Confirmed { order: RawAnswer<Order> },
     /// The server said no; nothing was ordered.
     Refused {
         /// The server's words, English; `reason_zh` in Chinese (empty in
@@ -163,7 +53,7 @@ struct LocalStateWire {
     #[serde(default)]
     last_error_zh: String,
     // Confirmed.
-    order: Option<Kept<Order>>,
+    order: Option<RawAnswer<Order>>,
     // Refused.
     reason: Option<String>,
     #[serde(default)]
@@ -203,11 +93,6 @@ impl TryFrom<LocalStateWire> for LocalState {
             },
         })
     }
-}
-
-/// serde's own words for a missing field, so stored states read as before.
-pub(crate) fn missing(field: &str) -> String {
-    format!("missing field `{field}`")
 }
 
 /// An order as kept on the phone: the request to send and what to show
@@ -278,127 +163,6 @@ impl Outgoing for LocalOrder {
             _ => None,
         }
     }
-}
-
-/// `next_attempt_ms` of a write that waits for a login, not a timer. Finite
-/// because JSON has no infinity: serde_json would write `null` and the
-/// whole outbox would then fail to load.
-pub const PARKED_MS: f64 = f64::MAX;
-
-/// Where a write waiting on the phone stands between attempts.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Retry {
-    pub attempts: u32,
-    /// Milliseconds since the epoch before which we do not retry.
-    pub next_attempt_ms: f64,
-    /// English, or [`NO_CONNECTION`]; `last_error_zh` in Chinese (empty
-    /// in what older versions kept).
-    pub last_error: Option<String>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub last_error_zh: String,
-}
-
-impl Retry {
-    /// From the fields of a waiting state as stored (see `LocalStateWire`).
-    pub(crate) fn read(
-        attempts: Option<u32>,
-        next_attempt_ms: Option<f64>,
-        last_error: Option<String>,
-        last_error_zh: String,
-    ) -> Result<Self, String> {
-        Ok(Retry {
-            attempts: attempts.ok_or(missing("attempts"))?,
-            next_attempt_ms: next_attempt_ms.ok_or(missing("next_attempt_ms"))?,
-            last_error,
-            last_error_zh,
-        })
-    }
-
-    /// Due at once.
-    pub fn now() -> Self {
-        Retry {
-            attempts: 0,
-            next_attempt_ms: 0.0,
-            last_error: None,
-            last_error_zh: String::new(),
-        }
-    }
-
-    /// Not retried by the timer: it waits for something else (a login).
-    pub fn parked(error: LocalText) -> Self {
-        Retry {
-            attempts: 0,
-            next_attempt_ms: PARKED_MS,
-            last_error: Some(error.en),
-            last_error_zh: error.zh,
-        }
-    }
-
-    /// Why the last attempt failed, in both languages; `None` before the
-    /// first attempt and when there was no connection at all.
-    pub fn error_text(&self) -> Option<LocalText> {
-        self.last_error
-            .as_ref()
-            .filter(|e| *e != NO_CONNECTION)
-            .map(|e| LocalText::new(self.last_error_zh.clone(), e.clone()))
-    }
-
-    /// The last attempt got no answer at all.
-    pub fn had_no_connection(&self) -> bool {
-        self.last_error.as_deref() == Some(NO_CONNECTION)
-    }
-}
-
-/// Something kept on the phone until the server has it: orders and visit
-/// bookings share the retry rules below.
-pub trait Outgoing {
-    /// `Some` while it waits to be sent.
-    fn retry(&self) -> Option<&Retry>;
-    fn retry_mut(&mut self) -> Option<&mut Retry>;
-
-    fn is_due(&self, now_ms: f64) -> bool {
-        self.retry().is_some_and(|r| r.next_attempt_ms <= now_ms)
-    }
-
-    fn is_waiting(&self) -> bool {
-        self.retry().is_some()
-    }
-}
-
-/// Delay before retry number `attempts` (1-based): 2 s, 4 s, 8 s … at most
-/// one minute, so a phone back in coverage catches up soon.
-pub fn backoff_ms(attempts: u32) -> f64 {
-    let secs = 2u64.saturating_pow(attempts.clamp(1, 6)).min(60);
-    (secs * 1000) as f64
-}
-
-/// After a failed send: count the attempt and schedule the next one.
-/// `error` is `None` when there was no answer at all.
-pub fn mark_retry(o: &mut impl Outgoing, now_ms: f64, error: Option<LocalText>) {
-    if let Some(r) = o.retry_mut() {
-        r.attempts += 1;
-        r.next_attempt_ms = now_ms + backoff_ms(r.attempts);
-        let (en, zh) = error.map_or((NO_CONNECTION.to_string(), String::new()), |e| (e.en, e.zh));
-        r.last_error = Some(en);
-        r.last_error_zh = zh;
-    }
-}
-
-/// When the network comes back, everything waiting is due at once.
-pub fn make_all_due(outbox: &mut [impl Outgoing]) {
-    for o in outbox {
-        if let Some(r) = o.retry_mut() {
-            r.next_attempt_ms = 0.0;
-        }
-    }
-}
-
-/// The earliest time any waiting order should be tried again.
-pub fn next_wakeup(outbox: &[impl Outgoing]) -> Option<f64> {
-    outbox
-        .iter()
-        .filter_map(|o| o.retry().map(|r| r.next_attempt_ms))
-        .reduce(f64::min)
 }
 
 /// One list for "My orders": the server's orders, plus local orders the
@@ -473,26 +237,10 @@ pub fn adjusted_lines(o: &LocalOrder) -> Vec<CartLine> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cart::tests::{line, village};
+    use crate::outbox::{make_all_due, mark_retry, next_wakeup};
     use domain::dto::OrderStatus;
     use time::macros::{date, datetime};
-
-    fn village() -> VillageCart {
-        VillageCart {
-            village_name: LocalText::new("刘村", "Liu Village"),
-            organising_percent: 15,
-            lines: vec![],
-        }
-    }
-
-    fn line(id: i64, price: i64, qty: i64) -> CartLine {
-        CartLine {
-            product_id: id,
-            name: LocalText::new("蛋", "Eggs"),
-            unit: LocalText::new("公斤", "kg"),
-            unit_price_fen: price,
-            quantity: qty,
-        }
-    }
 
     fn point() -> DistributionPoint {
         DistributionPoint {
@@ -511,58 +259,6 @@ mod tests {
             deadline: datetime!(2026-11-28 20:00 +8),
             distribution_day: date!(2026 - 12 - 01),
         }
-    }
-
-    #[test]
-    fn cart_sets_and_removes_quantities() {
-        let mut c = Cart::default();
-        c.set_quantity("liu", &village(), line(1, 3600, 2));
-        c.set_quantity("liu", &village(), line(2, 800, 1));
-        assert_eq!(c.count(), 3);
-        c.set_quantity("liu", &village(), line(1, 3600, 5));
-        assert_eq!(c.quantity_of("liu", 1), 5);
-        c.set_quantity("liu", &village(), line(1, 3600, 500));
-        assert_eq!(c.quantity_of("liu", 1), 99);
-        c.set_quantity("liu", &village(), line(1, 3600, 0));
-        assert_eq!(c.quantity_of("liu", 1), 0);
-        c.set_quantity("liu", &village(), line(2, 800, 0));
-        assert!(c.villages.is_empty(), "an empty village cart is dropped");
-    }
-
-    #[test]
-    fn cart_shortages_follow_the_capacity_rule() {
-        let mut v = village();
-        v.lines = vec![line(1, 100, 3), line(2, 100, 2), line(3, 100, 9)];
-        let left = |id: i64| match id {
-            1 => Some(3),
-            2 => Some(1),
-            _ => None,
-        };
-        assert_eq!(
-            v.shortages(left),
-            vec![Shortage {
-                product_id: 2,
-                requested: 2,
-                remaining: 1
-            }]
-        );
-    }
-
-    #[test]
-    fn cart_totals_use_the_domain_breakdown() {
-        let mut v = village();
-        v.lines = vec![line(1, 3800, 2), line(2, 333, 3)];
-        let t = v.totals();
-        assert_eq!(t.total_fen, 8599);
-        assert_eq!(t.household_fen + t.organising_fen, 8599);
-    }
-
-    #[test]
-    fn cart_survives_a_json_round_trip() {
-        let mut c = Cart::default();
-        c.set_quantity("liu", &village(), line(1, 3600, 2));
-        let json = serde_json::to_string(&c).unwrap();
-        assert_eq!(serde_json::from_str::<Cart>(&json).unwrap(), c);
     }
 
     #[test]
