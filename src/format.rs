@@ -1,7 +1,9 @@
 //! Words, dates and amounts as the pages show them, per language. Pure,
 //! unit-tested natively.
 
-use domain::{Lang, LocalText};
+use crate::i18n::*;
+use domain::visit::{self, Guest, PriceItem};
+use domain::{format_yuan, Lang, LocalText};
 use time::{Date, OffsetDateTime};
 
 const EN_MONTHS: [&str; 12] = [
@@ -158,6 +160,35 @@ pub fn refusal_detail(reason: &LocalText, fields: &[domain::FieldError], lang: L
         .map(|f| f.text().get(lang).to_string())
         .collect::<Vec<_>>()
         .join(sep)
+}
+
+/// The name of what a price line is for.
+pub fn meal_label(i18n: crate::i18n::I18n, item: PriceItem) -> &'static str {
+    match item {
+        PriceItem::Lodging => t_string!(i18n, price_lodging),
+        PriceItem::Breakfast => t_string!(i18n, meal_breakfast),
+        PriceItem::Lunch => t_string!(i18n, meal_lunch),
+        PriceItem::Dinner => t_string!(i18n, meal_dinner),
+    }
+}
+
+/// Adult or child, for a price line.
+pub fn guest_label(i18n: crate::i18n::I18n, g: Guest) -> &'static str {
+    match g {
+        Guest::Adult => t_string!(i18n, guest_adult),
+        Guest::Child => t_string!(i18n, guest_child),
+    }
+}
+
+/// One price line in words: "住宿 · 成人 × 4 = ¥320.00".
+pub fn price_line_text(i18n: crate::i18n::I18n, l: &visit::PriceLine) -> String {
+    format!(
+        "{} · {} × {} ({})",
+        meal_label(i18n, l.item),
+        guest_label(i18n, l.guest),
+        l.quantity,
+        format_yuan(l.unit_fen)
+    )
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! and "My orders" merged with the server's list. Plain data and pure
 //! functions, unit-tested natively; `sender` does the sending.
 
-use domain::dto::{DistributionPoint, Order, Round};
+use domain::dto::{DistributionPoint, Order, OrderStatus, Round};
 use domain::order::{LineTotals, OrderLineRequest, OrderRequest, Shortage};
 use domain::LocalText;
 use serde::{Deserialize, Serialize};
@@ -232,6 +232,34 @@ pub fn adjusted_lines(o: &LocalOrder) -> Vec<CartLine> {
             },
         )
         .collect()
+}
+
+/// What a shopper needs to know about an order at a glance.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    Waiting,
+    Confirmed,
+    Refused,
+    Cancelled,
+}
+
+pub fn shown(o: &ListedOrder) -> Shown {
+    match o {
+        ListedOrder::Local(l) => match l.state {
+            LocalState::Waiting(_) => Shown::Waiting,
+            LocalState::Refused { .. } => Shown::Refused,
+            LocalState::Confirmed { ref order }
+                if order
+                    .get()
+                    .is_some_and(|o| o.status == OrderStatus::Cancelled) =>
+            {
+                Shown::Cancelled
+            }
+            LocalState::Confirmed { .. } => Shown::Confirmed,
+        },
+        ListedOrder::Server(s) if s.status == OrderStatus::Cancelled => Shown::Cancelled,
+        ListedOrder::Server(_) => Shown::Confirmed,
+    }
 }
 
 #[cfg(test)]

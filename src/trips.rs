@@ -5,7 +5,7 @@
 //! *before* it is sent; the server treats a repeat of the same id and
 //! content as the same booking, so a resend never books twice.
 
-use domain::dto::{Booking, BookingRequest, NoRoom};
+use domain::dto::{Booking, BookingRequest, BookingStatus, NoRoom};
 use domain::{FieldError, LocalText};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
@@ -263,6 +263,36 @@ pub fn merge_trips(local: &[LocalTrip], server: &[Booking], today: Date) -> Vec<
 /// (the server decides when the request arrives).
 pub fn can_cancel(b: &Booking, now: OffsetDateTime) -> bool {
     b.can_cancel && now < b.free_cancel_until
+}
+
+/// What a visitor needs to know about a trip at a glance.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum TripShown {
+    Waiting,
+    Confirmed,
+    Refused,
+    Cancelled,
+}
+
+pub fn trip_shown(t: &ListedTrip) -> TripShown {
+    match t {
+        ListedTrip::Local(l) => match l.state {
+            TripState::Waiting(_) => TripShown::Waiting,
+            TripState::Refused { .. } => TripShown::Refused,
+            // Unreadable as a booking: shown as on its way, not lost.
+            TripState::Booked { ref booking } => {
+                booking.get().map_or(TripShown::Waiting, booked_shown)
+            }
+        },
+        ListedTrip::Booked(b) => booked_shown(b),
+    }
+}
+
+fn booked_shown(b: &Booking) -> TripShown {
+    match b.status {
+        BookingStatus::Confirmed => TripShown::Confirmed,
+        BookingStatus::Cancelled => TripShown::Cancelled,
+    }
 }
 
 #[cfg(test)]

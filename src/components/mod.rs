@@ -9,6 +9,15 @@ use domain::dto::{Category, HouseholdRef, ProductSummary};
 use domain::{format_yuan, SeasonStatus};
 use leptos::prelude::*;
 
+mod form;
+mod list_switch;
+mod product;
+mod text;
+pub use form::FieldError;
+pub use list_switch::ListSwitch;
+pub use product::Product;
+pub use text::paragraphs;
+
 /// The current language as the domain names it (reactive).
 pub fn use_lang() -> impl Fn() -> domain::Lang + Copy + 'static {
     let i18n = use_i18n();

@@ -4,6 +4,7 @@ use crate::components::{use_lang, ErrorPanel, Loading, PageTitle, QtyStepper};
 use crate::format;
 use crate::i18n::*;
 use crate::orders::LocalOrder;
+use crate::outbox::new_uuid;
 use crate::state::use_app;
 use domain::dto::VillageDetail;
 use domain::format_yuan;
@@ -265,12 +266,4 @@ fn Checkout(v: VillageDetail) -> impl IntoView {
             .into_any(),
         }}
     }
-}
-
-/// A fresh order or booking id made on the phone.
-pub fn new_uuid() -> String {
-    web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .map(|c| c.random_uuid())
-        .expect("crypto.randomUUID is available in every browser we support")
 }

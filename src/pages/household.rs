@@ -1,11 +1,10 @@
 use crate::api;
 use crate::components::{
-    resource_view, today_shanghai, use_lang, DemoBadge, PageTitle, ProductCard,
+    paragraphs, resource_view, today_shanghai, use_lang, DemoBadge, PageTitle, ProductCard,
 };
 use crate::format;
 use crate::i18n::*;
 use crate::nav::use_params_map;
-use crate::pages::village::paragraphs;
 use domain::dto::HouseholdDetail;
 use domain::season_status;
 use leptos::prelude::*;

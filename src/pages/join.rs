@@ -1,8 +1,7 @@
 use crate::api::{self, WriteError};
-use crate::components::{use_lang, PageTitle};
+use crate::components::{use_lang, FieldError, PageTitle};
 use crate::i18n::*;
-use crate::nav::use_query_map;
-use crate::pages::login::safe_next;
+use crate::nav::{safe_next, use_query_map};
 use crate::state::use_app;
 use domain::dto::{RegisterRequest, VillageDetail, VillageSummary};
 use leptos::prelude::*;
@@ -153,14 +152,5 @@ pub fn JoinPage() -> impl IntoView {
             </button>
         </form>
         <p class="center"><a href="/login">{t!(i18n, have_account)}</a></p>
-    }
-}
-
-#[component]
-pub fn FieldError(text: Signal<Option<String>>) -> impl IntoView {
-    view! {
-        <Show when=move || text.get().is_some()>
-            <span class="field-error" role="alert" data-testid="field-error">{move || text.get()}</span>
-        </Show>
     }
 }

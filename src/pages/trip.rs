@@ -1,13 +1,12 @@
 use crate::api;
 use crate::components::{now, use_lang, Loading, PageTitle};
 use crate::format;
+use crate::format::price_line_text;
 use crate::i18n::*;
 use crate::nav::use_params_map;
 use crate::outbox::Retry;
-use crate::pages::trips::{trip_shown, TripShown};
-use crate::pages::visit::price_line_text;
 use crate::state::use_app;
-use crate::trips::{self, ListedTrip, LocalTrip, TripState};
+use crate::trips::{self, trip_shown, ListedTrip, LocalTrip, TripShown, TripState};
 use domain::dto::{Booking, CancelledBy};
 use domain::format_yuan;
 use domain::visit::DayMeals;

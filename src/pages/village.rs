@@ -1,6 +1,6 @@
 use crate::api;
 use crate::components::{
-    now, resource_view, today_shanghai, use_lang, HouseholdList, PageTitle, ProductCard,
+    now, paragraphs, resource_view, today_shanghai, use_lang, HouseholdList, PageTitle, ProductCard,
 };
 use crate::format;
 use crate::i18n::*;
@@ -213,15 +213,6 @@ fn Village(v: VillageDetail) -> impl IntoView {
             <p class="share-note">{move || t_string!(i18n, organising_share, pct = pct)}</p>
         </section>
     }
-}
-
-/// Splits text from the API on blank lines into paragraphs.
-pub fn paragraphs(text: &str) -> impl IntoView {
-    text.split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(|p| view! { <p>{p.to_string()}</p> })
-        .collect_view()
 }
 
 /// Products × 12 months; the current month's column is outlined.

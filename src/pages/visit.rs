@@ -1,15 +1,16 @@
 use crate::api::{self, FetchError};
 use crate::booking_draft::{self, Estimate};
+use crate::components::FieldError as FieldNote;
 use crate::components::{today_shanghai, use_lang, ErrorPanel, Loading, PageTitle, QtyStepper};
 use crate::format;
+use crate::format::{meal_label, price_line_text};
 use crate::i18n::*;
 use crate::nav::use_params_map;
-use crate::pages::join::FieldError as FieldNote;
 use crate::state::use_app;
 use crate::trips::LocalTrip;
 use crate::visit_calendar;
 use domain::dto::{BookingRequest, DayAvailability, VisitOffer};
-use domain::visit::{self, DayMeals, DayStatus, Guest, HostOffer, MealSet, PriceItem};
+use domain::visit::{self, DayMeals, DayStatus, HostOffer, MealSet, PriceItem};
 use domain::{format_yuan, FieldError};
 use leptos::prelude::*;
 use time::Date;
@@ -57,33 +58,6 @@ fn field_message(
         "phone" => t_string!(i18n, phone_invalid).to_string(),
         _ => f.text().get(crate::lang_of(i18n.get_locale())).to_string(),
     }
-}
-
-fn meal_label(i18n: crate::i18n::I18n, item: PriceItem) -> &'static str {
-    match item {
-        PriceItem::Lodging => t_string!(i18n, price_lodging),
-        PriceItem::Breakfast => t_string!(i18n, meal_breakfast),
-        PriceItem::Lunch => t_string!(i18n, meal_lunch),
-        PriceItem::Dinner => t_string!(i18n, meal_dinner),
-    }
-}
-
-pub fn guest_label(i18n: crate::i18n::I18n, g: Guest) -> &'static str {
-    match g {
-        Guest::Adult => t_string!(i18n, guest_adult),
-        Guest::Child => t_string!(i18n, guest_child),
-    }
-}
-
-/// One price line in words: "住宿 · 成人 × 4 = ¥320.00".
-pub fn price_line_text(i18n: crate::i18n::I18n, l: &visit::PriceLine) -> String {
-    format!(
-        "{} · {} × {} ({})",
-        meal_label(i18n, l.item),
-        guest_label(i18n, l.guest),
-        l.quantity,
-        format_yuan(l.unit_fen)
-    )
 }
 
 #[component]
@@ -195,7 +169,7 @@ fn VisitForm(offer: VisitOffer) -> impl IntoView {
                 Err(errs) => errors.set(errs),
                 Ok(valid) => {
                     errors.set(vec![]);
-                    let id = crate::pages::cart::new_uuid();
+                    let id = crate::outbox::new_uuid();
                     let host_name = valid
                         .host_id
                         .and_then(|id| hosts.iter().find(|h| h.id == id))

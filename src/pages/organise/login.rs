@@ -1,8 +1,8 @@
 use crate::api::{self, WriteError};
+use crate::components::FieldError as FieldNote;
 use crate::components::{use_lang, PageTitle};
 use crate::i18n::*;
 use crate::nav::use_query_map;
-use crate::pages::join::FieldError as FieldNote;
 use domain::organise::OrganiserLogin;
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -1,11 +1,11 @@
 use crate::api::{self, WriteError};
+use crate::components::FieldError as FieldNote;
+use crate::components::Product;
 use crate::components::{category_label, use_lang, ErrorPanel, Loading, PageTitle};
 use crate::drafts::ProductDraft;
 use crate::i18n::*;
 use crate::nav::{use_params_map, use_query_map};
-use crate::pages::join::FieldError as FieldNote;
 use crate::pages::organise::{OrganiseCrumbs, OrganiseGate};
-use crate::pages::product::Product;
 use domain::dto::{Category, PhotoRef, VillageDetail};
 use domain::format_yuan;
 use domain::organise::OrganiseProduct;

@@ -2,11 +2,11 @@
 //! each household's supply per product, and withdrawing a product.
 
 use crate::api::{self, WriteError};
+use crate::components::FieldError as FieldNote;
 use crate::components::{use_lang, ErrorPanel, Loading, PageTitle};
 use crate::format;
 use crate::i18n::*;
 use crate::nav::use_params_map;
-use crate::pages::join::FieldError as FieldNote;
 use crate::pages::organise::rounds::{phase_label, write_error_text, SendStatus, Sent};
 use crate::pages::organise::{use_organiser, OrganiseCrumbs, OrganiseGate};
 use domain::dto::VillageDetail;

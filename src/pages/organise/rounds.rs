@@ -3,11 +3,11 @@
 //! share: the "saved" status line, error words, Asia/Shanghai inputs.
 
 use crate::api::{self, WriteError};
+use crate::components::FieldError as FieldNote;
 use crate::components::{now, today_shanghai, use_lang, ErrorPanel, Loading, PageTitle};
 use crate::format;
 use crate::i18n::*;
 use crate::nav::use_params_map;
-use crate::pages::join::FieldError as FieldNote;
 use crate::pages::organise::{OrganiseCrumbs, OrganiseGate};
 use domain::organise::{validate_round, RoundInput, RoundSummary};
 use domain::{wire, FieldError, LocalText, SHANGHAI};

@@ -2,11 +2,11 @@
 //! reopening nights, cancelling a booking with a reason.
 
 use crate::api;
+use crate::components::FieldError as FieldNote;
 use crate::components::{today_shanghai, use_lang, ErrorPanel, Loading, PageTitle};
 use crate::format;
 use crate::i18n::*;
 use crate::nav::use_params_map;
-use crate::pages::join::FieldError as FieldNote;
 use crate::pages::organise::rounds::{write_error_text, SendStatus, Sent};
 use crate::pages::organise::{OrganiseCrumbs, OrganiseGate};
 use domain::dto::{Booking, BookingStatus};
