@@ -1,12 +1,74 @@
-//! The visit form's choices and what they cost: the meals the hosts serve,
-//! the meals kept for the days of the stay, and the price estimate. Pure,
-//! unit-tested natively.
+//! The visit form as chosen (`VisitDraft`) and its way to the API's
+//! `BookingRequest`; the meals the hosts serve, the meals kept for the
+//! days of the stay, and the price estimate. Pure, unit-tested natively.
 
 use domain::dto::{BookingRequest, DayAvailability};
-use domain::visit::{self, DayMeals, HostOffer, MealSet, PriceSummary};
+use domain::visit::{self, DayMeals, HostOffer, MealSet, PriceSummary, VisitPolicy};
+use domain::FieldError;
 use time::Date;
 
 use crate::visit_calendar::{host_beds_left, meal_days};
+
+/// The visit form as chosen: a day, the party, a host, meals and who books.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VisitDraft {
+    pub village_slug: String,
+    /// `None` until a day is picked.
+    pub arrival: Option<Date>,
+    pub nights: u32,
+    pub adults: u32,
+    pub children: u32,
+    /// `None`: any host with room.
+    pub host_id: Option<i64>,
+    /// The meals ticked, also for days the stay no longer covers.
+    pub meals: Vec<DayMeals>,
+    pub name: String,
+    pub phone: String,
+}
+
+impl VisitDraft {
+    /// The meals to choose from: the chosen host's, or any host's.
+    pub fn offered(&self, hosts: &[HostOffer]) -> MealSet {
+        match self.host_id {
+            Some(id) => hosts
+                .iter()
+                .find(|h| h.id == id)
+                .map_or(MealSet::default(), |h| h.meals),
+            None => meals_offered(hosts),
+        }
+    }
+
+    /// The booking as it stands, meals cut to the stay and to what is
+    /// served; `None` until a day is picked.
+    pub fn request(&self, hosts: &[HostOffer]) -> Option<BookingRequest> {
+        let arrival = self.arrival?;
+        Some(BookingRequest {
+            village_slug: self.village_slug.clone(),
+            arrival,
+            nights: self.nights,
+            adults: self.adults,
+            children: self.children,
+            host_id: self.host_id,
+            meals: clip_meals(&self.meals, arrival, self.nights, self.offered(hosts)),
+            name: self.name.clone(),
+            phone: self.phone.clone(),
+        })
+    }
+
+    /// What to send, or every field at fault: no day picked, or the
+    /// domain's booking rules.
+    pub fn to_input(
+        &self,
+        policy: &VisitPolicy,
+        hosts: &[HostOffer],
+        today: Date,
+    ) -> Result<BookingRequest, Vec<FieldError>> {
+        let Some(req) = self.request(hosts) else {
+            return Err(vec![FieldError::new("arrival", "请选日期", "choose a day")]);
+        };
+        visit::validate_booking(&req, policy, hosts, today)
+    }
+}
 
 /// Meals any of these hosts serves.
 pub fn meals_offered<'a>(hosts: impl IntoIterator<Item = &'a HostOffer>) -> MealSet {
@@ -92,7 +154,7 @@ pub fn estimate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::visit_calendar::tests::{avail, request};
+    use crate::visit_calendar::tests::{avail, policy, request};
     use domain::dto::HouseholdRef;
     use domain::visit::{DayStatus, HostPrices};
     use domain::LocalText;
@@ -189,5 +251,78 @@ mod tests {
         );
         req.adults = 7;
         assert_eq!(estimate(&hosts, None, &[], &req), Estimate::None);
+    }
+
+    fn draft(arrival: Option<Date>) -> VisitDraft {
+        VisitDraft {
+            village_slug: "liu".into(),
+            arrival,
+            nights: 2,
+            adults: 2,
+            children: 0,
+            host_id: Some(1),
+            meals: vec![
+                DayMeals {
+                    date: date!(2026 - 11 - 28),
+                    breakfast: false,
+                    lunch: true,
+                    dinner: true,
+                },
+                DayMeals {
+                    date: date!(2026 - 12 - 05),
+                    breakfast: true,
+                    lunch: false,
+                    dinner: false,
+                },
+            ],
+            name: "Demo".into(),
+            phone: "13800000009".into(),
+        }
+    }
+
+    #[test]
+    fn a_visit_draft_without_a_day_asks_for_one() {
+        let hosts = vec![host(1, 6, false, 8000)];
+        let today = date!(2026 - 11 - 22);
+        let errors = draft(None).to_input(&policy(), &hosts, today).unwrap_err();
+        assert_eq!(
+            errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+            ["arrival"]
+        );
+        assert_eq!(draft(None).request(&hosts), None);
+    }
+
+    #[test]
+    fn a_visit_draft_sends_the_meals_of_the_stay_the_host_serves() {
+        let hosts = vec![host(1, 6, false, 8000), host(2, 6, true, 6000)];
+        let today = date!(2026 - 11 - 22);
+        let d = draft(Some(date!(2026 - 11 - 28)));
+        assert_eq!(d.offered(&hosts), hosts[0].meals);
+        let req = d.to_input(&policy(), &hosts, today).unwrap();
+        assert_eq!(req.arrival, date!(2026 - 11 - 28));
+        assert_eq!(req.host_id, Some(1));
+        // Host 1 serves no lunch, and 5 December is not in the stay.
+        assert_eq!(req.meals.len(), 1);
+        assert!(!req.meals[0].lunch && req.meals[0].dinner);
+        // Any host: lunch is served by one of them.
+        let any = VisitDraft {
+            host_id: None,
+            ..d.clone()
+        };
+        assert_eq!(any.offered(&hosts), MealSet::ALL);
+        assert!(any.request(&hosts).unwrap().meals[0].lunch);
+    }
+
+    #[test]
+    fn a_visit_draft_keeps_the_domain_rules() {
+        let hosts = vec![host(1, 6, true, 8000)];
+        let today = date!(2026 - 11 - 22);
+        let mut d = draft(Some(date!(2026 - 11 - 28)));
+        d.adults = 9;
+        d.nights = 5;
+        let errors = d.to_input(&policy(), &hosts, today).unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert!(fields.contains(&"nights"), "{fields:?}");
+        assert!(fields.contains(&"adults"), "{fields:?}");
     }
 }

@@ -180,6 +180,19 @@ pub fn guest_label(i18n: crate::i18n::I18n, g: Guest) -> &'static str {
     }
 }
 
+/// The meals of a set, in the order of the day.
+pub fn meal_names(i18n: I18n, m: visit::MealSet) -> Vec<&'static str> {
+    [
+        (m.breakfast, PriceItem::Breakfast),
+        (m.lunch, PriceItem::Lunch),
+        (m.dinner, PriceItem::Dinner),
+    ]
+    .into_iter()
+    .filter(|(on, _)| *on)
+    .map(|(_, item)| meal_label(i18n, item))
+    .collect()
+}
+
 /// One price line in words: "住宿 · 成人 × 4 = ¥320.00".
 pub fn price_line_text(i18n: crate::i18n::I18n, l: &visit::PriceLine) -> String {
     format!(

@@ -98,7 +98,7 @@ pub(crate) mod tests {
     use domain::visit::CancellationPolicy;
     use time::macros::date;
 
-    fn policy() -> VisitPolicy {
+    pub(crate) fn policy() -> VisitPolicy {
         VisitPolicy {
             open_from: date!(2026 - 11 - 22),
             open_until: date!(2027 - 02 - 19),

@@ -11,10 +11,12 @@ use leptos::prelude::*;
 
 mod form;
 mod list_switch;
+mod price;
 mod product;
 mod text;
 pub use form::FieldError;
 pub use list_switch::ListSwitch;
+pub use price::PriceLines;
 pub use product::Product;
 pub use text::paragraphs;
 

@@ -1,7 +1,6 @@
 use crate::api;
-use crate::components::{now, use_lang, Loading, PageTitle};
+use crate::components::{now, use_lang, Loading, PageTitle, PriceLines};
 use crate::format;
-use crate::format::price_line_text;
 use crate::i18n::*;
 use crate::nav::use_params_map;
 use crate::outbox::Retry;
@@ -9,7 +8,6 @@ use crate::state::use_app;
 use crate::trips::{self, trip_shown, ListedTrip, LocalTrip, TripShown, TripState};
 use domain::dto::{Booking, CancelledBy};
 use domain::format_yuan;
-use domain::visit::DayMeals;
 use domain::LocalText;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -80,20 +78,6 @@ pub fn TripPage() -> impl IntoView {
             None => view! { <crate::pages::not_found::NotFound /> }.into_any(),
         }}
     }
-}
-
-fn meals_text(i18n: crate::i18n::I18n, m: &DayMeals) -> String {
-    let mut v = Vec::new();
-    if m.breakfast {
-        v.push(t_string!(i18n, meal_breakfast));
-    }
-    if m.lunch {
-        v.push(t_string!(i18n, meal_lunch));
-    }
-    if m.dinner {
-        v.push(t_string!(i18n, meal_dinner));
-    }
-    v.join(" · ")
 }
 
 #[component]
@@ -275,17 +259,13 @@ fn BookedFacts(b: Booking) -> impl IntoView {
                 <h3>{t!(i18n, visit_step_meals)}</h3>
                 <ul class="order-lines">
                     {meals.into_iter().map(|m| view! {
-                        <li><span>{move || format::format_date(m.date, lang())}</span><span>{move || meals_text(i18n, &m)}</span></li>
+                        <li><span>{move || format::format_date(m.date, lang())}</span><span>{move || format::meal_names(i18n, m.meals()).join(" · ")}</span></li>
                     }).collect_view()}
                 </ul>
             </section>
         })}
         <section>
-            <ul class="order-lines" data-testid="trip-lines">
-                {lines.into_iter().map(|l| view! {
-                    <li><span>{move || price_line_text(i18n, &l)}</span><span class="price">{format_yuan(l.total_fen)}</span></li>
-                }).collect_view()}
-            </ul>
+            <PriceLines lines=lines testid="trip-lines" />
             <p class="total-line" data-testid="trip-total"><span>{t!(i18n, total)}</span><strong>{format_yuan(b.total_fen)}</strong></p>
             <p class="muted small">{t!(i18n, pay_at_host)}</p>
         </section>
