@@ -2,7 +2,7 @@
 //! `pages/`, shared views in `components/`, HTTP in `api`. The data the
 //! phone keeps has a module per job (`cart`, `orders`, `trips`, `outbox`
 //! and its `sender`), as do the pure rules the pages use (`format`,
-//! `village_calendar`, `visit_calendar`, `booking_draft`), unit-tested
+//! `village_calendar`, `visit_calendar`, `booking_draft`, `checkout`), unit-tested
 //! natively.
 
 /// A translated text in both languages, for messages kept in a signal: the
@@ -33,6 +33,7 @@ macro_rules! both {
 pub mod api;
 pub mod booking_draft;
 pub mod cart;
+pub mod checkout;
 mod components;
 pub mod drafts;
 pub mod format;
