@@ -40,6 +40,7 @@ pub mod format;
 pub mod i18n;
 pub mod load;
 pub mod nav;
+pub mod order_view;
 pub mod orders;
 pub mod outbox;
 mod pages;

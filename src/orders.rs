@@ -263,14 +263,14 @@ pub fn shown(o: &ListedOrder) -> Shown {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::cart::tests::{line, village};
     use crate::outbox::{make_all_due, mark_retry, next_wakeup};
     use domain::dto::OrderStatus;
     use time::macros::{date, datetime};
 
-    fn point() -> DistributionPoint {
+    pub(crate) fn point() -> DistributionPoint {
         DistributionPoint {
             id: 7,
             name: LocalText::new("社区中心", "Community Centre"),
@@ -280,7 +280,7 @@ mod tests {
         }
     }
 
-    fn round() -> Round {
+    pub(crate) fn round() -> Round {
         Round {
             id: 3,
             opens_at: datetime!(2026-11-10 20:00 +8),
@@ -337,7 +337,7 @@ mod tests {
         assert_eq!(serde_json::from_str::<Vec<LocalOrder>>(&json).unwrap(), all);
     }
 
-    fn server_order(id: &str, created: time::OffsetDateTime) -> Order {
+    pub(crate) fn server_order(id: &str, created: time::OffsetDateTime) -> Order {
         Order {
             id: id.into(),
             number: "LIU-000001".into(),

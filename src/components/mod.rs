@@ -14,11 +14,13 @@ mod list_switch;
 mod price;
 mod product;
 mod text;
+mod waiting;
 pub use form::FieldError;
 pub use list_switch::ListSwitch;
 pub use price::PriceLines;
 pub use product::Product;
 pub use text::paragraphs;
+pub use waiting::LastError;
 
 /// The current language as the domain names it (reactive).
 pub fn use_lang() -> impl Fn() -> domain::Lang + Copy + 'static {

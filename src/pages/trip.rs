@@ -1,5 +1,5 @@
 use crate::api;
-use crate::components::{now, use_lang, Loading, PageTitle, PriceLines};
+use crate::components::{now, use_lang, LastError, Loading, PageTitle, PriceLines};
 use crate::format;
 use crate::i18n::*;
 use crate::nav::use_params_map;
@@ -92,17 +92,7 @@ fn TripDetail(t: ListedTrip) -> impl IntoView {
                 <section class="banner waiting" role="status" data-testid="banner-waiting">
                     <h1>{t!(i18n, trip_waiting_title)}</h1>
                     <p>{t!(i18n, trip_waiting_body)}</p>
-                    {last.map(|r| view! {
-                        <p class="small">
-                            {move || {
-                                let e = match r.error_text() {
-                                    Some(e) => e.get(lang()).to_string(),
-                                    None => t_string!(i18n, offline_error).to_string(),
-                                };
-                                t_string!(i18n, last_error, error = e)
-                            }}
-                        </p>
-                    })}
+                    {last.map(|r| view! { <LastError r=r /> })}
                     <SendNow />
                 </section>
             }
