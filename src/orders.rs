@@ -8,8 +8,9 @@ use domain::order::{LineTotals, OrderLineRequest, OrderRequest, Shortage};
 use domain::LocalText;
 use serde::{Deserialize, Serialize};
 
+use crate::api::WriteError;
 use crate::cart::{CartLine, VillageCart};
-use crate::outbox::{missing, Outgoing, Retry};
+use crate::outbox::{missing, retry_later, Outgoing, Retry};
 use crate::raw_answer::RawAnswer;
 
 /// localStorage key of the outbox. Versioned so a future shape can migrate.
@@ -146,6 +147,30 @@ impl LocalOrder {
             totals: cart.totals(),
             state: LocalState::Waiting(Retry::now()),
         }
+    }
+}
+
+impl LocalOrder {
+    /// Keeps what came of sending it: the server's order, its refusal, a
+    /// wait for a login, or a later try.
+    pub fn take_answer(&mut self, result: Result<RawAnswer<Order>, WriteError>, now_ms: f64) {
+        self.state = match result {
+            Ok(order) => LocalState::Confirmed { order },
+            Err(WriteError::Refused {
+                message,
+                short,
+                fields,
+                ..
+            }) => LocalState::Refused {
+                reason: message.en,
+                reason_zh: message.zh,
+                short,
+                fields,
+            },
+            // Sent again once logged in.
+            Err(WriteError::Unauthorized(m)) => LocalState::Waiting(Retry::parked(m)),
+            Err(e) => return retry_later(self, &e, now_ms),
+        };
     }
 }
 
@@ -521,5 +546,59 @@ pub(crate) mod tests {
                 .collect::<Vec<_>>(),
             vec![(1, 3), (3, 1)]
         );
+    }
+
+    fn refusal(message: LocalText, short: Vec<Shortage>) -> WriteError {
+        WriteError::Refused {
+            status: 409,
+            message,
+            fields: vec![],
+            short,
+            no_room: None,
+            below_ordered: vec![],
+            retry_after_minutes: None,
+        }
+    }
+
+    #[test]
+    fn what_came_of_sending_an_order_is_kept() {
+        let mut v = village();
+        v.lines = vec![line(1, 3600, 1)];
+        let new = || LocalOrder::new("a".into(), 0.0, "liu", &v, point(), round());
+        let mut o = new();
+        o.take_answer(Err(WriteError::Network("offline".into())), 10.0);
+        assert!(o.retry().unwrap().had_no_connection());
+        assert!(!o.is_due(10.0) && o.is_due(2010.0));
+        let mut o = new();
+        let gone = LocalText::new("没有", "gone");
+        o.take_answer(Err(WriteError::NotFound(gone.clone())), 10.0);
+        assert_eq!(o.retry().unwrap().error_text(), Some(gone));
+        let mut o = new();
+        let log_in = LocalText::new("请登录", "log in");
+        o.take_answer(Err(WriteError::Unauthorized(log_in.clone())), 10.0);
+        assert_eq!(o.state, LocalState::Waiting(Retry::parked(log_in)));
+        let mut o = new();
+        let short = vec![Shortage {
+            product_id: 1,
+            requested: 1,
+            remaining: 0,
+        }];
+        o.take_answer(
+            Err(refusal(LocalText::new("不够", "short"), short.clone())),
+            10.0,
+        );
+        assert_eq!(
+            o.state,
+            LocalState::Refused {
+                reason: "short".into(),
+                reason_zh: "不够".into(),
+                short,
+                fields: vec![],
+            }
+        );
+        let mut o = new();
+        let answer = RawAnswer::new(&server_order("a", datetime!(2026-11-22 10:00 UTC)));
+        o.take_answer(Ok(answer.clone()), 10.0);
+        assert_eq!(o.state, LocalState::Confirmed { order: answer });
     }
 }

@@ -9,6 +9,8 @@
 use domain::LocalText;
 use serde::{Deserialize, Serialize};
 
+use crate::api::WriteError;
+
 /// `last_error` of an order that got no answer at all.
 pub const NO_CONNECTION: &str = "no-connection";
 
@@ -114,6 +116,17 @@ pub fn mark_retry(o: &mut impl Outgoing, now_ms: f64, error: Option<LocalText>) 
         r.last_error = Some(en);
         r.last_error_zh = zh;
     }
+}
+
+/// After an attempt the server did not settle: try again later. No answer
+/// at all is kept as [`NO_CONNECTION`], so the page says "no connection" in
+/// the shopper's language rather than the browser's words.
+pub fn retry_later(o: &mut impl Outgoing, error: &WriteError, now_ms: f64) {
+    let message = match error {
+        WriteError::Network(_) => None,
+        e => Some(e.message()),
+    };
+    mark_retry(o, now_ms, message);
 }
 
 /// When the network comes back, everything waiting is due at once.

@@ -7,11 +7,9 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{self, WriteError};
-use crate::orders::LocalState;
-use crate::outbox::{mark_retry, next_wakeup, Outgoing, Retry, PARKED_MS};
+use crate::api;
+use crate::outbox::{next_wakeup, Outgoing, PARKED_MS};
 use crate::state::AppState;
-use crate::trips::{LocalTrip, TripState};
 
 /// Whether a run is going, and the timer of the next one.
 #[derive(Clone, Copy)]
@@ -49,87 +47,29 @@ impl AppState {
                     .trips
                     .with_untracked(|t| t.iter().find(|t| t.is_due(now)).cloned());
                 if let Some(trip) = next_trip {
-                    state.send_trip(trip).await;
+                    let result = api::put_booking(&trip.id, &trip.request).await;
+                    state.update_trips(|all| {
+                        if let Some(t) = all.iter_mut().find(|t| t.id == trip.id) {
+                            t.take_answer(result, now_ms());
+                        }
+                    });
                     continue;
                 }
-                let Some(next) = state
+                let next_order = state
                     .outbox
-                    .get_untracked()
-                    .into_iter()
-                    .find(|o| o.is_due(now))
-                else {
+                    .with_untracked(|o| o.iter().find(|o| o.is_due(now)).cloned());
+                let Some(order) = next_order else {
                     break;
                 };
-                let result = api::put_order(&next.id, &next.request).await;
-                let id = next.id.clone();
+                let result = api::put_order(&order.id, &order.request).await;
                 state.update_outbox(|all| {
-                    let Some(o) = all.iter_mut().find(|o| o.id == id) else {
-                        return;
-                    };
-                    match result {
-                        Ok(order) => o.state = LocalState::Confirmed { order },
-                        Err(WriteError::Refused {
-                            message,
-                            short,
-                            fields,
-                            ..
-                        }) => {
-                            o.state = LocalState::Refused {
-                                reason: message.en,
-                                reason_zh: message.zh,
-                                short,
-                                fields,
-                            }
-                        }
-                        // Sent again once logged in.
-                        Err(WriteError::Unauthorized(m)) => {
-                            o.state = LocalState::Waiting(Retry::parked(m))
-                        }
-                        // No answer at all: the page says "no connection" in the
-                        // shopper's language rather than the browser's words.
-                        Err(WriteError::Network(_)) => mark_retry(o, now_ms(), None),
-                        Err(e) => mark_retry(o, now_ms(), Some(e.message())),
+                    if let Some(o) = all.iter_mut().find(|o| o.id == order.id) {
+                        o.take_answer(result, now_ms());
                     }
                 });
             }
             state.sender.sending.set_value(false);
             state.schedule();
-        });
-    }
-
-    async fn send_trip(&self, trip: LocalTrip) {
-        let result = api::put_booking(&trip.id, &trip.request).await;
-        self.update_trips(|all| {
-            let Some(t) = all.iter_mut().find(|t| t.id == trip.id) else {
-                return;
-            };
-            match result {
-                Ok(booking) => t.state = TripState::Booked { booking },
-                Err(WriteError::Refused {
-                    message,
-                    fields,
-                    no_room,
-                    ..
-                }) => {
-                    t.state = TripState::Refused {
-                        reason: message.en,
-                        reason_zh: message.zh,
-                        fields,
-                        no_room,
-                    }
-                }
-                // The id is someone else's: nothing of ours was booked.
-                Err(WriteError::NotFound(message)) | Err(WriteError::Unauthorized(message)) => {
-                    t.state = TripState::Refused {
-                        reason: message.en,
-                        reason_zh: message.zh,
-                        fields: vec![],
-                        no_room: None,
-                    }
-                }
-                Err(WriteError::Network(_)) => mark_retry(t, now_ms(), None),
-                Err(e) => mark_retry(t, now_ms(), Some(e.message())),
-            }
         });
     }
 

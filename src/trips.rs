@@ -10,7 +10,8 @@ use domain::{FieldError, LocalText};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
-use crate::outbox::{missing, Outgoing, Retry};
+use crate::api::WriteError;
+use crate::outbox::{missing, retry_later, Outgoing, Retry};
 use crate::raw_answer::RawAnswer;
 
 /// localStorage key of the trips. Versioned so a future shape can migrate.
@@ -170,6 +171,33 @@ impl LocalTrip {
             TripState::Booked { booking } => booking.get(),
             _ => None,
         }
+    }
+}
+
+impl LocalTrip {
+    /// Keeps what came of sending it: the server's booking, its refusal,
+    /// or a later try.
+    pub fn take_answer(&mut self, result: Result<RawAnswer<Booking>, WriteError>, now_ms: f64) {
+        let refused = |message: LocalText, fields, no_room| TripState::Refused {
+            reason: message.en,
+            reason_zh: message.zh,
+            fields,
+            no_room,
+        };
+        self.state = match result {
+            Ok(booking) => TripState::Booked { booking },
+            Err(WriteError::Refused {
+                message,
+                fields,
+                no_room,
+                ..
+            }) => refused(message, fields, no_room),
+            // The id is someone else's: nothing of ours was booked.
+            Err(WriteError::NotFound(message)) | Err(WriteError::Unauthorized(message)) => {
+                refused(message, vec![], None)
+            }
+            Err(e) => return retry_later(self, &e, now_ms),
+        };
     }
 }
 
@@ -442,5 +470,45 @@ mod tests {
         let mut cancelled = b.clone();
         cancelled.can_cancel = false;
         assert!(!can_cancel(&cancelled, datetime!(2026-11-22 00:00 +8)));
+    }
+
+    #[test]
+    fn what_came_of_sending_a_booking_is_kept() {
+        let new = || {
+            LocalTrip::new(
+                "t".into(),
+                0.0,
+                request(date!(2026 - 12 - 10), 1, 2, 0),
+                LocalText::new("刘村", "Liu Village"),
+                None,
+                None,
+                LocalText::new("", ""),
+            )
+        };
+        let mut t = new();
+        t.take_answer(Err(WriteError::Server(LocalText::new("忙", "busy"))), 0.0);
+        assert_eq!(
+            t.retry().unwrap().error_text(),
+            Some(LocalText::new("忙", "busy"))
+        );
+        // Someone else's id: refused, not retried.
+        let mut t = new();
+        t.take_answer(
+            Err(WriteError::NotFound(LocalText::new("没有", "gone"))),
+            0.0,
+        );
+        assert_eq!(
+            t.state,
+            TripState::Refused {
+                reason: "gone".into(),
+                reason_zh: "没有".into(),
+                fields: vec![],
+                no_room: None,
+            }
+        );
+        let mut t = new();
+        let b = booking("t", date!(2026 - 12 - 10));
+        t.take_answer(Ok(RawAnswer::new(&b)), 0.0);
+        assert_eq!(t.booking(), Some(&b));
     }
 }
