@@ -185,11 +185,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn meals_cover_arrival_to_departure_and_what_is_served() {
-        let days = meal_days(date!(2026 - 11 - 28), 2);
-        assert_eq!(days.len(), 3);
-        let meals = vec![
+    /// Lunch and dinner on 28 November, breakfast on 5 December.
+    fn two_days_of_meals() -> Vec<DayMeals> {
+        vec![
             DayMeals {
                 date: date!(2026 - 11 - 28),
                 breakfast: false,
@@ -202,7 +200,14 @@ mod tests {
                 lunch: false,
                 dinner: false,
             },
-        ];
+        ]
+    }
+
+    #[test]
+    fn meals_cover_arrival_to_departure_and_what_is_served() {
+        let days = meal_days(date!(2026 - 11 - 28), 2);
+        assert_eq!(days.len(), 3);
+        let meals = two_days_of_meals();
         let no_lunch = host(1, 3, false, 6000).meals;
         let clipped = clip_meals(&meals, date!(2026 - 11 - 28), 2, no_lunch);
         assert_eq!(clipped.len(), 1);
@@ -261,20 +266,7 @@ mod tests {
             adults: 2,
             children: 0,
             host_id: Some(1),
-            meals: vec![
-                DayMeals {
-                    date: date!(2026 - 11 - 28),
-                    breakfast: false,
-                    lunch: true,
-                    dinner: true,
-                },
-                DayMeals {
-                    date: date!(2026 - 12 - 05),
-                    breakfast: true,
-                    lunch: false,
-                    dinner: false,
-                },
-            ],
+            meals: two_days_of_meals(),
             name: "Demo".into(),
             phone: "13800000009".into(),
         }

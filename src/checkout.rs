@@ -115,27 +115,15 @@ impl CheckoutDraft {
 mod tests {
     use super::*;
     use crate::cart::tests::{line, village};
+    use crate::orders::tests::{point as orders_point, round};
     use crate::orders::LocalState;
     use domain::dto::OpenRound;
     use domain::LocalText;
-    use time::macros::{date, datetime};
 
     fn point(id: i64) -> DistributionPoint {
         DistributionPoint {
             id,
-            name: LocalText::new("社区中心", "Community Centre"),
-            address: LocalText::new("", ""),
-            pickup_from: "09:00".into(),
-            pickup_to: "11:30".into(),
-        }
-    }
-
-    fn round() -> Round {
-        Round {
-            id: 3,
-            opens_at: datetime!(2026-11-10 20:00 +8),
-            deadline: datetime!(2026-11-28 20:00 +8),
-            distribution_day: date!(2026 - 12 - 01),
+            ..orders_point()
         }
     }
 

@@ -167,6 +167,12 @@ pub fn use_params_map() -> Memo<ParamsMap> {
     expect_context::<PathParams>().0
 }
 
+/// A path parameter of the page shown, `""` when absent (tracked).
+pub fn use_param(name: &'static str) -> impl Fn() -> String + Copy + 'static {
+    let params = use_params_map();
+    move || params.read().get(name).unwrap_or_default()
+}
+
 /// The query values of the page shown.
 pub fn use_query_map() -> Memo<ParamsMap> {
     let nav = use_nav();

@@ -2,7 +2,7 @@
 //! server, the answer kept on the phone, or the outbox), and a member's
 //! change to a confirmed one. Pure, unit-tested natively.
 
-use domain::dto::{DistributionPoint, Order, Round, WithdrawnLine};
+use domain::dto::{DistributionPoint, Order, OrderLine, Round, WithdrawnLine};
 use domain::order::{line_totals, OrderLineRequest, OrderRequest};
 use domain::LocalText;
 
@@ -16,19 +16,10 @@ pub struct OrderView {
     pub village_name: LocalText,
     pub round: Round,
     pub point: DistributionPoint,
-    pub lines: Vec<ViewLine>,
+    pub lines: Vec<OrderLine>,
     pub total_fen: i64,
     pub household_fen: i64,
     pub withdrawn: Vec<WithdrawnLine>,
-}
-
-/// One line of an order as shown: name, unit, quantity, line total.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ViewLine {
-    pub name: LocalText,
-    pub unit: LocalText,
-    pub quantity: i64,
-    pub total_fen: i64,
 }
 
 impl OrderView {
@@ -54,16 +45,7 @@ impl OrderView {
             village_name: o.village_name.clone(),
             round: o.round.clone(),
             point: o.point.clone(),
-            lines: o
-                .lines
-                .iter()
-                .map(|l| ViewLine {
-                    name: l.name.clone(),
-                    unit: l.unit.clone(),
-                    quantity: l.quantity,
-                    total_fen: l.total_fen,
-                })
-                .collect(),
+            lines: o.lines.clone(),
             total_fen: o.total_fen,
             household_fen: o.household_fen,
             withdrawn: o.withdrawn.clone(),
@@ -79,12 +61,17 @@ impl OrderView {
             lines: l
                 .lines
                 .iter()
-                .map(|c| ViewLine {
-                    name: c.name.clone(),
-                    unit: c.unit.clone(),
-                    quantity: c.quantity,
-                    total_fen: line_totals(c.unit_price_fen, c.quantity, l.organising_percent)
-                        .map_or(0, |t| t.total_fen),
+                .map(|c| {
+                    let t = line_totals(c.unit_price_fen, c.quantity, l.organising_percent).ok();
+                    OrderLine {
+                        product_id: c.product_id,
+                        name: c.name.clone(),
+                        unit: c.unit.clone(),
+                        quantity: c.quantity,
+                        unit_price_fen: c.unit_price_fen,
+                        total_fen: t.map_or(0, |t| t.total_fen),
+                        household_fen: t.map_or(0, |t| t.household_fen),
+                    }
                 })
                 .collect(),
             total_fen: l.totals.total_fen,

@@ -4,7 +4,7 @@ use crate::components::{
 };
 use crate::format;
 use crate::i18n::*;
-use crate::nav::use_params_map;
+use crate::nav::use_param;
 use domain::dto::HouseholdDetail;
 use domain::season_status;
 use leptos::prelude::*;
@@ -12,14 +12,12 @@ use leptos::prelude::*;
 /// `/v/{slug}/h/{id}`: a producing household, by real name, with its story.
 #[component]
 pub fn HouseholdPage() -> impl IntoView {
-    let params = use_params_map();
-    let household =
-        crate::load::Load::new(move || api::household(params.read().get("id").unwrap_or_default()));
+    let (id, slug) = (use_param("id"), use_param("slug"));
+    let household = crate::load::Load::new(move || api::household(id()));
     view! {
         {resource_view(household, move |h: HouseholdDetail| {
             // A household reached under another village's URL is not there.
-            let slug = params.read_untracked().get("slug").unwrap_or_default();
-            if h.village_slug != slug {
+            if h.village_slug != untrack(slug) {
                 return view! { <crate::pages::not_found::NotFound /> }.into_any();
             }
             view! { <Household h=h /> }.into_any()

@@ -3,13 +3,13 @@ use crate::cart::VillageCart;
 use crate::components::{use_lang, LastError, PageTitle};
 use crate::format;
 use crate::i18n::*;
-use crate::nav::use_params_map;
-use crate::order_view::{changed_order, OrderView, ViewLine};
+use crate::nav::use_param;
+use crate::order_view::{changed_order, OrderView};
 use crate::orders::{adjusted_lines, shown, LocalOrder, LocalState, Shown};
 use crate::outbox::Retry;
 use crate::raw_answer::RawAnswer;
 use crate::state::use_app;
-use domain::dto::{Order, WithdrawnLine};
+use domain::dto::{Order, OrderLine, WithdrawnLine};
 use domain::format_yuan;
 use domain::LocalText;
 use leptos::prelude::*;
@@ -21,8 +21,7 @@ use leptos::task::spawn_local;
 pub fn OrderPage() -> impl IntoView {
     let i18n = use_i18n();
     let app = use_app();
-    let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
+    let id = use_param("id");
     // The server's copy, when it has one and we can reach it.
     let server = crate::load::Load::new(move || {
         let id = id();
@@ -230,7 +229,7 @@ fn RefusedBanner(local: LocalOrder) -> impl IntoView {
 /// The order's lines, what the village withdrew, and the totals.
 #[component]
 fn OrderLines(
-    lines: Vec<ViewLine>,
+    lines: Vec<OrderLine>,
     withdrawn: Vec<WithdrawnLine>,
     total_fen: i64,
     household_fen: i64,

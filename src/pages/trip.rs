@@ -2,7 +2,7 @@ use crate::api;
 use crate::components::{now, use_lang, LastError, Loading, PageTitle, PriceLines};
 use crate::format;
 use crate::i18n::*;
-use crate::nav::use_params_map;
+use crate::nav::use_param;
 use crate::outbox::Retry;
 use crate::state::use_app;
 use crate::trips::{self, trip_shown, ListedTrip, LocalTrip, TripShown, TripState};
@@ -18,8 +18,7 @@ use leptos::task::spawn_local;
 pub fn TripPage() -> impl IntoView {
     let i18n = use_i18n();
     let app = use_app();
-    let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
+    let id = use_param("id");
     let local = move || app.trips.with(|t| t.iter().find(|t| t.id == id()).cloned());
     // The server's copy: by reference when the phone has it, else by the
     // member's session. Offline, the phone's copy stands.

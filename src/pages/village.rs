@@ -5,7 +5,7 @@ use crate::components::{
 };
 use crate::format;
 use crate::i18n::*;
-use crate::nav::use_params_map;
+use crate::nav::use_param;
 use crate::village_calendar::CalendarGroup;
 use domain::dto::{DistributionPoint, ProductSummary, Round, Stock, VillageDetail};
 use domain::{next_orderable, RoundPhase};
@@ -14,9 +14,8 @@ use leptos::prelude::*;
 /// `/v/{slug}`: the village, its seasonal calendar, producers and rounds.
 #[component]
 pub fn VillagePage() -> impl IntoView {
-    let params = use_params_map();
-    let village =
-        crate::load::Load::new(move || api::village(params.read().get("slug").unwrap_or_default()));
+    let slug = use_param("slug");
+    let village = crate::load::Load::new(move || api::village(slug()));
     view! { {resource_view(village, |v: VillageDetail| view! { <Village v=v /> })} }
 }
 

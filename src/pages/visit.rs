@@ -7,7 +7,7 @@ use crate::components::{
 use crate::format;
 use crate::format::meal_label;
 use crate::i18n::*;
-use crate::nav::use_params_map;
+use crate::nav::use_param;
 use crate::state::use_app;
 use crate::trips::LocalTrip;
 use crate::visit_calendar;
@@ -22,8 +22,7 @@ use time::Date;
 #[component]
 pub fn VisitPage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let slug = move || params.read().get("slug").unwrap_or_default();
+    let slug = use_param("slug");
     let offer = crate::load::Load::new(move || api::visit_offer(slug()));
     view! {
         <PageTitle text=Signal::derive(move || t_string!(i18n, visit_title).to_string()) />
