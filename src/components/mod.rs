@@ -15,11 +15,11 @@ mod price;
 mod product;
 mod text;
 mod waiting;
-pub use form::FieldError;
+pub use form::{ConfirmCancel, FieldError};
 pub use list_switch::ListSwitch;
 pub use price::PriceLines;
 pub use product::Product;
-pub use text::paragraphs;
+pub use text::{in_lang, paragraphs};
 pub use waiting::LastError;
 
 /// The current language as the domain names it (reactive).

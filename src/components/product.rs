@@ -2,8 +2,8 @@
 
 use crate::cart::{CartLine, VillageCart};
 use crate::components::{
-    category_label, today_shanghai, use_lang, HouseholdList, PageTitle, QtyStepper, StatusBadge,
-    StockNote,
+    category_label, in_lang, today_shanghai, use_lang, HouseholdList, PageTitle, QtyStepper,
+    StatusBadge, StockNote,
 };
 use crate::format;
 use crate::i18n::*;
@@ -20,8 +20,7 @@ pub fn Product(p: ProductDetail, #[prop(optional)] preview: bool) -> impl IntoVi
     let lang = use_lang();
     let today = today_shanghai();
     let status = season_status(p.season, today, crate::village_calendar::COMING_SOON_WEEKS);
-    let name = p.name.clone();
-    let title = Signal::derive(move || name.get(lang()).to_string());
+    let title = in_lang(p.name.clone());
     let name = p.name.clone();
     let unit = p.unit.clone();
     let village_name = p.village_name.clone();

@@ -1,6 +1,6 @@
 use crate::api;
 use crate::components::{
-    paragraphs, resource_view, today_shanghai, use_lang, DemoBadge, PageTitle, ProductCard,
+    in_lang, paragraphs, resource_view, today_shanghai, use_lang, DemoBadge, PageTitle, ProductCard,
 };
 use crate::format;
 use crate::i18n::*;
@@ -30,8 +30,7 @@ fn Household(h: HouseholdDetail) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let today = today_shanghai();
-    let name = h.name.clone();
-    let title = Signal::derive(move || name.get(lang()).to_string());
+    let title = in_lang(h.name.clone());
     let name = h.name.clone();
     let village_name = h.village_name.clone();
     let story = h.story.clone();

@@ -1,6 +1,6 @@
 use crate::api;
 use crate::cart::VillageCart;
-use crate::components::{use_lang, LastError, PageTitle};
+use crate::components::{use_lang, ConfirmCancel, LastError, PageTitle};
 use crate::format;
 use crate::i18n::*;
 use crate::nav::use_param;
@@ -360,13 +360,7 @@ fn ChangeOrCancel(order: Order, id: String) -> impl IntoView {
                 <button class="button secondary wide" type="button" data-testid="change-order" on:click=move |_| editing.set(true)>{t!(i18n, change_order)}</button>
                 <button class="button danger wide" type="button" data-testid="cancel-order" on:click=move |_| asking.set(true)>{t!(i18n, cancel_order)}</button>
             </Show>
-            <Show when=move || asking.get()>
-                <div class="confirm-box" role="alertdialog" data-testid="cancel-confirm">
-                    <p>{t!(i18n, cancel_confirm)}</p>
-                    <button class="button danger" type="button" data-testid="cancel-yes" on:click=cancel.clone()>{t!(i18n, cancel_yes)}</button>
-                    <button class="button secondary" type="button" on:click=move |_| asking.set(false)>{t!(i18n, cancel_no)}</button>
-                </div>
-            </Show>
+            <ConfirmCancel asking=asking on_yes=Callback::new(cancel)>{t!(i18n, cancel_confirm)}</ConfirmCancel>
         </section>
     }
 }

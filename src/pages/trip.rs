@@ -1,5 +1,5 @@
 use crate::api;
-use crate::components::{now, use_lang, LastError, Loading, PageTitle, PriceLines};
+use crate::components::{now, use_lang, ConfirmCancel, LastError, Loading, PageTitle, PriceLines};
 use crate::format;
 use crate::i18n::*;
 use crate::nav::use_param;
@@ -304,13 +304,7 @@ fn CancelTrip(id: String, reference: String, until: time::OffsetDateTime) -> imp
             <Show when=move || !asking.get()>
                 <button class="button danger wide" type="button" data-testid="cancel-booking" on:click=move |_| asking.set(true)>{t!(i18n, cancel_booking)}</button>
             </Show>
-            <Show when=move || asking.get()>
-                <div class="confirm-box" role="alertdialog" data-testid="cancel-confirm">
-                    <p>{t!(i18n, cancel_booking_confirm)}</p>
-                    <button class="button danger" type="button" data-testid="cancel-yes" disabled=move || busy.get() on:click=cancel.clone()>{t!(i18n, cancel_yes)}</button>
-                    <button class="button secondary" type="button" on:click=move |_| asking.set(false)>{t!(i18n, cancel_no)}</button>
-                </div>
-            </Show>
+            <ConfirmCancel asking=asking on_yes=Callback::new(cancel) busy=busy>{t!(i18n, cancel_booking_confirm)}</ConfirmCancel>
         </section>
     }
 }

@@ -1,7 +1,8 @@
 use crate::api;
 use crate::checkout;
 use crate::components::{
-    now, paragraphs, resource_view, today_shanghai, use_lang, HouseholdList, PageTitle, ProductCard,
+    in_lang, now, paragraphs, resource_view, today_shanghai, use_lang, HouseholdList, PageTitle,
+    ProductCard,
 };
 use crate::format;
 use crate::i18n::*;
@@ -22,10 +23,8 @@ pub fn VillagePage() -> impl IntoView {
 #[component]
 fn Village(v: VillageDetail) -> impl IntoView {
     let i18n = use_i18n();
-    let lang = use_lang();
     let today = today_shanghai();
-    let name = v.name.clone();
-    let title = Signal::derive(move || name.get(lang()).to_string());
+    let title = in_lang(v.name.clone());
     // The next three are enough to plan with on a phone.
     let rounds: Vec<Round> = v.upcoming_rounds.iter().take(3).cloned().collect();
     let stock = checkout::open_stock(&v);
