@@ -601,14 +601,6 @@ pub async fn change_log(slug: String, before: Option<i64>) -> Result<ChangeLogPa
     org_get(&format!("/api/organise/villages/{slug}/log{q}")).await
 }
 
-/// The entry a server's field name points at in a list it was sent, e.g.
-/// 3 for `supplies[3].quantity` when `list` is "supplies".
-pub fn list_index(field: &str, list: &str) -> Option<usize> {
-    let rest = field.strip_prefix(list)?.strip_prefix('[')?;
-    let (n, _) = rest.split_once(']')?;
-    n.parse().ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -690,14 +682,5 @@ mod tests {
         assert_eq!(parse_id("0"), Err(FetchError::NotFound));
         assert_eq!(parse_id("-3"), Err(FetchError::NotFound));
         assert_eq!(parse_id("abc"), Err(FetchError::NotFound));
-    }
-
-    #[test]
-    fn field_names_point_into_the_list_sent() {
-        assert_eq!(list_index("supplies[3].quantity", "supplies"), Some(3));
-        assert_eq!(list_index("supplies[12]", "supplies"), Some(12));
-        assert_eq!(list_index("supplies", "supplies"), None);
-        assert_eq!(list_index("lines[0].quantity", "supplies"), None);
-        assert_eq!(list_index("supplies[x].quantity", "supplies"), None);
     }
 }

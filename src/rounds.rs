@@ -1,5 +1,5 @@
-//! Rounds in the order an organiser works through them. Pure,
-//! unit-tested natively.
+//! Rounds in the order an organiser works through them, and the supply
+//! line a server's field error points at. Pure, unit-tested natively.
 
 use domain::dto::Round;
 use time::Date;
@@ -20,11 +20,20 @@ pub fn rounds_in_working_order<T>(
     (ahead, past)
 }
 
+/// The entry a server's field name points at in a list it was sent, e.g.
+/// 3 for `supplies[3].quantity` when `list` is "supplies".
+pub fn list_index(field: &str, list: &str) -> Option<usize> {
+    let rest = field.strip_prefix(list)?.strip_prefix('[')?;
+    let (n, _) = rest.split_once(']')?;
+    n.parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn rounds_to_come_soonest_first_then_past_latest_first() {
-        use super::*;
         use time::macros::{date, datetime};
         let r = |id, day| Round {
             id,
@@ -45,5 +54,14 @@ mod tests {
         // Distribution today is still ahead: it is being handed out.
         assert_eq!(ids(&ahead), [3, 4, 6, 5]);
         assert_eq!(ids(&past), [2, 1]);
+    }
+
+    #[test]
+    fn field_names_point_into_the_list_sent() {
+        assert_eq!(list_index("supplies[3].quantity", "supplies"), Some(3));
+        assert_eq!(list_index("supplies[12]", "supplies"), Some(12));
+        assert_eq!(list_index("supplies", "supplies"), None);
+        assert_eq!(list_index("lines[0].quantity", "supplies"), None);
+        assert_eq!(list_index("supplies[x].quantity", "supplies"), None);
     }
 }

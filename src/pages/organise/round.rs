@@ -283,7 +283,7 @@ fn Supplies(round: RwSignal<OrganiseRound>, village: StoredValue<VillageDetail>)
                             fields
                                 .iter()
                                 .filter_map(|f| {
-                                    let i = crate::api::list_index(&f.field, "supplies")?;
+                                    let i = crate::rounds::list_index(&f.field, "supplies")?;
                                     Some((*keys.get(i)?, f.text()))
                                 })
                                 .collect(),
