@@ -367,18 +367,23 @@ mod tests {
         }
     }
 
-    #[test]
-    fn my_trips_merge_without_doubles_and_coming_first() {
-        let today = date!(2026 - 11 - 22);
-        let mut waiting = LocalTrip::new(
-            "w".into(),
+    /// A booking for 10 December made on this phone, not sent yet.
+    fn waiting_trip(id: &str) -> LocalTrip {
+        LocalTrip::new(
+            id.into(),
             0.0,
             request(date!(2026 - 12 - 10), 1, 2, 0),
             LocalText::new("刘村", "Liu Village"),
             None,
             None,
             LocalText::new("", ""),
-        );
+        )
+    }
+
+    #[test]
+    fn my_trips_merge_without_doubles_and_coming_first() {
+        let today = date!(2026 - 11 - 22);
+        let mut waiting = waiting_trip("w");
         let mut kept = waiting.clone();
         kept.id = "a".into();
         kept.state = TripState::Booked {
@@ -474,17 +479,7 @@ mod tests {
 
     #[test]
     fn what_came_of_sending_a_booking_is_kept() {
-        let new = || {
-            LocalTrip::new(
-                "t".into(),
-                0.0,
-                request(date!(2026 - 12 - 10), 1, 2, 0),
-                LocalText::new("刘村", "Liu Village"),
-                None,
-                None,
-                LocalText::new("", ""),
-            )
-        };
+        let new = || waiting_trip("t");
         let mut t = new();
         t.take_answer(Err(WriteError::Server(LocalText::new("忙", "busy"))), 0.0);
         assert_eq!(
