@@ -1,5 +1,6 @@
-//! Words, dates and amounts as the pages show them, per language. Pure,
-//! unit-tested natively.
+//! Words, dates and amounts as the pages show them, per language. The
+//! date and list formats are pure and unit-tested natively; the price and
+//! meal words read the app's translations.
 
 use crate::i18n::*;
 use domain::visit::{self, Guest, PriceItem};
