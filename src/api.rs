@@ -1,7 +1,7 @@
 //! Every HTTP call of the app, through gloo-net. The API is served from the
 //! same origin, so paths are relative.
 
-use crate::kept::Kept;
+use crate::raw_answer::RawAnswer;
 use domain::dto::{
     ApiError, AvailabilityMonth, Booking, BookingRequest, HouseholdDetail, Invitation,
     LoginRequest, Me, NoRoom, Order, PhotoRef, ProductDetail, RegisterRequest, VillageDetail,
@@ -318,7 +318,7 @@ pub async fn create_invitation() -> Result<Invitation, WriteError> {
 }
 
 /// The answer is kept unparsed: the sender in every bundle only stores it.
-pub async fn put_order(id: &str, body: &OrderRequest) -> Result<Kept<Order>, WriteError> {
+pub async fn put_order(id: &str, body: &OrderRequest) -> Result<RawAnswer<Order>, WriteError> {
     send_json(Request::put(&format!("/api/orders/{id}")), body).await
 }
 
@@ -353,7 +353,10 @@ pub async fn availability(slug: String, month: String) -> Result<AvailabilityMon
 }
 
 /// The answer is kept unparsed, like `put_order`'s.
-pub async fn put_booking(id: &str, body: &BookingRequest) -> Result<Kept<Booking>, WriteError> {
+pub async fn put_booking(
+    id: &str,
+    body: &BookingRequest,
+) -> Result<RawAnswer<Booking>, WriteError> {
     send_json(Request::put(&format!("/api/bookings/{id}")), body).await
 }
 

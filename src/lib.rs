@@ -1,5 +1,9 @@
 //! The storefront app: `App` and its router. Pages live one per file in
-//! `pages/`, HTTP in `api`, and view logic in `logic` (unit-tested).
+//! `pages/`, shared views in `components/`, HTTP in `api`. The data the
+//! phone keeps has a module per job (`cart`, `orders`, `trips`, `outbox`
+//! and its `sender`), as do the pure rules the pages use (`format`,
+//! `village_calendar`, `visit_calendar`, `booking_draft`, `checkout`), unit-tested
+//! natively.
 
 /// A translated text in both languages, for messages kept in a signal: the
 /// page shows it in the language of the moment, so it follows a switch.
@@ -27,18 +31,27 @@ macro_rules! both {
 }
 
 pub mod api;
+pub mod booking_draft;
+pub mod cart;
+pub mod checkout;
 mod components;
 pub mod drafts;
+pub mod format;
 pub mod i18n;
-pub mod kept;
 pub mod load;
-pub mod logic;
 pub mod nav;
+pub mod order_view;
+pub mod orders;
+pub mod outbox;
 mod pages;
+pub mod raw_answer;
+pub mod rounds;
 pub mod scroll;
+pub mod sender;
 pub mod state;
-pub mod store;
 pub mod trips;
+pub mod village_calendar;
+pub mod visit_calendar;
 
 use domain::bundle::Bundle;
 use i18n::*;

@@ -130,7 +130,7 @@ impl Nav {
     /// Goes to `href`: in place within this bundle, as a new history
     /// entry at the top of the page; by a full load into another bundle.
     pub fn go(&self, href: &str) {
-        if crate::logic::other_bundle_link(href, self.own) {
+        if other_bundle_link(href, self.own) {
             let _ = window().location().assign(href);
             return;
         }
@@ -165,6 +165,12 @@ pub fn use_go() -> impl Fn(&str) + Clone + 'static {
 /// The path values of the page shown (`slug` in `/v/:slug`).
 pub fn use_params_map() -> Memo<ParamsMap> {
     expect_context::<PathParams>().0
+}
+
+/// A path parameter of the page shown, `""` when absent (tracked).
+pub fn use_param(name: &'static str) -> impl Fn() -> String + Copy + 'static {
+    let params = use_params_map();
+    move || params.read().get(name).unwrap_or_default()
 }
 
 /// The query values of the page shown.
@@ -260,7 +266,30 @@ fn elsewhere(nav: Nav) -> AnyView {
         let _ = window().location().replace(&full);
         return view! { <crate::components::Loading /> }.into_any();
     }
-    view! { <crate::pages::not_found::NotFound /> }.into_any()
+    view! { <crate::components::NotFound /> }.into_any()
+}
+
+/// Whether a link's `href` is a page of another bundle of the app (see
+/// `domain::bundle`): only same-origin paths such as `/cart?x=1` count.
+pub fn other_bundle_link(href: &str, own: domain::bundle::Bundle) -> bool {
+    if !href.starts_with('/') || href.starts_with("//") {
+        return false;
+    }
+    let path = href.split(['?', '#']).next().unwrap_or_default();
+    domain::bundle::Bundle::for_path(path) != own
+}
+
+/// Where to go after logging in to the shop: only a path on this site,
+/// else home.
+pub fn safe_next(next: Option<String>) -> String {
+    safe_next_within("/", next)
+}
+
+/// Where to go after logging in to an area of the site (`/` for the shop,
+/// `/organise` for the workspace): only a path inside it, else its start.
+pub fn safe_next_within(area: &str, next: Option<String>) -> String {
+    next.filter(|n| n.starts_with(area) && !n.starts_with("//"))
+        .unwrap_or_else(|| area.to_string())
 }
 
 #[cfg(test)]
@@ -363,5 +392,38 @@ mod tests {
             in_place(&format!("{o}/v/liu#cal"), o, "/", shop).as_deref(),
             Some("/v/liu")
         );
+    }
+
+    #[test]
+    fn links_to_other_bundles() {
+        use domain::bundle::Bundle::{Account, Shop, Visit};
+        assert!(other_bundle_link("/cart", Shop));
+        assert!(other_bundle_link("/orders/ab?x=1#top", Shop));
+        assert!(other_bundle_link("/v/liu/visit", Account));
+        assert!(other_bundle_link("/v/liu", Visit));
+        assert!(!other_bundle_link("/v/liu/h/3", Shop));
+        assert!(!other_bundle_link("/trips/3", Visit));
+        // Not paths of this site.
+        assert!(!other_bundle_link("https://example.org/cart", Shop));
+        assert!(!other_bundle_link("//example.org/cart", Shop));
+        assert!(!other_bundle_link("#reviews", Account));
+    }
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(safe_next(Some("/cart".into())), "/cart");
+        assert_eq!(safe_next(Some("//evil.example".into())), "/");
+        assert_eq!(safe_next(Some("https://evil.example".into())), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn the_workspace_follows_only_its_own_paths() {
+        let next = |n: &str| safe_next_within("/organise", Some(n.into()));
+        assert_eq!(next("/organise/v/liu"), "/organise/v/liu");
+        assert_eq!(next("/cart"), "/organise");
+        assert_eq!(next("//evil.example/organise"), "/organise");
+        assert_eq!(next("https://evil.example/organise"), "/organise");
+        assert_eq!(safe_next_within("/organise", None), "/organise");
     }
 }

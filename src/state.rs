@@ -1,17 +1,18 @@
-//! App-wide state: who is logged in, the cart and the outbox of orders,
-//! kept in localStorage so they survive reloads and browser restarts, and
-//! the sender that delivers waiting orders exactly once.
-
-use std::time::Duration;
+//! App-wide state: who is logged in, the cart, the outbox of orders and
+//! the trips, kept in localStorage so they survive reloads and browser
+//! restarts. `sender` delivers what waits.
 
 use domain::dto::Me;
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{self, WriteError};
-use crate::store::{self, Cart, LocalOrder, LocalState, Outgoing, CART_KEY, OUTBOX_KEY};
-use crate::trips::{LocalTrip, TripState, TRIPS_KEY};
+use crate::api;
+use crate::cart::{Cart, CART_KEY};
+use crate::orders::{LocalOrder, OUTBOX_KEY};
+use crate::outbox::make_all_due;
+use crate::sender::Sender;
+use crate::trips::{LocalTrip, TRIPS_KEY};
 
 const ME_KEY: &str = "storefront.me.v1";
 
@@ -33,16 +34,11 @@ pub struct AppState {
     pub outbox: RwSignal<Vec<LocalOrder>>,
     /// Visit bookings made on this phone (My trips).
     pub trips: RwSignal<Vec<LocalTrip>>,
-    sending: StoredValue<bool>,
-    timer: StoredValue<Option<TimeoutHandle>>,
+    pub(crate) sender: Sender,
 }
 
 pub fn use_app() -> AppState {
     expect_context::<AppState>()
-}
-
-fn now_ms() -> f64 {
-    js_sys::Date::now()
 }
 
 /// Loads what the phone kept, provides the state, and starts the sender:
@@ -54,8 +50,7 @@ pub fn provide_app_state() -> AppState {
         cart: RwSignal::new(LocalStorage::get(CART_KEY).unwrap_or_default()),
         outbox: RwSignal::new(LocalStorage::get(OUTBOX_KEY).unwrap_or_default()),
         trips: RwSignal::new(LocalStorage::get(TRIPS_KEY).unwrap_or_default()),
-        sending: StoredValue::new(false),
-        timer: StoredValue::new(None),
+        sender: Sender::new(),
     };
     provide_context(state);
 
@@ -69,8 +64,8 @@ pub fn provide_app_state() -> AppState {
     });
 
     let _ = window_event_listener(leptos::ev::online, move |_| {
-        state.update_outbox(|o| store::make_all_due(o));
-        state.update_trips(|t| store::make_all_due(t));
+        state.update_outbox(|o| make_all_due(o));
+        state.update_trips(|t| make_all_due(t));
         state.send_due();
     });
     state.send_due();
@@ -97,7 +92,7 @@ impl AppState {
             .set(me.map_or(Session::Anonymous, Session::Member));
         if logged_in {
             // Orders that waited for a login can go now.
-            self.update_outbox(|o| store::make_all_due(o));
+            self.update_outbox(|o| make_all_due(o));
             self.send_due();
         }
     }
@@ -137,125 +132,5 @@ impl AppState {
             c.villages.remove(&slug);
         });
         self.send_due();
-    }
-
-    /// Sends every waiting order and booking that is due, one at a time,
-    /// then sets a timer for the next retry. Only one run at a time.
-    pub fn send_due(&self) {
-        if self.sending.get_value() {
-            return;
-        }
-        self.sending.set_value(true);
-        let state = *self;
-        spawn_local(async move {
-            loop {
-                let now = now_ms();
-                let next_trip = state
-                    .trips
-                    .with_untracked(|t| t.iter().find(|t| t.is_due(now)).cloned());
-                if let Some(trip) = next_trip {
-                    state.send_trip(trip).await;
-                    continue;
-                }
-                let Some(next) = state
-                    .outbox
-                    .get_untracked()
-                    .into_iter()
-                    .find(|o| o.is_due(now))
-                else {
-                    break;
-                };
-                let result = api::put_order(&next.id, &next.request).await;
-                let id = next.id.clone();
-                state.update_outbox(|all| {
-                    let Some(o) = all.iter_mut().find(|o| o.id == id) else {
-                        return;
-                    };
-                    match result {
-                        Ok(order) => o.state = LocalState::Confirmed { order },
-                        Err(WriteError::Refused {
-                            message,
-                            short,
-                            fields,
-                            ..
-                        }) => {
-                            o.state = LocalState::Refused {
-                                reason: message.en,
-                                reason_zh: message.zh,
-                                short,
-                                fields,
-                            }
-                        }
-                        // Sent again once logged in.
-                        Err(WriteError::Unauthorized(m)) => {
-                            o.state = LocalState::Waiting(store::Retry::parked(m))
-                        }
-                        // No answer at all: the page says "no connection" in the
-                        // shopper's language rather than the browser's words.
-                        Err(WriteError::Network(_)) => store::mark_retry(o, now_ms(), None),
-                        Err(e) => store::mark_retry(o, now_ms(), Some(e.message())),
-                    }
-                });
-            }
-            state.sending.set_value(false);
-            state.schedule();
-        });
-    }
-
-    async fn send_trip(&self, trip: LocalTrip) {
-        let result = api::put_booking(&trip.id, &trip.request).await;
-        self.update_trips(|all| {
-            let Some(t) = all.iter_mut().find(|t| t.id == trip.id) else {
-                return;
-            };
-            match result {
-                Ok(booking) => t.state = TripState::Booked { booking },
-                Err(WriteError::Refused {
-                    message,
-                    fields,
-                    no_room,
-                    ..
-                }) => {
-                    t.state = TripState::Refused {
-                        reason: message.en,
-                        reason_zh: message.zh,
-                        fields,
-                        no_room,
-                    }
-                }
-                // The id is someone else's: nothing of ours was booked.
-                Err(WriteError::NotFound(message)) | Err(WriteError::Unauthorized(message)) => {
-                    t.state = TripState::Refused {
-                        reason: message.en,
-                        reason_zh: message.zh,
-                        fields: vec![],
-                        no_room: None,
-                    }
-                }
-                Err(WriteError::Network(_)) => store::mark_retry(t, now_ms(), None),
-                Err(e) => store::mark_retry(t, now_ms(), Some(e.message())),
-            }
-        });
-    }
-
-    fn schedule(&self) {
-        if let Some(h) = self.timer.get_value() {
-            h.clear();
-        }
-        let orders = store::next_wakeup(&self.outbox.get_untracked());
-        let trips = store::next_wakeup(&self.trips.get_untracked());
-        let Some(at) = [orders, trips]
-            .into_iter()
-            .flatten()
-            .reduce(f64::min)
-            .filter(|t| *t < store::PARKED_MS)
-        else {
-            return;
-        };
-        let delay = (at - now_ms()).max(0.0) as u64;
-        let state = *self;
-        let handle =
-            set_timeout_with_handle(move || state.send_due(), Duration::from_millis(delay)).ok();
-        self.timer.set_value(handle);
     }
 }

@@ -1,19 +1,18 @@
-//! Visit bookings kept on the phone ("My trips"), and the pure logic of the
-//! visit form. Plain data and functions, unit-tested natively; `state`
-//! does the sending.
+//! Visit bookings kept on the phone ("My trips"): plain data and pure
+//! functions, unit-tested natively; `sender` does the sending.
 //!
 //! Like an order, a booking is written here under the UUID the phone made
 //! *before* it is sent; the server treats a repeat of the same id and
 //! content as the same booking, so a resend never books twice.
 
-use domain::dto::{AvailabilityMonth, Booking, BookingRequest, DayAvailability, NoRoom};
-use domain::visit::{self, DayMeals, DayStatus, HostOffer, MealSet, PriceSummary, VisitPolicy};
+use domain::dto::{Booking, BookingRequest, BookingStatus, NoRoom};
 use domain::{FieldError, LocalText};
 use serde::{Deserialize, Serialize};
-use time::{Date, Duration, Month, OffsetDateTime};
+use time::{Date, OffsetDateTime};
 
-use crate::kept::Kept;
-use crate::store::{missing, Outgoing, Retry};
+use crate::api::WriteError;
+use crate::outbox::{missing, retry_later, Outgoing, Retry};
+use crate::raw_answer::RawAnswer;
 
 /// localStorage key of the trips. Versioned so a future shape can migrate.
 pub const TRIPS_KEY: &str = "storefront.trips.v1";
@@ -27,7 +26,7 @@ pub enum TripState {
     /// Saved here, not yet answered by the server.
     Waiting(Retry),
     /// The server's latest answer (confirmed or cancelled).
-    Booked { booking: Kept<Booking> },
+    Booked { booking: RawAnswer<Booking> },
     /// The server said no; nothing was booked.
     Refused {
         /// English; `reason_zh` in Chinese, as for orders.
@@ -52,7 +51,7 @@ struct TripStateWire {
     #[serde(default)]
     last_error_zh: String,
     // Booked.
-    booking: Option<Kept<Booking>>,
+    booking: Option<RawAnswer<Booking>>,
     // Refused.
     reason: Option<String>,
     #[serde(default)]
@@ -154,7 +153,7 @@ impl LocalTrip {
             estimate_fen: Some(b.total_fen),
             policy_text: b.policy_text.clone(),
             state: TripState::Booked {
-                booking: Kept::new(b),
+                booking: RawAnswer::new(b),
             },
         }
     }
@@ -172,6 +171,33 @@ impl LocalTrip {
             TripState::Booked { booking } => booking.get(),
             _ => None,
         }
+    }
+}
+
+impl LocalTrip {
+    /// Keeps what came of sending it: the server's booking, its refusal,
+    /// or a later try.
+    pub fn take_answer(&mut self, result: Result<RawAnswer<Booking>, WriteError>, now_ms: f64) {
+        let refused = |message: LocalText, fields, no_room| TripState::Refused {
+            reason: message.en,
+            reason_zh: message.zh,
+            fields,
+            no_room,
+        };
+        self.state = match result {
+            Ok(booking) => TripState::Booked { booking },
+            Err(WriteError::Refused {
+                message,
+                fields,
+                no_room,
+                ..
+            }) => refused(message, fields, no_room),
+            // The id is someone else's: nothing of ours was booked.
+            Err(WriteError::NotFound(message)) | Err(WriteError::Unauthorized(message)) => {
+                refused(message, vec![], None)
+            }
+            Err(e) => return retry_later(self, &e, now_ms),
+        };
     }
 }
 
@@ -200,7 +226,7 @@ pub fn refresh(local: &mut [LocalTrip], server: &[Booking]) -> bool {
         if let Some(b) = server.iter().find(|b| b.id == t.id) {
             if t.booking() != Some(b) {
                 t.state = TripState::Booked {
-                    booking: Kept::new(b),
+                    booking: RawAnswer::new(b),
                 };
                 changed = true;
             }
@@ -261,250 +287,50 @@ pub fn merge_trips(local: &[LocalTrip], server: &[Booking], today: Date) -> Vec<
     out
 }
 
-// ---- the visit form ----
-
-/// `YYYY-MM` of a date, as the availability endpoint takes it.
-pub fn month_key(d: Date) -> String {
-    format!("{:04}-{:02}", d.year(), u8::from(d.month()))
-}
-
-pub fn first_of_month(d: Date) -> Date {
-    d.replace_day(1).unwrap_or(d)
-}
-
-/// The first day of the next (`+1`) or previous (`-1`) month.
-pub fn add_months(first: Date, delta: i32) -> Date {
-    let index = first.year() * 12 + i32::from(u8::from(first.month())) - 1 + delta;
-    let (year, month) = (index.div_euclid(12), index.rem_euclid(12) as u8 + 1);
-    Month::try_from(month)
-        .ok()
-        .and_then(|m| Date::from_calendar_date(year, m, 1).ok())
-        .unwrap_or(first)
-}
-
-/// The cells of a month grid, weeks starting on Monday: `None` pads the
-/// first week.
-pub fn month_cells(first: Date) -> Vec<Option<Date>> {
-    let pad = first.weekday().number_days_from_monday() as usize;
-    let mut cells = vec![None; pad];
-    let mut d = first;
-    while d.month() == first.month() {
-        cells.push(Some(d));
-        match d.next_day() {
-            Some(n) => d = n,
-            None => break,
-        }
-    }
-    cells
-}
-
-/// Whether a day can be picked as the arrival.
-pub fn can_arrive(status: DayStatus) -> bool {
-    matches!(status, DayStatus::Open | DayStatus::FewLeft)
-}
-
-fn day(days: &[DayAvailability], d: Date) -> Option<&DayAvailability> {
-    days.iter().find(|a| a.date == d)
-}
-
-/// The longest stay from `arrival` the calendar allows: the policy's
-/// maximum, cut at the first night known to be closed or full. Nights in
-/// months not loaded are left to the server.
-pub fn max_nights(policy: &VisitPolicy, days: &[DayAvailability], arrival: Date) -> u32 {
-    let limit = policy.max_nights.min(visit::NIGHTS_LIMIT);
-    let mut n = 0;
-    for night in visit::stay_nights(arrival, limit) {
-        if !policy.is_open(night) {
-            break;
-        }
-        if day(days, night).is_some_and(|a| !can_arrive(a.status)) {
-            break;
-        }
-        n += 1;
-    }
-    n.max(1)
-}
-
-/// A host's fewest free beds over the nights of the stay that the loaded
-/// calendar knows; `None` when it knows none of them.
-pub fn host_beds_left(days: &[DayAvailability], host_id: i64, nights: &[Date]) -> Option<u32> {
-    nights
-        .iter()
-        .filter_map(|n| day(days, *n))
-        .filter_map(|a| a.hosts.iter().find(|h| h.host_id == host_id))
-        .map(|h| h.beds_left)
-        .min()
-}
-
-/// The days meals can be had: arrival to departure, both included.
-pub fn meal_days(arrival: Date, nights: u32) -> Vec<Date> {
-    (0..=i64::from(nights))
-        .filter_map(|i| arrival.checked_add(Duration::days(i)))
-        .collect()
-}
-
-/// Meals any of these hosts serves.
-pub fn meals_offered<'a>(hosts: impl IntoIterator<Item = &'a HostOffer>) -> MealSet {
-    hosts
-        .into_iter()
-        .fold(MealSet::default(), |acc, h| MealSet {
-            breakfast: acc.breakfast || h.meals.breakfast,
-            lunch: acc.lunch || h.meals.lunch,
-            dinner: acc.dinner || h.meals.dinner,
-        })
-}
-
-/// The meals of the stay's days, dropping what `offered` does not serve
-/// and days outside the stay.
-pub fn clip_meals(
-    meals: &[DayMeals],
-    arrival: Date,
-    nights: u32,
-    offered: MealSet,
-) -> Vec<DayMeals> {
-    let days = meal_days(arrival, nights);
-    meals
-        .iter()
-        .filter(|m| days.contains(&m.date))
-        .map(|m| DayMeals {
-            date: m.date,
-            breakfast: m.breakfast && offered.breakfast,
-            lunch: m.lunch && offered.lunch,
-            dinner: m.dinner && offered.dinner,
-        })
-        .filter(|m| !m.meals().is_empty())
-        .collect()
-}
-
-/// What the stay costs: with one host, its price summary; with "any host",
-/// the cheapest and dearest totals among hosts that can take the party
-/// and serve the meals.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Estimate {
-    Exact(PriceSummary),
-    Range {
-        low_fen: i64,
-        high_fen: i64,
-    },
-    /// No host fits.
-    None,
-}
-
-pub fn estimate(
-    hosts: &[HostOffer],
-    host_id: Option<i64>,
-    days: &[DayAvailability],
-    req: &BookingRequest,
-) -> Estimate {
-    let summary = |h: &HostOffer| {
-        visit::price_summary(&h.prices, req.nights, req.adults, req.children, &req.meals)
-    };
-    match host_id {
-        Some(id) => hosts
-            .iter()
-            .find(|h| h.id == id)
-            .map_or(Estimate::None, |h| Estimate::Exact(summary(h))),
-        None => {
-            let nights = visit::stay_nights(req.arrival, req.nights);
-            let party = req.adults + req.children;
-            let totals: Vec<i64> = hosts
-                .iter()
-                .filter(|h| {
-                    h.beds >= party
-                        && host_beds_left(days, h.id, &nights).is_none_or(|b| b >= party)
-                        && req.meals.iter().all(|m| m.meals().within(h.meals))
-                })
-                .map(|h| summary(h).total_fen)
-                .collect();
-            match (totals.iter().min(), totals.iter().max()) {
-                (Some(&low_fen), Some(&high_fen)) => Estimate::Range { low_fen, high_fen },
-                _ => Estimate::None,
-            }
-        }
-    }
-}
-
 /// Whether the visitor may still cancel for free, by the phone's clock
 /// (the server decides when the request arrives).
 pub fn can_cancel(b: &Booking, now: OffsetDateTime) -> bool {
     b.can_cancel && now < b.free_cancel_until
 }
 
-/// The availability of a month, when loaded.
-pub fn days_of(month: &Option<AvailabilityMonth>) -> Vec<DayAvailability> {
-    month.as_ref().map(|m| m.days.clone()).unwrap_or_default()
+/// What a visitor needs to know about a trip at a glance.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum TripShown {
+    Waiting,
+    Confirmed,
+    Refused,
+    Cancelled,
+}
+
+pub fn trip_shown(t: &ListedTrip) -> TripShown {
+    match t {
+        ListedTrip::Local(l) => match l.state {
+            TripState::Waiting(_) => TripShown::Waiting,
+            TripState::Refused { .. } => TripShown::Refused,
+            // Unreadable as a booking: shown as on its way, not lost.
+            TripState::Booked { ref booking } => {
+                booking.get().map_or(TripShown::Waiting, booked_shown)
+            }
+        },
+        ListedTrip::Booked(b) => booked_shown(b),
+    }
+}
+
+fn booked_shown(b: &Booking) -> TripShown {
+    match b.status {
+        BookingStatus::Confirmed => TripShown::Confirmed,
+        BookingStatus::Cancelled => TripShown::Cancelled,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use domain::dto::{BookingStatus, HostBeds, HouseholdRef};
-    use domain::visit::{CancellationPolicy, HostPrices};
+    use crate::visit_calendar::tests::request;
+    use domain::dto::{BookingStatus, HouseholdRef};
+    use domain::visit::CancellationPolicy;
     use time::macros::{date, datetime};
-
-    fn policy() -> VisitPolicy {
-        VisitPolicy {
-            open_from: date!(2026 - 11 - 22),
-            open_until: date!(2027 - 02 - 19),
-            closed_days: vec![date!(2026 - 12 - 01)],
-            max_party: 8,
-            max_nights: 3,
-            cancellation: CancellationPolicy {
-                free_cancel_days_before: 3,
-            },
-        }
-    }
-
-    fn host(id: i64, beds: u32, lunch: bool, adult_night_fen: i64) -> HostOffer {
-        HostOffer {
-            id,
-            household: HouseholdRef {
-                id,
-                name: LocalText::new("户", "Host"),
-                demo: true,
-            },
-            beds,
-            meals: MealSet {
-                breakfast: true,
-                lunch,
-                dinner: true,
-            },
-            prices: HostPrices {
-                adult_night_fen,
-                child_night_fen: adult_night_fen / 2,
-                meal_adult_fen: 2000,
-                meal_child_fen: 1000,
-            },
-            description: LocalText::new("", ""),
-            rules: LocalText::new("", ""),
-        }
-    }
-
-    fn avail(d: Date, status: DayStatus, hosts: &[(i64, u32)]) -> DayAvailability {
-        DayAvailability {
-            date: d,
-            status,
-            beds_left: hosts.iter().map(|h| h.1).sum(),
-            hosts: hosts
-                .iter()
-                .map(|&(host_id, beds_left)| HostBeds { host_id, beds_left })
-                .collect(),
-        }
-    }
-
-    fn request(arrival: Date, nights: u32, adults: u32, children: u32) -> BookingRequest {
-        BookingRequest {
-            village_slug: "liu".into(),
-            arrival,
-            nights,
-            adults,
-            children,
-            host_id: None,
-            meals: vec![],
-            name: "Demo".into(),
-            phone: "13800000009".into(),
-        }
-    }
+    use time::Duration;
 
     fn booking(id: &str, arrival: Date) -> Booking {
         Booking {
@@ -541,134 +367,27 @@ mod tests {
         }
     }
 
-    #[test]
-    fn month_grid_starts_on_monday() {
-        // 1 December 2026 is a Tuesday.
-        let cells = month_cells(date!(2026 - 12 - 01));
-        assert_eq!(cells[0], None);
-        assert_eq!(cells[1], Some(date!(2026 - 12 - 01)));
-        assert_eq!(cells.len(), 1 + 31);
-        assert_eq!(add_months(date!(2026 - 12 - 01), 1), date!(2027 - 01 - 01));
-        assert_eq!(add_months(date!(2027 - 01 - 01), -1), date!(2026 - 12 - 01));
-        assert_eq!(month_key(date!(2027 - 01 - 01)), "2027-01");
-    }
-
-    #[test]
-    fn only_open_days_can_be_arrivals() {
-        assert!(can_arrive(DayStatus::Open));
-        assert!(can_arrive(DayStatus::FewLeft));
-        assert!(!can_arrive(DayStatus::Full));
-        assert!(!can_arrive(DayStatus::Closed));
-    }
-
-    #[test]
-    fn stays_stop_before_a_closed_or_full_night() {
-        let days = vec![
-            avail(date!(2026 - 11 - 28), DayStatus::Open, &[(1, 6)]),
-            avail(date!(2026 - 11 - 29), DayStatus::Full, &[(1, 0)]),
-        ];
-        assert_eq!(max_nights(&policy(), &days, date!(2026 - 11 - 28)), 1);
-        // 1 December is closed.
-        assert_eq!(max_nights(&policy(), &days, date!(2026 - 11 - 30)), 1);
-        assert_eq!(max_nights(&policy(), &days, date!(2026 - 12 - 05)), 3);
-    }
-
-    #[test]
-    fn host_beds_are_the_tightest_known_night() {
-        let days = vec![
-            avail(date!(2026 - 11 - 28), DayStatus::Open, &[(1, 6), (2, 4)]),
-            avail(date!(2026 - 11 - 29), DayStatus::Open, &[(1, 2), (2, 4)]),
-        ];
-        let nights = visit::stay_nights(date!(2026 - 11 - 28), 3);
-        assert_eq!(host_beds_left(&days, 1, &nights), Some(2));
-        assert_eq!(host_beds_left(&days, 2, &nights), Some(4));
-        assert_eq!(host_beds_left(&days, 3, &nights), None);
-    }
-
-    #[test]
-    fn meals_cover_arrival_to_departure_and_what_is_served() {
-        let days = meal_days(date!(2026 - 11 - 28), 2);
-        assert_eq!(days.len(), 3);
-        let meals = vec![
-            DayMeals {
-                date: date!(2026 - 11 - 28),
-                breakfast: false,
-                lunch: true,
-                dinner: true,
-            },
-            DayMeals {
-                date: date!(2026 - 12 - 05),
-                breakfast: true,
-                lunch: false,
-                dinner: false,
-            },
-        ];
-        let no_lunch = host(1, 3, false, 6000).meals;
-        let clipped = clip_meals(&meals, date!(2026 - 11 - 28), 2, no_lunch);
-        assert_eq!(clipped.len(), 1);
-        assert!(!clipped[0].lunch && clipped[0].dinner);
-        assert_eq!(
-            meals_offered(&[host(1, 3, false, 1), host(2, 3, true, 1)]),
-            MealSet::ALL
-        );
-    }
-
-    #[test]
-    fn estimates_use_the_domain_price_summary() {
-        let hosts = vec![host(1, 6, true, 8000), host(2, 3, true, 6000)];
-        let mut req = request(date!(2026 - 11 - 28), 2, 2, 1);
-        req.meals = vec![DayMeals {
-            date: date!(2026 - 11 - 28),
-            breakfast: false,
-            lunch: false,
-            dinner: true,
-        }];
-        // 2 nights × (2 × 80 + 40) + dinner (2 × 20 + 10) = 400 + 50 yuan.
-        match estimate(&hosts, Some(1), &[], &req) {
-            Estimate::Exact(s) => assert_eq!(s.total_fen, 45000),
-            other => panic!("expected an exact price, got {other:?}"),
-        }
-        // Any host: both fit a party of 3.
-        assert_eq!(
-            estimate(&hosts, None, &[], &req),
-            Estimate::Range {
-                low_fen: 2 * (12000 + 3000) + 5000,
-                high_fen: 45000
-            }
-        );
-        // Host 1 has one bed left on the first night: only host 2 fits.
-        let days = vec![avail(
-            date!(2026 - 11 - 28),
-            DayStatus::FewLeft,
-            &[(1, 1), (2, 3)],
-        )];
-        assert_eq!(
-            estimate(&hosts, None, &days, &req),
-            Estimate::Range {
-                low_fen: 35000,
-                high_fen: 35000
-            }
-        );
-        req.adults = 7;
-        assert_eq!(estimate(&hosts, None, &[], &req), Estimate::None);
-    }
-
-    #[test]
-    fn my_trips_merge_without_doubles_and_coming_first() {
-        let today = date!(2026 - 11 - 22);
-        let mut waiting = LocalTrip::new(
-            "w".into(),
+    /// A booking for 10 December made on this phone, not sent yet.
+    fn waiting_trip(id: &str) -> LocalTrip {
+        LocalTrip::new(
+            id.into(),
             0.0,
             request(date!(2026 - 12 - 10), 1, 2, 0),
             LocalText::new("刘村", "Liu Village"),
             None,
             None,
             LocalText::new("", ""),
-        );
+        )
+    }
+
+    #[test]
+    fn my_trips_merge_without_doubles_and_coming_first() {
+        let today = date!(2026 - 11 - 22);
+        let mut waiting = waiting_trip("w");
         let mut kept = waiting.clone();
         kept.id = "a".into();
         kept.state = TripState::Booked {
-            booking: Kept::new(&booking("a", date!(2026 - 12 - 01))),
+            booking: RawAnswer::new(&booking("a", date!(2026 - 12 - 01))),
         };
         let server = vec![
             booking("a", date!(2026 - 12 - 01)),
@@ -688,7 +407,7 @@ mod tests {
         assert_eq!(local[0].booking(), Some(&cancelled));
         assert!(!refresh(&mut local, &[cancelled]));
 
-        // Kept as JSON in localStorage, waiting or booked.
+        // RawAnswer as JSON in localStorage, waiting or booked.
         waiting.state = TripState::Waiting(Retry::parked(LocalText::new("请登录", "log in")));
         local.push(waiting);
         let json = serde_json::to_string(&local).unwrap();
@@ -756,5 +475,35 @@ mod tests {
         let mut cancelled = b.clone();
         cancelled.can_cancel = false;
         assert!(!can_cancel(&cancelled, datetime!(2026-11-22 00:00 +8)));
+    }
+
+    #[test]
+    fn what_came_of_sending_a_booking_is_kept() {
+        let new = || waiting_trip("t");
+        let mut t = new();
+        t.take_answer(Err(WriteError::Server(LocalText::new("忙", "busy"))), 0.0);
+        assert_eq!(
+            t.retry().unwrap().error_text(),
+            Some(LocalText::new("忙", "busy"))
+        );
+        // Someone else's id: refused, not retried.
+        let mut t = new();
+        t.take_answer(
+            Err(WriteError::NotFound(LocalText::new("没有", "gone"))),
+            0.0,
+        );
+        assert_eq!(
+            t.state,
+            TripState::Refused {
+                reason: "gone".into(),
+                reason_zh: "没有".into(),
+                fields: vec![],
+                no_room: None,
+            }
+        );
+        let mut t = new();
+        let b = booking("t", date!(2026 - 12 - 10));
+        t.take_answer(Ok(RawAnswer::new(&b)), 0.0);
+        assert_eq!(t.booking(), Some(&b));
     }
 }

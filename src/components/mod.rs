@@ -1,21 +1,37 @@
-//! Pieces shared by the pages: header, footer, loading and error states,
-//! product cards and badges; the organisers' page frame, write status and
-//! reason box in their own files.
+//! Pieces shared by the pages. Here: header, footer, tab bar, loading and
+//! error states, product cards and badges. In their own files: form
+//! feedback, the product view, prices, the 404 view, the organisers' page
+//! shell and gate, the write status with its submit helper, and the reason
+//! box.
 
+mod form;
+mod list_switch;
+mod not_found;
 mod organise;
+mod price;
+mod product;
 mod reason_box;
 mod round_card;
 mod status;
+mod text;
+mod waiting;
 
+pub use form::{ConfirmCancel, FieldError};
+pub use list_switch::ListSwitch;
+pub use not_found::NotFound;
 pub use organise::*;
+pub use price::PriceLines;
+pub use product::Product;
 pub use reason_box::*;
 pub use round_card::*;
 pub use status::*;
+pub use text::{in_lang, paragraphs};
+pub use waiting::LastError;
 
 use crate::api::FetchError;
+use crate::format;
 use crate::i18n::*;
 use crate::lang_of;
-use crate::logic;
 use domain::dto::{Category, HouseholdRef, ProductSummary};
 use domain::{format_yuan, SeasonStatus};
 use leptos::prelude::*;
@@ -96,7 +112,7 @@ pub fn TabBar() -> impl IntoView {
     let count = move || app.cart.with(|c| c.count());
     // Orders and trips still on the phone.
     let waiting = move || {
-        use crate::store::Outgoing;
+        use crate::outbox::Outgoing;
         app.outbox
             .with(|o| o.iter().filter(|o| o.is_waiting()).count())
             + app
@@ -259,9 +275,7 @@ where
     move || match res.get() {
         None => view! { <Loading /> }.into_any(),
         Some(Ok(data)) => render(data).into_any(),
-        Some(Err(FetchError::NotFound)) => {
-            view! { <crate::pages::not_found::NotFound /> }.into_any()
-        }
+        Some(Err(FetchError::NotFound)) => view! { <crate::components::NotFound /> }.into_any(),
         Some(Err(FetchError::Unavailable(_))) => {
             view! { <ErrorPanel retry=Callback::new(move |_| res.refetch()) /> }.into_any()
         }
@@ -296,7 +310,9 @@ pub fn StatusBadge(status: SeasonStatus) -> impl IntoView {
         ),
         SeasonStatus::ComingSoon { starts } => (
             "badge coming",
-            Box::new(move || t_string!(i18n, starts_on, date = logic::format_date(starts, lang()))),
+            Box::new(move || {
+                t_string!(i18n, starts_on, date = format::format_date(starts, lang()))
+            }),
         ),
         SeasonStatus::OutOfSeason { next_start } => (
             "badge later",
@@ -304,7 +320,7 @@ pub fn StatusBadge(status: SeasonStatus) -> impl IntoView {
                 t_string!(
                     i18n,
                     starts_on,
-                    date = logic::month_name(next_start.month() as u8, lang())
+                    date = format::month_name(next_start.month() as u8, lang())
                 )
             }),
         ),
@@ -334,7 +350,7 @@ pub fn ProductCard(
     let cat = category_label(product.category);
     let thumb = product.photo.clone().map(|ph| {
         let src = ph.versions.first().map(|v| v.url.clone()).unwrap_or_default();
-        view! { <img class="thumb" src=src srcset=logic::srcset(&ph) sizes="64px" loading="lazy" decoding="async" alt="" width="64" height="64" /> }
+        view! { <img class="thumb" src=src srcset=format::srcset(&ph) sizes="64px" loading="lazy" decoding="async" alt="" width="64" height="64" /> }
     });
     view! {
         <li class="card product-card" data-testid="product-card">

@@ -1,8 +1,8 @@
 //! A round as the organisers' pages list it.
 
 use crate::components::use_lang;
+use crate::format;
 use crate::i18n::*;
-use crate::logic;
 use domain::organise::RoundSummary;
 use domain::wire;
 use leptos::prelude::*;
@@ -30,10 +30,10 @@ pub fn RoundRow(r: RoundSummary) -> impl IntoView {
             <a href=format!("/organise/rounds/{}", round.id)>
                 <span class="card-main">
                     <span class="card-title">
-                        {move || t_string!(i18n, orgr_day_title, date = logic::format_date(round.distribution_day, lang()))}
+                        {move || t_string!(i18n, orgr_day_title, date = format::format_date(round.distribution_day, lang()))}
                     </span>
                     <span class="muted small">
-                        {move || t_string!(i18n, orgr_deadline_line, when = logic::format_datetime(round.deadline, lang()))}
+                        {move || t_string!(i18n, orgr_deadline_line, when = format::format_datetime(round.deadline, lang()))}
                     </span>
                     <span class="meta small">
                         <span class=format!("badge phase-{phase}") data-testid="round-phase">{

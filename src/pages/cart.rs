@@ -1,11 +1,14 @@
 use crate::api;
+use crate::cart::{CartLine, VillageCart};
+use crate::checkout::{self, CheckoutDraft};
 use crate::components::{use_lang, ErrorPanel, Loading, PageTitle, QtyStepper};
+use crate::format;
 use crate::i18n::*;
-use crate::logic;
+use crate::outbox::new_uuid;
 use crate::state::use_app;
-use crate::store::{LocalOrder, VillageCart};
-use domain::dto::VillageDetail;
+use domain::dto::{Stock, VillageDetail};
 use domain::format_yuan;
+use domain::order::Shortage;
 use leptos::prelude::*;
 
 /// `/cart`: what is in the cart, per village, and checkout.
@@ -100,127 +103,58 @@ fn Checkout(v: VillageDetail) -> impl IntoView {
         let slug = slug.clone();
         Memo::new(move |_| app.cart.with(|c| c.villages.get(&slug).cloned()))
     };
-    let stock = v
-        .open_round
-        .as_ref()
-        .map(|o| o.stock.clone())
-        .unwrap_or_default();
-    let left_of = move |id: i64| {
-        stock
-            .iter()
-            .find(|s| s.product_id == id)
-            .map(|s| s.remaining)
-    };
-    // Only the points serving the open round take its orders.
-    let serving = v
-        .open_round
-        .as_ref()
-        .map(|o| o.point_ids.clone())
-        .unwrap_or_default();
-    let points: Vec<_> = v
-        .distribution_points
-        .iter()
-        .filter(|p| serving.is_empty() || serving.contains(&p.id))
-        .cloned()
-        .collect();
-    // The member's usual point when it is in this village, else the first.
-    let default_point = app
-        .member()
-        .map(|m| m.default_point.id)
-        .filter(|id| points.iter().any(|p| p.id == *id))
-        .or_else(|| points.first().map(|p| p.id));
-    let point = RwSignal::new(default_point.map(|id| id.to_string()).unwrap_or_default());
+    let stock = StoredValue::new(checkout::open_stock(&v));
+    let points = checkout::serving_points(&v);
+    let usual = app.member().map(|m| m.default_point.id);
+    let first = checkout::first_choice(&points, usual);
+    let point = RwSignal::new(first.map(|id| id.to_string()).unwrap_or_default());
     let round = v.open_round.as_ref().map(|o| o.round.clone());
-    let shortages = {
-        let left_of = left_of.clone();
-        Memo::new(move |_| {
-            cart.get()
-                .map(|c| c.shortages(&left_of))
-                .unwrap_or_default()
-        })
-    };
-    let over_stock = move || !shortages.get().is_empty();
+    let shortages = Memo::new(move |_| {
+        cart.get()
+            .map(|c| stock.with_value(|s| c.shortages(|id| checkout::left_of(s, id))))
+            .unwrap_or_default()
+    });
     let village_name = v.name.clone();
 
     let place = {
         let slug = slug.clone();
         let points = points.clone();
         let round = round.clone();
-        move |_| {
-            let (Some(c), Some(round)) = (cart.get_untracked(), round.clone()) else {
-                return;
+        Callback::new(move |_| {
+            let draft = CheckoutDraft {
+                point: point.get_untracked(),
             };
-            let Some(p) = points
-                .iter()
-                .find(|p| p.id.to_string() == point.get_untracked())
-                .cloned()
+            let Ok(input) = draft.to_input(cart.get_untracked().as_ref(), &points, round.as_ref())
             else {
                 return;
             };
             let id = new_uuid();
-            let order = LocalOrder::new(id.clone(), js_sys::Date::now(), &slug, &c, p, round);
-            app.place(order);
+            app.place(input.into_order(id.clone(), js_sys::Date::now(), &slug));
             navigate(&format!("/orders/{id}"));
-        }
+        })
+    };
+    let can_place = {
+        let open = round.is_some();
+        Signal::derive(move || open && shortages.with(|s| s.is_empty()))
     };
 
     view! {
         <h2>{move || village_name.get(lang()).to_string()}</h2>
-        {match round.clone() {
+        {match round {
             Some(r) => view! {
                 <p class="round-note" data-testid="cart-round">
                     {move || t_string!(
                         i18n,
                         round_for_order,
-                        day = logic::format_date(r.distribution_day, lang()),
-                        deadline = logic::format_datetime(r.deadline, lang())
+                        day = format::format_date(r.distribution_day, lang()),
+                        deadline = format::format_datetime(r.deadline, lang())
                     )}
                 </p>
             }
             .into_any(),
             None => view! { <p class="form-error" data-testid="cart-no-round">{t!(i18n, no_open_round)}</p> }.into_any(),
         }}
-        <ul class="cart-lines">
-            {
-                let slug = slug.clone();
-                move || {
-                    let Some(c) = cart.get() else { return ().into_any() };
-                    let vc = VillageCart { lines: vec![], ..c.clone() };
-                    c.lines
-                        .into_iter()
-                        .map(|l| {
-                            let left = left_of(l.product_id);
-                            let max = left.unwrap_or(domain::order::MAX_QUANTITY).min(domain::order::MAX_QUANTITY).max(l.quantity.min(1));
-                            let name = l.name.clone();
-                            let unit = l.unit.clone();
-                            let slug = slug.clone();
-                            let vc = vc.clone();
-                            let line = l.clone();
-                            let set = Callback::new(move |q: i64| {
-                                let line = crate::store::CartLine { quantity: q, ..line.clone() };
-                                app.update_cart(|c| c.set_quantity(&slug, &vc, line));
-                            });
-                            let over = shortages.with_untracked(|s| s.iter().find(|s| s.product_id == l.product_id).map(|s| s.remaining));
-                            view! {
-                                <li class="cart-line" data-testid="cart-line">
-                                    <span class="card-main">
-                                        <a class="card-title" href=format!("/p/{}", l.product_id)>{move || name.get(lang()).to_string()}</a>
-                                        <span class="muted small">
-                                            {format_yuan(l.unit_price_fen)} " " {move || t_string!(i18n, per_unit, unit = unit.get(lang()).to_string())}
-                                        </span>
-                                        {over.map(|left| view! {
-                                            <span class="field-error" data-testid="over-stock">{move || t_string!(i18n, over_stock, left = left)}</span>
-                                        })}
-                                    </span>
-                                    <QtyStepper value=Signal::stored(l.quantity) limit=Signal::stored(max) on_change=set />
-                                </li>
-                            }
-                        })
-                        .collect_view()
-                        .into_any()
-                }
-            }
-        </ul>
+        <CheckoutLines slug=slug cart=cart stock=stock shortages=shortages />
         <label class="field">
             <span>{t!(i18n, pickup_point)}</span>
             <select bind:value=point data-testid="point-select">
@@ -240,36 +174,87 @@ fn Checkout(v: VillageDetail) -> impl IntoView {
                 </div>
             }
         })}
-        {move || match app.member() {
-            Some(_) => view! {
-                <button
-                    class="button primary wide big"
-                    type="button"
-                    data-testid="place-order"
-                    disabled={
-                        let round = round.clone();
-                        let over_stock = over_stock;
-                        move || round.is_none() || over_stock()
-                    }
-                    on:click=place.clone()
-                >
-                    {t!(i18n, place_order)}
-                </button>
-            }
-            .into_any(),
-            None => view! {
-                <a class="button primary wide" href="/login?next=/cart" data-testid="login-to-order">{t!(i18n, login_to_order)}</a>
-                <p class="center"><a href="/join?next=/cart">{t!(i18n, join_to_order)}</a></p>
-            }
-            .into_any(),
-        }}
+        <PlaceOrder can_place=can_place place=place />
     }
 }
 
-/// A fresh order or booking id made on the phone.
-pub fn new_uuid() -> String {
-    web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .map(|c| c.random_uuid())
-        .expect("crypto.randomUUID is available in every browser we support")
+/// The cart's lines with a stepper each, capped by what is left.
+#[component]
+fn CheckoutLines(
+    slug: String,
+    cart: Memo<Option<VillageCart>>,
+    stock: StoredValue<Vec<Stock>>,
+    shortages: Memo<Vec<Shortage>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let app = use_app();
+    view! {
+        <ul class="cart-lines">
+            {move || {
+                let Some(c) = cart.get() else { return ().into_any() };
+                let vc = VillageCart { lines: vec![], ..c.clone() };
+                c.lines
+                    .into_iter()
+                    .map(|l| {
+                        let left = stock.with_value(|s| checkout::left_of(s, l.product_id));
+                        let max = left.unwrap_or(domain::order::MAX_QUANTITY).min(domain::order::MAX_QUANTITY).max(l.quantity.min(1));
+                        let name = l.name.clone();
+                        let unit = l.unit.clone();
+                        let slug = slug.clone();
+                        let vc = vc.clone();
+                        let line = l.clone();
+                        let set = Callback::new(move |q: i64| {
+                            let line = CartLine { quantity: q, ..line.clone() };
+                            app.update_cart(|c| c.set_quantity(&slug, &vc, line));
+                        });
+                        let over = shortages.with_untracked(|s| s.iter().find(|s| s.product_id == l.product_id).map(|s| s.remaining));
+                        view! {
+                            <li class="cart-line" data-testid="cart-line">
+                                <span class="card-main">
+                                    <a class="card-title" href=format!("/p/{}", l.product_id)>{move || name.get(lang()).to_string()}</a>
+                                    <span class="muted small">
+                                        {format_yuan(l.unit_price_fen)} " " {move || t_string!(i18n, per_unit, unit = unit.get(lang()).to_string())}
+                                    </span>
+                                    {over.map(|left| view! {
+                                        <span class="field-error" data-testid="over-stock">{move || t_string!(i18n, over_stock, left = left)}</span>
+                                    })}
+                                </span>
+                                <QtyStepper value=Signal::stored(l.quantity) limit=Signal::stored(max) on_change=set />
+                            </li>
+                        }
+                    })
+                    .collect_view()
+                    .into_any()
+            }}
+        </ul>
+    }
+}
+
+/// Placing the order once logged in; else the ways to log in or join.
+#[component]
+fn PlaceOrder(can_place: Signal<bool>, place: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let app = use_app();
+    move || {
+        match app.member() {
+        Some(_) => view! {
+            <button
+                class="button primary wide big"
+                type="button"
+                data-testid="place-order"
+                disabled=move || !can_place.get()
+                on:click=move |_| place.run(())
+            >
+                {t!(i18n, place_order)}
+            </button>
+        }
+        .into_any(),
+        None => view! {
+            <a class="button primary wide" href="/login?next=/cart" data-testid="login-to-order">{t!(i18n, login_to_order)}</a>
+            <p class="center"><a href="/join?next=/cart">{t!(i18n, join_to_order)}</a></p>
+        }
+        .into_any(),
+    }
+    }
 }

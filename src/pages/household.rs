@@ -1,11 +1,10 @@
 use crate::api;
 use crate::components::{
-    resource_view, today_shanghai, use_lang, DemoBadge, PageTitle, ProductCard,
+    in_lang, paragraphs, resource_view, today_shanghai, use_lang, DemoBadge, PageTitle, ProductCard,
 };
+use crate::format;
 use crate::i18n::*;
-use crate::logic;
-use crate::nav::use_params_map;
-use crate::pages::village::paragraphs;
+use crate::nav::use_param;
 use domain::dto::HouseholdDetail;
 use domain::season_status;
 use leptos::prelude::*;
@@ -13,15 +12,13 @@ use leptos::prelude::*;
 /// `/v/{slug}/h/{id}`: a producing household, by real name, with its story.
 #[component]
 pub fn HouseholdPage() -> impl IntoView {
-    let params = use_params_map();
-    let household =
-        crate::load::Load::new(move || api::household(params.read().get("id").unwrap_or_default()));
+    let (id, slug) = (use_param("id"), use_param("slug"));
+    let household = crate::load::Load::new(move || api::household(id()));
     view! {
         {resource_view(household, move |h: HouseholdDetail| {
             // A household reached under another village's URL is not there.
-            let slug = params.read_untracked().get("slug").unwrap_or_default();
-            if h.village_slug != slug {
-                return view! { <crate::pages::not_found::NotFound /> }.into_any();
+            if h.village_slug != untrack(slug) {
+                return view! { <crate::components::NotFound /> }.into_any();
             }
             view! { <Household h=h /> }.into_any()
         })}
@@ -33,8 +30,7 @@ fn Household(h: HouseholdDetail) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let today = today_shanghai();
-    let name = h.name.clone();
-    let title = Signal::derive(move || name.get(lang()).to_string());
+    let title = in_lang(h.name.clone());
     let name = h.name.clone();
     let village_name = h.village_name.clone();
     let story = h.story.clone();
@@ -49,7 +45,7 @@ fn Household(h: HouseholdDetail) -> impl IntoView {
             <span class="avatar big" aria-hidden="true">{h.name.zh.chars().next().map(String::from)}</span>
             <div>
                 <h1>{move || name.get(lang()).to_string()} {h.demo.then(|| view! { <DemoBadge /> })}</h1>
-                <p class="muted">{move || t_string!(i18n, member_since, date = logic::format_month_year(since, lang()))}</p>
+                <p class="muted">{move || t_string!(i18n, member_since, date = format::format_month_year(since, lang()))}</p>
             </div>
         </section>
         <section class="story">{move || paragraphs(story.get(lang()))}</section>
@@ -59,7 +55,7 @@ fn Household(h: HouseholdDetail) -> impl IntoView {
                 {h.products
                     .into_iter()
                     .map(|p| {
-                        let s = season_status(p.season, today, logic::COMING_SOON_WEEKS);
+                        let s = season_status(p.season, today, crate::village_calendar::COMING_SOON_WEEKS);
                         view! { <ProductCard product=p status=s /> }
                     })
                     .collect_view()}
@@ -89,7 +85,7 @@ fn PriceHistory(id: i64) -> impl IntoView {
                                 <span>
                                     {move || name.get(lang()).to_string()}
                                     <br />
-                                    <span class="muted small">{move || logic::format_datetime(c.changed_at, lang())}</span>
+                                    <span class="muted small">{move || format::format_datetime(c.changed_at, lang())}</span>
                                 </span>
                                 <span class="price">
                                     {move || t_string!(i18n, price_change, old = domain::format_yuan(c.old_price_fen), new = domain::format_yuan(c.new_price_fen), unit = unit.get(lang()).to_string())}

@@ -1,10 +1,10 @@
 use crate::api::{self, WriteError};
-use crate::components::{use_lang, PageTitle};
+use crate::components::{use_lang, FieldError, PageTitle};
 use crate::i18n::*;
-use crate::nav::use_query_map;
-use crate::pages::login::safe_next;
+use crate::nav::{safe_next, use_query_map};
 use crate::state::use_app;
 use domain::dto::{RegisterRequest, VillageDetail, VillageSummary};
+use domain::LocalText;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -106,35 +106,15 @@ pub fn JoinPage() -> impl IntoView {
             <label>
                 <span>{t!(i18n, choose_village)}</span>
                 <select name="village" bind:value=village>
-                    {move || {
-                        villages
-                            .get()
-                            .and_then(Result::ok)
-                            .unwrap_or_default()
-                            .into_iter()
-                            .map(|v: VillageSummary| {
-                                let name = v.name.clone();
-                                view! { <option value=v.slug.clone()>{move || name.get(lang()).to_string()}</option> }
-                            })
-                            .collect_view()
-                    }}
+                    {move || options(villages.get().and_then(Result::ok).unwrap_or_default(), |v: &VillageSummary| (v.slug.clone(), v.name.clone()))}
                 </select>
             </label>
             <label>
                 <span>{t!(i18n, default_point)}</span>
                 <select name="default_point_id" bind:value=point>
                     {move || {
-                        detail
-                            .get()
-                            .and_then(Result::ok)
-                            .map(|v: VillageDetail| v.distribution_points)
-                            .unwrap_or_default()
-                            .into_iter()
-                            .map(|p| {
-                                let name = p.name.clone();
-                                view! { <option value=p.id.to_string()>{move || name.get(lang()).to_string()}</option> }
-                            })
-                            .collect_view()
+                        let points = detail.get().and_then(Result::ok).map(|v: VillageDetail| v.distribution_points);
+                        options(points.unwrap_or_default(), |p| (p.id.to_string(), p.name.clone()))
                     }}
                 </select>
                 <FieldError text=Signal::derive(field_error("default_point_id")) />
@@ -156,11 +136,14 @@ pub fn JoinPage() -> impl IntoView {
     }
 }
 
-#[component]
-pub fn FieldError(text: Signal<Option<String>>) -> impl IntoView {
-    view! {
-        <Show when=move || text.get().is_some()>
-            <span class="field-error" role="alert" data-testid="field-error">{move || text.get()}</span>
-        </Show>
-    }
+/// The `<option>`s of a select: each item's value and name.
+fn options<T>(items: Vec<T>, of: impl Fn(&T) -> (String, LocalText)) -> impl IntoView {
+    let lang = use_lang();
+    items
+        .iter()
+        .map(|item| {
+            let (value, name) = of(item);
+            view! { <option value=value>{move || name.get(lang()).to_string()}</option> }
+        })
+        .collect_view()
 }

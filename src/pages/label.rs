@@ -1,8 +1,8 @@
 use crate::api::{self, FetchError};
 use crate::components::{use_lang, DemoBadge, ErrorPanel, Loading, PageTitle};
+use crate::format;
 use crate::i18n::*;
-use crate::logic;
-use crate::nav::use_params_map;
+use crate::nav::use_param;
 use domain::packing::LabelInfo;
 use leptos::prelude::*;
 
@@ -12,9 +12,8 @@ use leptos::prelude::*;
 #[component]
 pub fn LabelPage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let info =
-        crate::load::Load::new(move || api::label(params.read().get("code").unwrap_or_default()));
+    let code = use_param("code");
+    let info = crate::load::Load::new(move || api::label(code()));
     view! {
         <PageTitle text=Signal::derive(move || t_string!(i18n, label_title).to_string()) />
         {move || match info.get() {
@@ -53,7 +52,7 @@ fn Label(l: LabelInfo) -> impl IntoView {
                 {l.household.demo.then(|| view! { " " <DemoBadge /> })}
             </p>
             <p><a href=format!("/v/{}", l.village_slug)>{move || village.get(lang()).to_string()}</a></p>
-            <p>{t!(i18n, label_round)} ": " {move || logic::format_date(day, lang())}</p>
+            <p>{t!(i18n, label_round)} ": " {move || format::format_date(day, lang())}</p>
             <p>{t!(i18n, pickup_point)} ": " {move || point.get(lang()).to_string()}</p>
             <p class="muted small">{move || address.get(lang()).to_string()}</p>
         </section>

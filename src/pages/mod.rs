@@ -5,7 +5,6 @@ pub mod household;
 pub mod join;
 pub mod label;
 pub mod login;
-pub mod not_found;
 pub mod order;
 pub mod orders;
 pub mod organise;

@@ -1,51 +1,19 @@
 use crate::api;
-use crate::components::{use_lang, PageTitle};
+use crate::cart::VillageCart;
+use crate::components::{use_lang, ConfirmCancel, LastError, PageTitle};
+use crate::format;
 use crate::i18n::*;
-use crate::kept::Kept;
-use crate::logic;
-use crate::nav::use_params_map;
-use crate::pages::orders::{shown, Shown};
+use crate::nav::use_param;
+use crate::order_view::{changed_order, OrderView};
+use crate::orders::{adjusted_lines, shown, LocalOrder, LocalState, Shown};
+use crate::outbox::Retry;
+use crate::raw_answer::RawAnswer;
 use crate::state::use_app;
-use crate::store::{self, adjusted_lines, ListedOrder, LocalState, VillageCart};
-use domain::dto::{DistributionPoint, Order, Round};
+use domain::dto::{Order, OrderLine, WithdrawnLine};
 use domain::format_yuan;
-use domain::order::{OrderLineRequest, OrderRequest};
 use domain::LocalText;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-
-/// What the page shows of an order, wherever it came from.
-#[derive(Clone)]
-struct View {
-    listed: ListedOrder,
-    number: Option<String>,
-    village_name: LocalText,
-    round: Round,
-    point: DistributionPoint,
-    /// (name, unit, quantity, line total)
-    lines: Vec<(LocalText, LocalText, i64, i64)>,
-    total_fen: i64,
-    household_fen: i64,
-    withdrawn: Vec<domain::dto::WithdrawnLine>,
-}
-
-fn from_server(o: &Order) -> View {
-    View {
-        listed: ListedOrder::Server(o.clone()),
-        number: Some(o.number.clone()),
-        village_name: o.village_name.clone(),
-        round: o.round.clone(),
-        point: o.point.clone(),
-        lines: o
-            .lines
-            .iter()
-            .map(|l| (l.name.clone(), l.unit.clone(), l.quantity, l.total_fen))
-            .collect(),
-        total_fen: o.total_fen,
-        household_fen: o.household_fen,
-        withdrawn: o.withdrawn.clone(),
-    }
-}
 
 /// `/orders/{id}`: one order, its state in words no one can miss, and
 /// changing or cancelling it until the deadline.
@@ -53,8 +21,7 @@ fn from_server(o: &Order) -> View {
 pub fn OrderPage() -> impl IntoView {
     let i18n = use_i18n();
     let app = use_app();
-    let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
+    let id = use_param("id");
     // The server's copy, when it has one and we can reach it.
     let server = crate::load::Load::new(move || {
         let id = id();
@@ -79,182 +46,51 @@ pub fn OrderPage() -> impl IntoView {
         }
         state
     });
-    let view_of = move || -> Option<View> {
+    let view_of = move || {
         let local = app
             .outbox
             .with(|o| o.iter().find(|o| o.id == id()).cloned());
-        if let Some(Some(s)) = server.get() {
-            return Some(from_server(&s));
-        }
-        let l = local?;
-        if let Some(order) = match &l.state {
-            LocalState::Confirmed { order } => order.get(),
-            _ => None,
-        } {
-            return Some(from_server(order));
-        }
-        Some(View {
-            number: None,
-            village_name: l.village_name.clone(),
-            round: l.round.clone(),
-            point: l.point.clone(),
-            lines: l
-                .lines
-                .iter()
-                .map(|c| {
-                    let t = domain::order::line_totals(
-                        c.unit_price_fen,
-                        c.quantity,
-                        l.organising_percent,
-                    )
-                    .map_or(0, |t| t.total_fen);
-                    (c.name.clone(), c.unit.clone(), c.quantity, t)
-                })
-                .collect(),
-            total_fen: l.totals.total_fen,
-            household_fen: l.totals.household_fen,
-            withdrawn: vec![],
-            listed: ListedOrder::Local(l),
-        })
+        OrderView::of(local, server.get().flatten().as_ref())
     };
     view! {
         <PageTitle text=Signal::derive(move || t_string!(i18n, order_title).to_string()) />
         {move || match view_of() {
             Some(v) => view! { <OrderDetail v=v /> }.into_any(),
             None if server.get().is_none() => view! { <crate::components::Loading /> }.into_any(),
-            None => view! { <crate::pages::not_found::NotFound /> }.into_any(),
+            None => view! { <crate::components::NotFound /> }.into_any(),
         }}
     }
 }
 
 #[component]
-fn OrderDetail(v: View) -> impl IntoView {
+fn OrderDetail(v: OrderView) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
-    let app = use_app();
-    let navigate = crate::use_go();
     let state = shown(&v.listed);
-    let id = v.listed.id().to_string();
-    let round = v.round.clone();
-    let point = v.point.clone();
-    let village_name = v.village_name.clone();
-    let locked = match &v.listed {
-        ListedOrder::Server(o) => o.locked,
-        ListedOrder::Local(_) => false,
-    };
-    let number = v.number.clone();
-
-    let banner = {
-        let v = v.clone();
-        let navigate = navigate.clone();
-        match state {
-            Shown::Waiting => {
-                let last = match &v.listed {
-                    ListedOrder::Local(l) => match &l.state {
-                        LocalState::Waiting(r) => r.last_error.is_some().then(|| r.clone()),
-                        _ => None,
-                    },
-                    _ => None,
-                };
-                view! {
-                    <section class="banner waiting" role="status" data-testid="banner-waiting">
-                        <h1>{t!(i18n, waiting_banner_title)}</h1>
-                        <p>{t!(i18n, waiting_banner_body)}</p>
-                        {last.map(|r| view! {
-                            <p class="small">
-                                {move || {
-                                    let e = match r.error_text() {
-                                        Some(e) => e.get(lang()).to_string(),
-                                        None => t_string!(i18n, offline_error).to_string(),
-                                    };
-                                    t_string!(i18n, last_error, error = e)
-                                }}
-                            </p>
-                        })}
-                        <button class="button secondary" type="button" on:click=move |_| {
-                            app.update_outbox(|o| store::make_all_due(o));
-                            app.send_due();
-                        }>{t!(i18n, send_now)}</button>
-                    </section>
-                }
-                .into_any()
-            }
-            Shown::Confirmed => view! {
-                <section class="banner confirmed" role="status" data-testid="banner-confirmed">
-                    <p class="big-check" aria-hidden="true">"✓"</p>
-                    <h1>{t!(i18n, confirmed_banner_title)}</h1>
-                    <p class="order-number" data-testid="order-number">
-                        {let n = number.clone().unwrap_or_default(); move || t_string!(i18n, order_number, number = n.clone())}
-                    </p>
-                    <p>{t!(i18n, confirmed_banner_body)}</p>
-                </section>
-            }
-            .into_any(),
-            Shown::Cancelled => {
-                // The village withdrew everything in it; the member did not cancel.
-                let all_withdrawn = v.lines.is_empty() && !v.withdrawn.is_empty();
-                view! {
-                    <section class="banner cancelled" role="status" data-testid="banner-cancelled">
-                        <h1>{t!(i18n, cancelled_banner_title)}</h1>
-                        {number.clone().map(|n| view! { <p>{move || t_string!(i18n, order_number, number = n.clone())}</p> })}
-                        {all_withdrawn.then(|| view! { <p data-testid="all-withdrawn">{t!(i18n, withdrawn_all)}</p> })}
-                    </section>
-                }
-                .into_any()
-            }
-            Shown::Refused => {
-                let ListedOrder::Local(local) = v.listed.clone() else { unreachable!("only local orders are refused") };
-                let LocalState::Refused { reason, reason_zh, short, fields } = local.state.clone() else { unreachable!("shown as refused") };
-                let round_closed = fields.iter().any(|f| f.field == "round_id");
-                // The server's own words, for the detail.
-                let reason = domain::LocalText::new(reason_zh, reason);
-                let detail = move || logic::refusal_detail(&reason, &fields, lang());
-                let has_short = !short.is_empty();
-                let lines = local.lines.clone();
-                let slug = local.village_slug.clone();
-                let name = local.village_name.clone();
-                let adjust = move |_| {
-                    let lines = adjusted_lines(&local);
-                    let id = local.id.clone();
-                    let village = VillageCart { village_name: name.clone(), organising_percent: local.organising_percent, lines: vec![] };
-                    app.update_cart(|c| {
-                        for l in lines {
-                            c.set_quantity(&slug, &village, l);
-                        }
-                    });
-                    app.update_outbox(|o| o.retain(|o| o.id != id));
-                    navigate("/cart");
-                };
-                view! {
-                    <section class="banner refused" role="alert" data-testid="banner-refused">
-                        <h1>{t!(i18n, refused_banner_title)}</h1>
-                        <p data-testid="refused-reason">
-                            {move || if round_closed {
-                                t_string!(i18n, refused_round_closed)
-                            } else if has_short {
-                                t_string!(i18n, refused_short)
-                            } else {
-                                ""
-                            }}
-                        </p>
-                        <p class="small">{detail}</p>
-                        <ul class="short" data-testid="short">
-                            {short.into_iter().map(|s| {
-                                let name = lines.iter().find(|l| l.product_id == s.product_id).map(|l| l.name.clone()).unwrap_or_default();
-                                view! { <li>{move || t_string!(i18n, short_line, name = name.get(lang()).to_string(), requested = s.requested, left = s.remaining)}</li> }
-                            }).collect_view()}
-                        </ul>
-                        <button class="button primary" type="button" data-testid="adjust" on:click=adjust>
-                            {t!(i18n, adjust_and_resend)}
-                        </button>
-                    </section>
-                }
-                .into_any()
-            }
+    let banner = match (state, v.listed.clone()) {
+        (Shown::Waiting, listed) => {
+            let last = match listed {
+                crate::orders::ListedOrder::Local(LocalOrder {
+                    state: LocalState::Waiting(r),
+                    ..
+                }) => r.last_error.is_some().then_some(r),
+                _ => None,
+            };
+            view! { <WaitingBanner last=last /> }.into_any()
         }
+        (Shown::Confirmed, _) => {
+            view! { <ConfirmedBanner number=v.number.clone().unwrap_or_default() /> }.into_any()
+        }
+        (Shown::Cancelled, _) => {
+            view! { <CancelledBanner number=v.number.clone() all_withdrawn=v.all_withdrawn() /> }
+                .into_any()
+        }
+        (Shown::Refused, crate::orders::ListedOrder::Local(local)) => {
+            view! { <RefusedBanner local=local /> }.into_any()
+        }
+        (Shown::Refused, _) => unreachable!("only local orders are refused"),
     };
-
-    let editable = state == Shown::Confirmed && !locked;
+    let (round, point, village_name) = (v.round.clone(), v.point.clone(), v.village_name.clone());
     view! {
         {banner}
         <section class="order-facts">
@@ -265,7 +101,7 @@ fn OrderDetail(v: View) -> impl IntoView {
                     {move || t_string!(
                         i18n,
                         collect_at,
-                        day = logic::format_date(round.distribution_day, lang()),
+                        day = format::format_date(round.distribution_day, lang()),
                         from = point.pickup_from.clone(),
                         to = point.pickup_to.clone()
                     )}
@@ -274,23 +110,150 @@ fn OrderDetail(v: View) -> impl IntoView {
             <p><strong>{let n = v.point.name.clone(); move || n.get(lang()).to_string()}</strong></p>
             <p class="muted small">{let a = v.point.address.clone(); move || a.get(lang()).to_string()}</p>
         </section>
+        <OrderLines lines=v.lines.clone() withdrawn=v.withdrawn.clone() total_fen=v.total_fen household_fen=v.household_fen />
+        {(state == Shown::Confirmed && v.locked()).then(|| view! { <p class="note">{t!(i18n, locked_note)}</p> })}
+        {v.editable().cloned().map(|order| view! { <ChangeOrCancel id=order.id.clone() order=order /> })}
+    }
+}
+
+/// Saved on the phone, not yet accepted: why the last try failed, and
+/// trying again now.
+#[component]
+fn WaitingBanner(last: Option<Retry>) -> impl IntoView {
+    let i18n = use_i18n();
+    let app = use_app();
+    view! {
+        <section class="banner waiting" role="status" data-testid="banner-waiting">
+            <h1>{t!(i18n, waiting_banner_title)}</h1>
+            <p>{t!(i18n, waiting_banner_body)}</p>
+            {last.map(|r| view! { <LastError r=r /> })}
+            <button class="button secondary" type="button" on:click=move |_| {
+                app.update_outbox(|o| crate::outbox::make_all_due(o));
+                app.send_due();
+            }>{t!(i18n, send_now)}</button>
+        </section>
+    }
+}
+
+#[component]
+fn ConfirmedBanner(number: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="banner confirmed" role="status" data-testid="banner-confirmed">
+            <p class="big-check" aria-hidden="true">"✓"</p>
+            <h1>{t!(i18n, confirmed_banner_title)}</h1>
+            <p class="order-number" data-testid="order-number">
+                {move || t_string!(i18n, order_number, number = number.clone())}
+            </p>
+            <p>{t!(i18n, confirmed_banner_body)}</p>
+        </section>
+    }
+}
+
+#[component]
+fn CancelledBanner(number: Option<String>, all_withdrawn: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="banner cancelled" role="status" data-testid="banner-cancelled">
+            <h1>{t!(i18n, cancelled_banner_title)}</h1>
+            {number.map(|n| view! { <p>{move || t_string!(i18n, order_number, number = n.clone())}</p> })}
+            // The village withdrew everything in it; the member did not cancel.
+            {all_withdrawn.then(|| view! { <p data-testid="all-withdrawn">{t!(i18n, withdrawn_all)}</p> })}
+        </section>
+    }
+}
+
+/// The server said no: why, what was short, and the cart to adjust.
+#[component]
+fn RefusedBanner(local: LocalOrder) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let app = use_app();
+    let navigate = crate::use_go();
+    let LocalState::Refused {
+        reason,
+        reason_zh,
+        short,
+        fields,
+    } = local.state.clone()
+    else {
+        unreachable!("shown as refused")
+    };
+    let round_closed = fields.iter().any(|f| f.field == "round_id");
+    // The server's own words, for the detail.
+    let reason = LocalText::new(reason_zh, reason);
+    let detail = move || format::refusal_detail(&reason, &fields, lang());
+    let has_short = !short.is_empty();
+    let lines = local.lines.clone();
+    let adjust = move |_| {
+        let lines = adjusted_lines(&local);
+        let village = VillageCart {
+            village_name: local.village_name.clone(),
+            organising_percent: local.organising_percent,
+            lines: vec![],
+        };
+        app.update_cart(|c| {
+            for l in lines {
+                c.set_quantity(&local.village_slug, &village, l);
+            }
+        });
+        app.update_outbox(|o| o.retain(|o| o.id != local.id));
+        navigate("/cart");
+    };
+    view! {
+        <section class="banner refused" role="alert" data-testid="banner-refused">
+            <h1>{t!(i18n, refused_banner_title)}</h1>
+            <p data-testid="refused-reason">
+                {move || if round_closed {
+                    t_string!(i18n, refused_round_closed)
+                } else if has_short {
+                    t_string!(i18n, refused_short)
+                } else {
+                    ""
+                }}
+            </p>
+            <p class="small">{detail}</p>
+            <ul class="short" data-testid="short">
+                {short.into_iter().map(|s| {
+                    let name = lines.iter().find(|l| l.product_id == s.product_id).map(|l| l.name.clone()).unwrap_or_default();
+                    view! { <li>{move || t_string!(i18n, short_line, name = name.get(lang()).to_string(), requested = s.requested, left = s.remaining)}</li> }
+                }).collect_view()}
+            </ul>
+            <button class="button primary" type="button" data-testid="adjust" on:click=adjust>
+                {t!(i18n, adjust_and_resend)}
+            </button>
+        </section>
+    }
+}
+
+/// The order's lines, what the village withdrew, and the totals.
+#[component]
+fn OrderLines(
+    lines: Vec<OrderLine>,
+    withdrawn: Vec<WithdrawnLine>,
+    total_fen: i64,
+    household_fen: i64,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    view! {
         <section>
             <ul class="order-lines" data-testid="order-lines">
-                {v.lines.iter().map(|(name, unit, q, total)| {
-                    let (name, unit, q, total) = (name.clone(), unit.clone(), *q, *total);
+                {lines.into_iter().map(|l| {
+                    let (name, unit, q) = (l.name, l.unit, l.quantity);
                     view! {
                         <li>
                             <span>{move || format!("{} × {} {}", name.get(lang()), q, unit.get(lang()))}</span>
-                            <span class="price">{format_yuan(total)}</span>
+                            <span class="price">{format_yuan(l.total_fen)}</span>
                         </li>
                     }
                 }).collect_view()}
             </ul>
-            {(!v.withdrawn.is_empty()).then(|| view! {
+            {(!withdrawn.is_empty()).then(|| view! {
                 <div class="note warn" role="alert" data-testid="withdrawn">
                     <p><strong>{t!(i18n, withdrawn_title)}</strong></p>
-                    {v.withdrawn.iter().map(|w| {
-                        let (name, unit, q, total, reason) = (w.name.clone(), w.unit.clone(), w.quantity, w.total_fen, w.reason.clone());
+                    {withdrawn.into_iter().map(|w| {
+                        let (name, unit, q, total, reason) = (w.name, w.unit, w.quantity, w.total_fen, w.reason);
                         view! {
                             <p>
                                 <s>{move || format!("{} × {} {}", name.get(lang()), q, unit.get(lang()))} " " {format_yuan(total)}</s>
@@ -302,14 +265,9 @@ fn OrderDetail(v: View) -> impl IntoView {
                     <p class="small">{t!(i18n, withdrawn_total_note)}</p>
                 </div>
             })}
-            <p class="total-line" data-testid="order-total"><span>{t!(i18n, total)}</span><strong>{format_yuan(v.total_fen)}</strong></p>
-            <p class="muted small">{let h = v.household_fen; move || t_string!(i18n, to_households, amount = format_yuan(h))}</p>
+            <p class="total-line" data-testid="order-total"><span>{t!(i18n, total)}</span><strong>{format_yuan(total_fen)}</strong></p>
+            <p class="muted small">{move || t_string!(i18n, to_households, amount = format_yuan(household_fen))}</p>
         </section>
-        {(state == Shown::Confirmed && locked).then(|| view! { <p class="note">{t!(i18n, locked_note)}</p> })}
-        {editable.then(|| {
-            let ListedOrder::Server(order) = v.listed.clone() else { unreachable!("confirmed orders come from the server") };
-            view! { <ChangeOrCancel order=order id=id.clone() /> }
-        })}
     }
 }
 
@@ -335,7 +293,7 @@ fn ChangeOrCancel(order: Order, id: String) -> impl IntoView {
         app.update_outbox(|all| {
             if let Some(l) = all.iter_mut().find(|l| l.id == o.id) {
                 l.state = LocalState::Confirmed {
-                    order: Kept::new(&o),
+                    order: RawAnswer::new(&o),
                 };
             }
         });
@@ -360,20 +318,7 @@ fn ChangeOrCancel(order: Order, id: String) -> impl IntoView {
         let id = id.clone();
         let order = order.clone();
         move |_| {
-            let lines: Vec<OrderLineRequest> = quantities
-                .get_untracked()
-                .into_iter()
-                .filter(|(_, q)| *q > 0)
-                .map(|(product_id, quantity)| OrderLineRequest {
-                    product_id,
-                    quantity,
-                })
-                .collect();
-            let req = OrderRequest {
-                round_id: order.round.id,
-                point_id: order.point.id,
-                lines,
-            };
+            let req = quantities.with_untracked(|q| changed_order(&order, q));
             let id = id.clone();
             spawn_local(async move {
                 match api::patch_order(&id, &req).await {
@@ -388,7 +333,7 @@ fn ChangeOrCancel(order: Order, id: String) -> impl IntoView {
     };
     view! {
         <section class="change" data-testid="change">
-            <p class="muted small">{move || t_string!(i18n, can_change_until, deadline = logic::format_datetime(deadline, lang()))}</p>
+            <p class="muted small">{move || t_string!(i18n, can_change_until, deadline = format::format_datetime(deadline, lang()))}</p>
             <Show when=move || error.get().is_some()>
                 <p class="form-error" role="alert" data-testid="change-error">{move || error.get().map(|m| m.get(lang()).to_string())}</p>
             </Show>
@@ -415,13 +360,7 @@ fn ChangeOrCancel(order: Order, id: String) -> impl IntoView {
                 <button class="button secondary wide" type="button" data-testid="change-order" on:click=move |_| editing.set(true)>{t!(i18n, change_order)}</button>
                 <button class="button danger wide" type="button" data-testid="cancel-order" on:click=move |_| asking.set(true)>{t!(i18n, cancel_order)}</button>
             </Show>
-            <Show when=move || asking.get()>
-                <div class="confirm-box" role="alertdialog" data-testid="cancel-confirm">
-                    <p>{t!(i18n, cancel_confirm)}</p>
-                    <button class="button danger" type="button" data-testid="cancel-yes" on:click=cancel.clone()>{t!(i18n, cancel_yes)}</button>
-                    <button class="button secondary" type="button" on:click=move |_| asking.set(false)>{t!(i18n, cancel_no)}</button>
-                </div>
-            </Show>
+            <ConfirmCancel asking=asking on_yes=Callback::new(cancel)>{t!(i18n, cancel_confirm)}</ConfirmCancel>
         </section>
     }
 }

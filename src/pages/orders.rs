@@ -1,10 +1,9 @@
 use crate::api;
-use crate::components::{use_lang, PageTitle};
+use crate::components::{use_lang, ListSwitch, PageTitle};
+use crate::format;
 use crate::i18n::*;
-use crate::logic;
+use crate::orders::{merge_orders, shown, ListedOrder, LocalState, Shown};
 use crate::state::use_app;
-use crate::store::{merge_orders, ListedOrder, LocalState};
-use domain::dto::OrderStatus;
 use domain::format_yuan;
 use leptos::prelude::*;
 
@@ -46,7 +45,7 @@ pub fn OrdersPage() -> impl IntoView {
     });
     view! {
         <PageTitle text=Signal::derive(move || t_string!(i18n, orders_title).to_string()) />
-        <crate::pages::trips::ListSwitch trips=false />
+        <ListSwitch trips=false />
         <h1>{t!(i18n, orders_title)}</h1>
         <Show when=offline>
             <p class="note" data-testid="orders-offline">{t!(i18n, orders_offline_note)}</p>
@@ -59,34 +58,6 @@ pub fn OrdersPage() -> impl IntoView {
                 {move || listed().into_iter().map(|o| view! { <OrderRow o=o /> }).collect_view()}
             </ul>
         </Show>
-    }
-}
-
-/// What a shopper needs to know about an order at a glance.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Shown {
-    Waiting,
-    Confirmed,
-    Refused,
-    Cancelled,
-}
-
-pub fn shown(o: &ListedOrder) -> Shown {
-    match o {
-        ListedOrder::Local(l) => match l.state {
-            LocalState::Waiting(_) => Shown::Waiting,
-            LocalState::Refused { .. } => Shown::Refused,
-            LocalState::Confirmed { ref order }
-                if order
-                    .get()
-                    .is_some_and(|o| o.status == OrderStatus::Cancelled) =>
-            {
-                Shown::Cancelled
-            }
-            LocalState::Confirmed { .. } => Shown::Confirmed,
-        },
-        ListedOrder::Server(s) if s.status == OrderStatus::Cancelled => Shown::Cancelled,
-        ListedOrder::Server(_) => Shown::Confirmed,
     }
 }
 
@@ -142,7 +113,7 @@ fn OrderRow(o: ListedOrder) -> impl IntoView {
                 </span>
                 <span class="price">
                     {format_yuan(total)}
-                    <span class="unit">{move || logic::format_date(day, lang())}</span>
+                    <span class="unit">{move || format::format_date(day, lang())}</span>
                 </span>
             </a>
         </li>

@@ -1,16 +1,13 @@
 use crate::api;
-use crate::components::{now, use_lang, Loading, PageTitle};
+use crate::components::{now, use_lang, ConfirmCancel, LastError, Loading, PageTitle, PriceLines};
+use crate::format;
 use crate::i18n::*;
-use crate::logic;
-use crate::nav::use_params_map;
-use crate::pages::trips::{trip_shown, TripShown};
-use crate::pages::visit::price_line_text;
+use crate::nav::use_param;
+use crate::outbox::Retry;
 use crate::state::use_app;
-use crate::store::{self, Retry};
-use crate::trips::{self, ListedTrip, LocalTrip, TripState};
+use crate::trips::{self, trip_shown, ListedTrip, LocalTrip, TripShown, TripState};
 use domain::dto::{Booking, CancelledBy};
 use domain::format_yuan;
-use domain::visit::DayMeals;
 use domain::LocalText;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -21,8 +18,7 @@ use leptos::task::spawn_local;
 pub fn TripPage() -> impl IntoView {
     let i18n = use_i18n();
     let app = use_app();
-    let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
+    let id = use_param("id");
     let local = move || app.trips.with(|t| t.iter().find(|t| t.id == id()).cloned());
     // The server's copy: by reference when the phone has it, else by the
     // member's session. Offline, the phone's copy stands.
@@ -78,23 +74,9 @@ pub fn TripPage() -> impl IntoView {
         {move || match listed() {
             Some(t) => view! { <TripDetail t=t /> }.into_any(),
             None if server.get().is_none() => view! { <Loading /> }.into_any(),
-            None => view! { <crate::pages::not_found::NotFound /> }.into_any(),
+            None => view! { <crate::components::NotFound /> }.into_any(),
         }}
     }
-}
-
-fn meals_text(i18n: crate::i18n::I18n, m: &DayMeals) -> String {
-    let mut v = Vec::new();
-    if m.breakfast {
-        v.push(t_string!(i18n, meal_breakfast));
-    }
-    if m.lunch {
-        v.push(t_string!(i18n, meal_lunch));
-    }
-    if m.dinner {
-        v.push(t_string!(i18n, meal_dinner));
-    }
-    v.join(" · ")
 }
 
 #[component]
@@ -109,17 +91,7 @@ fn TripDetail(t: ListedTrip) -> impl IntoView {
                 <section class="banner waiting" role="status" data-testid="banner-waiting">
                     <h1>{t!(i18n, trip_waiting_title)}</h1>
                     <p>{t!(i18n, trip_waiting_body)}</p>
-                    {last.map(|r| view! {
-                        <p class="small">
-                            {move || {
-                                let e = match r.error_text() {
-                                    Some(e) => e.get(lang()).to_string(),
-                                    None => t_string!(i18n, offline_error).to_string(),
-                                };
-                                t_string!(i18n, last_error, error = e)
-                            }}
-                        </p>
-                    })}
+                    {last.map(|r| view! { <LastError r=r /> })}
                     <SendNow />
                 </section>
             }
@@ -163,7 +135,7 @@ fn TripDetail(t: ListedTrip) -> impl IntoView {
             view! {
                 <section class="order-facts" data-testid="trip-facts">
                     <h2>{move || village.get(lang()).to_string()}</h2>
-                    <p>{move || t_string!(i18n, stay_dates, from = logic::format_date(r.arrival, lang()), to = logic::format_date(departure, lang()))}</p>
+                    <p>{move || t_string!(i18n, stay_dates, from = format::format_date(r.arrival, lang()), to = format::format_date(departure, lang()))}</p>
                     <p>{move || t_string!(i18n, party_line, adults = r.adults, children = r.children)}</p>
                     <p>{move || match &host { Some(h) => h.get(lang()).to_string(), None => t_string!(i18n, host_any).to_string() }}</p>
                     {l.estimate_fen.map(|f| view! { <p class="total-line"><span>{t!(i18n, total)}</span><strong>{format_yuan(f)}</strong></p> })}
@@ -196,7 +168,7 @@ fn SendNow() -> impl IntoView {
     let app = use_app();
     view! {
         <button class="button secondary" type="button" data-testid="send-now" on:click=move |_| {
-            app.update_trips(|t| store::make_all_due(t));
+            app.update_trips(|t| crate::outbox::make_all_due(t));
             app.send_due();
         }>{t!(i18n, send_now)}</button>
     }
@@ -218,7 +190,7 @@ fn Refused(l: LocalTrip) -> impl IntoView {
         return ().into_any();
     };
     let reason = domain::LocalText::new(reason_zh, reason);
-    let detail = move || crate::logic::refusal_detail(&reason, &fields, lang());
+    let detail = move || crate::format::refusal_detail(&reason, &fields, lang());
     let others = no_room
         .as_ref()
         .map(|n| n.other_hosts.clone())
@@ -267,7 +239,7 @@ fn BookedFacts(b: Booking) -> impl IntoView {
         <section class="order-facts" data-testid="trip-facts">
             <h2>{move || village.get(lang()).to_string()}</h2>
             <p data-testid="trip-host"><strong>{move || host.get(lang()).to_string()}</strong></p>
-            <p data-testid="trip-dates">{move || t_string!(i18n, stay_dates, from = logic::format_date(arrival, lang()), to = logic::format_date(departure, lang()))}</p>
+            <p data-testid="trip-dates">{move || t_string!(i18n, stay_dates, from = format::format_date(arrival, lang()), to = format::format_date(departure, lang()))}</p>
             <p data-testid="trip-party">{move || t_string!(i18n, party_line, adults = adults, children = children)}</p>
             <p class="muted small">{move || t_string!(i18n, booked_for, name = b.name.clone(), phone = b.phone.clone())}</p>
         </section>
@@ -276,17 +248,13 @@ fn BookedFacts(b: Booking) -> impl IntoView {
                 <h3>{t!(i18n, visit_step_meals)}</h3>
                 <ul class="order-lines">
                     {meals.into_iter().map(|m| view! {
-                        <li><span>{move || logic::format_date(m.date, lang())}</span><span>{move || meals_text(i18n, &m)}</span></li>
+                        <li><span>{move || format::format_date(m.date, lang())}</span><span>{move || format::meal_names(i18n, m.meals()).join(" · ")}</span></li>
                     }).collect_view()}
                 </ul>
             </section>
         })}
         <section>
-            <ul class="order-lines" data-testid="trip-lines">
-                {lines.into_iter().map(|l| view! {
-                    <li><span>{move || price_line_text(i18n, &l)}</span><span class="price">{format_yuan(l.total_fen)}</span></li>
-                }).collect_view()}
-            </ul>
+            <PriceLines lines=lines testid="trip-lines" />
             <p class="total-line" data-testid="trip-total"><span>{t!(i18n, total)}</span><strong>{format_yuan(b.total_fen)}</strong></p>
             <p class="muted small">{t!(i18n, pay_at_host)}</p>
         </section>
@@ -296,7 +264,7 @@ fn BookedFacts(b: Booking) -> impl IntoView {
         } else {
             view! {
                 <p class="note warn" data-testid="cancel-closed">
-                    {move || t_string!(i18n, cancel_closed, until = logic::format_datetime(until, lang()))}
+                    {move || t_string!(i18n, cancel_closed, until = format::format_datetime(until, lang()))}
                 </p>
             }
             .into_any()
@@ -329,20 +297,14 @@ fn CancelTrip(id: String, reference: String, until: time::OffsetDateTime) -> imp
     };
     view! {
         <section class="change" data-testid="cancel-trip">
-            <p class="muted small">{move || t_string!(i18n, cancel_free_until, until = logic::format_datetime(until, lang()))}</p>
+            <p class="muted small">{move || t_string!(i18n, cancel_free_until, until = format::format_datetime(until, lang()))}</p>
             <Show when=move || error.get().is_some()>
                 <p class="form-error" role="alert" data-testid="cancel-error">{move || error.get().map(|m| m.get(lang()).to_string())}</p>
             </Show>
             <Show when=move || !asking.get()>
                 <button class="button danger wide" type="button" data-testid="cancel-booking" on:click=move |_| asking.set(true)>{t!(i18n, cancel_booking)}</button>
             </Show>
-            <Show when=move || asking.get()>
-                <div class="confirm-box" role="alertdialog" data-testid="cancel-confirm">
-                    <p>{t!(i18n, cancel_booking_confirm)}</p>
-                    <button class="button danger" type="button" data-testid="cancel-yes" disabled=move || busy.get() on:click=cancel.clone()>{t!(i18n, cancel_yes)}</button>
-                    <button class="button secondary" type="button" on:click=move |_| asking.set(false)>{t!(i18n, cancel_no)}</button>
-                </div>
-            </Show>
+            <ConfirmCancel asking=asking on_yes=Callback::new(cancel) busy=busy>{t!(i18n, cancel_booking_confirm)}</ConfirmCancel>
         </section>
     }
 }

@@ -1,24 +1,12 @@
 use crate::api;
-use crate::components::{today_shanghai, use_lang, PageTitle};
+use crate::components::{today_shanghai, use_lang, ListSwitch, PageTitle};
+use crate::format;
 use crate::i18n::*;
-use crate::logic;
 use crate::state::use_app;
-use crate::trips::{self, ListedTrip, TripState};
-use domain::dto::{Booking, BookingStatus};
+use crate::trips::{self, trip_shown, ListedTrip, TripShown, TripState};
+use domain::dto::Booking;
 use domain::format_yuan;
 use leptos::prelude::*;
-
-/// Orders and trips are two lists of the same tab.
-#[component]
-pub fn ListSwitch(trips: bool) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <nav class="seg" aria-label=move || t_string!(i18n, nav_orders)>
-            <a href="/orders" class=if trips { "" } else { "on" } aria-current=(!trips).then_some("page") data-testid="seg-orders">{t!(i18n, orders_title)}</a>
-            <a href="/trips" class=if trips { "on" } else { "" } aria-current=trips.then_some("page") data-testid="seg-trips">{t!(i18n, trips_title)}</a>
-        </nav>
-    }
-}
 
 /// The server's latest copies of the bookings this phone knows: the
 /// member's list, and each other booking read by its reference.
@@ -111,36 +99,6 @@ pub fn TripsPage() -> impl IntoView {
     }
 }
 
-/// What a visitor needs to know about a trip at a glance.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum TripShown {
-    Waiting,
-    Confirmed,
-    Refused,
-    Cancelled,
-}
-
-pub fn trip_shown(t: &ListedTrip) -> TripShown {
-    match t {
-        ListedTrip::Local(l) => match l.state {
-            TripState::Waiting(_) => TripShown::Waiting,
-            TripState::Refused { .. } => TripShown::Refused,
-            // Unreadable as a booking: shown as on its way, not lost.
-            TripState::Booked { ref booking } => {
-                booking.get().map_or(TripShown::Waiting, booked_shown)
-            }
-        },
-        ListedTrip::Booked(b) => booked_shown(b),
-    }
-}
-
-fn booked_shown(b: &Booking) -> TripShown {
-    match b.status {
-        BookingStatus::Confirmed => TripShown::Confirmed,
-        BookingStatus::Cancelled => TripShown::Cancelled,
-    }
-}
-
 #[component]
 pub fn TripBadge(state: TripShown) -> impl IntoView {
     let i18n = use_i18n();
@@ -194,7 +152,7 @@ fn TripRow(t: ListedTrip) -> impl IntoView {
                 <span class="card-main">
                     <span class="card-title">{move || village.get(lang()).to_string()}</span>
                     <span class="small">
-                        {move || t_string!(i18n, trip_when, date = logic::format_date(arrival, lang()), nights = nights, people = people)}
+                        {move || t_string!(i18n, trip_when, date = format::format_date(arrival, lang()), nights = nights, people = people)}
                     </span>
                     <span class="meta small">
                         {host.map(|h| view! { <span class="muted">{move || h.get(lang()).to_string()}</span> })}

@@ -1,65 +1,82 @@
 use crate::api;
+use crate::checkout;
 use crate::components::{
-    now, resource_view, today_shanghai, use_lang, HouseholdList, PageTitle, ProductCard,
+    in_lang, now, paragraphs, resource_view, today_shanghai, use_lang, HouseholdList, PageTitle,
+    ProductCard,
 };
+use crate::format;
 use crate::i18n::*;
-use crate::logic::{self, CalendarGroup};
-use crate::nav::use_params_map;
-use domain::dto::VillageDetail;
+use crate::nav::use_param;
+use crate::village_calendar::CalendarGroup;
+use domain::dto::{DistributionPoint, ProductSummary, Round, Stock, VillageDetail};
 use domain::{next_orderable, RoundPhase};
 use leptos::prelude::*;
 
 /// `/v/{slug}`: the village, its seasonal calendar, producers and rounds.
 #[component]
 pub fn VillagePage() -> impl IntoView {
-    let params = use_params_map();
-    let village =
-        crate::load::Load::new(move || api::village(params.read().get("slug").unwrap_or_default()));
+    let slug = use_param("slug");
+    let village = crate::load::Load::new(move || api::village(slug()));
     view! { {resource_view(village, |v: VillageDetail| view! { <Village v=v /> })} }
 }
 
 #[component]
 fn Village(v: VillageDetail) -> impl IntoView {
     let i18n = use_i18n();
-    let lang = use_lang();
     let today = today_shanghai();
-    let name = v.name.clone();
-    let title = Signal::derive(move || name.get(lang()).to_string());
+    let title = in_lang(v.name.clone());
+    // The next three are enough to plan with on a phone.
+    let rounds: Vec<Round> = v.upcoming_rounds.iter().take(3).cloned().collect();
+    let stock = checkout::open_stock(&v);
     let v = StoredValue::new(v);
-    let text = move |f: fn(&VillageDetail) -> &domain::LocalText| {
-        v.with_value(|v| f(v).get(lang()).to_string())
-    };
-    let (slug, products, households, points, rounds, pct) = v.with_value(|v| {
+    let (slug, products, households, points) = v.with_value(|v| {
         (
             v.slug.clone(),
             v.products.clone(),
             v.households.clone(),
             v.distribution_points.clone(),
-            // The next three are enough to plan with on a phone.
-            v.upcoming_rounds
-                .iter()
-                .take(3)
-                .cloned()
-                .collect::<Vec<_>>(),
-            v.organising_percent,
         )
     });
-    let groups = logic::group_calendar(&products, today);
-    let stock_of = {
-        let stock = v.with_value(|v| {
-            v.open_round
-                .as_ref()
-                .map(|o| o.stock.clone())
-                .unwrap_or_default()
-        });
-        move |id: i64| stock.iter().find(|s| s.product_id == id).copied()
-    };
     let now = now();
-    let next = next_orderable(&rounds, now).cloned();
-    let this_month = today.month() as u8;
 
     view! {
         <PageTitle text=title />
+        <VillageHero v=v next=next_orderable(&rounds, now).cloned() />
+        <SeasonCalendar products=products.clone() stock=stock />
+
+        <section class="year" aria-labelledby="year-h">
+            <h2 id="year-h">{t!(i18n, year_view)}</h2>
+            <p class="muted small">{t!(i18n, year_view_hint)}</p>
+            <YearGrid products=products this_month=today.month() as u8 />
+        </section>
+
+        <section aria-labelledby="people-h">
+            <h2 id="people-h">{t!(i18n, producers)}</h2>
+            <HouseholdList village_slug=slug households=households />
+        </section>
+
+        <RoundList rounds=rounds now=now />
+        <PickupPoints points=points />
+        <VillageStory v=v />
+    }
+}
+
+/// A text of the village in the language of the moment.
+fn village_text(
+    v: StoredValue<VillageDetail>,
+    lang: impl Fn() -> domain::Lang + Copy,
+) -> impl Fn(fn(&VillageDetail) -> &domain::LocalText) -> String + Copy {
+    move |f| v.with_value(|v| f(v).get(lang()).to_string())
+}
+
+/// The village's name, where it is, and its next round to order in.
+#[component]
+fn VillageHero(v: StoredValue<VillageDetail>, next: Option<Round>) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let text = village_text(v, lang);
+    let slug = v.with_value(|v| v.slug.clone());
+    view! {
         <section class="hero">
             <h1>{move || text(|v| &v.name)}</h1>
             <p class="muted">
@@ -73,16 +90,27 @@ fn Village(v: VillageDetail) -> impl IntoView {
                     {move || t_string!(
                         i18n,
                         next_round,
-                        day = logic::format_date(r.distribution_day, lang()),
-                        deadline = logic::format_datetime(r.deadline, lang())
+                        day = format::format_date(r.distribution_day, lang()),
+                        deadline = format::format_datetime(r.deadline, lang())
                     )}
                 </p>
             })}
         </section>
+    }
+}
 
+/// The products by where their season stands today.
+#[component]
+fn SeasonCalendar(products: Vec<ProductSummary>, stock: Vec<Stock>) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let today = today_shanghai();
+    let groups = crate::village_calendar::group_calendar(&products, today);
+    let stock_of = move |id: i64| stock.iter().find(|s| s.product_id == id).copied();
+    view! {
         <section class="calendar" data-testid="calendar" aria-labelledby="cal-h">
             <h2 id="cal-h">{t!(i18n, calendar_title)}</h2>
-            <p class="muted small">{move || t_string!(i18n, calendar_today, date = logic::format_date(today, lang()))}</p>
+            <p class="muted small">{move || t_string!(i18n, calendar_today, date = format::format_date(today, lang()))}</p>
             {groups
                 .into_iter()
                 .map(|(group, items)| {
@@ -126,18 +154,15 @@ fn Village(v: VillageDetail) -> impl IntoView {
                 })
                 .collect_view()}
         </section>
+    }
+}
 
-        <section class="year" aria-labelledby="year-h">
-            <h2 id="year-h">{t!(i18n, year_view)}</h2>
-            <p class="muted small">{t!(i18n, year_view_hint)}</p>
-            <YearGrid products=products.clone() this_month=this_month />
-        </section>
-
-        <section aria-labelledby="people-h">
-            <h2 id="people-h">{t!(i18n, producers)}</h2>
-            <HouseholdList village_slug=slug households=households />
-        </section>
-
+/// The coming rounds: distribution day, deadline and whether orders are open.
+#[component]
+fn RoundList(rounds: Vec<Round>, now: time::OffsetDateTime) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    view! {
         <section class="rounds" data-testid="rounds" aria-labelledby="rounds-h">
             <h2 id="rounds-h">{t!(i18n, rounds_title)}</h2>
             {if rounds.is_empty() {
@@ -153,17 +178,17 @@ fn Village(v: VillageDetail) -> impl IntoView {
                                 let phase_text = move || match phase {
                                     RoundPhase::Open => t_string!(i18n, round_open).to_string(),
                                     RoundPhase::Closed => t_string!(i18n, round_closed).to_string(),
-                                    RoundPhase::NotYetOpen => t_string!(i18n, round_not_open, date = logic::format_date(opens.to_offset(domain::SHANGHAI).date(), lang())),
+                                    RoundPhase::NotYetOpen => t_string!(i18n, round_not_open, date = format::format_date(opens.to_offset(domain::SHANGHAI).date(), lang())),
                                 };
                                 view! {
                                     <li class="round" class:open=phase == RoundPhase::Open>
                                         <span class="round-day">
                                             <span class="label">{t!(i18n, round_day)}</span>
-                                            <strong>{move || logic::format_date(r.distribution_day, lang())}</strong>
+                                            <strong>{move || format::format_date(r.distribution_day, lang())}</strong>
                                         </span>
                                         <span class="round-deadline">
                                             <span class="label">{t!(i18n, round_deadline)}</span>
-                                            {move || logic::format_datetime(r.deadline, lang())}
+                                            {move || format::format_datetime(r.deadline, lang())}
                                         </span>
                                         <span class="round-phase small">{phase_text}</span>
                                     </li>
@@ -175,7 +200,14 @@ fn Village(v: VillageDetail) -> impl IntoView {
                 .into_any()
             }}
         </section>
+    }
+}
 
+#[component]
+fn PickupPoints(points: Vec<DistributionPoint>) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    view! {
         <section aria-labelledby="points-h">
             <h2 id="points-h">{t!(i18n, pickup_points)}</h2>
             <ul class="points" data-testid="pickup-points">
@@ -197,7 +229,17 @@ fn Village(v: VillageDetail) -> impl IntoView {
                     .collect_view()}
             </ul>
         </section>
+    }
+}
 
+/// The village's story, its organisers and their share.
+#[component]
+fn VillageStory(v: StoredValue<VillageDetail>) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let text = village_text(v, lang);
+    let pct = v.with_value(|v| v.organising_percent);
+    view! {
         <section class="story" aria-labelledby="story-h">
             <h2 id="story-h">{t!(i18n, village_story)}</h2>
             {move || paragraphs(&text(|v| &v.story))}
@@ -205,7 +247,7 @@ fn Village(v: VillageDetail) -> impl IntoView {
             <p>
                 {move || {
                     v.with_value(|v| {
-                        logic::join_names(v.organisers.iter().map(|o| o.get(lang())), lang())
+                        format::join_names(v.organisers.iter().map(|o| o.get(lang())), lang())
                     })
                 }}
             </p>
@@ -214,18 +256,9 @@ fn Village(v: VillageDetail) -> impl IntoView {
     }
 }
 
-/// Splits text from the API on blank lines into paragraphs.
-pub fn paragraphs(text: &str) -> impl IntoView {
-    text.split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(|p| view! { <p>{p.to_string()}</p> })
-        .collect_view()
-}
-
 /// Products × 12 months; the current month's column is outlined.
 #[component]
-fn YearGrid(products: Vec<domain::dto::ProductSummary>, this_month: u8) -> impl IntoView {
+fn YearGrid(products: Vec<ProductSummary>, this_month: u8) -> impl IntoView {
     let lang = use_lang();
     view! {
         <div class="year-grid-wrap">
@@ -237,7 +270,7 @@ fn YearGrid(products: Vec<domain::dto::ProductSummary>, this_month: u8) -> impl 
                             .map(|m| {
                                 view! {
                                     <th scope="col" class:now=m == this_month>
-                                        {move || logic::month_initial(m, lang())}
+                                        {move || format::month_initial(m, lang())}
                                     </th>
                                 }
                             })

@@ -1,13 +1,18 @@
 use crate::api::{self, FetchError};
-use crate::components::{today_shanghai, use_lang, ErrorPanel, Loading, PageTitle, QtyStepper};
+use crate::booking_draft::{self, Estimate, VisitDraft};
+use crate::components::FieldError as FieldNote;
+use crate::components::{
+    today_shanghai, use_lang, ErrorPanel, Loading, PageTitle, PriceLines, QtyStepper,
+};
+use crate::format;
+use crate::format::meal_label;
 use crate::i18n::*;
-use crate::logic;
-use crate::nav::use_params_map;
-use crate::pages::join::FieldError as FieldNote;
+use crate::nav::use_param;
 use crate::state::use_app;
-use crate::trips::{self, Estimate, LocalTrip};
-use domain::dto::{BookingRequest, DayAvailability, VisitOffer};
-use domain::visit::{self, DayMeals, DayStatus, Guest, HostOffer, MealSet, PriceItem};
+use crate::trips::LocalTrip;
+use crate::visit_calendar;
+use domain::dto::{DayAvailability, VisitOffer};
+use domain::visit::{self, DayMeals, DayStatus, HostOffer, MealSet, PriceItem, VisitPolicy};
 use domain::{format_yuan, FieldError};
 use leptos::prelude::*;
 use time::Date;
@@ -17,8 +22,7 @@ use time::Date;
 #[component]
 pub fn VisitPage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let slug = move || params.read().get("slug").unwrap_or_default();
+    let slug = use_param("slug");
     let offer = crate::load::Load::new(move || api::visit_offer(slug()));
     view! {
         <PageTitle text=Signal::derive(move || t_string!(i18n, visit_title).to_string()) />
@@ -57,31 +61,26 @@ fn field_message(
     }
 }
 
-fn meal_label(i18n: crate::i18n::I18n, item: PriceItem) -> &'static str {
-    match item {
-        PriceItem::Lodging => t_string!(i18n, price_lodging),
-        PriceItem::Breakfast => t_string!(i18n, meal_breakfast),
-        PriceItem::Lunch => t_string!(i18n, meal_lunch),
-        PriceItem::Dinner => t_string!(i18n, meal_dinner),
-    }
+/// The form's field errors, worded for the step they belong to.
+#[derive(Clone, Copy)]
+struct StepErrors {
+    errors: RwSignal<Vec<FieldError>>,
+    max_party: u32,
+    max_nights: u32,
 }
 
-pub fn guest_label(i18n: crate::i18n::I18n, g: Guest) -> &'static str {
-    match g {
-        Guest::Adult => t_string!(i18n, guest_adult),
-        Guest::Child => t_string!(i18n, guest_child),
-    }
-}
-
-/// One price line in words: "住宿 · 成人 × 4 = ¥320.00".
-pub fn price_line_text(i18n: crate::i18n::I18n, l: &visit::PriceLine) -> String {
-    format!(
-        "{} · {} × {} ({})",
-        meal_label(i18n, l.item),
-        guest_label(i18n, l.guest),
-        l.quantity,
-        format_yuan(l.unit_fen)
-    )
+/// The message for the first error on any of `fields`, under its step.
+#[component]
+fn StepError(errors: StepErrors, fields: &'static [&'static str]) -> impl IntoView {
+    let i18n = use_i18n();
+    let text = Signal::derive(move || {
+        errors.errors.with(|e| {
+            e.iter()
+                .find(|f| fields.contains(&f.field.as_str()))
+                .map(|f| field_message(i18n, f, errors.max_party, errors.max_nights))
+        })
+    });
+    view! { <FieldNote text=text /> }
 }
 
 #[component]
@@ -90,30 +89,14 @@ fn VisitForm(offer: VisitOffer) -> impl IntoView {
     let lang = use_lang();
     let app = use_app();
     let navigate = crate::use_go();
-    let today = today_shanghai();
     let offer = StoredValue::new(offer);
     let slug = offer.with_value(|o| o.village_slug.clone());
     let policy = offer.with_value(|o| o.policy.clone());
-    let first_month = trips::first_of_month(today.max(policy.open_from));
-    let last_month = trips::first_of_month(policy.open_until);
+    let hosts = offer.with_value(|o| o.hosts.clone());
 
-    let month = RwSignal::new(first_month);
-    let availability = crate::load::Load::new({
-        let slug = slug.clone();
-        move || api::availability(slug.clone(), trips::month_key(month.get()))
-    });
     // Days seen so far, across the months the visitor looked at: the host
     // list and the nights limit use them.
     let known = RwSignal::new(Vec::<DayAvailability>::new());
-    Effect::new(move |_| {
-        if let Some(Ok(m)) = availability.get() {
-            known.update(|k| {
-                k.retain(|d| !m.days.iter().any(|n| n.date == d.date));
-                k.extend(m.days.iter().cloned());
-            });
-        }
-    });
-
     let arrival = RwSignal::new(None::<Date>);
     let nights = RwSignal::new(1i64);
     let adults = RwSignal::new(2i64);
@@ -124,76 +107,44 @@ fn VisitForm(offer: VisitOffer) -> impl IntoView {
     let member = app.member();
     let name = RwSignal::new(member.as_ref().map(|m| m.name.clone()).unwrap_or_default());
     let phone = RwSignal::new(member.as_ref().map(|m| m.phone.clone()).unwrap_or_default());
-    let errors = RwSignal::new(Vec::<FieldError>::new());
-
-    let max_party = policy.max_party.min(visit::PARTY_LIMIT);
-    let max_nights_policy = policy.max_nights.min(visit::NIGHTS_LIMIT);
-    let nights_limit = {
-        let policy = policy.clone();
-        Memo::new(move |_| match arrival.get() {
-            Some(a) => known.with(|k| trips::max_nights(&policy, k, a)),
-            None => max_nights_policy,
-        })
+    let errors = StepErrors {
+        errors: RwSignal::new(Vec::new()),
+        max_party: policy.max_party.min(visit::PARTY_LIMIT),
+        max_nights: policy.max_nights.min(visit::NIGHTS_LIMIT),
     };
-    // Keep the stay within what the calendar allows.
-    Effect::new(move |_| {
-        let limit = i64::from(nights_limit.get());
-        if nights.get_untracked() > limit {
-            nights.set(limit);
-        }
+
+    let draft = Memo::new(move |_| VisitDraft {
+        village_slug: slug.clone(),
+        arrival: arrival.get(),
+        nights: nights.get() as u32,
+        adults: adults.get() as u32,
+        children: children.get() as u32,
+        host_id: host.get(),
+        meals: meals.get(),
+        name: name.get(),
+        phone: phone.get(),
     });
-    let hosts = offer.with_value(|o| o.hosts.clone());
     let offered = {
         let hosts = hosts.clone();
-        Memo::new(move |_| match host.get() {
-            Some(id) => hosts
-                .iter()
-                .find(|h| h.id == id)
-                .map_or(MealSet::default(), |h| h.meals),
-            None => trips::meals_offered(&hosts),
-        })
-    };
-    let request = {
-        let slug = slug.clone();
-        Memo::new(move |_| {
-            let a = arrival.get()?;
-            let n = nights.get() as u32;
-            Some(BookingRequest {
-                village_slug: slug.clone(),
-                arrival: a,
-                nights: n,
-                adults: adults.get() as u32,
-                children: children.get() as u32,
-                host_id: host.get(),
-                meals: meals.with(|m| trips::clip_meals(m, a, n, offered.get())),
-                name: name.get(),
-                phone: phone.get(),
-            })
-        })
+        Memo::new(move |_| draft.with(|d| d.offered(&hosts)))
     };
     let estimate = {
         let hosts = hosts.clone();
         Memo::new(move |_| {
-            request
-                .get()
-                .map(|r| known.with(|k| trips::estimate(&hosts, r.host_id, k, &r)))
+            let r = draft.with(|d| d.request(&hosts))?;
+            Some(known.with(|k| booking_draft::estimate(&hosts, r.host_id, k, &r)))
         })
     };
 
     let book = {
         let hosts = hosts.clone();
-        let policy = policy.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            let Some(req) = request.get_untracked() else {
-                errors.set(vec![FieldError::new("arrival", "请选日期", "choose a day")]);
-                return;
-            };
-            match visit::validate_booking(&req, &policy, &hosts, today_shanghai()) {
-                Err(errs) => errors.set(errs),
+            match draft.with_untracked(|d| d.to_input(&policy, &hosts, today_shanghai())) {
+                Err(errs) => errors.errors.set(errs),
                 Ok(valid) => {
-                    errors.set(vec![]);
-                    let id = crate::pages::cart::new_uuid();
+                    errors.errors.set(vec![]);
+                    let id = crate::outbox::new_uuid();
                     let host_name = valid
                         .host_id
                         .and_then(|id| hosts.iter().find(|h| h.id == id))
@@ -218,76 +169,19 @@ fn VisitForm(offer: VisitOffer) -> impl IntoView {
             }
         }
     };
-    let error_for = move |fields: &'static [&'static str]| {
-        move || {
-            errors.with(|e| {
-                e.iter()
-                    .find(|f| fields.contains(&f.field.as_str()))
-                    .map(|f| field_message(i18n, f, max_party, max_nights_policy))
-            })
-        }
-    };
     let village_name = offer.with_value(|o| o.village_name.clone());
     let policy_text = offer.with_value(|o| o.policy_text.clone());
+    let slug = offer.with_value(|o| o.village_slug.clone());
+    let policy = offer.with_value(|o| o.policy.clone());
+    let (max_party, max_nights) = (errors.max_party, errors.max_nights);
 
     view! {
         <p class="crumbs"><a href=format!("/v/{slug}")>{move || village_name.get(lang()).to_string()}</a></p>
         <h1>{t!(i18n, visit_title)}</h1>
-        <p class="muted">{move || t_string!(i18n, visit_intro, party = max_party, nights = max_nights_policy)}</p>
+        <p class="muted">{move || t_string!(i18n, visit_intro, party = max_party, nights = max_nights)}</p>
         <form class="form visit-form" on:submit=book data-testid="visit-form" novalidate>
-            <section class="step-box" aria-labelledby="arrive-h">
-                <h2 id="arrive-h"><span class="step-no">"1"</span>{t!(i18n, visit_step_dates)}</h2>
-                <div class="month-nav">
-                    <button type="button" class="step" data-testid="month-prev"
-                        aria-label=move || t_string!(i18n, month_prev)
-                        disabled=move || { month.get() <= first_month }
-                        on:click=move |_| month.update(|m| *m = trips::add_months(*m, -1))>"‹"</button>
-                    <strong data-testid="month-label">{move || logic::format_month_year(month.get(), lang())}</strong>
-                    <button type="button" class="step" data-testid="month-next"
-                        aria-label=move || t_string!(i18n, month_next)
-                        disabled=move || { month.get() >= last_month }
-                        on:click=move |_| month.update(|m| *m = trips::add_months(*m, 1))>"›"</button>
-                </div>
-                {move || match availability.get() {
-                    None => view! { <Loading /> }.into_any(),
-                    Some(Err(_)) => view! { <ErrorPanel retry=Callback::new(move |_| availability.refetch()) /> }.into_any(),
-                    Some(Ok(m)) => view! { <MonthGrid month=month.get_untracked() days=m.days arrival=arrival nights=nights /> }.into_any(),
-                }}
-                <ul class="legend small">
-                    <li><span class="day-dot open"></span>{t!(i18n, day_open)}</li>
-                    <li><span class="day-dot few_left"></span>{t!(i18n, day_few)}</li>
-                    <li><span class="day-dot full"></span>{t!(i18n, day_full)}</li>
-                    <li><span class="day-dot closed"></span>{t!(i18n, day_closed)}</li>
-                </ul>
-                <FieldNote text=Signal::derive(error_for(&["arrival"])) />
-                {move || arrival.get().map(|a| {
-                    let departure = a + time::Duration::days(nights.get());
-                    view! {
-                        <p class="stay-line" data-testid="stay-line">
-                            {move || t_string!(i18n, stay_dates, from = logic::format_date(a, lang()), to = logic::format_date(departure, lang()))}
-                        </p>
-                    }
-                })}
-                <div class="stepper-row" data-testid="nights">
-                    <span>{t!(i18n, nights_label)}</span>
-                    <QtyStepper value=nights limit=Signal::derive(move || i64::from(nights_limit.get())) min=1 on_change=Callback::new(move |n| nights.set(n)) />
-                </div>
-                <FieldNote text=Signal::derive(error_for(&["nights"])) />
-            </section>
-
-            <section class="step-box" aria-labelledby="party-h">
-                <h2 id="party-h"><span class="step-no">"2"</span>{t!(i18n, visit_step_party)}</h2>
-                <div class="stepper-row" data-testid="adults">
-                    <span>{t!(i18n, adults_label)}</span>
-                    <QtyStepper value=adults limit=Signal::derive(move || i64::from(max_party) - children.get()) min=1 on_change=Callback::new(move |n| adults.set(n)) />
-                </div>
-                <div class="stepper-row" data-testid="children">
-                    <span>{t!(i18n, children_label)}</span>
-                    <QtyStepper value=children limit=Signal::derive(move || i64::from(max_party) - adults.get()) on_change=Callback::new(move |n| children.set(n)) />
-                </div>
-                <FieldNote text=Signal::derive(error_for(&["adults", "children"])) />
-            </section>
-
+            <DatesStep slug=slug policy=policy known=known arrival=arrival nights=nights errors=errors />
+            <PartyStep adults=adults children=children errors=errors />
             <section class="step-box" aria-labelledby="host-h">
                 <h2 id="host-h"><span class="step-no">"3"</span>{t!(i18n, visit_step_host)}</h2>
                 <ul class="hosts">
@@ -304,7 +198,7 @@ fn VisitForm(offer: VisitOffer) -> impl IntoView {
                         <HostChoice h=h host=host arrival=arrival nights=nights party=Signal::derive(move || (adults.get() + children.get()) as u32) known=known />
                     }).collect_view()}
                 </ul>
-                <FieldNote text=Signal::derive(error_for(&["host_id"])) />
+                <StepError errors=errors fields=&["host_id"] />
             </section>
 
             <section class="step-box" aria-labelledby="meals-h">
@@ -312,58 +206,176 @@ fn VisitForm(offer: VisitOffer) -> impl IntoView {
                 <p class="muted small">{t!(i18n, meals_hint)}</p>
                 {move || match arrival.get() {
                     None => view! { <p class="muted small">{t!(i18n, meals_choose_dates)}</p> }.into_any(),
-                    Some(a) => view! { <MealTable days=trips::meal_days(a, nights.get() as u32) meals=meals offered=offered /> }.into_any(),
+                    Some(a) => view! { <MealTable days=visit_calendar::meal_days(a, nights.get() as u32) meals=meals offered=offered /> }.into_any(),
                 }}
-                <FieldNote text=Signal::derive(error_for(&["meals"])) />
+                <StepError errors=errors fields=&["meals"] />
             </section>
 
-            <section class="step-box" aria-labelledby="price-h">
-                <h2 id="price-h"><span class="step-no">"5"</span>{t!(i18n, visit_step_price)}</h2>
-                <div data-testid="price-summary">
-                    {move || match estimate.get() {
-                        None => view! { <p class="muted small">{t!(i18n, price_choose_dates)}</p> }.into_any(),
-                        Some(Estimate::None) => view! { <p class="form-error">{t!(i18n, price_no_host)}</p> }.into_any(),
-                        Some(Estimate::Range { low_fen, high_fen }) => view! {
-                            <p class="total-line"><span>{t!(i18n, total)}</span>
-                                <strong data-testid="price-total">{if low_fen == high_fen { format_yuan(low_fen) } else { format!("{} – {}", format_yuan(low_fen), format_yuan(high_fen)) }}</strong>
-                            </p>
-                            <p class="muted small">{t!(i18n, price_any_host)}</p>
-                        }.into_any(),
-                        Some(Estimate::Exact(s)) => view! {
-                            <ul class="order-lines">
-                                {s.lines.iter().map(|l| {
-                                    let l = *l;
-                                    view! { <li><span>{move || price_line_text(i18n, &l)}</span><span class="price">{format_yuan(l.total_fen)}</span></li> }
-                                }).collect_view()}
-                            </ul>
-                            <p class="total-line"><span>{t!(i18n, total)}</span><strong data-testid="price-total">{format_yuan(s.total_fen)}</strong></p>
-                        }.into_any(),
-                    }}
-                </div>
-                <p class="muted small">{t!(i18n, pay_at_host)}</p>
-            </section>
-
-            <section class="step-box" aria-labelledby="who-h">
-                <h2 id="who-h"><span class="step-no">"6"</span>{t!(i18n, visit_step_contact)}</h2>
-                <label>
-                    <span>{t!(i18n, real_name)}</span>
-                    <input name="name" autocomplete="name" bind:value=name data-testid="visit-name" />
-                    <FieldNote text=Signal::derive(error_for(&["name"])) />
-                </label>
-                <label>
-                    <span>{t!(i18n, phone)}</span>
-                    <input type="tel" name="phone" autocomplete="tel" inputmode="tel" bind:value=phone data-testid="visit-phone" />
-                    <FieldNote text=Signal::derive(error_for(&["phone"])) />
-                </label>
-                {member.is_none().then(|| view! { <p class="muted small">{t!(i18n, visit_nonmember_note)}</p> })}
-            </section>
+            <PriceStep estimate=estimate />
+            <ContactStep name=name phone=phone member=member.is_some() errors=errors />
 
             <p class="note policy" data-testid="policy">{move || policy_text.get(lang()).to_string()}</p>
-            <Show when=move || errors.with(|e| !e.is_empty())>
+            <Show when=move || errors.errors.with(|e| !e.is_empty())>
                 <p class="form-error" role="alert" data-testid="visit-errors">{t!(i18n, visit_fix_errors)}</p>
             </Show>
             <button class="button primary wide big" type="submit" data-testid="book">{t!(i18n, book_stay)}</button>
         </form>
+    }
+}
+
+/// Step 1: the month calendar to pick the arrival, and the nights.
+#[component]
+fn DatesStep(
+    slug: String,
+    policy: VisitPolicy,
+    known: RwSignal<Vec<DayAvailability>>,
+    arrival: RwSignal<Option<Date>>,
+    nights: RwSignal<i64>,
+    errors: StepErrors,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let first_month = visit_calendar::first_of_month(today_shanghai().max(policy.open_from));
+    let last_month = visit_calendar::first_of_month(policy.open_until);
+    let month = RwSignal::new(first_month);
+    let availability = crate::load::Load::new(move || {
+        api::availability(slug.clone(), visit_calendar::month_key(month.get()))
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(m)) = availability.get() {
+            known.update(|k| {
+                k.retain(|d| !m.days.iter().any(|n| n.date == d.date));
+                k.extend(m.days.iter().cloned());
+            });
+        }
+    });
+    let nights_limit = Memo::new(move |_| match arrival.get() {
+        Some(a) => known.with(|k| visit_calendar::max_nights(&policy, k, a)),
+        None => errors.max_nights,
+    });
+    // Keep the stay within what the calendar allows.
+    Effect::new(move |_| {
+        let limit = i64::from(nights_limit.get());
+        if nights.get_untracked() > limit {
+            nights.set(limit);
+        }
+    });
+    view! {
+        <section class="step-box" aria-labelledby="arrive-h">
+            <h2 id="arrive-h"><span class="step-no">"1"</span>{t!(i18n, visit_step_dates)}</h2>
+            <div class="month-nav">
+                <button type="button" class="step" data-testid="month-prev"
+                    aria-label=move || t_string!(i18n, month_prev)
+                    disabled=move || { month.get() <= first_month }
+                    on:click=move |_| month.update(|m| *m = visit_calendar::add_months(*m, -1))>"‹"</button>
+                <strong data-testid="month-label">{move || format::format_month_year(month.get(), lang())}</strong>
+                <button type="button" class="step" data-testid="month-next"
+                    aria-label=move || t_string!(i18n, month_next)
+                    disabled=move || { month.get() >= last_month }
+                    on:click=move |_| month.update(|m| *m = visit_calendar::add_months(*m, 1))>"›"</button>
+            </div>
+            {move || match availability.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(_)) => view! { <ErrorPanel retry=Callback::new(move |_| availability.refetch()) /> }.into_any(),
+                Some(Ok(m)) => view! { <MonthGrid month=month.get_untracked() days=m.days arrival=arrival nights=nights /> }.into_any(),
+            }}
+            <ul class="legend small">
+                <li><span class="day-dot open"></span>{t!(i18n, day_open)}</li>
+                <li><span class="day-dot few_left"></span>{t!(i18n, day_few)}</li>
+                <li><span class="day-dot full"></span>{t!(i18n, day_full)}</li>
+                <li><span class="day-dot closed"></span>{t!(i18n, day_closed)}</li>
+            </ul>
+            <StepError errors=errors fields=&["arrival"] />
+            {move || arrival.get().map(|a| {
+                let departure = a + time::Duration::days(nights.get());
+                view! {
+                    <p class="stay-line" data-testid="stay-line">
+                        {move || t_string!(i18n, stay_dates, from = format::format_date(a, lang()), to = format::format_date(departure, lang()))}
+                    </p>
+                }
+            })}
+            <div class="stepper-row" data-testid="nights">
+                <span>{t!(i18n, nights_label)}</span>
+                <QtyStepper value=nights limit=Signal::derive(move || i64::from(nights_limit.get())) min=1 on_change=Callback::new(move |n| nights.set(n)) />
+            </div>
+            <StepError errors=errors fields=&["nights"] />
+        </section>
+    }
+}
+
+/// Step 2: adults and children, within the village's largest party.
+#[component]
+fn PartyStep(adults: RwSignal<i64>, children: RwSignal<i64>, errors: StepErrors) -> impl IntoView {
+    let i18n = use_i18n();
+    let max_party = i64::from(errors.max_party);
+    view! {
+        <section class="step-box" aria-labelledby="party-h">
+            <h2 id="party-h"><span class="step-no">"2"</span>{t!(i18n, visit_step_party)}</h2>
+            <div class="stepper-row" data-testid="adults">
+                <span>{t!(i18n, adults_label)}</span>
+                <QtyStepper value=adults limit=Signal::derive(move || max_party - children.get()) min=1 on_change=Callback::new(move |n| adults.set(n)) />
+            </div>
+            <div class="stepper-row" data-testid="children">
+                <span>{t!(i18n, children_label)}</span>
+                <QtyStepper value=children limit=Signal::derive(move || max_party - adults.get()) on_change=Callback::new(move |n| children.set(n)) />
+            </div>
+            <StepError errors=errors fields=&["adults", "children"] />
+        </section>
+    }
+}
+
+/// Step 5: the price of the stay as chosen so far.
+#[component]
+fn PriceStep(estimate: Memo<Option<Estimate>>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="step-box" aria-labelledby="price-h">
+            <h2 id="price-h"><span class="step-no">"5"</span>{t!(i18n, visit_step_price)}</h2>
+            <div data-testid="price-summary">
+                {move || match estimate.get() {
+                    None => view! { <p class="muted small">{t!(i18n, price_choose_dates)}</p> }.into_any(),
+                    Some(Estimate::None) => view! { <p class="form-error">{t!(i18n, price_no_host)}</p> }.into_any(),
+                    Some(Estimate::Range { low_fen, high_fen }) => view! {
+                        <p class="total-line"><span>{t!(i18n, total)}</span>
+                            <strong data-testid="price-total">{if low_fen == high_fen { format_yuan(low_fen) } else { format!("{} – {}", format_yuan(low_fen), format_yuan(high_fen)) }}</strong>
+                        </p>
+                        <p class="muted small">{t!(i18n, price_any_host)}</p>
+                    }.into_any(),
+                    Some(Estimate::Exact(s)) => view! {
+                        <PriceLines lines=s.lines.clone() />
+                        <p class="total-line"><span>{t!(i18n, total)}</span><strong data-testid="price-total">{format_yuan(s.total_fen)}</strong></p>
+                    }.into_any(),
+                }}
+            </div>
+            <p class="muted small">{t!(i18n, pay_at_host)}</p>
+        </section>
+    }
+}
+
+/// Step 6: who books, to be reached by the host.
+#[component]
+fn ContactStep(
+    name: RwSignal<String>,
+    phone: RwSignal<String>,
+    member: bool,
+    errors: StepErrors,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="step-box" aria-labelledby="who-h">
+            <h2 id="who-h"><span class="step-no">"6"</span>{t!(i18n, visit_step_contact)}</h2>
+            <label>
+                <span>{t!(i18n, real_name)}</span>
+                <input name="name" autocomplete="name" bind:value=name data-testid="visit-name" />
+                <StepError errors=errors fields=&["name"] />
+            </label>
+            <label>
+                <span>{t!(i18n, phone)}</span>
+                <input type="tel" name="phone" autocomplete="tel" inputmode="tel" bind:value=phone data-testid="visit-phone" />
+                <StepError errors=errors fields=&["phone"] />
+            </label>
+            {(!member).then(|| view! { <p class="muted small">{t!(i18n, visit_nonmember_note)}</p> })}
+        </section>
     }
 }
 
@@ -378,10 +390,10 @@ fn MonthGrid(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
-    let cells = trips::month_cells(month);
+    let cells = visit_calendar::month_cells(month);
     view! {
         <div class="month" role="grid" data-testid="month-grid">
-            {move || logic::weekday_heads(lang()).into_iter().map(|w| view! { <span class="wd" aria-hidden="true">{w}</span> }).collect_view()}
+            {move || format::weekday_heads(lang()).into_iter().map(|w| view! { <span class="wd" aria-hidden="true">{w}</span> }).collect_view()}
             {cells.into_iter().map(|c| match c {
                 None => view! { <span class="day pad"></span> }.into_any(),
                 Some(d) => {
@@ -392,7 +404,7 @@ fn MonthGrid(
                         DayStatus::Full => "full",
                         DayStatus::Closed => "closed",
                     };
-                    let pickable = trips::can_arrive(status);
+                    let pickable = visit_calendar::can_arrive(status);
                     let in_stay = move || arrival.get().is_some_and(|a| d >= a && d < a + time::Duration::days(nights.get()));
                     let label = move || {
                         let s = match status {
@@ -401,7 +413,7 @@ fn MonthGrid(
                             DayStatus::Full => t_string!(i18n, day_full),
                             DayStatus::Closed => t_string!(i18n, day_closed),
                         };
-                        format!("{} · {}", logic::format_date(d, lang()), s)
+                        format!("{} · {}", format::format_date(d, lang()), s)
                     };
                     view! {
                         <button
@@ -441,7 +453,7 @@ fn HostChoice(
     let beds_left = Memo::new(move |_| {
         let a = arrival.get()?;
         let stay = visit::stay_nights(a, nights.get() as u32);
-        known.with(|k| trips::host_beds_left(k, id, &stay))
+        known.with(|k| visit_calendar::host_beds_left(k, id, &stay))
     });
     let no_room = move || party.get() > h.beds || beds_left.get().is_some_and(|b| b < party.get());
     // A host that lost its room for the party is un-chosen.
@@ -455,19 +467,7 @@ fn HostChoice(
     let rules = h.rules.clone();
     let p = h.prices;
     let m = h.meals;
-    let meals_text = move || {
-        let mut v = Vec::new();
-        if m.breakfast {
-            v.push(t_string!(i18n, meal_breakfast));
-        }
-        if m.lunch {
-            v.push(t_string!(i18n, meal_lunch));
-        }
-        if m.dinner {
-            v.push(t_string!(i18n, meal_dinner));
-        }
-        logic::join_names(v, lang())
-    };
+    let meals_text = move || format::join_names(format::meal_names(i18n, m), lang());
     view! {
         <li>
             <label class=move || if no_room() { "host-card no-room" } else { "host-card" } data-testid="host" data-host=id>
@@ -549,7 +549,7 @@ fn MealTable(
         <div class="meal-table" data-testid="meals">
             {days.into_iter().map(|d| view! {
                 <div class="meal-row">
-                    <span class="meal-day">{move || logic::format_date(d, lang())}</span>
+                    <span class="meal-day">{move || format::format_date(d, lang())}</span>
                     {[PriceItem::Breakfast, PriceItem::Lunch, PriceItem::Dinner].into_iter().map(|which| {
                         let key = match which { PriceItem::Breakfast => "breakfast", PriceItem::Lunch => "lunch", _ => "dinner" };
                         view! {

@@ -3,7 +3,6 @@ use crate::components::{
     today_shanghai, use_lang, use_organiser, OrganiseShell, OrganiseVillageShell, RoundRow, Words,
 };
 use crate::i18n::*;
-use crate::logic;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -114,7 +113,7 @@ fn RoundAtHand(slug: String) -> impl IntoView {
             Some(Err(_)) => return None,
             Some(Ok(list)) => {
                 let (ahead, _) =
-                    logic::rounds_in_working_order(list, today_shanghai(), |r| &r.round);
+                    crate::rounds::rounds_in_working_order(list, today_shanghai(), |r| &r.round);
                 match ahead.into_iter().next() {
                     Some(r) => view! { <ul class="cards"><RoundRow r /></ul> }.into_any(),
                     // Nothing to do for a round yet: the way to plan one.

@@ -3,8 +3,8 @@
 
 use crate::api;
 use crate::components::{use_lang, ErrorPanel, Loading, OrganiseVillageShell};
+use crate::format;
 use crate::i18n::*;
-use crate::logic;
 use domain::organise::ChangeLogEntry;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -216,7 +216,7 @@ fn LogEntry(e: ChangeLogEntry) -> impl IntoView {
                 <span class="muted small">{format!("#{}", e.entity_id)}</span>
             </div>
             <div class="small muted">
-                <time datetime=domain::wire::format_datetime(at)>{move || logic::format_datetime(at, lang())}</time>
+                <time datetime=domain::wire::format_datetime(at)>{move || format::format_datetime(at, lang())}</time>
                 " · "
                 <span data-testid="log-who">{move || who.get(lang()).to_string()}</span>
             </div>

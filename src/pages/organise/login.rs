@@ -1,19 +1,11 @@
 use crate::api::{self, WriteError};
+use crate::components::FieldError as FieldNote;
 use crate::components::{use_lang, PageTitle};
 use crate::i18n::*;
 use crate::nav::use_query_map;
-use crate::pages::join::FieldError as FieldNote;
 use domain::organise::OrganiserLogin;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-
-/// Where to go after logging in: only a path inside the organisers' area.
-pub fn safe_next(next: Option<String>) -> String {
-    match next {
-        Some(n) if n.starts_with("/organise") && !n.starts_with("//") => n,
-        _ => "/organise".into(),
-    }
-}
 
 /// `/organise/login`.
 #[component]
@@ -33,7 +25,7 @@ pub fn OrganiseLoginPage() -> impl IntoView {
             login: login.get_untracked().trim().to_string(),
             password: password.get_untracked(),
         };
-        let next = safe_next(query.read_untracked().get("next"));
+        let next = crate::nav::safe_next_within("/organise", query.read_untracked().get("next"));
         let navigate = navigate.clone();
         spawn_local(async move {
             match api::organiser_login(body).await {

@@ -1,7 +1,7 @@
 use crate::api::{self, WriteError};
 use crate::components::{use_lang, ErrorPanel, Loading, OrganiseShell};
+use crate::format;
 use crate::i18n::*;
-use crate::logic;
 use crate::nav::use_params_map;
 use domain::packing::Packing;
 use domain::LocalText;
@@ -89,7 +89,7 @@ fn PackingLists(p: Packing, round_id: i64) -> impl IntoView {
         <p class="pack-head">
             <strong>{move || village.get(lang()).to_string()}</strong>
             " · "
-            {move || t_string!(i18n, pack_round_day, day = logic::format_date(day, lang()))}
+            {move || t_string!(i18n, pack_round_day, day = format::format_date(day, lang()))}
             " · "
             {move || t_string!(i18n, pack_labels, n = count)}
         </p>

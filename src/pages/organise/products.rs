@@ -3,14 +3,14 @@
 //! preview.
 
 use crate::api::{self, WriteError};
+use crate::components::FieldError as FieldNote;
+use crate::components::Product;
 use crate::components::{
     category_label, loaded_view, use_lang, OrganiseCrumbs, OrganiseVillageShell,
 };
 use crate::drafts::ProductDraft;
 use crate::i18n::*;
 use crate::nav::{use_params_map, use_query_map};
-use crate::pages::join::FieldError as FieldNote;
-use crate::pages::product::Product;
 use domain::dto::{Category, HouseholdRef, PhotoRef, VillageDetail};
 use domain::format_yuan;
 use domain::organise::OrganiseProduct;
@@ -374,7 +374,7 @@ fn SeasonFields(f: Form) -> impl IntoView {
                     <button type="button" class="chip" data-testid=format!("month-{m}")
                         aria-pressed=move || draft.with(|d| d.months[usize::from(m) - 1]).to_string()
                         on:click=move |_| draft.update(|d| d.months[usize::from(m) - 1] = !d.months[usize::from(m) - 1])>
-                        {move || crate::logic::month_name(m, lang())}
+                        {move || crate::format::month_name(m, lang())}
                     </button>
                 }).collect_view()}
             </div>
@@ -502,7 +502,7 @@ fn Photos(product_id: i64, photos: RwSignal<Vec<PhotoRef>>) -> impl IntoView {
                     let id = p.id;
                     view! {
                         <li data-testid="photo">
-                            <img src=src srcset=crate::logic::srcset(&p) sizes="120px" loading="lazy" alt="" />
+                            <img src=src srcset=crate::format::srcset(&p) sizes="120px" loading="lazy" alt="" />
                             <button type="button" data-testid="remove-photo" on:click=move |_| remove(id)>{t!(i18n, org_remove)}</button>
                         </li>
                     }

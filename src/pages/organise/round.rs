@@ -2,15 +2,15 @@
 //! each household's supply per product, and withdrawing a product.
 
 use crate::api::{self, WriteError};
+use crate::components::FieldError as FieldNote;
 use crate::components::{
     busy, loaded_view, local_note, phase_label, send, use_lang, use_organiser, ErrorPanel, Loading,
     NotYourVillage, OrganiseCrumbs, OrganiseShell, Part, Reason, ReasonAsk, ReasonBox, SendStatus,
     Sent, SubmitWithStatus,
 };
 use crate::drafts::{cells, points_input, withdrawal_input, SupplyDraft, SupplyKey};
+use crate::format;
 use crate::i18n::*;
-use crate::logic;
-use crate::pages::join::FieldError as FieldNote;
 use domain::dto::VillageDetail;
 use domain::organise::{BelowOrdered, OrganiseRound, RoundProduct};
 use domain::text::LocalText;
@@ -31,7 +31,7 @@ pub fn OrganiseRoundPage() -> impl IntoView {
     view! {
         <OrganiseShell title=keys::orgr_round_title>
             {move || match id() {
-                None => view! { <crate::pages::not_found::NotFound /> }.into_any(),
+                None => view! { <crate::components::NotFound /> }.into_any(),
                 Some(id) => view! { <RoundLoader id=id /> }.into_any(),
             }}
         </OrganiseShell>
@@ -43,9 +43,7 @@ fn RoundLoader(id: i64) -> impl IntoView {
     let round = crate::load::Load::new(move || api::org_round(id));
     move || match round.get() {
         None => view! { <Loading /> }.into_any(),
-        Some(Err(WriteError::NotFound(_))) => {
-            view! { <crate::pages::not_found::NotFound /> }.into_any()
-        }
+        Some(Err(WriteError::NotFound(_))) => view! { <crate::components::NotFound /> }.into_any(),
         Some(Err(WriteError::Refused { status: 403, .. })) => {
             view! { <NotYourVillage /> }.into_any()
         }
@@ -76,12 +74,12 @@ fn RoundBody(initial: OrganiseRound) -> impl IntoView {
         <OrganiseCrumbs slug=slug.clone() />
         <p class="crumbs"><a href=format!("/organise/v/{slug}/rounds")>{t!(i18n, org_rounds)}</a></p>
         <h1 data-testid="round-title">
-            {move || t_string!(i18n, orgr_day_title, date = logic::format_date(round.with(|r| r.round.distribution_day), lang()))}
+            {move || t_string!(i18n, orgr_day_title, date = format::format_date(round.with(|r| r.round.distribution_day), lang()))}
         </h1>
         {created.then(|| view! { <p class="note saved" role="status" data-testid="round-created">"✓ " {t!(i18n, orgr_created)}</p> })}
         <dl class="facts" data-testid="round-facts">
-            <div><dt>{t!(i18n, orgr_opens)}</dt><dd>{move || logic::format_datetime(round.with(|r| r.round.opens_at), lang())}</dd></div>
-            <div><dt>{t!(i18n, orgr_deadline)}</dt><dd>{move || logic::format_datetime(round.with(|r| r.round.deadline), lang())}</dd></div>
+            <div><dt>{t!(i18n, orgr_opens)}</dt><dd>{move || format::format_datetime(round.with(|r| r.round.opens_at), lang())}</dd></div>
+            <div><dt>{t!(i18n, orgr_deadline)}</dt><dd>{move || format::format_datetime(round.with(|r| r.round.deadline), lang())}</dd></div>
             <div><dt>{t!(i18n, orgr_phase)}</dt><dd data-testid="round-phase">{move || phase_label(i18n, &round.with(|r| r.phase.clone()))}</dd></div>
             <div><dt>{t!(i18n, orgr_orders)}</dt><dd data-testid="round-orders">{move || round.with(|r| r.order_count)}</dd></div>
         </dl>
@@ -269,7 +267,7 @@ fn Supplies(round: RwSignal<OrganiseRound>, village: StoredValue<VillageDetail>)
                             fields
                                 .iter()
                                 .filter_map(|x| {
-                                    let i = logic::list_index(&x.field, "supplies")?;
+                                    let i = crate::rounds::list_index(&x.field, "supplies")?;
                                     Some((*keys.get(i)?, x.text()))
                                 })
                                 .collect(),
@@ -347,7 +345,7 @@ fn ProductSupply(p: RoundProduct, f: SupplyForm) -> impl IntoView {
             </p>
             {withdrawn.map(|w| view! {
                 <p class="note" data-testid="withdrawn-reason">
-                    {move || t_string!(i18n, orgr_withdrawn_reason, reason = w.reason.clone(), when = logic::format_datetime(w.withdrawn_at, lang()))}
+                    {move || t_string!(i18n, orgr_withdrawn_reason, reason = w.reason.clone(), when = format::format_datetime(w.withdrawn_at, lang()))}
                 </p>
             })}
             {move || below_text().map(|t| view! { <p class="form-error" role="alert" data-testid="below-ordered">{t}</p> })}

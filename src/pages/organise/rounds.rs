@@ -2,14 +2,13 @@
 //! form for a new round.
 
 use crate::api::{self, WriteError};
+use crate::components::FieldError as FieldNote;
 use crate::components::{
     busy, loaded_view, now, send, today_shanghai, use_lang, OrganiseVillageShell, RoundRow, Sent,
     SubmitWithStatus,
 };
 use crate::drafts::RoundDraft;
 use crate::i18n::*;
-use crate::logic;
-use crate::pages::join::FieldError as FieldNote;
 use domain::dto::DistributionPoint;
 use domain::organise::RoundSummary;
 use domain::FieldError;
@@ -60,7 +59,8 @@ fn RoundList(slug: String) -> impl IntoView {
             return view! { <p class="empty" data-testid="no-rounds">{t!(i18n, orgr_none)}</p> }
                 .into_any();
         }
-        let (ahead, past) = logic::rounds_in_working_order(list, today_shanghai(), |r| &r.round);
+        let (ahead, past) =
+            crate::rounds::rounds_in_working_order(list, today_shanghai(), |r| &r.round);
         let ahead = if ahead.is_empty() {
             view! { <p class="empty" data-testid="no-rounds-ahead">{t!(i18n, orgr_none_ahead)}</p> }
                 .into_any()

@@ -2,14 +2,14 @@
 //! reopening nights, cancelling a booking with a reason.
 
 use crate::api::{self, WriteError};
+use crate::components::FieldError as FieldNote;
 use crate::components::{
     local_note, send, today_shanghai, use_lang, ErrorPanel, Loading, OrganiseVillageShell, Part,
     Reason, ReasonAsk, ReasonBox, SendStatus, Sent,
 };
 use crate::drafts::{cancel_booking_input, visit_range};
+use crate::format;
 use crate::i18n::*;
-use crate::logic;
-use crate::pages::join::FieldError as FieldNote;
 use domain::dto::{Booking, BookingStatus};
 use domain::organise::{BookingDay, ClosedDayInput, OrganiseBookings};
 use domain::wire;
@@ -163,10 +163,10 @@ fn Night(
                 w.refresh.run(());
                 Sent::Saved(if c.closed {
                     both!(for l => orgv_closed_saved,
-                        date = logic::format_date(c.date, l),
+                        date = format::format_date(c.date, l),
                         count = c.bookings_that_night)
                 } else {
-                    both!(for l => orgv_reopened_saved, date = logic::format_date(c.date, l))
+                    both!(for l => orgv_reopened_saved, date = format::format_date(c.date, l))
                 })
             }
             Err(e) => Sent::failed(&e),
@@ -194,7 +194,7 @@ fn Night(
     view! {
         <li class=if closed { "card night closed" } else { "card night" } data-testid="night" data-date=iso>
             <div class="night-head">
-                <strong>{move || logic::format_date(date, lang())}</strong>
+                <strong>{move || format::format_date(date, lang())}</strong>
                 {closed.then(|| view! { <span class="badge refused" data-testid="night-closed">{t!(i18n, orgv_closed)}</span> })}
                 <button class=if closed { "button secondary small-button" } else { "button danger small-button" } type="button"
                     data-testid=if closed { "reopen-day" } else { "close-day" }
@@ -319,7 +319,7 @@ fn BookingLine(b: Booking, at: String, w: Writes) -> impl IntoView {
             <div class="small">
                 {move || t_string!(i18n, orgv_party, adults = adults, children = children)}
                 " · "
-                {move || t_string!(i18n, orgv_stay, nights = nights, from = logic::format_date(arrival, lang()), to = logic::format_date(departure, lang()))}
+                {move || t_string!(i18n, orgv_stay, nights = nights, from = format::format_date(arrival, lang()), to = format::format_date(departure, lang()))}
             </div>
             <div class="small muted">
                 {move || host.get(lang()).to_string()}

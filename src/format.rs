@@ -1,79 +1,11 @@
-//! View logic kept out of components so that plain `cargo test` reaches it:
-//! calendar grouping and date formatting per language.
+//! Words, dates and amounts as the pages show them, per language. The
+//! date and list formats are pure and unit-tested natively; the price and
+//! meal words read the app's translations.
 
-use domain::dto::ProductSummary;
-use domain::{season_status, Lang, SeasonStatus};
+use crate::i18n::*;
+use domain::visit::{self, Guest, PriceItem};
+use domain::{format_yuan, Lang, LocalText};
 use time::{Date, OffsetDateTime};
-
-/// How far ahead "coming soon" looks on the village calendar.
-pub const COMING_SOON_WEEKS: u8 = 6;
-
-/// The sections of the village calendar, in the order they are shown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CalendarGroup {
-    InSeason,
-    ComingSoon,
-    AllYear,
-    Later,
-}
-
-impl CalendarGroup {
-    pub fn of(status: SeasonStatus) -> Self {
-        match status {
-            SeasonStatus::InSeason => CalendarGroup::InSeason,
-            SeasonStatus::ComingSoon { .. } => CalendarGroup::ComingSoon,
-            SeasonStatus::AllYear => CalendarGroup::AllYear,
-            SeasonStatus::OutOfSeason { .. } => CalendarGroup::Later,
-        }
-    }
-
-    /// Stable ids for the page's anchors and tests.
-    pub fn id(self) -> &'static str {
-        match self {
-            CalendarGroup::InSeason => "in-season",
-            CalendarGroup::ComingSoon => "coming-soon",
-            CalendarGroup::AllYear => "all-year",
-            CalendarGroup::Later => "later",
-        }
-    }
-}
-
-/// Products grouped for the calendar on `today`; empty groups are left out.
-/// Within a group, the soonest season comes first, then the catalogue order.
-pub fn group_calendar(
-    products: &[ProductSummary],
-    today: Date,
-) -> Vec<(CalendarGroup, Vec<(ProductSummary, SeasonStatus)>)> {
-    let mut with_status: Vec<_> = products
-        .iter()
-        .map(|p| (p.clone(), season_status(p.season, today, COMING_SOON_WEEKS)))
-        .collect();
-    with_status.sort_by_key(|(p, s)| {
-        (
-            s.sort_rank(),
-            start_of(*s),
-            p.category.as_str() == "other",
-            p.id,
-        )
-    });
-    let mut groups: Vec<(CalendarGroup, Vec<(ProductSummary, SeasonStatus)>)> = Vec::new();
-    for (p, s) in with_status {
-        let g = CalendarGroup::of(s);
-        match groups.last_mut() {
-            Some((last, items)) if *last == g => items.push((p, s)),
-            _ => groups.push((g, vec![(p, s)])),
-        }
-    }
-    groups
-}
-
-fn start_of(s: SeasonStatus) -> Option<Date> {
-    match s {
-        SeasonStatus::ComingSoon { starts } => Some(starts),
-        SeasonStatus::OutOfSeason { next_start } => Some(next_start),
-        _ => None,
-    }
-}
 
 const EN_MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -217,15 +149,9 @@ pub fn join_names<'a>(names: impl IntoIterator<Item = &'a str>, lang: Lang) -> S
     names.into_iter().collect::<Vec<_>>().join(sep)
 }
 
-/// Whether a link's `href` is a page of another bundle of the app (see
-/// `domain::bundle`): only same-origin paths such as `/cart?x=1` count.
 /// The detail of a refused order or booking, in the shopper's language:
 /// the server's words for each field it named, else its reason.
-pub fn refusal_detail(
-    reason: &domain::LocalText,
-    fields: &[domain::FieldError],
-    lang: Lang,
-) -> String {
+pub fn refusal_detail(reason: &LocalText, fields: &[domain::FieldError], lang: Lang) -> String {
     if fields.is_empty() {
         return reason.get(lang).to_string();
     }
@@ -237,76 +163,56 @@ pub fn refusal_detail(
         .join(sep)
 }
 
-/// The entry a server's field name points at in a list it was sent, e.g.
-/// 3 for `supplies[3].quantity` when `list` is "supplies".
-pub fn list_index(field: &str, list: &str) -> Option<usize> {
-    let rest = field.strip_prefix(list)?.strip_prefix('[')?;
-    let (n, _) = rest.split_once(']')?;
-    n.parse().ok()
-}
-
-/// An organiser's rounds in working order. First those still to be
-/// distributed (today or later, Asia/Shanghai), soonest first: the nearest
-/// is the one being packed or taking orders. Then past rounds, latest first.
-pub fn rounds_in_working_order<T>(
-    list: Vec<T>,
-    today: Date,
-    round: impl Fn(&T) -> &domain::dto::Round,
-) -> (Vec<T>, Vec<T>) {
-    let (mut ahead, mut past): (Vec<T>, Vec<T>) = list
-        .into_iter()
-        .partition(|r| round(r).distribution_day >= today);
-    ahead.sort_by_key(|r| (round(r).distribution_day, round(r).id));
-    past.sort_by_key(|r| std::cmp::Reverse((round(r).distribution_day, round(r).id)));
-    (ahead, past)
-}
-
-pub fn other_bundle_link(href: &str, own: domain::bundle::Bundle) -> bool {
-    if !href.starts_with('/') || href.starts_with("//") {
-        return false;
+/// The name of what a price line is for.
+pub fn meal_label(i18n: crate::i18n::I18n, item: PriceItem) -> &'static str {
+    match item {
+        PriceItem::Lodging => t_string!(i18n, price_lodging),
+        PriceItem::Breakfast => t_string!(i18n, meal_breakfast),
+        PriceItem::Lunch => t_string!(i18n, meal_lunch),
+        PriceItem::Dinner => t_string!(i18n, meal_dinner),
     }
-    let path = href.split(['?', '#']).next().unwrap_or_default();
-    domain::bundle::Bundle::for_path(path) != own
+}
+
+/// Adult or child, for a price line.
+pub fn guest_label(i18n: crate::i18n::I18n, g: Guest) -> &'static str {
+    match g {
+        Guest::Adult => t_string!(i18n, guest_adult),
+        Guest::Child => t_string!(i18n, guest_child),
+    }
+}
+
+/// The meals of a set, in the order of the day.
+pub fn meal_names(i18n: I18n, m: visit::MealSet) -> Vec<&'static str> {
+    [
+        (m.breakfast, PriceItem::Breakfast),
+        (m.lunch, PriceItem::Lunch),
+        (m.dinner, PriceItem::Dinner),
+    ]
+    .into_iter()
+    .filter(|(on, _)| *on)
+    .map(|(_, item)| meal_label(i18n, item))
+    .collect()
+}
+
+/// One price line in words: "住宿 · 成人 × 4 = ¥320.00".
+pub fn price_line_text(i18n: crate::i18n::I18n, l: &visit::PriceLine) -> String {
+    format!(
+        "{} · {} × {} ({})",
+        meal_label(i18n, l.item),
+        guest_label(i18n, l.guest),
+        l.quantity,
+        format_yuan(l.unit_fen)
+    )
 }
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn rounds_to_come_soonest_first_then_past_latest_first() {
-        use time::macros::{date, datetime};
-        let r = |id, day| domain::dto::Round {
-            id,
-            opens_at: datetime!(2026-01-01 0:00 +8),
-            deadline: datetime!(2026-01-02 0:00 +8),
-            distribution_day: day,
-        };
-        let list = vec![
-            r(1, date!(2026 - 10 - 20)),
-            r(5, date!(2026 - 12 - 18)),
-            r(2, date!(2026 - 11 - 08)),
-            r(3, date!(2026 - 11 - 23)),
-            r(4, date!(2026 - 11 - 28)),
-            r(6, date!(2026 - 11 - 28)),
-        ];
-        let (ahead, past) = super::rounds_in_working_order(list, date!(2026 - 11 - 23), |r| r);
-        let ids = |l: &[domain::dto::Round]| l.iter().map(|r| r.id).collect::<Vec<_>>();
-        // Distribution today is still ahead: it is being handed out.
-        assert_eq!(ids(&ahead), [3, 4, 6, 5]);
-        assert_eq!(ids(&past), [2, 1]);
-    }
-
-    #[test]
-    fn field_names_point_into_the_list_sent() {
-        assert_eq!(list_index("supplies[3].quantity", "supplies"), Some(3));
-        assert_eq!(list_index("supplies[12]", "supplies"), Some(12));
-        assert_eq!(list_index("supplies", "supplies"), None);
-        assert_eq!(list_index("lines[0].quantity", "supplies"), None);
-        assert_eq!(list_index("supplies[x].quantity", "supplies"), None);
-    }
+    use super::*;
+    use time::macros::{date, datetime};
 
     #[test]
     fn refusals_read_in_the_shoppers_language() {
-        use domain::{FieldError, LocalText};
+        use domain::FieldError;
         let reason = LocalText::new("剩下的不够", "not enough left");
         assert_eq!(refusal_detail(&reason, &[], Lang::Zh), "剩下的不够");
         assert_eq!(refusal_detail(&reason, &[], Lang::En), "not enough left");
@@ -323,86 +229,6 @@ mod tests {
             refusal_detail(&reason, &fields, Lang::En),
             "the round is closed; no such point"
         );
-    }
-
-    use super::*;
-
-    #[test]
-    fn links_to_other_bundles() {
-        use domain::bundle::Bundle::{Account, Shop, Visit};
-        assert!(other_bundle_link("/cart", Shop));
-        assert!(other_bundle_link("/orders/ab?x=1#top", Shop));
-        assert!(other_bundle_link("/v/liu/visit", Account));
-        assert!(other_bundle_link("/v/liu", Visit));
-        assert!(!other_bundle_link("/v/liu/h/3", Shop));
-        assert!(!other_bundle_link("/trips/3", Visit));
-        // Not paths of this site.
-        assert!(!other_bundle_link("https://example.org/cart", Shop));
-        assert!(!other_bundle_link("//example.org/cart", Shop));
-        assert!(!other_bundle_link("#reviews", Account));
-    }
-    use domain::dto::Category;
-    use domain::{LocalText, MonthSet, Season};
-    use time::macros::{date, datetime};
-
-    fn product(id: i64, season: Season) -> ProductSummary {
-        ProductSummary {
-            id,
-            name: LocalText::new(format!("产品{id}"), format!("Product {id}")),
-            category: Category::Fruit,
-            unit: LocalText::new("公斤", "kg"),
-            price_fen: 1000,
-            local_price_fen: 700,
-            season,
-            photo: None,
-        }
-    }
-
-    fn months(m: &[u8]) -> Season {
-        Season::Months {
-            months: MonthSet::from_months(m).unwrap(),
-        }
-    }
-
-    #[test]
-    fn groups_in_page_order_and_drops_empty_ones() {
-        let today = date!(2026 - 11 - 22);
-        let ps = vec![
-            product(1, months(&[7, 8])),   // later
-            product(2, Season::AllYear),   // all year
-            product(3, months(&[11, 12])), // in season
-            product(4, months(&[12, 1])),  // coming soon
-        ];
-        let groups = group_calendar(&ps, today);
-        let order: Vec<_> = groups.iter().map(|(g, _)| *g).collect();
-        assert_eq!(
-            order,
-            vec![
-                CalendarGroup::InSeason,
-                CalendarGroup::ComingSoon,
-                CalendarGroup::AllYear,
-                CalendarGroup::Later
-            ]
-        );
-        assert_eq!(groups[0].1[0].0.id, 3);
-        assert_eq!(groups[3].1[0].0.id, 1);
-
-        let only_all_year = group_calendar(&[product(9, Season::AllYear)], today);
-        assert_eq!(only_all_year.len(), 1);
-        assert_eq!(only_all_year[0].0, CalendarGroup::AllYear);
-    }
-
-    #[test]
-    fn later_products_sorted_by_next_start() {
-        let today = date!(2026 - 11 - 22);
-        let ps = vec![
-            product(1, months(&[8])),
-            product(2, months(&[4])),
-            product(3, months(&[6])),
-        ];
-        let groups = group_calendar(&ps, today);
-        let ids: Vec<_> = groups[0].1.iter().map(|(p, _)| p.id).collect();
-        assert_eq!(ids, vec![2, 3, 1]);
     }
 
     #[test]

@@ -1,129 +1,20 @@
-//! What the phone keeps: the cart and the outbox of orders. Plain data and
-//! pure functions here (unit-tested natively); `sync` does the I/O.
-//!
-//! An order is written to the outbox *before* it is sent, under the UUID
-//! the phone made for it. The server treats a repeat of the same UUID and
-//! content as the same order, so sending again after any failure can never
-//! create a second one.
+//! The shopper's orders as the phone keeps them: the outbox of orders
+//! (written before they are sent, see `outbox`), what each one's state is,
+//! and "My orders" merged with the server's list. Plain data and pure
+//! functions, unit-tested natively; `sender` does the sending.
 
-use std::collections::BTreeMap;
-
-use domain::dto::{DistributionPoint, Order, Round};
-use domain::order::{
-    line_totals, order_totals, LineTotals, OrderLineRequest, OrderRequest, Shortage,
-};
+use domain::dto::{DistributionPoint, Order, OrderStatus, Round};
+use domain::order::{LineTotals, OrderLineRequest, OrderRequest, Shortage};
 use domain::LocalText;
 use serde::{Deserialize, Serialize};
 
-use crate::kept::Kept;
+use crate::api::WriteError;
+use crate::cart::{CartLine, VillageCart};
+use crate::outbox::{missing, retry_later, Outgoing, Retry};
+use crate::raw_answer::RawAnswer;
 
-/// localStorage keys. Versioned so a future shape change can migrate.
-pub const CART_KEY: &str = "storefront.cart.v1";
+/// localStorage key of the outbox. Versioned so a future shape can migrate.
 pub const OUTBOX_KEY: &str = "storefront.outbox.v1";
-
-/// `last_error` of an order that got no answer at all.
-pub const NO_CONNECTION: &str = "no-connection";
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CartLine {
-    pub product_id: i64,
-    pub name: LocalText,
-    pub unit: LocalText,
-    pub unit_price_fen: i64,
-    pub quantity: i64,
-}
-
-/// The cart for one village: its products share a round and a pickup point.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct VillageCart {
-    pub village_name: LocalText,
-    pub organising_percent: u8,
-    pub lines: Vec<CartLine>,
-}
-
-impl VillageCart {
-    /// Lines asking for more than is left, by the domain's capacity rule.
-    /// A product whose stock is unknown is not judged here; the server is.
-    pub fn shortages(&self, left: impl Fn(i64) -> Option<i64>) -> Vec<Shortage> {
-        let lines: Vec<OrderLineRequest> = self
-            .lines
-            .iter()
-            .map(|l| OrderLineRequest {
-                product_id: l.product_id,
-                quantity: l.quantity,
-            })
-            .collect();
-        domain::order::check_capacity(&lines, |id| left(id).unwrap_or(i64::MAX))
-            .err()
-            .unwrap_or_default()
-    }
-
-    pub fn totals(&self) -> LineTotals {
-        order_totals(self.lines.iter().filter_map(|l| {
-            line_totals(l.unit_price_fen, l.quantity, self.organising_percent).ok()
-        }))
-    }
-}
-
-/// Carts by village slug.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Cart {
-    pub villages: BTreeMap<String, VillageCart>,
-}
-
-impl Cart {
-    /// Sets a product's quantity (0 removes it), clamped to 1–99.
-    pub fn set_quantity(&mut self, slug: &str, village: &VillageCart, line: CartLine) {
-        let entry = self
-            .villages
-            .entry(slug.to_string())
-            .or_insert_with(|| VillageCart {
-                village_name: village.village_name.clone(),
-                organising_percent: village.organising_percent,
-                lines: Vec::new(),
-            });
-        entry.village_name = village.village_name.clone();
-        entry.organising_percent = village.organising_percent;
-        let qty = line.quantity.min(domain::order::MAX_QUANTITY);
-        match entry
-            .lines
-            .iter_mut()
-            .find(|l| l.product_id == line.product_id)
-        {
-            Some(existing) if qty > 0 => {
-                *existing = CartLine {
-                    quantity: qty,
-                    ..line
-                }
-            }
-            Some(_) => entry.lines.retain(|l| l.product_id != line.product_id),
-            None if qty > 0 => entry.lines.push(CartLine {
-                quantity: qty,
-                ..line
-            }),
-            None => {}
-        }
-        if entry.lines.is_empty() {
-            self.villages.remove(slug);
-        }
-    }
-
-    pub fn quantity_of(&self, slug: &str, product_id: i64) -> i64 {
-        self.villages
-            .get(slug)
-            .and_then(|v| v.lines.iter().find(|l| l.product_id == product_id))
-            .map_or(0, |l| l.quantity)
-    }
-
-    /// Number of units in all carts, for the badge.
-    pub fn count(&self) -> i64 {
-        self.villages
-            .values()
-            .flat_map(|v| v.lines.iter())
-            .map(|l| l.quantity)
-            .sum()
-    }
-}
 
 /// Where an order stands, as the phone knows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -134,7 +25,7 @@ pub enum LocalState {
     /// Saved here, not yet accepted by the server.
     Waiting(Retry),
     /// The server has it; this is its answer.
-    Confirmed { order: Kept<Order> },
+    Confirmed { order: RawAnswer<Order> },
     /// The server said no; nothing was ordered.
     Refused {
         /// The server's words, English; `reason_zh` in Chinese (empty in
@@ -163,7 +54,7 @@ struct LocalStateWire {
     #[serde(default)]
     last_error_zh: String,
     // Confirmed.
-    order: Option<Kept<Order>>,
+    order: Option<RawAnswer<Order>>,
     // Refused.
     reason: Option<String>,
     #[serde(default)]
@@ -203,11 +94,6 @@ impl TryFrom<LocalStateWire> for LocalState {
             },
         })
     }
-}
-
-/// serde's own words for a missing field, so stored states read as before.
-pub(crate) fn missing(field: &str) -> String {
-    format!("missing field `{field}`")
 }
 
 /// An order as kept on the phone: the request to send and what to show
@@ -264,6 +150,30 @@ impl LocalOrder {
     }
 }
 
+impl LocalOrder {
+    /// Keeps what came of sending it: the server's order, its refusal, a
+    /// wait for a login, or a later try.
+    pub fn take_answer(&mut self, result: Result<RawAnswer<Order>, WriteError>, now_ms: f64) {
+        self.state = match result {
+            Ok(order) => LocalState::Confirmed { order },
+            Err(WriteError::Refused {
+                message,
+                short,
+                fields,
+                ..
+            }) => LocalState::Refused {
+                reason: message.en,
+                reason_zh: message.zh,
+                short,
+                fields,
+            },
+            // Sent again once logged in.
+            Err(WriteError::Unauthorized(m)) => LocalState::Waiting(Retry::parked(m)),
+            Err(e) => return retry_later(self, &e, now_ms),
+        };
+    }
+}
+
 impl Outgoing for LocalOrder {
     fn retry(&self) -> Option<&Retry> {
         match &self.state {
@@ -278,127 +188,6 @@ impl Outgoing for LocalOrder {
             _ => None,
         }
     }
-}
-
-/// `next_attempt_ms` of a write that waits for a login, not a timer. Finite
-/// because JSON has no infinity: serde_json would write `null` and the
-/// whole outbox would then fail to load.
-pub const PARKED_MS: f64 = f64::MAX;
-
-/// Where a write waiting on the phone stands between attempts.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Retry {
-    pub attempts: u32,
-    /// Milliseconds since the epoch before which we do not retry.
-    pub next_attempt_ms: f64,
-    /// English, or [`NO_CONNECTION`]; `last_error_zh` in Chinese (empty
-    /// in what older versions kept).
-    pub last_error: Option<String>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub last_error_zh: String,
-}
-
-impl Retry {
-    /// From the fields of a waiting state as stored (see `LocalStateWire`).
-    pub(crate) fn read(
-        attempts: Option<u32>,
-        next_attempt_ms: Option<f64>,
-        last_error: Option<String>,
-        last_error_zh: String,
-    ) -> Result<Self, String> {
-        Ok(Retry {
-            attempts: attempts.ok_or(missing("attempts"))?,
-            next_attempt_ms: next_attempt_ms.ok_or(missing("next_attempt_ms"))?,
-            last_error,
-            last_error_zh,
-        })
-    }
-
-    /// Due at once.
-    pub fn now() -> Self {
-        Retry {
-            attempts: 0,
-            next_attempt_ms: 0.0,
-            last_error: None,
-            last_error_zh: String::new(),
-        }
-    }
-
-    /// Not retried by the timer: it waits for something else (a login).
-    pub fn parked(error: LocalText) -> Self {
-        Retry {
-            attempts: 0,
-            next_attempt_ms: PARKED_MS,
-            last_error: Some(error.en),
-            last_error_zh: error.zh,
-        }
-    }
-
-    /// Why the last attempt failed, in both languages; `None` before the
-    /// first attempt and when there was no connection at all.
-    pub fn error_text(&self) -> Option<LocalText> {
-        self.last_error
-            .as_ref()
-            .filter(|e| *e != NO_CONNECTION)
-            .map(|e| LocalText::new(self.last_error_zh.clone(), e.clone()))
-    }
-
-    /// The last attempt got no answer at all.
-    pub fn had_no_connection(&self) -> bool {
-        self.last_error.as_deref() == Some(NO_CONNECTION)
-    }
-}
-
-/// Something kept on the phone until the server has it: orders and visit
-/// bookings share the retry rules below.
-pub trait Outgoing {
-    /// `Some` while it waits to be sent.
-    fn retry(&self) -> Option<&Retry>;
-    fn retry_mut(&mut self) -> Option<&mut Retry>;
-
-    fn is_due(&self, now_ms: f64) -> bool {
-        self.retry().is_some_and(|r| r.next_attempt_ms <= now_ms)
-    }
-
-    fn is_waiting(&self) -> bool {
-        self.retry().is_some()
-    }
-}
-
-/// Delay before retry number `attempts` (1-based): 2 s, 4 s, 8 s … at most
-/// one minute, so a phone back in coverage catches up soon.
-pub fn backoff_ms(attempts: u32) -> f64 {
-    let secs = 2u64.saturating_pow(attempts.clamp(1, 6)).min(60);
-    (secs * 1000) as f64
-}
-
-/// After a failed send: count the attempt and schedule the next one.
-/// `error` is `None` when there was no answer at all.
-pub fn mark_retry(o: &mut impl Outgoing, now_ms: f64, error: Option<LocalText>) {
-    if let Some(r) = o.retry_mut() {
-        r.attempts += 1;
-        r.next_attempt_ms = now_ms + backoff_ms(r.attempts);
-        let (en, zh) = error.map_or((NO_CONNECTION.to_string(), String::new()), |e| (e.en, e.zh));
-        r.last_error = Some(en);
-        r.last_error_zh = zh;
-    }
-}
-
-/// When the network comes back, everything waiting is due at once.
-pub fn make_all_due(outbox: &mut [impl Outgoing]) {
-    for o in outbox {
-        if let Some(r) = o.retry_mut() {
-            r.next_attempt_ms = 0.0;
-        }
-    }
-}
-
-/// The earliest time any waiting order should be tried again.
-pub fn next_wakeup(outbox: &[impl Outgoing]) -> Option<f64> {
-    outbox
-        .iter()
-        .filter_map(|o| o.retry().map(|r| r.next_attempt_ms))
-        .reduce(f64::min)
 }
 
 /// One list for "My orders": the server's orders, plus local orders the
@@ -470,31 +259,43 @@ pub fn adjusted_lines(o: &LocalOrder) -> Vec<CartLine> {
         .collect()
 }
 
+/// What a shopper needs to know about an order at a glance.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    Waiting,
+    Confirmed,
+    Refused,
+    Cancelled,
+}
+
+pub fn shown(o: &ListedOrder) -> Shown {
+    match o {
+        ListedOrder::Local(l) => match l.state {
+            LocalState::Waiting(_) => Shown::Waiting,
+            LocalState::Refused { .. } => Shown::Refused,
+            LocalState::Confirmed { ref order }
+                if order
+                    .get()
+                    .is_some_and(|o| o.status == OrderStatus::Cancelled) =>
+            {
+                Shown::Cancelled
+            }
+            LocalState::Confirmed { .. } => Shown::Confirmed,
+        },
+        ListedOrder::Server(s) if s.status == OrderStatus::Cancelled => Shown::Cancelled,
+        ListedOrder::Server(_) => Shown::Confirmed,
+    }
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::cart::tests::{line, village};
+    use crate::outbox::{make_all_due, mark_retry, next_wakeup};
     use domain::dto::OrderStatus;
     use time::macros::{date, datetime};
 
-    fn village() -> VillageCart {
-        VillageCart {
-            village_name: LocalText::new("刘村", "Liu Village"),
-            organising_percent: 15,
-            lines: vec![],
-        }
-    }
-
-    fn line(id: i64, price: i64, qty: i64) -> CartLine {
-        CartLine {
-            product_id: id,
-            name: LocalText::new("蛋", "Eggs"),
-            unit: LocalText::new("公斤", "kg"),
-            unit_price_fen: price,
-            quantity: qty,
-        }
-    }
-
-    fn point() -> DistributionPoint {
+    pub(crate) fn point() -> DistributionPoint {
         DistributionPoint {
             id: 7,
             name: LocalText::new("社区中心", "Community Centre"),
@@ -504,65 +305,13 @@ mod tests {
         }
     }
 
-    fn round() -> Round {
+    pub(crate) fn round() -> Round {
         Round {
             id: 3,
             opens_at: datetime!(2026-11-10 20:00 +8),
             deadline: datetime!(2026-11-28 20:00 +8),
             distribution_day: date!(2026 - 12 - 01),
         }
-    }
-
-    #[test]
-    fn cart_sets_and_removes_quantities() {
-        let mut c = Cart::default();
-        c.set_quantity("liu", &village(), line(1, 3600, 2));
-        c.set_quantity("liu", &village(), line(2, 800, 1));
-        assert_eq!(c.count(), 3);
-        c.set_quantity("liu", &village(), line(1, 3600, 5));
-        assert_eq!(c.quantity_of("liu", 1), 5);
-        c.set_quantity("liu", &village(), line(1, 3600, 500));
-        assert_eq!(c.quantity_of("liu", 1), 99);
-        c.set_quantity("liu", &village(), line(1, 3600, 0));
-        assert_eq!(c.quantity_of("liu", 1), 0);
-        c.set_quantity("liu", &village(), line(2, 800, 0));
-        assert!(c.villages.is_empty(), "an empty village cart is dropped");
-    }
-
-    #[test]
-    fn cart_shortages_follow_the_capacity_rule() {
-        let mut v = village();
-        v.lines = vec![line(1, 100, 3), line(2, 100, 2), line(3, 100, 9)];
-        let left = |id: i64| match id {
-            1 => Some(3),
-            2 => Some(1),
-            _ => None,
-        };
-        assert_eq!(
-            v.shortages(left),
-            vec![Shortage {
-                product_id: 2,
-                requested: 2,
-                remaining: 1
-            }]
-        );
-    }
-
-    #[test]
-    fn cart_totals_use_the_domain_breakdown() {
-        let mut v = village();
-        v.lines = vec![line(1, 3800, 2), line(2, 333, 3)];
-        let t = v.totals();
-        assert_eq!(t.total_fen, 8599);
-        assert_eq!(t.household_fen + t.organising_fen, 8599);
-    }
-
-    #[test]
-    fn cart_survives_a_json_round_trip() {
-        let mut c = Cart::default();
-        c.set_quantity("liu", &village(), line(1, 3600, 2));
-        let json = serde_json::to_string(&c).unwrap();
-        assert_eq!(serde_json::from_str::<Cart>(&json).unwrap(), c);
     }
 
     #[test]
@@ -613,7 +362,7 @@ mod tests {
         assert_eq!(serde_json::from_str::<Vec<LocalOrder>>(&json).unwrap(), all);
     }
 
-    fn server_order(id: &str, created: time::OffsetDateTime) -> Order {
+    pub(crate) fn server_order(id: &str, created: time::OffsetDateTime) -> Order {
         Order {
             id: id.into(),
             number: "LIU-000001".into(),
@@ -797,5 +546,59 @@ mod tests {
                 .collect::<Vec<_>>(),
             vec![(1, 3), (3, 1)]
         );
+    }
+
+    fn refusal(message: LocalText, short: Vec<Shortage>) -> WriteError {
+        WriteError::Refused {
+            status: 409,
+            message,
+            fields: vec![],
+            short,
+            no_room: None,
+            below_ordered: vec![],
+            retry_after_minutes: None,
+        }
+    }
+
+    #[test]
+    fn what_came_of_sending_an_order_is_kept() {
+        let mut v = village();
+        v.lines = vec![line(1, 3600, 1)];
+        let new = || LocalOrder::new("a".into(), 0.0, "liu", &v, point(), round());
+        let mut o = new();
+        o.take_answer(Err(WriteError::Network("offline".into())), 10.0);
+        assert!(o.retry().unwrap().had_no_connection());
+        assert!(!o.is_due(10.0) && o.is_due(2010.0));
+        let mut o = new();
+        let gone = LocalText::new("没有", "gone");
+        o.take_answer(Err(WriteError::NotFound(gone.clone())), 10.0);
+        assert_eq!(o.retry().unwrap().error_text(), Some(gone));
+        let mut o = new();
+        let log_in = LocalText::new("请登录", "log in");
+        o.take_answer(Err(WriteError::Unauthorized(log_in.clone())), 10.0);
+        assert_eq!(o.state, LocalState::Waiting(Retry::parked(log_in)));
+        let mut o = new();
+        let short = vec![Shortage {
+            product_id: 1,
+            requested: 1,
+            remaining: 0,
+        }];
+        o.take_answer(
+            Err(refusal(LocalText::new("不够", "short"), short.clone())),
+            10.0,
+        );
+        assert_eq!(
+            o.state,
+            LocalState::Refused {
+                reason: "short".into(),
+                reason_zh: "不够".into(),
+                short,
+                fields: vec![],
+            }
+        );
+        let mut o = new();
+        let answer = RawAnswer::new(&server_order("a", datetime!(2026-11-22 10:00 UTC)));
+        o.take_answer(Ok(answer.clone()), 10.0);
+        assert_eq!(o.state, LocalState::Confirmed { order: answer });
     }
 }

@@ -21,15 +21,15 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-pub struct Kept<T> {
+pub struct RawAnswer<T> {
     raw: Box<RawValue>,
     parsed: OnceLock<Option<T>>,
     _type: PhantomData<T>,
 }
 
-impl<T> Kept<T> {
+impl<T> RawAnswer<T> {
     fn from_raw(raw: Box<RawValue>) -> Self {
-        Kept {
+        RawAnswer {
             raw,
             parsed: OnceLock::new(),
             _type: PhantomData,
@@ -39,7 +39,7 @@ impl<T> Kept<T> {
     fn canonical(value: &Value) -> Self {
         let raw = serde_json::value::to_raw_value(value)
             .unwrap_or_else(|_| RawValue::from_string("null".into()).expect("null is JSON"));
-        Kept::from_raw(raw)
+        RawAnswer::from_raw(raw)
     }
 
     /// The JSON text as kept.
@@ -48,16 +48,16 @@ impl<T> Kept<T> {
     }
 }
 
-impl<T: Serialize> Kept<T> {
+impl<T: Serialize> RawAnswer<T> {
     /// Keeps a value the app already holds typed.
     pub fn new(value: &T) -> Self {
         // Serializing plain DTOs to JSON cannot fail (no maps with
         // non-string keys); `null` would read back as "unreadable".
-        Kept::canonical(&serde_json::to_value(value).unwrap_or_default())
+        RawAnswer::canonical(&serde_json::to_value(value).unwrap_or_default())
     }
 }
 
-impl<T: DeserializeOwned> Kept<T> {
+impl<T: DeserializeOwned> RawAnswer<T> {
     /// The value, parsed on first use; `None` only if what was kept no
     /// longer reads as a `T`.
     pub fn get(&self) -> Option<&T> {
@@ -67,9 +67,9 @@ impl<T: DeserializeOwned> Kept<T> {
     }
 }
 
-impl<T: Clone> Clone for Kept<T> {
+impl<T: Clone> Clone for RawAnswer<T> {
     fn clone(&self) -> Self {
-        Kept {
+        RawAnswer {
             raw: self.raw.clone(),
             parsed: self.parsed.clone(),
             _type: PhantomData,
@@ -78,33 +78,33 @@ impl<T: Clone> Clone for Kept<T> {
 }
 
 /// Equal when the JSON is: comparing never needs the parser.
-impl<T> PartialEq for Kept<T> {
+impl<T> PartialEq for RawAnswer<T> {
     fn eq(&self, other: &Self) -> bool {
         self.raw.get() == other.raw.get()
     }
 }
 
-impl<T> fmt::Debug for Kept<T> {
+impl<T> fmt::Debug for RawAnswer<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.raw.get())
     }
 }
 
-impl<T> Serialize for Kept<T> {
+impl<T> Serialize for RawAnswer<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         self.raw.serialize(s)
     }
 }
 
-impl<'de, T> Deserialize<'de> for Kept<T> {
+impl<'de, T> Deserialize<'de> for RawAnswer<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Value::deserialize(d).map(|v| Kept::canonical(&v))
+        Value::deserialize(d).map(|v| RawAnswer::canonical(&v))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::Kept;
+    use super::RawAnswer;
     use serde::{Deserialize, Serialize};
 
     #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -115,7 +115,7 @@ mod tests {
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
     struct Holder {
-        thing: Kept<Thing>,
+        thing: RawAnswer<Thing>,
     }
 
     #[test]
@@ -138,13 +138,13 @@ mod tests {
             id: "b".into(),
             n: -1,
         };
-        let kept = Kept::new(&t);
+        let kept = RawAnswer::new(&t);
         assert_eq!(kept.json(), serde_json::to_string(&t).unwrap());
         assert_eq!(kept.get(), Some(&t));
-        assert_eq!(kept, Kept::new(&t.clone()));
+        assert_eq!(kept, RawAnswer::new(&t.clone()));
         assert_ne!(
             kept,
-            Kept::new(&Thing {
+            RawAnswer::new(&Thing {
                 id: "b".into(),
                 n: 2
             })
@@ -154,7 +154,7 @@ mod tests {
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
     #[serde(tag = "state", rename_all = "snake_case")]
     enum Tagged {
-        Done { thing: Kept<Thing> },
+        Done { thing: RawAnswer<Thing> },
         Other,
     }
 
@@ -169,7 +169,7 @@ mod tests {
         assert_eq!(
             read,
             Tagged::Done {
-                thing: Kept::new(&t)
+                thing: RawAnswer::new(&t)
             }
         );
         let Tagged::Done { thing } = &read else {
