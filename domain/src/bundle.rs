@@ -206,51 +206,53 @@ mod tests {
         }
     }
 
-    /// The quoted strings of a line, in order.
-    fn quoted(line: &str, quote: char) -> Vec<&str> {
-        line.split(quote).skip(1).step_by(2).collect()
+    /// The lines of `file` from after `start` to before `end`, each cut
+    /// into its words by `words`; blank lines left out.
+    fn listed<'a>(
+        file: &'a str,
+        start: &str,
+        end: &str,
+        words: fn(&str) -> Vec<&str>,
+    ) -> Vec<Vec<&'a str>> {
+        let (_, rest) = file.split_once(start).expect(start);
+        let (list, _) = rest.split_once(end).expect(end);
+        list.lines().map(words).filter(|w| !w.is_empty()).collect()
+    }
+
+    /// The `'`-quoted strings of a line, in order.
+    fn quoted(line: &str) -> Vec<&str> {
+        line.split('\'').skip(1).step_by(2).collect()
     }
 
     #[test]
     fn the_service_worker_knows_the_shop_bundles_routes() {
         // public/sw.js picks the cached page of a navigation offline.
         let sw = include_str!("../../public/sw.js");
-        let table = sw
-            .split("const BUNDLE_ROUTES = {")
-            .nth(1)
-            .and_then(|rest| rest.split("};").next())
-            .expect("sw.js has its BUNDLE_ROUTES table");
-        let listed: Vec<(String, Vec<&str>)> = table
-            .lines()
-            .map(|line| quoted(line, '\''))
-            .filter(|q| !q.is_empty())
-            .map(|q| (q[0].to_string(), q[1..].to_vec()))
-            .collect();
-        let shop: Vec<(String, Vec<&str>)> = Bundle::ALL
+        let shop: Vec<Vec<String>> = Bundle::ALL
             .into_iter()
             .filter(|b| !b.dir().starts_with("organise"))
-            .map(|b| (format!("{}index.html", b.public_url()), b.routes().to_vec()))
+            .map(|b| {
+                let page = format!("{}index.html", b.public_url());
+                [page]
+                    .into_iter()
+                    .chain(b.routes().iter().map(|r| r.to_string()))
+                    .collect()
+            })
             .collect();
-        assert_eq!(listed, shop);
+        assert_eq!(listed(sw, "const BUNDLE_ROUTES = {", "};", quoted), shop);
     }
 
     #[test]
     fn the_build_makes_every_bundle_from_its_page_into_its_directory() {
         let script = include_str!("../../scripts/build.sh");
-        let list = script
-            .split("bundles='")
-            .nth(1)
-            .and_then(|rest| rest.split('\'').next())
-            .expect("build.sh has its bundles list");
-        let built: Vec<(String, String)> = list
-            .lines()
-            .map(|line| line.split_whitespace().collect::<Vec<_>>())
-            .filter(|words| !words.is_empty())
-            .map(|words| (words[0].to_string(), words[1].to_string()))
-            .collect();
-        let wanted: Vec<(String, String)> = Bundle::ALL
+        let built: Vec<(String, &str)> =
+            listed(script, "bundles='", "'", |l| l.split_whitespace().collect())
+                .into_iter()
+                .map(|words| (words[0].to_string(), words[1]))
+                .collect();
+        let wanted: Vec<(String, &str)> = Bundle::ALL
             .into_iter()
-            .map(|b| (b.public_url(), b.page().to_string()))
+            .map(|b| (b.public_url(), b.page()))
             .collect();
         assert_eq!(built, wanted);
         assert_eq!(Shop.public_url(), "/");
