@@ -211,7 +211,8 @@ fn bad_requests_name_their_fields() {
     assert!(validate_booking(&leave_closed, &policy(), &hosts, today).is_ok());
     let beyond = with(|r| r.arrival = date!(2026 - 12 - 31));
     assert_eq!(fields_of(&beyond, &hosts, today), ["arrival"]);
-    let one_field_wrong: [(fn(&mut BookingRequest), &str); 10] = [
+    type Change = fn(&mut BookingRequest);
+    let one_field_wrong: [(Change, &str); 10] = [
         (|r| r.nights = 4, "nights"),
         (|r| r.nights = 0, "nights"),
         (|r| r.nights = u32::MAX, "nights"),
