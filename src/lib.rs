@@ -68,7 +68,8 @@ fn ShopFrame(pages: &'static [nav::Page]) -> impl IntoView {
     }
 }
 
-/// One route of a bundle: its path pattern and the page component.
+/// One route of a bundle: its path pattern and the page component. The
+/// tables below keep one route a line (`rustfmt::skip`).
 macro_rules! page {
     ($path:literal, $($view:ident)::+) => {
         ($path, || view! { <$($view)::+ /> }.into_any())
@@ -76,6 +77,7 @@ macro_rules! page {
 }
 
 /// Browsing: villages, households, products, labels (`index.html`).
+#[rustfmt::skip]
 const SHOP: &[nav::Page] = &[
     page!("/", pages::home::Home),
     page!("/v/:slug", pages::village::VillagePage),
@@ -85,6 +87,7 @@ const SHOP: &[nav::Page] = &[
 ];
 
 /// The shopper's orders and account (`account.html`).
+#[rustfmt::skip]
 const ACCOUNT: &[nav::Page] = &[
     page!("/cart", pages::cart::CartPage),
     page!("/orders", pages::orders::OrdersPage),
@@ -95,6 +98,7 @@ const ACCOUNT: &[nav::Page] = &[
 ];
 
 /// Visits and My trips (`visit.html`).
+#[rustfmt::skip]
 const VISIT: &[nav::Page] = &[
     page!("/v/:slug/visit", pages::visit::VisitPage),
     page!("/trips", pages::trips::TripsPage),
@@ -118,50 +122,29 @@ fn OrganiseFrame(pages: &'static [nav::Page]) -> impl IntoView {
 
 /// The organisers' workspace: home, login, visits, change log
 /// (`organise.html`).
+#[rustfmt::skip]
 const ORGANISE: &[nav::Page] = &[
     page!("/organise", pages::organise::home::OrganiseHome),
     page!("/organise/login", pages::organise::login::OrganiseLoginPage),
     page!("/organise/v/:slug", pages::organise::home::OrganiseVillage),
-    page!(
-        "/organise/v/:slug/visits",
-        pages::organise::visits::OrganiseVisitsPage
-    ),
-    page!(
-        "/organise/v/:slug/log",
-        pages::organise::log::OrganiseLogPage
-    ),
+    page!("/organise/v/:slug/visits", pages::organise::visits::OrganiseVisitsPage),
+    page!("/organise/v/:slug/log", pages::organise::log::OrganiseLogPage),
 ];
 
 /// The workspace's product pages (`organise-products.html`).
+#[rustfmt::skip]
 const ORGANISE_PRODUCTS: &[nav::Page] = &[
-    page!(
-        "/organise/v/:slug/products",
-        pages::organise::products::OrganiseProductsPage
-    ),
-    page!(
-        "/organise/v/:slug/products/new",
-        pages::organise::products::OrganiseProductEditPage
-    ),
-    page!(
-        "/organise/v/:slug/products/:id",
-        pages::organise::products::OrganiseProductEditPage
-    ),
+    page!("/organise/v/:slug/products", pages::organise::products::OrganiseProductsPage),
+    page!("/organise/v/:slug/products/new", pages::organise::products::OrganiseProductEditPage),
+    page!("/organise/v/:slug/products/:id", pages::organise::products::OrganiseProductEditPage),
 ];
 
 /// The workspace's rounds and packing (`organise-rounds.html`).
+#[rustfmt::skip]
 const ORGANISE_ROUNDS: &[nav::Page] = &[
-    page!(
-        "/organise/v/:slug/rounds",
-        pages::organise::rounds::OrganiseRoundsPage
-    ),
-    page!(
-        "/organise/rounds/:id",
-        pages::organise::round::OrganiseRoundPage
-    ),
-    page!(
-        "/organise/rounds/:id/packing",
-        pages::organise::packing::PackingPage
-    ),
+    page!("/organise/v/:slug/rounds", pages::organise::rounds::OrganiseRoundsPage),
+    page!("/organise/rounds/:id", pages::organise::round::OrganiseRoundPage),
+    page!("/organise/rounds/:id/packing", pages::organise::packing::PackingPage),
 ];
 
 /// Each bundle's route table: the patterns are the ones `domain::bundle`
