@@ -3,7 +3,7 @@
 // (zh-CN), setting supplies and being refused below what is ordered,
 // withdrawing a product and the member seeing it (en-US), cancelling a
 // booking and closing a day, and the change log showing all of it.
-import { test, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -14,7 +14,7 @@ const ORGANISER = { login: 'liu-organiser-1', password: 'demo-organiser-1' };
 const MEMBER = { phone: '13800000001', password: 'demo-password-1' };
 const CSRF = { 'X-Requested-With': 'storefront' };
 
-const app = useServerAndBrowser();
+const app = useServerAndBrowser(setup);
 let orgCookie; // organiser session for checks through the API
 let memberCookie;
 let openRound; // the seeded open round of liu, as organisers see it
@@ -24,7 +24,7 @@ let memberOrderId;
 let bookingCancelled; // { id, reference, reason }
 let closedDate;
 
-before(async () => {
+async function setup() {
   mkdirSync(SHOTS, { recursive: true });
   orgCookie = await sessionCookie('/api/organise/session', { ...ORGANISER }, CSRF);
   memberCookie = await sessionCookie('/api/session', { ...MEMBER });
@@ -36,7 +36,7 @@ before(async () => {
   supplyProduct = usable.find((p) => p.supplies.length >= 2);
   withdrawProduct = usable.find((p) => p !== supplyProduct);
   assert.ok(supplyProduct && withdrawProduct, 'two orderable products, one made by two households');
-});
+}
 
 async function sessionCookie(path, body, headers = {}) {
   const res = await fetch(`${app.server.url}${path}`, {

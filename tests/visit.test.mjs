@@ -2,19 +2,19 @@
 // the whole flow in both languages, a full day that cannot be chosen, a
 // booking made offline and sent once, and cancelling within and outside
 // the cancellation policy.
-import { test, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { useServerAndBrowser, phonePage, getJson, yuan } from './support/harness.mjs';
 import { sql } from './support/db.mjs';
 
-const app = useServerAndBrowser();
+const app = useServerAndBrowser(setup);
 let offer;
 let days; // every day of this month and the next two, from the server
 const DEMO = { phone: '13800000001', password: 'demo-password-1', name: '陈晓梅' };
 const taken = new Set(); // dates one test fills or books, kept apart
 
-before(async () => {
+async function setup() {
   offer = await getJson(`${app.server.url}/api/villages/liu/visit`);
   const first = await getJson(`${app.server.url}/api/villages/liu/visit/availability?month=${monthOf(new Date())}`);
   days = [...first.days];
@@ -25,7 +25,7 @@ before(async () => {
     days.push(...(await getJson(`${app.server.url}/api/villages/liu/visit/availability?month=${monthOf(d)}`)).days);
   }
   days.today = first.today;
-});
+}
 
 function monthOf(d) {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(d);

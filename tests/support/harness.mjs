@@ -54,15 +54,18 @@ export async function launchBrowser() {
 
 /**
  * A test file's server and browser: started before its first test, stopped
- * after its last. Read `app.server` and `app.browser` inside tests and
- * hooks registered after this call (they are unset until then).
+ * after its last; `setup`, if given, runs once both are up. Read
+ * `app.server` and `app.browser` inside tests and `setup` (they are unset
+ * until then). A file's own top-level `before` may run first, so set-up
+ * that needs the server goes in `setup`.
  */
-export function useServerAndBrowser() {
+export function useServerAndBrowser(setup) {
   let server;
   let browser;
   before(async () => {
     server = await startServer();
     browser = await launchBrowser();
+    await setup?.();
   });
   after(async () => {
     await browser?.close();
