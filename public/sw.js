@@ -13,20 +13,25 @@ const CACHE = 'storefront-v3';
 const CACHEABLE_API = /^\/api\/(villages|products|households)(\/|$)/;
 const HASHED = /-[0-9a-f]{8,16}(_bg)?\.(js|wasm|css)$/;
 
-// The page of each shop bundle, by the paths it serves. Mirrors
-// Bundle::for_path in domain/src/bundle.rs; tests/bundles.test.mjs checks
-// that the two agree.
-const BUNDLE_PAGES = ['/index.html', '/app/account/index.html', '/app/visit/index.html'];
+// The page of each shop bundle, by its routes: Bundle::routes in
+// domain/src/bundle.rs, whose tests check that this list is the same.
+// `:name` stands for any one segment; any other path is the browsing
+// bundle's (its 404 page). tests/bundles.test.mjs checks that the server
+// answers the same page.
+const BUNDLE_ROUTES = {
+  '/index.html': ['/', '/v/:slug', '/v/:slug/h/:id', '/p/:id', '/label/:code'],
+  '/app/account/index.html': ['/cart', '/orders', '/orders/:id', '/login', '/join', '/me'],
+  '/app/visit/index.html': ['/v/:slug/visit', '/trips', '/trips/:id'],
+};
+const BUNDLE_PAGES = Object.keys(BUNDLE_ROUTES);
+const segments = (path) => path.split('/').filter((x) => x);
 function bundlePage(path) {
-  const s = path.split('/').filter((x) => x);
-  const account = ['cart', 'orders', 'login', 'join', 'me'];
-  if ((s.length === 1 && account.includes(s[0])) || (s.length === 2 && s[0] === 'orders')) {
-    return '/app/account/index.html';
-  }
-  if ((s.length === 3 && s[0] === 'v' && s[2] === 'visit') || (s[0] === 'trips' && s.length <= 2)) {
-    return '/app/visit/index.html';
-  }
-  return '/index.html';
+  const s = segments(path);
+  const fits = (route) => {
+    const r = segments(route);
+    return r.length === s.length && r.every((x, i) => x.startsWith(':') || x === s[i]);
+  };
+  return BUNDLE_PAGES.find((page) => BUNDLE_ROUTES[page].some(fits)) ?? '/index.html';
 }
 
 self.addEventListener('install', () => self.skipWaiting());

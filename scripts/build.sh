@@ -9,14 +9,52 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 sysroot="$(rustc --print sysroot)"
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg erase_components --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo --remap-path-prefix=$sysroot=/rust --remap-path-prefix=$PWD=/app"
 # One wasm bundle per part of the app, so a phone downloads only the part it
-# lands on (domain::bundle says which paths each serves). The shop's
-# browsing bundle goes first: trunk empties dist/ for it.
-trunk build --release --offline
-trunk build --release --offline=true --dist dist/app/account --public-url /app/account/ account.html
-trunk build --release --offline=true --dist dist/app/visit --public-url /app/visit/ visit.html
-trunk build --release --offline=true --dist dist/organise --public-url /organise/ organise.html
-trunk build --release --offline=true --dist dist/organise/app/products --public-url /organise/app/products/ organise-products.html
-trunk build --release --offline=true --dist dist/organise/app/rounds --public-url /organise/app/rounds/ organise-rounds.html
+# lands on. Per line: the URL its files are served under (also its folder
+# in dist/), its entry page and its binary in src/, as domain::bundle names
+# them (a test there checks this list). The shop's browsing bundle goes
+# first: trunk empties dist/ for it.
+bundles='
+/                        index.html              storefront
+/app/account/            account.html            account
+/app/visit/              visit.html              visit
+/organise/               organise.html           organise
+/organise/app/products/  organise-products.html  organise_products
+/organise/app/rounds/    organise-rounds.html    organise_rounds
+'
+
+# Writes a bundle's entry page (git-ignored) from html/page.html. Pages
+# under /organise/ are the organisers' workspace, used online: their own
+# title and no service worker (the shop's leaves /organise alone). The root
+# page copies the files served at the root; the others add the CSS of their
+# pages.
+entry_page() {
+  local url=$1 page=$2 bin=$3 title links sw html
+  if [[ $url == /organise/* ]]; then
+    title='组织者 · 乡邻直供 · Organisers'
+    sw=''
+  else
+    title='乡邻直供 · Village to Neighbour'
+    sw=$'    <link data-trunk rel="inline" href="public/register-sw.js" />\n'
+  fi
+  if [[ $url == / ]]; then
+    links=$'    <link data-trunk rel="copy-file" href="public/favicon.svg" />\n'
+    links+=$'    <link data-trunk rel="copy-file" href="public/sw.js" />\n'
+  else
+    links=$'    <link data-trunk rel="css" href="style/pages.css" />\n'
+  fi
+  html=$(<html/page.html)$'\n'
+  html=${html//@TITLE@/"$title"}
+  html=${html//@BIN@/"$bin"}
+  html=${html//$'@LINKS@\n'/"$links"}
+  html=${html//$'@SERVICE_WORKER@\n'/"$sw"}
+  printf '%s' "$html" >"$page"
+}
+
+while read -r url page bin; do
+  [ -n "$url" ] || continue
+  entry_page "$url" "$page" "$bin"
+  trunk build --release --offline=true --dist "dist$url" --public-url "$url" "$page" </dev/null
+done <<<"$bundles"
 node scripts/minify-js.mjs
 node scripts/precompress.mjs
 cargo build --release -p api

@@ -81,7 +81,8 @@ fn ShopFrame(pages: &'static [nav::Page]) -> impl IntoView {
     }
 }
 
-/// One route of a bundle: its path pattern and the page component.
+/// One route of a bundle: its path pattern and the page component. The
+/// tables below keep one route a line (`rustfmt::skip`).
 macro_rules! page {
     ($path:literal, $($view:ident)::+) => {
         ($path, || view! { <$($view)::+ /> }.into_any())
@@ -89,6 +90,7 @@ macro_rules! page {
 }
 
 /// Browsing: villages, households, products, labels (`index.html`).
+#[rustfmt::skip]
 const SHOP: &[nav::Page] = &[
     page!("/", pages::home::Home),
     page!("/v/:slug", pages::village::VillagePage),
@@ -98,6 +100,7 @@ const SHOP: &[nav::Page] = &[
 ];
 
 /// The shopper's orders and account (`account.html`).
+#[rustfmt::skip]
 const ACCOUNT: &[nav::Page] = &[
     page!("/cart", pages::cart::CartPage),
     page!("/orders", pages::orders::OrdersPage),
@@ -108,6 +111,7 @@ const ACCOUNT: &[nav::Page] = &[
 ];
 
 /// Visits and My trips (`visit.html`).
+#[rustfmt::skip]
 const VISIT: &[nav::Page] = &[
     page!("/v/:slug/visit", pages::visit::VisitPage),
     page!("/trips", pages::trips::TripsPage),
@@ -131,51 +135,44 @@ fn OrganiseFrame(pages: &'static [nav::Page]) -> impl IntoView {
 
 /// The organisers' workspace: home, login, visits, change log
 /// (`organise.html`).
+#[rustfmt::skip]
 const ORGANISE: &[nav::Page] = &[
     page!("/organise", pages::organise::home::OrganiseHome),
     page!("/organise/login", pages::organise::login::OrganiseLoginPage),
     page!("/organise/v/:slug", pages::organise::home::OrganiseVillage),
-    page!(
-        "/organise/v/:slug/visits",
-        pages::organise::visits::OrganiseVisitsPage
-    ),
-    page!(
-        "/organise/v/:slug/log",
-        pages::organise::log::OrganiseLogPage
-    ),
+    page!("/organise/v/:slug/visits", pages::organise::visits::OrganiseVisitsPage),
+    page!("/organise/v/:slug/log", pages::organise::log::OrganiseLogPage),
 ];
 
 /// The workspace's product pages (`organise-products.html`).
+#[rustfmt::skip]
 const ORGANISE_PRODUCTS: &[nav::Page] = &[
-    page!(
-        "/organise/v/:slug/products",
-        pages::organise::products::OrganiseProductsPage
-    ),
-    page!(
-        "/organise/v/:slug/products/new",
-        pages::organise::products::OrganiseProductEditPage
-    ),
-    page!(
-        "/organise/v/:slug/products/:id",
-        pages::organise::products::OrganiseProductEditPage
-    ),
+    page!("/organise/v/:slug/products", pages::organise::products::OrganiseProductsPage),
+    page!("/organise/v/:slug/products/new", pages::organise::products::OrganiseProductEditPage),
+    page!("/organise/v/:slug/products/:id", pages::organise::products::OrganiseProductEditPage),
 ];
 
 /// The workspace's rounds and packing (`organise-rounds.html`).
+#[rustfmt::skip]
 const ORGANISE_ROUNDS: &[nav::Page] = &[
-    page!(
-        "/organise/v/:slug/rounds",
-        pages::organise::rounds::OrganiseRoundsPage
-    ),
-    page!(
-        "/organise/rounds/:id",
-        pages::organise::round::OrganiseRoundPage
-    ),
-    page!(
-        "/organise/rounds/:id/packing",
-        pages::organise::packing::PackingPage
-    ),
+    page!("/organise/v/:slug/rounds", pages::organise::rounds::OrganiseRoundsPage),
+    page!("/organise/rounds/:id", pages::organise::round::OrganiseRoundPage),
+    page!("/organise/rounds/:id/packing", pages::organise::packing::PackingPage),
 ];
+
+/// Each bundle's route table: the patterns are the ones `domain::bundle`
+/// gives the bundle, so the server and the other bundles send those paths
+/// here (the tests below check).
+fn routes(bundle: Bundle) -> &'static [nav::Page] {
+    match bundle {
+        Bundle::Shop => SHOP,
+        Bundle::Account => ACCOUNT,
+        Bundle::Visit => VISIT,
+        Bundle::Organise => ORGANISE,
+        Bundle::OrganiseProducts => ORGANISE_PRODUCTS,
+        Bundle::OrganiseRounds => ORGANISE_ROUNDS,
+    }
+}
 
 /// Removes the static "loading" placeholder of the HTML page.
 fn remove_boot_placeholder() {
@@ -200,35 +197,59 @@ fn Root(bundle: Bundle, children: Children) -> impl IntoView {
 /// The shop's browsing bundle (`index.html`, `src/main.rs`).
 #[component]
 pub fn App() -> impl IntoView {
-    view! { <Root bundle=Bundle::Shop><ShopFrame pages=SHOP /></Root> }
+    view! { <Root bundle=Bundle::Shop><ShopFrame pages=routes(Bundle::Shop) /></Root> }
 }
 
 /// The orders and account bundle (`account.html`, `src/bin/account.rs`).
 #[component]
 pub fn AccountApp() -> impl IntoView {
-    view! { <Root bundle=Bundle::Account><ShopFrame pages=ACCOUNT /></Root> }
+    view! { <Root bundle=Bundle::Account><ShopFrame pages=routes(Bundle::Account) /></Root> }
 }
 
 /// The visits bundle (`visit.html`, `src/bin/visit.rs`).
 #[component]
 pub fn VisitApp() -> impl IntoView {
-    view! { <Root bundle=Bundle::Visit><ShopFrame pages=VISIT /></Root> }
+    view! { <Root bundle=Bundle::Visit><ShopFrame pages=routes(Bundle::Visit) /></Root> }
 }
 
 /// The organisers' workspace (`organise.html`, `src/bin/organise.rs`).
 #[component]
 pub fn OrganiseApp() -> impl IntoView {
-    view! { <Root bundle=Bundle::Organise><OrganiseFrame pages=ORGANISE /></Root> }
+    view! { <Root bundle=Bundle::Organise><OrganiseFrame pages=routes(Bundle::Organise) /></Root> }
 }
 
 /// The workspace's product pages (`organise-products.html`).
 #[component]
 pub fn OrganiseProductsApp() -> impl IntoView {
-    view! { <Root bundle=Bundle::OrganiseProducts><OrganiseFrame pages=ORGANISE_PRODUCTS /></Root> }
+    view! { <Root bundle=Bundle::OrganiseProducts><OrganiseFrame pages=routes(Bundle::OrganiseProducts) /></Root> }
 }
 
 /// The workspace's rounds and packing (`organise-rounds.html`).
 #[component]
 pub fn OrganiseRoundsApp() -> impl IntoView {
-    view! { <Root bundle=Bundle::OrganiseRounds><OrganiseFrame pages=ORGANISE_ROUNDS /></Root> }
+    view! { <Root bundle=Bundle::OrganiseRounds><OrganiseFrame pages=routes(Bundle::OrganiseRounds) /></Root> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_bundle_routes_the_paths_domain_bundle_gives_it() {
+        for bundle in Bundle::ALL {
+            let patterns: Vec<&str> = routes(bundle).iter().map(|(p, _)| *p).collect();
+            assert_eq!(patterns, bundle.routes(), "{bundle:?}");
+            for pattern in patterns {
+                let path = pattern
+                    .replace(":slug", "liu")
+                    .replace(":id", "7")
+                    .replace(":code", "K7QX");
+                assert!(
+                    nav::match_path(pattern, &path).is_some(),
+                    "{path} is {pattern}"
+                );
+                assert_eq!(Bundle::for_path(&path), bundle, "{path}");
+            }
+        }
+    }
 }

@@ -1,36 +1,24 @@
 // Browsing in headless Chromium at 390×844 against the release build served
 // by the real API: home, village calendar, household, product breakdown,
 // languages, deep links, 404 and the API going away.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, phonePage, getJson, shanghaiMonth, yuan } from './support/harness.mjs';
+import { useServerAndBrowser, startServer, phonePage, getJson, shanghaiMonth, yuan } from './support/harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  server?.cleanup();
-});
+const app = useServerAndBrowser();
 
 test('home → village calendar → household → product breakdown', async () => {
-  const village = await getJson(`${server.url}/api/villages/liu`);
+  const village = await getJson(`${app.server.url}/api/villages/liu`);
   const month = shanghaiMonth();
   const inSeasonIds = new Set(
     village.products.filter((p) => p.season.kind === 'months' && p.season.months.includes(month)).map((p) => p.id),
   );
   assert.ok(inSeasonIds.size > 0, 'demo data has a Liu Village product in season this month');
 
-  const { page, errors, context } = await phonePage(browser, { locale: 'en-US', baseURL: server.url });
+  const { page, errors, context } = await phonePage(app.browser, { locale: 'en-US', baseURL: app.server.url });
   await page.goto('/');
   await page.getByTestId('village-card').first().waitFor();
-  assert.equal(await page.getByTestId('village-card').count(), (await getJson(`${server.url}/api/villages`)).length);
+  assert.equal(await page.getByTestId('village-card').count(), (await getJson(`${app.server.url}/api/villages`)).length);
   assert.match(await page.title(), /Villages/);
 
   await page.locator('a[href="/v/liu"]').click();
@@ -61,7 +49,7 @@ test('home → village calendar → household → product breakdown', async () =
   await page.getByTestId('household-link').filter({ hasText: hh.name.en }).first().click();
   await page.getByTestId('household').waitFor();
   assert.equal(new URL(page.url()).pathname, `/v/liu/h/${hh.id}`);
-  const household = await getJson(`${server.url}/api/households/${hh.id}`);
+  const household = await getJson(`${app.server.url}/api/households/${hh.id}`);
   assert.match(await page.locator('h1').innerText(), new RegExp(hh.name.en));
   assert.match(await page.locator('h1').innerText(), /demo/);
   assert.equal(await page.getByTestId('product-card').count(), household.products.length);
@@ -71,7 +59,7 @@ test('home → village calendar → household → product breakdown', async () =
   await page.getByTestId('product-card').first().click();
   await page.getByTestId('breakdown').waitFor();
   assert.equal(new URL(page.url()).pathname, `/p/${first.id}`);
-  const product = await getJson(`${server.url}/api/products/${first.id}`);
+  const product = await getJson(`${app.server.url}/api/products/${first.id}`);
   const b = product.breakdown;
   assert.equal(b.household_fen + b.organising_fen, product.price_fen);
   assert.equal(
@@ -88,7 +76,7 @@ test('home → village calendar → household → product breakdown', async () =
 });
 
 test('language follows the browser, switches, and is remembered', async () => {
-  const { page, context, errors } = await phonePage(browser, { locale: 'zh-CN', baseURL: server.url });
+  const { page, context, errors } = await phonePage(app.browser, { locale: 'zh-CN', baseURL: app.server.url });
   await page.goto('/v/liu');
   await page.getByTestId('calendar').waitFor();
   assert.equal(await page.locator('#cal-h').innerText(), '时令日历');
@@ -112,7 +100,7 @@ test('language follows the browser, switches, and is remembered', async () => {
   await context.close();
 
   // An English-speaking browser starts in English.
-  const en = await phonePage(browser, { locale: 'en-GB', baseURL: server.url });
+  const en = await phonePage(app.browser, { locale: 'en-GB', baseURL: app.server.url });
   await en.page.goto('/');
   await en.page.getByTestId('village-card').first().waitFor();
   assert.equal(await en.page.locator('h1').innerText(), 'Villages');
@@ -120,9 +108,9 @@ test('language follows the browser, switches, and is remembered', async () => {
 });
 
 test('a deep link survives a reload', async () => {
-  const village = await getJson(`${server.url}/api/villages/song`);
+  const village = await getJson(`${app.server.url}/api/villages/song`);
   const p = village.products[0];
-  const { page, context } = await phonePage(browser, { locale: 'zh-CN', baseURL: server.url });
+  const { page, context } = await phonePage(app.browser, { locale: 'zh-CN', baseURL: app.server.url });
   await page.goto(`/p/${p.id}`);
   await page.getByTestId('breakdown').waitFor();
   await page.reload();
@@ -134,7 +122,7 @@ test('a deep link survives a reload', async () => {
 
 test('Back from a product returns to where the shopper was on the village page, once it has loaded', async () => {
   // No service worker: the village's answer must go through the route below.
-  const { page, context, errors } = await phonePage(browser, { locale: 'zh-CN', baseURL: server.url, serviceWorkers: 'block' });
+  const { page, context, errors } = await phonePage(app.browser, { locale: 'zh-CN', baseURL: app.server.url, serviceWorkers: 'block' });
   await page.goto('/v/liu');
   const cards = page.getByTestId('product-card');
   await cards.nth(20).waitFor();
@@ -206,7 +194,7 @@ test('Back from a product returns to where the shopper was on the village page, 
 });
 
 test('unknown village and unknown paths show the 404 page', async () => {
-  const { page, context } = await phonePage(browser, { locale: 'en-US', baseURL: server.url });
+  const { page, context } = await phonePage(app.browser, { locale: 'en-US', baseURL: app.server.url });
   for (const path of ['/v/no-such-village', '/p/999999', '/nothing/here', '/v/liu/h/abc']) {
     await page.goto(path);
     await page.getByTestId('not-found').waitFor();
@@ -222,7 +210,7 @@ test('when the API stops, an error with a retry that works once it is back', asy
   // A server of our own on a fixed port, so it can come back at the same address.
   const own = await startServer();
   const addr = new URL(own.url).host;
-  const { page, context } = await phonePage(browser, { locale: 'en-US', baseURL: own.url });
+  const { page, context } = await phonePage(app.browser, { locale: 'en-US', baseURL: own.url });
   try {
     await page.goto('/');
     await page.getByTestId('village-card').first().waitFor();
@@ -251,12 +239,12 @@ test('when the API stops, an error with a retry that works once it is back', asy
 });
 
 test('the release build is served compressed, with long caching only for hashed assets', async () => {
-  const index = await fetch(`${server.url}/`, { headers: { 'accept-encoding': 'br' } });
+  const index = await fetch(`${app.server.url}/`, { headers: { 'accept-encoding': 'br' } });
   assert.equal(index.headers.get('cache-control'), 'no-cache');
   const html = await index.text();
   const wasm = html.match(/\/storefront-[0-9a-f]+_bg\.wasm/)?.[0];
   assert.ok(wasm, 'index.html names the hashed wasm');
-  const res = await fetch(`${server.url}${wasm}`, { headers: { 'accept-encoding': 'br, gzip' } });
+  const res = await fetch(`${app.server.url}${wasm}`, { headers: { 'accept-encoding': 'br, gzip' } });
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('content-type'), 'application/wasm');
   assert.equal(res.headers.get('content-encoding'), 'br');
@@ -266,7 +254,7 @@ test('the release build is served compressed, with long caching only for hashed 
   const { ROOT } = await import('./support/harness.mjs');
   assert.equal(Number(res.headers.get('content-length')), statSync(join(ROOT, 'dist', `${wasm}.br`)).size);
   assert.match(res.headers.get('cache-control'), /max-age=31536000.*immutable/);
-  const deep = await fetch(`${server.url}/v/liu/h/1`);
+  const deep = await fetch(`${app.server.url}/v/liu/h/1`);
   assert.equal(deep.headers.get('cache-control'), 'no-cache');
   assert.match(await deep.text(), /<div[^>]* id="?boot"?[ >]/);
   // Panic messages name source files, but not where this machine keeps them.

@@ -3,26 +3,14 @@
 // a phone downloads only the bundle it lands on, links between bundles
 // work both ways, and once the service worker has fetched the other
 // bundles in the background they open with the server gone.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import vm from 'node:vm';
-import { startServer, launchBrowser, phonePage, ROOT } from './support/harness.mjs';
+import { useServerAndBrowser, startServer, phonePage, ROOT } from './support/harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  server?.cleanup();
-});
+const app = useServerAndBrowser();
 
 // The bundle a wasm request is for, by its place and name in dist/.
 const wasmOf = (url) => {
@@ -31,7 +19,7 @@ const wasmOf = (url) => {
 };
 
 test('landing on a village downloads only the browsing bundle; links load the others and back', async () => {
-  const { page, context, errors } = await phonePage(browser, { locale: 'en-US', baseURL: server.url, serviceWorkers: 'block' });
+  const { page, context, errors } = await phonePage(app.browser, { locale: 'en-US', baseURL: app.server.url, serviceWorkers: 'block' });
   const wasm = [];
   page.on('request', (r) => {
     const b = wasmOf(r.url());
@@ -69,7 +57,7 @@ test('landing on a village downloads only the browsing bundle; links load the ot
 test('after the first load the other bundles are fetched, and open with the server gone', async () => {
   const own = await startServer();
   try {
-    const { page, context, errors } = await phonePage(browser, { locale: 'zh-CN', baseURL: own.url });
+    const { page, context, errors } = await phonePage(app.browser, { locale: 'zh-CN', baseURL: own.url });
     await page.goto('/');
     await page.getByTestId('village-card').first().waitFor();
     // A file of an older build, left in the cache: the background fetch
@@ -113,8 +101,8 @@ test('after the first load the other bundles are fetched, and open with the serv
 });
 
 test("the service worker's bundle rule agrees with the server's for every kind of shop path", async () => {
-  // sw.js keeps its own copy of Bundle::for_path for when there is no
-  // network; run it as it is and compare with the page the server answers.
+  // sw.js keeps its own copy of the shop bundles' routes for when there is
+  // no network; run it as it is and compare with the page the server answers.
   const sandbox = { self: { addEventListener() {} }, URL };
   vm.runInNewContext(readFileSync(join(ROOT, 'public', 'sw.js'), 'utf8'), sandbox);
   const paths = [
@@ -123,7 +111,7 @@ test("the service worker's bundle rule agrees with the server's for every kind o
     '/v/liu/visit', '/trips', '/trips/7', '/trips/7/x',
   ];
   const body = async (path) => {
-    const r = await fetch(server.url + path);
+    const r = await fetch(app.server.url + path);
     assert.equal(r.headers.get('content-type')?.split(';')[0], 'text/html', path);
     return r.text();
   };

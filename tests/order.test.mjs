@@ -1,25 +1,13 @@
 // Ordering in headless Chromium at 390×844 against the real server: joining,
 // logging in, the cart kept on the phone, an order placed offline and sent
 // exactly once, the sold-out and deadline-passed flows, and cancelling.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, phonePage, getJson } from './support/harness.mjs';
+import { useServerAndBrowser, phonePage, getJson } from './support/harness.mjs';
 import { sql } from './support/db.mjs';
 
-let server;
-let browser;
+const app = useServerAndBrowser();
 const DEMO = { phone: '13800000001', password: 'demo-password-1' };
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  server?.cleanup();
-});
 
 async function login(page, { phone, password } = DEMO) {
   await page.goto('/login');
@@ -31,7 +19,7 @@ async function login(page, { phone, password } = DEMO) {
 
 /** A Liu Village product with plenty left in the open round. */
 async function productInStock(min = 5, skip = []) {
-  const v = await getJson(`${server.url}/api/villages/liu`);
+  const v = await getJson(`${app.server.url}/api/villages/liu`);
   assert.ok(v.open_round, 'Liu Village has a round taking orders');
   const s = v.open_round.stock.find((s) => s.remaining >= min && !skip.includes(s.product_id));
   assert.ok(s, 'some product has stock');
@@ -46,13 +34,13 @@ async function addToCart(page, productId, quantity) {
 }
 
 async function myOrders(context) {
-  const res = await context.request.get(`${server.url}/api/orders`);
+  const res = await context.request.get(`${app.server.url}/api/orders`);
   assert.equal(res.status(), 200);
   return res.json();
 }
 
 test('on the join form, a village answer overtaken by another choice is not shown', async () => {
-  const { page, context, errors } = await phonePage(browser, { locale: 'en-US', baseURL: server.url });
+  const { page, context, errors } = await phonePage(app.browser, { locale: 'en-US', baseURL: app.server.url });
   // Liu Village, the form's first choice, answers slowly.
   let releaseLiu;
   const liuHeld = new Promise((resolve) => { releaseLiu = resolve; });
@@ -67,7 +55,7 @@ test('on the join form, a village answer overtaken by another choice is not show
   await liuRequested;
   await page.locator('select[name=village] option[value=song]').waitFor({ state: 'attached' });
   await page.locator('select[name=village]').selectOption('song');
-  const song = await getJson(`${server.url}/api/villages/song`);
+  const song = await getJson(`${app.server.url}/api/villages/song`);
   const songPoints = song.distribution_points.map((p) => String(p.id));
   const options = page.locator('select[name=default_point_id] option');
   await page.waitForFunction((n) => document.querySelectorAll('select[name=default_point_id] option').length === n, songPoints.length);
@@ -84,7 +72,7 @@ test('on the join form, a village answer overtaken by another choice is not show
 });
 
 test('join with an invitation code, log out, and a wrong password is refused', async () => {
-  const { page, context, errors } = await phonePage(browser, { locale: 'en-US', baseURL: server.url });
+  const { page, context, errors } = await phonePage(app.browser, { locale: 'en-US', baseURL: app.server.url });
   await page.goto('/join?code=LIUDEMO1');
   assert.equal(await page.locator('input[name=invitation_code]').inputValue(), 'LIUDEMO1');
   await page.locator('input[name=name]').fill('Test Shopper');
@@ -102,7 +90,7 @@ test('join with an invitation code, log out, and a wrong password is refused', a
 
   // The code is used up: joining again with it names the field, in the
   // shopper's language (Chinese here), and again in English after a switch.
-  const again = await phonePage(browser, { locale: 'zh-CN', baseURL: server.url });
+  const again = await phonePage(app.browser, { locale: 'zh-CN', baseURL: app.server.url });
   await again.page.goto('/join?code=LIUDEMO1');
   await again.page.locator('input[name=name]').fill('Someone Else');
   await again.page.locator('input[name=phone]').fill('13900000012');
@@ -139,7 +127,7 @@ test('join with an invitation code, log out, and a wrong password is refused', a
 });
 
 test('the cart is kept on the phone across a reload', async () => {
-  const { page, context } = await phonePage(browser, { locale: 'zh-CN', baseURL: server.url });
+  const { page, context } = await phonePage(app.browser, { locale: 'zh-CN', baseURL: app.server.url });
   const { product } = await productInStock(3);
   await addToCart(page, product.id, 2);
   assert.equal(await page.getByTestId('cart-count').innerText(), '2');
@@ -157,7 +145,7 @@ test('the cart is kept on the phone across a reload', async () => {
 });
 
 test('an order placed offline waits, survives a reload, and is sent exactly once', async () => {
-  const { page, context, errors } = await phonePage(browser, { locale: 'en-US', baseURL: server.url });
+  const { page, context, errors } = await phonePage(app.browser, { locale: 'en-US', baseURL: app.server.url });
   await login(page);
   // Wait until the service worker controls the page, so it can reload offline.
   await page.waitForFunction(() => navigator.serviceWorker?.controller != null);
@@ -189,7 +177,7 @@ test('an order placed offline waits, survives a reload, and is sent exactly once
   const orders = await myOrders(context);
   assert.equal(orders.length, before + 1, 'exactly one new order on the server');
   assert.equal(orders.filter((o) => o.id === orderId).length, 1);
-  assert.equal(sql(server, 'SELECT count(*) FROM orders WHERE id = ?', [orderId])[0][0], 1);
+  assert.equal(sql(app.server, 'SELECT count(*) FROM orders WHERE id = ?', [orderId])[0][0], 1);
   // Reloading again sends nothing more.
   await page.reload();
   await page.getByTestId('banner-confirmed').waitFor();
@@ -202,13 +190,13 @@ test('sold out: the whole order is refused with what is left, then adjusted and 
   const { village, product } = await productInStock(2);
   const round = village.open_round.round.id;
   // Make exactly 2 left: set the supply so capacity is what is already sold + 2.
-  const sold = sql(server, `SELECT coalesce(sum(l.quantity), 0) FROM order_line l JOIN orders o ON o.id = l.order_id
+  const sold = sql(app.server, `SELECT coalesce(sum(l.quantity), 0) FROM order_line l JOIN orders o ON o.id = l.order_id
     WHERE o.round_id = ? AND l.product_id = ? AND o.status = 'confirmed'`, [round, product.id])[0][0];
-  sql(server, 'UPDATE supply SET quantity = 0 WHERE round_id = ? AND product_id = ?', [round, product.id]);
-  sql(server, `UPDATE supply SET quantity = ? WHERE round_id = ? AND product_id = ? AND household_id =
+  sql(app.server, 'UPDATE supply SET quantity = 0 WHERE round_id = ? AND product_id = ?', [round, product.id]);
+  sql(app.server, `UPDATE supply SET quantity = ? WHERE round_id = ? AND product_id = ? AND household_id =
     (SELECT min(household_id) FROM supply WHERE round_id = ? AND product_id = ?)`, [sold + 2, round, product.id, round, product.id]);
 
-  const { page, context } = await phonePage(browser, { locale: 'en-US', baseURL: server.url });
+  const { page, context } = await phonePage(app.browser, { locale: 'en-US', baseURL: app.server.url });
   await login(page);
   await page.goto(`/p/${product.id}`);
   assert.match(await page.getByTestId('stock').innerText(), /2 of \d+ left/);
@@ -217,11 +205,11 @@ test('sold out: the whole order is refused with what is left, then adjusted and 
   await page.getByTestId('place-order').waitFor();
 
   // Someone else takes one while this shopper is on the checkout page.
-  const rival = await browser.newContext();
-  const lr = await rival.request.post(`${server.url}/api/session`, { data: { phone: '13800000002', password: 'demo-password-2' } });
+  const rival = await app.browser.newContext();
+  const lr = await rival.request.post(`${app.server.url}/api/session`, { data: { phone: '13800000002', password: 'demo-password-2' } });
   assert.equal(lr.status(), 200);
   const point = village.distribution_points[0].id;
-  const put = await rival.request.put(`${server.url}/api/orders/${crypto.randomUUID()}`, {
+  const put = await rival.request.put(`${app.server.url}/api/orders/${crypto.randomUUID()}`, {
     data: { round_id: round, point_id: point, lines: [{ product_id: product.id, quantity: 1 }] },
   });
   assert.equal(put.status(), 201);
@@ -240,14 +228,14 @@ test('sold out: the whole order is refused with what is left, then adjusted and 
 
 test('after the deadline the order is refused with a clear message', async () => {
   const { village, product } = await productInStock(2);
-  const { page, context } = await phonePage(browser, { locale: 'en-US', baseURL: server.url });
+  const { page, context } = await phonePage(app.browser, { locale: 'en-US', baseURL: app.server.url });
   await login(page);
   await addToCart(page, product.id, 1);
   await page.getByTestId('tab-cart').click();
   await page.getByTestId('place-order').waitFor();
   // The deadline passes while the shopper looks at the cart.
   const now = Math.floor(Date.now() / 1000);
-  sql(server, 'UPDATE distribution_round SET opens_at = ?, deadline = ? WHERE id = ?', [now - 3600, now - 60, village.open_round.round.id]);
+  sql(app.server, 'UPDATE distribution_round SET opens_at = ?, deadline = ? WHERE id = ?', [now - 3600, now - 60, village.open_round.round.id]);
   await page.getByTestId('place-order').click();
   await page.getByTestId('banner-refused').waitFor();
   assert.match(await page.getByTestId('refused-reason').innerText(), /This round has closed for orders/);
@@ -258,16 +246,16 @@ test('after the deadline the order is refused with a clear message', async () =>
 });
 
 test('changing and then cancelling an order moves what it holds', async () => {
-  const v = await getJson(`${server.url}/api/villages/song`);
+  const v = await getJson(`${app.server.url}/api/villages/song`);
   assert.ok(v.open_round, 'Song Village has a round taking orders');
   const s = v.open_round.stock.find((s) => s.remaining >= 2);
-  const { page, context } = await phonePage(browser, { locale: 'zh-CN', baseURL: server.url });
+  const { page, context } = await phonePage(app.browser, { locale: 'zh-CN', baseURL: app.server.url });
   await login(page, { phone: '13800000002', password: 'demo-password-2' });
   await addToCart(page, s.product_id, 2);
   await page.getByTestId('tab-cart').click();
   await page.getByTestId('place-order').click();
   await page.getByTestId('banner-confirmed').waitFor();
-  const after = await getJson(`${server.url}/api/products/${s.product_id}`);
+  const after = await getJson(`${app.server.url}/api/products/${s.product_id}`);
   assert.equal(after.open_round.stock.remaining, s.remaining - 2);
 
   // Change 2 to 1 before the deadline.
@@ -275,20 +263,20 @@ test('changing and then cancelling an order moves what it holds', async () => {
   await page.getByTestId('change').getByTestId('qty-minus').click();
   await page.getByTestId('save-changes').click();
   await page.getByTestId('order-lines').filter({ hasText: '× 1' }).waitFor();
-  const changed = await getJson(`${server.url}/api/products/${s.product_id}`);
+  const changed = await getJson(`${app.server.url}/api/products/${s.product_id}`);
   assert.equal(changed.open_round.stock.remaining, s.remaining - 1);
 
   await page.getByTestId('cancel-order').click();
   await page.getByTestId('cancel-confirm').waitFor();
   await page.getByTestId('cancel-yes').click();
   await page.getByTestId('banner-cancelled').waitFor();
-  const released = await getJson(`${server.url}/api/products/${s.product_id}`);
+  const released = await getJson(`${app.server.url}/api/products/${s.product_id}`);
   assert.equal(released.open_round.stock.remaining, s.remaining);
   await context.close();
 });
 
 test('repeated wrong passwords lock a member login with a clear wait', async () => {
-  const { page, context, errors } = await phonePage(browser, { locale: 'zh-CN', baseURL: server.url });
+  const { page, context, errors } = await phonePage(app.browser, { locale: 'zh-CN', baseURL: app.server.url });
   await page.goto('/login');
   await page.locator('input[name=phone]').fill('13800000002');
   for (let i = 0; i < 6; i++) {

@@ -3,23 +3,11 @@
 // product with a preview and seeing it in the shop in both languages,
 // stored script payloads shown as text, a hidden new product published,
 // and the price change on the household's page.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, phonePage, getJson } from './support/harness.mjs';
+import { useServerAndBrowser, phonePage, getJson } from './support/harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  server?.cleanup();
-});
+const app = useServerAndBrowser();
 
 async function organiserLogin(page, login = 'liu-organiser-1', password = 'demo-organiser-1') {
   await page.goto('/organise');
@@ -32,7 +20,7 @@ async function organiserLogin(page, login = 'liu-organiser-1', password = 'demo-
 
 /** A page that fails the test on any script dialog (an XSS would open one). */
 async function guardedPage(locale) {
-  const p = await phonePage(browser, { locale, baseURL: server.url });
+  const p = await phonePage(app.browser, { locale, baseURL: app.server.url });
   p.page.on('dialog', (d) => {
     p.errors.push(`dialog opened: ${d.message()}`);
     d.dismiss();
@@ -47,7 +35,7 @@ test('an organiser edits a product with a preview; the shop shows it in both lan
   const { page, context, errors } = await guardedPage('zh-CN');
   await organiserLogin(page);
   assert.match(await page.getByTestId('org-name').innerText(), /您好/);
-  const liu = await getJson(`${server.url}/api/villages/liu`);
+  const liu = await getJson(`${app.server.url}/api/villages/liu`);
   const product = liu.products[0];
   await page.goto(`/organise/v/liu/products`);
   await page.getByTestId('org-product').first().waitFor();
@@ -69,7 +57,7 @@ test('an organiser edits a product with a preview; the shop shows it in both lan
   await page.getByTestId('save-product').click();
   await page.getByTestId('saved').waitFor();
 
-  const saved = await getJson(`${server.url}/api/products/${product.id}`);
+  const saved = await getJson(`${app.server.url}/api/products/${product.id}`);
   assert.equal(saved.price_fen, 4150);
   assert.equal(saved.description.en, XSS_EN);
 
@@ -123,13 +111,13 @@ test('a new product stays hidden until published; bad input is named by field', 
   await page.waitForURL((u) => /\/organise\/v\/liu\/products\/\d+$/.test(u.pathname));
   await page.getByTestId('saved').waitFor();
   const id = Number(new URL(page.url()).pathname.split('/').pop());
-  let village = await getJson(`${server.url}/api/villages/liu`);
+  let village = await getJson(`${app.server.url}/api/villages/liu`);
   assert.ok(!village.products.some((p) => p.id === id), 'hidden from shoppers');
 
   await page.getByTestId('published').check();
   await page.getByTestId('save-product').click();
   await page.getByTestId('saved').waitFor();
-  village = await getJson(`${server.url}/api/villages/liu`);
+  village = await getJson(`${app.server.url}/api/villages/liu`);
   const shown = village.products.find((p) => p.id === id);
   assert.ok(shown, 'published');
   assert.equal(shown.price_fen, 6800);
@@ -163,7 +151,7 @@ test('repeated wrong passwords lock the organiser login with a clear wait', asyn
 test('an organiser uploads a photo with progress; the shop shows it with srcset and lazy loading; bad files get a clear message', async () => {
   const { page, context, errors } = await guardedPage('en-US');
   await organiserLogin(page);
-  const liu = await getJson(`${server.url}/api/villages/liu`);
+  const liu = await getJson(`${app.server.url}/api/villages/liu`);
   const product = liu.products[1];
   await page.goto(`/organise/v/liu/products/${product.id}`);
   await page.getByTestId('photos').waitFor();
@@ -186,7 +174,7 @@ test('an organiser uploads a photo with progress; the shop shows it with srcset 
   await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
   assert.equal(await page.getByTestId('photo').count(), 1);
 
-  const detail = await getJson(`${server.url}/api/products/${product.id}`);
+  const detail = await getJson(`${app.server.url}/api/products/${product.id}`);
   assert.equal(detail.photos.length, 1);
   const widths = detail.photos[0].versions.map((v) => v.width);
   assert.ok(widths.includes(320) && widths.includes(640) && widths.includes(900), `versions ${widths}`);
@@ -214,12 +202,12 @@ test('an organiser uploads a photo with progress; the shop shows it with srcset 
   // Over 10 MB: refused on the phone before a long upload.
   await page.getByTestId('photo-file').setInputFiles({ name: 'huge.jpg', mimeType: 'image/jpeg', buffer: Buffer.concat([jpeg, Buffer.alloc(10 * 1024 * 1024)]) });
   await page.getByTestId('photo-error').filter({ hasText: 'at most 10 MB' }).waitFor();
-  assert.equal((await getJson(`${server.url}/api/products/${product.id}`)).photos.length, 1, 'nothing added');
+  assert.equal((await getJson(`${app.server.url}/api/products/${product.id}`)).photos.length, 1, 'nothing added');
 
   // Removing it takes it off the shop page.
   await page.getByTestId('remove-photo').click();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=photo]').length === 0);
-  assert.equal((await getJson(`${server.url}/api/products/${product.id}`)).photos.length, 0);
+  assert.equal((await getJson(`${app.server.url}/api/products/${product.id}`)).photos.length, 0);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -3,19 +3,18 @@
 // (zh-CN), setting supplies and being refused below what is ordered,
 // withdrawing a product and the member seeing it (en-US), cancelling a
 // booking and closing a day, and the change log showing all of it.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { startServer, launchBrowser, phonePage, getJson } from './support/harness.mjs';
+import { useServerAndBrowser, phonePage, getJson } from './support/harness.mjs';
 
 const SHOTS = '/tmp/orgui-shots';
 const ORGANISER = { login: 'liu-organiser-1', password: 'demo-organiser-1' };
 const MEMBER = { phone: '13800000001', password: 'demo-password-1' };
 const CSRF = { 'X-Requested-With': 'storefront' };
 
-let server;
-let browser;
+const app = useServerAndBrowser(setup);
 let orgCookie; // organiser session for checks through the API
 let memberCookie;
 let openRound; // the seeded open round of liu, as organisers see it
@@ -25,13 +24,11 @@ let memberOrderId;
 let bookingCancelled; // { id, reference, reason }
 let closedDate;
 
-before(async () => {
+async function setup() {
   mkdirSync(SHOTS, { recursive: true });
-  server = await startServer();
-  browser = await launchBrowser();
   orgCookie = await sessionCookie('/api/organise/session', { ...ORGANISER }, CSRF);
   memberCookie = await sessionCookie('/api/session', { ...MEMBER });
-  const liu = await getJson(`${server.url}/api/villages/liu`);
+  const liu = await getJson(`${app.server.url}/api/villages/liu`);
   assert.ok(liu.open_round, 'liu has an open round in the demo data');
   openRound = await orgJson(`/api/organise/rounds/${liu.open_round.round.id}`);
   const stock = new Map(liu.open_round.stock.map((s) => [s.product_id, s]));
@@ -39,16 +36,10 @@ before(async () => {
   supplyProduct = usable.find((p) => p.supplies.length >= 2);
   withdrawProduct = usable.find((p) => p !== supplyProduct);
   assert.ok(supplyProduct && withdrawProduct, 'two orderable products, one made by two households');
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  server?.cleanup();
-});
+}
 
 async function sessionCookie(path, body, headers = {}) {
-  const res = await fetch(`${server.url}${path}`, {
+  const res = await fetch(`${app.server.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
@@ -58,9 +49,19 @@ async function sessionCookie(path, body, headers = {}) {
 }
 
 async function orgJson(path) {
-  const res = await fetch(`${server.url}${path}`, { headers: { cookie: orgCookie } });
+  const res = await fetch(`${app.server.url}${path}`, { headers: { cookie: orgCookie } });
   assert.equal(res.status, 200, `${path}: ${res.status}`);
   return res.json();
+}
+
+/** The member orders `lines` of the open round, for its first point, through the API. */
+async function placeMemberOrder(id, lines) {
+  const res = await fetch(`${app.server.url}/api/orders/${id}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', cookie: memberCookie },
+    body: JSON.stringify({ round_id: openRound.round.id, point_id: openRound.points[0].id, lines }),
+  });
+  assert.equal(res.status, 201, await res.text());
 }
 
 function shanghaiDate(offsetDays = 0) {
@@ -83,7 +84,7 @@ async function shot(page, name) {
 }
 
 test('an organiser creates a round with two points (zh-CN), and the form shows field errors', async () => {
-  const { page, context, errors } = await phonePage(browser, { locale: 'zh-CN', baseURL: server.url });
+  const { page, context, errors } = await phonePage(app.browser, { locale: 'zh-CN', baseURL: app.server.url });
   await organiserLogin(page, '/organise/v/liu/rounds');
   await page.getByTestId('round-list').waitFor();
   const before = await page.getByTestId('round-row').count();
@@ -146,7 +147,7 @@ test('an organiser creates a round with two points (zh-CN), and the form shows f
 });
 
 test("the village's workspace page leads straight to the round at hand (en-US)", async () => {
-  const { page, context, errors } = await phonePage(browser, { locale: 'en-US', baseURL: server.url });
+  const { page, context, errors } = await phonePage(app.browser, { locale: 'en-US', baseURL: app.server.url });
   // On a slow network the card's place is held, so the menu does not jump
   // under a finger when it arrives.
   let release;
@@ -176,7 +177,7 @@ test("the village's workspace page leads straight to the round at hand (en-US)",
 });
 
 test('with no round ahead the workspace offers to plan one; when rounds cannot load the menu still leads there (zh-CN)', async () => {
-  const { page, context, errors } = await phonePage(browser, { locale: 'zh-CN', baseURL: server.url });
+  const { page, context, errors } = await phonePage(app.browser, { locale: 'zh-CN', baseURL: app.server.url });
   // Every demo village has a round ahead, so the answers are made up here:
   // first only a past round, then a server failure.
   const past = (await orgJson('/api/organise/villages/liu/rounds')).filter((r) => r.round.distribution_day < shanghaiDate(0));
@@ -209,33 +210,18 @@ test('with no round ahead the workspace offers to plan one; when rounds cannot l
 test('supplies update capacity, cannot go below what is ordered, and a withdrawal reaches the member (en-US)', async () => {
   // The member orders both products of the open round through the API.
   memberOrderId = randomUUID();
-  const res = await fetch(`${server.url}/api/orders/${memberOrderId}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', cookie: memberCookie },
-    body: JSON.stringify({
-      round_id: openRound.round.id,
-      point_id: openRound.points[0].id,
-      lines: [{ product_id: supplyProduct.product_id, quantity: 3 }, { product_id: withdrawProduct.product_id, quantity: 1 }],
-    }),
-  });
-  assert.equal(res.status, 201, await res.text());
+  await placeMemberOrder(memberOrderId, [
+    { product_id: supplyProduct.product_id, quantity: 3 },
+    { product_id: withdrawProduct.product_id, quantity: 1 },
+  ]);
   // And a second order of nothing but the product that will be withdrawn.
   const onlyWithdrawnId = randomUUID();
-  const res2 = await fetch(`${server.url}/api/orders/${onlyWithdrawnId}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', cookie: memberCookie },
-    body: JSON.stringify({
-      round_id: openRound.round.id,
-      point_id: openRound.points[0].id,
-      lines: [{ product_id: withdrawProduct.product_id, quantity: 1 }],
-    }),
-  });
-  assert.equal(res2.status, 201, await res2.text());
+  await placeMemberOrder(onlyWithdrawnId, [{ product_id: withdrawProduct.product_id, quantity: 1 }]);
   const now = await orgJson(`/api/organise/rounds/${openRound.round.id}`);
   const ordered = now.products.find((p) => p.product_id === supplyProduct.product_id).ordered;
   assert.ok(ordered >= 3);
 
-  const { page, context, errors } = await phonePage(browser, { locale: 'en-US', baseURL: server.url });
+  const { page, context, errors } = await phonePage(app.browser, { locale: 'en-US', baseURL: app.server.url });
   await organiserLogin(page, `/organise/rounds/${openRound.round.id}`);
   const card = page.locator(`[data-testid=round-product][data-product-id="${supplyProduct.product_id}"]`);
   await card.waitFor();
@@ -289,7 +275,7 @@ test('supplies update capacity, cannot go below what is ordered, and a withdrawa
   await context.close();
 
   // The member, in another browser context, sees the notice.
-  const m = await phonePage(browser, { locale: 'en-US', baseURL: server.url });
+  const m = await phonePage(app.browser, { locale: 'en-US', baseURL: app.server.url });
   await m.page.goto('/login');
   await m.page.locator('input[name=phone]').fill(MEMBER.phone);
   await m.page.locator('input[name=password]').fill(MEMBER.password);
@@ -317,14 +303,14 @@ test('visits: an organiser cancels a booking with a reason and closes a day (zh-
   // A family books a night within the next two weeks.
   const days = [];
   for (const month of new Set([shanghaiDate(2).slice(0, 7), shanghaiDate(12).slice(0, 7)])) {
-    days.push(...(await getJson(`${server.url}/api/villages/liu/visit/availability?month=${month}`)).days);
+    days.push(...(await getJson(`${app.server.url}/api/villages/liu/visit/availability?month=${month}`)).days);
   }
   const bookable = days.filter((d) => d.date >= shanghaiDate(2) && d.date <= shanghaiDate(12) && d.status === 'open');
   assert.ok(bookable.length >= 2, 'two open nights ahead');
   const arrival = bookable[0].date;
   closedDate = bookable[bookable.length - 1].date;
   const id = randomUUID();
-  const res = await fetch(`${server.url}/api/bookings/${id}`, {
+  const res = await fetch(`${app.server.url}/api/bookings/${id}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ village_slug: 'liu', arrival, nights: 1, adults: 2, children: 1, host_id: null, meals: [], name: 'Demo Family', phone: '13900000042' }),
@@ -333,7 +319,7 @@ test('visits: an organiser cancels a booking with a reason and closes a day (zh-
   assert.equal(res.status, 201, text);
   const booking = JSON.parse(text);
 
-  const { page, context, errors } = await phonePage(browser, { locale: 'zh-CN', baseURL: server.url });
+  const { page, context, errors } = await phonePage(app.browser, { locale: 'zh-CN', baseURL: app.server.url });
   await organiserLogin(page, '/organise/v/liu/visits');
   const night = page.locator(`[data-testid=night][data-date="${arrival}"]`);
   await night.waitFor();
@@ -350,7 +336,7 @@ test('visits: an organiser cancels a booking with a reason and closes a day (zh-
   await row.getByTestId('cancel-confirm').click();
   await page.getByTestId('saved').filter({ hasText: '已取消 Demo Family 的预订' }).waitFor();
   await page.locator(`[data-testid=cancelled-bookings] [data-booking-id="${id}"]`).waitFor();
-  const after = await getJson(`${server.url}/api/bookings/${id}?ref=${booking.reference}`);
+  const after = await getJson(`${app.server.url}/api/bookings/${id}?ref=${booking.reference}`);
   assert.equal(after.status, 'cancelled');
   assert.equal(after.cancel_reason, reason);
   bookingCancelled = { id, reason };
@@ -360,7 +346,7 @@ test('visits: an organiser cancels a booking with a reason and closes a day (zh-
   await page.getByTestId('saved').filter({ hasText: /已关闭.*当晚仍有 \d+ 个预订/ }).waitFor();
   await closing.getByTestId('night-closed').waitFor();
   await closing.getByTestId('reopen-day').waitFor();
-  const month = await getJson(`${server.url}/api/villages/liu/visit/availability?month=${closedDate.slice(0, 7)}`);
+  const month = await getJson(`${app.server.url}/api/villages/liu/visit/availability?month=${closedDate.slice(0, 7)}`);
   assert.equal(month.days.find((d) => d.date === closedDate).status, 'closed');
   await shot(page, 'visits-closed-zh');
   assert.deepEqual(errors, []);
@@ -372,14 +358,14 @@ test('the change log shows the round, supply, withdrawal, booking and closed day
   // More changes than one page of the log holds: a far day closed and reopened.
   const far = shanghaiDate(60);
   for (let i = 0; i < 51; i++) {
-    const res = await fetch(`${server.url}/api/organise/villages/liu/closed-days`, {
+    const res = await fetch(`${app.server.url}/api/organise/villages/liu/closed-days`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json', cookie: orgCookie, ...CSRF },
       body: JSON.stringify({ date: far, closed: i % 2 === 0 }),
     });
     assert.equal(res.status, 200, await res.text());
   }
-  const { page, context, errors } = await phonePage(browser, { locale: 'en-US', baseURL: server.url });
+  const { page, context, errors } = await phonePage(app.browser, { locale: 'en-US', baseURL: app.server.url });
   await organiserLogin(page, '/organise/v/liu/log');
   await page.getByTestId('log-entry').first().waitFor();
   const entities = async () => page.getByTestId('log-entry').evaluateAll((els) => els.map((e) => e.dataset.entity));
@@ -413,10 +399,10 @@ test('the change log shows the round, supply, withdrawal, booking and closed day
 });
 
 test('an organiser of Liu only cannot open a round or the visits of Song', async () => {
-  const song = await getJson(`${server.url}/api/villages/song`);
+  const song = await getJson(`${app.server.url}/api/villages/song`);
   const roundId = song.open_round?.round.id ?? song.upcoming_rounds[0]?.id;
   assert.ok(roundId, 'song has a round');
-  const { page, context, errors } = await phonePage(browser, { locale: 'en-US', baseURL: server.url });
+  const { page, context, errors } = await phonePage(app.browser, { locale: 'en-US', baseURL: app.server.url });
   await page.goto(`/organise/login?next=${encodeURIComponent(`/organise/rounds/${roundId}`)}`);
   const form = page.getByTestId('org-login-form');
   await form.locator('input[name=login]').fill('liu-organiser-2');

@@ -2,40 +2,28 @@
 // round's deadline an organiser allocates the orders to households, reads
 // the lists per household and per pick-up point, prints them, and a label
 // code opens a public page that names the household but never the member.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { startServer, launchBrowser, phonePage, getJson } from './support/harness.mjs';
+import { useServerAndBrowser, phonePage, getJson } from './support/harness.mjs';
 import { sql } from './support/db.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  server?.cleanup();
-});
+const app = useServerAndBrowser();
 
 /** Logs the demo member in over HTTP and returns a fetch that sends the cookie. */
 async function memberFetch(phone = '13800000001', password = 'demo-password-1') {
-  const res = await fetch(`${server.url}/api/session`, {
+  const res = await fetch(`${app.server.url}/api/session`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ phone, password }),
   });
   assert.equal(res.status, 200, `login: ${res.status}`);
   const cookie = res.headers.get('set-cookie').split(';')[0];
-  return (path, init = {}) => fetch(`${server.url}${path}`, { ...init, headers: { ...init.headers, cookie, 'content-type': 'application/json' } });
+  return (path, init = {}) => fetch(`${app.server.url}${path}`, { ...init, headers: { ...init.headers, cookie, 'content-type': 'application/json' } });
 }
 
 test('after the deadline an organiser allocates, reads and prints the packing lists; a label names the household, never the member', async () => {
-  const liu = await getJson(`${server.url}/api/villages/liu`);
+  const liu = await getJson(`${app.server.url}/api/villages/liu`);
   const round = liu.open_round.round.id;
   const stocked = liu.open_round.stock.filter((s) => s.remaining >= 3).slice(0, 2);
   assert.equal(stocked.length, 2, 'two products in stock');
@@ -50,7 +38,7 @@ test('after the deadline an organiser allocates, reads and prints the packing li
   assert.equal(put.status, 201, putBody);
   const order = JSON.parse(putBody);
 
-  const { page, context, errors } = await phonePage(browser, { locale: 'zh-CN', baseURL: server.url });
+  const { page, context, errors } = await phonePage(app.browser, { locale: 'zh-CN', baseURL: app.server.url });
   await page.goto('/organise/login');
   await page.locator('input[name=login]').fill('liu-organiser-2');
   await page.locator('input[name=password]').fill('demo-organiser-2');
@@ -66,7 +54,7 @@ test('after the deadline an organiser allocates, reads and prints the packing li
 
   // The deadline passes.
   const now = Math.floor(Date.now() / 1000);
-  sql(server, 'UPDATE distribution_round SET deadline = ? WHERE id = ?', [now - 60, round]);
+  sql(app.server, 'UPDATE distribution_round SET deadline = ? WHERE id = ?', [now - 60, round]);
   await page.getByTestId('allocate').click();
   await page.getByTestId('pack-household').first().waitFor();
 
@@ -91,7 +79,7 @@ test('after the deadline an organiser allocates, reads and prints the packing li
 
   // Now a household's supply cannot drop below what is packed for it: the
   // round page says so at that household's input, in Chinese.
-  const packing = await (await context.request.get(`${server.url}/api/organise/rounds/${round}/packing`)).json();
+  const packing = await (await context.request.get(`${app.server.url}/api/organise/rounds/${round}/packing`)).json();
   const packedBy = packing.households[0];
   const packedLine = packedBy.lines[0];
   await page.goto(`/organise/rounds/${round}`);
@@ -105,7 +93,7 @@ test('after the deadline an organiser allocates, reads and prints the packing li
   await page.screenshot({ path: '/tmp/orgui-shots/supply-below-packed-zh.png' });
 
   // The public label page: the household and where it goes, not who bought it.
-  const shopper = await phonePage(browser, { locale: 'en-US', baseURL: server.url });
+  const shopper = await phonePage(app.browser, { locale: 'en-US', baseURL: app.server.url });
   await shopper.page.goto(`/label/${codes[0].toLowerCase()}`);
   await shopper.page.getByTestId('label').waitFor();
   const text = await shopper.page.getByTestId('label').innerText();

@@ -2,39 +2,30 @@
 // the whole flow in both languages, a full day that cannot be chosen, a
 // booking made offline and sent once, and cancelling within and outside
 // the cancellation policy.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { startServer, launchBrowser, phonePage, getJson, yuan } from './support/harness.mjs';
+import { useServerAndBrowser, phonePage, getJson, yuan } from './support/harness.mjs';
 import { sql } from './support/db.mjs';
 
-let server;
-let browser;
+const app = useServerAndBrowser(setup);
 let offer;
 let days; // every day of this month and the next two, from the server
 const DEMO = { phone: '13800000001', password: 'demo-password-1', name: '陈晓梅' };
 const taken = new Set(); // dates one test fills or books, kept apart
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  offer = await getJson(`${server.url}/api/villages/liu/visit`);
-  const first = await getJson(`${server.url}/api/villages/liu/visit/availability?month=${monthOf(new Date())}`);
+async function setup() {
+  offer = await getJson(`${app.server.url}/api/villages/liu/visit`);
+  const first = await getJson(`${app.server.url}/api/villages/liu/visit/availability?month=${monthOf(new Date())}`);
   days = [...first.days];
   for (let i = 1; i <= 2; i++) {
     const d = new Date(`${first.today}T00:00:00Z`);
     d.setUTCDate(1);
     d.setUTCMonth(d.getUTCMonth() + i);
-    days.push(...(await getJson(`${server.url}/api/villages/liu/visit/availability?month=${monthOf(d)}`)).days);
+    days.push(...(await getJson(`${app.server.url}/api/villages/liu/visit/availability?month=${monthOf(d)}`)).days);
   }
   days.today = first.today;
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  server?.cleanup();
-});
+}
 
 function monthOf(d) {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(d);
@@ -109,7 +100,7 @@ async function setStepper(page, testid, value) {
 const host = (name) => offer.hosts.find((h) => h.household.name.en === name);
 
 test('zh: a visitor without an account books a stay with a chosen host and meals, sees it in My trips, and cancels it for free', async () => {
-  const { page, context, errors } = await phonePage(browser, { locale: 'zh-CN', baseURL: server.url });
+  const { page, context, errors } = await phonePage(app.browser, { locale: 'zh-CN', baseURL: app.server.url });
   const arrival = openStay(14, 2);
   const fuhai = host('Liu Fuhai');
   await page.goto('/v/liu');
@@ -151,7 +142,7 @@ test('zh: a visitor without an account books a stay with a chosen host and meals
   assert.equal(await page.getByTestId('trip-total').innerText().then((t) => t.match(/¥[\d.]+/)[0]), yuan(expected));
   assert.match(await page.getByTestId('policy').innerText(), /到达前3天/);
 
-  const booked = await getJson(`${server.url}/api/bookings/${id}?ref=${ref}`);
+  const booked = await getJson(`${app.server.url}/api/bookings/${id}?ref=${ref}`);
   assert.equal(booked.status, 'confirmed');
   assert.equal(booked.total_fen, expected);
   assert.equal(booked.host.id, fuhai.id);
@@ -167,7 +158,7 @@ test('zh: a visitor without an account books a stay with a chosen host and meals
   await page.getByTestId('cancel-booking').click();
   await page.getByTestId('cancel-yes').click();
   await page.getByTestId('banner-cancelled').waitFor();
-  assert.equal((await getJson(`${server.url}/api/bookings/${id}?ref=${ref}`)).status, 'cancelled');
+  assert.equal((await getJson(`${app.server.url}/api/bookings/${id}?ref=${ref}`)).status, 'cancelled');
   await page.goto('/trips');
   assert.match(await page.getByTestId('trip-row').first().innerText(), /已取消/);
   assert.deepEqual(errors, []);
@@ -175,7 +166,7 @@ test('zh: a visitor without an account books a stay with a chosen host and meals
 });
 
 test('en: a member books "any host" with name and phone filled in, and My trips lists it from the server', async () => {
-  const { page, context, errors } = await phonePage(browser, { locale: 'en-US', baseURL: server.url });
+  const { page, context, errors } = await phonePage(app.browser, { locale: 'en-US', baseURL: app.server.url });
   await login(page);
   const arrival = openStay(20, 1);
   await page.goto('/v/liu/visit');
@@ -210,14 +201,14 @@ test('a full day cannot be chosen as arrival', async () => {
   const full = openStay(25, 1);
   // Fill every host's beds that night through the API, as other families would.
   for (const h of offer.hosts) {
-    const res = await fetch(`${server.url}/api/bookings/${randomUUID()}`, {
+    const res = await fetch(`${app.server.url}/api/bookings/${randomUUID()}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ village_slug: 'liu', arrival: full, nights: 1, adults: h.beds, children: 0, host_id: h.id, meals: [], name: 'Demo Family', phone: '13900000041' }),
     });
     assert.equal(res.status, 201, await res.text());
   }
-  const { page, context, errors } = await phonePage(browser, { locale: 'zh-CN', baseURL: server.url });
+  const { page, context, errors } = await phonePage(app.browser, { locale: 'zh-CN', baseURL: app.server.url });
   await page.goto('/v/liu/visit');
   await page.getByTestId('month-grid').waitFor();
   await showMonth(page, full);
@@ -235,7 +226,7 @@ test('a full day cannot be chosen as arrival', async () => {
 });
 
 test('a booking made offline waits on the phone and is sent exactly once when back online', async () => {
-  const { page, context, errors } = await phonePage(browser, { locale: 'en-US', baseURL: server.url, serviceWorkers: 'block' });
+  const { page, context, errors } = await phonePage(app.browser, { locale: 'en-US', baseURL: app.server.url, serviceWorkers: 'block' });
   const arrival = openStay(30, 1);
   const liuChunhua = host('Liu Chunhua');
   await page.goto('/v/liu/visit');
@@ -259,7 +250,7 @@ test('a booking made offline waits on the phone and is sent exactly once when ba
   await page.getByTestId('send-now').click();
   await page.getByTestId('to-trips').click();
   assert.match(await page.getByTestId('trip-row').first().innerText(), /Waiting to send/);
-  assert.equal(sql(server, 'SELECT count(*) FROM booking WHERE id = ?', [id])[0][0], 0);
+  assert.equal(sql(app.server, 'SELECT count(*) FROM booking WHERE id = ?', [id])[0][0], 0);
 
   // Back online: the sender goes at once (the browser's online event).
   await context.setOffline(false);
@@ -268,15 +259,15 @@ test('a booking made offline waits on the phone and is sent exactly once when ba
   await page.getByTestId('banner-confirmed').waitFor();
   await page.reload();
   await page.getByTestId('banner-confirmed').waitFor();
-  assert.equal(sql(server, 'SELECT count(*) FROM booking WHERE id = ?', [id])[0][0], 1);
-  assert.equal(sql(server, "SELECT count(*) FROM booking WHERE phone = '13900000051'")[0][0], 1, 'booked once');
+  assert.equal(sql(app.server, 'SELECT count(*) FROM booking WHERE id = ?', [id])[0][0], 1);
+  assert.equal(sql(app.server, "SELECT count(*) FROM booking WHERE phone = '13900000051'")[0][0], 1, 'booked once');
   assert.match(await page.getByTestId('trip-host').innerText(), /Liu Chunhua/);
   assert.deepEqual(errors, []);
   await context.close();
 });
 
 test('outside the cancellation policy the app explains instead of cancelling', async () => {
-  const { page, context, errors } = await phonePage(browser, { locale: 'zh-CN', baseURL: server.url });
+  const { page, context, errors } = await phonePage(app.browser, { locale: 'zh-CN', baseURL: app.server.url });
   // Arriving within 3 days: free cancellation is already over.
   const arrival = openStay(1, 1);
   assert.ok(arrival <= addDays(days.today, 3), `an open night within 3 days (got ${arrival})`);
@@ -293,7 +284,7 @@ test('outside the cancellation policy the app explains instead of cancelling', a
   // The server agrees: a 409 that says why.
   const id = new URL(page.url()).pathname.split('/').pop();
   const ref = (await page.getByTestId('booking-reference').innerText()).match(/[A-Z0-9]{6,}/)[0];
-  const res = await fetch(`${server.url}/api/bookings/${id}?ref=${ref}`, { method: 'DELETE' });
+  const res = await fetch(`${app.server.url}/api/bookings/${id}?ref=${ref}`, { method: 'DELETE' });
   assert.equal(res.status, 409);
   assert.match((await res.json()).error, /free cancellation ended/);
   assert.deepEqual(errors, []);
@@ -301,7 +292,7 @@ test('outside the cancellation policy the app explains instead of cancelling', a
 });
 
 test('an organiser cancels a booking with a reason; the visitor reads it in My trips', async () => {
-  const { page, context, errors } = await phonePage(browser, { locale: 'zh-CN', baseURL: server.url });
+  const { page, context, errors } = await phonePage(app.browser, { locale: 'zh-CN', baseURL: app.server.url });
   const arrival = openStay(35, 1);
   await page.goto('/v/liu/visit');
   await page.getByTestId('month-grid').waitFor();
@@ -314,13 +305,13 @@ test('an organiser cancels a booking with a reason; the visitor reads it in My t
 
   // The organiser cancels it, through the API their pages use.
   const headers = { 'content-type': 'application/json', 'x-requested-with': 'storefront' };
-  const login = await fetch(`${server.url}/api/organise/session`, {
+  const login = await fetch(`${app.server.url}/api/organise/session`, {
     method: 'POST', headers, body: JSON.stringify({ login: 'liu-organiser-2', password: 'demo-organiser-2' }),
   });
   assert.equal(login.status, 200);
   const cookie = login.headers.get('set-cookie').split(';')[0];
   const reason = '暴雨，山路不通';
-  const cancel = await fetch(`${server.url}/api/organise/bookings/${id}/cancel`, {
+  const cancel = await fetch(`${app.server.url}/api/organise/bookings/${id}/cancel`, {
     method: 'POST', headers: { ...headers, cookie }, body: JSON.stringify({ reason }),
   });
   assert.equal(cancel.status, 200, await cancel.text());

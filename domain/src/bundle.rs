@@ -32,18 +32,66 @@ impl Bundle {
         Bundle::OrganiseRounds,
     ];
 
-    /// The bundle that serves a page path (no query string).
+    /// The app's route patterns in this bundle, as its route table in
+    /// `src/lib.rs` lists them (a test there checks): `/`-separated
+    /// segments, `:name` standing for any one segment.
+    pub fn routes(self) -> &'static [&'static str] {
+        match self {
+            Bundle::Shop => &["/", "/v/:slug", "/v/:slug/h/:id", "/p/:id", "/label/:code"],
+            Bundle::Account => &["/cart", "/orders", "/orders/:id", "/login", "/join", "/me"],
+            Bundle::Visit => &["/v/:slug/visit", "/trips", "/trips/:id"],
+            Bundle::Organise => &[
+                "/organise",
+                "/organise/login",
+                "/organise/v/:slug",
+                "/organise/v/:slug/visits",
+                "/organise/v/:slug/log",
+            ],
+            Bundle::OrganiseProducts => &[
+                "/organise/v/:slug/products",
+                "/organise/v/:slug/products/new",
+                "/organise/v/:slug/products/:id",
+            ],
+            Bundle::OrganiseRounds => &[
+                "/organise/v/:slug/rounds",
+                "/organise/rounds/:id",
+                "/organise/rounds/:id/packing",
+            ],
+        }
+    }
+
+    /// The bundle that serves a page path (no query string): the one with a
+    /// route of its shape. An unknown path gets its 404 page from the
+    /// workspace under `/organise`, from the shop anywhere else.
     pub fn for_path(path: &str) -> Bundle {
         let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-        match segments.as_slice() {
-            ["organise", "v", _, "products", ..] => Bundle::OrganiseProducts,
-            ["organise", "v", _, "rounds"] | ["organise", "rounds", ..] => Bundle::OrganiseRounds,
-            ["organise", ..] => Bundle::Organise,
-            ["cart"] | ["orders"] | ["orders", _] | ["login"] | ["join"] | ["me"] => {
-                Bundle::Account
-            }
-            ["v", _, "visit"] | ["trips"] | ["trips", _] => Bundle::Visit,
-            _ => Bundle::Shop,
+        let fits = |route: &&str| {
+            let pattern: Vec<&str> = route.split('/').filter(|s| !s.is_empty()).collect();
+            pattern.len() == segments.len()
+                && pattern
+                    .iter()
+                    .zip(&segments)
+                    .all(|(p, s)| p.starts_with(':') || p == s)
+        };
+        match Bundle::ALL
+            .into_iter()
+            .find(|b| b.routes().iter().any(fits))
+        {
+            Some(bundle) => bundle,
+            None if segments.first() == Some(&"organise") => Bundle::Organise,
+            None => Bundle::Shop,
+        }
+    }
+
+    /// The HTML page trunk builds the bundle from (in the repository root).
+    pub fn page(self) -> &'static str {
+        match self {
+            Bundle::Shop => "index.html",
+            Bundle::Account => "account.html",
+            Bundle::Visit => "visit.html",
+            Bundle::Organise => "organise.html",
+            Bundle::OrganiseProducts => "organise-products.html",
+            Bundle::OrganiseRounds => "organise-rounds.html",
         }
     }
 
@@ -58,6 +106,14 @@ impl Bundle {
             // Under /organise/, which the shop's service worker leaves alone.
             Bundle::OrganiseProducts => "organise/app/products",
             Bundle::OrganiseRounds => "organise/app/rounds",
+        }
+    }
+
+    /// The URL its files are served under: `/`, or `/` + [`Bundle::dir`] + `/`.
+    pub fn public_url(self) -> String {
+        match self.dir() {
+            "" => "/".to_string(),
+            dir => format!("/{dir}/"),
         }
     }
 }
@@ -117,6 +173,90 @@ mod tests {
         ] {
             assert_eq!(Bundle::for_path(path), Shop, "{path}");
         }
+    }
+
+    /// A path of the route's shape: each `:name` filled in.
+    fn sample(route: &str) -> String {
+        route
+            .split('/')
+            .map(|s| if s.starts_with(':') { "x7" } else { s })
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    #[test]
+    fn every_route_is_its_own_bundles_with_or_without_a_trailing_slash() {
+        for bundle in Bundle::ALL {
+            for route in bundle.routes() {
+                let path = sample(route);
+                assert_eq!(Bundle::for_path(&path), bundle, "{path}");
+                assert_eq!(Bundle::for_path(&format!("{path}/")), bundle, "{path}/");
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_paths_under_organise_stay_in_the_workspace() {
+        for path in [
+            "/organise/nowhere",
+            "/organise/rounds",
+            "/organise/v/liu/x/y",
+        ] {
+            assert_eq!(Bundle::for_path(path), Organise, "{path}");
+        }
+    }
+
+    /// The lines of `file` from after `start` to before `end`, each cut
+    /// into its words by `words`; blank lines left out.
+    fn listed<'a>(
+        file: &'a str,
+        start: &str,
+        end: &str,
+        words: fn(&str) -> Vec<&str>,
+    ) -> Vec<Vec<&'a str>> {
+        let (_, rest) = file.split_once(start).expect(start);
+        let (list, _) = rest.split_once(end).expect(end);
+        list.lines().map(words).filter(|w| !w.is_empty()).collect()
+    }
+
+    /// The `'`-quoted strings of a line, in order.
+    fn quoted(line: &str) -> Vec<&str> {
+        line.split('\'').skip(1).step_by(2).collect()
+    }
+
+    #[test]
+    fn the_service_worker_knows_the_shop_bundles_routes() {
+        // public/sw.js picks the cached page of a navigation offline.
+        let sw = include_str!("../../public/sw.js");
+        let shop: Vec<Vec<String>> = Bundle::ALL
+            .into_iter()
+            .filter(|b| !b.dir().starts_with("organise"))
+            .map(|b| {
+                let page = format!("{}index.html", b.public_url());
+                [page]
+                    .into_iter()
+                    .chain(b.routes().iter().map(|r| r.to_string()))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(listed(sw, "const BUNDLE_ROUTES = {", "};", quoted), shop);
+    }
+
+    #[test]
+    fn the_build_makes_every_bundle_from_its_page_into_its_directory() {
+        let script = include_str!("../../scripts/build.sh");
+        let built: Vec<(String, &str)> =
+            listed(script, "bundles='", "'", |l| l.split_whitespace().collect())
+                .into_iter()
+                .map(|words| (words[0].to_string(), words[1]))
+                .collect();
+        let wanted: Vec<(String, &str)> = Bundle::ALL
+            .into_iter()
+            .map(|b| (b.public_url(), b.page()))
+            .collect();
+        assert_eq!(built, wanted);
+        assert_eq!(Shop.public_url(), "/");
+        assert_eq!(Account.public_url(), "/app/account/");
     }
 
     #[test]

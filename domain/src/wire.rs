@@ -124,6 +124,26 @@ pub mod datetime {
     }
 }
 
+/// `#[serde(with = "domain::wire::dates")]`: a list of dates.
+pub mod dates {
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+    use time::Date;
+
+    pub fn serialize<S: Serializer>(d: &[Date], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(d.iter().map(|d| super::format_date(*d)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Date>, D::Error> {
+        Vec::<String>::deserialize(d)?
+            .iter()
+            .map(|s| {
+                super::parse_date(s)
+                    .ok_or_else(|| D::Error::custom("expected dates like 2026-12-01"))
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

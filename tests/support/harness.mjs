@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -49,6 +50,32 @@ export async function startServer({ addr = '127.0.0.1:0', dbDir } = {}) {
 
 export async function launchBrowser() {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+/**
+ * A test file's server and browser: started before its first test, stopped
+ * after its last; `setup`, if given, runs once both are up. Read
+ * `app.server` and `app.browser` inside tests and `setup` (they are unset
+ * until then). A file's own top-level `before` may run first, so set-up
+ * that needs the server goes in `setup`.
+ */
+export function useServerAndBrowser(setup) {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    await setup?.();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    server?.cleanup();
+  });
+  return {
+    get server() { return server; },
+    get browser() { return browser; },
+  };
 }
 
 /**

@@ -8,6 +8,18 @@ const out = join(ROOT, 'tests', 'screenshots');
 mkdirSync(out, { recursive: true });
 const server = await startServer();
 const browser = await launchBrowser();
+
+/** A phone page in `locale`, and `shot(name)` saving it as `<name>-<locale>.png`. */
+async function shooter(locale) {
+  const { page, context } = await phonePage(browser, { locale, baseURL: server.url });
+  const shot = async (name) => {
+    const file = join(out, `${name}-${locale}.png`);
+    await page.screenshot({ path: file });
+    console.log(file);
+  };
+  return { page, context, shot };
+}
+
 try {
   const liu = await getJson(`${server.url}/api/villages/liu`);
   const hh = liu.households[0];
@@ -33,12 +45,7 @@ try {
   }
   // The ordering pages, logged in as the demo member.
   for (const locale of ['zh-CN', 'en-US']) {
-    const { page, context } = await phonePage(browser, { locale, baseURL: server.url });
-    const shot = async (name) => {
-      const file = join(out, `${name}-${locale}.png`);
-      await page.screenshot({ path: file });
-      console.log(file);
-    };
+    const { page, context, shot } = await shooter(locale);
     await page.goto('/join?code=LIUDEMO2');
     await page.locator('[data-testid=join-form]').waitFor();
     await shot('join');
@@ -96,12 +103,7 @@ try {
 
   // The organisers' workspace.
   for (const locale of ['zh-CN', 'en-US']) {
-    const { page, context } = await phonePage(browser, { locale, baseURL: server.url });
-    const shot = async (name) => {
-      const file = join(out, `${name}-${locale}.png`);
-      await page.screenshot({ path: file });
-      console.log(file);
-    };
+    const { page, context, shot } = await shooter(locale);
     await page.goto('/organise/login');
     await page.locator('[data-testid=org-login-form]').waitFor();
     await shot('org-login');
