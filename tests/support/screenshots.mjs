@@ -87,7 +87,7 @@ try {
     await page.locator('[data-testid=month-grid] button.day.open').nth(2).click();
     await page.locator('[data-testid=nights] [data-testid=qty-plus]').click();
     await page.locator('[data-testid=host]').first().click();
-    await page.locator('[data-testid=meals] button.chip').nth(2).click();
+    await page.locator('[data-testid=meals] button.chip:not([disabled])').first().click();
     await page.locator('[data-testid=host-any]').scrollIntoViewIfNeeded();
     await shot('visit-host');
     await page.locator('[data-testid=price-summary]').scrollIntoViewIfNeeded();
