@@ -84,7 +84,7 @@ try {
     await page.locator('[data-testid=month-grid]').waitFor();
     await shot('visit');
     await page.locator('[data-testid=month-next]').click();
-    await page.locator('[data-testid=month-grid] button.day.open').nth(2).click();
+    await page.locator('[data-testid=month-grid] button.day.open:not([disabled])').nth(2).click();
     await page.locator('[data-testid=nights] [data-testid=qty-plus]').click();
     await page.locator('[data-testid=host]').first().click();
     await page.locator('[data-testid=meals] button.chip:not([disabled])').first().click();
