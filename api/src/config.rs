@@ -8,6 +8,7 @@
 //! | `STOREFRONT_DIST`  | `dist`                    | The app as built by `trunk build`; served outside `/api`. |
 //! | `STOREFRONT_SECURE_COOKIE` | `0`               | `1`: the session cookie gets `Secure` (serve over HTTPS). |
 //! | `STOREFRONT_TRUSTED_PROXIES` | (none)          | Comma-separated IPs of reverse proxies whose `X-Forwarded-For` names the client. |
+//! | `STOREFRONT_DEMO` | `1`                      | `0`: no demo data is ever seeded (start from nothing).   |
 //! | `RUST_LOG`         | `info,sqlx=warn`          | Log filter for `tracing` (logs go to stderr).            |
 //!
 //! On start the server prints exactly one line to stdout,
@@ -36,6 +37,9 @@ pub struct Config {
     /// `X-Forwarded-For` names; from anyone else the header is ignored,
     /// since a client can write it.
     pub trusted_proxies: Vec<IpAddr>,
+    /// Seed the demo data into an empty database (the default); `false`
+    /// starts a real storefront from nothing (see `api admin`).
+    pub demo: bool,
 }
 
 impl Config {
@@ -56,16 +60,13 @@ impl Config {
                 "STOREFRONT_ADDR must be an address like {DEFAULT_ADDR}, got '{addr_text}': {e}"
             )
         })?;
-        let secure_text = get("STOREFRONT_SECURE_COOKIE", "0");
-        let secure_cookie = match secure_text.trim() {
-            "1" | "true" => true,
-            "0" | "false" => false,
-            other => {
-                return Err(format!(
-                    "STOREFRONT_SECURE_COOKIE must be 1 or 0, got '{other}'"
-                ))
-            }
+        let flag = |key: &str, default: &str| match get(key, default).trim() {
+            "1" | "true" => Ok(true),
+            "0" | "false" => Ok(false),
+            other => Err(format!("{key} must be 1 or 0, got '{other}'")),
         };
+        let secure_cookie = flag("STOREFRONT_SECURE_COOKIE", "0")?;
+        let demo = flag("STOREFRONT_DEMO", "1")?;
         let trusted_proxies = get("STOREFRONT_TRUSTED_PROXIES", "")
             .split(',')
             .map(str::trim)
@@ -84,6 +85,7 @@ impl Config {
             dist_dir: PathBuf::from(get("STOREFRONT_DIST", DEFAULT_DIST)),
             secure_cookie,
             trusted_proxies,
+            demo,
         })
     }
 }
@@ -100,6 +102,7 @@ mod tests {
         assert_eq!(c.dist_dir, PathBuf::from(DEFAULT_DIST));
         assert!(!c.secure_cookie);
         assert!(c.trusted_proxies.is_empty());
+        assert!(c.demo, "demo data by default");
 
         let c = Config::from_lookup(|k| match k {
             "STOREFRONT_ADDR" => Some("127.0.0.1:0".into()),
@@ -107,6 +110,7 @@ mod tests {
             "STOREFRONT_DIST" => Some(" ".into()),
             "STOREFRONT_SECURE_COOKIE" => Some("1".into()),
             "STOREFRONT_TRUSTED_PROXIES" => Some("10.0.0.2, ::1".into()),
+            "STOREFRONT_DEMO" => Some("0".into()),
             _ => None,
         })
         .unwrap();
@@ -121,6 +125,7 @@ mod tests {
         assert_eq!(c.db_path, PathBuf::from("/tmp/x.sqlite3"));
         assert_eq!(c.dist_dir, PathBuf::from(DEFAULT_DIST));
         assert!(c.secure_cookie);
+        assert!(!c.demo);
     }
 
     #[test]
@@ -131,6 +136,9 @@ mod tests {
         let err = Config::from_lookup(|k| (k == "STOREFRONT_SECURE_COOKIE").then(|| "yes".into()))
             .unwrap_err();
         assert!(err.contains("STOREFRONT_SECURE_COOKIE"), "{err}");
+        let err =
+            Config::from_lookup(|k| (k == "STOREFRONT_DEMO").then(|| "no".into())).unwrap_err();
+        assert!(err.contains("STOREFRONT_DEMO"), "{err}");
         let err =
             Config::from_lookup(|k| (k == "STOREFRONT_TRUSTED_PROXIES").then(|| "proxy".into()))
                 .unwrap_err();

@@ -3,6 +3,7 @@
 //! [`serve`] answers on a listener. `main.rs` only reads the configuration
 //! and runs them; the tests start the same app in-process.
 
+pub mod admin;
 pub mod config;
 pub mod db;
 mod http;
@@ -74,11 +75,15 @@ pub fn app(state: AppState) -> Router {
     )
 }
 
-/// Opens (creating and migrating) the configured database and seeds each
-/// group of demo data whose tables are empty.
+/// Opens (creating and migrating) the configured database and, unless
+/// `STOREFRONT_DEMO=0`, seeds each group of demo data whose tables are empty.
 pub async fn prepare(config: Config) -> Result<AppState, String> {
     let db = db::connect(&config.db_path).await?;
-    seed::seed_all(&db, time::OffsetDateTime::now_utc()).await?;
+    if config.demo {
+        seed::seed_all(&db, time::OffsetDateTime::now_utc()).await?;
+    } else {
+        tracing::info!("STOREFRONT_DEMO=0: not seeding demo data");
+    }
     Ok(AppState::new(db, config))
 }
 

@@ -1,6 +1,7 @@
 //! The storefront's server: reads the configuration (see `api::config`),
 //! prepares the database, prints the address it listens on, and serves
-//! until Ctrl-C or SIGTERM.
+//! until Ctrl-C or SIGTERM; `api admin ...` runs an admin command
+//! instead (`api::admin`).
 
 use std::io::Write as _;
 
@@ -15,9 +16,34 @@ async fn main() {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "admin") {
+        std::process::exit(admin(&args[1..]).await);
+    }
     if let Err(e) = run().await {
         eprintln!("api: {e}");
         std::process::exit(1);
+    }
+}
+
+/// `api admin ...` (see `api::admin`): its output, and its exit code.
+async fn admin(args: &[String]) -> i32 {
+    let outcome = match api::Config::from_env() {
+        Ok(config) => api::admin::run(args, &config.db_path).await,
+        Err(e) => Err(api::admin::Failure {
+            code: 1,
+            message: e,
+        }),
+    };
+    match outcome {
+        Ok(out) => {
+            print!("{out}");
+            0
+        }
+        Err(f) => {
+            eprintln!("api admin: {}", f.message);
+            f.code
+        }
     }
 }
 

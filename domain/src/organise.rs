@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
+pub mod people;
+
 use crate::{
     calendar::Season,
     dto::{Booking, Category, DistributionPoint, Round},
@@ -85,6 +87,10 @@ pub struct OrganiserMe {
     pub name: LocalText,
     pub demo: bool,
     pub villages: Vec<OrganiserVillage>,
+    /// Set while a one-time password (from `api admin`) is unchanged:
+    /// every other endpoint answers 403 until it is.
+    #[serde(default)]
+    pub must_change_password: bool,
     /// The header name and value every write must carry.
     pub csrf_header: String,
     pub csrf_value: String,

@@ -3,7 +3,9 @@
 //! supplies, visit bookings, and packing. No answer here is ever cached.
 
 pub mod change_log;
+pub mod organisers;
 pub mod packing;
+pub mod people;
 pub mod photos;
 pub mod products;
 pub mod rounds;
@@ -24,7 +26,9 @@ pub fn router() -> Router<AppState> {
             .merge(rounds::router())
             .merge(visits::router())
             .merge(packing::router())
-            .merge(photos::router()),
+            .merge(photos::router())
+            .merge(people::router())
+            .merge(organisers::router()),
     )
 }
 

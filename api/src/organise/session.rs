@@ -6,6 +6,10 @@
 //! - `DELETE /api/organise/session`  log out → 204, cookie cleared
 //! - `GET    /api/organise/me`       the logged-in organiser
 //!
+//! While an organiser must change a one-time password, every endpoint
+//! taking [`CurrentOrganiser`] answers 403 (`me`, logout and the password
+//! change take [`OrganiserSession`]).
+//!
 //! Every organiser endpoint takes [`CurrentOrganiser`]: 401 without a live
 //! organiser session, 403 for a write without the CSRF header
 //! (`X-Requested-With: storefront`), and [`CurrentOrganiser::village`] /
@@ -43,6 +47,9 @@ pub const PLEASE_LOG_IN: &str = "please log in as an organiser";
 pub const PLEASE_LOG_IN_ZH: &str = "请以组织者身份登录";
 pub const WRONG_LOGIN: &str = "login name or password is wrong";
 pub const WRONG_LOGIN_ZH: &str = "登录名或密码不对";
+pub const CHANGE_PASSWORD: &str =
+    "please change the one-time password you were given before anything else";
+pub const CHANGE_PASSWORD_ZH: &str = "请先修改发给您的一次性密码，再做其他事";
 pub const CSRF_MISSING: &str =
     "this change was refused: it lacks the header X-Requested-With: storefront that the organiser pages send (protection against cross-site requests); reload the page and try again";
 pub const CSRF_MISSING_ZH: &str =
@@ -88,7 +95,14 @@ pub struct VillageRef {
     pub slug: String,
 }
 
-impl FromRequestParts<AppState> for CurrentOrganiser {
+/// The organiser of the request's live session, even one who must still
+/// change a one-time password: only for `me` and the password change.
+#[derive(Clone, Copy, Debug)]
+pub struct OrganiserSession {
+    pub id: i64,
+}
+
+impl FromRequestParts<AppState> for OrganiserSession {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
@@ -102,6 +116,23 @@ impl FromRequestParts<AppState> for CurrentOrganiser {
         // every write must also prove it comes from our own pages.
         if is_write(&parts.method) {
             check_csrf(&parts.headers)?;
+        }
+        Ok(Self { id })
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentOrganiser {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let OrganiserSession { id } = OrganiserSession::from_request_parts(parts, state).await?;
+        let (must_change,): (i64,) =
+            sqlx::query_as("SELECT must_change_password FROM organiser WHERE id = ?")
+                .bind(id)
+                .fetch_one(&state.db)
+                .await?;
+        if must_change != 0 {
+            return Err(Error::forbidden(CHANGE_PASSWORD_ZH, CHANGE_PASSWORD));
         }
         Ok(Self { id })
     }
@@ -212,14 +243,16 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<imp
     Ok((StatusCode::NO_CONTENT, cookie))
 }
 
-async fn me(State(state): State<AppState>, o: CurrentOrganiser) -> Result<Json<OrganiserMe>> {
+async fn me(State(state): State<AppState>, o: OrganiserSession) -> Result<Json<OrganiserMe>> {
     let mut conn = state.db.acquire().await?;
     Ok(Json(load_me(&mut conn, o.id).await?))
 }
 
-async fn load_me(conn: &mut SqliteConnection, id: i64) -> Result<OrganiserMe> {
-    let (login, name_zh, name_en, demo): (String, String, String, i64) =
-        sqlx::query_as("SELECT login, name_zh, name_en, demo FROM organiser WHERE id = ?")
+pub async fn load_me(conn: &mut SqliteConnection, id: i64) -> Result<OrganiserMe> {
+    let (login, name_zh, name_en, demo, must_change): (String, String, String, i64, i64) =
+        sqlx::query_as(
+            "SELECT login, name_zh, name_en, demo, must_change_password FROM organiser WHERE id = ?",
+        )
             .bind(id)
             .fetch_optional(&mut *conn)
             .await?
@@ -236,6 +269,7 @@ async fn load_me(conn: &mut SqliteConnection, id: i64) -> Result<OrganiserMe> {
         login,
         name: LocalText::new(name_zh, name_en),
         demo: demo != 0,
+        must_change_password: must_change != 0,
         villages: villages
             .into_iter()
             .map(|(slug, zh, en)| OrganiserVillage {

@@ -41,6 +41,11 @@ pub const WRONG_LOGIN: &str = "phone number or password is wrong";
 pub const WRONG_LOGIN_ZH: &str = "手机号或密码不对";
 pub const CODE_UNUSABLE: &str = "this invitation code is unknown or already used";
 pub const CODE_UNUSABLE_ZH: &str = "这个邀请码不存在或已经用过了";
+pub const CODE_EXPIRED: &str =
+    "this invitation code has expired; ask whoever gave it to you for a new one";
+pub const CODE_EXPIRED_ZH: &str = "这个邀请码已过期，请向给您邀请码的人要一个新的";
+pub const CODE_REVOKED: &str = "this invitation code was withdrawn by the village's organisers";
+pub const CODE_REVOKED_ZH: &str = "这个邀请码已被村里的组织者收回";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -90,19 +95,25 @@ async fn register(
     let now = now();
 
     let mut tx = state.write().await?;
-    let invitation: Option<(i64, Option<i64>)> = sqlx::query_as(
-        "SELECT id, created_by_member_id FROM invitation WHERE code = ? AND used_by_member_id IS NULL",
+    let invitation: Option<InvitationRow> = sqlx::query_as(
+        "SELECT i.id, i.created_by_member_id, i.village_id, i.expires_on, i.revoked_at,
+                d.village_id AS point_village_id
+         FROM invitation i, distribution_point d
+         WHERE i.code = ? AND i.used_by_member_id IS NULL AND d.id = ?",
     )
     .bind(&code)
+    .bind(req.default_point_id)
     .fetch_optional(tx.conn())
     .await?;
-    let Some((invitation_id, invited_by)) = invitation else {
+    let Some(invitation) = invitation else {
         return Err(Error::field(
             "invitation_code",
             CODE_UNUSABLE_ZH,
             CODE_UNUSABLE,
         ));
     };
+    invitation.check(domain::shanghai_date(OffsetDateTime::now_utc()))?;
+    let (invitation_id, invited_by) = (invitation.id, invitation.created_by_member_id);
     let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM member WHERE phone = ?")
         .bind(&phone)
         .fetch_optional(tx.conn())
@@ -158,6 +169,51 @@ async fn register(
     Ok((StatusCode::CREATED, cookie, Json(me)))
 }
 
+#[derive(Debug, FromRow)]
+struct InvitationRow {
+    id: i64,
+    created_by_member_id: Option<i64>,
+    /// An organiser's code is for one village.
+    village_id: Option<i64>,
+    expires_on: Option<String>,
+    revoked_at: Option<i64>,
+    point_village_id: i64,
+}
+
+impl InvitationRow {
+    /// Refuses a revoked or expired code (expired after the end of its
+    /// last day in Shanghai), and a point of another village than the code's.
+    fn check(&self, today: time::Date) -> Result<()> {
+        if self.revoked_at.is_some() {
+            return Err(Error::field(
+                "invitation_code",
+                CODE_REVOKED_ZH,
+                CODE_REVOKED,
+            ));
+        }
+        let expired = self
+            .expires_on
+            .as_deref()
+            .and_then(crate::db::parse_date)
+            .is_some_and(|last| last < today);
+        if expired {
+            return Err(Error::field(
+                "invitation_code",
+                CODE_EXPIRED_ZH,
+                CODE_EXPIRED,
+            ));
+        }
+        if self.village_id.is_some_and(|v| v != self.point_village_id) {
+            return Err(Error::field(
+                "default_point_id",
+                "这个邀请码属于另一个村，请选那个村的取货点",
+                "this invitation is for another village: choose one of its distribution points",
+            ));
+        }
+        Ok(())
+    }
+}
+
 fn phone_taken() -> Error {
     Error::Conflict {
         error: LocalText::new(
@@ -203,6 +259,8 @@ async fn login(
     let member_id = auth::password_owner(req.password, row)
         .await?
         .ok_or_else(wrong)?;
+    // Only said to whoever knows the password.
+    crate::shop::session::refuse_suspended(&state.db, member_id).await?;
     let now = now();
     let mut tx = state.write().await?;
     let token = attempt

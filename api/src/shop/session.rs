@@ -36,6 +36,23 @@ impl FromRequestParts<AppState> for CurrentMember {
     }
 }
 
+pub const SUSPENDED: &str =
+    "your membership of the circle is suspended; please talk to the village's organisers";
+pub const SUSPENDED_ZH: &str = "您的会员资格已被暂停，请联系村里的组织者";
+
+/// 403 for a suspended member: they cannot log in or order.
+pub async fn refuse_suspended(conn: impl sqlx::SqliteExecutor<'_>, member_id: i64) -> Result<()> {
+    let suspended: Option<(i64,)> =
+        sqlx::query_as("SELECT 1 FROM member WHERE id = ? AND suspended_at IS NOT NULL")
+            .bind(member_id)
+            .fetch_optional(conn)
+            .await?;
+    match suspended {
+        Some(_) => Err(Error::forbidden(SUSPENDED_ZH, SUSPENDED)),
+        None => Ok(()),
+    }
+}
+
 /// The member of the request's live session, if any (visit bookings).
 #[derive(Clone, Copy, Debug)]
 pub struct MaybeMember(pub Option<i64>);

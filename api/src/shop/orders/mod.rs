@@ -44,7 +44,7 @@ use crate::{
     },
     shop::{
         rounds::{moment, shanghai_text, shanghai_text_zh},
-        session::CurrentMember,
+        session::{refuse_suspended, CurrentMember},
     },
     AppState,
 };
@@ -204,6 +204,9 @@ async fn place(
     // Whole seconds, as stored: the answer equals what a GET shows later.
     let now = moment(OffsetDateTime::now_utc().unix_timestamp())?;
     let mut tx = state.write().await?;
+    // Their sessions end when suspended; this covers a request already
+    // under way, and says why.
+    refuse_suspended(tx.conn(), member.id).await?;
 
     if let Some(head) = head(tx.conn(), &id).await? {
         if head.member_id != member.id {
@@ -262,6 +265,7 @@ async fn change(
     let norm = raw.normalized().map_err(Error::Validation)?;
     let now = moment(OffsetDateTime::now_utc().unix_timestamp())?;
     let mut tx = state.write().await?;
+    refuse_suspended(tx.conn(), member.id).await?;
     let head = own_head(tx.conn(), &id, member.id).await?;
     if norm.round_id != head.round_id {
         return Err(Error::field(
