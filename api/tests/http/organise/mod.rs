@@ -2,6 +2,7 @@
 //! (`session`), product pages, rounds and supplies, and visits. The
 //! request bodies and fixtures more than one area uses are here.
 
+mod people;
 mod products;
 mod rounds;
 mod session;
