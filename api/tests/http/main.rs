@@ -8,6 +8,7 @@ mod common;
 #[path = "../fixtures/photos.rs"]
 mod fixtures;
 
+mod admin;
 mod app_files;
 mod endpoints;
 mod members;
