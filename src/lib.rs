@@ -142,6 +142,10 @@ const ORGANISE: &[nav::Page] = &[
     page!("/organise/v/:slug", pages::organise::home::OrganiseVillage),
     page!("/organise/v/:slug/visits", pages::organise::visits::OrganiseVisitsPage),
     page!("/organise/v/:slug/log", pages::organise::log::OrganiseLogPage),
+    page!("/organise/v/:slug/members", pages::organise::members::OrganiseMembersPage),
+    page!("/organise/v/:slug/organisers", pages::organise::organisers::OrganiseOrganisersPage),
+    page!("/organise/password", pages::organise::password::OrganisePasswordPage),
+    page!("/organise/join", pages::organise::join::OrganiseJoinPage),
 ];
 
 /// The workspace's product pages (`organise-products.html`).

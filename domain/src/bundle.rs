@@ -46,6 +46,10 @@ impl Bundle {
                 "/organise/v/:slug",
                 "/organise/v/:slug/visits",
                 "/organise/v/:slug/log",
+                "/organise/v/:slug/members",
+                "/organise/v/:slug/organisers",
+                "/organise/password",
+                "/organise/join",
             ],
             Bundle::OrganiseProducts => &[
                 "/organise/v/:slug/products",

@@ -29,7 +29,8 @@ pub fn OrganiseGate(
     let navigate = crate::use_go();
     let children = StoredValue::new(children);
     Effect::new(move |_| {
-        if let Some(Ok(None)) = me.get() {
+        let must_change = matches!(me.get(), Some(Ok(Some(m))) if m.must_change_password);
+        if must_change || matches!(me.get(), Some(Ok(None))) {
             let next = nav.path.get_untracked();
             navigate(&format!(
                 "/organise/login?next={}",
@@ -39,6 +40,7 @@ pub fn OrganiseGate(
     });
     move || match me.get() {
         None | Some(Ok(None)) => view! { <Loading /> }.into_any(),
+        Some(Ok(Some(m))) if m.must_change_password => view! { <Loading /> }.into_any(),
         Some(Err(_)) => {
             view! { <ErrorPanel retry=Callback::new(move |_| me.refetch()) /> }.into_any()
         }

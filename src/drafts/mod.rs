@@ -2,12 +2,14 @@
 //! each with its way to the API's input: `to_input()` gives the input or
 //! every field at fault. Pure, so plain `cargo test` checks them.
 
+mod people;
 mod product;
 mod reason;
 mod round;
 mod supply;
 mod visits;
 
+pub use people::{password_ok, suspension_input, InvitationDraft, JoinDraft, PasswordDraft};
 pub use product::ProductDraft;
 pub use reason::{cancel_booking_input, withdrawal_input};
 pub use round::{parse_shanghai_input, points_input, shanghai_input_value, RoundDraft};

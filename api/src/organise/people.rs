@@ -346,7 +346,9 @@ async fn suspend(
     .bind(id)
     .execute(tx.conn())
     .await?;
-    sqlx::query("DELETE FROM session WHERE member_id = ?")
+    // Ended, not deleted: the member's phone is told why (see `CurrentMember`).
+    sqlx::query("UPDATE session SET expires_at = MIN(expires_at, ?) WHERE member_id = ?")
+        .bind(now)
         .bind(id)
         .execute(tx.conn())
         .await?;

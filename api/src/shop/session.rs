@@ -31,8 +31,24 @@ impl FromRequestParts<AppState> for CurrentMember {
         let unauthorized = || Error::unauthorized(PLEASE_LOG_IN_ZH, PLEASE_LOG_IN);
         let token = MEMBER.token(&parts.headers).ok_or_else(unauthorized)?;
         let now = OffsetDateTime::now_utc().unix_timestamp();
-        let id = MEMBER.owner(&state.db, &token, now).await?;
-        id.map(|id| Self { id }).ok_or_else(unauthorized)
+        match MEMBER.owner(&state.db, &token, now).await? {
+            Some(id) => Ok(Self { id }),
+            None => {
+                // A session ended by a suspension says why, so the phone's
+                // waiting orders show it rather than asking for a login.
+                let suspended: Option<(i64,)> = sqlx::query_as(
+                    "SELECT 1 FROM session s JOIN member m ON m.id = s.member_id
+                     WHERE s.token_hash = ? AND m.suspended_at IS NOT NULL",
+                )
+                .bind(crate::http::auth::token_hash(&token))
+                .fetch_optional(&state.db)
+                .await?;
+                Err(match suspended {
+                    Some(_) => Error::forbidden(SUSPENDED_ZH, SUSPENDED),
+                    None => unauthorized(),
+                })
+            }
+        }
     }
 }
 
@@ -63,7 +79,8 @@ impl FromRequestParts<AppState> for MaybeMember {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
         match CurrentMember::from_request_parts(parts, state).await {
             Ok(m) => Ok(Self(Some(m.id))),
-            Err(Error::Unauthorized(_)) => Ok(Self(None)),
+            // A suspended member may still book a visit, as anyone can.
+            Err(Error::Unauthorized(_) | Error::Forbidden(_)) => Ok(Self(None)),
             Err(e) => Err(e),
         }
     }

@@ -87,6 +87,7 @@ async fn downgrade_to_catalogue_only(pool: &sqlx::SqlitePool) {
     let statements = &[
         "PRAGMA foreign_keys = OFF",
         // Organiser tables (migrations 0010 and later).
+        "DROP TABLE IF EXISTS organiser_invitation",
         "DROP TABLE IF EXISTS photo_version",
         "DROP TABLE IF EXISTS photo",
         "DROP TABLE IF EXISTS packed_line",

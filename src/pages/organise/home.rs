@@ -43,6 +43,7 @@ fn Villages() -> impl IntoView {
                 }
             }).collect_view()}
         </ul>
+        <a class="button secondary" href="/organise/password" data-testid="org-password">{t!(i18n, orgm_password_title)}</a>
         <button class="button secondary" type="button" data-testid="org-logout" on:click=logout>{t!(i18n, logout)}</button>
     }
 }
@@ -63,7 +64,7 @@ pub fn OrganiseVillage() -> impl IntoView {
 #[component]
 fn VillageMenu(slug: String) -> impl IntoView {
     let i18n = use_i18n();
-    let pages: [(&str, &str, Words, Words); 4] = [
+    let pages: [(&str, &str, Words, Words); 6] = [
         (
             "products",
             "org-products",
@@ -83,6 +84,18 @@ fn VillageMenu(slug: String) -> impl IntoView {
             keys::org_visits_hint,
         ),
         ("log", "org-log", keys::org_log, keys::org_log_hint),
+        (
+            "members",
+            "org-members",
+            keys::orgm_members,
+            keys::orgm_members_hint,
+        ),
+        (
+            "organisers",
+            "org-organisers",
+            keys::orgm_organisers,
+            keys::orgm_organisers_hint,
+        ),
     ];
     view! {
         <ul class="cards org-menu">

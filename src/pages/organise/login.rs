@@ -1,6 +1,6 @@
 use crate::api::{self, WriteError};
 use crate::components::FieldError as FieldNote;
-use crate::components::{use_lang, PageTitle};
+use crate::components::{use_lang, PageTitle, PasswordForm};
 use crate::i18n::*;
 use crate::nav::use_query_map;
 use domain::organise::OrganiserLogin;
@@ -18,6 +18,23 @@ pub fn OrganiseLoginPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<WriteError>);
     let busy = RwSignal::new(false);
+    // Some(what to prefill as the current password) while a one-time
+    // password must be changed: that comes before anything else.
+    let forced = RwSignal::new(None::<String>);
+    // Sent here by the gate with a session that must still change it.
+    leptos::task::spawn_local(async move {
+        if let Ok(Some(me)) = api::organiser_me().await {
+            if me.must_change_password && forced.get_untracked().is_none() {
+                forced.set(Some(String::new()));
+            }
+        }
+    });
+    let next_page =
+        move || crate::nav::safe_next_within("/organise", query.read_untracked().get("next"));
+    let after_change = {
+        let navigate = navigate.clone();
+        Callback::new(move |_| navigate(&next_page()))
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         busy.set(true);
@@ -25,10 +42,12 @@ pub fn OrganiseLoginPage() -> impl IntoView {
             login: login.get_untracked().trim().to_string(),
             password: password.get_untracked(),
         };
-        let next = crate::nav::safe_next_within("/organise", query.read_untracked().get("next"));
+        let next = next_page();
         let navigate = navigate.clone();
+        let typed = body.password.clone();
         spawn_local(async move {
             match api::organiser_login(body).await {
+                Ok(me) if me.must_change_password => forced.set(Some(typed)),
                 Ok(_) => navigate(&next),
                 Err(e) => error.set(Some(e)),
             }
@@ -46,8 +65,8 @@ pub fn OrganiseLoginPage() -> impl IntoView {
             e => e.text(lang()),
         })
     };
-    view! {
-        <PageTitle text=Signal::derive(move || t_string!(i18n, org_login_title).to_string()) />
+    let login_form = view! {
+        <div hidden=move || forced.get().is_some()>
         <h1>{t!(i18n, org_login_title)}</h1>
         <p class="muted">{t!(i18n, org_login_intro)}</p>
         <form class="form" on:submit=submit data-testid="org-login-form">
@@ -62,5 +81,16 @@ pub fn OrganiseLoginPage() -> impl IntoView {
             <FieldNote text=Signal::derive(message) />
             <button class="button primary wide big" type="submit" disabled=move || busy.get()>{t!(i18n, login_title)}</button>
         </form>
+        <p class="muted small"><a href="/organise/join" data-testid="org-join-link">{t!(i18n, orgm_join_link)}</a></p>
+        </div>
+    };
+    view! {
+        <PageTitle text=Signal::derive(move || t_string!(i18n, org_login_title).to_string()) />
+        {login_form}
+        {move || forced.get().map(|current| view! {
+            <h1>{t!(i18n, orgm_password_title)}</h1>
+            <p class="note" role="alert" data-testid="must-change-password">{t!(i18n, orgm_must_change)}</p>
+            <PasswordForm current=current done=after_change />
+        })}
     }
 }

@@ -4,9 +4,13 @@
 //! without an organiser session to the organiser login.
 
 pub mod home;
+pub mod join;
 pub mod log;
 pub mod login;
+pub mod members;
+pub mod organisers;
 pub mod packing;
+pub mod password;
 pub mod products;
 pub mod round;
 pub mod rounds;

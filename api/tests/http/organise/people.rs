@@ -256,8 +256,13 @@ async fn a_suspended_member_cannot_log_in_or_order_and_keeps_past_orders() {
         .contains("13800000003"));
 
     // Their session ended, they cannot log in again, and cannot order.
-    let (status, _) = crate::common::get(&server, &zhao, "/api/me").await;
-    assert_eq!(status, 401);
+    let (status, b) = crate::common::get(&server, &zhao, "/api/me").await;
+    assert_eq!(status, 403, "{b}");
+    assert!(b["error"].as_str().unwrap().contains("suspended"), "{b}");
+    let live = format!(
+        "SELECT COUNT(*) FROM session WHERE member_id = {zhao_id} AND expires_at > unixepoch()"
+    );
+    assert_eq!(scalar(&pool, &live).await, 0, "their sessions ended");
     let (status, b) = server
         .try_login(&browser(), "13800000003", "demo-password-3")
         .await;
