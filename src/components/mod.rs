@@ -5,6 +5,7 @@
 //! box.
 
 mod form;
+mod form_errors;
 mod list_switch;
 mod not_found;
 mod organise;
@@ -18,6 +19,7 @@ mod text;
 mod waiting;
 
 pub use form::{ConfirmCancel, FieldError};
+pub use form_errors::FormErrors;
 pub use list_switch::ListSwitch;
 pub use not_found::NotFound;
 pub use organise::*;

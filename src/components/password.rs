@@ -1,8 +1,8 @@
 //! The organiser's password form: the forced change after a one-time
 //! password, and the workspace's "change password" page.
 
-use crate::api::{self, WriteError};
-use crate::components::{use_lang, FieldError as FieldNote, SendStatus, Sent};
+use crate::api;
+use crate::components::{FieldError as FieldNote, FormErrors, SendStatus, Sent};
 use crate::drafts::PasswordDraft;
 use crate::i18n::*;
 use domain::organise::OrganiserMe;
@@ -17,21 +17,12 @@ pub fn PasswordForm(
     done: Callback<OrganiserMe>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let lang = use_lang();
     let current = RwSignal::new(current);
     let new = RwSignal::new(String::new());
     let repeat = RwSignal::new(String::new());
-    let errors = RwSignal::new(Vec::<domain::FieldError>::new());
+    let errors = FormErrors::new();
     let status = RwSignal::new(Sent::Idle);
-    let note = move |field: &'static str| {
-        Signal::derive(move || {
-            errors.with(|es| {
-                es.iter()
-                    .find(|e| e.field == field)
-                    .map(|e| e.text().get(lang()).to_string())
-            })
-        })
-    };
+    let note = move |field: &'static str| errors.note(field);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if crate::components::busy(status) {
@@ -42,15 +33,9 @@ pub fn PasswordForm(
             new: new.get_untracked(),
             repeat: repeat.get_untracked(),
         };
-        let body = match draft.to_input() {
-            Ok(b) => b,
-            Err(es) => {
-                errors.set(es);
-                status.set(Sent::Failed(both!(orgm_err_form)));
-                return;
-            }
+        let Some(body) = errors.checked(status, both!(orgm_err_form), draft.to_input()) else {
+            return;
         };
-        errors.set(Vec::new());
         crate::components::send(
             status,
             async move { api::org_change_password(&body).await },
@@ -59,13 +44,7 @@ pub fn PasswordForm(
                     done.run(me);
                     Sent::Saved(both!(orgm_changed))
                 }
-                Err(WriteError::Refused {
-                    fields, message, ..
-                }) if !fields.is_empty() => {
-                    errors.set(fields);
-                    Sent::Failed(message)
-                }
-                Err(e) => Sent::failed(&e),
+                Err(e) => errors.failed(e),
             },
         );
     };

@@ -36,7 +36,10 @@ use crate::{
         json::JsonBody,
         params::{Id, Slug},
     },
-    organise::{change_log::ChangeLog, session::CurrentOrganiser},
+    organise::{
+        change_log::{to_value, ChangeLog},
+        session::CurrentOrganiser,
+    },
     shop::rounds::moment,
     AppState,
 };
@@ -335,35 +338,7 @@ async fn suspend(
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
-    let now = now();
-    let mut tx = state.write().await?;
-    let (village_id, before) = member_for(tx.conn(), &o, id).await?;
-    sqlx::query(
-        "UPDATE member SET suspended_at = COALESCE(suspended_at, ?), suspension_reason = ? WHERE id = ?",
-    )
-    .bind(now)
-    .bind(input.reason.trim())
-    .bind(id)
-    .execute(tx.conn())
-    .await?;
-    // Ended, not deleted: the member's phone is told why (see `CurrentMember`).
-    sqlx::query("UPDATE session SET expires_at = MIN(expires_at, ?) WHERE member_id = ?")
-        .bind(now)
-        .bind(id)
-        .execute(tx.conn())
-        .await?;
-    let after = load_member(tx.conn(), id).await?;
-    ChangeLog::new(&o, village_id, now)
-        .record(
-            tx.conn(),
-            ("member", id),
-            "suspend",
-            Some(crate::organise::change_log::to_value(&before)?),
-            Some(crate::organise::change_log::to_value(&after)?),
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(Json(after))
+    set_suspension(&state, &o, id, Some(input.reason.trim())).await
 }
 
 /// `DELETE /api/organise/members/{id}/suspension`: reinstate.
@@ -372,21 +347,50 @@ async fn reinstate(
     o: CurrentOrganiser,
     Id(id): Id,
 ) -> Result<Json<VillageMember>> {
+    set_suspension(&state, &o, id, None).await
+}
+
+/// Suspends (with the reason) or reinstates (`None`) the member, logged.
+async fn set_suspension(
+    state: &AppState,
+    o: &CurrentOrganiser,
+    id: i64,
+    reason: Option<&str>,
+) -> Result<Json<VillageMember>> {
     let now = now();
     let mut tx = state.write().await?;
-    let (village_id, before) = member_for(tx.conn(), &o, id).await?;
-    sqlx::query("UPDATE member SET suspended_at = NULL, suspension_reason = '' WHERE id = ?")
-        .bind(id)
-        .execute(tx.conn())
-        .await?;
+    let (village_id, before) = member_for(tx.conn(), o, id).await?;
+    sqlx::query(
+        "UPDATE member SET suspended_at = CASE WHEN ?1 IS NULL THEN NULL ELSE COALESCE(suspended_at, ?2) END,
+                           suspension_reason = COALESCE(?1, '')
+         WHERE id = ?3",
+    )
+    .bind(reason)
+    .bind(now)
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
+    if reason.is_some() {
+        // Ended, not deleted: the member's phone is told why (see `CurrentMember`).
+        sqlx::query("UPDATE session SET expires_at = MIN(expires_at, ?) WHERE member_id = ?")
+            .bind(now)
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+    }
     let after = load_member(tx.conn(), id).await?;
-    ChangeLog::new(&o, village_id, now)
+    let action = if reason.is_some() {
+        "suspend"
+    } else {
+        "reinstate"
+    };
+    ChangeLog::new(o, village_id, now)
         .record(
             tx.conn(),
             ("member", id),
-            "reinstate",
-            Some(crate::organise::change_log::to_value(&before)?),
-            Some(crate::organise::change_log::to_value(&after)?),
+            action,
+            Some(to_value(&before)?),
+            Some(to_value(&after)?),
         )
         .await?;
     tx.commit().await?;

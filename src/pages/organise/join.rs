@@ -1,9 +1,9 @@
 //! `/organise/join`: a co-organiser uses their one-time code, with a new
 //! login or one they already have for another village, and is logged in.
 
-use crate::api::{self, WriteError};
+use crate::api;
 use crate::components::{
-    busy, send, use_lang, FieldError as FieldNote, PageTitle, SendStatus, Sent,
+    busy, send, FieldError as FieldNote, FormErrors, PageTitle, SendStatus, Sent,
 };
 use crate::drafts::JoinDraft;
 use crate::i18n::*;
@@ -13,7 +13,6 @@ use leptos::prelude::*;
 #[component]
 pub fn OrganiseJoinPage() -> impl IntoView {
     let i18n = use_i18n();
-    let lang = use_lang();
     let navigate = crate::use_go();
     let query = use_query_map();
     let code = RwSignal::new(query.read_untracked().get("code").unwrap_or_default());
@@ -22,17 +21,9 @@ pub fn OrganiseJoinPage() -> impl IntoView {
     let name_en = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let existing = RwSignal::new(false);
-    let errors = RwSignal::new(Vec::<domain::FieldError>::new());
+    let errors = FormErrors::new();
     let status = RwSignal::new(Sent::Idle);
-    let field = move |f: &'static str| {
-        Signal::derive(move || {
-            errors.with(|es| {
-                es.iter()
-                    .find(|e| e.field == f)
-                    .map(|e| e.text().get(lang()).to_string())
-            })
-        })
-    };
+    let field = move |f: &'static str| errors.note(f);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy(status) {
@@ -46,15 +37,9 @@ pub fn OrganiseJoinPage() -> impl IntoView {
             password: password.get_untracked(),
             existing: existing.get_untracked(),
         };
-        let body = match draft.to_input() {
-            Ok(b) => b,
-            Err(es) => {
-                errors.set(es);
-                status.set(Sent::Failed(both!(orgm_err_form)));
-                return;
-            }
+        let Some(body) = errors.checked(status, both!(orgm_err_form), draft.to_input()) else {
+            return;
         };
-        errors.set(Vec::new());
         let navigate = navigate.clone();
         send(
             status,
@@ -67,13 +52,7 @@ pub fn OrganiseJoinPage() -> impl IntoView {
                     navigate(&to);
                     Sent::Idle
                 }
-                Err(WriteError::Refused {
-                    fields, message, ..
-                }) if !fields.is_empty() => {
-                    errors.set(fields);
-                    Sent::Failed(message)
-                }
-                Err(e) => Sent::failed(&e),
+                Err(e) => errors.failed(e),
             },
         );
     };

@@ -5,7 +5,7 @@
 
 use crate::api;
 use crate::components::{
-    busy, loaded_view, send, today_shanghai, use_lang, FieldError as FieldNote,
+    busy, loaded_view, send, today_shanghai, use_lang, FieldError as FieldNote, FormErrors,
     OrganiseVillageShell, SendStatus, Sent,
 };
 use crate::drafts::{suspension_input, InvitationDraft};
@@ -173,24 +173,15 @@ fn MemberRow(
 #[component]
 fn Codes(slug: String) -> impl IntoView {
     let i18n = use_i18n();
-    let lang = use_lang();
     let list_slug = slug.clone();
     let codes = crate::load::Load::new(move || api::org_invitations(list_slug.clone()));
     let note = RwSignal::new(String::new());
     let expires = RwSignal::new(String::new());
-    let errors = RwSignal::new(Vec::<domain::FieldError>::new());
+    let errors = FormErrors::new();
     let status = RwSignal::new(Sent::Idle);
     let made = RwSignal::new(None::<VillageInvitation>);
     let slug = StoredValue::new(slug);
-    let field = move |f: &'static str| {
-        Signal::derive(move || {
-            errors.with(|es| {
-                es.iter()
-                    .find(|e| e.field == f)
-                    .map(|e| e.text().get(lang()).to_string())
-            })
-        })
-    };
+    let field = move |f: &'static str| errors.note(f);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy(status) {
@@ -200,15 +191,13 @@ fn Codes(slug: String) -> impl IntoView {
             note: note.get_untracked(),
             expires_on: expires.get_untracked(),
         };
-        let body = match draft.to_input(today_shanghai()) {
-            Ok(b) => b,
-            Err(es) => {
-                errors.set(es);
-                status.set(Sent::Failed(both!(orgm_err_form)));
-                return;
-            }
+        let Some(body) = errors.checked(
+            status,
+            both!(orgm_err_form),
+            draft.to_input(today_shanghai()),
+        ) else {
+            return;
         };
-        errors.set(Vec::new());
         let slug = slug.get_value();
         send(
             status,
@@ -226,13 +215,7 @@ fn Codes(slug: String) -> impl IntoView {
                     codes.refetch();
                     Sent::Saved(saved)
                 }
-                Err(crate::api::WriteError::Refused {
-                    fields, message, ..
-                }) if !fields.is_empty() => {
-                    errors.set(fields);
-                    Sent::Failed(message)
-                }
-                Err(e) => Sent::failed(&e),
+                Err(e) => errors.failed(e),
             },
         );
     };
