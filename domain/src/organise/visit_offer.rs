@@ -302,7 +302,9 @@ mod tests {
             ]
         );
         let e = o.validate();
-        assert!(e.iter().all(|e| !e.message_zh.is_empty() && !e.message.is_empty()));
+        assert!(e
+            .iter()
+            .all(|e| !e.message_zh.is_empty() && !e.message.is_empty()));
     }
 
     #[test]

@@ -3,8 +3,10 @@
 //! request bodies and fixtures more than one area uses are here.
 
 mod products;
+mod round_dates;
 mod rounds;
 mod session;
+mod visit_offer;
 mod visits;
 
 use serde_json::{json, Value};
