@@ -45,6 +45,7 @@ impl Bundle {
                 "/organise/login",
                 "/organise/v/:slug",
                 "/organise/v/:slug/visits",
+                "/organise/v/:slug/visits/offer",
                 "/organise/v/:slug/log",
             ],
             Bundle::OrganiseProducts => &[
@@ -144,6 +145,7 @@ mod tests {
             ("/organise/login", Organise),
             ("/organise/v/liu", Organise),
             ("/organise/v/liu/visits", Organise),
+            ("/organise/v/liu/visits/offer", Organise),
             ("/organise/v/liu/log", Organise),
             ("/organise/v/liu/products", OrganiseProducts),
             ("/organise/v/liu/products/new", OrganiseProducts),

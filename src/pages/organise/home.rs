@@ -63,7 +63,7 @@ pub fn OrganiseVillage() -> impl IntoView {
 #[component]
 fn VillageMenu(slug: String) -> impl IntoView {
     let i18n = use_i18n();
-    let pages: [(&str, &str, Words, Words); 4] = [
+    let pages: [(&str, &str, Words, Words); 5] = [
         (
             "products",
             "org-products",
@@ -81,6 +81,12 @@ fn VillageMenu(slug: String) -> impl IntoView {
             "org-visits",
             keys::org_visits,
             keys::org_visits_hint,
+        ),
+        (
+            "visits/offer",
+            "org-visit-offer",
+            keys::orgo_title,
+            keys::orgo_hint,
         ),
         ("log", "org-log", keys::org_log, keys::org_log_hint),
     ];

@@ -10,4 +10,5 @@ pub mod packing;
 pub mod products;
 pub mod round;
 pub mod rounds;
+pub mod visit_offer;
 pub mod visits;
