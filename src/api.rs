@@ -601,6 +601,36 @@ pub async fn change_log(slug: String, before: Option<i64>) -> Result<ChangeLogPa
     org_get(&format!("/api/organise/villages/{slug}/log{q}")).await
 }
 
+// ---- the visit offer, and a round's dates ----
+
+pub async fn org_visit_offer(
+    slug: String,
+) -> Result<domain::organise::visit_offer::OrganiseVisitOffer, WriteError> {
+    org_get(&format!("/api/organise/villages/{slug}/visit")).await
+}
+
+pub async fn save_visit_offer(
+    slug: &str,
+    body: &domain::organise::visit_offer::VisitOfferInput,
+) -> Result<domain::organise::visit_offer::OrganiseVisitOffer, WriteError> {
+    org_send(
+        Request::put(&format!("/api/organise/villages/{slug}/visit")),
+        body,
+    )
+    .await
+}
+
+pub async fn update_round(id: i64, body: &RoundInput) -> Result<OrganiseRound, WriteError> {
+    org_send(Request::put(&format!("/api/organise/rounds/{id}")), body).await
+}
+
+pub async fn delete_round(id: i64) -> Result<(), WriteError> {
+    no_content(
+        Request::delete(&format!("/api/organise/rounds/{id}")).header(CSRF_HEADER, CSRF_VALUE),
+    )
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -141,6 +141,7 @@ const ORGANISE: &[nav::Page] = &[
     page!("/organise/login", pages::organise::login::OrganiseLoginPage),
     page!("/organise/v/:slug", pages::organise::home::OrganiseVillage),
     page!("/organise/v/:slug/visits", pages::organise::visits::OrganiseVisitsPage),
+    page!("/organise/v/:slug/visits/offer", pages::organise::visit_offer::OrganiseVisitOfferPage),
     page!("/organise/v/:slug/log", pages::organise::log::OrganiseLogPage),
     page!("/organise/v/:slug/members", pages::organise::members::OrganiseMembersPage),
     page!("/organise/v/:slug/organisers", pages::organise::organisers::OrganiseOrganisersPage),

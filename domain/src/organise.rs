@@ -593,5 +593,7 @@ pub struct ClosedDays {
     pub closed_days: Vec<Date>,
 }
 
+pub mod visit_offer;
+
 #[cfg(test)]
 mod tests;

@@ -10,6 +10,7 @@ pub mod photos;
 pub mod products;
 pub mod rounds;
 pub mod session;
+pub mod visit_offer;
 pub mod visits;
 
 use axum::Router;
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
             .merge(products::router())
             .merge(rounds::router())
             .merge(visits::router())
+            .merge(visit_offer::router())
             .merge(packing::router())
             .merge(photos::router())
             .merge(people::router())

@@ -64,7 +64,7 @@ pub fn OrganiseVillage() -> impl IntoView {
 #[component]
 fn VillageMenu(slug: String) -> impl IntoView {
     let i18n = use_i18n();
-    let pages: [(&str, &str, Words, Words); 6] = [
+    let pages: [(&str, &str, Words, Words); 7] = [
         (
             "products",
             "org-products",
@@ -82,6 +82,12 @@ fn VillageMenu(slug: String) -> impl IntoView {
             "org-visits",
             keys::org_visits,
             keys::org_visits_hint,
+        ),
+        (
+            "visits/offer",
+            "org-visit-offer",
+            keys::orgo_title,
+            keys::orgo_hint,
         ),
         ("log", "org-log", keys::org_log, keys::org_log_hint),
         (

@@ -14,4 +14,5 @@ pub mod password;
 pub mod products;
 pub mod round;
 pub mod rounds;
+pub mod visit_offer;
 pub mod visits;

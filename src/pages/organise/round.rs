@@ -8,7 +8,9 @@ use crate::components::{
     NotYourVillage, OrganiseCrumbs, OrganiseShell, Part, Reason, ReasonAsk, ReasonBox, SendStatus,
     Sent, SubmitWithStatus,
 };
-use crate::drafts::{cells, points_input, withdrawal_input, SupplyDraft, SupplyKey};
+use crate::drafts::{
+    cells, points_input, shanghai_input_value, withdrawal_input, RoundDraft, SupplyDraft, SupplyKey,
+};
 use crate::format;
 use crate::i18n::*;
 use domain::dto::VillageDetail;
@@ -84,7 +86,9 @@ fn RoundBody(initial: OrganiseRound) -> impl IntoView {
             <div><dt>{t!(i18n, orgr_orders)}</dt><dd data-testid="round-orders">{move || round.with(|r| r.order_count)}</dd></div>
         </dl>
         <a class="button secondary wide" href=format!("/organise/rounds/{id}/packing") data-testid="packing-link">{t!(i18n, orgr_packing)}</a>
-        <RoundForms round=round slug=slug />
+        <RoundDates round=round />
+        <RoundForms round=round slug=slug.clone() />
+        <DeleteRound round=round slug=slug />
     }
     .into_any()
 }
@@ -469,5 +473,158 @@ fn Withdraw(pid: i64, f: SupplyForm) -> impl IntoView {
         >
             <FieldNote text=local_note(reason.error) />
         </ReasonBox>
+    }
+}
+
+/// The round's dates, while it has not opened; afterwards why not.
+#[component]
+fn RoundDates(round: RwSignal<OrganiseRound>) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let id = round.with_untracked(|r| r.round.id);
+    let start = round.with_untracked(|r| RoundDraft {
+        opens_at: shanghai_input_value(r.round.opens_at),
+        deadline: shanghai_input_value(r.round.deadline),
+        distribution_day: domain::wire::format_date(r.round.distribution_day),
+        point_ids: r.points.iter().map(|p| p.id).collect(),
+    });
+    let opens = RwSignal::new(start.opens_at);
+    let deadline = RwSignal::new(start.deadline);
+    let day = RwSignal::new(start.distribution_day);
+    let errors = RwSignal::new(Vec::<domain::FieldError>::new());
+    let sent = RwSignal::new(Sent::Idle);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy(sent) {
+            return;
+        }
+        let draft = RoundDraft {
+            opens_at: opens.get_untracked(),
+            deadline: deadline.get_untracked(),
+            distribution_day: day.get_untracked(),
+            point_ids: round.with_untracked(|r| r.points.iter().map(|p| p.id).collect()),
+        };
+        let input = match draft.to_input(crate::components::now()) {
+            Ok(i) => i,
+            Err(e) => {
+                errors.set(e);
+                sent.set(Sent::Failed(both!(orgr_fix_errors)));
+                return;
+            }
+        };
+        errors.set(vec![]);
+        send(
+            sent,
+            async move { api::update_round(id, &input).await },
+            move |answer| match answer {
+                Ok(r) => {
+                    round.set(r);
+                    Sent::Saved(both!(orgd_saved))
+                }
+                Err(e) => {
+                    if let WriteError::Refused { fields, .. } = &e {
+                        errors.set(fields.clone());
+                    }
+                    Sent::failed(&e)
+                }
+            },
+        );
+    };
+    let note = move |field: &'static str| {
+        Signal::derive(move || {
+            errors.with(|e| {
+                let m: Vec<String> = e
+                    .iter()
+                    .filter(|f| f.field == field)
+                    .map(|f| f.text().get(lang()).to_string())
+                    .collect();
+                (!m.is_empty()).then(|| m.join(" "))
+            })
+        })
+    };
+    let not_yet_open = move || round.with(|r| r.phase == "not_yet_open");
+    view! {
+        <section class="step-box" aria-labelledby="dates-h" data-testid="round-dates">
+            <h2 id="dates-h">{t!(i18n, orgd_title)}</h2>
+            <Show when=not_yet_open fallback=move || view! {
+                <p class="note" data-testid="dates-locked">{t!(i18n, orgd_locked)}</p>
+            }>
+                <p class="muted small">{t!(i18n, orgr_times_note)}</p>
+                <form class="form" on:submit=save data-testid="dates-form" novalidate>
+                    <label>
+                        <span>{t!(i18n, orgr_opens)}</span>
+                        <input type="datetime-local" name="opens_at" bind:value=opens />
+                        <FieldNote text=note("opens_at") />
+                    </label>
+                    <label>
+                        <span>{t!(i18n, orgr_deadline)}</span>
+                        <input type="datetime-local" name="deadline" bind:value=deadline />
+                        <FieldNote text=note("deadline") />
+                    </label>
+                    <label>
+                        <span>{t!(i18n, orgr_day)}</span>
+                        <input type="date" name="distribution_day" bind:value=day />
+                        <FieldNote text=note("distribution_day") />
+                    </label>
+                    <SubmitWithStatus state=sent class="button primary wide" testid="save-dates" label=keys::orgd_save />
+                </form>
+            </Show>
+        </section>
+    }
+}
+
+/// Deleting a round nobody ordered in, after a question that stays on
+/// screen until answered.
+#[component]
+fn DeleteRound(round: RwSignal<OrganiseRound>, slug: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let navigate = crate::use_go();
+    let id = round.with_untracked(|r| r.round.id);
+    let asking = RwSignal::new(false);
+    let sent = RwSignal::new(Sent::Idle);
+    let yes = move |_: ()| {
+        if busy(sent) {
+            return;
+        }
+        let navigate = navigate.clone();
+        let slug = slug.clone();
+        send(
+            sent,
+            async move { api::delete_round(id).await },
+            move |answer| match answer {
+                Ok(()) => {
+                    navigate(&format!("/organise/v/{slug}/rounds"));
+                    Sent::Idle
+                }
+                Err(e) => {
+                    asking.set(false);
+                    Sent::failed(&e)
+                }
+            },
+        );
+    };
+    let yes = Callback::new(yes);
+    let has_orders = move || round.with(|r| r.order_count > 0);
+    view! {
+        <section class="step-box" data-testid="round-delete">
+            <Show when=move || !has_orders() fallback=move || view! {
+                <p class="muted small" data-testid="delete-blocked">{t!(i18n, orgd_has_orders)}</p>
+            }>
+                <Show when=move || !asking.get()>
+                    <button class="button danger wide" type="button" data-testid="delete-round"
+                        on:click=move |_| { sent.set(Sent::Idle); asking.set(true); }>{t!(i18n, orgd_delete)}</button>
+                </Show>
+                <Show when=move || asking.get()>
+                    <div class="confirm-box" role="alertdialog" aria-labelledby="delete-q" data-testid="delete-confirm">
+                        <p id="delete-q">{t!(i18n, orgd_delete_confirm)}</p>
+                        <button class="button danger" type="button" data-testid="delete-yes"
+                            disabled=move || sent.with(Sent::busy) on:click=move |_| yes.run(())>{t!(i18n, orgd_delete_do)}</button>
+                        <button class="button secondary" type="button" data-testid="delete-no"
+                            on:click=move |_| asking.set(false)>{t!(i18n, orgd_keep)}</button>
+                    </div>
+                </Show>
+            </Show>
+            <SendStatus state=sent />
+        </section>
     }
 }

@@ -95,6 +95,7 @@ fn Visits(slug: String) -> impl IntoView {
 
     view! {
         <p class="muted small">{t!(i18n, orgv_intro)}</p>
+        <a class="button secondary wide" href=format!("/organise/v/{}/visits/offer", slug.get_value()) data-testid="offer-link">{t!(i18n, orgo_link)}</a>
         <div class="range-row" data-testid="visit-range">
             <label class="field">
                 <span>{t!(i18n, orgv_from)}</span>

@@ -3,6 +3,9 @@
 //! - `GET  /api/organise/villages/{slug}/rounds`  → `[OrganiseRound]` (without products)
 //! - `POST /api/organise/villages/{slug}/rounds`  `RoundInput` → 201 `OrganiseRound`
 //! - `GET  /api/organise/rounds/{id}`             → `OrganiseRound` with products
+//! - `PUT  /api/organise/rounds/{id}`             `RoundInput` → `OrganiseRound`
+//!   (dates and points, only before it opens; 409 after)
+//! - `DELETE /api/organise/rounds/{id}`           → 204 (only without orders; 409 otherwise)
 //! - `PUT  /api/organise/rounds/{id}/points`      `RoundPointsInput` → `OrganiseRound`
 //! - `PUT  /api/organise/rounds/{id}/supply`      `SupplyInput` → `OrganiseRound`
 //! - `POST /api/organise/rounds/{id}/withdrawals` `WithdrawalInput` → 201 `Withdrawal`
@@ -47,7 +50,7 @@ use crate::{
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/organise/villages/{slug}/rounds", get(list).post(create))
-        .route("/organise/rounds/{id}", get(one))
+        .route("/organise/rounds/{id}", get(one).put(update).delete(remove))
         .route("/organise/rounds/{id}/points", put(set_points))
         .route("/organise/rounds/{id}/supply", put(supply::set_supply))
         .route("/organise/rounds/{id}/withdrawals", post(supply::withdraw))
@@ -289,6 +292,21 @@ async fn insert_points(conn: &mut SqliteConnection, round_id: i64, ids: &[i64]) 
     Ok(execute_for_each(conn, sql, round_id, ids).await?)
 }
 
+/// 409: another round of the village is distributed on `day`.
+fn day_taken(day: &str) -> Error {
+    Error::Conflict {
+        error: LocalText::new(
+            format!("村里已经有一轮在 {day} 配送了"),
+            format!("the village already has a round distributed on {day}"),
+        ),
+        fields: vec![FieldError::new(
+            "distribution_day",
+            "已经有别的一轮用了这个配送日",
+            "another round already has this distribution day",
+        )],
+    }
+}
+
 /// `POST /api/organise/villages/{slug}/rounds`.
 async fn create(
     State(state): State<AppState>,
@@ -317,19 +335,7 @@ async fn create(
     .await;
     let id = match inserted {
         Ok(r) => r.last_insert_rowid(),
-        Err(e) if is_unique_violation(&e) => {
-            return Err(Error::Conflict {
-                error: LocalText::new(
-                    format!("村里已经有一轮在 {day} 配送了"),
-                    format!("the village already has a round distributed on {day}"),
-                ),
-                fields: vec![FieldError::new(
-                    "distribution_day",
-                    "已经有别的一轮用了这个配送日",
-                    "another round already has this distribution day",
-                )],
-            })
-        }
+        Err(e) if is_unique_violation(&e) => return Err(day_taken(&day)),
         Err(e) => return Err(e.into()),
     };
     insert_points(tx.conn(), id, &input.point_ids).await?;
@@ -418,4 +424,111 @@ async fn set_points(
     }
     tx.commit().await?;
     Ok(Json(after))
+}
+
+/// `PUT /api/organise/rounds/{id}`: the round's dates and points, while
+/// nobody can have ordered yet.
+async fn update(
+    State(state): State<AppState>,
+    o: CurrentOrganiser,
+    Id(id): Id,
+    JsonBody(input): JsonBody<RoundInput>,
+) -> Result<Json<OrganiseRound>> {
+    let now = moment(OffsetDateTime::now_utc().unix_timestamp())?;
+    let mut tx = state.write().await?;
+    let (v, round) = round_for(tx.conn(), &o, id).await?;
+    if round.phase(now) != RoundPhase::NotYetOpen {
+        let opened = domain::wire::format_datetime(round.opens_at.to_offset(domain::SHANGHAI));
+        return Err(Error::Conflict {
+            error: LocalText::new(
+                format!("这一轮已在 {opened} 开始订购，日期不能再改"),
+                format!("this round opened for orders at {opened}; its dates can no longer change"),
+            ),
+            fields: vec![],
+        });
+    }
+    let mut errors = validate_round(&input, now);
+    errors.extend(foreign_points(tx.conn(), v.id, &input.point_ids).await?);
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    let before = assemble(tx.conn(), &v, round, false, now).await?;
+    let day = format_date(input.distribution_day);
+    let updated = sqlx::query(
+        "UPDATE distribution_round SET opens_at = ?, deadline = ?, distribution_day = ? WHERE id = ?",
+    )
+    .bind(input.opens_at.unix_timestamp())
+    .bind(input.deadline.unix_timestamp())
+    .bind(&day)
+    .bind(id)
+    .execute(tx.conn())
+    .await;
+    match updated {
+        Ok(_) => {}
+        Err(e) if is_unique_violation(&e) => return Err(day_taken(&day)),
+        Err(e) => return Err(e.into()),
+    }
+    sqlx::query("DELETE FROM round_point WHERE round_id = ?")
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    insert_points(tx.conn(), id, &input.point_ids).await?;
+    let (_, round) = round_row(tx.conn(), id).await?;
+    let after = assemble(tx.conn(), &v, round, true, now).await?;
+    if before.round != after.round || before.points != after.points {
+        ChangeLog::new(&o, v.id, now.unix_timestamp())
+            .updated(
+                tx.conn(),
+                ("round", id),
+                &RoundLog::of(&before),
+                &RoundLog::of(&after),
+            )
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(Json(after))
+}
+
+/// `DELETE /api/organise/rounds/{id}`: a round nobody ordered in (even a
+/// cancelled order keeps its round). Its points, supplies and packing go
+/// with it.
+async fn remove(
+    State(state): State<AppState>,
+    o: CurrentOrganiser,
+    Id(id): Id,
+) -> Result<StatusCode> {
+    let now = moment(OffsetDateTime::now_utc().unix_timestamp())?;
+    let mut tx = state.write().await?;
+    let (v, round) = round_for(tx.conn(), &o, id).await?;
+    let (orders,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orders WHERE round_id = ?")
+        .bind(id)
+        .fetch_one(tx.conn())
+        .await?;
+    if orders > 0 {
+        return Err(Error::Conflict {
+            error: LocalText::new(
+                format!("这一轮有 {orders} 张订单，不能删除"),
+                format!("this round has {orders} order(s) and cannot be deleted"),
+            ),
+            fields: vec![],
+        });
+    }
+    let before = assemble(tx.conn(), &v, round, false, now).await?;
+    sqlx::query("DELETE FROM distribution_round WHERE id = ?")
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+    ChangeLog::new(&o, v.id, now.unix_timestamp())
+        .record(
+            tx.conn(),
+            ("round", id),
+            "delete",
+            Some(crate::organise::change_log::to_value(&RoundLog::of(
+                &before,
+            ))?),
+            None,
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -4,8 +4,10 @@
 
 mod people;
 mod products;
+mod round_dates;
 mod rounds;
 mod session;
+mod visit_offer;
 mod visits;
 
 use serde_json::{json, Value};

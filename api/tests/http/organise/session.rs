@@ -281,7 +281,43 @@ fn endpoints() -> Vec<(Method, &'static str, Value)> {
             "/api/organise/bookings/{song_booking}/cancel",
             json!({"reason": "a test"}),
         ),
+        (
+            Method::PUT,
+            "/api/organise/rounds/{song_round}",
+            round_body(&[1]),
+        ),
+        (
+            Method::DELETE,
+            "/api/organise/rounds/{song_round}",
+            Value::Null,
+        ),
+        (
+            Method::GET,
+            "/api/organise/villages/{song}/visit",
+            Value::Null,
+        ),
+        (
+            Method::PUT,
+            "/api/organise/villages/{song}/visit",
+            offer_body(),
+        ),
     ]
+}
+
+/// A whole visit offer with one host.
+fn offer_body() -> Value {
+    json!({
+        "open_from": day(1), "open_until": day(60),
+        "max_party": 4, "max_nights": 2, "free_cancel_days_before": 1,
+        "hosts": [{
+            "household_id": 1, "beds": 2,
+            "meals": {"breakfast": true},
+            "prices": {"adult_night_fen": 5000, "child_night_fen": 0,
+                       "meal_adult_fen": 1000, "meal_child_fen": 0},
+            "description": {"zh": "一间房", "en": "One room"},
+            "rules": {"zh": "无", "en": "None"},
+        }],
+    })
 }
 
 /// Ids of Song Village's things, for the 403 checks.
