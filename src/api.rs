@@ -631,6 +631,84 @@ pub async fn delete_round(id: i64) -> Result<(), WriteError> {
     .await
 }
 
+// ---- the village's people: members, invitation codes, organisers ----
+
+use domain::organise::people as people_api;
+
+pub async fn org_members(slug: String) -> Result<people_api::VillageMembers, WriteError> {
+    org_get(&format!("/api/organise/villages/{slug}/members")).await
+}
+
+pub async fn org_invitations(slug: String) -> Result<people_api::VillageInvitations, WriteError> {
+    org_get(&format!("/api/organise/villages/{slug}/invitations")).await
+}
+
+pub async fn org_create_invitation(
+    slug: &str,
+    body: &people_api::InvitationInput,
+) -> Result<people_api::VillageInvitation, WriteError> {
+    org_send(
+        Request::post(&format!("/api/organise/villages/{slug}/invitations")),
+        body,
+    )
+    .await
+}
+
+pub async fn org_revoke_invitation(code: &str) -> Result<(), WriteError> {
+    no_content(
+        Request::delete(&format!("/api/organise/invitations/{code}"))
+            .header(CSRF_HEADER, CSRF_VALUE),
+    )
+    .await
+}
+
+pub async fn org_suspend(
+    member_id: i64,
+    body: &people_api::SuspensionInput,
+) -> Result<people_api::VillageMember, WriteError> {
+    org_send(
+        Request::put(&format!("/api/organise/members/{member_id}/suspension")),
+        body,
+    )
+    .await
+}
+
+pub async fn org_reinstate(member_id: i64) -> Result<people_api::VillageMember, WriteError> {
+    answer(
+        Request::delete(&format!("/api/organise/members/{member_id}/suspension"))
+            .header(CSRF_HEADER, CSRF_VALUE)
+            .send()
+            .await,
+    )
+    .await
+}
+
+pub async fn org_organisers(slug: String) -> Result<people_api::VillageOrganisers, WriteError> {
+    org_get(&format!("/api/organise/villages/{slug}/organisers")).await
+}
+
+pub async fn org_create_organiser_code(
+    slug: &str,
+) -> Result<people_api::OrganiserCode, WriteError> {
+    org_send(
+        Request::post(&format!(
+            "/api/organise/villages/{slug}/organiser-invitations"
+        )),
+        &serde_json::json!({}),
+    )
+    .await
+}
+
+pub async fn org_join(body: &people_api::OrganiserJoin) -> Result<OrganiserMe, WriteError> {
+    org_send(Request::post("/api/organise/join"), body).await
+}
+
+pub async fn org_change_password(
+    body: &people_api::PasswordChange,
+) -> Result<OrganiserMe, WriteError> {
+    org_send(Request::put("/api/organise/session/password"), body).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

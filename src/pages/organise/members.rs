@@ -36,7 +36,7 @@ fn Members(slug: String) -> impl IntoView {
     let asking = RwSignal::new(None::<i64>);
     view! {
         <section data-testid="members">
-            <h2>{t!(i18n, orgm_members)}</h2>
+            <h2>{t!(i18n, orgm_members_list)}</h2>
             <p class="muted small">{t!(i18n, orgm_tree_hint)}</p>
             <SendStatus state=status />
             {loaded_view(members, move |list| {
@@ -206,14 +206,9 @@ fn Codes(slug: String) -> impl IntoView {
                 Ok(inv) => {
                     note.set(String::new());
                     expires.set(String::new());
-                    let saved = both!(
-                        orgm_code_made,
-                        code = inv.code.clone(),
-                        note = inv.note.clone()
-                    );
                     made.set(Some(inv));
                     codes.refetch();
-                    Sent::Saved(saved)
+                    Sent::Idle
                 }
                 Err(e) => errors.failed(e),
             },
@@ -239,10 +234,13 @@ fn Codes(slug: String) -> impl IntoView {
                 <button class="button primary" type="submit" data-testid="code-submit"
                     disabled=move || status.with(Sent::busy)>{t!(i18n, orgm_make_code)}</button>
             </form>
-            {move || made.get().map(|inv| view! {
-                <p class="card made-code" data-testid="made-code" data-code=inv.code.clone()>
-                    <strong class="code">{inv.code.clone()}</strong>
-                </p>
+            {move || made.get().map(|inv| {
+                let code = inv.code.clone();
+                view! {
+                    <p class="note saved" role="status" data-testid="made-code" data-code=inv.code.clone()>
+                        "✓ " {move || t_string!(i18n, orgm_code_made, code = code.clone(), note = inv.note.clone())}
+                    </p>
+                }
             })}
             <h2>{t!(i18n, orgm_codes)}</h2>
             <SendStatus state=revoke_status />
