@@ -589,3 +589,4 @@ pub struct ClosedDays {
 
 #[cfg(test)]
 mod tests;
+pub mod village;

@@ -3,11 +3,14 @@
 //! supplies, visit bookings, and packing. No answer here is ever cached.
 
 pub mod change_log;
+pub mod households;
 pub mod packing;
 pub mod photos;
 pub mod products;
 pub mod rounds;
 pub mod session;
+pub mod village;
+pub mod village_photos;
 pub mod visits;
 
 use axum::Router;
@@ -24,11 +27,14 @@ pub fn router() -> Router<AppState> {
             .merge(rounds::router())
             .merge(visits::router())
             .merge(packing::router())
-            .merge(photos::router()),
+            .merge(photos::router())
+            .merge(households::router())
+            .merge(village::router())
+            .merge(village_photos::router()),
     )
 }
 
 /// The photo upload, on its own so it can stay out of the small body limit.
 pub fn upload_router() -> Router<AppState> {
-    no_store(photos::upload_router())
+    no_store(photos::upload_router().merge(village_photos::upload_router()))
 }

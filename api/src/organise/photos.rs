@@ -132,6 +132,45 @@ async fn read_photo(headers: &HeaderMap, mut body: Body) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// The upload read and processed, once `checked` (every check that needs
+/// no bytes) passed; a refusal still reads the upload first. Returns what
+/// the checks gave, the processed photo and the upload's size.
+pub(crate) async fn receive<T>(
+    state: &AppState,
+    headers: &HeaderMap,
+    mut body: Body,
+    checked: Result<T>,
+) -> Result<(T, photos::Processed, usize)> {
+    let checked = match checked {
+        Ok(ok) => ok,
+        Err(e) => {
+            drain(headers, &mut body).await;
+            return Err(e);
+        }
+    };
+    let bytes = read_photo(headers, body).await?;
+    let upload_bytes = bytes.len();
+    let permit = state
+        .photo_permits
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(Error::internal)?;
+    // The permit moves into the task: it is held until decoding ends, even
+    // if the client gives up meanwhile.
+    let processed = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        photos::process(&bytes)
+    })
+    .await
+    .map_err(Error::internal)?
+    .map_err(|e| match e {
+        PhotoError::TooLarge { bytes } => too_large(Some(bytes as u64)),
+        other => Error::from(other),
+    })?;
+    Ok((checked, processed, upload_bytes))
+}
+
 /// The product's village after the access checks: 404 / 403.
 async fn product_village(
     conn: &mut SqliteConnection,
@@ -185,7 +224,7 @@ async fn upload(
     o: Result<CurrentOrganiser>,
     id: Result<Id>,
     headers: HeaderMap,
-    mut body: Body,
+    body: Body,
 ) -> Result<(StatusCode, Json<PhotoRef>)> {
     // Every check that needs no bytes comes first (nobody without access
     // makes the server keep 10 MB); a refusal still reads the upload.
@@ -200,33 +239,8 @@ async fn upload(
         Ok((o, product_id))
     }
     .await;
-    let (o, product_id) = match checked {
-        Ok(ok) => ok,
-        Err(e) => {
-            drain(&headers, &mut body).await;
-            return Err(e);
-        }
-    };
-    let bytes = read_photo(&headers, body).await?;
-    let upload_bytes = bytes.len();
-    let permit = state
-        .photo_permits
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(Error::internal)?;
-    // The permit moves into the task: it is held until decoding ends, even
-    // if the client gives up meanwhile.
-    let processed = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        photos::process(&bytes)
-    })
-    .await
-    .map_err(Error::internal)?
-    .map_err(|e| match e {
-        PhotoError::TooLarge { bytes } => too_large(Some(bytes as u64)),
-        other => Error::from(other),
-    })?;
+    let ((o, product_id), processed, upload_bytes) =
+        receive(&state, &headers, body, checked).await?;
 
     let now = OffsetDateTime::now_utc().unix_timestamp();
     let mut tx = state.write().await?;

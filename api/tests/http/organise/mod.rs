@@ -5,6 +5,7 @@
 mod products;
 mod rounds;
 mod session;
+mod village;
 mod visits;
 
 use serde_json::{json, Value};
