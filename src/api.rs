@@ -525,14 +525,25 @@ pub async fn upload_photo(
     file: web_sys::File,
     progress: impl Fn(f64) + 'static,
 ) -> Result<PhotoRef, WriteError> {
+    upload_photo_to(
+        &format!("/api/organise/products/{product_id}/photos"),
+        file,
+        progress,
+    )
+    .await
+}
+
+/// Sends `file` as the raw body to the upload endpoint `path`, reporting
+/// progress from 0 to 1.
+pub async fn upload_photo_to(
+    path: &str,
+    file: web_sys::File,
+    progress: impl Fn(f64) + 'static,
+) -> Result<PhotoRef, WriteError> {
     use wasm_bindgen::{closure::Closure, JsCast, JsValue};
     let js = |e: JsValue| WriteError::Network(format!("{e:?}"));
     let xhr = web_sys::XmlHttpRequest::new().map_err(js)?;
-    xhr.open(
-        "POST",
-        &format!("/api/organise/products/{product_id}/photos"),
-    )
-    .map_err(js)?;
+    xhr.open("POST", path).map_err(js)?;
     xhr.set_request_header(CSRF_HEADER, CSRF_VALUE)
         .map_err(js)?;
     let kind = file.type_();
@@ -599,6 +610,74 @@ pub async fn label(code: String) -> Result<domain::packing::LabelInfo, FetchErro
 pub async fn change_log(slug: String, before: Option<i64>) -> Result<ChangeLogPage, WriteError> {
     let q = before.map(|b| format!("?before={b}")).unwrap_or_default();
     org_get(&format!("/api/organise/villages/{slug}/log{q}")).await
+}
+
+// The village's own administration: households, the village page, points.
+
+use domain::organise::village::{
+    HouseholdInput, OrganiseHousehold, OrganisePoint, OrganiseVillagePage, PointInput,
+    VillageInput,
+};
+
+pub async fn org_households(slug: String) -> Result<Vec<OrganiseHousehold>, WriteError> {
+    org_get(&format!("/api/organise/villages/{slug}/households")).await
+}
+
+pub async fn org_household(id: i64) -> Result<OrganiseHousehold, WriteError> {
+    org_get(&format!("/api/organise/households/{id}")).await
+}
+
+pub async fn create_household(
+    slug: &str,
+    body: &HouseholdInput,
+) -> Result<OrganiseHousehold, WriteError> {
+    org_send(
+        Request::post(&format!("/api/organise/villages/{slug}/households")),
+        body,
+    )
+    .await
+}
+
+pub async fn update_household(
+    id: i64,
+    body: &HouseholdInput,
+) -> Result<OrganiseHousehold, WriteError> {
+    org_send(Request::put(&format!("/api/organise/households/{id}")), body).await
+}
+
+pub async fn delete_village_photo(id: i64) -> Result<(), WriteError> {
+    no_content(
+        Request::delete(&format!("/api/organise/village-photos/{id}"))
+            .header(CSRF_HEADER, CSRF_VALUE),
+    )
+    .await
+}
+
+pub async fn org_village(slug: String) -> Result<OrganiseVillagePage, WriteError> {
+    org_get(&format!("/api/organise/villages/{slug}")).await
+}
+
+pub async fn update_village(
+    slug: &str,
+    body: &VillageInput,
+) -> Result<OrganiseVillagePage, WriteError> {
+    org_send(Request::put(&format!("/api/organise/villages/{slug}")), body).await
+}
+
+pub async fn org_points(slug: String) -> Result<Vec<OrganisePoint>, WriteError> {
+    org_get(&format!("/api/organise/villages/{slug}/points")).await
+}
+
+pub async fn create_point(slug: &str, body: &PointInput) -> Result<OrganisePoint, WriteError> {
+    org_send(
+        Request::post(&format!("/api/organise/villages/{slug}/points")),
+        body,
+    )
+    .await
+}
+
+pub async fn update_point(id: i64, body: &PointInput) -> Result<OrganisePoint, WriteError> {
+    org_send(Request::put(&format!("/api/organise/points/{id}")), body).await
 }
 
 #[cfg(test)]

@@ -6,10 +6,12 @@ mod product;
 mod reason;
 mod round;
 mod supply;
+mod village;
 mod visits;
 
 pub use product::ProductDraft;
 pub use reason::{cancel_booking_input, withdrawal_input};
 pub use round::{parse_shanghai_input, points_input, shanghai_input_value, RoundDraft};
 pub use supply::{cells, SupplyDraft, SupplyKey};
+pub use village::{HouseholdDraft, PointDraft, VillageDraft};
 pub use visits::visit_range;

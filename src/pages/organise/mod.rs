@@ -4,10 +4,12 @@
 //! without an organiser session to the organiser login.
 
 pub mod home;
+pub mod households;
 pub mod log;
 pub mod login;
 pub mod packing;
 pub mod products;
 pub mod round;
 pub mod rounds;
+pub mod village;
 pub mod visits;
