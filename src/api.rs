@@ -615,8 +615,7 @@ pub async fn change_log(slug: String, before: Option<i64>) -> Result<ChangeLogPa
 // The village's own administration: households, the village page, points.
 
 use domain::organise::village::{
-    HouseholdInput, OrganiseHousehold, OrganisePoint, OrganiseVillagePage, PointInput,
-    VillageInput,
+    HouseholdInput, OrganiseHousehold, OrganisePoint, OrganiseVillagePage, PointInput, VillageInput,
 };
 
 pub async fn org_households(slug: String) -> Result<Vec<OrganiseHousehold>, WriteError> {
@@ -642,7 +641,11 @@ pub async fn update_household(
     id: i64,
     body: &HouseholdInput,
 ) -> Result<OrganiseHousehold, WriteError> {
-    org_send(Request::put(&format!("/api/organise/households/{id}")), body).await
+    org_send(
+        Request::put(&format!("/api/organise/households/{id}")),
+        body,
+    )
+    .await
 }
 
 pub async fn delete_village_photo(id: i64) -> Result<(), WriteError> {
@@ -661,7 +664,11 @@ pub async fn update_village(
     slug: &str,
     body: &VillageInput,
 ) -> Result<OrganiseVillagePage, WriteError> {
-    org_send(Request::put(&format!("/api/organise/villages/{slug}")), body).await
+    org_send(
+        Request::put(&format!("/api/organise/villages/{slug}")),
+        body,
+    )
+    .await
 }
 
 pub async fn org_points(slug: String) -> Result<Vec<OrganisePoint>, WriteError> {

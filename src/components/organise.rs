@@ -3,10 +3,10 @@
 //! the "not your village" answer, and the photo field of its forms.
 
 use crate::api;
+use crate::components::use_lang;
 use crate::components::{ErrorPanel, Loading, PageTitle, Words};
 use crate::i18n::*;
 use crate::nav::use_params_map;
-use crate::components::use_lang;
 use domain::dto::PhotoRef;
 use domain::organise::OrganiserMe;
 use domain::LocalText;

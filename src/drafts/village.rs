@@ -2,8 +2,7 @@
 //! distribution point, each with its way to the API's input.
 
 use domain::organise::village::{
-    HouseholdInput, OrganiseHousehold, OrganisePoint, OrganiseVillagePage, PointInput,
-    VillageInput,
+    HouseholdInput, OrganiseHousehold, OrganisePoint, OrganiseVillagePage, PointInput, VillageInput,
 };
 use domain::{FieldError, LocalText};
 
@@ -15,7 +14,11 @@ fn whole(field: &str, typed: &str, zh: &str, en: &str) -> Result<i64, FieldError
         .map_err(|_| FieldError::new(field, zh, en))
 }
 
-fn finish<T>(mut errors: Vec<FieldError>, found: Vec<FieldError>, input: T) -> Result<T, Vec<FieldError>> {
+fn finish<T>(
+    mut errors: Vec<FieldError>,
+    found: Vec<FieldError>,
+    input: T,
+) -> Result<T, Vec<FieldError>> {
     for e in found {
         // A typed number that did not parse already says so.
         if !errors.iter().any(|x| x.field == e.field) {
@@ -183,7 +186,10 @@ mod tests {
     fn a_household_draft_becomes_its_input_or_names_each_fault() {
         let mut d = HouseholdDraft::new(2026);
         assert_eq!(d.joined_year, "2026");
-        assert_eq!(fields(&d.to_input(2026).unwrap_err()), ["name.zh", "name.en"]);
+        assert_eq!(
+            fields(&d.to_input(2026).unwrap_err()),
+            ["name.zh", "name.en"]
+        );
         d.name = LocalText::new(" 王秀英 ", "Wang Xiuying");
         d.joined_year = " 2015 ".into();
         d.product_ids = vec![4];
@@ -213,7 +219,10 @@ mod tests {
             retired: true,
             photos: vec![],
         };
-        assert_eq!(HouseholdDraft::from_household(&h).to_input(2026).unwrap(), h.input());
+        assert_eq!(
+            HouseholdDraft::from_household(&h).to_input(2026).unwrap(),
+            h.input()
+        );
     }
 
     #[test]
@@ -229,7 +238,12 @@ mod tests {
         };
         let mut d = VillageDraft::from_page(&page);
         assert_eq!(d.to_input().unwrap(), page.input());
-        for (typed, field) in [("21", "organising_percent"), ("9", "organising_percent"), ("abc", "organising_percent"), ("300", "organising_percent")] {
+        for (typed, field) in [
+            ("21", "organising_percent"),
+            ("9", "organising_percent"),
+            ("abc", "organising_percent"),
+            ("300", "organising_percent"),
+        ] {
             d.organising_percent = typed.into();
             assert_eq!(fields(&d.to_input().unwrap_err()), [field], "{typed}");
         }
@@ -250,6 +264,16 @@ mod tests {
         assert_eq!(fields(&d.to_input().unwrap_err()), ["pickup_to"]);
         d.pickup_to = "11:00".into();
         assert!(d.to_input().is_ok());
-        assert_eq!(fields(&PointDraft::default().to_input().unwrap_err()), ["name.zh", "name.en", "address.zh", "address.en", "pickup_from", "pickup_to"]);
+        assert_eq!(
+            fields(&PointDraft::default().to_input().unwrap_err()),
+            [
+                "name.zh",
+                "name.en",
+                "address.zh",
+                "address.en",
+                "pickup_from",
+                "pickup_to"
+            ]
+        );
     }
 }

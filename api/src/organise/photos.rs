@@ -171,6 +171,59 @@ pub(crate) async fn receive<T>(
     Ok((checked, processed, upload_bytes))
 }
 
+/// Stores the processed versions of photo `photo_id` in `table` (one of
+/// the two version tables).
+pub(crate) async fn insert_versions(
+    conn: &mut SqliteConnection,
+    table: &str,
+    photo_id: i64,
+    processed: &photos::Processed,
+) -> Result<()> {
+    let sql = format!(
+        "INSERT INTO {table} (photo_id, width, height, content_type, bytes) VALUES (?, ?, ?, ?, ?)"
+    );
+    for v in &processed.versions {
+        sqlx::query(&sql)
+            .bind(photo_id)
+            .bind(v.width)
+            .bind(v.height)
+            .bind(v.content_type)
+            .bind(&v.bytes)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The stored sizes, for the change log.
+pub(crate) fn sizes(processed: &photos::Processed) -> Vec<(i64, i64)> {
+    processed
+        .versions
+        .iter()
+        .map(|v| (v.width.into(), v.height.into()))
+        .collect()
+}
+
+/// The answer to an upload: where each stored size is served.
+pub(crate) fn photo_ref(
+    photo_id: i64,
+    processed: &photos::Processed,
+    url: fn(i64, u32) -> String,
+) -> PhotoRef {
+    PhotoRef {
+        id: photo_id,
+        versions: processed
+            .versions
+            .iter()
+            .map(|v| PhotoVersionRef {
+                width: v.width,
+                height: v.height,
+                url: url(photo_id, v.width),
+            })
+            .collect(),
+    }
+}
+
 /// The product's village after the access checks: 404 / 403.
 async fn product_village(
     conn: &mut SqliteConnection,
@@ -271,18 +324,7 @@ async fn upload(
     .execute(tx.conn())
     .await?
     .last_insert_rowid();
-    for v in &processed.versions {
-        sqlx::query(
-            "INSERT INTO photo_version (photo_id, width, height, content_type, bytes) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(photo_id)
-        .bind(v.width)
-        .bind(v.height)
-        .bind(v.content_type)
-        .bind(&v.bytes)
-        .execute(tx.conn())
-        .await?;
-    }
+    insert_versions(tx.conn(), "photo_version", photo_id, &processed).await?;
     let log = PhotoLog {
         product_id,
         position,
@@ -290,11 +332,7 @@ async fn upload(
         width: processed.width.into(),
         height: processed.height.into(),
         upload_bytes: upload_bytes as i64,
-        versions: processed
-            .versions
-            .iter()
-            .map(|v| (v.width.into(), v.height.into()))
-            .collect(),
+        versions: sizes(&processed),
     };
     ChangeLog::new(&o, village_id, now)
         .record(
@@ -306,19 +344,10 @@ async fn upload(
         )
         .await?;
     tx.commit().await?;
-    let answer = PhotoRef {
-        id: photo_id,
-        versions: processed
-            .versions
-            .iter()
-            .map(|v| PhotoVersionRef {
-                width: v.width,
-                height: v.height,
-                url: photo_url(photo_id, v.width),
-            })
-            .collect(),
-    };
-    Ok((StatusCode::CREATED, Json(answer)))
+    Ok((
+        StatusCode::CREATED,
+        Json(photo_ref(photo_id, &processed, photo_url)),
+    ))
 }
 
 /// `DELETE /api/organise/photos/{id}`.

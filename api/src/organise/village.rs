@@ -46,7 +46,18 @@ pub fn router() -> Router<AppState> {
         .route("/organise/points/{id}", get(one_point).put(edit_point))
 }
 
-type PageRow = (String, String, String, String, String, String, String, String, String, i64);
+type PageRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+);
 
 async fn load_page(conn: &mut SqliteConnection, v: &VillageRef) -> Result<OrganiseVillagePage> {
     let (slug, nz, ne, tz, te, sz, se, rz, re, percent): PageRow = sqlx::query_as(

@@ -18,10 +18,7 @@ use axum::{
     routing::{delete, post},
     Json, Router,
 };
-use domain::{
-    dto::{PhotoRef, PhotoVersionRef},
-    organise::village::MAX_PHOTOS,
-};
+use domain::{dto::PhotoRef, organise::village::MAX_PHOTOS};
 use serde::Serialize;
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
@@ -32,11 +29,10 @@ use crate::{
     http::params::{Id, Slug},
     organise::{
         change_log::{to_value, ChangeLog},
-        photos::receive,
+        photos::{insert_versions, photo_ref, receive, sizes},
         session::CurrentOrganiser,
     },
-    photos,
-    AppState,
+    photos, AppState,
 };
 
 pub fn upload_router() -> Router<AppState> {
@@ -78,25 +74,7 @@ pub(crate) async fn photos_by_owner(
     .bind(json_ids(household_ids))
     .fetch_all(conn)
     .await?;
-    let mut out: HashMap<Option<i64>, Vec<PhotoRef>> = HashMap::new();
-    for (owner, photo_id, width, height) in rows {
-        let list = out.entry(owner).or_default();
-        if list.last().map(|p| p.id) != Some(photo_id) {
-            list.push(PhotoRef {
-                id: photo_id,
-                versions: Vec::new(),
-            });
-        }
-        list.last_mut()
-            .expect("just pushed")
-            .versions
-            .push(PhotoVersionRef {
-                width,
-                height,
-                url: url(photo_id, width),
-            });
-    }
-    Ok(out)
+    Ok(photos::grouped(rows, url))
 }
 
 /// The photos of one owner.
@@ -285,19 +263,7 @@ async fn store(
     .execute(tx.conn())
     .await?
     .last_insert_rowid();
-    for v in &processed.versions {
-        sqlx::query(
-            "INSERT INTO village_photo_version (photo_id, width, height, content_type, bytes)
-             VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(photo_id)
-        .bind(v.width)
-        .bind(v.height)
-        .bind(v.content_type)
-        .bind(&v.bytes)
-        .execute(tx.conn())
-        .await?;
-    }
+    insert_versions(tx.conn(), "village_photo_version", photo_id, &processed).await?;
     let log = PhotoLog {
         household_id: owner.household_id,
         position,
@@ -305,11 +271,7 @@ async fn store(
         width: processed.width.into(),
         height: processed.height.into(),
         upload_bytes: upload_bytes as i64,
-        versions: processed
-            .versions
-            .iter()
-            .map(|v| (v.width.into(), v.height.into()))
-            .collect(),
+        versions: sizes(&processed),
     };
     ChangeLog::new(&o, owner.village_id, now)
         .record(
@@ -321,19 +283,10 @@ async fn store(
         )
         .await?;
     tx.commit().await?;
-    let answer = PhotoRef {
-        id: photo_id,
-        versions: processed
-            .versions
-            .iter()
-            .map(|v| PhotoVersionRef {
-                width: v.width,
-                height: v.height,
-                url: url(photo_id, v.width),
-            })
-            .collect(),
-    };
-    Ok((StatusCode::CREATED, Json(answer)))
+    Ok((
+        StatusCode::CREATED,
+        Json(photo_ref(photo_id, &processed, url)),
+    ))
 }
 
 /// `DELETE /api/organise/village-photos/{id}`.

@@ -98,9 +98,18 @@ pub(crate) async fn photos_of(
     .bind(json_ids(product_ids))
     .fetch_all(conn)
     .await?;
-    let mut out: HashMap<i64, Vec<PhotoRef>> = HashMap::new();
-    for (product_id, photo_id, width, height) in rows {
-        let list = out.entry(product_id).or_default();
+    Ok(grouped(rows, photo_url))
+}
+
+/// (owner, photo id, width, height) rows, in page order and width order,
+/// as each owner's photos; `url` says where a version is served.
+pub(crate) fn grouped<K: std::hash::Hash + Eq>(
+    rows: Vec<(K, i64, u32, u32)>,
+    url: fn(i64, u32) -> String,
+) -> HashMap<K, Vec<PhotoRef>> {
+    let mut out: HashMap<K, Vec<PhotoRef>> = HashMap::new();
+    for (owner, photo_id, width, height) in rows {
+        let list = out.entry(owner).or_default();
         if list.last().map(|p| p.id) != Some(photo_id) {
             list.push(PhotoRef {
                 id: photo_id,
@@ -113,8 +122,8 @@ pub(crate) async fn photos_of(
             .push(PhotoVersionRef {
                 width,
                 height,
-                url: photo_url(photo_id, width),
+                url: url(photo_id, width),
             });
     }
-    Ok(out)
+    out
 }

@@ -222,7 +222,9 @@ async fn detail(State(state): State<AppState>, Slug(slug): Slug) -> Result<Json<
             .into_iter()
             .map(|h| {
                 let mut r = h.into_ref();
-                r.photo = photos.remove(&Some(r.id)).and_then(|p| p.into_iter().next());
+                r.photo = photos
+                    .remove(&Some(r.id))
+                    .and_then(|p| p.into_iter().next());
                 r
             })
             .collect(),

@@ -139,7 +139,13 @@ pub struct VillageInput {
 impl VillageInput {
     pub fn validate(&self) -> Vec<FieldError> {
         let mut errors = Vec::new();
-        text_pair(&mut errors, "tagline", &self.tagline, TAGLINE_MAX_CHARS, true);
+        text_pair(
+            &mut errors,
+            "tagline",
+            &self.tagline,
+            TAGLINE_MAX_CHARS,
+            true,
+        );
         text_pair(&mut errors, "story", &self.story, STORY_MAX_CHARS, true);
         push(&mut errors, validate::name("region.zh", &self.region.zh));
         push(&mut errors, validate::name("region.en", &self.region.en));
@@ -213,7 +219,13 @@ impl PointInput {
         let mut errors = Vec::new();
         push(&mut errors, validate::name("name.zh", &self.name.zh));
         push(&mut errors, validate::name("name.en", &self.name.en));
-        text_pair(&mut errors, "address", &self.address, ADDRESS_MAX_CHARS, true);
+        text_pair(
+            &mut errors,
+            "address",
+            &self.address,
+            ADDRESS_MAX_CHARS,
+            true,
+        );
         let from = clock_minutes(&self.pickup_from);
         let to = clock_minutes(&self.pickup_to);
         for (f, v) in [("pickup_from", from), ("pickup_to", to)] {
@@ -318,8 +330,14 @@ mod tests {
             organising_percent: 21,
             ..v.clone()
         };
-        assert_eq!(fields(&bad.validate()), ["tagline.zh", "organising_percent"]);
-        let low = VillageInput { organising_percent: 9, ..v };
+        assert_eq!(
+            fields(&bad.validate()),
+            ["tagline.zh", "organising_percent"]
+        );
+        let low = VillageInput {
+            organising_percent: 9,
+            ..v
+        };
         assert_eq!(fields(&low.validate()), ["organising_percent"]);
     }
 

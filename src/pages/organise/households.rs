@@ -4,8 +4,8 @@
 
 use crate::api;
 use crate::components::{
-    loaded_view, send, today_shanghai, use_lang, Drafted, FieldError as FieldNote,
-    OrganiseCrumbs, OrganiseVillageShell, PhotoField, PhotoOwner, Sent, SubmitWithStatus,
+    loaded_view, send, today_shanghai, use_lang, Drafted, FieldError as FieldNote, OrganiseCrumbs,
+    OrganiseVillageShell, PhotoField, PhotoOwner, Sent, SubmitWithStatus,
 };
 use crate::drafts::HouseholdDraft;
 use crate::i18n::*;
@@ -120,7 +120,11 @@ fn HouseholdForm(
     );
     let draft = f.draft;
     let just_created = use_query_map().read_untracked().get("saved").is_some();
-    let status = RwSignal::new(if just_created { Sent::Saved(both!(org_saved)) } else { Sent::Idle });
+    let status = RwSignal::new(if just_created {
+        Sent::Saved(both!(org_saved))
+    } else {
+        Sent::Idle
+    });
     let photos = RwSignal::new(household.map(|h| h.photos).unwrap_or_default());
     let save = {
         let slug = slug.clone();

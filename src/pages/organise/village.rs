@@ -4,8 +4,8 @@
 
 use crate::api;
 use crate::components::{
-    loaded_view, send, use_lang, ConfirmCancel, Drafted, FieldError as FieldNote, PhotoField,
-    PhotoOwner, Sent, SubmitWithStatus,
+    loaded_view, send, use_lang, Drafted, FieldError as FieldNote, PhotoField, PhotoOwner, Sent,
+    SubmitWithStatus,
 };
 use crate::drafts::{PointDraft, VillageDraft};
 use crate::i18n::*;
@@ -35,9 +35,11 @@ fn VillageAdmin(slug: String) -> impl IntoView {
     }
 }
 
-/// What a refused write leaves on a form: its fields, or its words.
+/// What a refused write leaves on a form: its fields, and its words when
+/// they say more than the fields (a conflict names what stands in the way).
 fn refused<D: Send + Sync + 'static>(f: Drafted<D>, e: api::WriteError) -> Sent {
-    if f.take_refusal(&e) {
+    let conflict = matches!(e, api::WriteError::Refused { status: 409, .. });
+    if f.take_refusal(&e) && !conflict {
         Sent::Failed(both!(visit_fix_errors))
     } else {
         Sent::failed(&e)
@@ -180,7 +182,12 @@ fn PointForm(
     let i18n = use_i18n();
     let id = point.as_ref().map(|p| p.id);
     let was_closed = point.as_ref().is_some_and(|p| p.closed);
-    let f = Drafted::new(point.as_ref().map(PointDraft::from_point).unwrap_or_default());
+    let f = Drafted::new(
+        point
+            .as_ref()
+            .map(PointDraft::from_point)
+            .unwrap_or_default(),
+    );
     let draft = f.draft;
     let status = RwSignal::new(Sent::Idle);
     let asking = RwSignal::new(false);
@@ -248,18 +255,20 @@ fn PointForm(
                 <FieldNote text=f.error_of("pickup_to", "") />
             </label>
             <FieldNote text=f.error_of("closed", "") />
-            <div class="form-actions">
-                <button type="button" class="button secondary" on:click=move |_| editing.set(None)>{t!(i18n, orgh_cancel)}</button>
-                <SubmitWithStatus state=status class="button primary" testid="save-point" label=keys::org_save />
-            </div>
+            <SubmitWithStatus state=status class="button primary wide" testid="save-point" label=keys::org_save />
+            <button type="button" class="button secondary wide" on:click=move |_| editing.set(None)>{t!(i18n, orgh_cancel)}</button>
             {id.map(|_| if was_closed {
                 view! { <button type="button" class="button secondary wide" data-testid="reopen-point" on:click=move |_| submit(false)>{t!(i18n, orgh_reopen_point)}</button> }.into_any()
             } else {
                 view! {
                     <button type="button" class="button danger wide" data-testid="close-point" on:click=move |_| asking.set(true)>{t!(i18n, orgh_close_point)}</button>
-                    <ConfirmCancel asking=asking on_yes=Callback::new(move |()| submit(true)) busy=Signal::derive(move || status.with(Sent::busy))>
-                        {t!(i18n, orgh_close_confirm)}
-                    </ConfirmCancel>
+                    <Show when=move || asking.get()>
+                        <div class="confirm-box" role="alertdialog" data-testid="close-confirm">
+                            <p>{t!(i18n, orgh_close_confirm)}</p>
+                            <button class="button danger" type="button" data-testid="close-yes" disabled=move || status.with(Sent::busy) on:click=move |_| submit(true)>{t!(i18n, orgh_close_yes)}</button>
+                            <button class="button secondary" type="button" on:click=move |_| asking.set(false)>{t!(i18n, orgh_close_no)}</button>
+                        </div>
+                    </Show>
                 }.into_any()
             })}
         </form>

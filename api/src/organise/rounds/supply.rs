@@ -94,7 +94,10 @@ pub(super) async fn set_supply(
             errors.push(FieldError::new(
                 format!("supplies[{i}].household_id"),
                 format!("农户 {} 已经退出，不能再供货", s.household_id),
-                format!("household {} has retired and cannot supply more", s.household_id),
+                format!(
+                    "household {} has retired and cannot supply more",
+                    s.household_id
+                ),
             ));
         }
         if !seen.insert((s.household_id, s.product_id)) {

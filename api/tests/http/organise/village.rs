@@ -48,7 +48,12 @@ async fn first_product(pool: &sqlx::SqlitePool, slug: &str) -> i64 {
     common::first_product(pool, slug).await
 }
 
-async fn upload(server: &Server, o: &common::Organiser, path: &str, bytes: Vec<u8>) -> (u16, Value) {
+async fn upload(
+    server: &Server,
+    o: &common::Organiser,
+    path: &str,
+    bytes: Vec<u8>,
+) -> (u16, Value) {
     let res = o
         .client
         .post(server.url(path))
@@ -69,14 +74,21 @@ async fn a_household_is_created_shown_with_its_photo_edited_and_retired() {
     let o = server.liu_organiser().await;
     let product = first_product(&pool, "liu").await;
     let (status, created) = o
-        .post("/api/organise/villages/liu/households", &household_body(&[product]))
+        .post(
+            "/api/organise/villages/liu/households",
+            &household_body(&[product]),
+        )
         .await;
     assert_eq!(status, 201, "{created}");
     let id = created["id"].as_i64().unwrap();
     assert_eq!(created["joined_year"], 2015);
     assert_eq!(created["product_ids"], json!([product]));
     assert_eq!(
-        scalar(&pool, &format!("SELECT member_since = '2015-01-01' FROM household WHERE id = {id}")).await,
+        scalar(
+            &pool,
+            &format!("SELECT member_since = '2015-01-01' FROM household WHERE id = {id}")
+        )
+        .await,
         1
     );
 
@@ -118,7 +130,9 @@ async fn a_household_is_created_shown_with_its_photo_edited_and_retired() {
     // Edited: a new story; the join day stays while the year does.
     let mut body = household_body(&[product]);
     body["story"]["en"] = json!("Keeps forty hens.");
-    let (status, edited) = o.put(&format!("/api/organise/households/{id}"), &body).await;
+    let (status, edited) = o
+        .put(&format!("/api/organise/households/{id}"), &body)
+        .await;
     assert_eq!(status, 200, "{edited}");
     assert_eq!(edited["story"]["en"], "Keeps forty hens.");
     let actions = o.log_actions("liu").await;
@@ -131,13 +145,21 @@ async fn a_household_is_created_shown_with_its_photo_edited_and_retired() {
         ]
     );
     let entry = &o.log("liu").await.entries[0];
-    assert_eq!(entry.before.as_ref().unwrap()["story"]["en"], "Keeps thirty hens.");
-    assert_eq!(entry.after.as_ref().unwrap()["story"]["en"], "Keeps forty hens.");
+    assert_eq!(
+        entry.before.as_ref().unwrap()["story"]["en"],
+        "Keeps thirty hens."
+    );
+    assert_eq!(
+        entry.after.as_ref().unwrap()["story"]["en"],
+        "Keeps forty hens."
+    );
 
     // Retired: gone from the village page and the product's households,
     // its own page kept for past labels.
     body["retired"] = json!(true);
-    let (status, retired) = o.put(&format!("/api/organise/households/{id}"), &body).await;
+    let (status, retired) = o
+        .put(&format!("/api/organise/households/{id}"), &body)
+        .await;
     assert_eq!(status, 200, "{retired}");
     assert_eq!(retired["retired"], true);
     let village = server.village("liu").await;
@@ -164,7 +186,9 @@ async fn a_household_is_created_shown_with_its_photo_edited_and_retired() {
     )
     .await;
     body["product_ids"] = json!([product, other]);
-    let (status, answer) = o.put(&format!("/api/organise/households/{id}"), &body).await;
+    let (status, answer) = o
+        .put(&format!("/api/organise/households/{id}"), &body)
+        .await;
     assert_eq!(status, 422, "{answer}");
     assert_field(&answer, "product_ids[1]", "retired");
     let (status, product_json) = o.get(&format!("/api/organise/products/{other}")).await;
@@ -203,34 +227,51 @@ async fn household_input_is_checked_field_by_field_and_nothing_is_written() {
     body["joined_year"] = json!(1890);
     let (status, answer) = o.post("/api/organise/villages/liu/households", &body).await;
     assert_eq!(status, 422, "{answer}");
-    assert_eq!(fields(&answer), ["name.zh", "joined_year", "product_ids[0]"]);
-    assert!(answer["fields"][1]["message_zh"].as_str().unwrap().contains("年份"));
+    assert_eq!(
+        fields(&answer),
+        ["name.zh", "joined_year", "product_ids[0]"]
+    );
+    assert!(answer["fields"][1]["message_zh"]
+        .as_str()
+        .unwrap()
+        .contains("年份"));
     let (status, answer) = o
-        .post("/api/organise/villages/liu/households", &json!({"name": "x"}))
+        .post(
+            "/api/organise/villages/liu/households",
+            &json!({"name": "x"}),
+        )
         .await;
     assert_eq!(status, 422, "{answer}");
-    assert_eq!(scalar(&pool, "SELECT COUNT(*) FROM household").await, households);
+    assert_eq!(
+        scalar(&pool, "SELECT COUNT(*) FROM household").await,
+        households
+    );
     assert_eq!(scalar(&pool, "SELECT COUNT(*) FROM change_log").await, logs);
     // Unknown household: 404.
-    let (status, _) = o.put("/api/organise/households/999999", &household_body(&[])).await;
+    let (status, _) = o
+        .put("/api/organise/households/999999", &household_body(&[]))
+        .await;
     assert_eq!(status, 404);
 }
 
 /// Every JSON answer of the public API worth scanning, for `household`.
-async fn public_answers(server: &Server, pool: &sqlx::SqlitePool, household: i64) -> Vec<(String, String)> {
+async fn public_answers(
+    server: &Server,
+    pool: &sqlx::SqlitePool,
+    household: i64,
+) -> Vec<(String, String)> {
     let mut paths = vec![
         "/api/villages".to_owned(),
         "/api/villages/liu".to_owned(),
         format!("/api/households/{household}"),
         format!("/api/households/{household}/price-history"),
     ];
-    let products: Vec<(i64,)> = sqlx::query_as(
-        "SELECT product_id FROM product_household WHERE household_id = ?",
-    )
-    .bind(household)
-    .fetch_all(pool)
-    .await
-    .unwrap();
+    let products: Vec<(i64,)> =
+        sqlx::query_as("SELECT product_id FROM product_household WHERE household_id = ?")
+            .bind(household)
+            .fetch_all(pool)
+            .await
+            .unwrap();
     paths.extend(products.iter().map(|(p,)| format!("/api/products/{p}")));
     let labels: Vec<(String,)> =
         sqlx::query_as("SELECT label_code FROM packed_line WHERE household_id = ? LIMIT 3")
@@ -266,7 +307,12 @@ async fn the_poverty_flag_never_appears_in_a_public_answer() {
     // Every demo household flagged too, one with an order and labels.
     let open = server.open_round("liu").await;
     let point = open.point_ids[0];
-    let product = open.stock.iter().find(|s| s.remaining > 0).unwrap().product_id;
+    let product = open
+        .stock
+        .iter()
+        .find(|s| s.remaining > 0)
+        .unwrap()
+        .product_id;
     let member = member_via_sql(&pool, &server, "林静", "13900000001", point).await;
     let (status, answer) = put(
         &server,
@@ -282,7 +328,10 @@ async fn the_poverty_flag_never_appears_in_a_public_answer() {
         .await
         .unwrap();
     let (status, answer) = o
-        .post(&format!("/api/organise/rounds/{}/allocation", open.round.id), &Value::Null)
+        .post(
+            &format!("/api/organise/rounds/{}/allocation", open.round.id),
+            &Value::Null,
+        )
         .await;
     assert_eq!(status, 200, "{answer}");
     sqlx::query("UPDATE household SET registered_poor = 1")
@@ -321,7 +370,11 @@ async fn the_village_page_is_edited_and_a_new_percent_waits_for_the_next_round()
     let later = later["round"]["id"].as_i64().unwrap();
 
     let mut body = village_body(&o, "liu").await;
-    let new_percent = if old_percent == 20 { 12 } else { old_percent + 2 };
+    let new_percent = if old_percent == 20 {
+        12
+    } else {
+        old_percent + 2
+    };
     body["tagline"]["zh"] = json!("太行山里的新标语");
     body["tagline"]["en"] = json!("A new tagline from the Taihang hills");
     body["region"]["en"] = json!("Taihang Mountains, Hebei");
@@ -334,11 +387,23 @@ async fn the_village_page_is_edited_and_a_new_percent_waits_for_the_next_round()
     assert_eq!(shop.region.en, "Taihang Mountains, Hebei");
     // The open round keeps its percent, and so do the shop's prices now.
     assert_eq!(shop.organising_percent, old_percent);
-    let percent_of = |r: i64| format!("SELECT organising_percent FROM distribution_round WHERE id = {r}");
-    assert_eq!(scalar(&pool, &percent_of(open.round.id)).await, i64::from(old_percent));
-    assert_eq!(scalar(&pool, &percent_of(later)).await, i64::from(new_percent));
+    let percent_of =
+        |r: i64| format!("SELECT organising_percent FROM distribution_round WHERE id = {r}");
+    assert_eq!(
+        scalar(&pool, &percent_of(open.round.id)).await,
+        i64::from(old_percent)
+    );
+    assert_eq!(
+        scalar(&pool, &percent_of(later)).await,
+        i64::from(new_percent)
+    );
     // An order placed in the open round is priced with its percent.
-    let product = open.stock.iter().find(|s| s.remaining > 0).unwrap().product_id;
+    let product = open
+        .stock
+        .iter()
+        .find(|s| s.remaining > 0)
+        .unwrap()
+        .product_id;
     let member = member_via_sql(&pool, &server, "林静", "13900000001", point).await;
     let order_id = new_id();
     let (status, _) = put(
@@ -349,13 +414,12 @@ async fn the_village_page_is_edited_and_a_new_percent_waits_for_the_next_round()
     )
     .await;
     assert_eq!(status, 201);
-    let (total, household): (i64, i64) = sqlx::query_as(
-        "SELECT total_fen, household_fen FROM order_line WHERE order_id = ?",
-    )
-    .bind(&order_id)
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let (total, household): (i64, i64) =
+        sqlx::query_as("SELECT total_fen, household_fen FROM order_line WHERE order_id = ?")
+            .bind(&order_id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     let expected = domain::PriceBreakdown::new(total, old_percent).unwrap();
     assert_eq!(household, expected.household_fen, "{total}");
     // A round made after the change takes the new percent.
@@ -375,7 +439,10 @@ async fn the_village_page_is_edited_and_a_new_percent_waits_for_the_next_round()
         village.before.as_ref().unwrap()["organising_percent"],
         old_percent
     );
-    assert_eq!(village.after.as_ref().unwrap()["tagline"]["en"], "A new tagline from the Taihang hills");
+    assert_eq!(
+        village.after.as_ref().unwrap()["tagline"]["en"],
+        "A new tagline from the Taihang hills"
+    );
     assert!(log
         .entries
         .iter()
@@ -395,10 +462,19 @@ async fn the_village_page_is_edited_and_a_new_percent_waits_for_the_next_round()
     assert_eq!(status, 422);
     assert_field(&answer, "organising_percent", "10 to 20");
     assert_eq!(scalar(&pool, "SELECT COUNT(*) FROM change_log").await, logs);
-    assert_eq!(server.village("liu").await.tagline.en, "A new tagline from the Taihang hills");
+    assert_eq!(
+        server.village("liu").await.tagline.en,
+        "A new tagline from the Taihang hills"
+    );
 
     // The village photo shows on the shop's village page.
-    let (status, photo) = upload(&server, &o, "/api/organise/villages/liu/photos", jpeg(800, 600)).await;
+    let (status, photo) = upload(
+        &server,
+        &o,
+        "/api/organise/villages/liu/photos",
+        jpeg(800, 600),
+    )
+    .await;
     assert_eq!(status, 201, "{photo}");
     let shop: Value = server.json("/api/villages/liu").await;
     assert_eq!(shop["photo"], photo);
@@ -409,7 +485,9 @@ async fn points_are_created_edited_and_closed_unless_an_open_round_uses_them() {
     let server = Server::start().await;
     let pool = server.pool().await;
     let o = server.liu_organiser().await;
-    let (status, created) = o.post("/api/organise/villages/liu/points", &point_body()).await;
+    let (status, created) = o
+        .post("/api/organise/villages/liu/points", &point_body())
+        .await;
     assert_eq!(status, 201, "{created}");
     let id = created["id"].as_i64().unwrap();
     assert_eq!(created["closed"], false);
@@ -422,7 +500,10 @@ async fn points_are_created_edited_and_closed_unless_an_open_round_uses_them() {
     assert_eq!(status, 200, "{edited}");
     assert_eq!(edited["pickup_to"], "12:00");
     let entry = &o.log("liu").await.entries[0];
-    assert_eq!((entry.entity.as_str(), entry.action.as_str()), ("point", "update"));
+    assert_eq!(
+        (entry.entity.as_str(), entry.action.as_str()),
+        ("point", "update")
+    );
     assert_eq!(entry.before.as_ref().unwrap()["pickup_to"], "11:30");
     assert_eq!(entry.after.as_ref().unwrap()["pickup_to"], "12:00");
 
@@ -452,8 +533,18 @@ async fn points_are_created_edited_and_closed_unless_an_open_round_uses_them() {
     assert_eq!(status, 409, "{answer}");
     let day = domain::wire::format_date(open.round.distribution_day);
     assert!(answer["error"].as_str().unwrap().contains(&day), "{answer}");
-    assert!(answer["error_zh"].as_str().unwrap().contains(&day), "{answer}");
-    assert_eq!(scalar(&pool, &format!("SELECT closed_at IS NULL FROM distribution_point WHERE id = {used}")).await, 1);
+    assert!(
+        answer["error_zh"].as_str().unwrap().contains(&day),
+        "{answer}"
+    );
+    assert_eq!(
+        scalar(
+            &pool,
+            &format!("SELECT closed_at IS NULL FROM distribution_point WHERE id = {used}")
+        )
+        .await,
+        1
+    );
 
     // The new point is used by no round (they list their points): it closes.
     let has_open_all = scalar(
@@ -482,7 +573,11 @@ async fn points_are_created_edited_and_closed_unless_an_open_round_uses_them() {
     let shop = server.village("liu").await;
     assert!(shop.distribution_points.iter().all(|p| p.id != id));
     let (_, list) = o.get("/api/organise/villages/liu/points").await;
-    assert!(list.as_array().unwrap().iter().any(|p| p["id"] == id && p["closed"] == true));
+    assert!(list
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["id"] == id && p["closed"] == true));
     let (status, answer) = o
         .post("/api/organise/villages/liu/rounds", &round_body(&[id]))
         .await;
@@ -490,7 +585,12 @@ async fn points_are_created_edited_and_closed_unless_an_open_round_uses_them() {
     assert_field(&answer, "point_ids[0]", "distribution point");
     // Nor for an order.
     let member = member_via_sql(&pool, &server, "何平", "13900000003", used).await;
-    let product = open.stock.iter().find(|s| s.remaining > 0).unwrap().product_id;
+    let product = open
+        .stock
+        .iter()
+        .find(|s| s.remaining > 0)
+        .unwrap()
+        .product_id;
     let (status, answer) = put(
         &server,
         &member,
@@ -510,8 +610,16 @@ async fn song_things(server: &Server, pool: &sqlx::SqlitePool) -> (i64, i64, i64
          WHERE v.slug = 'song' ORDER BY d.id LIMIT 1",
     )
     .await;
-    let song = server.organiser("song-organiser-1", "demo-organiser-4").await;
-    let (status, photo) = upload(server, &song, &format!("/api/organise/households/{household}/photos"), jpeg(100, 100)).await;
+    let song = server
+        .organiser("song-organiser-1", "demo-organiser-4")
+        .await;
+    let (status, photo) = upload(
+        server,
+        &song,
+        &format!("/api/organise/households/{household}/photos"),
+        jpeg(100, 100),
+    )
+    .await;
     assert_eq!(status, 201, "{photo}");
     (household, point, photo["id"].as_i64().unwrap())
 }
@@ -522,24 +630,72 @@ async fn every_village_endpoint_says_401_403_and_needs_the_csrf_header() {
     let pool = server.pool().await;
     let (household, point, photo) = song_things(&server, &pool).await;
     let endpoints: Vec<(Method, String, Value)> = vec![
-        (Method::GET, "/api/organise/villages/song/households".into(), Value::Null),
-        (Method::POST, "/api/organise/villages/song/households".into(), household_body(&[])),
-        (Method::GET, format!("/api/organise/households/{household}"), Value::Null),
-        (Method::PUT, format!("/api/organise/households/{household}"), household_body(&[])),
-        (Method::POST, format!("/api/organise/households/{household}/photos"), Value::Null),
-        (Method::POST, "/api/organise/villages/song/photos".into(), Value::Null),
-        (Method::DELETE, format!("/api/organise/village-photos/{photo}"), Value::Null),
-        (Method::GET, "/api/organise/villages/song".into(), Value::Null),
+        (
+            Method::GET,
+            "/api/organise/villages/song/households".into(),
+            Value::Null,
+        ),
+        (
+            Method::POST,
+            "/api/organise/villages/song/households".into(),
+            household_body(&[]),
+        ),
+        (
+            Method::GET,
+            format!("/api/organise/households/{household}"),
+            Value::Null,
+        ),
+        (
+            Method::PUT,
+            format!("/api/organise/households/{household}"),
+            household_body(&[]),
+        ),
+        (
+            Method::POST,
+            format!("/api/organise/households/{household}/photos"),
+            Value::Null,
+        ),
+        (
+            Method::POST,
+            "/api/organise/villages/song/photos".into(),
+            Value::Null,
+        ),
+        (
+            Method::DELETE,
+            format!("/api/organise/village-photos/{photo}"),
+            Value::Null,
+        ),
+        (
+            Method::GET,
+            "/api/organise/villages/song".into(),
+            Value::Null,
+        ),
         (
             Method::PUT,
             "/api/organise/villages/song".into(),
             json!({"tagline": {"zh": "a", "en": "a"}, "story": {"zh": "a", "en": "a"},
                    "region": {"zh": "a", "en": "a"}, "organising_percent": 15}),
         ),
-        (Method::GET, "/api/organise/villages/song/points".into(), Value::Null),
-        (Method::POST, "/api/organise/villages/song/points".into(), point_body()),
-        (Method::GET, format!("/api/organise/points/{point}"), Value::Null),
-        (Method::PUT, format!("/api/organise/points/{point}"), point_body()),
+        (
+            Method::GET,
+            "/api/organise/villages/song/points".into(),
+            Value::Null,
+        ),
+        (
+            Method::POST,
+            "/api/organise/villages/song/points".into(),
+            point_body(),
+        ),
+        (
+            Method::GET,
+            format!("/api/organise/points/{point}"),
+            Value::Null,
+        ),
+        (
+            Method::PUT,
+            format!("/api/organise/points/{point}"),
+            point_body(),
+        ),
     ];
     let anonymous = common::browser();
     let liu = server.liu_organiser().await;
@@ -551,20 +707,37 @@ async fn every_village_endpoint_says_401_403_and_needs_the_csrf_header() {
         assert_eq!(status, 401, "{method} {path}: {answer}");
         let (status, answer) = call(&liu.client, method.clone(), &url, body, true).await;
         assert_eq!(status, 403, "{method} {path}: {answer}");
-        assert!(answer["error"].as_str().unwrap().contains("you do not organise village 'song'"));
+        assert!(answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("you do not organise village 'song'"));
         if method != Method::GET {
             let (status, answer) = call(&liu.client, method.clone(), &url, body, false).await;
             assert_eq!(status, 403, "{method} {path} without CSRF: {answer}");
-            assert!(answer["error"].as_str().unwrap().contains("X-Requested-With"));
+            assert!(answer["error"]
+                .as_str()
+                .unwrap()
+                .contains("X-Requested-With"));
         }
     }
     assert_eq!(scalar(&pool, "SELECT COUNT(*) FROM change_log").await, logs);
     assert_eq!(scalar(&pool, "SELECT COUNT(*) FROM village_photo").await, 1);
     // Song's own organiser may.
-    let song = server.organiser("song-organiser-1", "demo-organiser-4").await;
+    let song = server
+        .organiser("song-organiser-1", "demo-organiser-4")
+        .await;
     let (status, _) = song.get(&format!("/api/organise/points/{point}")).await;
     assert_eq!(status, 200);
-    let (status, _) = song.write(Method::DELETE, &format!("/api/organise/village-photos/{photo}"), None).await;
+    let (status, _) = song
+        .write(
+            Method::DELETE,
+            &format!("/api/organise/village-photos/{photo}"),
+            None,
+        )
+        .await;
     assert_eq!(status, 204);
-    assert_eq!(song.log_actions("song").await[0], ("village_photo".to_owned(), "delete".to_owned()));
+    assert_eq!(
+        song.log_actions("song").await[0],
+        ("village_photo".to_owned(), "delete".to_owned())
+    );
 }
