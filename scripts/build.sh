@@ -20,6 +20,7 @@ bundles='
 /organise/               organise.html           organise
 /organise/app/products/  organise-products.html  organise_products
 /organise/app/rounds/    organise-rounds.html    organise_rounds
+/organise/app/village/   organise-village.html   organise_village
 '
 
 # Writes a bundle's entry page (git-ignored) from html/page.html. Pages

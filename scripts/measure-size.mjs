@@ -22,6 +22,7 @@ const BUNDLES = [
   ['organisers: home, visits, log (/organise)', 'organise'],
   ['organisers: products (/organise/v/…/products)', 'organise/app/products'],
   ['organisers: rounds, packing (/organise/…/rounds)', 'organise/app/rounds'],
+  ['organisers: households, village page (/organise/v/…/households)', 'organise/app/village'],
 ];
 
 if (!existsSync(join(dist, 'index.html'))) {

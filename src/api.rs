@@ -525,14 +525,25 @@ pub async fn upload_photo(
     file: web_sys::File,
     progress: impl Fn(f64) + 'static,
 ) -> Result<PhotoRef, WriteError> {
+    upload_photo_to(
+        &format!("/api/organise/products/{product_id}/photos"),
+        file,
+        progress,
+    )
+    .await
+}
+
+/// Sends `file` as the raw body to the upload endpoint `path`, reporting
+/// progress from 0 to 1.
+pub async fn upload_photo_to(
+    path: &str,
+    file: web_sys::File,
+    progress: impl Fn(f64) + 'static,
+) -> Result<PhotoRef, WriteError> {
     use wasm_bindgen::{closure::Closure, JsCast, JsValue};
     let js = |e: JsValue| WriteError::Network(format!("{e:?}"));
     let xhr = web_sys::XmlHttpRequest::new().map_err(js)?;
-    xhr.open(
-        "POST",
-        &format!("/api/organise/products/{product_id}/photos"),
-    )
-    .map_err(js)?;
+    xhr.open("POST", path).map_err(js)?;
     xhr.set_request_header(CSRF_HEADER, CSRF_VALUE)
         .map_err(js)?;
     let kind = file.type_();
@@ -709,6 +720,81 @@ pub async fn org_change_password(
     org_send(Request::put("/api/organise/session/password"), body).await
 }
 
+// The village's own administration: households, the village page, points.
+
+use domain::organise::village::{
+    HouseholdInput, OrganiseHousehold, OrganisePoint, OrganiseVillagePage, PointInput, VillageInput,
+};
+
+pub async fn org_households(slug: String) -> Result<Vec<OrganiseHousehold>, WriteError> {
+    org_get(&format!("/api/organise/villages/{slug}/households")).await
+}
+
+pub async fn org_household(id: i64) -> Result<OrganiseHousehold, WriteError> {
+    org_get(&format!("/api/organise/households/{id}")).await
+}
+
+pub async fn create_household(
+    slug: &str,
+    body: &HouseholdInput,
+) -> Result<OrganiseHousehold, WriteError> {
+    org_send(
+        Request::post(&format!("/api/organise/villages/{slug}/households")),
+        body,
+    )
+    .await
+}
+
+pub async fn update_household(
+    id: i64,
+    body: &HouseholdInput,
+) -> Result<OrganiseHousehold, WriteError> {
+    org_send(
+        Request::put(&format!("/api/organise/households/{id}")),
+        body,
+    )
+    .await
+}
+
+pub async fn delete_village_photo(id: i64) -> Result<(), WriteError> {
+    no_content(
+        Request::delete(&format!("/api/organise/village-photos/{id}"))
+            .header(CSRF_HEADER, CSRF_VALUE),
+    )
+    .await
+}
+
+pub async fn org_village(slug: String) -> Result<OrganiseVillagePage, WriteError> {
+    org_get(&format!("/api/organise/villages/{slug}")).await
+}
+
+pub async fn update_village(
+    slug: &str,
+    body: &VillageInput,
+) -> Result<OrganiseVillagePage, WriteError> {
+    org_send(
+        Request::put(&format!("/api/organise/villages/{slug}")),
+        body,
+    )
+    .await
+}
+
+pub async fn org_points(slug: String) -> Result<Vec<OrganisePoint>, WriteError> {
+    org_get(&format!("/api/organise/villages/{slug}/points")).await
+}
+
+pub async fn create_point(slug: &str, body: &PointInput) -> Result<OrganisePoint, WriteError> {
+    org_send(
+        Request::post(&format!("/api/organise/villages/{slug}/points")),
+        body,
+    )
+    .await
+}
+
+pub async fn update_point(id: i64, body: &PointInput) -> Result<OrganisePoint, WriteError> {
+    org_send(Request::put(&format!("/api/organise/points/{id}")), body).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -791,82 +877,4 @@ mod tests {
         assert_eq!(parse_id("-3"), Err(FetchError::NotFound));
         assert_eq!(parse_id("abc"), Err(FetchError::NotFound));
     }
-}
-
-// ---- the village's people: members, invitation codes, organisers ----
-
-use domain::organise::people as people_api;
-
-pub async fn org_members(slug: String) -> Result<people_api::VillageMembers, WriteError> {
-    org_get(&format!("/api/organise/villages/{slug}/members")).await
-}
-
-pub async fn org_invitations(slug: String) -> Result<people_api::VillageInvitations, WriteError> {
-    org_get(&format!("/api/organise/villages/{slug}/invitations")).await
-}
-
-pub async fn org_create_invitation(
-    slug: &str,
-    body: &people_api::InvitationInput,
-) -> Result<people_api::VillageInvitation, WriteError> {
-    org_send(
-        Request::post(&format!("/api/organise/villages/{slug}/invitations")),
-        body,
-    )
-    .await
-}
-
-pub async fn org_revoke_invitation(code: &str) -> Result<(), WriteError> {
-    no_content(
-        Request::delete(&format!("/api/organise/invitations/{code}"))
-            .header(CSRF_HEADER, CSRF_VALUE),
-    )
-    .await
-}
-
-pub async fn org_suspend(
-    member_id: i64,
-    body: &people_api::SuspensionInput,
-) -> Result<people_api::VillageMember, WriteError> {
-    org_send(
-        Request::put(&format!("/api/organise/members/{member_id}/suspension")),
-        body,
-    )
-    .await
-}
-
-pub async fn org_reinstate(member_id: i64) -> Result<people_api::VillageMember, WriteError> {
-    answer(
-        Request::delete(&format!("/api/organise/members/{member_id}/suspension"))
-            .header(CSRF_HEADER, CSRF_VALUE)
-            .send()
-            .await,
-    )
-    .await
-}
-
-pub async fn org_organisers(slug: String) -> Result<people_api::VillageOrganisers, WriteError> {
-    org_get(&format!("/api/organise/villages/{slug}/organisers")).await
-}
-
-pub async fn org_create_organiser_code(
-    slug: &str,
-) -> Result<people_api::OrganiserCode, WriteError> {
-    org_send(
-        Request::post(&format!(
-            "/api/organise/villages/{slug}/organiser-invitations"
-        )),
-        &serde_json::json!({}),
-    )
-    .await
-}
-
-pub async fn org_join(body: &people_api::OrganiserJoin) -> Result<OrganiserMe, WriteError> {
-    org_send(Request::post("/api/organise/join"), body).await
-}
-
-pub async fn org_change_password(
-    body: &people_api::PasswordChange,
-) -> Result<OrganiserMe, WriteError> {
-    org_send(Request::put("/api/organise/session/password"), body).await
 }

@@ -167,6 +167,7 @@ mod tests {
                 id,
                 name: LocalText::new("户", "Host"),
                 demo: true,
+                photo: None,
             },
             beds,
             meals: MealSet {

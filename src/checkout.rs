@@ -201,6 +201,7 @@ mod tests {
             city: t(),
             tagline: t(),
             story: t(),
+            photo: None,
             organisers: vec![],
             organising_percent: 15,
             products: vec![],

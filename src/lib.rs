@@ -165,6 +165,15 @@ const ORGANISE_ROUNDS: &[nav::Page] = &[
     page!("/organise/rounds/:id/packing", pages::organise::packing::PackingPage),
 ];
 
+/// The village's own administration (`organise-village.html`).
+#[rustfmt::skip]
+const ORGANISE_VILLAGE: &[nav::Page] = &[
+    page!("/organise/v/:slug/households", pages::organise::households::OrganiseHouseholdsPage),
+    page!("/organise/v/:slug/households/new", pages::organise::households::OrganiseHouseholdEditPage),
+    page!("/organise/v/:slug/households/:id", pages::organise::households::OrganiseHouseholdEditPage),
+    page!("/organise/v/:slug/village", pages::organise::village::OrganiseVillagePage),
+];
+
 /// Each bundle's route table: the patterns are the ones `domain::bundle`
 /// gives the bundle, so the server and the other bundles send those paths
 /// here (the tests below check).
@@ -176,6 +185,7 @@ fn routes(bundle: Bundle) -> &'static [nav::Page] {
         Bundle::Organise => ORGANISE,
         Bundle::OrganiseProducts => ORGANISE_PRODUCTS,
         Bundle::OrganiseRounds => ORGANISE_ROUNDS,
+        Bundle::OrganiseVillage => ORGANISE_VILLAGE,
     }
 }
 
@@ -233,6 +243,12 @@ pub fn OrganiseProductsApp() -> impl IntoView {
 #[component]
 pub fn OrganiseRoundsApp() -> impl IntoView {
     view! { <Root bundle=Bundle::OrganiseRounds><OrganiseFrame pages=routes(Bundle::OrganiseRounds) /></Root> }
+}
+
+/// The village's own administration (`organise-village.html`).
+#[component]
+pub fn OrganiseVillageApp() -> impl IntoView {
+    view! { <Root bundle=Bundle::OrganiseVillage><OrganiseFrame pages=routes(Bundle::OrganiseVillage) /></Root> }
 }
 
 #[cfg(test)]

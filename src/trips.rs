@@ -343,6 +343,7 @@ mod tests {
                 id: 1,
                 name: LocalText::new("户", "Host"),
                 demo: true,
+                photo: None,
             },
             arrival,
             departure: arrival + Duration::days(1),

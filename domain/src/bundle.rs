@@ -20,16 +20,20 @@ pub enum Bundle {
     OrganiseProducts,
     /// The workspace's rounds, supplies and packing.
     OrganiseRounds,
+    /// The village's own administration: households, the village page and
+    /// its distribution points.
+    OrganiseVillage,
 }
 
 impl Bundle {
-    pub const ALL: [Bundle; 6] = [
+    pub const ALL: [Bundle; 7] = [
         Bundle::Shop,
         Bundle::Account,
         Bundle::Visit,
         Bundle::Organise,
         Bundle::OrganiseProducts,
         Bundle::OrganiseRounds,
+        Bundle::OrganiseVillage,
     ];
 
     /// The app's route patterns in this bundle, as its route table in
@@ -61,6 +65,12 @@ impl Bundle {
                 "/organise/v/:slug/rounds",
                 "/organise/rounds/:id",
                 "/organise/rounds/:id/packing",
+            ],
+            Bundle::OrganiseVillage => &[
+                "/organise/v/:slug/households",
+                "/organise/v/:slug/households/new",
+                "/organise/v/:slug/households/:id",
+                "/organise/v/:slug/village",
             ],
         }
     }
@@ -97,6 +107,7 @@ impl Bundle {
             Bundle::Organise => "organise.html",
             Bundle::OrganiseProducts => "organise-products.html",
             Bundle::OrganiseRounds => "organise-rounds.html",
+            Bundle::OrganiseVillage => "organise-village.html",
         }
     }
 
@@ -111,6 +122,7 @@ impl Bundle {
             // Under /organise/, which the shop's service worker leaves alone.
             Bundle::OrganiseProducts => "organise/app/products",
             Bundle::OrganiseRounds => "organise/app/rounds",
+            Bundle::OrganiseVillage => "organise/app/village",
         }
     }
 
@@ -157,6 +169,10 @@ mod tests {
             ("/organise/v/liu/rounds", OrganiseRounds),
             ("/organise/rounds/3", OrganiseRounds),
             ("/organise/rounds/3/packing", OrganiseRounds),
+            ("/organise/v/liu/households", OrganiseVillage),
+            ("/organise/v/liu/households/new", OrganiseVillage),
+            ("/organise/v/liu/households/7", OrganiseVillage),
+            ("/organise/v/liu/village", OrganiseVillage),
             // Trailing slashes do not change the page.
             ("/cart/", Account),
             ("/trips/", Visit),

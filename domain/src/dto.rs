@@ -78,6 +78,9 @@ pub struct VillageDetail {
     pub city: LocalText,
     pub tagline: LocalText,
     pub story: LocalText,
+    /// The village's own photo, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo: Option<PhotoRef>,
     /// The villagers' representatives who organise (names, marked demo).
     pub organisers: Vec<LocalText>,
     /// The production team's share of revenue, whole percent 10–20.
@@ -138,6 +141,9 @@ pub struct HouseholdRef {
     pub name: LocalText,
     /// Fictional demo data is always marked as such.
     pub demo: bool,
+    /// Its first photo, for household cards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo: Option<PhotoRef>,
 }
 
 /// `GET /api/households/{id}`.
@@ -153,6 +159,11 @@ pub struct HouseholdDetail {
     #[serde(with = "crate::wire::date")]
     pub member_since: Date,
     pub products: Vec<ProductSummary>,
+    #[serde(default)]
+    pub photos: Vec<PhotoRef>,
+    /// No longer takes part; the page stays for past orders' labels.
+    #[serde(default)]
+    pub retired: bool,
 }
 
 /// `GET /api/products/{id}`.

@@ -597,3 +597,4 @@ pub mod visit_offer;
 
 #[cfg(test)]
 mod tests;
+pub mod village;

@@ -34,3 +34,89 @@ pub fn ConfirmCancel(
         </Show>
     }
 }
+
+/// A form's draft and the faults its last try found, field by field: what
+/// the fields of a workspace form share.
+pub struct Drafted<D: Send + Sync + 'static> {
+    pub draft: RwSignal<D>,
+    pub errors: RwSignal<Vec<domain::FieldError>>,
+}
+
+impl<D: Send + Sync + 'static> Clone for Drafted<D> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<D: Send + Sync + 'static> Copy for Drafted<D> {}
+
+impl<D: Send + Sync + 'static> Drafted<D> {
+    pub fn new(draft: D) -> Self {
+        Drafted {
+            draft: RwSignal::new(draft),
+            errors: RwSignal::new(Vec::new()),
+        }
+    }
+
+    /// "`label` (why)" for the first fault of `field` or of its list items.
+    pub fn error_of(self, field: &'static str, label: &'static str) -> Signal<Option<String>> {
+        let lang = crate::components::use_lang();
+        let errors = self.errors;
+        Signal::derive(move || {
+            errors.with(|e| {
+                e.iter()
+                    .find(|f| f.field == field || f.field.starts_with(&format!("{field}[")))
+                    .map(|f| {
+                        let why = f.text().get(lang()).to_string();
+                        if label.is_empty() {
+                            why
+                        } else {
+                            format!("{label} ({why})")
+                        }
+                    })
+            })
+        })
+    }
+
+    /// The faults a refused write names; `false` when it named none.
+    pub fn take_refusal(self, e: &crate::api::WriteError) -> bool {
+        match e {
+            crate::api::WriteError::Refused { fields, .. } if !fields.is_empty() => {
+                self.errors.set(fields.clone());
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// One text of the draft, as a line or (`multiline`) a box, with its fault.
+    pub fn text(
+        self,
+        label: &'static str,
+        testid: &'static str,
+        field: &'static str,
+        get: fn(&D) -> &String,
+        set: fn(&mut D, String),
+        multiline: bool,
+    ) -> impl IntoView {
+        let draft = self.draft;
+        let value = move || draft.with(|d| get(d).clone());
+        let input = move |ev| {
+            let v = event_target_value(&ev);
+            draft.update(|d| set(d, v));
+        };
+        let control = if multiline {
+            view! { <textarea rows="5" data-testid=testid prop:value=value on:input=input></textarea> }
+                .into_any()
+        } else {
+            view! { <input data-testid=testid prop:value=value on:input=input /> }.into_any()
+        };
+        view! {
+            <label>
+                <span>{label}</span>
+                {control}
+                <FieldError text=self.error_of(field, label) />
+            </label>
+        }
+    }
+}

@@ -18,7 +18,7 @@ mod status;
 mod text;
 mod waiting;
 
-pub use form::{ConfirmCancel, FieldError};
+pub use form::{ConfirmCancel, Drafted, FieldError};
 pub use form_errors::FormErrors;
 pub use list_switch::ListSwitch;
 pub use not_found::NotFound;
@@ -391,9 +391,14 @@ pub fn HouseholdList(village_slug: String, households: Vec<HouseholdRef>) -> imp
                     view! {
                         <li>
                             <a class="person" href=href data-testid="household-link">
-                                <span class="avatar" aria-hidden="true">
-                                    {h.name.zh.chars().next().map(String::from).unwrap_or_default()}
-                                </span>
+                                {match &h.photo {
+                                    Some(p) => view! { <img class="avatar photo" src=p.versions.first().map(|v| v.url.clone()).unwrap_or_default() srcset=crate::format::srcset(p) sizes="32px" loading="lazy" alt="" data-testid="household-photo" /> }.into_any(),
+                                    None => view! {
+                                        <span class="avatar" aria-hidden="true">
+                                            {h.name.zh.chars().next().map(String::from).unwrap_or_default()}
+                                        </span>
+                                    }.into_any(),
+                                }}
                                 <span>{move || name.get(lang()).to_string()}</span>
                                 {h.demo.then(|| view! { <DemoBadge /> })}
                             </a>

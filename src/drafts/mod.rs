@@ -8,6 +8,7 @@ mod reason;
 mod round;
 mod supply;
 mod visit_offer;
+mod village;
 mod visits;
 
 pub use people::{password_ok, suspension_input, InvitationDraft, JoinDraft, PasswordDraft};
@@ -16,4 +17,5 @@ pub use reason::{cancel_booking_input, withdrawal_input};
 pub use round::{parse_shanghai_input, points_input, shanghai_input_value, RoundDraft};
 pub use supply::{cells, SupplyDraft, SupplyKey};
 pub use visit_offer::{HostDraft, OfferDraft};
+pub use village::{HouseholdDraft, PointDraft, VillageDraft};
 pub use visits::visit_range;

@@ -279,11 +279,13 @@ mod tests {
                 id: 3,
                 name: LocalText::new("刘富海", "Liu Fuhai"),
                 demo: true,
+                photo: None,
             },
             HouseholdRef {
                 id: 5,
                 name: LocalText::new("刘春华", "Liu Chunhua"),
                 demo: true,
+                photo: None,
             },
         ];
         let p = filled().preview(

@@ -42,12 +42,16 @@ fn Household(h: HouseholdDetail) -> impl IntoView {
             <a href=village_href>{move || village_name.get(lang()).to_string()}</a>
         </nav>
         <section class="hero household" data-testid="household">
-            <span class="avatar big" aria-hidden="true">{h.name.zh.chars().next().map(String::from)}</span>
+            {match h.photos.first() {
+                Some(p) => view! { <img class="avatar big photo" src=p.versions.first().map(|v| v.url.clone()).unwrap_or_default() srcset=format::srcset(p) sizes="64px" alt="" data-testid="household-photo" /> }.into_any(),
+                None => view! { <span class="avatar big" aria-hidden="true">{h.name.zh.chars().next().map(String::from)}</span> }.into_any(),
+            }}
             <div>
                 <h1>{move || name.get(lang()).to_string()} {h.demo.then(|| view! { <DemoBadge /> })}</h1>
                 <p class="muted">{move || t_string!(i18n, member_since, date = format::format_month_year(since, lang()))}</p>
             </div>
         </section>
+        {h.retired.then(|| view! { <p class="muted" data-testid="household-retired">{t!(i18n, orgh_shop_retired)}</p> })}
         <section class="story">{move || paragraphs(story.get(lang()))}</section>
         <section aria-labelledby="hp-h">
             <h2 id="hp-h">{t!(i18n, household_products)}</h2>

@@ -76,8 +76,12 @@ fn VillageHero(v: StoredValue<VillageDetail>, next: Option<Round>) -> impl IntoV
     let lang = use_lang();
     let text = village_text(v, lang);
     let slug = v.with_value(|v| v.slug.clone());
+    let photo = v.with_value(|v| v.photo.clone());
     view! {
         <section class="hero">
+            {photo.map(|p| view! {
+                <img class="hero-photo" src=p.versions.first().map(|v| v.url.clone()).unwrap_or_default() srcset=format::srcset(&p) sizes="100vw" alt="" data-testid="village-photo" />
+            })}
             <h1>{move || text(|v| &v.name)}</h1>
             <p class="muted">
                 {move || text(|v| &v.region)} " · "

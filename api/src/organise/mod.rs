@@ -4,6 +4,7 @@
 
 pub mod change_log;
 pub mod organisers;
+pub mod households;
 pub mod packing;
 pub mod people;
 pub mod photos;
@@ -11,6 +12,8 @@ pub mod products;
 pub mod rounds;
 pub mod session;
 pub mod visit_offer;
+pub mod village;
+pub mod village_photos;
 pub mod visits;
 
 use axum::Router;
@@ -30,11 +33,14 @@ pub fn router() -> Router<AppState> {
             .merge(packing::router())
             .merge(photos::router())
             .merge(people::router())
-            .merge(organisers::router()),
+            .merge(organisers::router())
+            .merge(households::router())
+            .merge(village::router())
+            .merge(village_photos::router()),
     )
 }
 
 /// The photo upload, on its own so it can stay out of the small body limit.
 pub fn upload_router() -> Router<AppState> {
-    no_store(photos::upload_router())
+    no_store(photos::upload_router().merge(village_photos::upload_router()))
 }

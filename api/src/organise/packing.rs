@@ -412,6 +412,7 @@ async fn load_packing(
                     id: r.household_id,
                     name: household_name.clone(),
                     demo: r.household_demo != 0,
+                    photo: None,
                 },
                 totals: Vec::new(),
                 lines: Vec::new(),

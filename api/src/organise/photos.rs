@@ -132,6 +132,98 @@ async fn read_photo(headers: &HeaderMap, mut body: Body) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// The upload read and processed, once `checked` (every check that needs
+/// no bytes) passed; a refusal still reads the upload first. Returns what
+/// the checks gave, the processed photo and the upload's size.
+pub(crate) async fn receive<T>(
+    state: &AppState,
+    headers: &HeaderMap,
+    mut body: Body,
+    checked: Result<T>,
+) -> Result<(T, photos::Processed, usize)> {
+    let checked = match checked {
+        Ok(ok) => ok,
+        Err(e) => {
+            drain(headers, &mut body).await;
+            return Err(e);
+        }
+    };
+    let bytes = read_photo(headers, body).await?;
+    let upload_bytes = bytes.len();
+    let permit = state
+        .photo_permits
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(Error::internal)?;
+    // The permit moves into the task: it is held until decoding ends, even
+    // if the client gives up meanwhile.
+    let processed = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        photos::process(&bytes)
+    })
+    .await
+    .map_err(Error::internal)?
+    .map_err(|e| match e {
+        PhotoError::TooLarge { bytes } => too_large(Some(bytes as u64)),
+        other => Error::from(other),
+    })?;
+    Ok((checked, processed, upload_bytes))
+}
+
+/// Stores the processed versions of photo `photo_id` in `table` (one of
+/// the two version tables).
+pub(crate) async fn insert_versions(
+    conn: &mut SqliteConnection,
+    table: &str,
+    photo_id: i64,
+    processed: &photos::Processed,
+) -> Result<()> {
+    let sql = format!(
+        "INSERT INTO {table} (photo_id, width, height, content_type, bytes) VALUES (?, ?, ?, ?, ?)"
+    );
+    for v in &processed.versions {
+        sqlx::query(&sql)
+            .bind(photo_id)
+            .bind(v.width)
+            .bind(v.height)
+            .bind(v.content_type)
+            .bind(&v.bytes)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The stored sizes, for the change log.
+pub(crate) fn sizes(processed: &photos::Processed) -> Vec<(i64, i64)> {
+    processed
+        .versions
+        .iter()
+        .map(|v| (v.width.into(), v.height.into()))
+        .collect()
+}
+
+/// The answer to an upload: where each stored size is served.
+pub(crate) fn photo_ref(
+    photo_id: i64,
+    processed: &photos::Processed,
+    url: fn(i64, u32) -> String,
+) -> PhotoRef {
+    PhotoRef {
+        id: photo_id,
+        versions: processed
+            .versions
+            .iter()
+            .map(|v| PhotoVersionRef {
+                width: v.width,
+                height: v.height,
+                url: url(photo_id, v.width),
+            })
+            .collect(),
+    }
+}
+
 /// The product's village after the access checks: 404 / 403.
 async fn product_village(
     conn: &mut SqliteConnection,
@@ -185,7 +277,7 @@ async fn upload(
     o: Result<CurrentOrganiser>,
     id: Result<Id>,
     headers: HeaderMap,
-    mut body: Body,
+    body: Body,
 ) -> Result<(StatusCode, Json<PhotoRef>)> {
     // Every check that needs no bytes comes first (nobody without access
     // makes the server keep 10 MB); a refusal still reads the upload.
@@ -200,33 +292,8 @@ async fn upload(
         Ok((o, product_id))
     }
     .await;
-    let (o, product_id) = match checked {
-        Ok(ok) => ok,
-        Err(e) => {
-            drain(&headers, &mut body).await;
-            return Err(e);
-        }
-    };
-    let bytes = read_photo(&headers, body).await?;
-    let upload_bytes = bytes.len();
-    let permit = state
-        .photo_permits
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(Error::internal)?;
-    // The permit moves into the task: it is held until decoding ends, even
-    // if the client gives up meanwhile.
-    let processed = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        photos::process(&bytes)
-    })
-    .await
-    .map_err(Error::internal)?
-    .map_err(|e| match e {
-        PhotoError::TooLarge { bytes } => too_large(Some(bytes as u64)),
-        other => Error::from(other),
-    })?;
+    let ((o, product_id), processed, upload_bytes) =
+        receive(&state, &headers, body, checked).await?;
 
     let now = OffsetDateTime::now_utc().unix_timestamp();
     let mut tx = state.write().await?;
@@ -257,18 +324,7 @@ async fn upload(
     .execute(tx.conn())
     .await?
     .last_insert_rowid();
-    for v in &processed.versions {
-        sqlx::query(
-            "INSERT INTO photo_version (photo_id, width, height, content_type, bytes) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(photo_id)
-        .bind(v.width)
-        .bind(v.height)
-        .bind(v.content_type)
-        .bind(&v.bytes)
-        .execute(tx.conn())
-        .await?;
-    }
+    insert_versions(tx.conn(), "photo_version", photo_id, &processed).await?;
     let log = PhotoLog {
         product_id,
         position,
@@ -276,11 +332,7 @@ async fn upload(
         width: processed.width.into(),
         height: processed.height.into(),
         upload_bytes: upload_bytes as i64,
-        versions: processed
-            .versions
-            .iter()
-            .map(|v| (v.width.into(), v.height.into()))
-            .collect(),
+        versions: sizes(&processed),
     };
     ChangeLog::new(&o, village_id, now)
         .record(
@@ -292,19 +344,10 @@ async fn upload(
         )
         .await?;
     tx.commit().await?;
-    let answer = PhotoRef {
-        id: photo_id,
-        versions: processed
-            .versions
-            .iter()
-            .map(|v| PhotoVersionRef {
-                width: v.width,
-                height: v.height,
-                url: photo_url(photo_id, v.width),
-            })
-            .collect(),
-    };
-    Ok((StatusCode::CREATED, Json(answer)))
+    Ok((
+        StatusCode::CREATED,
+        Json(photo_ref(photo_id, &processed, photo_url)),
+    ))
 }
 
 /// `DELETE /api/organise/photos/{id}`.

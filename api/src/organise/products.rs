@@ -172,28 +172,39 @@ async fn one(
     Ok(Json(load_for(&mut conn, &o, id).await?.1))
 }
 
-/// Domain rules, then the households against the village.
+/// Domain rules, then the households against the village; a retired
+/// household is kept where it was (`before`) but never added.
 async fn checked(
     conn: &mut SqliteConnection,
     village_id: i64,
     input: ProductInput,
+    before: &[i64],
 ) -> Result<ProductInput> {
     let input = input.normalized();
     let mut errors = input.validate();
     let ids = json_ids(&input.household_ids);
-    let known: Vec<(i64,)> = sqlx::query_as(
-        "SELECT h.id FROM json_each(?) j JOIN household h ON h.id = j.value WHERE h.village_id = ?",
+    let known: Vec<(i64, bool)> = sqlx::query_as(
+        "SELECT h.id, h.retired_at IS NOT NULL FROM json_each(?) j JOIN household h ON h.id = j.value
+         WHERE h.village_id = ?",
     )
     .bind(ids)
     .bind(village_id)
     .fetch_all(conn)
     .await?;
     for (i, id) in input.household_ids.iter().enumerate() {
-        if !known.iter().any(|(k,)| k == id) {
+        let Some((_, retired)) = known.iter().find(|(k, _)| k == id) else {
             errors.push(FieldError::new(
                 format!("household_ids[{i}]"),
                 format!("{id} 不是本村的农户"),
                 format!("{id} is not a household of this village"),
+            ));
+            continue;
+        };
+        if *retired && !before.contains(id) {
+            errors.push(FieldError::new(
+                format!("household_ids[{i}]"),
+                format!("农户 {id} 已经退出，不能再加产品"),
+                format!("household {id} has retired and cannot be given new products"),
             ));
         }
     }
@@ -269,7 +280,7 @@ async fn create(
     let now = OffsetDateTime::now_utc().unix_timestamp();
     let mut tx = state.write().await?;
     let v = o.village(tx.conn(), &slug).await?;
-    let p = checked(tx.conn(), v.id, input).await?;
+    let p = checked(tx.conn(), v.id, input, &[]).await?;
     let id = insert_product(tx.conn(), v.id, &p).await?;
     link_households(tx.conn(), id, &p.household_ids).await?;
     let (_, product) = load(tx.conn(), id).await?;
@@ -297,7 +308,7 @@ async fn edit(
     let today = domain::shanghai_date(OffsetDateTime::now_utc());
     let mut tx = state.write().await?;
     let (v, before) = load_for(tx.conn(), &o, id).await?;
-    let p = checked(tx.conn(), v.id, input).await?;
+    let p = checked(tx.conn(), v.id, input, &before.household_ids).await?;
 
     // A household taken off the product loses its supplies (the rows
     // cascade); refuse while it still supplies a round not yet distributed.

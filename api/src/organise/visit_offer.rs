@@ -71,6 +71,7 @@ async fn households(conn: &mut SqliteConnection, village_id: i64) -> Result<Vec<
             id,
             name: LocalText::new(zh, en),
             demo: demo != 0,
+            photo: None,
         })
         .collect())
 }

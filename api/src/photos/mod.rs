@@ -38,8 +38,8 @@ use domain::LocalText;
 
 use crate::http::error::Error;
 
-pub(crate) use stored::photos_of;
 pub use stored::router;
+pub(crate) use stored::{grouped, photos_of};
 
 /// The largest upload accepted: 10 MB.
 pub const MAX_BYTES: usize = domain::organise::PHOTO_MAX_BYTES;

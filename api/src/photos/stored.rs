@@ -3,6 +3,8 @@
 //!
 //! - `GET /api/photos/{id}/{width}.jpg` → the JPEG, cached for good: a
 //!   photo never changes, and ids are never reused.
+//! - `GET /api/village-photos/{id}/{width}.jpg`: the same for villages'
+//!   and households' photos.
 
 use std::collections::HashMap;
 
@@ -26,14 +28,25 @@ use crate::{
 };
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/photos/{id}/{file}", get(serve))
+    Router::new()
+        .route("/photos/{id}/{file}", get(serve))
+        .route("/village-photos/{id}/{file}", get(serve_village))
 }
 
+type PhotoPath = std::result::Result<Path<(String, String)>, PathRejection>;
+
 /// `GET /api/photos/{id}/{width}.jpg`.
-async fn serve(
-    State(state): State<AppState>,
-    path: std::result::Result<Path<(String, String)>, PathRejection>,
-) -> Result<Response> {
+async fn serve(State(state): State<AppState>, path: PhotoPath) -> Result<Response> {
+    serve_from(&state, path, "photo_version").await
+}
+
+/// `GET /api/village-photos/{id}/{width}.jpg`: villages' and households' photos.
+async fn serve_village(State(state): State<AppState>, path: PhotoPath) -> Result<Response> {
+    serve_from(&state, path, "village_photo_version").await
+}
+
+/// A stored version from `table` (one of the two version tables).
+async fn serve_from(state: &AppState, path: PhotoPath, table: &str) -> Result<Response> {
     let Path((id, file)) = path.map_err(|_| Error::not_found("没有这张照片", "no such photo"))?;
     let Id(photo_id) = Id::parse("id", &id)?;
     let not_found = || {
@@ -47,9 +60,9 @@ async fn serve(
         .filter(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit()))
         .and_then(|w| w.parse().ok())
         .ok_or_else(not_found)?;
-    let row: Option<(String, Vec<u8>)> = sqlx::query_as(
-        "SELECT content_type, bytes FROM photo_version WHERE photo_id = ? AND width = ?",
-    )
+    let row: Option<(String, Vec<u8>)> = sqlx::query_as(&format!(
+        "SELECT content_type, bytes FROM {table} WHERE photo_id = ? AND width = ?"
+    ))
     .bind(photo_id)
     .bind(width)
     .fetch_optional(&state.db)
@@ -85,9 +98,18 @@ pub(crate) async fn photos_of(
     .bind(json_ids(product_ids))
     .fetch_all(conn)
     .await?;
-    let mut out: HashMap<i64, Vec<PhotoRef>> = HashMap::new();
-    for (product_id, photo_id, width, height) in rows {
-        let list = out.entry(product_id).or_default();
+    Ok(grouped(rows, photo_url))
+}
+
+/// (owner, photo id, width, height) rows, in page order and width order,
+/// as each owner's photos; `url` says where a version is served.
+pub(crate) fn grouped<K: std::hash::Hash + Eq>(
+    rows: Vec<(K, i64, u32, u32)>,
+    url: fn(i64, u32) -> String,
+) -> HashMap<K, Vec<PhotoRef>> {
+    let mut out: HashMap<K, Vec<PhotoRef>> = HashMap::new();
+    for (owner, photo_id, width, height) in rows {
+        let list = out.entry(owner).or_default();
         if list.last().map(|p| p.id) != Some(photo_id) {
             list.push(PhotoRef {
                 id: photo_id,
@@ -100,8 +122,8 @@ pub(crate) async fn photos_of(
             .push(PhotoVersionRef {
                 width,
                 height,
-                url: photo_url(photo_id, width),
+                url: url(photo_id, width),
             });
     }
-    Ok(out)
+    out
 }

@@ -491,7 +491,8 @@ pub async fn seed_if_empty(pool: &SqlitePool, now: OffsetDateTime) -> Seeded<See
         if let Some(rounds) = &v.rounds {
             for r in plan_rounds(rounds, today, vi) {
                 sqlx::query(
-                    "INSERT INTO distribution_round (village_id, opens_at, deadline, distribution_day) VALUES (?, ?, ?, ?)",
+                    "INSERT INTO distribution_round (village_id, opens_at, deadline, distribution_day, organising_percent)
+                     VALUES (?1, ?2, ?3, ?4, (SELECT organising_percent FROM village WHERE id = ?1))",
                 )
                 .bind(village_id)
                 .bind(r.opens_at.unix_timestamp())

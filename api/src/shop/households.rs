@@ -13,6 +13,7 @@ use crate::{
     db::parse_date,
     http::error::{Error, Result},
     http::params::Id,
+    organise::village_photos::household_photos,
     shop::products::{sorted_summaries, with_thumbnails, ProductRow, PRODUCT_COLUMNS},
     AppState,
 };
@@ -26,7 +27,7 @@ pub fn router() -> Router<AppState> {
 /// `SELECT h.id, h.name_zh, h.name_en, h.demo` rows.
 #[derive(Debug, FromRow)]
 pub(crate) struct HouseholdRow {
-    id: i64,
+    pub(crate) id: i64,
     name_zh: String,
     name_en: String,
     demo: i64,
@@ -38,6 +39,7 @@ impl HouseholdRow {
             id: self.id,
             name: LocalText::new(self.name_zh, self.name_en),
             demo: self.demo != 0,
+            photo: None,
         }
     }
 }
@@ -51,6 +53,8 @@ struct DetailRow {
     story_zh: String,
     story_en: String,
     member_since: String,
+    retired_at: Option<i64>,
+    village_id: i64,
     village_slug: String,
     village_name_zh: String,
     village_name_en: String,
@@ -59,7 +63,7 @@ struct DetailRow {
 async fn detail(State(state): State<AppState>, Id(id): Id) -> Result<Json<HouseholdDetail>> {
     let row: DetailRow = sqlx::query_as(
         "SELECT h.id, h.name_zh, h.name_en, h.demo, h.story_zh, h.story_en, h.member_since,
-                v.slug AS village_slug, v.name_zh AS village_name_zh, v.name_en AS village_name_en
+                h.retired_at, h.village_id, v.slug AS village_slug, v.name_zh AS village_name_zh, v.name_en AS village_name_en
          FROM household h JOIN village v ON v.id = h.village_id
          WHERE h.id = ?",
     )
@@ -95,6 +99,11 @@ async fn detail(State(state): State<AppState>, Id(id): Id) -> Result<Json<Househ
         story: LocalText::new(row.story_zh, row.story_en),
         member_since,
         products: with_thumbnails(&state.db, sorted_summaries(products)?).await?,
+        photos: {
+            let mut conn = state.db.acquire().await?;
+            household_photos(&mut conn, row.village_id, id).await?
+        },
+        retired: row.retired_at.is_some(),
     }))
 }
 

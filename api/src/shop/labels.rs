@@ -88,6 +88,7 @@ async fn label(
             id: row.household_id,
             name: LocalText::new(row.household_zh, row.household_en),
             demo: row.household_demo != 0,
+            photo: None,
         },
         village_slug: row.village_slug,
         village_name: LocalText::new(row.village_zh, row.village_en),

@@ -73,11 +73,13 @@ async fn register(
         .ok();
     let _ = validate::password("password", &req.password).map_err(|e| errors.push(e));
     let point_exists = req.default_point_id > 0
-        && sqlx::query_as::<_, (i64,)>("SELECT id FROM distribution_point WHERE id = ?")
-            .bind(req.default_point_id)
-            .fetch_optional(&state.db)
-            .await?
-            .is_some();
+        && sqlx::query_as::<_, (i64,)>(
+            "SELECT id FROM distribution_point WHERE id = ? AND closed_at IS NULL",
+        )
+        .bind(req.default_point_id)
+        .fetch_optional(&state.db)
+        .await?
+        .is_some();
     if !point_exists {
         errors.push(FieldError::new(
             "default_point_id",

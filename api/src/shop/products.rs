@@ -130,14 +130,12 @@ async fn detail(State(state): State<AppState>, Id(id): Id) -> Result<Json<Produc
     .ok_or_else(|| Error::not_found(format!("没有这个产品：{id}"), format!("no product with id {id}")))?;
     let households = households_of(pool, id).await?;
     let summary = row.product.into_summary()?;
-    let percent = u8::try_from(row.organising_percent).map_err(|_| {
+    let mut percent = u8::try_from(row.organising_percent).map_err(|_| {
         Error::internal(format_args!(
             "village {}: organising percent out of range",
             row.village_slug
         ))
     })?;
-    let breakdown = PriceBreakdown::new(summary.price_fen, percent)
-        .map_err(|e| Error::internal(format_args!("product {id}: {e}")))?;
     let open_round = {
         let mut conn = pool.acquire().await?;
         let now = time::OffsetDateTime::now_utc();
@@ -149,11 +147,15 @@ async fn detail(State(state): State<AppState>, Id(id): Id) -> Result<Json<Produc
                     .ok_or_else(|| {
                         Error::internal(format_args!("no stock row for product {id}"))
                     })?;
+                // The open round's share is what an order pays.
+                percent = rounds::round_percent(&mut conn, round.id).await?;
                 Some(ProductRoundStock { round, stock })
             }
             None => None,
         }
     };
+    let breakdown = PriceBreakdown::new(summary.price_fen, percent)
+        .map_err(|e| Error::internal(format_args!("product {id}: {e}")))?;
     Ok(Json(ProductDetail {
         id,
         village_slug: row.village_slug,
@@ -183,7 +185,7 @@ async fn households_of(pool: &SqlitePool, product_id: i64) -> Result<Vec<Househo
     let rows: Vec<HouseholdRow> = sqlx::query_as(
         "SELECT h.id, h.name_zh, h.name_en, h.demo
          FROM household h JOIN product_household ph ON ph.household_id = h.id
-         WHERE ph.product_id = ? ORDER BY h.id",
+         WHERE ph.product_id = ? AND h.retired_at IS NULL ORDER BY h.id",
     )
     .bind(product_id)
     .fetch_all(pool)

@@ -46,6 +46,16 @@ impl RoundRow {
     }
 }
 
+/// The organising percent round `round_id` is priced with.
+pub(crate) async fn round_percent(conn: &mut SqliteConnection, round_id: i64) -> Result<u8> {
+    let (p,): (i64,) =
+        sqlx::query_as("SELECT organising_percent FROM distribution_round WHERE id = ?")
+            .bind(round_id)
+            .fetch_one(conn)
+            .await?;
+    u8::try_from(p).map_err(|_| Error::internal(format_args!("round {round_id}: bad percent {p}")))
+}
+
 /// The village's round taking orders at `now` (by [`Round::phase`]); the
 /// one closing first if rounds overlap.
 pub(crate) async fn open_round(
@@ -72,7 +82,7 @@ pub(crate) async fn open_round(
     Ok(None)
 }
 
-/// The points serving the round: those chosen, or all of the village's.
+/// The open points serving the round: those chosen, or all of the village's.
 pub(crate) async fn round_points(
     conn: &mut SqliteConnection,
     round_id: i64,
@@ -80,7 +90,7 @@ pub(crate) async fn round_points(
 ) -> Result<Vec<DistributionPoint>> {
     let rows: Vec<PointRow> = sqlx::query_as(&format!(
         "SELECT {POINT_COLUMNS} FROM distribution_point d
-         WHERE d.village_id = ?2
+         WHERE d.village_id = ?2 AND d.closed_at IS NULL
            AND (NOT EXISTS (SELECT 1 FROM round_point WHERE round_id = ?1)
                 OR d.id IN (SELECT point_id FROM round_point WHERE round_id = ?1))
          ORDER BY d.id"
@@ -100,8 +110,9 @@ pub(crate) async fn serves(
     point_id: i64,
 ) -> Result<bool> {
     let (ok,): (i64,) = sqlx::query_as(
-        "SELECT NOT EXISTS (SELECT 1 FROM round_point WHERE round_id = ?1)
-                OR EXISTS (SELECT 1 FROM round_point WHERE round_id = ?1 AND point_id = ?2)",
+        "SELECT NOT EXISTS (SELECT 1 FROM distribution_point WHERE id = ?2 AND closed_at IS NOT NULL)
+                AND (NOT EXISTS (SELECT 1 FROM round_point WHERE round_id = ?1)
+                     OR EXISTS (SELECT 1 FROM round_point WHERE round_id = ?1 AND point_id = ?2))",
     )
     .bind(round_id)
     .bind(point_id)

@@ -12,6 +12,7 @@ use crate::{
     db::format_date,
     http::error::{Error, Result},
     http::params::Slug,
+    organise::village_photos::photos_by_owner,
     shop::households::HouseholdRow,
     shop::products::{sorted_summaries, with_thumbnails, ProductRow, PRODUCT_COLUMNS},
     shop::rounds::{self, RoundRow},
@@ -72,7 +73,7 @@ async fn list(State(state): State<AppState>) -> Result<Json<Vec<VillageSummary>>
     let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
         "SELECT {CARD_COLUMNS},
                 (SELECT COUNT(*) FROM product p WHERE p.village_id = v.id AND p.published = 1) AS product_count,
-                (SELECT COUNT(*) FROM household h WHERE h.village_id = v.id) AS household_count
+                (SELECT COUNT(*) FROM household h WHERE h.village_id = v.id AND h.retired_at IS NULL) AS household_count
          FROM village v ORDER BY v.id"
     ))
     .fetch_all(&state.db)
@@ -157,12 +158,13 @@ async fn detail(State(state): State<AppState>, Slug(slug): Slug) -> Result<Json<
     .fetch_all(pool)
     .await?;
     let households: Vec<HouseholdRow> =
-        sqlx::query_as("SELECT h.id, h.name_zh, h.name_en, h.demo FROM household h WHERE h.village_id = ? ORDER BY h.id")
+        sqlx::query_as("SELECT h.id, h.name_zh, h.name_en, h.demo FROM household h WHERE h.village_id = ? AND h.retired_at IS NULL ORDER BY h.id")
             .bind(v.id)
             .fetch_all(pool)
             .await?;
     let points: Vec<PointRow> = sqlx::query_as(&format!(
-        "SELECT {POINT_COLUMNS} FROM distribution_point d WHERE d.village_id = ? ORDER BY d.id"
+        "SELECT {POINT_COLUMNS} FROM distribution_point d
+         WHERE d.village_id = ? AND d.closed_at IS NULL ORDER BY d.id"
     ))
     .bind(v.id)
     .fetch_all(pool)
@@ -170,8 +172,16 @@ async fn detail(State(state): State<AppState>, Slug(slug): Slug) -> Result<Json<
     let now = OffsetDateTime::now_utc();
     let upcoming_rounds = upcoming_rounds(pool, v.id, now).await?;
     let products = with_thumbnails(pool, sorted_summaries(products)?).await?;
+    let mut conn = pool.acquire().await?;
+    let household_ids: Vec<i64> = households.iter().map(|h| h.id).collect();
+    let mut photos = photos_by_owner(&mut conn, v.id, &household_ids).await?;
+    // Prices show the open round's share: that is what an order pays.
+    let mut organising_percent = u8::try_from(v.organising_percent).map_err(|_| {
+        Error::internal(format_args!(
+            "village {slug}: organising percent out of range"
+        ))
+    })?;
     let open_round = {
-        let mut conn = pool.acquire().await?;
         match rounds::open_round(&mut conn, v.id, now).await? {
             Some(round) => {
                 let ids: Vec<i64> = products.iter().map(|p| p.id).collect();
@@ -181,6 +191,7 @@ async fn detail(State(state): State<AppState>, Slug(slug): Slug) -> Result<Json<
                     .into_iter()
                     .map(|p| p.id)
                     .collect();
+                organising_percent = rounds::round_percent(&mut conn, round.id).await?;
                 Some(OpenRound {
                     round,
                     stock,
@@ -204,13 +215,19 @@ async fn detail(State(state): State<AppState>, Slug(slug): Slug) -> Result<Json<
             .into_iter()
             .map(|(zh, en)| LocalText::new(zh, en))
             .collect(),
-        organising_percent: u8::try_from(v.organising_percent).map_err(|_| {
-            Error::internal(format_args!(
-                "village {slug}: organising percent out of range"
-            ))
-        })?,
+        photo: photos.remove(&None).and_then(|p| p.into_iter().next()),
+        organising_percent,
         products,
-        households: households.into_iter().map(HouseholdRow::into_ref).collect(),
+        households: households
+            .into_iter()
+            .map(|h| {
+                let mut r = h.into_ref();
+                r.photo = photos
+                    .remove(&Some(r.id))
+                    .and_then(|p| p.into_iter().next());
+                r
+            })
+            .collect(),
         distribution_points: points.into_iter().map(PointRow::into_point).collect(),
         upcoming_rounds,
         open_round,

@@ -157,6 +157,11 @@ async fn each_path_gets_its_bundles_page() {
             "organise_rounds",
             &["/organise/v/liu/rounds", "/organise/rounds/3/packing"][..],
         ),
+        (
+            "organise/app/village",
+            "organise_village",
+            &["/organise/v/liu/households/new", "/organise/v/liu/village"][..],
+        ),
     ];
     for (dir, name, _) in bundles {
         let d = env.dist.join(dir);

@@ -86,6 +86,13 @@ async fn downgrade_to_catalogue_only(pool: &sqlx::SqlitePool) {
     // One connection (the pool holds one), so the pragma covers the drops.
     let statements = &[
         "PRAGMA foreign_keys = OFF",
+        // What migration 0016 added to the catalogue's tables.
+        "DROP TABLE IF EXISTS village_photo_version",
+        "DROP TABLE IF EXISTS village_photo",
+        "ALTER TABLE household DROP COLUMN retired_at",
+        "ALTER TABLE household DROP COLUMN registered_poor",
+        "ALTER TABLE distribution_point DROP COLUMN closed_at",
+        "ALTER TABLE distribution_round DROP COLUMN organising_percent",
         // Organiser tables (migrations 0010 and later).
         "DROP TABLE IF EXISTS organiser_invitation",
         "DROP TABLE IF EXISTS photo_version",

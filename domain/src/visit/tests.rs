@@ -30,6 +30,7 @@ fn host(id: i64, meals: MealSet) -> HostOffer {
             id,
             name: LocalText::new("刘桂兰", "Liu Guilan"),
             demo: true,
+            photo: None,
         },
         beds: 4,
         meals,

@@ -64,7 +64,19 @@ pub fn OrganiseVillage() -> impl IntoView {
 #[component]
 fn VillageMenu(slug: String) -> impl IntoView {
     let i18n = use_i18n();
-    let pages: [(&str, &str, Words, Words); 7] = [
+    let pages: [(&str, &str, Words, Words); 9] = [
+        (
+            "households",
+            "org-households",
+            keys::orgh_households,
+            keys::orgh_households_hint,
+        ),
+        (
+            "village",
+            "org-village-page",
+            keys::orgh_village,
+            keys::orgh_village_hint,
+        ),
         (
             "products",
             "org-products",

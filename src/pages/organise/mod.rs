@@ -5,6 +5,7 @@
 
 pub mod home;
 pub mod join;
+pub mod households;
 pub mod log;
 pub mod login;
 pub mod members;
@@ -15,4 +16,5 @@ pub mod products;
 pub mod round;
 pub mod rounds;
 pub mod visit_offer;
+pub mod village;
 pub mod visits;

@@ -6,7 +6,8 @@ use crate::api::{self, WriteError};
 use crate::components::FieldError as FieldNote;
 use crate::components::Product;
 use crate::components::{
-    category_label, loaded_view, use_lang, OrganiseCrumbs, OrganiseVillageShell,
+    category_label, loaded_view, use_lang, OrganiseCrumbs, OrganiseVillageShell, PhotoField,
+    PhotoOwner,
 };
 use crate::drafts::ProductDraft;
 use crate::i18n::*;
@@ -245,7 +246,7 @@ fn ProductForm(village: VillageDetail, product: Option<OrganiseProduct>) -> impl
             <SeasonFields f=f />
             <HouseholdFields f=f households=households />
 
-            {id.map(|id| view! { <Photos product_id=id photos=photos /> })}
+            {id.map(|id| view! { <PhotoField owner=PhotoOwner::Product(id) photos=photos /> })}
 
             <label class="check publish">
                 <input type="checkbox" data-testid="published" prop:checked=move || draft.with(|d| d.published) on:change=move |ev| { let v = event_target_checked(&ev); draft.update(|d| d.published = v); } />
@@ -434,95 +435,5 @@ fn ProductPreview(
                 }}
             </div>
         </section>
-    }
-}
-
-/// A product's photos: upload with a progress bar, and remove.
-#[component]
-fn Photos(product_id: i64, photos: RwSignal<Vec<PhotoRef>>) -> impl IntoView {
-    let i18n = use_i18n();
-    let lang = use_lang();
-    let progress = RwSignal::new(None::<f64>);
-    let error = RwSignal::new(None::<LocalText>);
-    let done = RwSignal::new(false);
-    let input_ref = NodeRef::<leptos::html::Input>::new();
-    let upload = move |_| {
-        let Some(file) = input_ref
-            .get()
-            .and_then(|i| i.files())
-            .and_then(|f| f.get(0))
-        else {
-            return;
-        };
-        error.set(None);
-        done.set(false);
-        // Refused before sending: the server would say the same, after a long upload.
-        if file.size() > domain::organise::PHOTO_MAX_BYTES as f64 {
-            error.set(Some(both!(org_photo_too_big)));
-            return;
-        }
-        progress.set(Some(0.0));
-        spawn_local(async move {
-            let result = api::upload_photo(product_id, file, move |p| progress.set(Some(p))).await;
-            progress.set(None);
-            match result {
-                Ok(p) => {
-                    photos.update(|all| all.push(p));
-                    done.set(true);
-                    if let Some(i) = input_ref.get() {
-                        i.set_value("");
-                    }
-                }
-                Err(e) if e.is_retryable() => error.set(Some(both!(offline_error))),
-                Err(e) => {
-                    let why = e.field("photo").unwrap_or_else(|| e.message());
-                    let words = both!(org_photo_refused);
-                    error.set(Some(LocalText::new(
-                        format!("{}（{}）", words.zh, why.zh),
-                        format!("{} ({})", words.en, why.en),
-                    )))
-                }
-            }
-        });
-    };
-    let remove = move |photo_id: i64| {
-        spawn_local(async move {
-            match api::delete_photo(photo_id).await {
-                Ok(()) => photos.update(|all| all.retain(|p| p.id != photo_id)),
-                Err(e) => error.set(Some(e.message())),
-            }
-        });
-    };
-    view! {
-        <fieldset class="step-box upload" data-testid="photos">
-            <legend>{t!(i18n, org_photos)}</legend>
-            <ul class="photo-list">
-                {move || photos.get().into_iter().map(|p| {
-                    let src = p.versions.first().map(|v| v.url.clone()).unwrap_or_default();
-                    let id = p.id;
-                    view! {
-                        <li data-testid="photo">
-                            <img src=src srcset=crate::format::srcset(&p) sizes="120px" loading="lazy" alt="" />
-                            <button type="button" data-testid="remove-photo" on:click=move |_| remove(id)>{t!(i18n, org_remove)}</button>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
-            <label>
-                <span>{t!(i18n, org_add_photo)}</span>
-                <input type="file" accept="image/jpeg,image/png,image/webp" node_ref=input_ref data-testid="photo-file" on:change=upload />
-                <span class="muted small">{t!(i18n, org_photo_hint)}</span>
-            </label>
-            <Show when=move || progress.get().is_some()>
-                <progress max="1" prop:value=move || progress.get().unwrap_or(0.0) data-testid="upload-progress"></progress>
-                <span class="small" role="status">{move || format!("{} {}%", t_string!(i18n, org_uploading), (progress.get().unwrap_or(0.0) * 100.0).round())}</span>
-            </Show>
-            <Show when=move || done.get()>
-                <p class="saved" role="status" data-testid="photo-done">"✓ " {t!(i18n, org_photo_done)}</p>
-            </Show>
-            <Show when=move || error.get().is_some()>
-                <p class="form-error" role="alert" data-testid="photo-error">{move || error.get().map(|m| m.get(lang()).to_string())}</p>
-            </Show>
-        </fieldset>
     }
 }

@@ -259,7 +259,7 @@ async fn one(
     ))
 }
 
-/// Field errors for points that are not the village's.
+/// Field errors for points that are not the village's, or closed.
 async fn foreign_points(
     conn: &mut SqliteConnection,
     village_id: i64,
@@ -267,7 +267,7 @@ async fn foreign_points(
 ) -> Result<Vec<FieldError>> {
     let known: Vec<(i64,)> = sqlx::query_as(
         "SELECT d.id FROM json_each(?) j JOIN distribution_point d ON d.id = j.value
-         WHERE d.village_id = ?",
+         WHERE d.village_id = ? AND d.closed_at IS NULL",
     )
     .bind(json_ids(ids))
     .bind(village_id)
@@ -280,7 +280,7 @@ async fn foreign_points(
         .map(|(i, id)| {
             FieldError::new(
                 format!("point_ids[{i}]"),
-                format!("{id} 不是本村的取货点"),
+                format!("{id} 不是本村开放的取货点"),
                 format!("{id} is not a distribution point of this village"),
             )
         })
@@ -324,8 +324,8 @@ async fn create(
     }
     let day = format_date(input.distribution_day);
     let inserted = sqlx::query(
-        "INSERT INTO distribution_round (village_id, opens_at, deadline, distribution_day)
-         VALUES (?, ?, ?, ?)",
+        "INSERT INTO distribution_round (village_id, opens_at, deadline, distribution_day, organising_percent)
+         VALUES (?1, ?2, ?3, ?4, (SELECT organising_percent FROM village WHERE id = ?1))",
     )
     .bind(v.id)
     .bind(input.opens_at.unix_timestamp())

@@ -50,6 +50,11 @@ pub(super) async fn set_supply(
 
     let mut errors = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    let retired: Vec<(i64,)> =
+        sqlx::query_as("SELECT id FROM household WHERE village_id = ? AND retired_at IS NOT NULL")
+            .bind(v.id)
+            .fetch_all(tx.conn())
+            .await?;
     if input.supplies.is_empty() {
         errors.push(FieldError::new(
             "supplies",
@@ -77,6 +82,21 @@ pub(super) async fn set_supply(
                 format!(
                     "household {} does not make product {}",
                     s.household_id, s.product_id
+                ),
+            ));
+        }
+        // A retired household may only bring its supply down.
+        let old = by_product
+            .get(&s.product_id)
+            .and_then(|p| p.supplies.iter().find(|x| x.household_id == s.household_id))
+            .map_or(0, |x| x.quantity);
+        if s.quantity > old && retired.iter().any(|(h,)| *h == s.household_id) {
+            errors.push(FieldError::new(
+                format!("supplies[{i}].household_id"),
+                format!("农户 {} 已经退出，不能再供货", s.household_id),
+                format!(
+                    "household {} has retired and cannot supply more",
+                    s.household_id
                 ),
             ));
         }

@@ -58,13 +58,13 @@ pub(super) async fn context(
     let row: Option<ContextRow> = sqlx::query_as(
         "SELECT r.id, r.opens_at, r.deadline, r.distribution_day, r.village_id,
                 v.slug AS village_slug, v.name_zh AS village_name_zh, v.name_en AS village_name_en,
-                v.organising_percent,
+                r.organising_percent,
                 d.id AS point_id, d.village_id AS point_village_id,
                 d.name_zh AS point_name_zh, d.name_en AS point_name_en,
                 d.address_zh, d.address_en, d.pickup_from, d.pickup_to
          FROM distribution_round r
          JOIN village v ON v.id = r.village_id
-         LEFT JOIN distribution_point d ON d.id = ?2
+         LEFT JOIN distribution_point d ON d.id = ?2 AND d.closed_at IS NULL
          WHERE r.id = ?1",
     )
     .bind(round_id)
@@ -100,7 +100,7 @@ pub(super) async fn context(
         round: r.round.into_round()?,
         organising_percent: u8::try_from(r.organising_percent).map_err(|_| {
             Error::internal(format_args!(
-                "village {}: organising percent out of range",
+                "round in village {}: organising percent out of range",
                 r.village_slug
             ))
         })?,

@@ -179,6 +179,7 @@ impl BookingRow {
                 id: self.host_id,
                 name: LocalText::new(self.host_name_zh, self.host_name_en),
                 demo: self.host_demo != 0,
+                photo: None,
             },
             arrival,
             departure: arrival + Duration::days(i64::from(nights)),

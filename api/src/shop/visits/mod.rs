@@ -154,6 +154,7 @@ pub(crate) async fn hosts(conn: &mut SqliteConnection, village_id: i64) -> Resul
                     id: r.household_id,
                     name: LocalText::new(r.name_zh, r.name_en),
                     demo: r.demo != 0,
+                    photo: None,
                 },
                 beds: to_u32("beds", r.beds)?,
                 meals: MealSet {

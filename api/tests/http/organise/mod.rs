@@ -8,6 +8,7 @@ mod round_dates;
 mod rounds;
 mod session;
 mod visit_offer;
+mod village;
 mod visits;
 
 use serde_json::{json, Value};
