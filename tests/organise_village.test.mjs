@@ -162,6 +162,11 @@ test('in English, an organiser edits the tagline, adds a pickup point and closes
   await row.getByTestId('close-yes').click();
   await row.getByTestId('save-error').or(row.getByTestId('field-error')).first().waitFor();
   assert.match(await row.innerText(), new RegExp(village.open_round.round.distribution_day));
+
+  // The change log names what was changed, in words.
+  await page.goto('/organise/v/liu/log');
+  await page.locator('[data-testid=log-entry][data-entity=point]', { hasText: 'Pickup point' }).first().waitFor();
+  assert.match(await page.locator('[data-testid=log-entry][data-entity=village]').first().innerText(), /Village page/);
   assert.deepEqual(errors, []);
   await shop.context.close();
   await context.close();
