@@ -16,7 +16,7 @@ mod status;
 mod text;
 mod waiting;
 
-pub use form::{ConfirmCancel, FieldError};
+pub use form::{field_note, ConfirmCancel, FieldError};
 pub use list_switch::ListSwitch;
 pub use not_found::NotFound;
 pub use organise::*;
