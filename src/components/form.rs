@@ -120,3 +120,23 @@ impl<D: Send + Sync + 'static> Drafted<D> {
         }
     }
 }
+
+/// The words of `errors` for the field named `key()` (nothing while it is
+/// `None`), in the language of the moment: for a [`FieldError`] under it.
+pub fn field_note(
+    errors: RwSignal<Vec<domain::FieldError>>,
+    key: impl Fn() -> Option<String> + Send + Sync + 'static,
+) -> Signal<Option<String>> {
+    let lang = crate::components::use_lang();
+    Signal::derive(move || {
+        let key = key()?;
+        errors.with(|e| {
+            let words: Vec<String> = e
+                .iter()
+                .filter(|f| f.field == key)
+                .map(|f| f.text().get(lang()).to_string())
+                .collect();
+            (!words.is_empty()).then(|| words.join(" "))
+        })
+    })
+}

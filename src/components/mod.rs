@@ -18,7 +18,7 @@ mod status;
 mod text;
 mod waiting;
 
-pub use form::{ConfirmCancel, Drafted, FieldError};
+pub use form::{field_note, ConfirmCancel, Drafted, FieldError};
 pub use form_errors::FormErrors;
 pub use list_switch::ListSwitch;
 pub use not_found::NotFound;

@@ -163,9 +163,9 @@ impl OfferDraft {
             // A typed value that did not read already says so, and an
             // unread date says nothing about the range.
             let unread_date = errors.iter().any(|x| x.field.starts_with("open_"));
-            if !errors.iter().any(|x| x.field == e.field)
-                && !(unread_date && e.field == "open_until")
-            {
+            let said = errors.iter().any(|x| x.field == e.field)
+                || (unread_date && e.field == "open_until");
+            if !said {
                 errors.push(e);
             }
         }

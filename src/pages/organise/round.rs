@@ -480,7 +480,6 @@ fn Withdraw(pid: i64, f: SupplyForm) -> impl IntoView {
 #[component]
 fn RoundDates(round: RwSignal<OrganiseRound>) -> impl IntoView {
     let i18n = use_i18n();
-    let lang = use_lang();
     let id = round.with_untracked(|r| r.round.id);
     let start = round.with_untracked(|r| RoundDraft {
         opens_at: shanghai_input_value(r.round.opens_at),
@@ -531,16 +530,7 @@ fn RoundDates(round: RwSignal<OrganiseRound>) -> impl IntoView {
         );
     };
     let note = move |field: &'static str| {
-        Signal::derive(move || {
-            errors.with(|e| {
-                let m: Vec<String> = e
-                    .iter()
-                    .filter(|f| f.field == field)
-                    .map(|f| f.text().get(lang()).to_string())
-                    .collect();
-                (!m.is_empty()).then(|| m.join(" "))
-            })
-        })
+        crate::components::field_note(errors, move || Some(field.to_owned()))
     };
     let not_yet_open = move || round.with(|r| r.phase == "not_yet_open");
     view! {

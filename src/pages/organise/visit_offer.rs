@@ -6,7 +6,7 @@
 use crate::api::{self, WriteError};
 use crate::components::FieldError as FieldNote;
 use crate::components::{
-    busy, loaded_view, send, use_lang, OrganiseVillageShell, Sent, SubmitWithStatus,
+    busy, field_note, loaded_view, send, use_lang, OrganiseVillageShell, Sent, SubmitWithStatus,
 };
 use crate::drafts::{HostDraft, OfferDraft};
 use crate::i18n::*;
@@ -48,18 +48,7 @@ struct Form {
 impl Form {
     /// The words for `field`, in the organiser's language.
     fn error_for(self, field: String) -> Signal<Option<String>> {
-        let lang = use_lang();
-        let errors = self.errors;
-        Signal::derive(move || {
-            errors.with(|e| {
-                let m: Vec<String> = e
-                    .iter()
-                    .filter(|f| f.field == field)
-                    .map(|f| f.text().get(lang()).to_string())
-                    .collect();
-                (!m.is_empty()).then(|| m.join(" "))
-            })
-        })
+        field_note(self.errors, move || Some(field.clone()))
     }
 
     fn edit(self, f: impl FnOnce(&mut OfferDraft)) {
@@ -197,20 +186,11 @@ fn HostCard(id: i64, f: Form) -> impl IntoView {
             .with_untracked(|d| d.hosts.iter().position(|h| h.household_id == id))
     };
     let field = move |name: &'static str| {
-        let errors = f.errors;
-        Signal::derive(move || {
+        field_note(f.errors, move || {
             let i = f
                 .draft
                 .with(|d| d.hosts.iter().position(|h| h.household_id == id))?;
-            let key = format!("hosts[{i}].{name}");
-            errors.with(|e| {
-                let m: Vec<String> = e
-                    .iter()
-                    .filter(|x| x.field == key)
-                    .map(|x| x.text().get(lang()).to_string())
-                    .collect();
-                (!m.is_empty()).then(|| m.join(" "))
-            })
+            Some(format!("hosts[{i}].{name}"))
         })
     };
     let edit = move |set: Box<dyn FnOnce(&mut HostDraft)>| {
@@ -282,7 +262,7 @@ fn HostCard(id: i64, f: Form) -> impl IntoView {
         f.errors.set(vec![]);
     };
     view! {
-        <li class="card host-card" data-testid="host-card" data-household-id=id>
+        <li class="card offer-host" data-testid="host-card" data-household-id=id>
             <h3 class="card-title">{move || name.get(lang()).to_string()}</h3>
             {number(keys::orgo_beds, "host-beds", "beds", "numeric", |h| h.beds.clone(), |h, v| h.beds = v)}
             {number(keys::orgo_adult_night, "host-adult-night", "prices.adult_night_fen", "decimal", |h| h.adult_night.clone(), |h, v| h.adult_night = v)}
