@@ -7,8 +7,8 @@ mod product;
 mod reason;
 mod round;
 mod supply;
-mod visit_offer;
 mod village;
+mod visit_offer;
 mod visits;
 
 pub use people::{password_ok, suspension_input, InvitationDraft, JoinDraft, PasswordDraft};
@@ -16,6 +16,6 @@ pub use product::ProductDraft;
 pub use reason::{cancel_booking_input, withdrawal_input};
 pub use round::{parse_shanghai_input, points_input, shanghai_input_value, RoundDraft};
 pub use supply::{cells, SupplyDraft, SupplyKey};
-pub use visit_offer::{HostDraft, OfferDraft};
 pub use village::{HouseholdDraft, PointDraft, VillageDraft};
+pub use visit_offer::{HostDraft, OfferDraft};
 pub use visits::visit_range;

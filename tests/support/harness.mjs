@@ -20,13 +20,16 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-/** Starts the API on `addr` (default: a free port) with `dbFile` (default: a fresh temp file). */
-export async function startServer({ addr = '127.0.0.1:0', dbDir } = {}) {
+/**
+ * Starts the API on `addr` (default: a free port) with its database in
+ * `dbDir` (default: a fresh temp folder), `env` added to its environment.
+ */
+export async function startServer({ addr = '127.0.0.1:0', dbDir, env = {} } = {}) {
   if (!existsSync(API_BIN)) throw new Error(`${API_BIN} is missing: run scripts/build.sh first`);
   if (!existsSync(join(DIST, 'index.html'))) throw new Error('dist/index.html is missing: run scripts/build.sh first');
   const dir = dbDir ?? mkdtempSync(join(tmpdir(), 'storefront-test-'));
   const child = spawn(API_BIN, [], {
-    env: { ...process.env, STOREFRONT_ADDR: addr, STOREFRONT_DB: join(dir, 'test.sqlite3'), STOREFRONT_DIST: DIST, RUST_LOG: 'warn' },
+    env: { ...process.env, STOREFRONT_ADDR: addr, STOREFRONT_DB: join(dir, 'test.sqlite3'), STOREFRONT_DIST: DIST, RUST_LOG: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise((resolve, reject) => {
@@ -57,13 +60,14 @@ export async function launchBrowser() {
  * after its last; `setup`, if given, runs once both are up. Read
  * `app.server` and `app.browser` inside tests and `setup` (they are unset
  * until then). A file's own top-level `before` may run first, so set-up
- * that needs the server goes in `setup`.
+ * that needs the server goes in `setup`. `env` is added to the server's
+ * environment.
  */
-export function useServerAndBrowser(setup) {
+export function useServerAndBrowser(setup, { env } = {}) {
   let server;
   let browser;
   before(async () => {
-    server = await startServer();
+    server = await startServer({ env });
     browser = await launchBrowser();
     await setup?.();
   });

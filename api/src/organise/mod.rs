@@ -3,17 +3,17 @@
 //! supplies, visit bookings, and packing. No answer here is ever cached.
 
 pub mod change_log;
-pub mod organisers;
 pub mod households;
+pub mod organisers;
 pub mod packing;
 pub mod people;
 pub mod photos;
 pub mod products;
 pub mod rounds;
 pub mod session;
-pub mod visit_offer;
 pub mod village;
 pub mod village_photos;
+pub mod visit_offer;
 pub mod visits;
 
 use axum::Router;

@@ -23,7 +23,7 @@ use crate::{
     http::json::JsonBody,
     http::params::Slug,
     organise::{change_log::ChangeLog, session::CurrentOrganiser},
-    shop::visits::{hosts, policy},
+    shop::visits::{hosts, policy, Hosts},
     AppState,
 };
 
@@ -36,7 +36,7 @@ async fn current(conn: &mut SqliteConnection, village_id: i64) -> Result<Option<
     let Some(p) = policy(conn, village_id).await? else {
         return Ok(None);
     };
-    let hosts = hosts(conn, village_id)
+    let hosts = hosts(conn, village_id, Hosts::All)
         .await?
         .into_iter()
         .map(|h| HostInput {

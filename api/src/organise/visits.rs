@@ -44,7 +44,7 @@ use crate::{
     shop::rounds::moment,
     shop::visits::{
         bookings::{commit_answer, not_found},
-        hosts, no_visitors, policy, row, BookingRow, BOOKING_SELECT,
+        hosts, no_visitors, policy, row, BookingRow, Hosts, BOOKING_SELECT,
     },
     AppState,
 };
@@ -120,7 +120,7 @@ async fn per_day(
         Some(p) => p.closed_days,
         None => Vec::new(),
     };
-    let hosts = hosts(&mut conn, v.id).await?;
+    let hosts = hosts(&mut conn, v.id, Hosts::All).await?;
     let nights: Vec<(i64, String, i64, String)> = sqlx::query_as(
         "SELECT bn.host_id, bn.night, bn.beds, bn.booking_id
          FROM booking_night bn JOIN household hh ON hh.id = bn.host_id

@@ -551,3 +551,46 @@ async fn cancelling_after_the_free_window_is_refused() {
     assert_eq!(got["status"], "confirmed");
     assert_eq!(rows(&pool).await, (1, 1));
 }
+
+#[tokio::test]
+async fn a_retired_household_takes_no_new_visitors_and_its_bookings_stay_listed() {
+    let server = Server::start().await;
+    let pool = server.pool().await;
+    let host = offer(&server, "liu").await.hosts[0].id;
+    let client = Client::new();
+    let kept = new_id();
+    let (status, b) = put(
+        &server,
+        &client,
+        &kept,
+        &request("liu", 20, 1, 1, 0, Some(host)),
+    )
+    .await;
+    assert_eq!(status, 201, "{b}");
+
+    let retire = format!("UPDATE household SET retired_at = unixepoch() WHERE id = {host}");
+    common::execute(&pool, &[retire.as_str()]).await;
+    let liu = offer(&server, "liu").await;
+    assert!(liu.hosts.iter().all(|h| h.id != host), "not offered");
+    let (status, e) = put(
+        &server,
+        &client,
+        &new_id(),
+        &request("liu", 25, 1, 1, 0, Some(host)),
+    )
+    .await;
+    assert_eq!(status, 422, "{e}");
+    assert!(fields(&e).contains(&"host_id".to_string()), "{e}");
+
+    // The organisers still see the booking it holds.
+    let o = server.liu_organiser().await;
+    let (status, page) = o
+        .get(&format!(
+            "/api/organise/villages/liu/bookings?from={}&to={}",
+            day(0),
+            day(40)
+        ))
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.to_string().contains(&kept), "{page}");
+}

@@ -4,8 +4,8 @@
 //! without an organiser session to the organiser login.
 
 pub mod home;
-pub mod join;
 pub mod households;
+pub mod join;
 pub mod log;
 pub mod login;
 pub mod members;
@@ -15,6 +15,6 @@ pub mod password;
 pub mod products;
 pub mod round;
 pub mod rounds;
-pub mod visit_offer;
 pub mod village;
+pub mod visit_offer;
 pub mod visits;

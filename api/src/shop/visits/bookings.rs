@@ -31,7 +31,7 @@ use domain::{
 use sqlx::{FromRow, SqliteConnection};
 use time::{Duration, OffsetDateTime};
 
-use super::{booked, date_of, hosts, policy, village};
+use super::{booked, date_of, hosts, policy, village, Hosts};
 use crate::{
     db::{format_date, WriteTx},
     http::{
@@ -282,7 +282,7 @@ async fn book(
             "this village does not take visitors yet",
         ));
     };
-    let hosts = hosts(tx.conn(), v.id).await?;
+    let hosts = hosts(tx.conn(), v.id, Hosts::Offered).await?;
     let req = match validate_booking(&norm, &policy, &hosts, today) {
         Ok(r) => r,
         Err(mut errors) => {

@@ -134,16 +134,30 @@ struct HostRow {
     rules_en: String,
 }
 
+/// Which of a village's hosts [`hosts`] answers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Hosts {
+    /// Those whose household still takes part: what visitors may book.
+    Offered,
+    /// Retired households too: organisers still see their bookings.
+    All,
+}
+
 /// The village's hosts, by id.
-pub(crate) async fn hosts(conn: &mut SqliteConnection, village_id: i64) -> Result<Vec<HostOffer>> {
+pub(crate) async fn hosts(
+    conn: &mut SqliteConnection,
+    village_id: i64,
+    which: Hosts,
+) -> Result<Vec<HostOffer>> {
     let rows: Vec<HostRow> = sqlx::query_as(
         "SELECT h.household_id, hh.name_zh, hh.name_en, hh.demo, h.beds, h.breakfast, h.lunch,
                 h.dinner, h.adult_night_fen, h.child_night_fen, h.meal_adult_fen, h.meal_child_fen,
                 h.description_zh, h.description_en, h.rules_zh, h.rules_en
          FROM host h JOIN household hh ON hh.id = h.household_id
-         WHERE hh.village_id = ? ORDER BY h.household_id",
+         WHERE hh.village_id = ? AND (? OR hh.retired_at IS NULL) ORDER BY h.household_id",
     )
     .bind(village_id)
+    .bind(which == Hosts::All)
     .fetch_all(conn)
     .await?;
     rows.into_iter()
@@ -210,7 +224,7 @@ async fn visit_village(conn: &mut SqliteConnection, slug: &str) -> Result<(Villa
 async fn offer(State(state): State<AppState>, Slug(slug): Slug) -> Result<Json<VisitOffer>> {
     let mut conn = state.db.acquire().await?;
     let (v, policy) = visit_village(&mut conn, &slug).await?;
-    let hosts = hosts(&mut conn, v.id).await?;
+    let hosts = hosts(&mut conn, v.id, Hosts::Offered).await?;
     Ok(Json(VisitOffer {
         village_slug: v.slug,
         village_name: v.name,
@@ -251,7 +265,7 @@ async fn availability(
     let first = parse_month(query_param(&query, "month"))?;
     let mut conn = state.db.acquire().await?;
     let (v, policy) = visit_village(&mut conn, &slug).await?;
-    let hosts = hosts(&mut conn, v.id).await?;
+    let hosts = hosts(&mut conn, v.id, Hosts::Offered).await?;
     let mut days_of_month = Vec::new();
     let mut d = first;
     while d.month() == first.month() {

@@ -7,8 +7,8 @@ mod products;
 mod round_dates;
 mod rounds;
 mod session;
-mod visit_offer;
 mod village;
+mod visit_offer;
 mod visits;
 
 use serde_json::{json, Value};
