@@ -44,8 +44,15 @@ test('an empty storefront: a village made by the admin command gets its first po
   // The village page: its story and a pickup point.
   await page.getByTestId('org-village-page').click();
   await page.getByTestId('village-form').waitFor();
+  // The command left the texts empty: saving names what is missing.
+  await page.getByTestId('save-village').click();
+  await page.getByTestId('field-error').first().waitFor();
   await page.getByTestId('tagline-zh').fill('山里的核桃和土鸡蛋');
   await page.getByTestId('tagline-en').fill('Walnuts and eggs from the hills');
+  await page.getByTestId('region-zh').fill('河北太行山区（示例）');
+  await page.getByTestId('region-en').fill('Taihang Mountains, Hebei (demo)');
+  await page.getByTestId('story-zh').fill('一个示例村子，十几户人家。');
+  await page.getByTestId('story-en').fill('A demo village of a dozen households.');
   await page.getByTestId('save-village').click();
   await page.getByTestId('saved').waitFor();
   await page.getByTestId('new-point').click();
