@@ -50,13 +50,16 @@ fn Village(v: VillageDetail) -> impl IntoView {
             <YearGrid products=products this_month=today.month() as u8 />
         </section>
 
-        <section aria-labelledby="people-h">
-            <h2 id="people-h">{t!(i18n, producers)}</h2>
-            <HouseholdList village_slug=slug households=households />
-        </section>
+        // A village just set up may have no households or points yet.
+        {(!households.is_empty()).then(|| view! {
+            <section aria-labelledby="people-h">
+                <h2 id="people-h">{t!(i18n, producers)}</h2>
+                <HouseholdList village_slug=slug households=households />
+            </section>
+        })}
 
         <RoundList rounds=rounds now=now />
-        <PickupPoints points=points />
+        {(!points.is_empty()).then(|| view! { <PickupPoints points=points /> })}
         <VillageStory v=v />
     }
 }
@@ -84,8 +87,10 @@ fn VillageHero(v: StoredValue<VillageDetail>, next: Option<Round>) -> impl IntoV
             })}
             <h1>{move || text(|v| &v.name)}</h1>
             <p class="muted">
-                {move || text(|v| &v.region)} " · "
-                {move || t_string!(i18n, distance, city = text(|v| &v.city), km = v.with_value(|v| v.distance_km))}
+                {move || text(|v| &v.region)}
+                {(v.with_value(|v| v.distance_km) > 0).then(|| view! {
+                    " · " {move || t_string!(i18n, distance, city = text(|v| &v.city), km = v.with_value(|v| v.distance_km))}
+                })}
             </p>
             <p class="tagline">{move || text(|v| &v.tagline)}</p>
             <a class="button secondary visit-link" href=format!("/v/{slug}/visit") data-testid="visit-link">{t!(i18n, visit_cta)}</a>
@@ -247,14 +252,16 @@ fn VillageStory(v: StoredValue<VillageDetail>) -> impl IntoView {
         <section class="story" aria-labelledby="story-h">
             <h2 id="story-h">{t!(i18n, village_story)}</h2>
             {move || paragraphs(&text(|v| &v.story))}
-            <h3>{t!(i18n, organisers)}</h3>
-            <p>
-                {move || {
-                    v.with_value(|v| {
-                        format::join_names(v.organisers.iter().map(|o| o.get(lang())), lang())
-                    })
-                }}
-            </p>
+            {v.with_value(|v| !v.organisers.is_empty()).then(|| view! {
+                <h3>{t!(i18n, organisers)}</h3>
+                <p>
+                    {move || {
+                        v.with_value(|v| {
+                            format::join_names(v.organisers.iter().map(|o| o.get(lang())), lang())
+                        })
+                    }}
+                </p>
+            })}
             <p class="share-note">{move || t_string!(i18n, organising_share, pct = pct)}</p>
         </section>
     }
