@@ -35,7 +35,7 @@ test('an organiser makes an invitation code, a new family joins with it and is l
   await made.waitFor();
   const code = await made.getAttribute('data-code');
   assert.match(code, /^[A-Z2-9]{8}$/);
-  await org.page.locator(`[data-testid=code-row][data-code=${code}]`).waitFor();
+  await org.page.locator(`[data-testid=code-row][data-code="${code}"]`).waitFor();
 
   const family = await phonePage(app.browser, { locale: 'zh-CN', baseURL: app.server.url });
   await family.page.goto(`/join?code=${code}`);
@@ -51,7 +51,7 @@ test('an organiser makes an invitation code, a new family joins with it and is l
   await row.waitFor();
   assert.equal(await row.getByTestId('member-phone').innerText(), '*******4321');
   assert.doesNotMatch(await org.page.locator('main').innerText(), /13911114321/);
-  const codeRow = org.page.locator(`[data-testid=code-row][data-code=${code}]`);
+  const codeRow = org.page.locator(`[data-testid=code-row][data-code="${code}"]`);
   assert.equal(await codeRow.getAttribute('data-status'), 'used');
   assert.deepEqual([...org.errors, ...family.errors], []);
   await org.context.close();
