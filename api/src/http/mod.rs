@@ -4,6 +4,7 @@
 //! headers, the built app's files and the health check.
 
 pub mod auth;
+pub mod csv;
 pub mod error;
 mod health;
 pub mod json;
