@@ -19,13 +19,13 @@ CREATE TABLE pickup_mark (
     -- What was paid, set only for 'paid'.
     amount_fen    INTEGER CHECK (amount_fen >= 0),
     method        TEXT    CHECK (method IN ('cash', 'transfer', 'other')),
-    CHECK ((state = 'paid') = (amount_fen IS NOT NULL)),
-    CHECK ((state = 'paid') = (method IS NOT NULL)),
     organiser_id  INTEGER NOT NULL REFERENCES organiser (id),
     -- When it was marked on the phone, and when the server got it (Unix
     -- seconds).
     marked_at     INTEGER NOT NULL,
-    recorded_at   INTEGER NOT NULL
+    recorded_at   INTEGER NOT NULL,
+    CHECK ((state = 'paid') = (amount_fen IS NOT NULL)),
+    CHECK ((state = 'paid') = (method IS NOT NULL))
 ) STRICT;
 
 CREATE INDEX pickup_mark_order ON pickup_mark (order_id, marked_at, recorded_at, id);
