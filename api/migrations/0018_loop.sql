@@ -115,3 +115,12 @@ CREATE TABLE label_report (
 
 CREATE INDEX label_report_label ON label_report (label_code, id);
 CREATE INDEX label_report_address ON label_report (address_hash, created_at);
+
+-- An order's pickup: its latest mark (the rule above, in one place).
+CREATE VIEW pickup AS
+SELECT m.*
+FROM pickup_mark m
+WHERE m.id = (SELECT l.id FROM pickup_mark l
+              WHERE l.order_id = m.order_id
+              ORDER BY l.marked_at DESC, l.recorded_at DESC, l.id DESC
+              LIMIT 1);
