@@ -57,12 +57,17 @@ mod tests {
             [vec!["鸡蛋", "a, \"b\""], vec!["核桃", ""]],
         )
         .unwrap();
-        assert_eq!(res.headers()[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+        assert_eq!(
+            res.headers()[header::CONTENT_TYPE],
+            "text/csv; charset=utf-8"
+        );
         assert_eq!(
             res.headers()[header::CONTENT_DISPOSITION],
             "attachment; filename=\"x.csv\""
         );
-        let body = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
+        let body = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
         assert!(body.starts_with(BOM));
         assert_eq!(
             std::str::from_utf8(&body[BOM.len()..]).unwrap(),

@@ -220,17 +220,43 @@ async fn allocate_round(
             ),
         ));
     }
-    let new = compute(tx.conn(), id).await?;
+    let logged = store_allocation(tx.conn(), id, o.id, now.unix_timestamp()).await?;
+    if let Some((before, after)) = logged {
+        ChangeLog::new(&o, v.id, now.unix_timestamp())
+            .record(
+                tx.conn(),
+                ("allocation", id),
+                "allocate",
+                before,
+                Some(after),
+            )
+            .await?;
+    }
+    let answer = load_packing(tx.conn(), &v, round).await?;
+    tx.commit().await?;
+    Ok(Json(answer))
+}
+
+/// Stores the round's pieces as the rule gives them now: a new piece gets a
+/// fresh label, a piece kept keeps its label, a piece gone is dropped.
+/// Returns what the change log keeps (before, after) when anything changed.
+pub(crate) async fn store_allocation(
+    conn: &mut SqliteConnection,
+    id: i64,
+    organiser_id: i64,
+    now: i64,
+) -> Result<Option<(Option<serde_json::Value>, serde_json::Value)>> {
+    let new = compute(&mut *conn, id).await?;
     let stored: Vec<(i64, String, i64, i64, i64)> = sqlx::query_as(
         "SELECT id, order_id, product_id, household_id, quantity FROM packed_line WHERE round_id = ?",
     )
     .bind(id)
-    .fetch_all(tx.conn())
+    .fetch_all(&mut *conn)
     .await?;
     let (existed,): (i64,) =
         sqlx::query_as("SELECT EXISTS (SELECT 1 FROM allocation WHERE round_id = ?)")
             .bind(id)
-            .fetch_one(tx.conn())
+            .fetch_one(&mut *conn)
             .await?;
     let old: Pieces = stored
         .iter()
@@ -243,23 +269,23 @@ async fn allocate_round(
              ON CONFLICT (round_id) DO UPDATE SET organiser_id = excluded.organiser_id, at = excluded.at",
         )
         .bind(id)
-        .bind(o.id)
-        .bind(now.unix_timestamp())
-        .execute(tx.conn())
+        .bind(organiser_id)
+        .bind(now)
+        .execute(&mut *conn)
         .await?;
         for (row_id, order_id, product, household, quantity) in &stored {
             match new.get(&(order_id.clone(), *product, *household)) {
                 None => {
                     sqlx::query("DELETE FROM packed_line WHERE id = ?")
                         .bind(row_id)
-                        .execute(tx.conn())
+                        .execute(&mut *conn)
                         .await?;
                 }
                 Some(q) if q != quantity => {
                     sqlx::query("UPDATE packed_line SET quantity = ? WHERE id = ?")
                         .bind(q)
                         .bind(row_id)
-                        .execute(tx.conn())
+                        .execute(&mut *conn)
                         .await?;
                 }
                 Some(_) => {}
@@ -269,7 +295,7 @@ async fn allocate_round(
             if old.contains_key(&(order_id.clone(), *product, *household)) {
                 continue;
             }
-            let code = fresh_code(tx.conn()).await?;
+            let code = fresh_code(&mut *conn).await?;
             sqlx::query(
                 "INSERT INTO packed_line (round_id, product_id, household_id, order_id, quantity, label_code)
                  VALUES (?, ?, ?, ?, ?, ?)",
@@ -280,26 +306,17 @@ async fn allocate_round(
             .bind(order_id)
             .bind(quantity)
             .bind(code.as_str())
-            .execute(tx.conn())
+            .execute(&mut *conn)
             .await?;
         }
-        ChangeLog::new(&o, v.id, now.unix_timestamp())
-            .record(
-                tx.conn(),
-                ("allocation", id),
-                "allocate",
-                if existed == 0 {
-                    None
-                } else {
-                    Some(to_value(&AllocationLog::of(&old))?)
-                },
-                Some(to_value(&AllocationLog::of(&new))?),
-            )
-            .await?;
+        let before = if existed == 0 {
+            None
+        } else {
+            Some(to_value(&AllocationLog::of(&old))?)
+        };
+        return Ok(Some((before, to_value(&AllocationLog::of(&new))?)));
     }
-    let answer = load_packing(tx.conn(), &v, round).await?;
-    tx.commit().await?;
-    Ok(Json(answer))
+    Ok(None)
 }
 
 /// `GET /api/organise/rounds/{id}/packing`.

@@ -1,9 +1,11 @@
 //! Demo data, seeded on start into whatever of it the database lacks:
 //! each group (villages and their products, supplies, members, visit
-//! offers, organiser accounts) only when its own tables are empty, so a
-//! database made before a group existed gets it too.
+//! offers, organiser accounts, past rounds that went all the way) only
+//! when its own tables are empty, so a database made before a group
+//! existed gets it too.
 
 pub mod demo;
+pub mod loop_round;
 pub mod members;
 pub mod organisers;
 pub mod supply;
@@ -29,6 +31,13 @@ pub async fn seed_all(db: &SqlitePool, now: OffsetDateTime) -> Result<(), String
     }
     if let Some(accounts) = organisers::seed_if_empty(db, now).await? {
         tracing::info!(accounts, "seeded demo organiser accounts");
+    }
+    // After the members and organisers it needs.
+    if let Some(report) = loop_round::seed_if_empty(db, now).await? {
+        tracing::info!(
+            ?report,
+            "seeded the demo of past rounds, from order to refund"
+        );
     }
     Ok(())
 }

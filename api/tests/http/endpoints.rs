@@ -406,3 +406,105 @@ async fn seed_rounds_and_demo_flags_in_the_database() {
         .await;
     assert!(res.is_err());
 }
+
+/// Liu Village's two past rounds went all the way: ordered, allocated,
+/// collected and paid, rated, one piece reported and refunded; and the
+/// organising share has entries. Seeding again adds nothing.
+#[tokio::test]
+async fn demo_past_rounds_show_the_whole_loop() {
+    let env = Env::new();
+    let server = env.start().await;
+    let pool = server.pool().await;
+    let past = "SELECT r.id FROM distribution_round r JOIN village v ON v.id = r.village_id
+                WHERE v.slug = 'liu' AND r.deadline < unixepoch()";
+    let count = |sql: String| {
+        let pool = pool.clone();
+        async move { scalar(&pool, &sql).await }
+    };
+    assert_eq!(
+        count(format!(
+            "SELECT COUNT(*) FROM allocation WHERE round_id IN ({past})"
+        ))
+        .await,
+        2
+    );
+    let orders = count(format!(
+        "SELECT COUNT(*) FROM orders WHERE round_id IN ({past})"
+    ))
+    .await;
+    assert_eq!(orders, 4, "both Liu demo members ordered in both rounds");
+    assert_eq!(
+        count(format!(
+            "SELECT COUNT(*) FROM pickup p JOIN orders o ON o.id = p.order_id
+             WHERE o.round_id IN ({past}) AND p.state = 'paid'"
+        ))
+        .await,
+        orders
+    );
+    // Paid exactly what was due.
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM pickup p WHERE p.amount_fen !=
+               (SELECT SUM(total_fen) FROM order_line WHERE order_id = p.order_id)"
+                .into()
+        )
+        .await,
+        0
+    );
+    // Every line is packed by some household.
+    assert_eq!(
+        count(format!(
+            "SELECT COUNT(*) FROM order_line ol JOIN orders o ON o.id = ol.order_id
+             WHERE o.round_id IN ({past}) AND ol.quantity !=
+               (SELECT COALESCE(SUM(quantity), 0) FROM packed_line pl
+                WHERE pl.order_id = ol.order_id AND pl.product_id = ol.product_id)"
+        ))
+        .await,
+        0
+    );
+    assert!(count("SELECT COUNT(*) FROM rating WHERE rating = 'bad'".into()).await >= 1);
+    assert!(count("SELECT COUNT(*) FROM rating WHERE rating = 'good'".into()).await >= 3);
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM refund f JOIN label_report r ON r.id = f.report_id
+             JOIN packed_line pl ON pl.label_code = f.label_code AND pl.order_id = f.order_id
+             WHERE r.resolved_at IS NOT NULL"
+                .into()
+        )
+        .await,
+        1
+    );
+    assert_eq!(count("SELECT COUNT(*) FROM share_spending".into()).await, 4);
+    // Ratings and reports are by demo members; comments say demo.
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM rating WHERE comment != '' AND comment NOT LIKE '%示例%'".into()
+        )
+        .await,
+        0
+    );
+    assert_demo_stock_consistent(&pool).await;
+
+    // Started again on the same file: nothing more.
+    drop(server);
+    let again = env.start().await;
+    let pool = again.pool().await;
+    assert_eq!(scalar(&pool, "SELECT COUNT(*) FROM pickup_mark").await, 4);
+    assert_eq!(
+        scalar(&pool, "SELECT COUNT(*) FROM share_spending").await,
+        4
+    );
+}
+
+async fn assert_demo_stock_consistent(pool: &sqlx::SqlitePool) {
+    crate::common::assert_totals_consistent(pool).await;
+    // No product is sold beyond what its households supplied.
+    let over = scalar(
+        pool,
+        "SELECT COUNT(*) FROM ordered_total t WHERE t.quantity >
+           (SELECT COALESCE(SUM(quantity), 0) FROM supply s
+            WHERE s.round_id = t.round_id AND s.product_id = t.product_id)",
+    )
+    .await;
+    assert_eq!(over, 0);
+}

@@ -154,7 +154,14 @@ async fn allocation_waits_for_the_deadline_then_covers_every_order_within_every_
         1,
         "{body}"
     );
-    assert_eq!(scalar(&pool, "SELECT COUNT(*) FROM packed_line").await, 0);
+    assert_eq!(
+        scalar(
+            &pool,
+            &format!("SELECT COUNT(*) FROM packed_line WHERE round_id = {}", r.id)
+        )
+        .await,
+        0
+    );
     let (status, body) = o.get(&packing_path).await;
     assert_eq!(status, 409, "{body}");
     assert!(body["error"]

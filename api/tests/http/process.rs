@@ -20,6 +20,9 @@ async fn counts(pool: &sqlx::SqlitePool) -> Vec<i64> {
         "member",
         "invitation",
         "supply",
+        "orders",
+        "pickup_mark",
+        "share_spending",
     ] {
         out.push(scalar(pool, &format!("SELECT COUNT(*) FROM {table}")).await);
     }
@@ -70,6 +73,7 @@ async fn an_emptied_catalogue_is_not_refilled_while_villages_exist() {
     let env = Env::new();
     Process::start(&env).stop();
     let pool = open_db(&env.db).await;
+    forget_the_demo_loop(&pool).await;
     execute(
         &pool,
         &["DELETE FROM product WHERE village_id = (SELECT id FROM village WHERE slug = 'liu')"],
@@ -80,12 +84,39 @@ async fn an_emptied_catalogue_is_not_refilled_while_villages_exist() {
     assert!(liu.products.is_empty());
 }
 
+/// Removes the demo's past orders and everything that follows from them,
+/// so that what they refer to can go.
+async fn forget_the_demo_loop(pool: &sqlx::SqlitePool) {
+    execute(
+        pool,
+        &[
+            "DELETE FROM rating",
+            "DELETE FROM refund",
+            "DELETE FROM label_report",
+            "DELETE FROM pickup_mark",
+            "DELETE FROM household_payment",
+            "DELETE FROM share_spending",
+            "DELETE FROM allocation",
+            "DELETE FROM orders",
+        ],
+    )
+    .await;
+}
+
 /// What the previous version left: the catalogue and its migrations, none
 /// of the tables for members, supplies and orders.
 async fn downgrade_to_catalogue_only(pool: &sqlx::SqlitePool) {
     // One connection (the pool holds one), so the pragma covers the drops.
     let statements = &[
         "PRAGMA foreign_keys = OFF",
+        // The loop after packing (migration 0018).
+        "DROP VIEW IF EXISTS pickup",
+        "DROP TABLE IF EXISTS label_report",
+        "DROP TABLE IF EXISTS rating",
+        "DROP TABLE IF EXISTS share_spending",
+        "DROP TABLE IF EXISTS household_payment",
+        "DROP TABLE IF EXISTS refund",
+        "DROP TABLE IF EXISTS pickup_mark",
         // What migration 0016 added to the catalogue's tables.
         "DROP TABLE IF EXISTS village_photo_version",
         "DROP TABLE IF EXISTS village_photo",
@@ -203,7 +234,9 @@ async fn each_group_of_demo_data_is_seeded_only_into_its_own_empty_tables() {
     assert_eq!(counts(&pool).await, before);
     assert_ne!(total().await, fingerprint);
 
-    // Members and codes all gone (nothing refers to them): they come back.
+    // Members and codes all gone (with the demo orders that refer to
+    // them): they come back, and so do the orders.
+    forget_the_demo_loop(&pool).await;
     execute(
         &pool,
         &[
