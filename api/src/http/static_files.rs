@@ -58,6 +58,15 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
 
     let path = req.uri().path().to_owned();
     let method = req.method().clone();
+    if !could_be_a_file(&path) {
+        // The file system would refuse the name with an error; it is simply
+        // not one of ours.
+        return if method == Method::GET || method == Method::HEAD {
+            bundle_page(dist, &path).await
+        } else {
+            StatusCode::METHOD_NOT_ALLOWED.into_response()
+        };
+    }
     // `scripts/build.sh` writes `.br` and `.gz` copies at maximum compression
     // next to each asset; serving those beats compressing on the fly (a
     // third smaller for the wasm). Files without them are still compressed
@@ -73,13 +82,7 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
     };
     let reading = method == Method::GET || method == Method::HEAD;
     if res.status() == StatusCode::NOT_FOUND && reading {
-        // Each part of the app is its own bundle in its own directory, so a
-        // phone downloads only the part it lands on.
-        let bundle_index = dist.join(Bundle::for_path(&path).dir()).join("index.html");
-        if tokio::fs::metadata(&bundle_index).await.is_ok() {
-            return index_html(&bundle_index).await;
-        }
-        return index_html(&index).await;
+        return bundle_page(dist, &path).await;
     }
     let mut res = res;
     let ok = res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED;
@@ -88,6 +91,27 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
     }
     res
+}
+
+/// The page of the bundle that serves `path`. Each part of the app is its
+/// own bundle in its own directory, so a phone downloads only the part it
+/// lands on.
+async fn bundle_page(dist: &std::path::Path, path: &str) -> Response {
+    let bundle_index = dist.join(Bundle::for_path(path).dir()).join("index.html");
+    if tokio::fs::metadata(&bundle_index).await.is_ok() {
+        return index_html(&bundle_index).await;
+    }
+    index_html(&dist.join("index.html")).await
+}
+
+/// Longest file name (in bytes, as sent: still percent-encoded) and path
+/// the built app has any use for; Linux refuses names over 255 bytes.
+const MAX_NAME: usize = 255;
+const MAX_PATH: usize = 1024;
+
+/// Whether `path` could name a file of the built app at all.
+fn could_be_a_file(path: &str) -> bool {
+    path.len() <= MAX_PATH && path.split('/').all(|s| s.len() <= MAX_NAME)
 }
 
 async fn index_html(index: &std::path::Path) -> Response {

@@ -210,3 +210,50 @@ async fn each_path_gets_its_bundles_page() {
         assert_eq!(res.text().await.unwrap(), INDEX_HTML, "{path}");
     }
 }
+
+/// A path segment longer than any file name can be is no file: the app's
+/// page outside `/api`, a JSON 404 inside, and nothing logged as an error.
+#[tokio::test]
+async fn over_long_path_segments_are_not_found_quietly() {
+    let logs = common::Logs::capture().await;
+    let server = Server::start().await;
+    let long = "a".repeat(256);
+    let longer = "字".repeat(400);
+    for path in [
+        format!("/{long}"),
+        format!("/app/{long}"),
+        format!("/app/account/{long}.js"),
+        format!("/{longer}"),
+        format!("/v/{long}/h/1"),
+        format!("/{}", [long.as_str(); 20].join("/")),
+    ] {
+        let res = server.get(&path).await;
+        assert_eq!(res.status(), 200, "{path}");
+        assert!(
+            header(&res, "content-type").starts_with("text/html"),
+            "{path}"
+        );
+    }
+    for path in [
+        format!("/api/{long}"),
+        format!("/api/villages/{long}"),
+        format!("/api/products/{long}"),
+        format!("/api/labels/{long}"),
+        format!("/api/photos/{long}/{long}.jpg"),
+    ] {
+        let res = server.get(&path).await;
+        let status = res.status().as_u16();
+        assert!((400..500).contains(&status), "{path}: {status}");
+        assert!(
+            header(&res, "content-type").starts_with("application/json"),
+            "{path}"
+        );
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert!(
+            body["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "{path}: {body}"
+        );
+    }
+    let logged = logs.text();
+    assert!(!logged.contains("ERROR"), "{logged}");
+}
