@@ -71,6 +71,10 @@ pub fn app(state: AppState) -> Router {
         Router::new()
             .merge(uploads)
             .merge(limited)
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                http::headers::security,
+            ))
             .with_state(state),
     )
 }

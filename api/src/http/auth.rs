@@ -72,30 +72,30 @@ impl SessionKind {
         }
     }
 
-    /// `Set-Cookie` for a new (or renewed) session.
-    pub fn cookie(&self, token: &str, secure: bool) -> HeaderValue {
-        self.cookie_with(token, self.seconds, secure)
+    /// `Set-Cookie` for a new (or renewed) session. (`Secure` is added
+    /// to every cookie of an HTTPS answer by [`super::headers`].)
+    pub fn cookie(&self, token: &str) -> HeaderValue {
+        self.cookie_with(token, self.seconds)
     }
 
     /// The `Set-Cookie` header of an answer that starts (or renews) a session.
-    pub fn set_cookie(&self, token: &str, secure: bool) -> [(HeaderName, HeaderValue); 1] {
-        [(header::SET_COOKIE, self.cookie(token, secure))]
+    pub fn set_cookie(&self, token: &str) -> [(HeaderName, HeaderValue); 1] {
+        [(header::SET_COOKIE, self.cookie(token))]
     }
 
     /// The `Set-Cookie` header of an answer that ends the session.
-    pub fn unset_cookie(&self, secure: bool) -> [(HeaderName, HeaderValue); 1] {
-        [(header::SET_COOKIE, self.clear_cookie(secure))]
+    pub fn unset_cookie(&self) -> [(HeaderName, HeaderValue); 1] {
+        [(header::SET_COOKIE, self.clear_cookie())]
     }
 
     /// `Set-Cookie` that makes the browser forget the session.
-    pub fn clear_cookie(&self, secure: bool) -> HeaderValue {
-        self.cookie_with("", 0, secure)
+    pub fn clear_cookie(&self) -> HeaderValue {
+        self.cookie_with("", 0)
     }
 
-    fn cookie_with(&self, value: &str, max_age: i64, secure: bool) -> HeaderValue {
-        let secure = if secure { "; Secure" } else { "" };
+    fn cookie_with(&self, value: &str, max_age: i64) -> HeaderValue {
         HeaderValue::from_str(&format!(
-            "{}={value}; HttpOnly; SameSite={}; Path={}; Max-Age={max_age}{secure}",
+            "{}={value}; HttpOnly; SameSite={}; Path={}; Max-Age={max_age}",
             self.cookie_name, self.same_site, self.path
         ))
         .expect("hex token and fixed attributes are a valid header value")
@@ -279,24 +279,19 @@ mod tests {
 
     #[test]
     fn cookies() {
-        let c = MEMBER.cookie("ab", false);
+        let c = MEMBER.cookie("ab");
         assert_eq!(
             c,
             "sf_session=ab; HttpOnly; SameSite=Lax; Path=/; Max-Age=2592000"
         );
         assert!(MEMBER
-            .cookie("ab", true)
-            .to_str()
-            .unwrap()
-            .ends_with("; Secure"));
-        assert!(MEMBER
-            .clear_cookie(false)
+            .clear_cookie()
             .to_str()
             .unwrap()
             .contains("Max-Age=0"));
         assert_eq!(
-            ORGANISER.cookie("ab", true),
-            "sf_organiser=ab; HttpOnly; SameSite=Strict; Path=/api/organise; Max-Age=604800; Secure"
+            ORGANISER.cookie("ab"),
+            "sf_organiser=ab; HttpOnly; SameSite=Strict; Path=/api/organise; Max-Age=604800"
         );
 
         let token = "0123456789abcdef".repeat(4);

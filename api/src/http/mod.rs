@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod csv;
 pub mod error;
+pub mod headers;
 mod health;
 pub mod json;
 pub mod login_limit;

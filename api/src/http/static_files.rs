@@ -22,7 +22,7 @@ use tower_http::services::ServeDir;
 
 use domain::bundle::Bundle;
 
-use crate::AppState;
+use crate::{http::headers::page_csp, AppState};
 
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 pub const NO_CACHE: &str = "no-cache";
@@ -58,6 +58,16 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
 
     let path = req.uri().path().to_owned();
     let method = req.method().clone();
+    if let Some(page) = page_file(dist, &path) {
+        // Pages are read here rather than by ServeDir, for their policy.
+        if tokio::fs::metadata(&page).await.is_ok_and(|m| m.is_file()) {
+            return if method == Method::GET || method == Method::HEAD {
+                index_html(&page).await
+            } else {
+                StatusCode::METHOD_NOT_ALLOWED.into_response()
+            };
+        }
+    }
     if !could_be_a_file(&path) {
         // The file system would refuse the name with an error; it is simply
         // not one of ours.
@@ -109,6 +119,26 @@ async fn bundle_page(dist: &std::path::Path, path: &str) -> Response {
 const MAX_NAME: usize = 255;
 const MAX_PATH: usize = 1024;
 
+/// The HTML file a path names directly (`/`, `/app/visit/`,
+/// `/index.html`), if it is a plain path within `dist`.
+fn page_file(dist: &std::path::Path, path: &str) -> Option<std::path::PathBuf> {
+    let plain = could_be_a_file(path)
+        && path
+            .split('/')
+            .all(|s| s != ".." && s != "." && !s.contains(['%', '\\']));
+    if !plain {
+        return None;
+    }
+    let relative = path.trim_start_matches('/');
+    if path.ends_with('/') {
+        Some(dist.join(relative).join("index.html"))
+    } else if path.ends_with(".html") {
+        Some(dist.join(relative))
+    } else {
+        None
+    }
+}
+
 /// Whether `path` could name a file of the built app at all.
 fn could_be_a_file(path: &str) -> bool {
     path.len() <= MAX_PATH && path.split('/').all(|s| s.len() <= MAX_NAME)
@@ -119,8 +149,9 @@ async fn index_html(index: &std::path::Path) -> Response {
         Ok(bytes) => (
             StatusCode::OK,
             [
-                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                (header::CACHE_CONTROL, NO_CACHE),
+                (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
+                (header::CACHE_CONTROL, NO_CACHE.to_owned()),
+                (header::CONTENT_SECURITY_POLICY, page_csp(&bytes)),
             ],
             bytes,
         )

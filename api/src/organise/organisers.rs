@@ -247,7 +247,7 @@ async fn join(
         .await?;
     let token = ORGANISER.start(tx.conn(), organiser_id, now).await?;
     tx.commit().await?;
-    let cookie = ORGANISER.set_cookie(&token, state.config.secure_cookie);
+    let cookie = ORGANISER.set_cookie(&token);
     Ok((StatusCode::CREATED, cookie, Json(me)))
 }
 

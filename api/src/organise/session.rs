@@ -230,7 +230,7 @@ async fn login(
         .await?;
     let me = load_me(tx.conn(), organiser_id).await?;
     tx.commit().await?;
-    let cookie = ORGANISER.set_cookie(&token, state.config.secure_cookie);
+    let cookie = ORGANISER.set_cookie(&token);
     Ok((cookie, Json(me)))
 }
 
@@ -239,7 +239,7 @@ async fn login(
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<impl IntoResponse> {
     check_csrf(&headers)?;
     ORGANISER.end(&state, &headers).await?;
-    let cookie = ORGANISER.unset_cookie(state.config.secure_cookie);
+    let cookie = ORGANISER.unset_cookie();
     Ok((StatusCode::NO_CONTENT, cookie))
 }
 

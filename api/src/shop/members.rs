@@ -167,7 +167,7 @@ async fn register(
     let token = MEMBER.start(tx.conn(), member_id, now).await?;
     let me = load_me(tx.conn(), member_id).await?;
     tx.commit().await?;
-    let cookie = MEMBER.set_cookie(&token, state.config.secure_cookie);
+    let cookie = MEMBER.set_cookie(&token);
     Ok((StatusCode::CREATED, cookie, Json(me)))
 }
 
@@ -270,16 +270,13 @@ async fn login(
         .await?;
     let me = load_me(tx.conn(), member_id).await?;
     tx.commit().await?;
-    Ok((
-        MEMBER.set_cookie(&token, state.config.secure_cookie),
-        Json(me),
-    ))
+    Ok((MEMBER.set_cookie(&token), Json(me)))
 }
 
 /// Always 204 and a cleared cookie, logged in or not.
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<impl IntoResponse> {
     MEMBER.end(&state, &headers).await?;
-    let cookie = MEMBER.unset_cookie(state.config.secure_cookie);
+    let cookie = MEMBER.unset_cookie();
     Ok((StatusCode::NO_CONTENT, cookie))
 }
 
@@ -319,11 +316,7 @@ async fn me(
         .execute(tx.conn())
         .await?;
     tx.commit().await?;
-    Ok((
-        MEMBER.set_cookie(&token, state.config.secure_cookie),
-        Json(me),
-    )
-        .into_response())
+    Ok((MEMBER.set_cookie(&token), Json(me)).into_response())
 }
 
 async fn invite(
