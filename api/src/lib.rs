@@ -4,6 +4,7 @@
 //! and runs them; the tests start the same app in-process.
 
 pub mod admin;
+pub mod backup;
 pub mod config;
 pub mod db;
 mod http;

@@ -1,7 +1,8 @@
 //! The storefront's server: reads the configuration (see `api::config`),
 //! prepares the database, prints the address it listens on, and serves
 //! until Ctrl-C or SIGTERM; `api admin ...` runs an admin command
-//! instead (`api::admin`).
+//! instead (`api::admin`), and `api backup PATH` copies the live database
+//! (`api::backup`).
 
 use std::io::Write as _;
 
@@ -17,8 +18,10 @@ async fn main() {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().is_some_and(|a| a == "admin") {
-        std::process::exit(admin(&args[1..]).await);
+    match args.first().map(String::as_str) {
+        Some("admin") => std::process::exit(admin(&args[1..]).await),
+        Some("backup") => std::process::exit(backup(&args[1..]).await),
+        _ => {}
     }
     if let Err(e) = run().await {
         eprintln!("api: {e}");
@@ -42,6 +45,27 @@ async fn admin(args: &[String]) -> i32 {
         }
         Err(f) => {
             eprintln!("api admin: {}", f.message);
+            f.code
+        }
+    }
+}
+
+/// `api backup PATH` (see `api::backup`): its output, and its exit code.
+async fn backup(args: &[String]) -> i32 {
+    let outcome = match api::Config::from_env() {
+        Ok(config) => api::backup::run(args, &config.db_path).await,
+        Err(e) => Err(api::admin::Failure {
+            code: 1,
+            message: e,
+        }),
+    };
+    match outcome {
+        Ok(out) => {
+            print!("{out}");
+            0
+        }
+        Err(f) => {
+            eprintln!("api backup: {}", f.message);
             f.code
         }
     }
