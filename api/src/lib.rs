@@ -100,6 +100,9 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), String> {
     let db = state.db.clone();
+    use axum::serve::ListenerExt as _;
+    // `tap_io` only so that axum hands the peer's address to the app.
+    let listener = http::parse_errors::JsonParseErrors(listener).tap_io(|_| {});
     axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),

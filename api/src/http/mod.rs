@@ -11,6 +11,7 @@ mod health;
 pub mod json;
 pub mod login_limit;
 pub mod params;
+pub mod parse_errors;
 pub mod static_files;
 
 use axum::{

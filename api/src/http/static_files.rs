@@ -140,8 +140,10 @@ fn page_file(dist: &std::path::Path, path: &str) -> Option<std::path::PathBuf> {
 }
 
 /// Whether `path` could name a file of the built app at all.
+/// The build names its files in plain ASCII, so a percent-encoded byte is
+/// never one of them (and a decoded NUL would be an error, not a miss).
 fn could_be_a_file(path: &str) -> bool {
-    path.len() <= MAX_PATH && path.split('/').all(|s| s.len() <= MAX_NAME)
+    path.len() <= MAX_PATH && !path.contains('%') && path.split('/').all(|s| s.len() <= MAX_NAME)
 }
 
 async fn index_html(index: &std::path::Path) -> Response {

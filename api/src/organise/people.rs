@@ -13,7 +13,7 @@
 //! carries its village, and joining with it must pick one of its points.
 
 use axum::{
-    extract::{Path, State},
+    extract::{rejection::PathRejection, Path, State},
     http::StatusCode,
     routing::{delete, get, put},
     Json, Router,
@@ -252,8 +252,11 @@ async fn create_invitation(
 async fn revoke(
     State(state): State<AppState>,
     o: CurrentOrganiser,
-    Path(raw): Path<String>,
+    code: std::result::Result<Path<String>, PathRejection>,
 ) -> Result<StatusCode> {
+    let Path(raw) = code.map_err(|_| {
+        Error::bad_param("code", "不是邀请码", "is not an invitation code")
+    })?;
     let code = validate::invitation_code("code", &raw)
         .map_err(|e| Error::bad_param("code", e.message_zh, e.message))?;
     let now = now();

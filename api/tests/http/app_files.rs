@@ -226,6 +226,9 @@ async fn over_long_path_segments_are_not_found_quietly() {
         format!("/{longer}"),
         format!("/v/{long}/h/1"),
         format!("/{}", [long.as_str(); 20].join("/")),
+        // A NUL byte, percent-encoded: not a file name either.
+        "/%00".to_owned(),
+        "/app/%00.js".to_owned(),
     ] {
         let res = server.get(&path).await;
         assert_eq!(res.status(), 200, "{path}");

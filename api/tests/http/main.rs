@@ -10,8 +10,10 @@ mod fixtures;
 
 mod admin;
 mod app_files;
+mod backup;
 mod endpoints;
 mod headers;
+mod malformed;
 mod members;
 mod orders;
 mod organise;
