@@ -20,6 +20,8 @@ pub struct OrderView {
     pub total_fen: i64,
     pub household_fen: i64,
     pub withdrawn: Vec<WithdrawnLine>,
+    /// What happened at the pickup point, once an organiser marked it.
+    pub pickup: Option<domain::pickup::OrderPickup>,
 }
 
 impl OrderView {
@@ -49,6 +51,7 @@ impl OrderView {
             total_fen: o.total_fen,
             household_fen: o.household_fen,
             withdrawn: o.withdrawn.clone(),
+            pickup: o.pickup.clone(),
         }
     }
 
@@ -77,6 +80,7 @@ impl OrderView {
             total_fen: l.totals.total_fen,
             household_fen: l.totals.household_fen,
             withdrawn: vec![],
+            pickup: None,
             listed: ListedOrder::Local(l),
         }
     }

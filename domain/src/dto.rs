@@ -360,6 +360,10 @@ pub struct Order {
     /// the round, with the reason; `total_fen` already leaves them out.
     #[serde(default)]
     pub withdrawn: Vec<WithdrawnLine>,
+    /// What happened at the pickup point: the latest mark an organiser
+    /// made; `None` until then.
+    #[serde(default)]
+    pub pickup: Option<crate::pickup::OrderPickup>,
 }
 
 /// A line taken out of a member's order because its product was withdrawn.

@@ -13,6 +13,7 @@ pub mod money;
 pub mod order;
 pub mod organise;
 pub mod packing;
+pub mod pickup;
 pub mod richtext;
 pub mod round;
 pub mod text;

@@ -9,6 +9,7 @@ pub mod error;
 pub mod headers;
 mod health;
 pub mod json;
+pub mod lang;
 pub mod login_limit;
 pub mod params;
 pub mod parse_errors;

@@ -7,6 +7,7 @@ pub mod households;
 pub mod organisers;
 pub mod packing;
 pub mod people;
+pub mod pickup;
 pub mod photos;
 pub mod products;
 pub mod rounds;
@@ -36,7 +37,8 @@ pub fn router() -> Router<AppState> {
             .merge(organisers::router())
             .merge(households::router())
             .merge(village::router())
-            .merge(village_photos::router()),
+            .merge(village_photos::router())
+            .merge(pickup::router()),
     )
 }
 

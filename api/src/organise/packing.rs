@@ -355,7 +355,7 @@ fn display(code: &str) -> Result<String> {
 }
 
 /// Both lists of an allocated round; 409 when it is not allocated.
-async fn load_packing(
+pub(crate) async fn load_packing(
     conn: &mut SqliteConnection,
     v: &VillageRef,
     round: domain::dto::Round,

@@ -7,6 +7,7 @@ use domain::{
     dto::{DistributionPoint, Order, OrderLine, OrderStatus, Round},
     order::{order_totals, LineTotals},
     organise::{MemberOrder, WithdrawnLine},
+    pickup::{OrderPickup, PaymentMethod, PickupState},
     LocalText, RoundPhase,
 };
 use sqlx::{FromRow, SqliteConnection};
@@ -84,6 +85,7 @@ fn assemble(
         household_fen: totals.household_fen,
         organising_fen: totals.organising_fen,
         withdrawn: Vec::new(),
+        pickup: None,
         created_at,
         updated_at,
     }
@@ -204,6 +206,7 @@ pub(super) async fn load_orders(
     .fetch_all(&mut *conn)
     .await?;
     let mut withdrawn = withdrawn_lines(&mut *conn, member_id, id).await?;
+    let mut pickups = pickups(&mut *conn, member_id, id).await?;
     let mut lines: HashMap<String, Vec<OrderLine>> = HashMap::new();
     for l in line_rows {
         let (order_id, line) = l.into_line();
@@ -232,6 +235,7 @@ pub(super) async fn load_orders(
             let notices = withdrawn.remove(&r.id).unwrap_or_default();
             Ok(MemberOrder {
                 withdrawn: notices,
+                pickup: pickups.remove(&r.id),
                 ..assemble(
                     r.id,
                     r.number,
@@ -302,4 +306,39 @@ pub(super) async fn withdrawn_lines(
         });
     }
     Ok(out)
+}
+
+/// The pickup (latest mark) of the member's orders (only `id` if given),
+/// by order id: what happened, not who marked it.
+async fn pickups(
+    conn: &mut SqliteConnection,
+    member_id: i64,
+    id: Option<&str>,
+) -> Result<HashMap<String, OrderPickup>> {
+    let filter = member_filter(id);
+    let rows: Vec<(String, String, Option<i64>, Option<String>, i64)> = sqlx::query_as(&format!(
+        "SELECT p.order_id, p.state, p.amount_fen, p.method, p.marked_at
+         FROM pickup p JOIN orders o ON o.id = p.order_id
+         WHERE {filter}"
+    ))
+    .bind(member_id)
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|(order_id, state, amount_fen, method, marked_at)| {
+            let bad = |what: &str| Error::internal(format_args!("pickup of {order_id}: {what}"));
+            let state = PickupState::parse(&state).ok_or_else(|| bad(&state))?;
+            let method = method
+                .map(|m| PaymentMethod::parse(&m).ok_or_else(|| bad(&m)))
+                .transpose()?;
+            let pickup = OrderPickup {
+                state,
+                amount_fen,
+                method,
+                marked_at: moment(marked_at)?,
+            };
+            Ok((order_id, pickup))
+        })
+        .collect()
 }

@@ -3,6 +3,7 @@
 //! request bodies and fixtures more than one area uses are here.
 
 mod people;
+mod pickup;
 mod products;
 mod round_dates;
 mod rounds;
