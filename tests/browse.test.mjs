@@ -83,7 +83,11 @@ test('language follows the browser, switches, and is remembered', async () => {
   assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
   assert.match(await page.title(), /刘村/);
 
-  await page.getByTestId('lang-switch').click();
+  // Its accessible name holds the text it shows, so a voice-control user
+  // who says what they see ("English") presses it.
+  const toEnglish = page.getByRole('button', { name: 'English' });
+  assert.equal((await toEnglish.innerText()).trim(), 'English');
+  await toEnglish.click();
   await page.locator('#cal-h', { hasText: 'Seasonal calendar' }).waitFor();
   assert.equal(await page.locator('html').getAttribute('lang'), 'en');
   assert.match(await page.locator('h1').innerText(), /Liu Village/);
@@ -94,7 +98,7 @@ test('language follows the browser, switches, and is remembered', async () => {
   await page.getByTestId('calendar').waitFor();
   assert.equal(await page.locator('#cal-h').innerText(), 'Seasonal calendar');
 
-  await page.getByTestId('lang-switch').click();
+  await page.getByRole('button', { name: '中文' }).click();
   await page.locator('#cal-h', { hasText: '时令日历' }).waitFor();
   assert.deepEqual(errors, []);
   await context.close();
