@@ -314,7 +314,7 @@ fn PickupCard(order: PickupOrder, round_id: i64, outbox: PickupOutbox) -> impl I
                     let q = l.quantity;
                     view! {
                         <li>
-                            <span>{move || format!("{} × {} {}", n.get(lang()), q, u.get(lang()))} <span class="muted small">{move || hn.get(lang()).to_string()}</span></span>
+                            <span>{move || format!("{} × {} {}", n.get(lang()), q, u.get(lang()))} " · " <span class="muted small">{move || hn.get(lang()).to_string()}</span></span>
                             <code>{l.label.clone()}</code>
                         </li>
                     }
