@@ -1,5 +1,6 @@
-// Offline support for the shop's pages (see public/sw.js), inlined into each
-// shop page by trunk so that a slow phone makes no extra request for it.
+// Offline support for the shop's pages and the workspace's pickup page (see
+// public/sw.js), inlined into each such page by trunk so that a slow phone
+// makes no extra request for it.
 if ('serviceWorker' in navigator) {
   window.addEventListener('load', () => {
     navigator.serviceWorker.register('/sw.js').catch(() => {});
@@ -7,8 +8,10 @@ if ('serviceWorker' in navigator) {
     // page's own requests have had the network to themselves; not when the
     // phone asks to save data.
     if (!(navigator.connection && navigator.connection.saveData)) {
+      // The workspace's pickup page keeps only its own files (sw.js).
+      const what = location.pathname.startsWith('/organise/') ? 'precache-workspace' : 'precache';
       setTimeout(() => navigator.serviceWorker.ready
-        .then((r) => r.active && r.active.postMessage('precache')), 3000);
+        .then((r) => r.active && r.active.postMessage(what)), 3000);
     }
   });
 }

@@ -24,6 +24,15 @@ const BUNDLE_ROUTES = {
   '/app/visit/index.html': ['/v/:slug/visit', '/trips', '/trips/:id'],
 };
 const BUNDLE_PAGES = Object.keys(BUNDLE_ROUTES);
+// The one workspace page used where there may be no signal: the pickup
+// list at a distribution point (Bundle::OrganiseRounds; domain/src/bundle.rs
+// checks this table). Its bundle's page and files are kept here once an
+// organiser has opened it, so a reload with no network still works; its
+// data is kept by the app in localStorage. The rest of the workspace is
+// used online and left alone.
+const OFFLINE_WORKSPACE = {
+  '/organise/app/rounds/index.html': ['/organise/rounds/:id/pickup'],
+};
 const segments = (path) => path.split('/').filter((x) => x);
 function bundlePage(path) {
   const s = segments(path);
@@ -33,6 +42,20 @@ function bundlePage(path) {
   };
   return BUNDLE_PAGES.find((page) => BUNDLE_ROUTES[page].some(fits)) ?? '/index.html';
 }
+function routeFits(path) {
+  const s = segments(path);
+  return (route) => {
+    const r = segments(route);
+    return r.length === s.length && r.every((x, i) => x.startsWith(':') || x === s[i]);
+  };
+}
+// The kept workspace page of a path, or null.
+function workspacePage(path) {
+  const fits = routeFits(path);
+  return Object.keys(OFFLINE_WORKSPACE).find((page) => OFFLINE_WORKSPACE[page].some(fits)) ?? null;
+}
+// Where a kept workspace page's files are served from.
+const workspaceDir = (page) => page.slice(0, page.lastIndexOf('/') + 1);
 
 self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (event) => {
@@ -43,27 +66,46 @@ self.addEventListener('activate', (event) => {
   );
 });
 
-// Fetches every bundle's page and whatever of its files is not cached yet,
-// then drops hashed files no current page uses (older builds).
-async function precache() {
-  const cache = await caches.open(CACHE);
-  const wanted = new Set();
-  for (const page of BUNDLE_PAGES) {
+// The hashed files a page uses. Release pages are minified, so attribute
+// values may be unquoted.
+function hashedFiles(html) {
+  const files = [];
+  for (const [, q, bare] of html.matchAll(/(?:href|src)=(?:"([^"]+)"|([^\s"'>]+))/g)) {
+    const path = new URL(q || bare, self.location.origin).pathname;
+    if (HASHED.test(path)) files.push(path);
+  }
+  return files;
+}
+
+// Fetches each page and whatever of its files is not cached yet.
+async function keep(cache, pages, wanted) {
+  for (const page of pages) {
     const response = await fetch(page, { cache: 'no-cache' });
     if (!response.ok) continue;
     const html = await response.clone().text();
     await cache.put(page, response);
-    // Release pages are minified, so attribute values may be unquoted.
-    for (const [, q, bare] of html.matchAll(/(?:href|src)=(?:"([^"]+)"|([^\s"'>]+))/g)) {
-      const url = q || bare;
-      const path = new URL(url, self.location.origin).pathname;
-      if (!HASHED.test(path)) continue;
+    for (const path of hashedFiles(html)) {
       wanted.add(path);
       if (!(await cache.match(path))) {
         const asset = await fetch(path);
         if (asset.ok) await cache.put(path, asset);
       }
     }
+  }
+}
+
+// Fetches every shop bundle's page and its files (with `workspace`, the
+// kept workspace pages instead), then drops hashed files no kept page uses
+// (older builds).
+async function precache(workspace) {
+  const cache = await caches.open(CACHE);
+  const wanted = new Set();
+  const pages = workspace ? Object.keys(OFFLINE_WORKSPACE) : BUNDLE_PAGES;
+  await keep(cache, pages, wanted);
+  const others = workspace ? BUNDLE_PAGES : Object.keys(OFFLINE_WORKSPACE);
+  for (const page of others) {
+    const kept = await cache.match(page);
+    if (kept) for (const path of hashedFiles(await kept.text())) wanted.add(path);
   }
   for (const request of await cache.keys()) {
     const path = new URL(request.url).pathname;
@@ -73,9 +115,10 @@ async function precache() {
 
 let precaching = null;
 self.addEventListener('message', (event) => {
-  if (event.data !== 'precache') return;
+  if (event.data !== 'precache' && event.data !== 'precache-workspace') return;
+  const workspace = event.data === 'precache-workspace';
   // One run at a time; a failed run (offline) is tried again next load.
-  precaching ??= precache().catch(() => {}).finally(() => { precaching = null; });
+  precaching ??= precache(workspace).catch(() => {}).finally(() => { precaching = null; });
   event.waitUntil(precaching);
 });
 
@@ -105,8 +148,17 @@ self.addEventListener('fetch', (event) => {
   const { request } = event;
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== self.location.origin) return;
-  // The organisers' workspace is another app (organise.html), used online.
-  if (url.pathname === '/organise' || url.pathname.startsWith('/organise/')) return;
+  // The organisers' workspace is used online, but for the pickup page.
+  if (url.pathname === '/organise' || url.pathname.startsWith('/organise/')) {
+    const page = request.mode === 'navigate' && workspacePage(url.pathname);
+    if (page) {
+      event.respondWith(networkFirst(request, page));
+    } else if (HASHED.test(url.pathname)
+      && Object.keys(OFFLINE_WORKSPACE).some((p) => url.pathname.startsWith(workspaceDir(p)))) {
+      event.respondWith(cacheFirst(request));
+    }
+    return;
+  }
   if (request.mode === 'navigate') {
     // Every page of a bundle is the same HTML; the app routes on the client.
     event.respondWith(networkFirst(request, bundlePage(url.pathname)));

@@ -25,12 +25,17 @@ bundles='
 
 # Writes a bundle's entry page (git-ignored) from html/page.html. Pages
 # under /organise/ are the organisers' workspace, used online: their own
-# title and no service worker (the shop's leaves /organise alone). The root
+# title and no service worker (the shop's leaves /organise alone), but for
+# the rounds bundle, whose pickup page must work with no signal. The root
 # page copies the files served at the root; the others add the CSS of their
 # pages.
 entry_page() {
   local url=$1 page=$2 bin=$3 title links sw html
-  if [[ $url == /organise/* ]]; then
+  if [[ $url == /organise/app/rounds/ ]]; then
+    # Rounds and packing, whose pickup page works with no signal (sw.js).
+    title='组织者 · 乡邻直供 · Organisers'
+    sw=$'    <link data-trunk rel="inline" href="public/register-sw.js" />\n'
+  elif [[ $url == /organise/* ]]; then
     title='组织者 · 乡邻直供 · Organisers'
     sw=''
   else

@@ -44,6 +44,7 @@ pub mod order_view;
 pub mod orders;
 pub mod outbox;
 mod pages;
+pub mod pickup;
 pub mod raw_answer;
 pub mod rounds;
 pub mod scroll;
@@ -163,6 +164,7 @@ const ORGANISE_ROUNDS: &[nav::Page] = &[
     page!("/organise/v/:slug/rounds", pages::organise::rounds::OrganiseRoundsPage),
     page!("/organise/rounds/:id", pages::organise::round::OrganiseRoundPage),
     page!("/organise/rounds/:id/packing", pages::organise::packing::PackingPage),
+    page!("/organise/rounds/:id/pickup", pages::organise::pickup::PickupPage),
 ];
 
 /// The village's own administration (`organise-village.html`).

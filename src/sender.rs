@@ -1,6 +1,7 @@
 //! The sender: delivers the orders and bookings waiting on the phone, one
 //! at a time, and stores each answer, by the retry rules of `outbox`. Runs
 //! now, whenever the browser comes back online, and on a backoff timer.
+//! The pickup page's marks go the same way, with a [`Sender`] of their own.
 
 use std::time::Duration;
 
@@ -9,6 +10,7 @@ use leptos::task::spawn_local;
 
 use crate::api;
 use crate::outbox::{next_wakeup, Outgoing, PARKED_MS};
+use crate::pickup::PickupOutbox;
 use crate::state::AppState;
 
 /// Whether a run is going, and the timer of the next one.
@@ -25,6 +27,38 @@ impl Sender {
             timer: StoredValue::new(None),
         }
     }
+
+    /// Starts a run: `false` when one is already going.
+    fn begin(&self) -> bool {
+        if self.sending.get_value() {
+            return false;
+        }
+        self.sending.set_value(true);
+        true
+    }
+
+    fn end(&self) {
+        self.sending.set_value(false);
+    }
+
+    /// Calls `run` at the earliest of `wakeups` (replacing the timer set
+    /// before); not at all when nothing waits on a timer.
+    fn wake_at(&self, wakeups: impl IntoIterator<Item = Option<f64>>, run: impl Fn() + 'static) {
+        if let Some(h) = self.timer.get_value() {
+            h.clear();
+        }
+        let Some(at) = wakeups
+            .into_iter()
+            .flatten()
+            .reduce(f64::min)
+            .filter(|t| *t < PARKED_MS)
+        else {
+            return;
+        };
+        let delay = (at - now_ms()).max(0.0) as u64;
+        let handle = set_timeout_with_handle(run, Duration::from_millis(delay)).ok();
+        self.timer.set_value(handle);
+    }
 }
 
 fn now_ms() -> f64 {
@@ -35,10 +69,9 @@ impl AppState {
     /// Sends every waiting order and booking that is due, one at a time,
     /// then sets a timer for the next retry. Only one run at a time.
     pub fn send_due(&self) {
-        if self.sender.sending.get_value() {
+        if !self.sender.begin() {
             return;
         }
-        self.sender.sending.set_value(true);
         let state = *self;
         spawn_local(async move {
             loop {
@@ -68,29 +101,49 @@ impl AppState {
                     }
                 });
             }
-            state.sender.sending.set_value(false);
+            state.sender.end();
             state.schedule();
         });
     }
 
     fn schedule(&self) {
-        if let Some(h) = self.sender.timer.get_value() {
-            h.clear();
-        }
         let orders = next_wakeup(&self.outbox.get_untracked());
         let trips = next_wakeup(&self.trips.get_untracked());
-        let Some(at) = [orders, trips]
-            .into_iter()
-            .flatten()
-            .reduce(f64::min)
-            .filter(|t| *t < PARKED_MS)
-        else {
-            return;
-        };
-        let delay = (at - now_ms()).max(0.0) as u64;
         let state = *self;
-        let handle =
-            set_timeout_with_handle(move || state.send_due(), Duration::from_millis(delay)).ok();
-        self.sender.timer.set_value(handle);
+        self.sender.wake_at([orders, trips], move || state.send_due());
+    }
+}
+
+impl PickupOutbox {
+    /// Sends every waiting mark that is due, one at a time, then sets a
+    /// timer for the next retry. Only one run at a time.
+    pub fn send_due(&self) {
+        if !self.sender.begin() {
+            return;
+        }
+        let outbox = *self;
+        spawn_local(async move {
+            loop {
+                let now = now_ms();
+                let next = outbox
+                    .marks
+                    .with_untracked(|m| m.iter().find(|m| m.is_due(now)).cloned());
+                let Some(mark) = next else {
+                    break;
+                };
+                let result = api::pickup::put_mark(&mark.order_id, &mark.input).await;
+                outbox.update(|all| {
+                    if let Some(m) = all
+                        .iter_mut()
+                        .find(|m| m.input.mark_uuid == mark.input.mark_uuid)
+                    {
+                        m.take_answer(result, now_ms());
+                    }
+                });
+            }
+            outbox.sender.end();
+            let wakeup = next_wakeup(&outbox.marks.get_untracked());
+            outbox.sender.wake_at([wakeup], move || outbox.send_due());
+        });
     }
 }

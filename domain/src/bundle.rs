@@ -65,6 +65,7 @@ impl Bundle {
                 "/organise/v/:slug/rounds",
                 "/organise/rounds/:id",
                 "/organise/rounds/:id/packing",
+                "/organise/rounds/:id/pickup",
             ],
             Bundle::OrganiseVillage => &[
                 "/organise/v/:slug/households",
@@ -169,6 +170,7 @@ mod tests {
             ("/organise/v/liu/rounds", OrganiseRounds),
             ("/organise/rounds/3", OrganiseRounds),
             ("/organise/rounds/3/packing", OrganiseRounds),
+            ("/organise/rounds/3/pickup", OrganiseRounds),
             ("/organise/v/liu/households", OrganiseVillage),
             ("/organise/v/liu/households/new", OrganiseVillage),
             ("/organise/v/liu/households/7", OrganiseVillage),
@@ -262,6 +264,19 @@ mod tests {
             })
             .collect();
         assert_eq!(listed(sw, "const BUNDLE_ROUTES = {", "};", quoted), shop);
+    }
+
+    #[test]
+    fn the_service_worker_keeps_the_pickup_page_of_the_rounds_bundle() {
+        // The one workspace page that must reload with no signal.
+        let sw = include_str!("../../public/sw.js");
+        let kept = listed(sw, "const OFFLINE_WORKSPACE = {", "};", quoted);
+        let page = format!("{}index.html", OrganiseRounds.public_url());
+        assert_eq!(kept, [vec![page.as_str(), "/organise/rounds/:id/pickup"]]);
+        assert!(OrganiseRounds.routes().contains(&kept[0][1]));
+        // Its entry page registers the worker; the rest of the workspace's do not.
+        let script = include_str!("../../scripts/build.sh");
+        assert!(script.contains("if [[ $url == /organise/app/rounds/ ]]; then"));
     }
 
     #[test]

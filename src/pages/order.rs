@@ -10,6 +10,7 @@ use crate::outbox::Retry;
 use crate::raw_answer::RawAnswer;
 use crate::state::use_app;
 use domain::dto::{Order, OrderLine, WithdrawnLine};
+use domain::pickup::{OrderPickup, PaymentMethod, PickupState};
 use domain::format_yuan;
 use domain::LocalText;
 use leptos::prelude::*;
@@ -107,6 +108,7 @@ fn OrderDetail(v: OrderView) -> impl IntoView {
                     )}
                 </p>
             })}
+            {v.pickup.clone().map(|p| view! { <PickupLine p=p /> })}
             <p><strong>{let n = v.point.name.clone(); move || n.get(lang()).to_string()}</strong></p>
             <p class="muted small">{let a = v.point.address.clone(); move || a.get(lang()).to_string()}</p>
         </section>
@@ -114,6 +116,35 @@ fn OrderDetail(v: OrderView) -> impl IntoView {
         {(state == Shown::Confirmed && v.locked()).then(|| view! { <p class="note">{t!(i18n, locked_note)}</p> })}
         {v.editable().cloned().map(|order| view! { <ChangeOrCancel id=order.id.clone() order=order /> })}
     }
+}
+
+/// What happened at the pickup point: "collected · paid ¥X on DATE by
+/// METHOD", "collected, not paid" or "not collected".
+#[component]
+fn PickupLine(p: OrderPickup) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let text = move || match p.state {
+        PickupState::Paid => {
+            let method = match p.method {
+                Some(PaymentMethod::Cash) => t_string!(i18n, order_method_cash),
+                Some(PaymentMethod::Transfer) => t_string!(i18n, order_method_transfer),
+                Some(PaymentMethod::Other) | None => t_string!(i18n, order_method_other),
+            };
+            let date = format::format_date(p.marked_at.to_offset(domain::SHANGHAI).date(), lang());
+            t_string!(
+                i18n,
+                order_pickup_paid,
+                amount = format_yuan(p.amount_fen.unwrap_or(0)),
+                date = date,
+                method = method
+            )
+            .to_string()
+        }
+        PickupState::Unpaid => t_string!(i18n, order_pickup_unpaid).to_string(),
+        PickupState::Absent => t_string!(i18n, order_pickup_absent).to_string(),
+    };
+    view! { <p class="note" data-testid="order-pickup" data-state=p.state.as_str()><strong>{text}</strong></p> }
 }
 
 /// Saved on the phone, not yet accepted: why the last try failed, and

@@ -12,6 +12,7 @@ pub mod members;
 pub mod organisers;
 pub mod packing;
 pub mod password;
+pub mod pickup;
 pub mod products;
 pub mod round;
 pub mod rounds;

@@ -86,6 +86,7 @@ fn RoundBody(initial: OrganiseRound) -> impl IntoView {
             <div><dt>{t!(i18n, orgr_orders)}</dt><dd data-testid="round-orders">{move || round.with(|r| r.order_count)}</dd></div>
         </dl>
         <a class="button secondary wide" href=format!("/organise/rounds/{id}/packing") data-testid="packing-link">{t!(i18n, orgr_packing)}</a>
+        <a class="button secondary wide" href=format!("/organise/rounds/{id}/pickup") data-testid="pickup-link">{t!(i18n, pku_open)}</a>
         <RoundDates round=round />
         <RoundForms round=round slug=slug.clone() />
         <DeleteRound round=round slug=slug />
