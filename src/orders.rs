@@ -379,6 +379,7 @@ pub(crate) mod tests {
             updated_at: created,
             locked: false,
             withdrawn: vec![],
+            refunds: vec![],
         }
     }
 

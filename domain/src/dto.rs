@@ -360,6 +360,9 @@ pub struct Order {
     /// the round, with the reason; `total_fen` already leaves them out.
     #[serde(default)]
     pub withdrawn: Vec<WithdrawnLine>,
+    /// Money given back for the order or one of its pieces, oldest first.
+    #[serde(default)]
+    pub refunds: Vec<crate::feedback::OrderRefund>,
 }
 
 /// A line taken out of a member's order because its product was withdrawn.

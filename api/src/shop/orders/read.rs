@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use domain::{
+    feedback::OrderRefund,
     dto::{DistributionPoint, Order, OrderLine, OrderStatus, Round},
     order::{order_totals, LineTotals},
     organise::{MemberOrder, WithdrawnLine},
@@ -84,6 +85,7 @@ fn assemble(
         household_fen: totals.household_fen,
         organising_fen: totals.organising_fen,
         withdrawn: Vec::new(),
+        refunds: Vec::new(),
         created_at,
         updated_at,
     }
@@ -204,6 +206,7 @@ pub(super) async fn load_orders(
     .fetch_all(&mut *conn)
     .await?;
     let mut withdrawn = withdrawn_lines(&mut *conn, member_id, id).await?;
+    let mut refunds = refunds(&mut *conn, member_id, id).await?;
     let mut lines: HashMap<String, Vec<OrderLine>> = HashMap::new();
     for l in line_rows {
         let (order_id, line) = l.into_line();
@@ -230,8 +233,10 @@ pub(super) async fn load_orders(
             };
             let lines = lines.remove(&r.id).unwrap_or_default();
             let notices = withdrawn.remove(&r.id).unwrap_or_default();
+            let refunds = refunds.remove(&r.id).unwrap_or_default();
             Ok(MemberOrder {
                 withdrawn: notices,
+                refunds,
                 ..assemble(
                     r.id,
                     r.number,
@@ -299,6 +304,37 @@ pub(super) async fn withdrawn_lines(
             total_fen: line.total_fen,
             reason,
             withdrawn_at: moment(at)?,
+        });
+    }
+    Ok(out)
+}
+
+/// The refunds on the member's orders (only `id` if given), oldest first.
+async fn refunds(
+    conn: &mut SqliteConnection,
+    member_id: i64,
+    id: Option<&str>,
+) -> Result<HashMap<String, Vec<OrderRefund>>> {
+    let filter = member_filter(id);
+    let rows: Vec<(String, i64, i64, String, Option<String>, i64)> = sqlx::query_as(&format!(
+        "SELECT rf.order_id, rf.id, rf.amount_fen, rf.reason, rf.label_code, rf.created_at
+         FROM refund rf
+         JOIN orders o ON o.id = rf.order_id
+         WHERE {filter}
+         ORDER BY rf.order_id, rf.id"
+    ))
+    .bind(member_id)
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    let mut out: HashMap<String, Vec<OrderRefund>> = HashMap::new();
+    for (order_id, id, amount_fen, reason, label_code, created_at) in rows {
+        out.entry(order_id).or_default().push(OrderRefund {
+            id,
+            amount_fen,
+            reason,
+            label_code,
+            created_at,
         });
     }
     Ok(out)
