@@ -164,6 +164,9 @@ pub struct HouseholdDetail {
     /// No longer takes part; the page stays for past orders' labels.
     #[serde(default)]
     pub retired: bool,
+    /// Members' ratings of its products, without their names.
+    #[serde(default)]
+    pub feedback: crate::feedback::FeedbackSummary,
 }
 
 /// `GET /api/products/{id}`.

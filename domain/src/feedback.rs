@@ -178,7 +178,11 @@ pub fn comment(field: &str, value: &str) -> Result<String, FieldError> {
 pub fn check_feedback(req: &FeedbackRequest, order_products: &[i64]) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if req.ratings.is_empty() {
-        errors.push(FieldError::new("ratings", "至少评一项", "must rate at least one line"));
+        errors.push(FieldError::new(
+            "ratings",
+            "至少评一项",
+            "must rate at least one line",
+        ));
     }
     let mut seen = std::collections::HashSet::new();
     for (i, r) in req.ratings.iter().enumerate() {
@@ -220,17 +224,28 @@ pub fn check_refund(
     let mut errors = Vec::new();
     let left = remaining_fen(limit_fen, earlier_fen);
     if req.amount_fen <= 0 {
-        errors.push(FieldError::new("amount_fen", "必须大于零", "must be more than zero"));
+        errors.push(FieldError::new(
+            "amount_fen",
+            "必须大于零",
+            "must be more than zero",
+        ));
     } else if req.amount_fen > left {
         errors.push(FieldError::new(
             "amount_fen",
             format!("最多还能退 {}", crate::format_yuan(left)),
-            format!("must be at most {}, what is left to refund", crate::format_yuan(left)),
+            format!(
+                "must be at most {}, what is left to refund",
+                crate::format_yuan(left)
+            ),
         ));
     }
     let reason = req.reason.trim();
     if reason.is_empty() {
-        errors.push(FieldError::new("reason", "请写明退款原因", "must not be empty"));
+        errors.push(FieldError::new(
+            "reason",
+            "请写明退款原因",
+            "must not be empty",
+        ));
     } else if reason.chars().count() > REASON_MAX_CHARS {
         errors.push(FieldError::new(
             "reason",
@@ -265,6 +280,48 @@ pub fn masked_name(name: &str) -> String {
     }
 }
 
+/// What is left to refund on an order: of its total less every refund on
+/// it, and when the refund is for one piece, also of that piece's value
+/// less its earlier refunds; the smaller of the two.
+pub fn refund_room(
+    order_total_fen: i64,
+    order_refunded_fen: i64,
+    piece: Option<(i64, i64)>,
+) -> i64 {
+    let order_left = remaining_fen(order_total_fen, order_refunded_fen);
+    match piece {
+        Some((value_fen, refunded_fen)) => order_left.min(remaining_fen(value_fen, refunded_fen)),
+        None => order_left,
+    }
+}
+
+/// A reported problem as the organisers' list shows it: the label, what it
+/// is, whose product from which round and point, and what was refunded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProblemReport {
+    pub id: i64,
+    pub code: String,
+    pub problem: Problem,
+    pub comment: String,
+    /// Unix seconds.
+    pub reported_at: i64,
+    pub resolved_at: Option<i64>,
+    pub order_id: String,
+    pub order_number: String,
+    pub product_id: i64,
+    pub product_name: crate::LocalText,
+    pub household_id: i64,
+    pub household_name: crate::LocalText,
+    pub round_id: i64,
+    /// 'YYYY-MM-DD'.
+    pub distribution_day: String,
+    pub point_name: crate::LocalText,
+    /// What the piece cost the member.
+    pub piece_fen: i64,
+    /// Refunded so far on this piece.
+    pub refunded_fen: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,7 +336,11 @@ mod tests {
     }
 
     fn fields(r: Result<(), Vec<FieldError>>) -> Vec<String> {
-        r.err().unwrap_or_default().into_iter().map(|e| e.field).collect()
+        r.err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| e.field)
+            .collect()
     }
 
     #[test]
@@ -290,16 +351,37 @@ mod tests {
 
     #[test]
     fn a_refund_over_what_is_left_names_the_amount() {
-        assert_eq!(fields(check_refund(&refund(3001, "mouldy"), 5000, 2000)), ["amount_fen"]);
-        assert_eq!(fields(check_refund(&refund(1, "all gone"), 5000, 5000)), ["amount_fen"]);
+        assert_eq!(
+            fields(check_refund(&refund(3001, "mouldy"), 5000, 2000)),
+            ["amount_fen"]
+        );
+        assert_eq!(
+            fields(check_refund(&refund(1, "all gone"), 5000, 5000)),
+            ["amount_fen"]
+        );
     }
 
     #[test]
     fn a_refund_of_nothing_or_without_reason_is_refused() {
-        assert_eq!(fields(check_refund(&refund(0, "  "), 5000, 0)), ["amount_fen", "reason"]);
-        assert_eq!(fields(check_refund(&refund(-5, "x"), 5000, 0)), ["amount_fen"]);
+        assert_eq!(
+            fields(check_refund(&refund(0, "  "), 5000, 0)),
+            ["amount_fen", "reason"]
+        );
+        assert_eq!(
+            fields(check_refund(&refund(-5, "x"), 5000, 0)),
+            ["amount_fen"]
+        );
         let long = "长".repeat(REASON_MAX_CHARS + 1);
         assert_eq!(fields(check_refund(&refund(5, &long), 5000, 0)), ["reason"]);
+    }
+
+    #[test]
+    fn a_piece_refund_is_bounded_by_the_piece_and_the_order() {
+        assert_eq!(refund_room(5000, 0, None), 5000);
+        assert_eq!(refund_room(5000, 1000, Some((2000, 500))), 1500);
+        // Whole-order refunds leave less than the piece is worth.
+        assert_eq!(refund_room(5000, 4500, Some((2000, 0))), 500);
+        assert_eq!(refund_room(5000, 5000, None), 0);
     }
 
     #[test]
@@ -329,14 +411,39 @@ mod tests {
     fn feedback_names_each_bad_line() {
         let req = FeedbackRequest {
             ratings: vec![
-                LineRating { product_id: 1, rating: Rating::Good, comment: String::new() },
-                LineRating { product_id: 9, rating: Rating::Bad, comment: String::new() },
-                LineRating { product_id: 1, rating: Rating::Bad, comment: "x".repeat(501) },
+                LineRating {
+                    product_id: 1,
+                    rating: Rating::Good,
+                    comment: String::new(),
+                },
+                LineRating {
+                    product_id: 9,
+                    rating: Rating::Bad,
+                    comment: String::new(),
+                },
+                LineRating {
+                    product_id: 1,
+                    rating: Rating::Bad,
+                    comment: "x".repeat(501),
+                },
             ],
         };
-        let f: Vec<String> = check_feedback(&req, &[1, 2]).into_iter().map(|e| e.field).collect();
-        assert_eq!(f, ["ratings[1].product_id", "ratings[2].product_id", "ratings[2].comment"]);
-        assert_eq!(check_feedback(&FeedbackRequest { ratings: vec![] }, &[1])[0].field, "ratings");
+        let f: Vec<String> = check_feedback(&req, &[1, 2])
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            f,
+            [
+                "ratings[1].product_id",
+                "ratings[2].product_id",
+                "ratings[2].comment"
+            ]
+        );
+        assert_eq!(
+            check_feedback(&FeedbackRequest { ratings: vec![] }, &[1])[0].field,
+            "ratings"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod organisers;
 pub mod packing;
 pub mod people;
 pub mod photos;
+pub mod problems;
 pub mod products;
 pub mod rounds;
 pub mod session;
@@ -36,7 +37,8 @@ pub fn router() -> Router<AppState> {
             .merge(organisers::router())
             .merge(households::router())
             .merge(village::router())
-            .merge(village_photos::router()),
+            .merge(village_photos::router())
+            .merge(problems::router()),
     )
 }
 

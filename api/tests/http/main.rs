@@ -11,6 +11,7 @@ mod fixtures;
 mod admin;
 mod app_files;
 mod endpoints;
+mod feedback;
 mod headers;
 mod members;
 mod orders;
