@@ -369,3 +369,27 @@ async fn reports_are_limited_per_address() {
     assert_eq!(status, 422, "{b}");
     assert_eq!(common::fields(&b), ["code"]);
 }
+
+#[tokio::test]
+async fn a_label_qr_code_is_an_svg_of_its_trace_page() {
+    let server = Server::start().await;
+    let (order, _) = collected(&server, PHONE).await;
+    let (code, _) = label_of(&server, &order).await;
+    let res = server.get(&format!("/api/labels/{code}/qr.svg")).await;
+    assert_eq!(res.status(), 200);
+    assert!(common::header(&res, "content-type").starts_with("image/svg+xml"));
+    let svg = res.text().await.unwrap();
+    assert!(svg.contains("<svg") && svg.contains("<path"), "{svg}");
+    // It encodes the trace page at the address the request came to: the
+    // same code drawn from that URL is the same picture.
+    let url = format!("http://127.0.0.1:{}/label/{code}", server.port);
+    let expected = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
+        .unwrap()
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(160, 160)
+        .quiet_zone(true)
+        .build();
+    assert_eq!(svg, expected);
+    let res = server.get("/api/labels/0/qr.svg").await;
+    assert_eq!(res.status(), 422);
+}
