@@ -380,6 +380,7 @@ pub(crate) mod tests {
             locked: false,
             withdrawn: vec![],
             pickup: None,
+            refunds: vec![],
         }
     }
 

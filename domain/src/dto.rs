@@ -164,6 +164,9 @@ pub struct HouseholdDetail {
     /// No longer takes part; the page stays for past orders' labels.
     #[serde(default)]
     pub retired: bool,
+    /// Members' ratings of its products, without their names.
+    #[serde(default)]
+    pub feedback: crate::feedback::FeedbackSummary,
 }
 
 /// `GET /api/products/{id}`.
@@ -364,6 +367,9 @@ pub struct Order {
     /// made; `None` until then.
     #[serde(default)]
     pub pickup: Option<crate::pickup::OrderPickup>,
+    /// Money given back for the order or one of its pieces, oldest first.
+    #[serde(default)]
+    pub refunds: Vec<crate::feedback::OrderRefund>,
 }
 
 /// A line taken out of a member's order because its product was withdrawn.

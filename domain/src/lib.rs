@@ -8,6 +8,7 @@ pub mod allocation;
 pub mod bundle;
 pub mod calendar;
 pub mod dto;
+pub mod feedback;
 pub mod label;
 pub mod money;
 pub mod order;

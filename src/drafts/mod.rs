@@ -5,6 +5,7 @@
 mod people;
 mod product;
 mod reason;
+mod refund;
 mod round;
 mod supply;
 mod village;
@@ -14,6 +15,7 @@ mod visits;
 pub use people::{password_ok, suspension_input, InvitationDraft, JoinDraft, PasswordDraft};
 pub use product::ProductDraft;
 pub use reason::{cancel_booking_input, withdrawal_input};
+pub use refund::RefundDraft;
 pub use round::{parse_shanghai_input, points_input, shanghai_input_value, RoundDraft};
 pub use supply::{cells, SupplyDraft, SupplyKey};
 pub use village::{HouseholdDraft, PointDraft, VillageDraft};

@@ -34,6 +34,9 @@ pub enum Error {
     Forbidden(LocalText),
     /// 429: too many failed logins; try again in this many minutes.
     RateLimited { retry_after_minutes: i64 },
+    /// 429: too many problem reports from one address; try again in this
+    /// many minutes.
+    TooManyReports { retry_after_minutes: i64 },
     /// 409: a supply change would leave less than is already ordered;
     /// nothing was changed.
     BelowOrdered(Vec<domain::organise::BelowOrdered>),
@@ -116,7 +119,9 @@ impl Error {
             Error::BadBody(_) => StatusCode::BAD_REQUEST,
             Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
-            Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::RateLimited { .. } | Error::TooManyReports { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Error::Conflict { .. }
             | Error::Short(_)
             | Error::NoRoom(_)
@@ -152,6 +157,17 @@ impl Error {
             Error::RateLimited {
                 retry_after_minutes,
             } => (rate_limited_message(retry_after_minutes), vec![]),
+            Error::TooManyReports {
+                retry_after_minutes,
+            } => (
+                t(
+                    format!("这个网络提交的问题太多了，请 {retry_after_minutes} 分钟后再试"),
+                    format!(
+                        "too many problem reports from this address; try again in {retry_after_minutes} minute(s)"
+                    ),
+                ),
+                vec![],
+            ),
             Error::BelowOrdered(b) => (below_ordered_message(&b), vec![]),
             Error::Conflict { error, fields } => (error, fields),
             Error::Short(shortages) => {
@@ -359,6 +375,9 @@ impl std::fmt::Display for Error {
             Error::RateLimited {
                 retry_after_minutes,
             } => write!(f, "rate limited for {retry_after_minutes} min"),
+            Error::TooManyReports {
+                retry_after_minutes,
+            } => write!(f, "reports limited for {retry_after_minutes} min"),
             Error::BelowOrdered(b) => write!(f, "{} product(s) below ordered", b.len()),
             Error::Conflict { error, .. } => write!(f, "conflict: {}", error.en),
             Error::Short(s) => write!(f, "{} product(s) short", s.len()),

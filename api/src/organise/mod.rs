@@ -9,6 +9,7 @@ pub mod packing;
 pub mod people;
 pub mod pickup;
 pub mod photos;
+pub mod problems;
 pub mod products;
 pub mod rounds;
 pub mod session;
@@ -38,7 +39,8 @@ pub fn router() -> Router<AppState> {
             .merge(households::router())
             .merge(village::router())
             .merge(village_photos::router())
-            .merge(pickup::router()),
+            .merge(pickup::router())
+            .merge(problems::router()),
     )
 }
 

@@ -104,6 +104,10 @@ async fn detail(State(state): State<AppState>, Id(id): Id) -> Result<Json<Househ
             household_photos(&mut conn, row.village_id, id).await?
         },
         retired: row.retired_at.is_some(),
+        feedback: {
+            let mut conn = state.db.acquire().await?;
+            crate::shop::feedback::household_summary(&mut conn, id).await?
+        },
     }))
 }
 

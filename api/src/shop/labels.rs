@@ -20,7 +20,59 @@ use crate::{
 };
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/labels/{code}", get(label))
+    Router::new()
+        .route("/labels/{code}", get(label))
+        .route("/labels/{code}/qr.svg", get(qr))
+}
+
+/// `GET /api/labels/{code}/qr.svg`: a QR code of the label's trace page,
+/// `{origin}/label/{code}`, to print on the package. The origin is the one
+/// the request came to (its `Host`, and https when the server is told so
+/// or a trusted proxy says so): labels are printed from the same address
+/// consumers reach, so there is no setting to keep in step with it.
+async fn qr(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    extensions: axum::http::Extensions,
+    code: std::result::Result<Path<String>, PathRejection>,
+) -> Result<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let Path(raw) = code.map_err(|_| Error::field("code", "不是标签码", "is not a label code"))?;
+    let code = LabelCode::parse(&raw).map_err(|e| Error::field("code", e.zh(), e.to_string()))?;
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        })
+        .ok_or_else(|| {
+            Error::bad_param("Host", "请求的主机名不对", "is missing or not a host name")
+        })?;
+    let https = crate::http::headers::via_https(
+        state.config.secure_cookie,
+        &extensions,
+        &headers,
+        &state.config.trusted_proxies,
+    );
+    let scheme = if https { "https" } else { "http" };
+    let url = format!("{scheme}://{host}/label/{}", code.as_str());
+    let svg = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
+        .map_err(Error::internal)?
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(160, 160)
+        .quiet_zone(true)
+        .build();
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "image/svg+xml"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        svg,
+    )
+        .into_response())
 }
 
 #[derive(FromRow)]

@@ -3,6 +3,7 @@
 //! and visitors do (join, log in, order, book visits). Personal answers
 //! are never cached.
 
+pub mod feedback;
 pub mod households;
 mod labels;
 pub mod members;
@@ -24,10 +25,12 @@ pub fn router() -> Router<AppState> {
         .merge(households::router())
         .merge(products::router())
         .merge(visits::router())
-        .merge(labels::router());
+        .merge(labels::router())
+        .merge(feedback::reports_router());
     let personal = Router::new()
         .merge(members::router())
         .merge(orders::router())
-        .merge(visits::bookings_router());
+        .merge(visits::bookings_router())
+        .merge(feedback::router());
     public.merge(no_store(personal))
 }

@@ -12,6 +12,7 @@ mod admin;
 mod app_files;
 mod backup;
 mod endpoints;
+mod feedback;
 mod headers;
 mod malformed;
 mod members;

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use domain::{
+    feedback::OrderRefund,
     dto::{DistributionPoint, Order, OrderLine, OrderStatus, Round},
     order::{order_totals, LineTotals},
     organise::{MemberOrder, WithdrawnLine},
@@ -86,6 +87,7 @@ fn assemble(
         organising_fen: totals.organising_fen,
         withdrawn: Vec::new(),
         pickup: None,
+        refunds: Vec::new(),
         created_at,
         updated_at,
     }
@@ -207,6 +209,7 @@ pub(super) async fn load_orders(
     .await?;
     let mut withdrawn = withdrawn_lines(&mut *conn, member_id, id).await?;
     let mut pickups = pickups(&mut *conn, member_id, id).await?;
+    let mut refunds = refunds(&mut *conn, member_id, id).await?;
     let mut lines: HashMap<String, Vec<OrderLine>> = HashMap::new();
     for l in line_rows {
         let (order_id, line) = l.into_line();
@@ -236,6 +239,7 @@ pub(super) async fn load_orders(
             Ok(MemberOrder {
                 withdrawn: notices,
                 pickup: pickups.remove(&r.id),
+                refunds: refunds.remove(&r.id).unwrap_or_default(),
                 ..assemble(
                     r.id,
                     r.number,
@@ -341,4 +345,35 @@ async fn pickups(
             Ok((order_id, pickup))
         })
         .collect()
+}
+
+/// The refunds on the member's orders (only `id` if given), oldest first.
+async fn refunds(
+    conn: &mut SqliteConnection,
+    member_id: i64,
+    id: Option<&str>,
+) -> Result<HashMap<String, Vec<OrderRefund>>> {
+    let filter = member_filter(id);
+    let rows: Vec<(String, i64, i64, String, Option<String>, i64)> = sqlx::query_as(&format!(
+        "SELECT rf.order_id, rf.id, rf.amount_fen, rf.reason, rf.label_code, rf.created_at
+         FROM refund rf
+         JOIN orders o ON o.id = rf.order_id
+         WHERE {filter}
+         ORDER BY rf.order_id, rf.id"
+    ))
+    .bind(member_id)
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    let mut out: HashMap<String, Vec<OrderRefund>> = HashMap::new();
+    for (order_id, id, amount_fen, reason, label_code, created_at) in rows {
+        out.entry(order_id).or_default().push(OrderRefund {
+            id,
+            amount_fen,
+            reason,
+            label_code,
+            created_at,
+        });
+    }
+    Ok(out)
 }
