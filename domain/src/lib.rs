@@ -15,6 +15,7 @@ pub mod organise;
 pub mod packing;
 pub mod richtext;
 pub mod round;
+pub mod settlement;
 pub mod text;
 pub mod validate;
 pub mod visit;
