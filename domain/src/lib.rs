@@ -17,6 +17,7 @@ pub mod packing;
 pub mod pickup;
 pub mod richtext;
 pub mod round;
+pub mod settlement;
 pub mod text;
 pub mod validate;
 pub mod visit;
