@@ -252,7 +252,10 @@ mod tests {
         m.take_answer(Err(WriteError::Network("offline".into())), 1000.0);
         assert!(m.is_waiting());
         assert!(!m.is_due(1500.0), "backs off");
-        assert_eq!(m.retry.as_ref().unwrap().last_error.as_deref(), Some(NO_CONNECTION));
+        assert_eq!(
+            m.retry.as_ref().unwrap().last_error.as_deref(),
+            Some(NO_CONNECTION)
+        );
         // Kept as JSON in localStorage, read back the same.
         let kept: Vec<LocalMark> =
             serde_json::from_str(&serde_json::to_string(&vec![m.clone()]).unwrap()).unwrap();
@@ -278,7 +281,10 @@ mod tests {
     fn a_refusal_is_kept_and_a_logged_out_phone_waits_for_a_login() {
         let mut m = LocalMark::new("o1".into(), 7, input("u1", PickupState::Absent, T), 0.0);
         m.take_answer(
-            Err(WriteError::Unauthorized(LocalText::new("请登录", "please log in"))),
+            Err(WriteError::Unauthorized(LocalText::new(
+                "请登录",
+                "please log in",
+            ))),
             0.0,
         );
         assert_eq!(m.retry.as_ref().unwrap().next_attempt_ms, PARKED_MS);
@@ -306,22 +312,37 @@ mod tests {
         let late = T + time::Duration::minutes(5);
         let mine = LocalMark::new("o1".into(), 7, input("u1", PickupState::Unpaid, T), 0.0);
         let marks = vec![mine.clone()];
-        assert_eq!(shown_pickup("o1", None, &marks), ShownPickup::Local(mine.clone()));
+        assert_eq!(
+            shown_pickup("o1", None, &marks),
+            ShownPickup::Local(mine.clone())
+        );
         assert_eq!(shown_pickup("o2", None, &marks), ShownPickup::Unmarked);
         // Another organiser's older mark: mine shows.
         let older = server_mark(PickupState::Absent, early);
-        assert_eq!(shown_pickup("o1", Some(&older), &marks), ShownPickup::Local(mine.clone()));
+        assert_eq!(
+            shown_pickup("o1", Some(&older), &marks),
+            ShownPickup::Local(mine.clone())
+        );
         // Their newer mark wins over mine.
         let newer = server_mark(PickupState::Paid, late);
-        assert_eq!(shown_pickup("o1", Some(&newer), &marks), ShownPickup::Server(newer));
+        assert_eq!(
+            shown_pickup("o1", Some(&newer), &marks),
+            ShownPickup::Server(newer)
+        );
         // My second mark wins over my first.
         let again = LocalMark::new("o1".into(), 7, input("u2", PickupState::Paid, late), 1.0);
         let marks = vec![mine, again.clone()];
-        assert_eq!(shown_pickup("o1", Some(&older), &marks), ShownPickup::Local(again));
+        assert_eq!(
+            shown_pickup("o1", Some(&older), &marks),
+            ShownPickup::Local(again)
+        );
         // Once the server's list has my mark, it shows with who made it.
         let mut listed = server_mark(PickupState::Paid, late);
         listed.mark_uuid = "u2".into();
-        assert_eq!(shown_pickup("o1", Some(&listed), &marks), ShownPickup::Server(listed));
+        assert_eq!(
+            shown_pickup("o1", Some(&listed), &marks),
+            ShownPickup::Server(listed)
+        );
         assert_eq!(waiting(7, &marks), 2);
         assert_eq!(waiting(8, &marks), 0);
     }

@@ -110,7 +110,8 @@ impl AppState {
         let orders = next_wakeup(&self.outbox.get_untracked());
         let trips = next_wakeup(&self.trips.get_untracked());
         let state = *self;
-        self.sender.wake_at([orders, trips], move || state.send_due());
+        self.sender
+            .wake_at([orders, trips], move || state.send_due());
     }
 }
 

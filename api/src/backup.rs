@@ -14,7 +14,8 @@ use sqlx::{
 
 use crate::admin::Failure;
 
-pub const USAGE: &str = "usage: api backup PATH   (copies the database STOREFRONT_DB names to PATH)";
+pub const USAGE: &str =
+    "usage: api backup PATH   (copies the database STOREFRONT_DB names to PATH)";
 
 fn failed(message: impl Into<String>) -> Failure {
     Failure {
@@ -55,12 +56,8 @@ pub async fn run(args: &[String], db: &Path) -> Result<String, Failure> {
         let _ = std::fs::remove_file(&partial);
         return Err(e);
     }
-    std::fs::rename(&partial, &target).map_err(|e| {
-        failed(format!(
-            "cannot move the copy to {}: {e}",
-            target.display()
-        ))
-    })?;
+    std::fs::rename(&partial, &target)
+        .map_err(|e| failed(format!("cannot move the copy to {}: {e}", target.display())))?;
     let bytes = std::fs::metadata(&target).map(|m| m.len()).unwrap_or(0);
     Ok(format!(
         "backup: {} ({bytes} bytes), integrity ok\n",
@@ -84,7 +81,13 @@ async fn copy(db: &Path, to: &Path) -> Result<(), Failure> {
         .bind(to_text)
         .execute(&mut conn)
         .await
-        .map_err(|e| failed(format!("cannot copy {} to {}: {e}", db.display(), to.display())))?;
+        .map_err(|e| {
+            failed(format!(
+                "cannot copy {} to {}: {e}",
+                db.display(),
+                to.display()
+            ))
+        })?;
     conn.close().await.ok();
     Ok(())
 }
@@ -106,7 +109,10 @@ async fn check(copy: &Path) -> Result<(), Failure> {
         [(ok,)] if ok == "ok" => Ok(()),
         _ => Err(failed(format!(
             "the copy failed its integrity check: {}",
-            rows.into_iter().map(|(r,)| r).collect::<Vec<_>>().join("; ")
+            rows.into_iter()
+                .map(|(r,)| r)
+                .collect::<Vec<_>>()
+                .join("; ")
         ))),
     }
 }

@@ -398,7 +398,10 @@ mod tests {
             ["amount_fen"]
         );
         assert_eq!(
-            fields(&paid(Some(AMOUNT_MAX_FEN + 1), Some(PaymentMethod::Transfer)).validate(NOW, OPENED)),
+            fields(
+                &paid(Some(AMOUNT_MAX_FEN + 1), Some(PaymentMethod::Transfer))
+                    .validate(NOW, OPENED)
+            ),
             ["amount_fen"]
         );
     }
@@ -418,14 +421,22 @@ mod tests {
                 method: Some(PaymentMethod::Cash),
                 ..plain
             };
-            assert_eq!(fields(&extra.validate(NOW, OPENED)), ["amount_fen", "method"]);
+            assert_eq!(
+                fields(&extra.validate(NOW, OPENED)),
+                ["amount_fen", "method"]
+            );
         }
     }
 
     #[test]
     fn the_uuid_and_the_phone_clock_are_checked() {
         let mut m = paid(Some(100), Some(PaymentMethod::Cash));
-        for bad in ["", "3f2b6c1e8d4a4b7e9c0d2a1b3c4d5e6f", "3f2b6c1e-8d4a-4b7e-9c0d-2a1b3c4d5e6g", "{3f2b6c1e-8d4a-4b7e-9c0d-2a1b3c4d5e6}"] {
+        for bad in [
+            "",
+            "3f2b6c1e8d4a4b7e9c0d2a1b3c4d5e6f",
+            "3f2b6c1e-8d4a-4b7e-9c0d-2a1b3c4d5e6g",
+            "{3f2b6c1e-8d4a-4b7e-9c0d-2a1b3c4d5e6}",
+        ] {
             m.mark_uuid = bad.into();
             assert_eq!(fields(&m.validate(NOW, OPENED)), ["mark_uuid"], "{bad}");
         }
@@ -454,7 +465,12 @@ mod tests {
         );
         assert_eq!(all.len(), 6);
         for e in all {
-            assert!(e.message_zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{e}");
+            assert!(
+                e.message_zh
+                    .chars()
+                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{e}"
+            );
             assert!(!e.message.is_empty());
         }
     }
@@ -497,7 +513,10 @@ mod tests {
             method: Some(PaymentMethod::Transfer),
         };
         let input = draft.to_input(UUID.into(), at).unwrap();
-        assert_eq!((input.amount_fen, input.method), (Some(4550), Some(PaymentMethod::Transfer)));
+        assert_eq!(
+            (input.amount_fen, input.method),
+            (Some(4550), Some(PaymentMethod::Transfer))
+        );
         assert!(input.validate(NOW, OPENED).is_empty());
 
         let bad = PickupDraft {
@@ -505,12 +524,18 @@ mod tests {
             method: None,
             ..draft.clone()
         };
-        assert_eq!(fields(&bad.to_input(UUID.into(), at).unwrap_err()), ["amount_fen", "method"]);
+        assert_eq!(
+            fields(&bad.to_input(UUID.into(), at).unwrap_err()),
+            ["amount_fen", "method"]
+        );
         let zero = PickupDraft {
             amount: "0".into(),
             ..draft.clone()
         };
-        assert_eq!(fields(&zero.to_input(UUID.into(), at).unwrap_err()), ["amount_fen"]);
+        assert_eq!(
+            fields(&zero.to_input(UUID.into(), at).unwrap_err()),
+            ["amount_fen"]
+        );
 
         // What was typed for the amount does not matter unless paid.
         let absent = PickupDraft {
@@ -534,10 +559,12 @@ mod tests {
         .unwrap();
         assert_eq!(absent.amount_fen, None);
         assert_eq!(absent.marked_at, datetime!(2026-12-05 09:30 +8));
-        assert!(serde_json::from_value::<PickupMarkInput>(serde_json::json!({
-            "mark_uuid": UUID, "state": "gone", "marked_at": "2026-12-05T01:30:00Z"
-        }))
-        .is_err());
+        assert!(
+            serde_json::from_value::<PickupMarkInput>(serde_json::json!({
+                "mark_uuid": UUID, "state": "gone", "marked_at": "2026-12-05T01:30:00Z"
+            }))
+            .is_err()
+        );
         for s in PickupState::ALL {
             assert_eq!(PickupState::parse(s.as_str()), Some(s));
         }

@@ -56,7 +56,10 @@ mod tests {
 
     fn with(accept: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
-        h.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_str(accept).unwrap());
+        h.insert(
+            header::ACCEPT_LANGUAGE,
+            HeaderValue::from_str(accept).unwrap(),
+        );
         h
     }
 
@@ -65,8 +68,14 @@ mod tests {
         let none = None;
         assert_eq!(request_lang(&none, &HeaderMap::new()), Lang::Zh);
         assert_eq!(request_lang(&none, &with("en-US,en;q=0.9")), Lang::En);
-        assert_eq!(request_lang(&none, &with("fr-FR, zh-CN;q=0.8, en;q=0.5")), Lang::Zh);
-        assert_eq!(request_lang(&none, &with("zh;q=0.3, en-GB;q=0.7")), Lang::En);
+        assert_eq!(
+            request_lang(&none, &with("fr-FR, zh-CN;q=0.8, en;q=0.5")),
+            Lang::Zh
+        );
+        assert_eq!(
+            request_lang(&none, &with("zh;q=0.3, en-GB;q=0.7")),
+            Lang::En
+        );
         assert_eq!(request_lang(&none, &with("fr, de")), Lang::Zh);
         assert_eq!(request_lang(&none, &with("en;q=0, zh-TW")), Lang::Zh);
         let en = Some("point=3&lang=en".to_owned());

@@ -173,7 +173,11 @@ mod tests {
             b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n",
             b"{\"partial\": \"body bytes",
         ] {
-            assert!(replacement(head).is_none(), "{}", String::from_utf8_lossy(head));
+            assert!(
+                replacement(head).is_none(),
+                "{}",
+                String::from_utf8_lossy(head)
+            );
         }
     }
 }

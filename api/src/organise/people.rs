@@ -254,9 +254,8 @@ async fn revoke(
     o: CurrentOrganiser,
     code: std::result::Result<Path<String>, PathRejection>,
 ) -> Result<StatusCode> {
-    let Path(raw) = code.map_err(|_| {
-        Error::bad_param("code", "不是邀请码", "is not an invitation code")
-    })?;
+    let Path(raw) =
+        code.map_err(|_| Error::bad_param("code", "不是邀请码", "is not an invitation code"))?;
     let code = validate::invitation_code("code", &raw)
         .map_err(|e| Error::bad_param("code", e.message_zh, e.message))?;
     let now = now();

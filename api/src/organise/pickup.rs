@@ -88,7 +88,10 @@ const MARK_COLUMNS: &str = "m.order_id, m.mark_uuid, m.state, m.amount_fen, m.me
 impl MarkRow {
     fn into_mark(self) -> Result<PickupMark> {
         let state = PickupState::parse(&self.state).ok_or_else(|| {
-            Error::internal(format_args!("mark {}: state '{}'", self.mark_uuid, self.state))
+            Error::internal(format_args!(
+                "mark {}: state '{}'",
+                self.mark_uuid, self.state
+            ))
         })?;
         let method = self
             .method
@@ -386,7 +389,10 @@ async fn mark(
         )
         .await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(PickupMarkAnswer { order_id, mark })))
+    Ok((
+        StatusCode::CREATED,
+        Json(PickupMarkAnswer { order_id, mark }),
+    ))
 }
 
 // ---- CSV ----
@@ -579,21 +585,20 @@ async fn orders_csv(
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    let points: HashMap<i64, DistributionPoint> = sqlx::query_as::<_, crate::shop::villages::PointRow>(
-        &format!(
+    let points: HashMap<i64, DistributionPoint> =
+        sqlx::query_as::<_, crate::shop::villages::PointRow>(&format!(
             "SELECT {} FROM distribution_point d WHERE d.village_id = ?",
             crate::shop::villages::POINT_COLUMNS
-        ),
-    )
-    .bind(v.id)
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|p| {
-        let p = p.into_point();
-        (p.id, p)
-    })
-    .collect();
+        ))
+        .bind(v.id)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let p = p.into_point();
+            (p.id, p)
+        })
+        .collect();
     let columns = [
         ("订单号", "Order"),
         ("会员", "Member"),
@@ -629,7 +634,9 @@ async fn orders_csv(
                 r.member_name,
                 point,
                 status.get(lang).to_owned(),
-                LocalText::new(r.product_zh, r.product_en).get(lang).to_owned(),
+                LocalText::new(r.product_zh, r.product_en)
+                    .get(lang)
+                    .to_owned(),
                 r.quantity.to_string(),
                 LocalText::new(r.unit_zh, r.unit_en).get(lang).to_owned(),
                 yuan(r.unit_price_fen),

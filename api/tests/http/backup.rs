@@ -42,9 +42,14 @@ async fn a_backup_under_write_load_is_whole_and_holds_every_acknowledged_order()
     let acknowledged = Arc::new(AtomicUsize::new(0));
     let mut writers = Vec::new();
     for n in 0..4 {
-        let member =
-            member_via_sql(&pool, &server, &format!("Demo Writer {n}"), &format!("1390000{n:04}"), point)
-                .await;
+        let member = member_via_sql(
+            &pool,
+            &server,
+            &format!("Demo Writer {n}"),
+            &format!("1390000{n:04}"),
+            point,
+        )
+        .await;
         let (server, stop, acknowledged) = (server.clone(), stop.clone(), acknowledged.clone());
         writers.push(tokio::spawn(async move {
             while !stop.load(Ordering::Relaxed) {
@@ -79,8 +84,14 @@ async fn a_backup_under_write_load_is_whole_and_holds_every_acknowledged_order()
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("integrity ok"), "{stdout}");
-    assert!(acknowledged.load(Ordering::Relaxed) > during || during > 20, "writes went on");
-    assert!(!target.with_extension("partial").exists(), "no partial file is left");
+    assert!(
+        acknowledged.load(Ordering::Relaxed) > during || during > 20,
+        "writes went on"
+    );
+    assert!(
+        !target.with_extension("partial").exists(),
+        "no partial file is left"
+    );
 
     let copy = open_db(&target).await;
     let check: (String,) = sqlx::query_as("PRAGMA integrity_check")

@@ -222,7 +222,10 @@ async fn send(server: &Server, clients: &[Client; 3], req: &Request) -> Result<(
     if !req.body.is_empty() {
         builder = builder.body(req.body.clone());
     }
-    let res = builder.send().await.map_err(|e| format!("no answer: {e}"))?;
+    let res = builder
+        .send()
+        .await
+        .map_err(|e| format!("no answer: {e}"))?;
     let status = res.status().as_u16();
     let ctype = header(&res, "content-type");
     let text = res.text().await.unwrap_or_default();
@@ -264,8 +267,9 @@ fn no_generated_malformed_request_gets_a_5xx() {
         ..Config::default()
     });
     let result = runner.run(&request(), |req| {
-        rt.block_on(send(&server, &clients, &req))
-            .map_err(|e| TestCaseError::fail(format!("{} {}{}: {e}", req.method, req.path, req.query)))
+        rt.block_on(send(&server, &clients, &req)).map_err(|e| {
+            TestCaseError::fail(format!("{} {}{}: {e}", req.method, req.path, req.query))
+        })
     });
     if let Err(e) = result {
         panic!("{e}");
@@ -293,10 +297,18 @@ async fn raw_request(server: &Server, head: &str) -> (u16, String, String) {
     let _ = stream.read_to_end(&mut answer).await;
     let text = String::from_utf8_lossy(&answer).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     let ctype = head
         .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-type: ").map(str::to_owned))
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-type: ")
+                .map(str::to_owned)
+        })
         .unwrap_or_default();
     (status, ctype, body.to_owned())
 }
@@ -315,11 +327,15 @@ async fn an_over_long_url_or_head_gets_a_json_error() {
         "GET /api/health HTTP/1.1\r\nhost: x\r\nx-filler: {}\r\n\r\n",
         "x".repeat(500_000)
     );
-    for (what, head, want) in [("a 70 KB URL", long_url, 414), ("a 500 KB header", huge_header, 431)] {
+    for (what, head, want) in [
+        ("a 70 KB URL", long_url, 414),
+        ("a 500 KB header", huge_header, 431),
+    ] {
         let (status, ctype, body) = raw_request(&server, &head).await;
         assert_eq!(status, want, "{what}");
         assert_eq!(ctype, "application/json", "{what}");
-        let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{what}: {e}: {body}"));
+        let v: serde_json::Value =
+            serde_json::from_str(&body).unwrap_or_else(|e| panic!("{what}: {e}: {body}"));
         assert!(!v["error"].as_str().unwrap().is_empty(), "{what}: {v}");
         assert!(!v["error_zh"].as_str().unwrap().is_empty(), "{what}: {v}");
     }

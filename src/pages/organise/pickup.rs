@@ -93,7 +93,8 @@ fn PickupLoader(round_id: i64) -> impl IntoView {
     // Back online: load the list again, with everyone's marks.
     let online = window_event_listener(leptos::ev::online, move |_| list.refetch());
     on_cleanup(move || online.remove());
-    move || match list.get() {
+    move || {
+        match list.get() {
         None | Some(Loaded::LoggedOut) => view! { <Loading /> }.into_any(),
         Some(Loaded::Fresh(l)) => view! { <PickupBody list=l kept_ms=None outbox=outbox /> }.into_any(),
         Some(Loaded::Kept(k)) => {
@@ -110,6 +111,7 @@ fn PickupLoader(round_id: i64) -> impl IntoView {
         Some(Loaded::Failed) => {
             view! { <ErrorPanel retry=Callback::new(move |_| list.refetch()) /> }.into_any()
         }
+    }
     }
 }
 
@@ -212,7 +214,12 @@ fn method_words(i18n: I18n, m: PaymentMethod) -> &'static str {
 }
 
 /// "Collected, paid · ¥45.00 · cash".
-fn mark_words(i18n: I18n, s: PickupState, amount: Option<i64>, method: Option<PaymentMethod>) -> String {
+fn mark_words(
+    i18n: I18n,
+    s: PickupState,
+    amount: Option<i64>,
+    method: Option<PaymentMethod>,
+) -> String {
     let mut words = state_words(i18n, s).to_string();
     if let Some(a) = amount {
         words.push_str(" · ");
@@ -239,7 +246,11 @@ fn PickupCard(order: PickupOrder, round_id: i64, outbox: PickupOutbox) -> impl I
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let shown = {
         let (order_id, server) = (order_id.clone(), server.clone());
-        Memo::new(move |_| outbox.marks.with(|m| shown_pickup(&order_id, server.as_ref(), m)))
+        Memo::new(move |_| {
+            outbox
+                .marks
+                .with(|m| shown_pickup(&order_id, server.as_ref(), m))
+        })
     };
     let refused = {
         let order_id = order_id.clone();
@@ -258,7 +269,12 @@ fn PickupCard(order: PickupOrder, round_id: i64, outbox: PickupOutbox) -> impl I
                 Ok(input) => {
                     errors.set(Vec::new());
                     paying.set(false);
-                    outbox.mark(LocalMark::new(order_id.clone(), round_id, input, js_sys::Date::now()));
+                    outbox.mark(LocalMark::new(
+                        order_id.clone(),
+                        round_id,
+                        input,
+                        js_sys::Date::now(),
+                    ));
                 }
                 Err(e) => errors.set(e),
             }
@@ -277,28 +293,42 @@ fn PickupCard(order: PickupOrder, round_id: i64, outbox: PickupOutbox) -> impl I
     let status = move || {
         let lang: Lang = lang();
         match shown.get() {
-            ShownPickup::Unmarked => (String::new(), t_string!(i18n, pku_unmarked).to_string(), "unmarked"),
+            ShownPickup::Unmarked => (
+                String::new(),
+                t_string!(i18n, pku_unmarked).to_string(),
+                "unmarked",
+            ),
             ShownPickup::Server(m) => (
                 mark_words(i18n, m.state, m.amount_fen, m.method),
-                format!("{} · {}", m.marked_by.name.get(lang), format::format_datetime(m.marked_at, lang)),
+                format!(
+                    "{} · {}",
+                    m.marked_by.name.get(lang),
+                    format::format_datetime(m.marked_at, lang)
+                ),
                 m.state.as_str(),
             ),
             ShownPickup::Local(l) => {
                 let note = if l.retry.is_some() {
                     t_string!(i18n, pku_not_sent).to_string()
                 } else {
-                    format!("{} · {}", t_string!(i18n, pku_sent), format::format_datetime(l.input.marked_at, lang))
+                    format!(
+                        "{} · {}",
+                        t_string!(i18n, pku_sent),
+                        format::format_datetime(l.input.marked_at, lang)
+                    )
                 };
-                (mark_words(i18n, l.input.state, l.input.amount_fen, l.input.method), note, l.input.state.as_str())
+                (
+                    mark_words(i18n, l.input.state, l.input.amount_fen, l.input.method),
+                    note,
+                    l.input.state.as_str(),
+                )
             }
         }
     };
-    let sent_state = move || {
-        match shown.get() {
-            ShownPickup::Local(l) if l.retry.is_some() => "waiting",
-            ShownPickup::Unmarked => "none",
-            _ => "sent",
-        }
+    let sent_state = move || match shown.get() {
+        ShownPickup::Local(l) if l.retry.is_some() => "waiting",
+        ShownPickup::Unmarked => "none",
+        _ => "sent",
     };
     view! {
         <section class="pickup-card" data-testid="pickup-order" data-order-id=order_id.clone()

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use domain::{
-    feedback::OrderRefund,
     dto::{DistributionPoint, Order, OrderLine, OrderStatus, Round},
+    feedback::OrderRefund,
     order::{order_totals, LineTotals},
     organise::{MemberOrder, WithdrawnLine},
     pickup::{OrderPickup, PaymentMethod, PickupState},

@@ -45,12 +45,20 @@ async fn allocated(server: &Server, o: &Organiser) -> Allocated {
     {
         let point = points[usize::from(i == 2)];
         let member = member_via_sql(&pool, server, name, phone, point).await;
-        let (id, _) = place(server, &member, &order_body(round, point, &[(product, i as i64 + 1)])).await;
+        let (id, _) = place(
+            server,
+            &member,
+            &order_body(round, point, &[(product, i as i64 + 1)]),
+        )
+        .await;
         orders.push((id, member));
     }
     // Before the deadline nothing can be marked.
     let (status, body) = o
-        .put(&pickup_path(&orders[0].0), &mark(new_id(), "unpaid", None, None, 0))
+        .put(
+            &pickup_path(&orders[0].0),
+            &mark(new_id(), "unpaid", None, None, 0),
+        )
         .await;
     assert_eq!(status, 422, "{body}");
     assert_field(&body, "round_id", "open until");
@@ -63,7 +71,11 @@ async fn allocated(server: &Server, o: &Organiser) -> Allocated {
         .await
         .unwrap();
     let (status, body) = o
-        .write(Method::POST, &format!("/api/organise/rounds/{round}/allocation"), None)
+        .write(
+            Method::POST,
+            &format!("/api/organise/rounds/{round}/allocation"),
+            None,
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     Allocated {
@@ -85,7 +97,8 @@ fn mark(
     method: Option<&str>,
     minutes_ago: i64,
 ) -> Value {
-    let at = (OffsetDateTime::now_utc() - Duration::minutes(minutes_ago)).to_offset(domain::SHANGHAI);
+    let at =
+        (OffsetDateTime::now_utc() - Duration::minutes(minutes_ago)).to_offset(domain::SHANGHAI);
     let mut body = json!({
         "mark_uuid": uuid,
         "state": state,
@@ -142,11 +155,19 @@ async fn the_list_shows_each_order_by_label_with_its_total_and_no_mark_yet() {
     assert_eq!(names, ["孙立", "周小燕"]);
     for order in orders {
         assert!(order.pickup.is_none());
-        assert!(order.order_number.starts_with("LIU-"), "{}", order.order_number);
+        assert!(
+            order.order_number.starts_with("LIU-"),
+            "{}",
+            order.order_number
+        );
         assert!(order.total_fen > 0);
         assert!(!order.lines.is_empty());
         for l in &order.lines {
-            assert!(domain::label::LabelCode::parse(&l.label).is_ok(), "{}", l.label);
+            assert!(
+                domain::label::LabelCode::parse(&l.label).is_ok(),
+                "{}",
+                l.label
+            );
             assert!(!l.household_name.zh.is_empty());
         }
     }
@@ -158,11 +179,17 @@ async fn the_list_shows_each_order_by_label_with_its_total_and_no_mark_yet() {
     // A point that is not the village's, or not an id.
     let song_point = server.village("song").await.distribution_points[0].id;
     let (status, body) = o
-        .get(&format!("/api/organise/rounds/{}/pickup?point={song_point}", r.round))
+        .get(&format!(
+            "/api/organise/rounds/{}/pickup?point={song_point}",
+            r.round
+        ))
         .await;
     assert_eq!(status, 404, "{body}");
     let (status, body) = o
-        .get(&format!("/api/organise/rounds/{}/pickup?point=abc", r.round))
+        .get(&format!(
+            "/api/organise/rounds/{}/pickup?point=abc",
+            r.round
+        ))
         .await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(fields(&body), ["point"]);
@@ -178,32 +205,71 @@ async fn bad_marks_name_the_field_and_write_nothing() {
     let path = pickup_path(order);
 
     let cases = [
-        (mark(new_id(), "paid", None, None, 1), vec!["amount_fen", "method"]),
-        (mark(new_id(), "paid", Some(0), Some("cash"), 1), vec!["amount_fen"]),
-        (mark(new_id(), "paid", Some(100), Some("wechat"), 1), vec!["method"]),
-        (mark(new_id(), "absent", Some(100), None, 1), vec!["amount_fen"]),
-        (mark(new_id(), "unpaid", None, Some("cash"), 1), vec!["method"]),
+        (
+            mark(new_id(), "paid", None, None, 1),
+            vec!["amount_fen", "method"],
+        ),
+        (
+            mark(new_id(), "paid", Some(0), Some("cash"), 1),
+            vec!["amount_fen"],
+        ),
+        (
+            mark(new_id(), "paid", Some(100), Some("wechat"), 1),
+            vec!["method"],
+        ),
+        (
+            mark(new_id(), "absent", Some(100), None, 1),
+            vec!["amount_fen"],
+        ),
+        (
+            mark(new_id(), "unpaid", None, Some("cash"), 1),
+            vec!["method"],
+        ),
         (mark(new_id(), "gone", None, None, 1), vec!["state"]),
-        (mark("not-a-uuid".into(), "absent", None, None, 1), vec!["mark_uuid"]),
-        (mark(new_id(), "absent", None, None, -24 * 60), vec!["marked_at"]),
-        (json!({"mark_uuid": new_id(), "state": "absent"}), vec!["marked_at"]),
-        (json!({"mark_uuid": new_id(), "state": "absent", "marked_at": "yesterday"}), vec!["marked_at"]),
+        (
+            mark("not-a-uuid".into(), "absent", None, None, 1),
+            vec!["mark_uuid"],
+        ),
+        (
+            mark(new_id(), "absent", None, None, -24 * 60),
+            vec!["marked_at"],
+        ),
+        (
+            json!({"mark_uuid": new_id(), "state": "absent"}),
+            vec!["marked_at"],
+        ),
+        (
+            json!({"mark_uuid": new_id(), "state": "absent", "marked_at": "yesterday"}),
+            vec!["marked_at"],
+        ),
     ];
     for (body, want) in cases {
         let (status, answer) = o.put(&path, &body).await;
         assert_eq!(status, 422, "{body}: {answer}");
         assert_eq!(fields(&answer), want, "{body}: {answer}");
         assert!(!answer["error_zh"].as_str().unwrap().is_empty(), "{answer}");
-        assert!(!answer["fields"][0]["message_zh"].as_str().unwrap().is_empty(), "{answer}");
+        assert!(
+            !answer["fields"][0]["message_zh"]
+                .as_str()
+                .unwrap()
+                .is_empty(),
+            "{answer}"
+        );
     }
     // The order named by the path.
     let (status, body) = o
-        .put(&pickup_path("nope"), &mark(new_id(), "absent", None, None, 1))
+        .put(
+            &pickup_path("nope"),
+            &mark(new_id(), "absent", None, None, 1),
+        )
         .await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(fields(&body), ["id"]);
     let (status, body) = o
-        .put(&pickup_path(&new_id()), &mark(new_id(), "absent", None, None, 1))
+        .put(
+            &pickup_path(&new_id()),
+            &mark(new_id(), "absent", None, None, 1),
+        )
         .await;
     assert_eq!(status, 404, "{body}");
     // A write without the CSRF header.
@@ -256,7 +322,10 @@ async fn a_mark_sent_ten_times_is_recorded_once() {
     assert_eq!(status, 409, "{body}");
     assert_eq!(fields(&body), ["mark_uuid"]);
     let (status, body) = o
-        .put(&pickup_path(&r.orders[1].0), &mark(uuid, "paid", Some(1234), Some("transfer"), 2))
+        .put(
+            &pickup_path(&r.orders[1].0),
+            &mark(uuid, "paid", Some(1234), Some("transfer"), 2),
+        )
         .await;
     assert_eq!(status, 409, "{body}");
     assert_eq!(marks_of(&pool, order).await, 1);
@@ -278,11 +347,17 @@ async fn two_organisers_marking_one_order_keep_both_marks_and_the_later_wins() {
     // Zhao had marked it "not collected" 10 minutes ago, on a phone that
     // only now gets signal.
     let (status, body) = liu
-        .put(&pickup_path(order), &mark(new_id(), "paid", Some(800), Some("cash"), 5))
+        .put(
+            &pickup_path(order),
+            &mark(new_id(), "paid", Some(800), Some("cash"), 5),
+        )
         .await;
     assert_eq!(status, 201, "{body}");
     let (status, body) = zhao
-        .put(&pickup_path(order), &mark(new_id(), "absent", None, None, 10))
+        .put(
+            &pickup_path(order),
+            &mark(new_id(), "absent", None, None, 10),
+        )
         .await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(marks_of(&pool, order).await, 2);
@@ -310,7 +385,10 @@ async fn two_organisers_marking_one_order_keep_both_marks_and_the_later_wins() {
 
     // A mark made after both wins.
     let (status, body) = zhao
-        .put(&pickup_path(order), &mark(new_id(), "unpaid", None, None, 0))
+        .put(
+            &pickup_path(order),
+            &mark(new_id(), "unpaid", None, None, 0),
+        )
         .await;
     assert_eq!(status, 201, "{body}");
     let shown = list(&zhao, r.round, "").await;
@@ -352,7 +430,10 @@ async fn only_the_villages_organisers_see_or_mark_pickups() {
         assert!(!body.to_string().contains("周小燕"));
     }
     let (status, body) = song
-        .put(&pickup_path(order), &mark(new_id(), "absent", None, None, 1))
+        .put(
+            &pickup_path(order),
+            &mark(new_id(), "absent", None, None, 1),
+        )
         .await;
     assert_eq!(status, 403, "{body}");
     let (status, body) = crate::common::call(
@@ -383,7 +464,10 @@ async fn the_member_sees_their_order_paid() {
     assert_eq!(before.pickup, None);
 
     let (status, body) = o
-        .put(&pickup_path(order), &mark(new_id(), "paid", Some(before.total_fen), Some("cash"), 3))
+        .put(
+            &pickup_path(order),
+            &mark(new_id(), "paid", Some(before.total_fen), Some("cash"), 3),
+        )
         .await;
     assert_eq!(status, 201, "{body}");
     let body = read(format!("/api/orders/{order}")).await;
@@ -392,18 +476,33 @@ async fn the_member_sees_their_order_paid() {
     assert_eq!(p.state, PickupState::Paid);
     assert_eq!(p.amount_fen, Some(before.total_fen));
     assert_eq!(p.method, Some(domain::pickup::PaymentMethod::Cash));
-    assert!(body["pickup"]["marked_at"].as_str().unwrap().ends_with("+08:00"), "{body}");
+    assert!(
+        body["pickup"]["marked_at"]
+            .as_str()
+            .unwrap()
+            .ends_with("+08:00"),
+        "{body}"
+    );
     // Who handed it out is the organisers' business.
     assert!(body["pickup"].get("marked_by").is_none(), "{body}");
     // In the list of orders too; another member's orders are untouched.
     let all: Vec<Order> = serde_json::from_value(read("/api/orders".into()).await).unwrap();
     assert_eq!(all.iter().find(|x| x.id == *order).unwrap().pickup, Some(p));
-    let (_, other) = get(&server, &r.orders[1].1, &format!("/api/orders/{}", r.orders[1].0)).await;
+    let (_, other) = get(
+        &server,
+        &r.orders[1].1,
+        &format!("/api/orders/{}", r.orders[1].0),
+    )
+    .await;
     assert!(other["pickup"].is_null(), "{other}");
 }
 
 /// Status, content type and body of a download.
-async fn download(o: &Organiser, path: &str, accept_language: Option<&str>) -> (u16, String, Vec<u8>) {
+async fn download(
+    o: &Organiser,
+    path: &str,
+    accept_language: Option<&str>,
+) -> (u16, String, Vec<u8>) {
     let mut req = o.client.get(o.url(path));
     if let Some(l) = accept_language {
         req = req.header("accept-language", l);
@@ -434,7 +533,10 @@ async fn csv_downloads_start_with_the_bom_and_name_their_columns_in_the_organise
     let r = allocated(&server, &o).await;
     let order = &r.orders[0].0;
     let (status, body) = o
-        .put(&pickup_path(order), &mark(new_id(), "paid", Some(1000), Some("transfer"), 1))
+        .put(
+            &pickup_path(order),
+            &mark(new_id(), "paid", Some(1000), Some("transfer"), 1),
+        )
         .await;
     assert_eq!(status, 201, "{body}");
     let base = format!("/api/organise/rounds/{}", r.round);
@@ -445,7 +547,10 @@ async fn csv_downloads_start_with_the_bom_and_name_their_columns_in_the_organise
     assert_eq!(status, 200);
     assert_eq!(ctype, "text/csv; charset=utf-8");
     let t = rows(&body);
-    assert_eq!(t[0], ["农户", "产品", "数量", "单位", "订单号", "标签", "取货点"]);
+    assert_eq!(
+        t[0],
+        ["农户", "产品", "数量", "单位", "订单号", "标签", "取货点"]
+    );
     assert_eq!(t.len(), 1 + 3, "one row per piece");
     assert!(t.iter().any(|row| row[5] == label), "{t:?}");
 
@@ -454,8 +559,16 @@ async fn csv_downloads_start_with_the_bom_and_name_their_columns_in_the_organise
     assert_eq!(
         t[0],
         [
-            "Pickup point", "Member", "Order", "To hand over", "Due (yuan)", "Pickup",
-            "Paid (yuan)", "Payment method", "Marked at (Asia/Shanghai)", "Marked by"
+            "Pickup point",
+            "Member",
+            "Order",
+            "To hand over",
+            "Due (yuan)",
+            "Pickup",
+            "Paid (yuan)",
+            "Payment method",
+            "Marked at (Asia/Shanghai)",
+            "Marked by"
         ]
     );
     assert_eq!(t.len(), 1 + 3, "one row per order");
@@ -466,7 +579,12 @@ async fn csv_downloads_start_with_the_bom_and_name_their_columns_in_the_organise
     assert!(t.iter().any(|row| row[3].contains(&label)), "{t:?}");
 
     // The app's link says the language; it wins over the browser's.
-    let (_, _, body) = download(&o, &format!("{base}/pickup.csv?lang=zh&point={}", r.points[1]), Some("en")).await;
+    let (_, _, body) = download(
+        &o,
+        &format!("{base}/pickup.csv?lang=zh&point={}", r.points[1]),
+        Some("en"),
+    )
+    .await;
     let t = rows(&body);
     assert_eq!(t[0][0], "取货点");
     assert_eq!(t.len(), 2, "only the second point");
@@ -477,8 +595,16 @@ async fn csv_downloads_start_with_the_bom_and_name_their_columns_in_the_organise
     assert_eq!(
         t[0],
         [
-            "Order", "Member", "Pickup point", "Status", "Product", "Quantity", "Unit",
-            "Unit price (yuan)", "Line total (yuan)", "Order total (yuan)",
+            "Order",
+            "Member",
+            "Pickup point",
+            "Status",
+            "Product",
+            "Quantity",
+            "Unit",
+            "Unit price (yuan)",
+            "Line total (yuan)",
+            "Order total (yuan)",
             "Ordered at (Asia/Shanghai)"
         ]
     );
@@ -486,6 +612,9 @@ async fn csv_downloads_start_with_the_bom_and_name_their_columns_in_the_organise
     assert!(t[1..].iter().all(|row| row[3] == "confirmed"));
     // Money as yuan with two decimals; the totals add up.
     for row in &t[1..] {
-        assert!(row[8].contains('.') && row[8].split('.').nth(1).unwrap().len() == 2, "{row:?}");
+        assert!(
+            row[8].contains('.') && row[8].split('.').nth(1).unwrap().len() == 2,
+            "{row:?}"
+        );
     }
 }
