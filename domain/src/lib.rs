@@ -9,6 +9,7 @@ pub mod bundle;
 pub mod calendar;
 pub mod dto;
 pub mod feedback;
+pub mod income;
 pub mod label;
 pub mod money;
 pub mod order;

@@ -8,7 +8,29 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
+use domain::Lang;
+
 use crate::http::error::{Error, Result};
+
+/// The header row in the organiser's language, from (Chinese, English) pairs.
+pub fn header(lang: Lang, columns: &[(&'static str, &'static str)]) -> Vec<&'static str> {
+    columns
+        .iter()
+        .map(|(zh, en)| if lang == Lang::Zh { *zh } else { *en })
+        .collect()
+}
+
+/// Yuan with two decimals and no currency sign, a minus when below zero:
+/// what a spreadsheet reads as a number.
+pub fn yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    format!("{sign}{}", domain::money::yuan_input(fen.abs()))
+}
+
+/// `liu-round-12-settlement.csv`.
+pub fn file_name(village_slug: &str, round: i64, what: &str) -> String {
+    format!("{village_slug}-round-{round}-{what}.csv")
+}
 
 /// The UTF-8 byte-order mark Excel looks for.
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -48,6 +70,14 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn yuan_keep_their_sign() {
+        assert_eq!(yuan(0), "0.00");
+        assert_eq!(yuan(3850), "38.50");
+        assert_eq!(yuan(-50), "-0.50");
+        assert_eq!(yuan(-12_345), "-123.45");
+    }
 
     #[tokio::test]
     async fn starts_with_the_bom_and_quotes_what_needs_it() {

@@ -82,6 +82,32 @@ impl Id {
     }
 }
 
+/// The route's two id parameters, in path order, e.g. `{id}` and
+/// `{household}` in `/rounds/{id}/households/{household}/payment`; each
+/// checked as an [`Id`] under its own name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IdPair(pub i64, pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdPair {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| Error::bad_param("id", Id::MESSAGE_ZH, Id::MESSAGE))?;
+        let ids = params
+            .iter()
+            .map(|(name, raw)| Id::parse(name, raw).map(|Id(n)| n))
+            .collect::<Result<Vec<i64>, Error>>()?;
+        match ids[..] {
+            [a, b] => Ok(Self(a, b)),
+            _ => Err(Error::internal(
+                "route must have exactly two path parameters",
+            )),
+        }
+    }
+}
+
 /// A slug checked by [`domain::validate::slug`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Slug(pub String);

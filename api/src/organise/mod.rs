@@ -4,6 +4,7 @@
 
 pub mod change_log;
 pub mod households;
+pub mod ledger;
 pub mod organisers;
 pub mod packing;
 pub mod people;
@@ -13,6 +14,7 @@ pub mod problems;
 pub mod products;
 pub mod rounds;
 pub mod session;
+pub mod settlement;
 pub mod village;
 pub mod village_photos;
 pub mod visit_offer;
@@ -40,7 +42,9 @@ pub fn router() -> Router<AppState> {
             .merge(village::router())
             .merge(village_photos::router())
             .merge(pickup::router())
-            .merge(problems::router()),
+            .merge(problems::router())
+            .merge(settlement::router())
+            .merge(ledger::router()),
     )
 }
 

@@ -59,6 +59,18 @@ pub const NOT_ALLOCATED: &str =
     "this round has not been allocated to the households yet; allocate it first (after its deadline)";
 pub const NOT_ALLOCATED_ZH: &str = "这一轮的订单还没有分配到各户；请先分配（截单之后才能分配）";
 
+/// 409 for what needs the round allocated first.
+pub(crate) fn not_allocated() -> Error {
+    Error::Conflict {
+        error: LocalText::new(NOT_ALLOCATED_ZH, NOT_ALLOCATED),
+        fields: vec![domain::FieldError::new(
+            "round_id",
+            NOT_ALLOCATED_ZH,
+            NOT_ALLOCATED,
+        )],
+    }
+}
+
 /// One piece as stored: (order id, product id, household id) → quantity.
 type Pieces = BTreeMap<(String, i64, i64), i64>;
 
@@ -365,14 +377,7 @@ pub(crate) async fn load_packing(
         .fetch_optional(&mut *conn)
         .await?;
     let Some((at,)) = at else {
-        return Err(Error::Conflict {
-            error: LocalText::new(NOT_ALLOCATED_ZH, NOT_ALLOCATED),
-            fields: vec![domain::FieldError::new(
-                "round_id",
-                NOT_ALLOCATED_ZH,
-                NOT_ALLOCATED,
-            )],
-        });
+        return Err(not_allocated());
     };
     let (vzh, ven): (String, String) =
         sqlx::query_as("SELECT name_zh, name_en FROM village WHERE id = ?")

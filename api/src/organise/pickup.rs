@@ -24,7 +24,6 @@ use axum::{
 };
 use domain::{
     dto::DistributionPoint,
-    money::yuan_input,
     organise::OrganiserRef,
     packing::{order_number, PointLine},
     pickup::{
@@ -38,7 +37,7 @@ use time::OffsetDateTime;
 
 use crate::{
     http::{
-        csv::csv_response,
+        csv::{csv_response, file_name, header, yuan},
         error::{Error, Result},
         json::JsonBody,
         lang::request_lang,
@@ -346,17 +345,7 @@ async fn mark(
     .fetch_one(tx.conn())
     .await?;
     if allocated == 0 {
-        return Err(Error::Conflict {
-            error: LocalText::new(
-                crate::organise::packing::NOT_ALLOCATED_ZH,
-                crate::organise::packing::NOT_ALLOCATED,
-            ),
-            fields: vec![domain::FieldError::new(
-                "round_id",
-                crate::organise::packing::NOT_ALLOCATED_ZH,
-                crate::organise::packing::NOT_ALLOCATED,
-            )],
-        });
+        return Err(crate::organise::packing::not_allocated());
     }
 
     let before = current_mark(tx.conn(), &order_id).await?;
@@ -397,19 +386,6 @@ async fn mark(
 
 // ---- CSV ----
 
-/// A column header in both languages.
-fn header(lang: Lang, columns: &[(&'static str, &'static str)]) -> Vec<&'static str> {
-    columns
-        .iter()
-        .map(|(zh, en)| if lang == Lang::Zh { *zh } else { *en })
-        .collect()
-}
-
-/// Yuan with two decimals, no sign: what a spreadsheet reads as a number.
-fn yuan(fen: i64) -> String {
-    yuan_input(fen)
-}
-
 /// `2026-12-05 09:30` in Asia/Shanghai (the header names the zone).
 fn clock(t: OffsetDateTime) -> String {
     let t = t.to_offset(domain::SHANGHAI);
@@ -419,10 +395,6 @@ fn clock(t: OffsetDateTime) -> String {
         t.hour(),
         t.minute()
     )
-}
-
-fn file_name(v: &str, round: i64, what: &str) -> String {
-    format!("{v}-round-{round}-{what}.csv")
 }
 
 /// `GET /api/organise/rounds/{id}/packing.csv`: one row per piece, by household.

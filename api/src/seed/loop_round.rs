@@ -1,7 +1,8 @@
 //! Demo of the whole loop in Liu Village's two past rounds, so a new user
 //! sees what the workspace does after packing: the demo members' orders,
 //! allocated to the households (labels), collected and paid at the point,
-//! rated, a problem reported by label and refunded, and a few entries of
+//! rated, a problem reported by label and refunded, the households paid
+//! what settlement says they earned, and a few entries of
 //! what the organising share paid for. Seeded when no pickup mark exists
 //! and those rounds have no orders yet; existing rows are never touched.
 
@@ -246,6 +247,7 @@ async fn seed(conn: &mut SqliteConnection, now: OffsetDateTime) -> Result<LoopRe
         report.orders += orders.len();
     }
     if report.rounds > 0 {
+        pay_households(conn, organiser_id, &rounds, now).await?;
         spend_share(conn, village_id, organiser_id, &rounds).await?;
     }
     let (labels,): (i64,) = sqlx::query_as(
@@ -344,6 +346,42 @@ async fn rate_and_refund(
     .execute(&mut *conn)
     .await
     .map_err(db)?;
+    Ok(())
+}
+
+/// Each household paid what settlement says it is owed, two days after
+/// the round (or today, if that is sooner).
+async fn pay_households(
+    conn: &mut SqliteConnection,
+    organiser_id: i64,
+    rounds: &[PastRound],
+    now: OffsetDateTime,
+) -> Result<(), String> {
+    let today = domain::shanghai_date(now);
+    for round in rounds {
+        let Some(day) = parse_date(&round.distribution_day) else {
+            continue;
+        };
+        let paid_on = (day + Duration::days(2)).min(today);
+        let settled = crate::organise::settlement::settle_round(conn, round.id)
+            .await
+            .map_err(|e| format!("settling round {}: {e:?}", round.id))?;
+        for h in settled.households.iter().filter(|h| h.total_fen >= 0) {
+            sqlx::query(
+                "INSERT INTO household_payment (round_id, household_id, amount_fen, paid_on, organiser_id, recorded_at)
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(round.id)
+            .bind(h.household_id)
+            .bind(h.total_fen)
+            .bind(crate::db::format_date(paid_on))
+            .bind(organiser_id)
+            .bind(paid_on.midnight().assume_offset(SHANGHAI).unix_timestamp() + 9 * 3600)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| e.to_string())?;
+        }
+    }
     Ok(())
 }
 

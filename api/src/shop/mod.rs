@@ -11,6 +11,7 @@ pub mod orders;
 pub mod products;
 pub mod rounds;
 pub mod session;
+mod share_spending;
 pub mod stock;
 pub mod villages;
 pub mod visits;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(products::router())
         .merge(visits::router())
         .merge(labels::router())
+        .merge(share_spending::router())
         .merge(feedback::reports_router());
     let personal = Router::new()
         .merge(members::router())
