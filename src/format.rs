@@ -322,3 +322,28 @@ mod tests {
         assert_eq!(month_initial(12, Lang::Zh), "12");
     }
 }
+
+/// A yearly income band's name.
+pub fn band_words(band: domain::settlement::IncomeBand) -> fn(crate::i18n::Locale) -> &'static str {
+    use crate::i18n::keys;
+    use domain::settlement::IncomeBand;
+    match band {
+        IncomeBand::Under1k => keys::inc_band_under1k,
+        IncomeBand::From1kTo5k => keys::inc_band_1k5k,
+        IncomeBand::From5kTo10k => keys::inc_band_5k10k,
+        IncomeBand::From10k => keys::inc_band_10k,
+    }
+}
+
+/// What the organising share paid for, by its name.
+pub fn category_words(c: domain::income::ShareCategory) -> fn(crate::i18n::Locale) -> &'static str {
+    use crate::i18n::keys;
+    use domain::income::ShareCategory;
+    match c {
+        ShareCategory::Packing => keys::led_cat_packing,
+        ShareCategory::Transport => keys::led_cat_transport,
+        ShareCategory::Waste => keys::led_cat_waste,
+        ShareCategory::Culture => keys::led_cat_culture,
+        ShareCategory::Other => keys::led_cat_other,
+    }
+}

@@ -38,6 +38,7 @@ mod components;
 pub mod drafts;
 pub mod format;
 pub mod i18n;
+pub mod income_chart;
 pub mod load;
 pub mod nav;
 pub mod order_view;
@@ -165,6 +166,7 @@ const ORGANISE_ROUNDS: &[nav::Page] = &[
     page!("/organise/rounds/:id", pages::organise::round::OrganiseRoundPage),
     page!("/organise/rounds/:id/packing", pages::organise::packing::PackingPage),
     page!("/organise/rounds/:id/pickup", pages::organise::pickup::PickupPage),
+    page!("/organise/rounds/:id/settlement", pages::organise::settlement::SettlementPage),
 ];
 
 /// The village's own administration (`organise-village.html`).
@@ -174,6 +176,8 @@ const ORGANISE_VILLAGE: &[nav::Page] = &[
     page!("/organise/v/:slug/households/new", pages::organise::households::OrganiseHouseholdEditPage),
     page!("/organise/v/:slug/households/:id", pages::organise::households::OrganiseHouseholdEditPage),
     page!("/organise/v/:slug/village", pages::organise::village::OrganiseVillagePage),
+    page!("/organise/v/:slug/income", pages::organise::income::IncomePage),
+    page!("/organise/v/:slug/share", pages::organise::ledger::LedgerPage),
 ];
 
 /// Each bundle's route table: the patterns are the ones `domain::bundle`

@@ -66,12 +66,15 @@ impl Bundle {
                 "/organise/rounds/:id",
                 "/organise/rounds/:id/packing",
                 "/organise/rounds/:id/pickup",
+                "/organise/rounds/:id/settlement",
             ],
             Bundle::OrganiseVillage => &[
                 "/organise/v/:slug/households",
                 "/organise/v/:slug/households/new",
                 "/organise/v/:slug/households/:id",
                 "/organise/v/:slug/village",
+                "/organise/v/:slug/income",
+                "/organise/v/:slug/share",
             ],
         }
     }
@@ -171,10 +174,13 @@ mod tests {
             ("/organise/rounds/3", OrganiseRounds),
             ("/organise/rounds/3/packing", OrganiseRounds),
             ("/organise/rounds/3/pickup", OrganiseRounds),
+            ("/organise/rounds/3/settlement", OrganiseRounds),
             ("/organise/v/liu/households", OrganiseVillage),
             ("/organise/v/liu/households/new", OrganiseVillage),
             ("/organise/v/liu/households/7", OrganiseVillage),
             ("/organise/v/liu/village", OrganiseVillage),
+            ("/organise/v/liu/income", OrganiseVillage),
+            ("/organise/v/liu/share", OrganiseVillage),
             // Trailing slashes do not change the page.
             ("/cart/", Account),
             ("/trips/", Visit),

@@ -61,6 +61,57 @@ fn Village(v: VillageDetail) -> impl IntoView {
         <RoundList rounds=rounds now=now />
         {(!points.is_empty()).then(|| view! { <PickupPoints points=points /> })}
         <VillageStory v=v />
+        <ShareSpent slug=v.with_value(|v| v.slug.clone()) />
+    }
+}
+
+/// "Where the 15% went" this year: the public yearly summary of the
+/// organising share, by category. Loaded after the page, as it is below
+/// everything else.
+#[component]
+fn ShareSpent(slug: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let summary = crate::load::Load::new(move || api::money::share_summary(slug.clone()));
+    move || match summary.get() {
+        None => ().into_any(),
+        Some(Err(_)) => view! {
+            <p class="muted small"><button class="link" type="button" on:click=move |_| summary.refetch()>{t!(i18n, share_retry)}</button></p>
+        }
+        .into_any(),
+        Some(Ok(s)) => {
+            let (year, pct) = (s.year, s.figures.organising_percent);
+            let f = s.figures;
+            let spent = f.spent_fen.max(1);
+            view! {
+                <section class="share-spent" aria-labelledby="share-h" data-testid="share-spent">
+                    <h2 id="share-h">{move || t_string!(i18n, share_title, pct = pct, year = year)}</h2>
+                    {if f.collected_fen == 0 && f.spent_fen == 0 {
+                        view! { <p class="muted" data-testid="share-empty">{t!(i18n, share_empty)}</p> }.into_any()
+                    } else {
+                        view! {
+                            <p data-testid="share-line">{move || t_string!(i18n, share_line,
+                                collected = domain::format_yuan(f.collected_fen),
+                                spent = domain::format_yuan(f.spent_fen),
+                                left = domain::format_yuan(f.balance_fen))}</p>
+                            <ul class="share-bars">
+                                {f.by_category.into_iter().filter(|c| c.amount_fen > 0).map(|c| {
+                                    let w = format::category_words(c.category);
+                                    let pc = c.amount_fen * 100 / spent;
+                                    view! {
+                                        <li data-testid="share-category">
+                                            <span>{move || w(i18n.get_locale())}</span>
+                                            <span class="price">{domain::format_yuan(c.amount_fen)}</span>
+                                            <span class="share-bar" style:width=format!("{pc}%")></span>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                </section>
+            }
+            .into_any()
+        }
     }
 }
 

@@ -64,7 +64,7 @@ pub fn OrganiseVillage() -> impl IntoView {
 #[component]
 fn VillageMenu(slug: String) -> impl IntoView {
     let i18n = use_i18n();
-    let pages: [(&str, &str, Words, Words); 9] = [
+    let pages: [(&str, &str, Words, Words); 11] = [
         (
             "households",
             "org-households",
@@ -89,6 +89,8 @@ fn VillageMenu(slug: String) -> impl IntoView {
             keys::org_rounds,
             keys::org_rounds_hint,
         ),
+        ("income", "org-income", keys::inc_title, keys::inc_hint),
+        ("share", "org-share", keys::led_title, keys::led_hint),
         (
             "visits",
             "org-visits",

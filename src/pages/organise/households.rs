@@ -234,5 +234,69 @@ fn HouseholdForm(
             </div>
             {shop_href.map(|href| view! { <p class="center"><a href=href data-testid="view-in-shop">{t!(i18n, orgh_view_in_shop)}</a></p> })}
         </form>
+        {id.map(|id| view! { <IncomeChart household_id=id /> })}
+    }
+}
+
+/// What the household earned in each round, and in each year: bars drawn
+/// as SVG, the figures in words as well for screen readers and print.
+#[component]
+fn IncomeChart(household_id: i64) -> impl IntoView {
+    use crate::income_chart::{bars, baseline, short_yuan, HEIGHT, WIDTH};
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let history = crate::load::Load::new(move || api::money::household_income(household_id));
+    view! {
+        <section class="step-box income" id="income" data-testid="income-chart">
+            <h2>{t!(i18n, inc_chart_title)}</h2>
+            <p class="muted small">{t!(i18n, inc_private)}</p>
+            {loaded_view(history, move |h| {
+                if h.rounds.is_empty() {
+                    return view! { <p class="muted" data-testid="income-empty">{t!(i18n, inc_chart_empty)}</p> }.into_any();
+                }
+                let values: Vec<(String, i64)> = h.rounds.iter()
+                    .map(|r| (format!("{}/{}", u8::from(r.distribution_day.month()), r.distribution_day.day()), r.earned_fen))
+                    .collect();
+                let n = values.len();
+                view! {
+                    <svg class="bars" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" data-testid="income-svg"
+                        aria-label=move || t_string!(i18n, inc_chart_label, n = n)>
+                        <line x1="0" x2=WIDTH y1=baseline() y2=baseline() class="axis" />
+                        {bars(&values).into_iter().map(|b| {
+                            let mid = b.x + b.width / 2.0;
+                            view! {
+                                <g data-testid="income-bar">
+                                    <rect x=b.x y=b.y width=b.width height=b.height rx="3" />
+                                    <text x=mid y=b.y - 4.0 class="value">{short_yuan(b.value_fen)}</text>
+                                    <text x=mid y=HEIGHT - 6.0 class="label">{b.label.clone()}</text>
+                                </g>
+                            }
+                        }).collect_view()}
+                    </svg>
+                    <ul class="order-lines" data-testid="income-years">
+                        {h.years.into_iter().map(|y| {
+                            let words = crate::format::band_words(y.band);
+                            view! { <li><span>{y.year} " · " {move || words(i18n.get_locale())}</span><span class="price">{domain::format_yuan(y.earned_fen)}</span></li> }
+                        }).collect_view()}
+                    </ul>
+                    <details>
+                        <summary>{t!(i18n, inc_chart_rounds)}</summary>
+                        <ul class="order-lines">
+                            {h.rounds.into_iter().map(|r| {
+                                let day = r.distribution_day;
+                                let paid = r.paid_fen;
+                                view! {
+                                    <li>
+                                        <span>{move || crate::format::format_date(day, lang())}
+                                            {move || paid.map(|p| format!(" · {}", t_string!(i18n, inc_paid, amount = domain::format_yuan(p))))}</span>
+                                        <span class="price">{domain::format_yuan(r.earned_fen)}</span>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </details>
+                }.into_any()
+            })}
+        </section>
     }
 }

@@ -5,7 +5,9 @@
 
 pub mod home;
 pub mod households;
+pub mod income;
 pub mod join;
+pub mod ledger;
 pub mod log;
 pub mod login;
 pub mod members;
@@ -16,6 +18,7 @@ pub mod pickup;
 pub mod products;
 pub mod round;
 pub mod rounds;
+pub mod settlement;
 pub mod village;
 pub mod visit_offer;
 pub mod visits;

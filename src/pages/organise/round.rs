@@ -87,6 +87,7 @@ fn RoundBody(initial: OrganiseRound) -> impl IntoView {
         </dl>
         <a class="button secondary wide" href=format!("/organise/rounds/{id}/packing") data-testid="packing-link">{t!(i18n, orgr_packing)}</a>
         <a class="button secondary wide" href=format!("/organise/rounds/{id}/pickup") data-testid="pickup-link">{t!(i18n, pku_open)}</a>
+        <a class="button secondary wide" href=format!("/organise/rounds/{id}/settlement") data-testid="settlement-link">{t!(i18n, stl_open)}</a>
         <RoundDates round=round />
         <RoundForms round=round slug=slug.clone() />
         <DeleteRound round=round slug=slug />
