@@ -2,6 +2,7 @@
 //! each with its way to the API's input: `to_input()` gives the input or
 //! every field at fault. Pure, so plain `cargo test` checks them.
 
+mod feedback;
 mod people;
 mod product;
 mod reason;
@@ -12,6 +13,7 @@ mod village;
 mod visit_offer;
 mod visits;
 
+pub use feedback::{RatingDraft, ReportDraft};
 pub use people::{password_ok, suspension_input, InvitationDraft, JoinDraft, PasswordDraft};
 pub use product::ProductDraft;
 pub use reason::{cancel_booking_input, withdrawal_input};
