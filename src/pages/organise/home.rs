@@ -64,7 +64,7 @@ pub fn OrganiseVillage() -> impl IntoView {
 #[component]
 fn VillageMenu(slug: String) -> impl IntoView {
     let i18n = use_i18n();
-    let pages: [(&str, &str, Words, Words); 9] = [
+    let pages: [(&str, &str, Words, Words); 10] = [
         (
             "households",
             "org-households",
@@ -88,6 +88,12 @@ fn VillageMenu(slug: String) -> impl IntoView {
             "org-rounds",
             keys::org_rounds,
             keys::org_rounds_hint,
+        ),
+        (
+            "problems",
+            "org-problems",
+            keys::prob_title,
+            keys::prob_hint,
         ),
         (
             "visits",

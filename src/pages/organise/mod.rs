@@ -6,6 +6,7 @@
 pub mod home;
 pub mod households;
 pub mod join;
+pub mod labels;
 pub mod log;
 pub mod login;
 pub mod members;
@@ -13,6 +14,7 @@ pub mod organisers;
 pub mod packing;
 pub mod password;
 pub mod pickup;
+pub mod problems;
 pub mod products;
 pub mod round;
 pub mod rounds;
