@@ -124,7 +124,7 @@ fn ReportForm(code: String) -> impl IntoView {
         (Problem::Other, keys::fb_problem_other),
     ];
     view! {
-        <section aria-labelledby="report-h" data-testid="report">
+        <section class="report" aria-labelledby="report-h" data-testid="report">
             <h2 id="report-h">{t!(i18n, fb_report_title)}</h2>
             {move || match done.get() {
                 Some(r) => view! {

@@ -105,9 +105,9 @@ fn ProblemCard(p: ProblemReport, reload: Callback<()>) -> impl IntoView {
             </p>
             {(!p.comment.is_empty()).then(|| view! { <p data-testid="problem-comment">"“" {p.comment.clone()} "”"</p> })}
             <p class="meta"><strong>{move || product.get(lang()).to_string()}</strong> " · " <span data-testid="problem-household">{move || household.get(lang()).to_string()}</span></p>
+            <p class="meta small"><a href=format!("/organise/rounds/{}", p.round_id)>{move || t_string!(i18n, prob_round, day = day_text())}</a></p>
             <p class="meta muted small">
-                <a href=format!("/organise/rounds/{}", p.round_id)>{move || t_string!(i18n, prob_round, day = day_text())}</a>
-                " · " {move || point.get(lang()).to_string()}
+                {move || point.get(lang()).to_string()}
                 " · " {move || t_string!(i18n, prob_order, number = p.order_number.clone())}
             </p>
             <p class="meta muted small">
@@ -115,12 +115,14 @@ fn ProblemCard(p: ProblemReport, reload: Callback<()>) -> impl IntoView {
                 " · " <span data-testid="problem-money">{move || t_string!(i18n, prob_piece, price = format_yuan(p.piece_fen), refunded = format_yuan(p.refunded_fen))}</span>
             </p>
             <SendStatus state=resolving />
-            {open.then(|| view! {
-                <button class="button secondary" type="button" data-testid="resolve" disabled=move || resolving.with(Sent::busy) on:click=resolve>{t!(i18n, prob_resolve)}</button>
-            })}
-            <Show when=move || !refunding.get()>
-                <button class="button secondary" type="button" data-testid="refund-open" on:click=move |_| refunding.set(true)>{t!(i18n, prob_refund_open)}</button>
-            </Show>
+            <div class="actions">
+                {open.then(|| view! {
+                    <button class="button secondary" type="button" data-testid="resolve" disabled=move || resolving.with(Sent::busy) on:click=resolve>{t!(i18n, prob_resolve)}</button>
+                })}
+                <Show when=move || !refunding.get()>
+                    <button class="button secondary" type="button" data-testid="refund-open" on:click=move |_| refunding.set(true)>{t!(i18n, prob_refund_open)}</button>
+                </Show>
+            </div>
             <Show when=move || refunding.get()>
                 <RefundForm order_id=order_id.clone() code=code.clone() report_id=id left=left reload=reload />
             </Show>
