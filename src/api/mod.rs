@@ -2,6 +2,7 @@
 //! same origin, so paths are relative. One file per area.
 
 pub mod money;
+pub mod feedback;
 pub mod pickup;
 
 use crate::raw_answer::RawAnswer;

@@ -3,6 +3,7 @@
 //! every field at fault. Pure, so plain `cargo test` checks them.
 
 mod money;
+mod feedback;
 mod people;
 mod product;
 mod reason;
@@ -14,6 +15,7 @@ mod visit_offer;
 mod visits;
 
 pub use money::{PaymentDraft, SpendingDraft};
+pub use feedback::{RatingDraft, ReportDraft};
 pub use people::{password_ok, suspension_input, InvitationDraft, JoinDraft, PasswordDraft};
 pub use product::ProductDraft;
 pub use reason::{cancel_booking_input, withdrawal_input};

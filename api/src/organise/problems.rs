@@ -200,6 +200,29 @@ async fn refund(
         )
     })?;
     let v = o.check_village(tx.conn(), village_id).await?;
+    // Only money that changed hands can be given back: an order nobody
+    // collected has nothing to refund, and settlement would count it twice.
+    let pickup: Option<(String,)> = sqlx::query_as("SELECT state FROM pickup WHERE order_id = ?")
+        .bind(&order_id)
+        .fetch_optional(tx.conn())
+        .await?;
+    if !matches!(
+        pickup.as_ref().map(|(s,)| s.as_str()),
+        Some("paid" | "unpaid")
+    ) {
+        let error = LocalText::new(
+            "这张订单还没有取货，不能退款",
+            "this order has not been collected; only a collected order can be refunded",
+        );
+        return Err(Error::Conflict {
+            fields: vec![FieldError::new(
+                "order_id",
+                error.zh.clone(),
+                error.en.clone(),
+            )],
+            error,
+        });
+    }
     let mut errors: Vec<FieldError> = Vec::new();
     // The piece, if one is named: it must be a piece of this order.
     let mut piece: Option<(String, i64, i64)> = None;

@@ -2,6 +2,7 @@
 //!
 //! - `PUT  /api/orders/{uuid}/feedback`: the member rates the lines of their
 //!   own collected order (a line rated again keeps the latest).
+//! - `GET  /api/orders/{uuid}/feedback`: the ratings the member gave it.
 //! - `POST /api/labels/{code}/reports`: anyone holding a piece reports a
 //!   problem with it; limited per address, and the answer says nothing of
 //!   who ordered it.
@@ -45,7 +46,7 @@ pub const REPORT_WINDOW_MINUTES: i64 = 60;
 
 /// The member's own routes (personal, never cached).
 pub fn router() -> Router<AppState> {
-    Router::new().route("/orders/{id}/feedback", put(rate))
+    Router::new().route("/orders/{id}/feedback", put(rate).get(rated))
 }
 
 /// The public report route.
@@ -123,6 +124,28 @@ async fn rate(
     }
     let ratings = order_ratings(tx.conn(), &id).await?;
     tx.commit().await?;
+    Ok(Json(FeedbackRequest { ratings }))
+}
+
+/// `GET /api/orders/{uuid}/feedback`: the member's ratings of their own
+/// order so far (none before pickup).
+async fn rated(
+    State(state): State<AppState>,
+    member: CurrentMember,
+    OrderId(id): OrderId,
+) -> Result<Json<FeedbackRequest>> {
+    let mut conn = state.db.acquire().await?;
+    let owner: Option<(i64,)> = sqlx::query_as("SELECT member_id FROM orders WHERE id = ?")
+        .bind(&id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if owner.map(|(m,)| m) != Some(member.id) {
+        return Err(Error::not_found(
+            format!("没有这张订单：{id}"),
+            format!("no order with id {id}"),
+        ));
+    }
+    let ratings = order_ratings(&mut conn, &id).await?;
     Ok(Json(FeedbackRequest { ratings }))
 }
 
