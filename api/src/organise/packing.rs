@@ -15,12 +15,9 @@
 //! exist (an order line withdrawn since) are dropped.
 
 use std::collections::{BTreeMap, HashMap};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-use axum::{
-    extract::State,
-    routing::{get, post},
-    Json, Router,
-};
+use axum::{extract::State, Json};
 use domain::{
     allocation::{allocate, OrderLine, Supply},
     dto::{DistributionPoint, HouseholdRef},
@@ -49,10 +46,10 @@ use crate::{
     AppState,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/organise/rounds/{id}/allocation", post(allocate_round))
-        .route("/organise/rounds/{id}/packing", get(packing))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(allocate_round))
+        .routes(routes!(packing))
 }
 
 pub const NOT_ALLOCATED: &str =
@@ -199,6 +196,18 @@ async fn fresh_code(conn: &mut SqliteConnection) -> Result<LabelCode> {
 }
 
 /// `POST /api/organise/rounds/{id}/allocation`.
+#[utoipa::path(
+    post,
+    path = "/organise/rounds/{id}/allocation",
+    tag = "organise",
+    params(
+        ("id" = i64, Path, description = "The id")
+    ),
+    responses(
+        (status = 200, description = "OK", body = Packing)
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn allocate_round(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -320,6 +329,18 @@ pub(crate) async fn store_allocation(
 }
 
 /// `GET /api/organise/rounds/{id}/packing`.
+#[utoipa::path(
+    get,
+    path = "/organise/rounds/{id}/packing",
+    tag = "organise",
+    params(
+        ("id" = i64, Path, description = "The id")
+    ),
+    responses(
+        (status = 200, description = "OK", body = Packing)
+    ),
+    security(("organiser" = []))
+)]
 async fn packing(
     State(state): State<AppState>,
     o: CurrentOrganiser,

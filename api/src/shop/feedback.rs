@@ -13,8 +13,7 @@
 use axum::{
     extract::{rejection::PathRejection, Path, State},
     http::StatusCode,
-    routing::{post, put},
-    Json, Router,
+    Json,
 };
 use domain::{
     feedback::{
@@ -26,6 +25,7 @@ use domain::{
 use sha2::{Digest as _, Sha256};
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     http::{
@@ -44,13 +44,13 @@ pub const REPORTS_PER_ADDRESS: i64 = 5;
 pub const REPORT_WINDOW_MINUTES: i64 = 60;
 
 /// The member's own routes (personal, never cached).
-pub fn router() -> Router<AppState> {
-    Router::new().route("/orders/{id}/feedback", put(rate))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(rate))
 }
 
 /// The public report route.
-pub fn reports_router() -> Router<AppState> {
-    Router::new().route("/labels/{code}/reports", post(report))
+pub fn reports_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(report))
 }
 
 fn now() -> i64 {
@@ -58,6 +58,19 @@ fn now() -> i64 {
 }
 
 /// `PUT /api/orders/{uuid}/feedback`: answers every rating of the order.
+#[utoipa::path(
+    put,
+    path = "/orders/{id}/feedback",
+    tag = "shop",
+    params(
+        ("id" = String, Path, description = "The id the phone made (a UUID)")
+    ),
+    request_body = FeedbackRequest,
+    responses(
+        (status = 200, description = "OK", body = FeedbackRequest)
+    ),
+    security(("member" = []))
+)]
 async fn rate(
     State(state): State<AppState>,
     member: CurrentMember,
@@ -150,6 +163,18 @@ pub(crate) async fn order_ratings(
 }
 
 /// `POST /api/labels/{code}/reports` → 201 [`ReportReceived`].
+#[utoipa::path(
+    post,
+    path = "/labels/{code}/reports",
+    tag = "shop",
+    params(
+        ("code" = String, Path, description = "The code")
+    ),
+    request_body = ReportRequest,
+    responses(
+        (status = 201, description = "Created", body = ReportReceived)
+    )
+)]
 async fn report(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
