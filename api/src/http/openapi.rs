@@ -6,9 +6,13 @@
 use std::sync::OnceLock;
 
 use axum::{http::header, response::IntoResponse};
-use domain::{dto::ApiError, organise::CSRF_HEADER};
+use domain::{
+    dto::{ApiError, NoRoomError},
+    organise::{BelowOrderedError, RateLimitedError, CSRF_HEADER},
+};
 use utoipa::{
     openapi::{
+        schema::AnyOfBuilder,
         security::{ApiKey, ApiKeyValue, SecurityScheme},
         ContentBuilder, InfoBuilder, OpenApi, Ref, RefOr, ResponseBuilder, Server,
     },
@@ -101,25 +105,16 @@ pub fn finish(paths: OpenApi) -> OpenApi {
     );
     for (name, schema) in [
         (ApiError::name(), ApiError::schema()),
-        (
-            domain::dto::NoRoomError::name(),
-            domain::dto::NoRoomError::schema(),
-        ),
-        (
-            domain::organise::BelowOrderedError::name(),
-            domain::organise::BelowOrderedError::schema(),
-        ),
-        (
-            domain::organise::RateLimitedError::name(),
-            domain::organise::RateLimitedError::schema(),
-        ),
+        (NoRoomError::name(), NoRoomError::schema()),
+        (BelowOrderedError::name(), BelowOrderedError::schema()),
+        (RateLimitedError::name(), RateLimitedError::schema()),
     ] {
         components.schemas.insert(name.into_owned(), schema);
     }
     let mut schemas = Vec::new();
     ApiError::schemas(&mut schemas);
-    domain::dto::NoRoomError::schemas(&mut schemas);
-    domain::organise::BelowOrderedError::schemas(&mut schemas);
+    NoRoomError::schemas(&mut schemas);
+    BelowOrderedError::schemas(&mut schemas);
     for (name, schema) in schemas {
         components.schemas.entry(name).or_insert(schema);
     }
@@ -128,14 +123,24 @@ pub fn finish(paths: OpenApi) -> OpenApi {
         RefOr::T(
             ResponseBuilder::new()
                 .description(
-                    "An error: 400 malformed, 401 not logged in, 403 not allowed, 404 not \
-                     found, 409 conflict, 413 too large, 415 not JSON, 422 invalid fields \
-                     (named in `fields`), 429 too many attempts, 503 busy (retry).",
+                    "An error, always an `ApiError`: 400 malformed, 401 not logged in, 403 \
+                     not allowed, 404 not found, 409 conflict, 413 too large, 415 not JSON, \
+                     422 invalid fields (named in `fields`), 429 too many attempts, 503 busy \
+                     (retry). A booking without room adds `no_room` (`NoRoomError`), a \
+                     supply below what is ordered `below_ordered` (`BelowOrderedError`), too \
+                     many failed logins `retry_after_minutes` (`RateLimitedError`); an order \
+                     asking for more than is left lists `short`.",
                 )
                 .content(
                     "application/json",
                     ContentBuilder::new()
-                        .schema(Some(Ref::from_schema_name(ApiError::name())))
+                        .schema(Some(
+                            AnyOfBuilder::new()
+                                .item(Ref::from_schema_name(ApiError::name()))
+                                .item(Ref::from_schema_name(NoRoomError::name()))
+                                .item(Ref::from_schema_name(BelowOrderedError::name()))
+                                .item(Ref::from_schema_name(RateLimitedError::name())),
+                        ))
                         .build(),
                 )
                 .build(),

@@ -16,6 +16,7 @@ mod feedback;
 mod headers;
 mod malformed;
 mod members;
+mod openapi;
 mod orders;
 mod organise;
 mod packing;

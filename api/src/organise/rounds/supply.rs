@@ -44,8 +44,7 @@ use crate::{
     ),
     request_body = SupplyInput,
     responses(
-        (status = 200, description = "OK", body = OrganiseRound),
-        (status = 409, description = "A supply below what is already ordered; nothing was changed", body = domain::organise::BelowOrderedError)
+        (status = 200, description = "OK", body = OrganiseRound)
     ),
     security(("organiser" = [], "csrf" = []))
 )]

@@ -254,8 +254,7 @@ async fn explain_host(
     request_body = BookingRequest,
     responses(
         (status = 201, description = "Created", body = Booking),
-        (status = 200, description = "The same booking was made before: it, unchanged", body = Booking),
-        (status = 409, description = "No room for the party on every night; nothing was booked", body = domain::dto::NoRoomError)
+        (status = 200, description = "The same booking was made before: it, unchanged", body = Booking)
     ),
     security((), ("member" = []))
 )]
