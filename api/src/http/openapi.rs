@@ -14,6 +14,7 @@ use utoipa::{
     openapi::{
         schema::AnyOfBuilder,
         security::{ApiKey, ApiKeyValue, SecurityScheme},
+        tag::TagBuilder,
         ContentBuilder, InfoBuilder, OpenApi, Ref, RefOr, ResponseBuilder, Server,
     },
     PartialSchema, ToSchema,
@@ -79,6 +80,24 @@ pub fn finish(paths: OpenApi) -> OpenApi {
     )
     .nest("/api", paths);
     doc.servers = Some(vec![Server::new("/")]);
+    doc.tags = Some(
+        [
+            (
+                "shop",
+                "What anyone may read, and what members and visitors do",
+            ),
+            ("organise", "The organisers' workspace"),
+            ("photos", "Stored photos, by width"),
+            ("health", "The server itself"),
+        ]
+        .map(|(name, description)| {
+            TagBuilder::new()
+                .name(name)
+                .description(Some(description))
+                .build()
+        })
+        .to_vec(),
+    );
 
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(

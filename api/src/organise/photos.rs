@@ -279,7 +279,7 @@ struct PhotoLog {
     params(
         ("id" = i64, Path, description = "The id")
     ),
-    request_body(content = Vec<u8>, content_type = "image/*", description = "The photo's bytes: JPEG, PNG or WebP, at most 10 MB; the type is read from the bytes"),
+    request_body(content_type = "image/*", description = "The photo's bytes: JPEG, PNG or WebP, at most 10 MB; the type is read from the bytes"),
     responses(
         (status = 201, description = "Created", body = PhotoRef)
     ),

@@ -177,7 +177,7 @@ struct PhotoLog {
     params(
         ("id" = i64, Path, description = "The id")
     ),
-    request_body(content = Vec<u8>, content_type = "image/*", description = "The photo's bytes: JPEG, PNG or WebP, at most 10 MB; the type is read from the bytes"),
+    request_body(content_type = "image/*", description = "The photo's bytes: JPEG, PNG or WebP, at most 10 MB; the type is read from the bytes"),
     responses(
         (status = 201, description = "Created", body = PhotoRef)
     ),
@@ -213,7 +213,7 @@ async fn upload_household(
     params(
         ("slug" = String, Path, description = "The village's slug")
     ),
-    request_body(content = Vec<u8>, content_type = "image/*", description = "The photo's bytes: JPEG, PNG or WebP, at most 10 MB; the type is read from the bytes"),
+    request_body(content_type = "image/*", description = "The photo's bytes: JPEG, PNG or WebP, at most 10 MB; the type is read from the bytes"),
     responses(
         (status = 201, description = "Created", body = PhotoRef)
     ),

@@ -44,7 +44,7 @@ type PhotoPath = std::result::Result<Path<(String, String)>, PathRejection>;
         ("file" = String, Path, description = "`{width}.jpg`")
     ),
     responses(
-        (status = 200, description = "The photo at that width", content_type = "image/jpeg", body = Vec<u8>)
+        (status = 200, description = "The photo at that width", content_type = "image/jpeg")
     )
 )]
 async fn serve(State(state): State<AppState>, path: PhotoPath) -> Result<Response> {
@@ -61,7 +61,7 @@ async fn serve(State(state): State<AppState>, path: PhotoPath) -> Result<Respons
         ("file" = String, Path, description = "`{width}.jpg`")
     ),
     responses(
-        (status = 200, description = "The photo at that width", content_type = "image/jpeg", body = Vec<u8>)
+        (status = 200, description = "The photo at that width", content_type = "image/jpeg")
     )
 )]
 async fn serve_village(State(state): State<AppState>, path: PhotoPath) -> Result<Response> {
