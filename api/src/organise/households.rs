@@ -162,7 +162,7 @@ async fn list(
     path = "/organise/households/{id}",
     tag = "organise",
     params(
-        ("id" = i64, Path, description = "The id")
+        ("id" = i64, Path, description = "The household's id")
     ),
     responses(
         (status = 200, description = "OK", body = OrganiseHousehold)
@@ -284,7 +284,7 @@ async fn create(
     path = "/organise/households/{id}",
     tag = "organise",
     params(
-        ("id" = i64, Path, description = "The id")
+        ("id" = i64, Path, description = "The household's id")
     ),
     request_body = HouseholdInput,
     responses(

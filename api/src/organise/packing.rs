@@ -201,7 +201,7 @@ async fn fresh_code(conn: &mut SqliteConnection) -> Result<LabelCode> {
     path = "/organise/rounds/{id}/allocation",
     tag = "organise",
     params(
-        ("id" = i64, Path, description = "The id")
+        ("id" = i64, Path, description = "The round's id")
     ),
     responses(
         (status = 200, description = "OK", body = Packing)
@@ -334,7 +334,7 @@ pub(crate) async fn store_allocation(
     path = "/organise/rounds/{id}/packing",
     tag = "organise",
     params(
-        ("id" = i64, Path, description = "The id")
+        ("id" = i64, Path, description = "The round's id")
     ),
     responses(
         (status = 200, description = "OK", body = Packing)

@@ -285,7 +285,7 @@ async fn create_invitation(
     path = "/organise/invitations/{code}",
     tag = "organise",
     params(
-        ("code" = String, Path, description = "The code")
+        ("code" = String, Path, description = "The invitation code")
     ),
     responses(
         (status = 204, description = "Done")
@@ -378,7 +378,7 @@ async fn load_member(conn: &mut SqliteConnection, id: i64) -> Result<VillageMemb
     path = "/organise/members/{id}/suspension",
     tag = "organise",
     params(
-        ("id" = i64, Path, description = "The id")
+        ("id" = i64, Path, description = "The member's id")
     ),
     request_body = SuspensionInput,
     responses(
@@ -405,7 +405,7 @@ async fn suspend(
     path = "/organise/members/{id}/suspension",
     tag = "organise",
     params(
-        ("id" = i64, Path, description = "The id")
+        ("id" = i64, Path, description = "The member's id")
     ),
     responses(
         (status = 200, description = "OK", body = VillageMember)

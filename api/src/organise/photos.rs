@@ -277,7 +277,7 @@ struct PhotoLog {
     path = "/organise/products/{id}/photos",
     tag = "organise",
     params(
-        ("id" = i64, Path, description = "The id")
+        ("id" = i64, Path, description = "The product's id")
     ),
     request_body(content_type = "image/*", description = "The photo's bytes: JPEG, PNG or WebP, at most 10 MB; the type is read from the bytes"),
     responses(
@@ -369,7 +369,7 @@ async fn upload(
     path = "/organise/photos/{id}",
     tag = "organise",
     params(
-        ("id" = i64, Path, description = "The id")
+        ("id" = i64, Path, description = "The photo's id")
     ),
     responses(
         (status = 204, description = "Done")

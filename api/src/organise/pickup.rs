@@ -240,7 +240,7 @@ async fn load_list(
     path = "/organise/rounds/{id}/pickup",
     tag = "organise",
     params(
-        ("id" = i64, Path, description = "The id"),
+        ("id" = i64, Path, description = "The round's id"),
         ("point" = Option<i64>, Query, description = "Only this distribution point")
     ),
     responses(
@@ -286,7 +286,7 @@ async fn current_mark(conn: &mut SqliteConnection, order_id: &str) -> Result<Opt
     path = "/organise/orders/{id}/pickup",
     tag = "organise",
     params(
-        ("id" = String, Path, description = "The id the phone made (a UUID)")
+        ("id" = String, Path, description = "The order's id: the UUID the phone made")
     ),
     request_body = PickupMarkInput,
     responses(
@@ -458,7 +458,7 @@ fn file_name(v: &str, round: i64, what: &str) -> String {
     path = "/organise/rounds/{id}/packing.csv",
     tag = "organise",
     params(
-        ("id" = i64, Path, description = "The id"),
+        ("id" = i64, Path, description = "The round's id"),
         ("lang" = Option<String>, Query, description = "`zh` or `en`; else from Accept-Language")
     ),
     responses(
@@ -534,7 +534,7 @@ fn items(lang: Lang, lines: &[PointLine]) -> String {
     path = "/organise/rounds/{id}/pickup.csv",
     tag = "organise",
     params(
-        ("id" = i64, Path, description = "The id"),
+        ("id" = i64, Path, description = "The round's id"),
         ("point" = Option<i64>, Query, description = "Only this distribution point"),
         ("lang" = Option<String>, Query, description = "`zh` or `en`; else from Accept-Language")
     ),
@@ -618,7 +618,7 @@ struct OrderCsvRow {
     path = "/organise/rounds/{id}/orders.csv",
     tag = "organise",
     params(
-        ("id" = i64, Path, description = "The id"),
+        ("id" = i64, Path, description = "The round's id"),
         ("lang" = Option<String>, Query, description = "`zh` or `en`; else from Accept-Language")
     ),
     responses(

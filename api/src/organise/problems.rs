@@ -155,7 +155,7 @@ fn no_report(id: i64) -> Error {
     path = "/organise/reports/{id}/resolve",
     tag = "organise",
     params(
-        ("id" = i64, Path, description = "The id")
+        ("id" = i64, Path, description = "The problem report's id")
     ),
     responses(
         (status = 204, description = "Done")
@@ -207,7 +207,7 @@ async fn resolve(
     path = "/organise/orders/{id}/refunds",
     tag = "organise",
     params(
-        ("id" = String, Path, description = "The id the phone made (a UUID)")
+        ("id" = String, Path, description = "The order's id: the UUID the phone made")
     ),
     request_body = RefundRequest,
     responses(

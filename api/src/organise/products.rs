@@ -181,7 +181,7 @@ async fn list(
     path = "/organise/products/{id}",
     tag = "organise",
     params(
-        ("id" = i64, Path, description = "The id")
+        ("id" = i64, Path, description = "The product's id")
     ),
     responses(
         (status = 200, description = "OK", body = OrganiseProduct)
@@ -341,7 +341,7 @@ async fn link_households(conn: &mut SqliteConnection, product_id: i64, ids: &[i6
     path = "/organise/products/{id}",
     tag = "organise",
     params(
-        ("id" = i64, Path, description = "The id")
+        ("id" = i64, Path, description = "The product's id")
     ),
     request_body = ProductInput,
     responses(

@@ -271,7 +271,7 @@ async fn points(
     path = "/organise/points/{id}",
     tag = "organise",
     params(
-        ("id" = i64, Path, description = "The id")
+        ("id" = i64, Path, description = "The distribution point's id")
     ),
     responses(
         (status = 200, description = "OK", body = OrganisePoint)
@@ -342,7 +342,7 @@ async fn create_point(
     path = "/organise/points/{id}",
     tag = "organise",
     params(
-        ("id" = i64, Path, description = "The id")
+        ("id" = i64, Path, description = "The distribution point's id")
     ),
     request_body = PointInput,
     responses(

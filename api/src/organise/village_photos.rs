@@ -175,7 +175,7 @@ struct PhotoLog {
     path = "/organise/households/{id}/photos",
     tag = "organise",
     params(
-        ("id" = i64, Path, description = "The id")
+        ("id" = i64, Path, description = "The household's id")
     ),
     request_body(content_type = "image/*", description = "The photo's bytes: JPEG, PNG or WebP, at most 10 MB; the type is read from the bytes"),
     responses(
@@ -321,7 +321,7 @@ async fn store(
     path = "/organise/village-photos/{id}",
     tag = "organise",
     params(
-        ("id" = i64, Path, description = "The id")
+        ("id" = i64, Path, description = "The photo's id")
     ),
     responses(
         (status = 204, description = "Done")

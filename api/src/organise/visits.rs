@@ -207,7 +207,7 @@ async fn per_day(
     path = "/organise/bookings/{id}",
     tag = "organise",
     params(
-        ("id" = String, Path, description = "The id the phone made (a UUID)")
+        ("id" = String, Path, description = "The booking's id: the UUID the phone made")
     ),
     responses(
         (status = 200, description = "OK", body = Booking)
@@ -232,7 +232,7 @@ async fn one(
     path = "/organise/bookings/{id}/cancel",
     tag = "organise",
     params(
-        ("id" = String, Path, description = "The id the phone made (a UUID)")
+        ("id" = String, Path, description = "The booking's id: the UUID the phone made")
     ),
     request_body = CancelBookingInput,
     responses(

@@ -40,7 +40,7 @@ type PhotoPath = std::result::Result<Path<(String, String)>, PathRejection>;
     path = "/photos/{id}/{file}",
     tag = "photos",
     params(
-        ("id" = i64, Path, description = "The id"),
+        ("id" = i64, Path, description = "The photo's id"),
         ("file" = String, Path, description = "`{width}.jpg`")
     ),
     responses(
@@ -57,7 +57,7 @@ async fn serve(State(state): State<AppState>, path: PhotoPath) -> Result<Respons
     path = "/village-photos/{id}/{file}",
     tag = "photos",
     params(
-        ("id" = i64, Path, description = "The id"),
+        ("id" = i64, Path, description = "The photo's id"),
         ("file" = String, Path, description = "`{width}.jpg`")
     ),
     responses(

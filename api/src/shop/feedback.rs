@@ -63,7 +63,7 @@ fn now() -> i64 {
     path = "/orders/{id}/feedback",
     tag = "shop",
     params(
-        ("id" = String, Path, description = "The id the phone made (a UUID)")
+        ("id" = String, Path, description = "The order's id: the UUID the phone made")
     ),
     request_body = FeedbackRequest,
     responses(
@@ -168,7 +168,7 @@ pub(crate) async fn order_ratings(
     path = "/labels/{code}/reports",
     tag = "shop",
     params(
-        ("code" = String, Path, description = "The code")
+        ("code" = String, Path, description = "The label code, e.g. `K7QX-3MPD`")
     ),
     request_body = ReportRequest,
     responses(

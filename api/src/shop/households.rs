@@ -66,7 +66,7 @@ struct DetailRow {
     path = "/households/{id}",
     tag = "shop",
     params(
-        ("id" = i64, Path, description = "The id")
+        ("id" = i64, Path, description = "The household's id")
     ),
     responses(
         (status = 200, description = "OK", body = HouseholdDetail)
@@ -129,7 +129,7 @@ async fn detail(State(state): State<AppState>, Id(id): Id) -> Result<Json<Househ
     path = "/households/{id}/price-history",
     tag = "shop",
     params(
-        ("id" = i64, Path, description = "The id")
+        ("id" = i64, Path, description = "The household's id")
     ),
     responses(
         (status = 200, description = "OK", body = Vec<domain::organise::PriceChange>)

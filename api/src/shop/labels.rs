@@ -35,7 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     path = "/labels/{code}/qr.svg",
     tag = "shop",
     params(
-        ("code" = String, Path, description = "The code")
+        ("code" = String, Path, description = "The label code, e.g. `K7QX-3MPD`")
     ),
     responses(
         (status = 200, description = "The label's QR code", content_type = "image/svg+xml", body = String)
@@ -114,7 +114,7 @@ struct LabelRow {
     path = "/labels/{code}",
     tag = "shop",
     params(
-        ("code" = String, Path, description = "The code")
+        ("code" = String, Path, description = "The label code, e.g. `K7QX-3MPD`")
     ),
     responses(
         (status = 200, description = "OK", body = LabelInfo)

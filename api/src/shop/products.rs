@@ -121,7 +121,7 @@ struct DetailRow {
     path = "/products/{id}",
     tag = "shop",
     params(
-        ("id" = i64, Path, description = "The id")
+        ("id" = i64, Path, description = "The product's id")
     ),
     responses(
         (status = 200, description = "OK", body = ProductDetail)

@@ -260,7 +260,7 @@ async fn list(
     path = "/organise/rounds/{id}",
     tag = "organise",
     params(
-        ("id" = i64, Path, description = "The id")
+        ("id" = i64, Path, description = "The round's id")
     ),
     responses(
         (status = 200, description = "OK", body = OrganiseRound)
@@ -403,7 +403,7 @@ impl<'a> RoundLog<'a> {
     path = "/organise/rounds/{id}/points",
     tag = "organise",
     params(
-        ("id" = i64, Path, description = "The id")
+        ("id" = i64, Path, description = "The round's id")
     ),
     request_body = RoundPointsInput,
     responses(
@@ -479,7 +479,7 @@ async fn set_points(
     path = "/organise/rounds/{id}",
     tag = "organise",
     params(
-        ("id" = i64, Path, description = "The id")
+        ("id" = i64, Path, description = "The round's id")
     ),
     request_body = RoundInput,
     responses(
@@ -556,7 +556,7 @@ async fn update(
     path = "/organise/rounds/{id}",
     tag = "organise",
     params(
-        ("id" = i64, Path, description = "The id")
+        ("id" = i64, Path, description = "The round's id")
     ),
     responses(
         (status = 204, description = "Done")

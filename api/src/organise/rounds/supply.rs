@@ -40,7 +40,7 @@ use crate::{
     path = "/organise/rounds/{id}/supply",
     tag = "organise",
     params(
-        ("id" = i64, Path, description = "The id")
+        ("id" = i64, Path, description = "The round's id")
     ),
     request_body = SupplyInput,
     responses(
@@ -231,7 +231,7 @@ pub(super) async fn set_supply(
     path = "/organise/rounds/{id}/withdrawals",
     tag = "organise",
     params(
-        ("id" = i64, Path, description = "The id")
+        ("id" = i64, Path, description = "The round's id")
     ),
     request_body = WithdrawalInput,
     responses(

@@ -198,7 +198,7 @@ fn round_closed(round: &Round, now: OffsetDateTime) -> Option<Error> {
     path = "/orders/{id}",
     tag = "shop",
     params(
-        ("id" = String, Path, description = "The id the phone made (a UUID)")
+        ("id" = String, Path, description = "The order's id: the UUID the phone made")
     ),
     request_body = OrderRequest,
     responses(
@@ -275,7 +275,7 @@ async fn place(
     path = "/orders/{id}",
     tag = "shop",
     params(
-        ("id" = String, Path, description = "The id the phone made (a UUID)")
+        ("id" = String, Path, description = "The order's id: the UUID the phone made")
     ),
     request_body = OrderRequest,
     responses(
@@ -349,7 +349,7 @@ async fn change(
     path = "/orders/{id}",
     tag = "shop",
     params(
-        ("id" = String, Path, description = "The id the phone made (a UUID)")
+        ("id" = String, Path, description = "The order's id: the UUID the phone made")
     ),
     responses(
         (status = 200, description = "OK", body = MemberOrder)
@@ -382,7 +382,7 @@ async fn cancel(
     path = "/orders/{id}",
     tag = "shop",
     params(
-        ("id" = String, Path, description = "The id the phone made (a UUID)")
+        ("id" = String, Path, description = "The order's id: the UUID the phone made")
     ),
     responses(
         (status = 200, description = "OK", body = MemberOrder)

@@ -249,7 +249,7 @@ async fn explain_host(
     path = "/bookings/{id}",
     tag = "shop",
     params(
-        ("id" = String, Path, description = "The id the phone made (a UUID)")
+        ("id" = String, Path, description = "The booking's id: the UUID the phone made")
     ),
     request_body = BookingRequest,
     responses(
@@ -427,7 +427,7 @@ async fn book(
     path = "/bookings/{id}",
     tag = "shop",
     params(
-        ("id" = String, Path, description = "The id the phone made (a UUID)"),
+        ("id" = String, Path, description = "The booking's id: the UUID the phone made"),
         ("ref" = Option<String>, Query, description = "The booking reference: reads a booking without the member session")
     ),
     responses(
@@ -457,7 +457,7 @@ async fn one(
     path = "/bookings/{id}",
     tag = "shop",
     params(
-        ("id" = String, Path, description = "The id the phone made (a UUID)"),
+        ("id" = String, Path, description = "The booking's id: the UUID the phone made"),
         ("ref" = Option<String>, Query, description = "The booking reference: cancels a booking without the member session")
     ),
     responses(
