@@ -14,6 +14,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     get,
     path = "/health",
     tag = "health",
+    summary = "Whether the server and its database answer",
     responses(
         (status = 200, description = "OK", body = Health)
     )

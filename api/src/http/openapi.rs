@@ -177,6 +177,7 @@ pub fn finish(paths: OpenApi) -> OpenApi {
             // Handlers' names repeat across areas (`list`, `one`); ids
             // must be unique, so they come from the method and path.
             op.operation_id = Some(operation_id(method, path));
+            op.summary = op.summary.as_deref().and_then(without_route);
             op.responses
                 .responses
                 .entry("default".to_string())
@@ -198,4 +199,24 @@ fn operation_id(method: &str, path: &str) -> String {
         id.push_str(word);
     }
     id
+}
+
+/// A handler's doc comment often starts with its route (`` `GET
+/// /api/orders` ``: ...), which the document says already: the rest, or
+/// nothing.
+fn without_route(summary: &str) -> Option<String> {
+    let rest = summary
+        .strip_prefix('`')
+        .and_then(|s| s.split_once('`'))
+        .filter(|(route, _)| {
+            route
+                .split(' ')
+                .nth(1)
+                .is_some_and(|p| p.starts_with("/api"))
+        })
+        .map_or(summary, |(_, rest)| rest);
+    let rest = rest.trim_start_matches([':', '.', ',', ' ', '\n']);
+    let mut chars = rest.chars();
+    let first = chars.next()?;
+    Some(first.to_uppercase().chain(chars).collect())
 }

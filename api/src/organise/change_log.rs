@@ -126,6 +126,7 @@ type LogRow = (
     get,
     path = "/organise/villages/{slug}/log",
     tag = "organise",
+    summary = "The change log, newest first, a page at a time",
     params(
         ("slug" = String, Path, description = "The village's slug"),
         ("before" = Option<i64>, Query, description = "Only entries older than this entry id (the next page)"),

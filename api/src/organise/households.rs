@@ -112,6 +112,7 @@ async fn load(conn: &mut SqliteConnection, id: i64) -> Result<(i64, OrganiseHous
     get,
     path = "/organise/villages/{slug}/households",
     tag = "organise",
+    summary = "The village's households",
     params(
         ("slug" = String, Path, description = "The village's slug")
     ),
@@ -161,6 +162,7 @@ async fn list(
     get,
     path = "/organise/households/{id}",
     tag = "organise",
+    summary = "A household of the organiser's village",
     params(
         ("id" = i64, Path, description = "The household's id")
     ),
@@ -234,6 +236,7 @@ async fn link_products(conn: &mut SqliteConnection, household_id: i64, ids: &[i6
     post,
     path = "/organise/villages/{slug}/households",
     tag = "organise",
+    summary = "Add a household",
     params(
         ("slug" = String, Path, description = "The village's slug")
     ),
@@ -283,6 +286,7 @@ async fn create(
     put,
     path = "/organise/households/{id}",
     tag = "organise",
+    summary = "Save a household; the body is the whole household",
     params(
         ("id" = i64, Path, description = "The household's id")
     ),

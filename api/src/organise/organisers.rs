@@ -59,6 +59,7 @@ fn now() -> i64 {
     get,
     path = "/organise/villages/{slug}/organisers",
     tag = "organise",
+    summary = "The village's organisers, longest-serving first",
     params(
         ("slug" = String, Path, description = "The village's slug")
     ),
@@ -101,6 +102,7 @@ async fn list(
     post,
     path = "/organise/villages/{slug}/organiser-invitations",
     tag = "organise",
+    summary = "A one-time code for a new organiser",
     params(
         ("slug" = String, Path, description = "The village's slug")
     ),
@@ -287,6 +289,7 @@ async fn join(
     put,
     path = "/organise/session/password",
     tag = "organise",
+    summary = "Change the organiser's password",
     request_body = PasswordChange,
     responses(
         (status = 200, description = "OK", body = OrganiserMe)

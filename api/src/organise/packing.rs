@@ -200,6 +200,7 @@ async fn fresh_code(conn: &mut SqliteConnection) -> Result<LabelCode> {
     post,
     path = "/organise/rounds/{id}/allocation",
     tag = "organise",
+    summary = "Allocate the round's orders to the households that supply them",
     params(
         ("id" = i64, Path, description = "The round's id")
     ),
@@ -333,6 +334,7 @@ pub(crate) async fn store_allocation(
     get,
     path = "/organise/rounds/{id}/packing",
     tag = "organise",
+    summary = "The round's packing lists, by household and by point",
     params(
         ("id" = i64, Path, description = "The round's id")
     ),

@@ -108,6 +108,7 @@ impl MemberRow {
     get,
     path = "/organise/villages/{slug}/members",
     tag = "organise",
+    summary = "The village's members",
     params(
         ("slug" = String, Path, description = "The village's slug")
     ),
@@ -227,6 +228,7 @@ async fn load_invitation(conn: &mut SqliteConnection, code: &str) -> Result<Vill
     post,
     path = "/organise/villages/{slug}/invitations",
     tag = "organise",
+    summary = "A new invitation code for members",
     params(
         ("slug" = String, Path, description = "The village's slug")
     ),
@@ -377,6 +379,7 @@ async fn load_member(conn: &mut SqliteConnection, id: i64) -> Result<VillageMemb
     put,
     path = "/organise/members/{id}/suspension",
     tag = "organise",
+    summary = "Suspend a member: no login or orders, sessions end; their orders stay",
     params(
         ("id" = i64, Path, description = "The member's id")
     ),
@@ -404,6 +407,7 @@ async fn suspend(
     delete,
     path = "/organise/members/{id}/suspension",
     tag = "organise",
+    summary = "Reinstate a suspended member",
     params(
         ("id" = i64, Path, description = "The member's id")
     ),

@@ -276,6 +276,7 @@ struct PhotoLog {
     post,
     path = "/organise/products/{id}/photos",
     tag = "organise",
+    summary = "Upload a product photo",
     params(
         ("id" = i64, Path, description = "The product's id")
     ),
@@ -368,6 +369,7 @@ async fn upload(
     delete,
     path = "/organise/photos/{id}",
     tag = "organise",
+    summary = "Remove a product photo",
     params(
         ("id" = i64, Path, description = "The photo's id")
     ),

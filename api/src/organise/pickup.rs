@@ -239,6 +239,7 @@ async fn load_list(
     get,
     path = "/organise/rounds/{id}/pickup",
     tag = "organise",
+    summary = "The round's pickup list, by point",
     params(
         ("id" = i64, Path, description = "The round's id"),
         ("point" = Option<i64>, Query, description = "Only this distribution point")
@@ -285,6 +286,7 @@ async fn current_mark(conn: &mut SqliteConnection, order_id: &str) -> Result<Opt
     put,
     path = "/organise/orders/{id}/pickup",
     tag = "organise",
+    summary = "Mark an order at the pickup point (collected, paid, not collected)",
     params(
         ("id" = String, Path, description = "The order's id: the UUID the phone made")
     ),

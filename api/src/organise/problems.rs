@@ -74,6 +74,7 @@ struct ProblemRow {
     get,
     path = "/organise/villages/{slug}/problems",
     tag = "organise",
+    summary = "Problems reported on the village's labels",
     params(
         ("slug" = String, Path, description = "The village's slug")
     ),
@@ -154,6 +155,7 @@ fn no_report(id: i64) -> Error {
     post,
     path = "/organise/reports/{id}/resolve",
     tag = "organise",
+    summary = "Mark a problem report resolved",
     params(
         ("id" = i64, Path, description = "The problem report's id")
     ),
@@ -206,6 +208,7 @@ async fn resolve(
     post,
     path = "/organise/orders/{id}/refunds",
     tag = "organise",
+    summary = "Give money back for an order or one of its pieces",
     params(
         ("id" = String, Path, description = "The order's id: the UUID the phone made")
     ),

@@ -130,6 +130,7 @@ async fn load_for(
     get,
     path = "/organise/villages/{slug}/products",
     tag = "organise",
+    summary = "The village's products",
     params(
         ("slug" = String, Path, description = "The village's slug")
     ),
@@ -180,6 +181,7 @@ async fn list(
     get,
     path = "/organise/products/{id}",
     tag = "organise",
+    summary = "A product as its organisers see it",
     params(
         ("id" = i64, Path, description = "The product's id")
     ),
@@ -300,6 +302,7 @@ fn bind_columns<'q>(q: ProductQuery<'q>, p: &'q ProductInput) -> ProductQuery<'q
     post,
     path = "/organise/villages/{slug}/products",
     tag = "organise",
+    summary = "Add a product",
     params(
         ("slug" = String, Path, description = "The village's slug")
     ),
@@ -340,6 +343,7 @@ async fn link_households(conn: &mut SqliteConnection, product_id: i64, ids: &[i6
     put,
     path = "/organise/products/{id}",
     tag = "organise",
+    summary = "Save a product; the body is the whole product",
     params(
         ("id" = i64, Path, description = "The product's id")
     ),

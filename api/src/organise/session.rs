@@ -200,6 +200,7 @@ impl CurrentOrganiser {
     post,
     path = "/organise/session",
     tag = "organise",
+    summary = "Log in as an organiser",
     request_body = OrganiserLogin,
     responses(
         (status = 200, description = "Logged in", body = OrganiserMe, headers(("set-cookie" = String, description = "The session cookie"))),
@@ -267,6 +268,7 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<imp
     get,
     path = "/organise/me",
     tag = "organise",
+    summary = "The logged-in organiser and their villages",
     responses(
         (status = 200, description = "OK", body = OrganiserMe)
     ),

@@ -82,6 +82,7 @@ async fn load_page(conn: &mut SqliteConnection, v: &VillageRef) -> Result<Organi
     get,
     path = "/organise/villages/{slug}",
     tag = "organise",
+    summary = "The village page as its organisers edit it",
     params(
         ("slug" = String, Path, description = "The village's slug")
     ),
@@ -113,6 +114,7 @@ fn validated<T>(errors: Vec<FieldError>, input: T) -> Result<T> {
     put,
     path = "/organise/villages/{slug}",
     tag = "organise",
+    summary = "Save the village page",
     params(
         ("slug" = String, Path, description = "The village's slug")
     ),
@@ -242,6 +244,7 @@ async fn load_point(
     get,
     path = "/organise/villages/{slug}/points",
     tag = "organise",
+    summary = "The village's distribution points",
     params(
         ("slug" = String, Path, description = "The village's slug")
     ),
@@ -270,6 +273,7 @@ async fn points(
     get,
     path = "/organise/points/{id}",
     tag = "organise",
+    summary = "A distribution point",
     params(
         ("id" = i64, Path, description = "The distribution point's id")
     ),
@@ -292,6 +296,7 @@ async fn one_point(
     post,
     path = "/organise/villages/{slug}/points",
     tag = "organise",
+    summary = "Add a distribution point",
     params(
         ("slug" = String, Path, description = "The village's slug")
     ),

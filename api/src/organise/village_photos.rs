@@ -174,6 +174,7 @@ struct PhotoLog {
     post,
     path = "/organise/households/{id}/photos",
     tag = "organise",
+    summary = "Upload a household photo",
     params(
         ("id" = i64, Path, description = "The household's id")
     ),
@@ -210,6 +211,7 @@ async fn upload_household(
     post,
     path = "/organise/villages/{slug}/photos",
     tag = "organise",
+    summary = "Upload a village photo",
     params(
         ("slug" = String, Path, description = "The village's slug")
     ),
@@ -320,6 +322,7 @@ async fn store(
     delete,
     path = "/organise/village-photos/{id}",
     tag = "organise",
+    summary = "Remove a village or household photo",
     params(
         ("id" = i64, Path, description = "The photo's id")
     ),

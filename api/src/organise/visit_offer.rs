@@ -111,6 +111,7 @@ async fn answer(
     get,
     path = "/organise/villages/{slug}/visit",
     tag = "organise",
+    summary = "The village's visit offer as its organisers edit it",
     params(
         ("slug" = String, Path, description = "The village's slug")
     ),
@@ -159,6 +160,7 @@ fn conflict(field: String, zh: String, en: String) -> Error {
     put,
     path = "/organise/villages/{slug}/visit",
     tag = "organise",
+    summary = "Save the village's whole visit offer",
     params(
         ("slug" = String, Path, description = "The village's slug")
     ),

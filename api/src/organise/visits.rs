@@ -95,6 +95,7 @@ async fn booking_for(
     get,
     path = "/organise/villages/{slug}/bookings",
     tag = "organise",
+    summary = "Bookings per day, host by host",
     params(
         ("slug" = String, Path, description = "The village's slug"),
         ("from" = Option<String>, Query, format = Date, description = "First day (default today)"),

@@ -39,6 +39,7 @@ type PhotoPath = std::result::Result<Path<(String, String)>, PathRejection>;
     get,
     path = "/photos/{id}/{file}",
     tag = "photos",
+    summary = "A product photo at one width",
     params(
         ("id" = i64, Path, description = "The photo's id"),
         ("file" = String, Path, description = "`{width}.jpg`")

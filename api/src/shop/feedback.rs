@@ -167,6 +167,7 @@ pub(crate) async fn order_ratings(
     post,
     path = "/labels/{code}/reports",
     tag = "shop",
+    summary = "Report a problem with what a label is on (anyone with the label)",
     params(
         ("code" = String, Path, description = "The label code, e.g. `K7QX-3MPD`")
     ),

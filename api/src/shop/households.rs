@@ -65,6 +65,7 @@ struct DetailRow {
     get,
     path = "/households/{id}",
     tag = "shop",
+    summary = "A household: its story, products and feedback summary",
     params(
         ("id" = i64, Path, description = "The household's id")
     ),
@@ -128,6 +129,7 @@ async fn detail(State(state): State<AppState>, Id(id): Id) -> Result<Json<Househ
     get,
     path = "/households/{id}/price-history",
     tag = "shop",
+    summary = "The household's products' price changes",
     params(
         ("id" = i64, Path, description = "The household's id")
     ),

@@ -113,6 +113,7 @@ struct LabelRow {
     get,
     path = "/labels/{code}",
     tag = "shop",
+    summary = "What a label is on: household, village, product, round and point, never who ordered it",
     params(
         ("code" = String, Path, description = "The label code, e.g. `K7QX-3MPD`")
     ),

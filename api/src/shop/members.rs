@@ -63,6 +63,7 @@ fn now() -> i64 {
     post,
     path = "/members",
     tag = "shop",
+    summary = "Join with an invitation code; logs in",
     request_body = RegisterRequest,
     responses(
         (status = 201, description = "Joined and logged in", body = Me, headers(("set-cookie" = String, description = "The session cookie")))
@@ -243,6 +244,7 @@ fn phone_taken() -> Error {
     post,
     path = "/session",
     tag = "shop",
+    summary = "Log in as a member",
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = Me, headers(("set-cookie" = String, description = "The session cookie"))),
@@ -359,6 +361,7 @@ async fn me(
     post,
     path = "/me/invitations",
     tag = "shop",
+    summary = "A new invitation code for the member to pass on",
     responses(
         (status = 201, description = "Created", body = Invitation)
     ),

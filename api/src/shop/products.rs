@@ -120,6 +120,7 @@ struct DetailRow {
     get,
     path = "/products/{id}",
     tag = "shop",
+    summary = "A product with its price breakdown, premium and stock in the open round",
     params(
         ("id" = i64, Path, description = "The product's id")
     ),

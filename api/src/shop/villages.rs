@@ -74,6 +74,7 @@ struct SummaryRow {
     get,
     path = "/villages",
     tag = "shop",
+    summary = "The villages, with counts",
     responses(
         (status = 200, description = "OK", body = Vec<VillageSummary>)
     )
@@ -147,6 +148,7 @@ impl PointRow {
     get,
     path = "/villages/{slug}",
     tag = "shop",
+    summary = "A village with its products, households, points and upcoming rounds",
     params(
         ("slug" = String, Path, description = "The village's slug")
     ),

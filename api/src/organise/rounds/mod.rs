@@ -224,6 +224,7 @@ async fn assemble(
     get,
     path = "/organise/villages/{slug}/rounds",
     tag = "organise",
+    summary = "The village's rounds",
     params(
         ("slug" = String, Path, description = "The village's slug")
     ),
@@ -259,6 +260,7 @@ async fn list(
     get,
     path = "/organise/rounds/{id}",
     tag = "organise",
+    summary = "A round with its points, supplies and what is ordered",
     params(
         ("id" = i64, Path, description = "The round's id")
     ),
@@ -332,6 +334,7 @@ fn day_taken(day: &str) -> Error {
     post,
     path = "/organise/villages/{slug}/rounds",
     tag = "organise",
+    summary = "Open a round",
     params(
         ("slug" = String, Path, description = "The village's slug")
     ),

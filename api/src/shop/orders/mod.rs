@@ -197,6 +197,7 @@ fn round_closed(round: &Round, now: OffsetDateTime) -> Option<Error> {
     put,
     path = "/orders/{id}",
     tag = "shop",
+    summary = "Place an order; the same id and content again gives the same order",
     params(
         ("id" = String, Path, description = "The order's id: the UUID the phone made")
     ),
@@ -274,6 +275,7 @@ async fn place(
     patch,
     path = "/orders/{id}",
     tag = "shop",
+    summary = "Change an order until the deadline; the body is the whole order as it should be",
     params(
         ("id" = String, Path, description = "The order's id: the UUID the phone made")
     ),
@@ -348,6 +350,7 @@ async fn change(
     delete,
     path = "/orders/{id}",
     tag = "shop",
+    summary = "Cancel an order until the deadline; what it held goes back to stock",
     params(
         ("id" = String, Path, description = "The order's id: the UUID the phone made")
     ),
@@ -381,6 +384,7 @@ async fn cancel(
     get,
     path = "/orders/{id}",
     tag = "shop",
+    summary = "One of the member's orders",
     params(
         ("id" = String, Path, description = "The order's id: the UUID the phone made")
     ),
@@ -403,6 +407,7 @@ async fn one(
     get,
     path = "/orders",
     tag = "shop",
+    summary = "The member's orders, newest first",
     responses(
         (status = 200, description = "OK", body = Vec<MemberOrder>)
     ),

@@ -248,6 +248,7 @@ async fn explain_host(
     put,
     path = "/bookings/{id}",
     tag = "shop",
+    summary = "Book a visit (members and non-members); the same id and content again gives the same booking",
     params(
         ("id" = String, Path, description = "The booking's id: the UUID the phone made")
     ),
@@ -426,6 +427,7 @@ async fn book(
     get,
     path = "/bookings/{id}",
     tag = "shop",
+    summary = "A booking, by its reference (`ref`) or the member's session",
     params(
         ("id" = String, Path, description = "The booking's id: the UUID the phone made"),
         ("ref" = Option<String>, Query, description = "The booking reference: reads a booking without the member session")

@@ -225,6 +225,7 @@ async fn visit_village(conn: &mut SqliteConnection, slug: &str) -> Result<(Villa
     get,
     path = "/villages/{slug}/visit",
     tag = "shop",
+    summary = "A village's visit offer: policy and host households",
     params(
         ("slug" = String, Path, description = "The village's slug")
     ),
@@ -272,6 +273,7 @@ fn parse_month(raw: Option<&str>) -> Result<Date> {
     get,
     path = "/villages/{slug}/visit/availability",
     tag = "shop",
+    summary = "Each day's status and beds left per host, a month at a time",
     params(
         ("slug" = String, Path, description = "The village's slug"),
         ("month" = Option<String>, Query, description = "`YYYY-MM`, the first month shown")
