@@ -2,8 +2,8 @@
 //! each with its way to the API's input: `to_input()` gives the input or
 //! every field at fault. Pure, so plain `cargo test` checks them.
 
-mod money;
 mod feedback;
+mod money;
 mod people;
 mod product;
 mod reason;
@@ -14,8 +14,8 @@ mod village;
 mod visit_offer;
 mod visits;
 
-pub use money::{PaymentDraft, SpendingDraft};
 pub use feedback::{RatingDraft, ReportDraft};
+pub use money::{PaymentDraft, SpendingDraft};
 pub use people::{password_ok, suspension_input, InvitationDraft, JoinDraft, PasswordDraft};
 pub use product::ProductDraft;
 pub use reason::{cancel_booking_input, withdrawal_input};

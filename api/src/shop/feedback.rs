@@ -14,8 +14,7 @@
 use axum::{
     extract::{rejection::PathRejection, Path, State},
     http::StatusCode,
-    routing::{post, put},
-    Json, Router,
+    Json,
 };
 use domain::{
     feedback::{
@@ -27,6 +26,7 @@ use domain::{
 use sha2::{Digest as _, Sha256};
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     http::{
@@ -45,13 +45,13 @@ pub const REPORTS_PER_ADDRESS: i64 = 5;
 pub const REPORT_WINDOW_MINUTES: i64 = 60;
 
 /// The member's own routes (personal, never cached).
-pub fn router() -> Router<AppState> {
-    Router::new().route("/orders/{id}/feedback", put(rate).get(rated))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(rate, rated))
 }
 
 /// The public report route.
-pub fn reports_router() -> Router<AppState> {
-    Router::new().route("/labels/{code}/reports", post(report))
+pub fn reports_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(report))
 }
 
 fn now() -> i64 {
@@ -59,6 +59,19 @@ fn now() -> i64 {
 }
 
 /// `PUT /api/orders/{uuid}/feedback`: answers every rating of the order.
+#[utoipa::path(
+    put,
+    path = "/orders/{id}/feedback",
+    tag = "shop",
+    params(
+        ("id" = String, Path, description = "The order's id: the UUID the phone made")
+    ),
+    request_body = FeedbackRequest,
+    responses(
+        (status = 200, description = "OK", body = FeedbackRequest)
+    ),
+    security(("member" = []))
+)]
 async fn rate(
     State(state): State<AppState>,
     member: CurrentMember,
@@ -129,6 +142,19 @@ async fn rate(
 
 /// `GET /api/orders/{uuid}/feedback`: the member's ratings of their own
 /// order so far (none before pickup).
+#[utoipa::path(
+    get,
+    path = "/orders/{id}/feedback",
+    tag = "shop",
+    summary = "The member's ratings of their own order so far",
+    params(
+        ("id" = String, Path, description = "The order's id: the UUID the phone made")
+    ),
+    responses(
+        (status = 200, description = "OK", body = FeedbackRequest)
+    ),
+    security(("member" = []))
+)]
 async fn rated(
     State(state): State<AppState>,
     member: CurrentMember,
@@ -173,6 +199,19 @@ pub(crate) async fn order_ratings(
 }
 
 /// `POST /api/labels/{code}/reports` → 201 [`ReportReceived`].
+#[utoipa::path(
+    post,
+    path = "/labels/{code}/reports",
+    tag = "shop",
+    summary = "Report a problem with what a label is on (anyone with the label)",
+    params(
+        ("code" = String, Path, description = "The label code, e.g. `K7QX-3MPD`")
+    ),
+    request_body = ReportRequest,
+    responses(
+        (status = 201, description = "Created", body = ReportReceived)
+    )
+)]
 async fn report(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
