@@ -85,6 +85,13 @@ pub fn format_month_year(d: Date, lang: Lang) -> String {
 
 /// A moment shown in Asia/Shanghai, whatever the phone's own zone:
 /// "11月28日 周六 20:00" / "Sat 28 Nov, 20:00".
+/// The day in Shanghai of a time the API sends as Unix seconds.
+pub fn unix_date(secs: i64) -> Option<Date> {
+    OffsetDateTime::from_unix_timestamp(secs)
+        .ok()
+        .map(|t| t.to_offset(domain::SHANGHAI).date())
+}
+
 pub fn format_datetime(t: OffsetDateTime, lang: Lang) -> String {
     format_datetime_in(t, lang, this_year())
 }

@@ -159,7 +159,8 @@ const ORGANISE_PRODUCTS: &[nav::Page] = &[
     page!("/organise/v/:slug/products/:id", pages::organise::products::OrganiseProductEditPage),
 ];
 
-/// The workspace's rounds and packing (`organise-rounds.html`).
+/// The workspace's rounds and packing, labels and problems
+/// (`organise-rounds.html`).
 #[rustfmt::skip]
 const ORGANISE_ROUNDS: &[nav::Page] = &[
     page!("/organise/v/:slug/rounds", pages::organise::rounds::OrganiseRoundsPage),
@@ -167,6 +168,8 @@ const ORGANISE_ROUNDS: &[nav::Page] = &[
     page!("/organise/rounds/:id/packing", pages::organise::packing::PackingPage),
     page!("/organise/rounds/:id/pickup", pages::organise::pickup::PickupPage),
     page!("/organise/rounds/:id/settlement", pages::organise::settlement::SettlementPage),
+    page!("/organise/rounds/:id/labels", pages::organise::labels::LabelSheetPage),
+    page!("/organise/v/:slug/problems", pages::organise::problems::OrganiseProblemsPage),
 ];
 
 /// The village's own administration (`organise-village.html`).

@@ -22,6 +22,8 @@ pub struct OrderView {
     pub withdrawn: Vec<WithdrawnLine>,
     /// What happened at the pickup point, once an organiser marked it.
     pub pickup: Option<domain::pickup::OrderPickup>,
+    /// Money the village gave back, oldest first.
+    pub refunds: Vec<domain::feedback::OrderRefund>,
 }
 
 impl OrderView {
@@ -52,6 +54,7 @@ impl OrderView {
             household_fen: o.household_fen,
             withdrawn: o.withdrawn.clone(),
             pickup: o.pickup.clone(),
+            refunds: o.refunds.clone(),
         }
     }
 
@@ -81,6 +84,7 @@ impl OrderView {
             household_fen: l.totals.household_fen,
             withdrawn: vec![],
             pickup: None,
+            refunds: vec![],
             listed: ListedOrder::Local(l),
         }
     }
@@ -98,6 +102,15 @@ impl OrderView {
             }
             _ => None,
         }
+    }
+
+    /// Collected at the point (paid or not): its lines can be rated.
+    pub fn collected(&self) -> bool {
+        use domain::pickup::PickupState;
+        matches!(
+            self.pickup.as_ref().map(|p| p.state),
+            Some(PickupState::Paid | PickupState::Unpaid)
+        )
     }
 
     pub fn locked(&self) -> bool {

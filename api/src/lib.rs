@@ -17,6 +17,7 @@ use std::{future::Future, sync::Arc};
 
 use axum::Router;
 use sqlx::SqlitePool;
+use utoipa_axum::router::OpenApiRouter;
 
 pub use crate::config::Config;
 use crate::{db::WriteTx, http::Error};
@@ -48,13 +49,32 @@ impl AppState {
     }
 }
 
-/// The whole HTTP surface: `/api/...` JSON, everything else the app.
-pub fn app(state: AppState) -> Router {
-    let api = Router::new()
+/// Every `/api` route (relative to `/api`), each with its OpenAPI
+/// description: first those under the small body limit, then the photo
+/// uploads.
+fn api_routers() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
+    let api = OpenApiRouter::new()
         .merge(http::router())
+        .merge(http::openapi::router())
         .merge(shop::router())
         .merge(photos::router())
-        .merge(organise::router())
+        .merge(organise::router());
+    (api, organise::upload_router())
+}
+
+/// The OpenAPI 3.1 document of every `/api` route, as `GET
+/// /api/openapi.json` serves it.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (api, uploads) = api_routers();
+    let mut paths = api.into_openapi();
+    paths.merge(uploads.into_openapi());
+    http::openapi::finish(paths)
+}
+
+/// The whole HTTP surface: `/api/...` JSON, everything else the app.
+pub fn app(state: AppState) -> Router {
+    let (api, uploads) = api_routers();
+    let api = Router::from(api)
         .method_not_allowed_fallback(http::error::method_not_allowed)
         .fallback(http::error::api_not_found);
     let limited = Router::new()
@@ -66,7 +86,7 @@ pub fn app(state: AppState) -> Router {
     // own limit as it reads the body.
     let uploads = Router::new().nest(
         "/api",
-        organise::upload_router().method_not_allowed_fallback(http::error::method_not_allowed),
+        Router::from(uploads).method_not_allowed_fallback(http::error::method_not_allowed),
     );
     http::response_layers(
         Router::new()

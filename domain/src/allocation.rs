@@ -40,6 +40,7 @@ use serde::{Deserialize, Serialize};
 
 /// What one household offered of the product in this round.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Supply {
     pub household_id: i64,
     pub quantity: i64,
@@ -48,6 +49,7 @@ pub struct Supply {
 /// One order's line for the product. `order` is the order's number (unique,
 /// assigned once); it orders ties and names the order in packing lists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AllocationOrderLine))]
 pub struct OrderLine {
     pub order: i64,
     pub quantity: i64,
@@ -55,6 +57,7 @@ pub struct OrderLine {
 
 /// A household's share of the ordered total (steps 1 and 2 of the rule).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Share {
     pub household_id: i64,
     pub supply: i64,
@@ -63,6 +66,7 @@ pub struct Share {
 
 /// Part (or all) of one order line that one household prepares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AllocationPiece))]
 pub struct Piece {
     pub order: i64,
     pub quantity: i64,
@@ -71,6 +75,7 @@ pub struct Piece {
 /// What one household must prepare: its share, split into pieces of
 /// orders (sorted by order number; their quantities sum to `share`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HouseholdAllocation {
     pub household_id: i64,
     pub supply: i64,

@@ -18,7 +18,8 @@ pub enum Bundle {
     Organise,
     /// The workspace's product pages (with the shop's page as preview).
     OrganiseProducts,
-    /// The workspace's rounds, supplies and packing.
+    /// The workspace's rounds, supplies and packing, the printed labels, and
+    /// the problems reported by label.
     OrganiseRounds,
     /// The village's own administration: households, the village page and
     /// its distribution points.
@@ -67,6 +68,8 @@ impl Bundle {
                 "/organise/rounds/:id/packing",
                 "/organise/rounds/:id/pickup",
                 "/organise/rounds/:id/settlement",
+                "/organise/rounds/:id/labels",
+                "/organise/v/:slug/problems",
             ],
             Bundle::OrganiseVillage => &[
                 "/organise/v/:slug/households",

@@ -8,6 +8,7 @@ use crate::validate::FieldError;
 
 /// A set of calendar months (1–12), serialized as a sorted list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = Vec<u8>))]
 #[serde(try_from = "Vec<u8>", into = "Vec<u8>")]
 pub struct MonthSet(u16);
 
@@ -59,6 +60,7 @@ impl From<MonthSet> for Vec<u8> {
 /// When a product can be had. Durable goods (meat, eggs, grain, dried fruit)
 /// are all-year; fresh fruit and vegetables have a window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", try_from = "SeasonWire")]
 pub enum Season {
     AllYear,

@@ -15,6 +15,7 @@ use crate::{
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     Eggs,
@@ -56,6 +57,7 @@ impl Category {
 
 /// `GET /api/villages` items.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VillageSummary {
     pub slug: String,
     pub name: LocalText,
@@ -70,6 +72,7 @@ pub struct VillageSummary {
 
 /// `GET /api/villages/{slug}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VillageDetail {
     pub slug: String,
     pub name: LocalText,
@@ -98,6 +101,7 @@ pub struct VillageDetail {
 
 /// A round taking orders, and the stock of each product in it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OpenRound {
     pub round: Round,
     /// One entry per published product of the village; a product no
@@ -113,6 +117,7 @@ pub struct OpenRound {
 /// How much of a product a round can supply: the sum of its households'
 /// supplies, and what live orders have not yet taken.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Stock {
     pub product_id: i64,
     pub capacity: i64,
@@ -120,6 +125,7 @@ pub struct Stock {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProductSummary {
     pub id: i64,
     pub name: LocalText,
@@ -135,6 +141,7 @@ pub struct ProductSummary {
 
 /// A household as listed on village and product pages.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HouseholdRef {
     pub id: i64,
     /// Real name in Chinese, with its pinyin in `en`.
@@ -148,6 +155,7 @@ pub struct HouseholdRef {
 
 /// `GET /api/households/{id}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HouseholdDetail {
     pub id: i64,
     pub name: LocalText,
@@ -171,6 +179,7 @@ pub struct HouseholdDetail {
 
 /// `GET /api/products/{id}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProductDetail {
     pub id: i64,
     pub village_slug: String,
@@ -200,6 +209,7 @@ pub struct ProductDetail {
 /// A product photo: its stored sizes, for `srcset`
 /// (`{url} {width}w, ...`). Every version is a JPEG without metadata.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PhotoRef {
     pub id: i64,
     /// Smallest first; the last is the largest.
@@ -207,6 +217,7 @@ pub struct PhotoRef {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PhotoVersionRef {
     pub width: u32,
     pub height: u32,
@@ -221,6 +232,7 @@ pub fn photo_url(photo_id: i64, width: u32) -> String {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProductRoundStock {
     pub round: Round,
     pub stock: Stock,
@@ -228,6 +240,7 @@ pub struct ProductRoundStock {
 
 /// An urban pickup place with its pickup window on distribution day.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DistributionPoint {
     pub id: i64,
     pub name: LocalText,
@@ -240,6 +253,7 @@ pub struct DistributionPoint {
 
 /// One distribution cycle.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Round {
     pub id: i64,
     #[serde(with = "crate::wire::datetime")]
@@ -253,6 +267,7 @@ pub struct Round {
 
 /// `GET /api/health`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     pub status: String,
     pub database: String,
@@ -260,6 +275,7 @@ pub struct Health {
 
 /// The body of every error answer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     /// English.
     pub error: String,
@@ -275,6 +291,7 @@ pub struct ApiError {
 
 /// `POST /api/members`: join with an invitation code.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisterRequest {
     pub invitation_code: String,
     /// Real name: the circle knows each other by name.
@@ -286,6 +303,7 @@ pub struct RegisterRequest {
 
 /// `POST /api/session`: log in.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     pub phone: String,
     pub password: String,
@@ -293,6 +311,7 @@ pub struct LoginRequest {
 
 /// `GET /api/me`, and the answer to joining and logging in.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     pub id: i64,
     pub name: String,
@@ -309,6 +328,7 @@ pub struct Me {
 
 /// An invitation code a member made, and who used it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Invitation {
     pub code: String,
     #[serde(with = "crate::wire::datetime")]
@@ -318,6 +338,7 @@ pub struct Invitation {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
     Confirmed,
@@ -326,6 +347,7 @@ pub enum OrderStatus {
 
 /// One line of a placed order, priced when it was placed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderLine {
     pub product_id: i64,
     pub name: LocalText,
@@ -338,6 +360,7 @@ pub struct OrderLine {
 
 /// `PUT/PATCH/GET /api/orders/{id}`, and the items of `GET /api/orders`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Order {
     /// The UUID the phone made.
     pub id: String,
@@ -374,6 +397,7 @@ pub struct Order {
 
 /// A line taken out of a member's order because its product was withdrawn.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WithdrawnLine {
     pub product_id: i64,
     pub name: LocalText,
@@ -391,6 +415,7 @@ pub struct WithdrawnLine {
 
 /// `GET /api/villages/{slug}/visit`: what a village offers visitors.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VisitOffer {
     pub village_slug: String,
     pub village_name: LocalText,
@@ -403,6 +428,7 @@ pub struct VisitOffer {
 
 /// Free beds of one host on one night.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HostBeds {
     pub host_id: i64,
     pub beds_left: u32,
@@ -410,6 +436,7 @@ pub struct HostBeds {
 
 /// One night on the availability calendar.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DayAvailability {
     #[serde(with = "crate::wire::date")]
     pub date: Date,
@@ -422,6 +449,7 @@ pub struct DayAvailability {
 
 /// `GET /api/villages/{slug}/visit/availability?month=YYYY-MM`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AvailabilityMonth {
     pub village_slug: String,
     /// `YYYY-MM`.
@@ -435,6 +463,7 @@ pub struct AvailabilityMonth {
 
 /// The body of `PUT /api/bookings/{uuid}`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BookingRequest {
     /// The village visited.
     pub village_slug: String,
@@ -456,6 +485,7 @@ pub struct BookingRequest {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BookingStatus {
     Confirmed,
@@ -463,6 +493,7 @@ pub enum BookingStatus {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CancelledBy {
     Visitor,
@@ -471,6 +502,7 @@ pub enum CancelledBy {
 
 /// `PUT/GET/DELETE /api/bookings/{uuid}`, and the items of `GET /api/bookings`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Booking {
     /// The UUID the phone made.
     pub id: String,
@@ -515,6 +547,7 @@ pub struct Booking {
 
 /// A host with room for the whole stay, offered when the asked one is full.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HostRoom {
     pub host_id: i64,
     pub name: LocalText,
@@ -524,6 +557,7 @@ pub struct HostRoom {
 
 /// Free beds of the asked host on one night of the stay.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NightBeds {
     #[serde(with = "crate::wire::date")]
     pub date: Date,
@@ -532,6 +566,7 @@ pub struct NightBeds {
 
 /// What is still free when a booking finds no room.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NoRoom {
     /// The beds the party needs each night.
     pub beds_needed: u32,
@@ -546,6 +581,7 @@ pub struct NoRoom {
 /// The body of a 409 for a booking without room: an [`ApiError`] (same
 /// `error` and `fields`) with `no_room` added.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NoRoomError {
     /// English.
     pub error: String,

@@ -16,6 +16,7 @@ pub const REASON_MAX_CHARS: usize = 200;
 pub const RECENT_COMMENTS: usize = 5;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Rating {
     Good,
@@ -43,6 +44,7 @@ impl Rating {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Problem {
     Spoiled,
@@ -77,6 +79,7 @@ impl Problem {
 
 /// One line's rating in `PUT /api/orders/{uuid}/feedback`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineRating {
     pub product_id: i64,
     pub rating: Rating,
@@ -87,12 +90,14 @@ pub struct LineRating {
 /// `PUT /api/orders/{uuid}/feedback`: ratings for some or all of the
 /// order's lines; a line rated again keeps the latest.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeedbackRequest {
     pub ratings: Vec<LineRating>,
 }
 
 /// `POST /api/labels/{code}/reports`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportRequest {
     pub problem: Problem,
     #[serde(default)]
@@ -101,6 +106,7 @@ pub struct ReportRequest {
 
 /// What the reporter is told: that it arrived, nothing about the order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportReceived {
     pub id: i64,
     pub code: String,
@@ -108,6 +114,7 @@ pub struct ReportReceived {
 
 /// `POST /api/organise/orders/{uuid}/refunds`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefundRequest {
     pub amount_fen: i64,
     pub reason: String,
@@ -121,6 +128,7 @@ pub struct RefundRequest {
 
 /// A refund as the member's order shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderRefund {
     pub id: i64,
     pub amount_fen: i64,
@@ -133,6 +141,7 @@ pub struct OrderRefund {
 /// A comment in a household's public summary. `by` is at most the first
 /// character of the member's name and "**", never more.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeedbackComment {
     pub rating: Rating,
     pub comment: String,
@@ -143,6 +152,7 @@ pub struct FeedbackComment {
 
 /// `feedback` in `GET /api/households/{id}`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeedbackSummary {
     pub count: i64,
     /// Share of the ratings that were good, whole percent rounded half up;
@@ -298,6 +308,7 @@ pub fn refund_room(
 /// A reported problem as the organisers' list shows it: the label, what it
 /// is, whose product from which round and point, and what was refunded.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProblemReport {
     pub id: i64,
     pub code: String,

@@ -44,6 +44,7 @@ pub const YEAR_MAX: i32 = 2100;
 
 /// What an organiser recorded paying a household for a round.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HouseholdPayment {
     pub amount_fen: i64,
     /// In Asia/Shanghai.
@@ -56,6 +57,7 @@ pub struct HouseholdPayment {
 
 /// `PUT …/households/{hid}/payment`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PaymentInput {
     pub amount_fen: i64,
     #[serde(with = "crate::wire::date")]
@@ -125,6 +127,7 @@ impl PaymentInput {
 
 /// One household's line of a round's settlement.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SettlementHousehold {
     pub name: LocalText,
     /// Registered as poor: organisers only, as is all of this.
@@ -136,6 +139,7 @@ pub struct SettlementHousehold {
 
 /// An order left out of settlement because it is not paid.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SettlementUnpaid {
     pub order_id: String,
     /// As on the labels, e.g. `LIU-000012`.
@@ -147,6 +151,7 @@ pub struct SettlementUnpaid {
 
 /// `GET /api/organise/rounds/{id}/settlement`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoundSettlement {
     pub round: Round,
     pub organising_percent: u8,
@@ -171,6 +176,7 @@ pub struct RoundSettlement {
 
 /// A household's income from one round.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoundIncome {
     pub round_id: i64,
     #[serde(with = "crate::wire::date")]
@@ -185,6 +191,7 @@ pub struct RoundIncome {
 
 /// One household in the village's yearly report.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HouseholdIncome {
     pub household_id: i64,
     pub name: LocalText,
@@ -197,6 +204,7 @@ pub struct HouseholdIncome {
 
 /// How many households fall in a band, and what they earned together.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BandCount {
     pub band: IncomeBand,
     pub households: i64,
@@ -205,6 +213,7 @@ pub struct BandCount {
 
 /// The registered-poor households' part, shown apart.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PoorTotal {
     pub households: i64,
     pub total_fen: i64,
@@ -212,6 +221,7 @@ pub struct PoorTotal {
 
 /// `GET /api/organise/villages/{slug}/income?year=`: organisers only.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IncomeReport {
     pub year: i32,
     /// Years with a distribution round, newest first: what can be asked.
@@ -226,6 +236,7 @@ pub struct IncomeReport {
 
 /// A household's income in one year.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct YearIncome {
     pub year: i32,
     pub earned_fen: i64,
@@ -234,6 +245,7 @@ pub struct YearIncome {
 
 /// `GET /api/organise/households/{id}/income`: every round and year.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IncomeHistory {
     pub household_id: i64,
     pub rounds: Vec<RoundIncome>,
@@ -279,6 +291,7 @@ pub fn year(field: &str, raw: &str) -> Result<i32, FieldError> {
 
 /// What the organising share paid for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ShareCategory {
     Packing,
@@ -327,6 +340,7 @@ impl ShareCategory {
 
 /// `POST …/share-spending`, `PUT /api/organise/share-spending/{id}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SpendingInput {
     #[serde(with = "crate::wire::date")]
     pub spent_on: Date,
@@ -368,6 +382,7 @@ impl SpendingInput {
 
 /// One entry of the ledger.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SpendingEntry {
     pub id: i64,
     #[serde(with = "crate::wire::date")]
@@ -380,6 +395,7 @@ pub struct SpendingEntry {
 
 /// A category's total in a year.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CategoryTotal {
     pub category: ShareCategory,
     pub amount_fen: i64,
@@ -406,6 +422,7 @@ pub fn category_totals<'a>(
 
 /// `GET /api/organise/villages/{slug}/share-spending?year=`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShareLedger {
     pub year: i32,
     #[serde(flatten)]
@@ -419,6 +436,7 @@ pub struct ShareLedger {
 
 /// A year's figures of the organising share.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShareFigures {
     /// The village's percent today.
     pub organising_percent: u8,
@@ -434,6 +452,7 @@ pub struct ShareFigures {
 
 /// `GET /api/villages/{slug}/share-spending?year=`: public.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShareSummary {
     pub year: i32,
     #[serde(flatten)]

@@ -6,6 +6,7 @@ use crate::validate::{self, FieldError};
 
 /// Where the price of one unit goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PriceBreakdown {
     pub price_fen: i64,
     /// What reaches the producing household.

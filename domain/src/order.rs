@@ -13,6 +13,7 @@ pub const MAX_QUANTITY: i64 = 99;
 pub const MAX_LINES: usize = 60;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderLineRequest {
     pub product_id: i64,
     pub quantity: i64,
@@ -20,6 +21,7 @@ pub struct OrderLineRequest {
 
 /// The body of `PUT /api/orders/{uuid}` and `PATCH /api/orders/{uuid}`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderRequest {
     pub round_id: i64,
     pub point_id: i64,
@@ -99,6 +101,7 @@ impl OrderRequest {
 /// taken once on the line total (not per unit), so the household and
 /// organising parts of a line always sum to the line total exactly.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineTotals {
     pub total_fen: i64,
     pub household_fen: i64,
@@ -138,6 +141,7 @@ pub fn order_totals(lines: impl IntoIterator<Item = LineTotals>) -> LineTotals {
 
 /// A product that cannot be supplied in the quantity asked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Shortage {
     pub product_id: i64,
     pub requested: i64,

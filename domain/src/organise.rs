@@ -68,12 +68,14 @@ pub fn login_name(field: &str, value: &str) -> Result<String, FieldError> {
 
 /// `POST /api/organise/session`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrganiserLogin {
     pub login: String,
     pub password: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrganiserVillage {
     pub slug: String,
     pub name: LocalText,
@@ -81,6 +83,7 @@ pub struct OrganiserVillage {
 
 /// `GET /api/organise/me`, and the answer to logging in.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrganiserMe {
     pub id: i64,
     pub login: String,
@@ -98,6 +101,7 @@ pub struct OrganiserMe {
 
 /// The body of a 429 for too many failed logins.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RateLimitedError {
     /// English.
     pub error: String,
@@ -115,6 +119,7 @@ pub const PHOTO_MAX_BYTES: usize = 10 * 1024 * 1024;
 
 /// Who made a change.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrganiserRef {
     pub id: i64,
     pub name: LocalText,
@@ -122,6 +127,7 @@ pub struct OrganiserRef {
 
 /// One organiser write.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangeLogEntry {
     pub id: i64,
     pub organiser: OrganiserRef,
@@ -141,6 +147,7 @@ pub struct ChangeLogEntry {
 
 /// `GET /api/organise/villages/{slug}/log?before=ID&limit=N`, newest first.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangeLogPage {
     pub entries: Vec<ChangeLogEntry>,
     /// Pass as `before` for the next (older) page; absent on the last page.
@@ -155,6 +162,7 @@ pub const UNIT_MAX_CHARS: usize = 20;
 /// The body of `POST /api/organise/villages/{slug}/products` and
 /// `PUT /api/organise/products/{id}`: the whole product as it should be.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProductInput {
     pub name: LocalText,
     /// Raw text with simple formatting (see [`crate::richtext`]).
@@ -272,6 +280,7 @@ impl ProductInput {
 
 /// A product as organisers see it (hidden ones too).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrganiseProduct {
     pub id: i64,
     pub village_slug: String,
@@ -293,6 +302,7 @@ pub struct OrganiseProduct {
 
 /// A price change made by an organiser (`GET /api/households/{id}/price-history`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PriceChange {
     pub product_id: i64,
     pub product_name: LocalText,
@@ -308,6 +318,7 @@ pub struct PriceChange {
 /// The body of `POST /api/organise/villages/{slug}/rounds`. Times are
 /// RFC 3339 with an offset; the distribution day is a date in Asia/Shanghai.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoundInput {
     #[serde(with = "crate::wire::datetime")]
     pub opens_at: OffsetDateTime,
@@ -382,6 +393,7 @@ pub fn point_list(field: &str, ids: &[i64]) -> Vec<FieldError> {
 
 /// `PUT /api/organise/rounds/{id}/points`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoundPointsInput {
     pub point_ids: Vec<i64>,
 }
@@ -401,6 +413,7 @@ pub fn supply_quantity(field: &str, value: i64) -> Result<(), FieldError> {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SupplyEntry {
     pub household_id: i64,
     pub product_id: i64,
@@ -410,12 +423,14 @@ pub struct SupplyEntry {
 /// `PUT /api/organise/rounds/{id}/supply`: the supplies to set (others
 /// stay as they are).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SupplyInput {
     pub supplies: Vec<SupplyEntry>,
 }
 
 /// A product's supply would fall below what is already ordered.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BelowOrdered {
     pub product_id: i64,
     pub product_name: LocalText,
@@ -427,6 +442,7 @@ pub struct BelowOrdered {
 
 /// The body of the 409 for [`BelowOrdered`]: nothing was changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BelowOrderedError {
     /// English.
     pub error: String,
@@ -446,6 +462,7 @@ pub fn supply_allowed(new_total: i64, ordered: i64) -> bool {
 
 /// One product of a round as organisers see it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoundProduct {
     pub product_id: i64,
     pub name: LocalText,
@@ -463,6 +480,7 @@ pub struct RoundProduct {
 /// `GET /api/organise/rounds/{id}` and the items of
 /// `GET /api/organise/villages/{slug}/rounds` (those without `products`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrganiseRound {
     pub village_slug: String,
     pub round: Round,
@@ -481,6 +499,7 @@ pub struct OrganiseRound {
 /// own, so that a page showing only a list does not carry the wasm to
 /// decode every product, supply and point.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoundSummary {
     pub round: Round,
     pub phase: String,
@@ -491,6 +510,7 @@ pub struct RoundSummary {
 
 /// `POST /api/organise/rounds/{id}/withdrawals`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WithdrawalInput {
     pub product_id: i64,
     pub reason: String,
@@ -512,6 +532,7 @@ pub fn reason(field: &str, value: &str) -> Result<(), FieldError> {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Withdrawal {
     pub round_id: i64,
     pub product_id: i64,
@@ -532,12 +553,14 @@ pub type MemberOrder = crate::dto::Order;
 
 /// `POST /api/organise/bookings/{uuid}/cancel`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CancelBookingInput {
     pub reason: String,
 }
 
 /// One host on one night.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HostNight {
     pub host_id: i64,
     pub host_name: LocalText,
@@ -548,6 +571,7 @@ pub struct HostNight {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BookingDay {
     #[serde(with = "crate::wire::date")]
     pub date: Date,
@@ -557,6 +581,7 @@ pub struct BookingDay {
 
 /// `GET /api/organise/villages/{slug}/bookings?from=YYYY-MM-DD&to=YYYY-MM-DD`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrganiseBookings {
     pub village_slug: String,
     #[serde(with = "crate::wire::date")]
@@ -572,6 +597,7 @@ pub struct OrganiseBookings {
 
 /// `PUT /api/organise/villages/{slug}/closed-days`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClosedDayInput {
     #[serde(with = "crate::wire::date")]
     pub date: Date,
@@ -580,6 +606,7 @@ pub struct ClosedDayInput {
 
 /// The answer to closing or reopening a day.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClosedDays {
     pub village_slug: String,
     #[serde(with = "crate::wire::date")]

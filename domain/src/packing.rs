@@ -26,6 +26,7 @@ pub fn order_number(village_slug: &str, number: i64) -> String {
 
 /// Both packing lists of an allocated round.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Packing {
     pub village_slug: String,
     pub village_name: LocalText,
@@ -43,6 +44,7 @@ pub struct Packing {
 
 /// What one household prepares: the per-household list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HouseholdPacking {
     pub household: HouseholdRef,
     /// Units per product, for preparing before the per-order split.
@@ -52,6 +54,7 @@ pub struct HouseholdPacking {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProductTotal {
     pub product_id: i64,
     pub product_name: LocalText,
@@ -61,6 +64,7 @@ pub struct ProductTotal {
 
 /// One piece a household packs, and where it goes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HouseholdLine {
     pub product_id: i64,
     pub product_name: LocalText,
@@ -76,6 +80,7 @@ pub struct HouseholdLine {
 
 /// What one distribution point hands out: the per-point list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PointPacking {
     pub point: DistributionPoint,
     /// One entry per order collected here, by member name then order number.
@@ -85,6 +90,7 @@ pub struct PointPacking {
 /// One order collected at a point. Organisers see the member's name: they
 /// pack for them. (The public label page never shows it.)
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberPacking {
     pub member_name: String,
     pub order_number: String,
@@ -93,6 +99,7 @@ pub struct MemberPacking {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PointLine {
     pub product_id: i64,
     pub product_name: LocalText,
@@ -107,6 +114,7 @@ pub struct PointLine {
 /// `GET /api/labels/{code}`: what a label traces to. Deliberately nothing
 /// about the consumer (no name, phone, member or order).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LabelInfo {
     /// Display form, e.g. `K7QX-3MPD`.
     pub code: String,

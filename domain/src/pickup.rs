@@ -26,6 +26,7 @@ use crate::{
 
 /// What happened to an order at the point.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PickupState {
     /// Collected and paid.
@@ -65,6 +66,7 @@ impl PickupState {
 /// How a paid order was paid. The storefront records payment; it does not
 /// process it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentMethod {
     Cash,
@@ -103,6 +105,7 @@ impl PaymentMethod {
 
 /// `PUT /api/organise/orders/{uuid}/pickup`: one mark, as the phone made it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PickupMarkInput {
     /// The UUID the phone made for this mark.
     pub mark_uuid: String,
@@ -290,6 +293,7 @@ impl PickupDraft {
 /// An order's pickup as the organisers see it: the latest mark, with who
 /// made it and when.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PickupMark {
     pub mark_uuid: String,
     pub state: PickupState,
@@ -308,6 +312,7 @@ pub struct PickupMark {
 /// The answer to a mark: the mark as recorded, the same however often it
 /// is sent (the order's pickup may be a later mark someone else made).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PickupMarkAnswer {
     pub order_id: String,
     pub mark: PickupMark,
@@ -315,6 +320,7 @@ pub struct PickupMarkAnswer {
 
 /// `GET /api/organise/rounds/{id}/pickup`: what to hand out, per point.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PickupList {
     pub village_slug: String,
     pub village_name: LocalText,
@@ -325,6 +331,7 @@ pub struct PickupList {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PointPickup {
     pub point: DistributionPoint,
     /// By member name (pinyin), then order number, as on the packing list.
@@ -333,6 +340,7 @@ pub struct PointPickup {
 
 /// One order to hand out.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PickupOrder {
     /// The order's UUID, for the mark.
     pub order_id: String,
@@ -351,6 +359,7 @@ pub struct PickupOrder {
 
 /// An order's pickup as its member sees it on the order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderPickup {
     pub state: PickupState,
     #[serde(default, skip_serializing_if = "Option::is_none")]

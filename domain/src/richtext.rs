@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "text", rename_all = "snake_case")]
 pub enum Inline {
     Text(String),
@@ -15,6 +16,7 @@ pub enum Inline {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "items", rename_all = "snake_case")]
 pub enum Block {
     /// Lines of one paragraph are joined with a space.

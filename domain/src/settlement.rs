@@ -56,6 +56,7 @@ use crate::money::PriceBreakdown;
 
 /// One piece packed in the round.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Piece {
     /// The order's number (unique).
     pub order: i64,
@@ -70,6 +71,7 @@ pub struct Piece {
 
 /// An order's pickup, as its latest mark says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case", tag = "state")]
 pub enum Pickup {
     /// Collected and paid this much.
@@ -84,6 +86,7 @@ pub enum Pickup {
 
 /// A refund of one order, of one of its pieces (`label`) or of the whole.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Refund {
     pub order: i64,
     pub label: Option<String>,
@@ -102,6 +105,7 @@ pub struct Input {
 
 /// What one household earned in the round.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HouseholdSettlement {
     pub household_id: i64,
     /// Pieces (labels) of paid orders, and their units.
@@ -121,6 +125,7 @@ pub struct HouseholdSettlement {
 
 /// An order left out of settlement because it is not paid.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnpaidOrder {
     pub order: i64,
     pub pickup: Pickup,
@@ -129,6 +134,7 @@ pub struct UnpaidOrder {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Settlement {
     /// Every household with a piece in the round, by id.
     pub households: Vec<HouseholdSettlement>,
@@ -374,6 +380,7 @@ pub fn settle(input: &Input) -> Result<Settlement, SettlementError> {
 
 /// A yearly income band (see the module docs for the edges).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IncomeBand {
     /// Under ¥1,000.

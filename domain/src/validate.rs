@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// What is wrong with one field, in both languages: the server's answer
 /// carries both, so the phone shows the shopper's language and can switch.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     /// English: what API clients, logs and tests read.

@@ -36,6 +36,7 @@ pub const NIGHTS_LIMIT: u32 = 30;
 
 /// Which meals: offered by a host, or chosen for one day.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MealSet {
     #[serde(default)]
     pub breakfast: bool,
@@ -70,6 +71,7 @@ impl MealSet {
 
 /// The meals chosen for one day of the stay.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DayMeals {
     #[serde(with = "crate::wire::date")]
     pub date: Date,
@@ -93,6 +95,7 @@ impl DayMeals {
 
 /// A host's prices, integer fen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HostPrices {
     pub adult_night_fen: i64,
     pub child_night_fen: i64,
@@ -104,6 +107,7 @@ pub struct HostPrices {
 
 /// A host household's offer. Its `id` is the household's id.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HostOffer {
     pub id: i64,
     pub household: HouseholdRef,
@@ -117,6 +121,7 @@ pub struct HostOffer {
 
 /// When a booking can be cancelled for free.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CancellationPolicy {
     /// Free through the whole day this many days before arrival; then not
     /// refundable.
@@ -162,6 +167,7 @@ impl CancellationPolicy {
 
 /// A village's rules for visits.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VisitPolicy {
     /// First night open for visits.
     #[serde(with = "crate::wire::date")]
@@ -205,6 +211,7 @@ pub fn stay_nights(arrival: Date, nights: u32) -> Vec<Date> {
 
 /// What a price line is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PriceItem {
     Lodging,
@@ -214,6 +221,7 @@ pub enum PriceItem {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Guest {
     Adult,
@@ -223,6 +231,7 @@ pub enum Guest {
 /// One line of a price summary: e.g. lodging for adults, 2 adults × 3
 /// nights = quantity 6.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PriceLine {
     pub item: PriceItem,
     pub guest: Guest,
@@ -233,6 +242,7 @@ pub struct PriceLine {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PriceSummary {
     /// Lines with a quantity of 0 are left out.
     pub lines: Vec<PriceLine>,
@@ -299,6 +309,7 @@ pub fn price_summary(
 
 /// How a day looks on the availability calendar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DayStatus {
     Open,

@@ -1,6 +1,7 @@
 //! Every HTTP call of the app, through gloo-net. The API is served from the
 //! same origin, so paths are relative. One file per area.
 
+pub mod feedback;
 pub mod money;
 pub mod pickup;
 

@@ -7,7 +7,9 @@ use domain::income::{
 };
 use gloo_net::http::Request;
 
-use super::{get_json, no_content, org_get, org_send, FetchError, WriteError, CSRF_HEADER, CSRF_VALUE};
+use super::{
+    get_json, no_content, org_get, org_send, FetchError, WriteError, CSRF_HEADER, CSRF_VALUE,
+};
 
 pub async fn settlement(round_id: i64) -> Result<RoundSettlement, WriteError> {
     org_get(&format!("/api/organise/rounds/{round_id}/settlement")).await
@@ -57,7 +59,10 @@ pub async fn ledger(slug: String, year: Option<i32>) -> Result<ShareLedger, Writ
     .await
 }
 
-pub async fn create_spending(slug: &str, input: &SpendingInput) -> Result<SpendingEntry, WriteError> {
+pub async fn create_spending(
+    slug: &str,
+    input: &SpendingInput,
+) -> Result<SpendingEntry, WriteError> {
     org_send(
         Request::post(&format!("/api/organise/villages/{slug}/share-spending")),
         input,

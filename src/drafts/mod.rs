@@ -2,6 +2,7 @@
 //! each with its way to the API's input: `to_input()` gives the input or
 //! every field at fault. Pure, so plain `cargo test` checks them.
 
+mod feedback;
 mod money;
 mod people;
 mod product;
@@ -13,6 +14,7 @@ mod village;
 mod visit_offer;
 mod visits;
 
+pub use feedback::{RatingDraft, ReportDraft};
 pub use money::{PaymentDraft, SpendingDraft};
 pub use people::{password_ok, suspension_input, InvitationDraft, JoinDraft, PasswordDraft};
 pub use product::ProductDraft;

@@ -148,9 +148,15 @@ mod tests {
         assert_eq!((input.amount_fen, input.note_zh.as_str()), (8_600, "纸箱"));
         d.amount = "x".into();
         d.spent_on = "2027-01-01".into();
-        assert_eq!(fields(d.to_input(TODAY).unwrap_err()), ["amount_fen", "spent_on"]);
+        assert_eq!(
+            fields(d.to_input(TODAY).unwrap_err()),
+            ["amount_fen", "spent_on"]
+        );
         d.amount = "0".into();
         d.spent_on = "nope".into();
-        assert_eq!(fields(d.to_input(TODAY).unwrap_err()), ["spent_on", "amount_fen"]);
+        assert_eq!(
+            fields(d.to_input(TODAY).unwrap_err()),
+            ["spent_on", "amount_fen"]
+        );
     }
 }

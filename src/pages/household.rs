@@ -65,7 +65,45 @@ fn Household(h: HouseholdDetail) -> impl IntoView {
                     .collect_view()}
             </ul>
         </section>
+        <Feedback f=h.feedback />
         <PriceHistory id=h.id />
+    }
+}
+
+/// What buyers said: how many ratings, the share good, recent comments
+/// with only the first character of the name.
+#[component]
+fn Feedback(f: domain::feedback::FeedbackSummary) -> impl IntoView {
+    use domain::feedback::Rating;
+    let i18n = use_i18n();
+    let (n, percent) = (f.count, f.good_percent.unwrap_or(0));
+    view! {
+        <section aria-labelledby="fb-h" data-testid="feedback-summary">
+            <h2 id="fb-h">{t!(i18n, fb_summary_title)}</h2>
+            {if n == 0 {
+                view! { <p class="muted">{t!(i18n, fb_none_yet)}</p> }.into_any()
+            } else {
+                view! { <p data-testid="feedback-count"><strong>{move || t_string!(i18n, fb_summary, n = n, percent = percent)}</strong></p> }.into_any()
+            }}
+            <ul class="comments">
+                {f.recent.into_iter().map(|c| {
+                    let r = c.rating;
+                    let words = move || match r {
+                        Rating::Good => t_string!(i18n, fb_good),
+                        Rating::SoSo => t_string!(i18n, fb_so_so),
+                        Rating::Bad => t_string!(i18n, fb_bad),
+                    };
+                    view! {
+                        <li data-testid="feedback-comment">
+                            <span class=format!("badge rating-{}", r.as_str())>{words}</span>
+                            " " {c.comment}
+                            <br />
+                            <span class="muted small">{c.by} " · " {c.on}</span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
     }
 }
 

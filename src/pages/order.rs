@@ -10,6 +10,7 @@ use crate::outbox::Retry;
 use crate::raw_answer::RawAnswer;
 use crate::state::use_app;
 use domain::dto::{Order, OrderLine, WithdrawnLine};
+use domain::feedback::{FeedbackRequest, LineRating, OrderRefund, Rating};
 use domain::format_yuan;
 use domain::pickup::{OrderPickup, PaymentMethod, PickupState};
 use domain::LocalText;
@@ -113,6 +114,11 @@ fn OrderDetail(v: OrderView) -> impl IntoView {
             <p class="muted small">{let a = v.point.address.clone(); move || a.get(lang()).to_string()}</p>
         </section>
         <OrderLines lines=v.lines.clone() withdrawn=v.withdrawn.clone() total_fen=v.total_fen household_fen=v.household_fen />
+        {(!v.refunds.is_empty()).then(|| view! { <Refunds refunds=v.refunds.clone() /> })}
+        {match (&v.listed, v.collected()) {
+            (crate::orders::ListedOrder::Server(o), true) => Some(view! { <RateLines order_id=o.id.clone() lines=v.lines.clone() /> }),
+            _ => None,
+        }}
         {(state == Shown::Confirmed && v.locked()).then(|| view! { <p class="note">{t!(i18n, locked_note)}</p> })}
         {v.editable().cloned().map(|order| view! { <ChangeOrCancel id=order.id.clone() order=order /> })}
     }
@@ -393,5 +399,198 @@ fn ChangeOrCancel(order: Order, id: String) -> impl IntoView {
             </Show>
             <ConfirmCancel asking=asking on_yes=Callback::new(cancel)>{t!(i18n, cancel_confirm)}</ConfirmCancel>
         </section>
+    }
+}
+
+/// Money the village gave back on this order: how much, why and when.
+#[component]
+fn Refunds(refunds: Vec<OrderRefund>) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    view! {
+        <section class="note" data-testid="refunds" aria-labelledby="refunds-h">
+            <h2 id="refunds-h">{t!(i18n, fb_refunds)}</h2>
+            <ul class="order-lines">
+                {refunds.into_iter().map(|r| {
+                    let day = format::unix_date(r.created_at);
+                    let reason = r.reason.clone();
+                    view! {
+                        <li data-testid="refund">
+                            <span>
+                                {reason}
+                                <br />
+                                <span class="muted small">{move || day.map(|d| t_string!(i18n, fb_refund_on, date = format::format_date(d, lang())).to_string())}</span>
+                            </span>
+                            <strong class="price">{format_yuan(r.amount_fen)}</strong>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// After pickup: each line rated good, so-so or bad, with a comment.
+#[component]
+fn RateLines(order_id: String, lines: Vec<OrderLine>) -> impl IntoView {
+    let i18n = use_i18n();
+    let saved = {
+        let id = order_id.clone();
+        crate::load::Load::new(move || {
+            let id = id.clone();
+            async move { api::feedback::ratings(&id).await }
+        })
+    };
+    // What the server holds, by product; updated by every answer.
+    let ratings = RwSignal::new(None::<Vec<LineRating>>);
+    Effect::new(move |_| {
+        if let Some(Ok(r)) = saved.get() {
+            ratings.set(Some(r.ratings));
+        }
+    });
+    let order_id = StoredValue::new(order_id);
+    view! {
+        <section class="rate" data-testid="rate-lines" aria-labelledby="rate-h">
+            <h2 id="rate-h">{t!(i18n, fb_rate_title)}</h2>
+            <p class="muted small">{t!(i18n, fb_rate_hint)}</p>
+            {move || match saved.get() {
+                None => Some(view! { <crate::components::Loading /> }.into_any()),
+                Some(Err(_)) => Some(view! {
+                    <p class="form-error" role="alert" data-testid="ratings-error">
+                        {t!(i18n, fb_ratings_unavailable)} " "
+                        <button class="button secondary" type="button" on:click=move |_| saved.refetch()>{t!(i18n, retry)}</button>
+                    </p>
+                }.into_any()),
+                Some(Ok(_)) => None,
+            }}
+            <ul class="rate-lines">
+                {lines.into_iter().map(|l| view! { <RateLine order_id=order_id line=l ratings=ratings /> }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+fn rating_words(i18n: I18n, r: Rating) -> &'static str {
+    match r {
+        Rating::Good => t_string!(i18n, fb_good),
+        Rating::SoSo => t_string!(i18n, fb_so_so),
+        Rating::Bad => t_string!(i18n, fb_bad),
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Sending {
+    Idle,
+    Sending,
+    Sent,
+    Failed(LocalText),
+}
+
+#[component]
+fn RateLine(
+    order_id: StoredValue<String>,
+    line: OrderLine,
+    ratings: RwSignal<Option<Vec<LineRating>>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let pid = line.product_id;
+    let draft = RwSignal::new(crate::drafts::RatingDraft::default());
+    let state = RwSignal::new(Sending::Idle);
+    let mine = move || {
+        ratings.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.iter().find(|x| x.product_id == pid).cloned())
+        })
+    };
+    // A saved rating fills the form, so changing it starts from it.
+    Effect::new(move |_| {
+        if let Some(m) = mine() {
+            draft.set(crate::drafts::RatingDraft {
+                rating: Some(m.rating),
+                comment: m.comment,
+            });
+        }
+    });
+    let send = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if state.get_untracked() == Sending::Sending {
+            return;
+        }
+        let input = match draft.with_untracked(|d| d.to_input(pid)) {
+            Ok(i) => i,
+            Err(es) => {
+                state.set(Sending::Failed(es[0].text()));
+                return;
+            }
+        };
+        state.set(Sending::Sending);
+        let id = order_id.get_value();
+        spawn_local(async move {
+            let body = FeedbackRequest {
+                ratings: vec![input],
+            };
+            match api::feedback::rate(&id, &body).await {
+                Ok(answer) => {
+                    ratings.set(Some(answer.ratings));
+                    state.set(Sending::Sent);
+                }
+                Err(e) if e.is_retryable() => state.set(Sending::Failed(both!(offline_error))),
+                Err(e) => {
+                    let m = match &e {
+                        crate::api::WriteError::Refused { fields, .. } if !fields.is_empty() => {
+                            fields[0].text()
+                        }
+                        _ => e.message(),
+                    };
+                    state.set(Sending::Failed(m))
+                }
+            }
+        });
+    };
+    let name = line.name.clone();
+    view! {
+        <li class="rate-line" data-testid="rate-line" data-product-id=pid>
+            <p class="card-title">{move || name.get(lang()).to_string()}</p>
+            {move || mine().map(|m| {
+                let comment = m.comment.clone();
+                view! {
+                    <p class="note saved" data-testid="my-rating" data-rating=m.rating.as_str()>
+                        {move || t_string!(i18n, fb_your_rating, rating = rating_words(i18n, m.rating))}
+                        {(!comment.is_empty()).then(|| view! { <br /> "“" {comment.clone()} "”" })}
+                    </p>
+                }
+            })}
+            <form class="form" on:submit=send novalidate>
+                <div class="rate-buttons" role="group" aria-label=move || t_string!(i18n, fb_rate_title)>
+                    {[Rating::Good, Rating::SoSo, Rating::Bad].into_iter().map(|r| {
+                        let on = move || draft.with(|d| d.rating == Some(r));
+                        view! {
+                            <button type="button" class=move || if on() { format!("button rate-{} on", r.as_str()) } else { format!("button secondary rate-{}", r.as_str()) }
+                                aria-pressed=move || on().to_string()
+                                data-testid=format!("rate-{}", r.as_str())
+                                on:click=move |_| { draft.update(|d| d.rating = Some(r)); state.set(Sending::Idle); }>
+                                {move || rating_words(i18n, r)}
+                            </button>
+                        }
+                    }).collect_view()}
+                </div>
+                <label class="field">
+                    <span>{t!(i18n, fb_comment)}</span>
+                    <textarea rows="2" maxlength="500" data-testid="rate-comment"
+                        prop:value=move || draft.with(|d| d.comment.clone())
+                        on:input=move |ev| draft.update(|d| d.comment = event_target_value(&ev))></textarea>
+                </label>
+                {move || match state.get() {
+                    Sending::Idle => ().into_any(),
+                    Sending::Sending => view! { <p class="muted small" role="status" data-testid="rate-sending">{t!(i18n, fb_sending)}</p> }.into_any(),
+                    Sending::Sent => view! { <p class="note saved" role="status" data-testid="rate-saved">"✓ " {t!(i18n, fb_thanks)}</p> }.into_any(),
+                    Sending::Failed(m) => view! { <p class="form-error" role="alert" data-testid="rate-error">{m.get(lang()).to_string()}</p> }.into_any(),
+                }}
+                <button class="button primary" type="submit" data-testid="rate-send" disabled=move || state.get() == Sending::Sending>
+                    {move || if state.get() == Sending::Sending { t_string!(i18n, fb_sending) } else { t_string!(i18n, fb_send) }}
+                </button>
+            </form>
+        </li>
     }
 }

@@ -72,7 +72,8 @@ fn Village(v: VillageDetail) -> impl IntoView {
 fn ShareSpent(slug: String) -> impl IntoView {
     let i18n = use_i18n();
     let summary = crate::load::Load::new(move || api::money::share_summary(slug.clone()));
-    move || match summary.get() {
+    move || {
+        match summary.get() {
         None => ().into_any(),
         Some(Err(_)) => view! {
             <p class="muted small"><button class="link" type="button" on:click=move |_| summary.refetch()>{t!(i18n, share_retry)}</button></p>
@@ -112,6 +113,7 @@ fn ShareSpent(slug: String) -> impl IntoView {
             }
             .into_any()
         }
+    }
     }
 }
 

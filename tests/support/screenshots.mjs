@@ -76,6 +76,14 @@ try {
     await page.goto('/orders');
     await page.locator('[data-testid=order-row]').first().waitFor();
     await shot('orders');
+    // A collected order of the demo's past round: rating its lines, its refund.
+    const mine = await (await page.request.get(`${server.url}/api/orders`)).json();
+    const collected = mine.find((o) => o.pickup?.state === 'paid' && o.refunds.length > 0)
+      ?? mine.find((o) => o.pickup?.state === 'paid');
+    await page.goto(`/orders/${collected.id}`);
+    await page.locator('[data-testid=rate-line]').first().waitFor();
+    await page.locator('[data-testid=rate-lines]').scrollIntoViewIfNeeded();
+    await shot('order-rate');
     await page.goto('/me');
     await page.locator('[data-testid=account]').waitFor();
     await shot('me');
@@ -127,12 +135,32 @@ try {
       ['org-rounds', '/organise/v/liu/rounds', 'main h1'],
       ['org-visits', '/organise/v/liu/visits', 'main h1'],
       ['org-log', '/organise/v/liu/log', 'main h1'],
+      ['org-problems', '/organise/v/liu/problems', '[data-testid=problem]'],
     ]) {
       await page.goto(path);
       await page.locator(ready).first().waitFor();
       await page.waitForTimeout(500);
       await shot(name);
     }
+    // A past round's printable labels, and one label's trace page.
+    const rounds = await (await page.request.get(`${server.url}/api/organise/villages/liu/rounds`)).json();
+    let packed;
+    for (const r of rounds) {
+      const res = await page.request.get(`${server.url}/api/organise/rounds/${r.round.id}/packing`);
+      if (res.ok()) {
+        const p = await res.json();
+        if (p.label_count > 0) { packed = p; break; }
+      }
+    }
+    await page.goto(`/organise/rounds/${packed.round.id}/labels?household=${packed.households[0].household.id}`);
+    await page.locator('[data-testid=print-label] img').first().waitFor();
+    await page.waitForTimeout(500);
+    await shot('org-labels');
+    await page.goto(`/label/${packed.households[0].lines[0].label}`);
+    await page.locator('[data-testid=label]').waitFor();
+    await shot('label');
+    await page.locator('[data-testid=report]').scrollIntoViewIfNeeded();
+    await shot('label-report');
     await context.close();
   }
 

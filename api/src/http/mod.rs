@@ -11,6 +11,7 @@ mod health;
 pub mod json;
 pub mod lang;
 pub mod login_limit;
+pub mod openapi;
 pub mod params;
 pub mod parse_errors;
 pub mod static_files;
@@ -26,6 +27,7 @@ use tower_http::{
 };
 
 pub use error::Error;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::AppState;
 
@@ -33,12 +35,12 @@ use crate::AppState;
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 
 /// `GET /api/health`.
-pub fn router() -> Router<AppState> {
+pub fn router() -> OpenApiRouter<AppState> {
     health::router()
 }
 
 /// Answers of these routes are never cached: personal or workspace data.
-pub fn no_store<S: Clone + Send + Sync + 'static>(r: Router<S>) -> Router<S> {
+pub fn no_store<S: Clone + Send + Sync + 'static>(r: OpenApiRouter<S>) -> OpenApiRouter<S> {
     r.layer(SetResponseHeaderLayer::overriding(
         header::CACHE_CONTROL,
         HeaderValue::from_static("no-store"),

@@ -5,8 +5,7 @@
 
 use axum::{
     extract::{RawQuery, State},
-    routing::get,
-    Json, Router,
+    Json,
 };
 use domain::{
     organise::{ChangeLogEntry, ChangeLogPage, OrganiserRef},
@@ -15,6 +14,7 @@ use domain::{
 use serde_json::Value;
 use sqlx::SqliteConnection;
 use time::{OffsetDateTime, UtcOffset};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     http::{
@@ -25,8 +25,8 @@ use crate::{
     AppState,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/organise/villages/{slug}/log", get(log))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(log))
 }
 
 /// Who changed which village when: what the entries of one write share.
@@ -122,6 +122,21 @@ type LogRow = (
 );
 
 /// `GET /api/organise/villages/{slug}/log?before=ID&limit=N`.
+#[utoipa::path(
+    get,
+    path = "/organise/villages/{slug}/log",
+    tag = "organise",
+    summary = "The change log, newest first, a page at a time",
+    params(
+        ("slug" = String, Path, description = "The village's slug"),
+        ("before" = Option<i64>, Query, description = "Only entries older than this entry id (the next page)"),
+        ("limit" = Option<i64>, Query, description = "How many entries, at most")
+    ),
+    responses(
+        (status = 200, description = "OK", body = ChangeLogPage)
+    ),
+    security(("organiser" = []))
+)]
 async fn log(
     State(state): State<AppState>,
     o: CurrentOrganiser,

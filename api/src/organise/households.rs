@@ -9,13 +9,14 @@
 //! orders, labels and packing; it gets no new products or supply. The
 //! poverty flag is answered here only.
 
-use axum::{extract::State, http::StatusCode, routing::get, Json, Router};
+use axum::{extract::State, http::StatusCode, Json};
 use domain::{
     organise::village::{HouseholdInput, OrganiseHousehold},
     FieldError, LocalText,
 };
 use sqlx::{FromRow, SqliteConnection};
 use time::OffsetDateTime;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     db::{execute_for_each, format_date, json_ids},
@@ -30,13 +31,10 @@ use crate::{
     AppState,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/organise/villages/{slug}/households",
-            get(list).post(create),
-        )
-        .route("/organise/households/{id}", get(one).put(edit))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(one, edit))
 }
 
 #[derive(Debug, FromRow)]
@@ -110,6 +108,19 @@ async fn load(conn: &mut SqliteConnection, id: i64) -> Result<(i64, OrganiseHous
     Ok((village_id, row.into_household(products, photos)?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/organise/villages/{slug}/households",
+    tag = "organise",
+    summary = "The village's households",
+    params(
+        ("slug" = String, Path, description = "The village's slug")
+    ),
+    responses(
+        (status = 200, description = "OK", body = Vec<OrganiseHousehold>)
+    ),
+    security(("organiser" = []))
+)]
 async fn list(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -147,6 +158,19 @@ async fn list(
         .map(Json)
 }
 
+#[utoipa::path(
+    get,
+    path = "/organise/households/{id}",
+    tag = "organise",
+    summary = "A household of the organiser's village",
+    params(
+        ("id" = i64, Path, description = "The household's id")
+    ),
+    responses(
+        (status = 200, description = "OK", body = OrganiseHousehold)
+    ),
+    security(("organiser" = []))
+)]
 async fn one(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -208,6 +232,20 @@ async fn link_products(conn: &mut SqliteConnection, household_id: i64, ids: &[i6
 }
 
 /// `POST /api/organise/villages/{slug}/households`.
+#[utoipa::path(
+    post,
+    path = "/organise/villages/{slug}/households",
+    tag = "organise",
+    summary = "Add a household",
+    params(
+        ("slug" = String, Path, description = "The village's slug")
+    ),
+    request_body = HouseholdInput,
+    responses(
+        (status = 201, description = "Created", body = OrganiseHousehold)
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn create(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -244,6 +282,20 @@ async fn create(
 }
 
 /// `PUT /api/organise/households/{id}`: the body is the whole household.
+#[utoipa::path(
+    put,
+    path = "/organise/households/{id}",
+    tag = "organise",
+    summary = "Save a household; the body is the whole household",
+    params(
+        ("id" = i64, Path, description = "The household's id")
+    ),
+    request_body = HouseholdInput,
+    responses(
+        (status = 200, description = "OK", body = OrganiseHousehold)
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn edit(
     State(state): State<AppState>,
     o: CurrentOrganiser,

@@ -16,8 +16,7 @@
 use axum::{
     extract::{Path, RawQuery, State},
     http::StatusCode,
-    routing::{get, put},
-    Json, Router,
+    Json,
 };
 use domain::{
     income::{
@@ -29,6 +28,7 @@ use domain::{
 };
 use sqlx::{FromRow, SqliteConnection};
 use time::OffsetDateTime;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     http::{
@@ -44,13 +44,10 @@ use crate::{
     AppState,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/organise/villages/{slug}/share-spending",
-            get(ledger).post(create),
-        )
-        .route("/organise/share-spending/{id}", put(update).delete(remove))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(ledger, create))
+        .routes(routes!(update, remove))
 }
 
 #[derive(FromRow)]
@@ -148,6 +145,18 @@ pub(crate) async fn figures(
 }
 
 /// `GET /api/organise/villages/{slug}/share-spending?year=YYYY`.
+#[utoipa::path(
+    get,
+    path = "/organise/villages/{slug}/share-spending",
+    tag = "organise",
+    summary = "The organising share's ledger for a year",
+    params(
+        ("slug" = String, Path, description = "The village's slug"),
+        ("year" = Option<i32>, Query, description = "The year; this year in Asia/Shanghai when left out")
+    ),
+    responses((status = 200, description = "OK", body = ShareLedger)),
+    security(("organiser" = []))
+)]
 async fn ledger(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -199,6 +208,16 @@ fn checked(input: SpendingInput, now: OffsetDateTime) -> Result<SpendingInput> {
 }
 
 /// `POST /api/organise/villages/{slug}/share-spending`.
+#[utoipa::path(
+    post,
+    path = "/organise/villages/{slug}/share-spending",
+    tag = "organise",
+    summary = "Record what the organising share paid for",
+    params(("slug" = String, Path, description = "The village's slug")),
+    request_body = SpendingInput,
+    responses((status = 201, description = "Created", body = SpendingEntry)),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn create(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -235,6 +254,16 @@ async fn create(
 }
 
 /// `PUT /api/organise/share-spending/{id}`.
+#[utoipa::path(
+    put,
+    path = "/organise/share-spending/{id}",
+    tag = "organise",
+    summary = "Change a ledger entry",
+    params(("id" = i64, Path, description = "The entry's id")),
+    request_body = SpendingInput,
+    responses((status = 200, description = "OK", body = SpendingEntry)),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn update(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -271,6 +300,15 @@ async fn update(
 }
 
 /// `DELETE /api/organise/share-spending/{id}`.
+#[utoipa::path(
+    delete,
+    path = "/organise/share-spending/{id}",
+    tag = "organise",
+    summary = "Remove a ledger entry (kept, counted nowhere)",
+    params(("id" = i64, Path, description = "The entry's id")),
+    responses((status = 204, description = "Removed")),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn remove(
     State(state): State<AppState>,
     o: CurrentOrganiser,

@@ -20,14 +20,14 @@ pub mod village_photos;
 pub mod visit_offer;
 pub mod visits;
 
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::{http::no_store, AppState};
 
 /// Every organiser route but the photo upload.
-pub fn router() -> Router<AppState> {
+pub fn router() -> OpenApiRouter<AppState> {
     no_store(
-        Router::new()
+        OpenApiRouter::new()
             .merge(session::router())
             .merge(change_log::router())
             .merge(products::router())
@@ -49,6 +49,6 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The photo upload, on its own so it can stay out of the small body limit.
-pub fn upload_router() -> Router<AppState> {
+pub fn upload_router() -> OpenApiRouter<AppState> {
     no_store(photos::upload_router().merge(village_photos::upload_router()))
 }

@@ -11,8 +11,7 @@ use axum::{
     extract::State,
     http::{HeaderMap, StatusCode},
     response::IntoResponse,
-    routing::{get, post, put},
-    Json, Router,
+    Json,
 };
 use domain::{
     organise::{
@@ -26,6 +25,7 @@ use domain::{
 };
 use serde_json::json;
 use time::OffsetDateTime;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     http::{
@@ -42,15 +42,12 @@ use crate::{
     AppState,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/organise/villages/{slug}/organisers", get(list))
-        .route(
-            "/organise/villages/{slug}/organiser-invitations",
-            post(create_code),
-        )
-        .route("/organise/join", post(join))
-        .route("/organise/session/password", put(change_password))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(create_code))
+        .routes(routes!(join))
+        .routes(routes!(change_password))
 }
 
 fn now() -> i64 {
@@ -58,6 +55,19 @@ fn now() -> i64 {
 }
 
 /// `GET /api/organise/villages/{slug}/organisers`, longest-serving first.
+#[utoipa::path(
+    get,
+    path = "/organise/villages/{slug}/organisers",
+    tag = "organise",
+    summary = "The village's organisers, longest-serving first",
+    params(
+        ("slug" = String, Path, description = "The village's slug")
+    ),
+    responses(
+        (status = 200, description = "OK", body = VillageOrganisers)
+    ),
+    security(("organiser" = []))
+)]
 async fn list(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -88,6 +98,19 @@ async fn list(
 }
 
 /// `POST /api/organise/villages/{slug}/organiser-invitations`.
+#[utoipa::path(
+    post,
+    path = "/organise/villages/{slug}/organiser-invitations",
+    tag = "organise",
+    summary = "A one-time code for a new organiser",
+    params(
+        ("slug" = String, Path, description = "The village's slug")
+    ),
+    responses(
+        (status = 201, description = "Created", body = OrganiserCode)
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn create_code(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -139,6 +162,16 @@ const CODE_UNUSABLE_ZH: &str = "这个组织者邀请码不存在、已用过或
 /// `POST /api/organise/join`: a new account in the code's village, or the
 /// village added to an existing login (after checking its password);
 /// logs in. The code works once.
+#[utoipa::path(
+    post,
+    path = "/organise/join",
+    tag = "organise",
+    request_body = OrganiserJoin,
+    responses(
+        (status = 201, description = "Joined and logged in", body = OrganiserMe, headers(("set-cookie" = String, description = "The session cookie")))
+    ),
+    security(("csrf" = []))
+)]
 async fn join(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -252,6 +285,17 @@ async fn join(
 }
 
 /// `PUT /api/organise/session/password`.
+#[utoipa::path(
+    put,
+    path = "/organise/session/password",
+    tag = "organise",
+    summary = "Change the organiser's password",
+    request_body = PasswordChange,
+    responses(
+        (status = 200, description = "OK", body = OrganiserMe)
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn change_password(
     State(state): State<AppState>,
     headers: HeaderMap,

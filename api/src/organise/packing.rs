@@ -15,12 +15,9 @@
 //! exist (an order line withdrawn since) are dropped.
 
 use std::collections::{BTreeMap, HashMap};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-use axum::{
-    extract::State,
-    routing::{get, post},
-    Json, Router,
-};
+use axum::{extract::State, Json};
 use domain::{
     allocation::{allocate, OrderLine, Supply},
     dto::{DistributionPoint, HouseholdRef},
@@ -49,10 +46,10 @@ use crate::{
     AppState,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/organise/rounds/{id}/allocation", post(allocate_round))
-        .route("/organise/rounds/{id}/packing", get(packing))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(allocate_round))
+        .routes(routes!(packing))
 }
 
 pub const NOT_ALLOCATED: &str =
@@ -211,6 +208,19 @@ async fn fresh_code(conn: &mut SqliteConnection) -> Result<LabelCode> {
 }
 
 /// `POST /api/organise/rounds/{id}/allocation`.
+#[utoipa::path(
+    post,
+    path = "/organise/rounds/{id}/allocation",
+    tag = "organise",
+    summary = "Allocate the round's orders to the households that supply them",
+    params(
+        ("id" = i64, Path, description = "The round's id")
+    ),
+    responses(
+        (status = 200, description = "OK", body = Packing)
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn allocate_round(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -332,6 +342,19 @@ pub(crate) async fn store_allocation(
 }
 
 /// `GET /api/organise/rounds/{id}/packing`.
+#[utoipa::path(
+    get,
+    path = "/organise/rounds/{id}/packing",
+    tag = "organise",
+    summary = "The round's packing lists, by household and by point",
+    params(
+        ("id" = i64, Path, description = "The round's id")
+    ),
+    responses(
+        (status = 200, description = "OK", body = Packing)
+    ),
+    security(("organiser" = []))
+)]
 async fn packing(
     State(state): State<AppState>,
     o: CurrentOrganiser,

@@ -15,8 +15,7 @@
 use axum::{
     extract::{rejection::PathRejection, Path, State},
     http::StatusCode,
-    routing::{delete, get, put},
-    Json, Router,
+    Json,
 };
 use domain::{
     organise::people::{
@@ -27,6 +26,7 @@ use domain::{
 };
 use sqlx::{FromRow, SqliteConnection};
 use time::OffsetDateTime;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     db::{format_date, parse_date},
@@ -44,18 +44,12 @@ use crate::{
     AppState,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/organise/villages/{slug}/members", get(members))
-        .route(
-            "/organise/villages/{slug}/invitations",
-            get(invitations).post(create_invitation),
-        )
-        .route("/organise/invitations/{code}", delete(revoke))
-        .route(
-            "/organise/members/{id}/suspension",
-            put(suspend).delete(reinstate),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(members))
+        .routes(routes!(invitations, create_invitation))
+        .routes(routes!(revoke))
+        .routes(routes!(suspend, reinstate))
 }
 
 fn now() -> i64 {
@@ -110,6 +104,19 @@ impl MemberRow {
 }
 
 /// `GET /api/organise/villages/{slug}/members`.
+#[utoipa::path(
+    get,
+    path = "/organise/villages/{slug}/members",
+    tag = "organise",
+    summary = "The village's members",
+    params(
+        ("slug" = String, Path, description = "The village's slug")
+    ),
+    responses(
+        (status = 200, description = "OK", body = VillageMembers)
+    ),
+    security(("organiser" = []))
+)]
 async fn members(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -175,6 +182,18 @@ fn today() -> time::Date {
 }
 
 /// `GET /api/organise/villages/{slug}/invitations`: the organisers' codes, newest first.
+#[utoipa::path(
+    get,
+    path = "/organise/villages/{slug}/invitations",
+    tag = "organise",
+    params(
+        ("slug" = String, Path, description = "The village's slug")
+    ),
+    responses(
+        (status = 200, description = "OK", body = VillageInvitations)
+    ),
+    security(("organiser" = []))
+)]
 async fn invitations(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -205,6 +224,20 @@ async fn load_invitation(conn: &mut SqliteConnection, code: &str) -> Result<Vill
 }
 
 /// `POST /api/organise/villages/{slug}/invitations`.
+#[utoipa::path(
+    post,
+    path = "/organise/villages/{slug}/invitations",
+    tag = "organise",
+    summary = "A new invitation code for members",
+    params(
+        ("slug" = String, Path, description = "The village's slug")
+    ),
+    request_body = InvitationInput,
+    responses(
+        (status = 201, description = "Created", body = VillageInvitation)
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn create_invitation(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -249,6 +282,18 @@ async fn create_invitation(
 }
 
 /// `DELETE /api/organise/invitations/{code}`: revoke an unused code.
+#[utoipa::path(
+    delete,
+    path = "/organise/invitations/{code}",
+    tag = "organise",
+    params(
+        ("code" = String, Path, description = "The invitation code")
+    ),
+    responses(
+        (status = 204, description = "Done")
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn revoke(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -330,6 +375,20 @@ async fn load_member(conn: &mut SqliteConnection, id: i64) -> Result<VillageMemb
 
 /// `PUT /api/organise/members/{id}/suspension`: the member cannot log in
 /// or order, and their sessions end; their orders stay.
+#[utoipa::path(
+    put,
+    path = "/organise/members/{id}/suspension",
+    tag = "organise",
+    summary = "Suspend a member: no login or orders, sessions end; their orders stay",
+    params(
+        ("id" = i64, Path, description = "The member's id")
+    ),
+    request_body = SuspensionInput,
+    responses(
+        (status = 200, description = "OK", body = VillageMember)
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn suspend(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -344,6 +403,19 @@ async fn suspend(
 }
 
 /// `DELETE /api/organise/members/{id}/suspension`: reinstate.
+#[utoipa::path(
+    delete,
+    path = "/organise/members/{id}/suspension",
+    tag = "organise",
+    summary = "Reinstate a suspended member",
+    params(
+        ("id" = i64, Path, description = "The member's id")
+    ),
+    responses(
+        (status = 200, description = "OK", body = VillageMember)
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn reinstate(
     State(state): State<AppState>,
     o: CurrentOrganiser,

@@ -20,13 +20,13 @@
 //! MB and a second of CPU.
 
 use std::pin::Pin;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use axum::{
     body::{Body, HttpBody as _},
     extract::State,
     http::{header, HeaderMap, StatusCode},
-    routing::{delete, post},
-    Json, Router,
+    Json,
 };
 use domain::{
     dto::{photo_url, PhotoRef, PhotoVersionRef},
@@ -54,13 +54,13 @@ pub const MAX_PHOTOS: i64 = 12;
 const DRAIN_MAX_BYTES: u64 = 32 * 1024 * 1024;
 
 /// The upload route, on its own so it can stay out of the small body limit.
-pub fn upload_router() -> Router<AppState> {
-    Router::new().route("/organise/products/{id}/photos", post(upload))
+pub fn upload_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(upload))
 }
 
 /// Deleting (an organiser route, with the others).
-pub fn router() -> Router<AppState> {
-    Router::new().route("/organise/photos/{id}", delete(remove))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(remove))
 }
 
 fn too_large(bytes: Option<u64>) -> Error {
@@ -272,6 +272,20 @@ struct PhotoLog {
 }
 
 /// `POST /api/organise/products/{id}/photos`.
+#[utoipa::path(
+    post,
+    path = "/organise/products/{id}/photos",
+    tag = "organise",
+    summary = "Upload a product photo",
+    params(
+        ("id" = i64, Path, description = "The product's id")
+    ),
+    request_body(content_type = "image/*", description = "The photo's bytes: JPEG, PNG or WebP, at most 10 MB; the type is read from the bytes"),
+    responses(
+        (status = 201, description = "Created", body = PhotoRef)
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn upload(
     State(state): State<AppState>,
     o: Result<CurrentOrganiser>,
@@ -351,6 +365,19 @@ async fn upload(
 }
 
 /// `DELETE /api/organise/photos/{id}`.
+#[utoipa::path(
+    delete,
+    path = "/organise/photos/{id}",
+    tag = "organise",
+    summary = "Remove a product photo",
+    params(
+        ("id" = i64, Path, description = "The photo's id")
+    ),
+    responses(
+        (status = 204, description = "Done")
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn remove(
     State(state): State<AppState>,
     o: CurrentOrganiser,

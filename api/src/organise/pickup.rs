@@ -14,13 +14,13 @@
 //! goes into the change log in the same transaction.
 
 use std::collections::HashMap;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use axum::{
     extract::{RawQuery, State},
     http::{HeaderMap, StatusCode},
     response::Response,
-    routing::{get, put},
-    Json, Router,
+    Json,
 };
 use domain::{
     dto::DistributionPoint,
@@ -53,13 +53,13 @@ use crate::{
     AppState,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/organise/rounds/{id}/pickup", get(pickup_list))
-        .route("/organise/orders/{id}/pickup", put(mark))
-        .route("/organise/rounds/{id}/packing.csv", get(packing_csv))
-        .route("/organise/rounds/{id}/pickup.csv", get(pickup_csv))
-        .route("/organise/rounds/{id}/orders.csv", get(orders_csv))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(pickup_list))
+        .routes(routes!(mark))
+        .routes(routes!(packing_csv))
+        .routes(routes!(pickup_csv))
+        .routes(routes!(orders_csv))
 }
 
 const MARK_REUSED: &str =
@@ -234,6 +234,20 @@ async fn load_list(
 }
 
 /// `GET /api/organise/rounds/{id}/pickup?point={id}`.
+#[utoipa::path(
+    get,
+    path = "/organise/rounds/{id}/pickup",
+    tag = "organise",
+    summary = "The round's pickup list, by point",
+    params(
+        ("id" = i64, Path, description = "The round's id"),
+        ("point" = Option<i64>, Query, description = "Only this distribution point")
+    ),
+    responses(
+        (status = 200, description = "OK", body = PickupList)
+    ),
+    security(("organiser" = []))
+)]
 async fn pickup_list(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -267,6 +281,21 @@ async fn current_mark(conn: &mut SqliteConnection, order_id: &str) -> Result<Opt
 }
 
 /// `PUT /api/organise/orders/{uuid}/pickup`.
+#[utoipa::path(
+    put,
+    path = "/organise/orders/{id}/pickup",
+    tag = "organise",
+    summary = "Mark an order at the pickup point (collected, paid, not collected)",
+    params(
+        ("id" = String, Path, description = "The order's id: the UUID the phone made")
+    ),
+    request_body = PickupMarkInput,
+    responses(
+        (status = 201, description = "Created", body = PickupMarkAnswer),
+        (status = 200, description = "This mark was recorded before: the answer again", body = PickupMarkAnswer)
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn mark(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -398,6 +427,19 @@ fn clock(t: OffsetDateTime) -> String {
 }
 
 /// `GET /api/organise/rounds/{id}/packing.csv`: one row per piece, by household.
+#[utoipa::path(
+    get,
+    path = "/organise/rounds/{id}/packing.csv",
+    tag = "organise",
+    params(
+        ("id" = i64, Path, description = "The round's id"),
+        ("lang" = Option<String>, Query, description = "`zh` or `en`; else from Accept-Language")
+    ),
+    responses(
+        (status = 200, description = "The CSV file", content_type = "text/csv", body = String)
+    ),
+    security(("organiser" = []))
+)]
 async fn packing_csv(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -461,6 +503,20 @@ fn items(lang: Lang, lines: &[PointLine]) -> String {
 }
 
 /// `GET /api/organise/rounds/{id}/pickup.csv?point=`: one row per order.
+#[utoipa::path(
+    get,
+    path = "/organise/rounds/{id}/pickup.csv",
+    tag = "organise",
+    params(
+        ("id" = i64, Path, description = "The round's id"),
+        ("point" = Option<i64>, Query, description = "Only this distribution point"),
+        ("lang" = Option<String>, Query, description = "`zh` or `en`; else from Accept-Language")
+    ),
+    responses(
+        (status = 200, description = "The CSV file", content_type = "text/csv", body = String)
+    ),
+    security(("organiser" = []))
+)]
 async fn pickup_csv(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -531,6 +587,19 @@ struct OrderCsvRow {
 
 /// `GET /api/organise/rounds/{id}/orders.csv`: one row per order line,
 /// cancelled orders too (their status says so).
+#[utoipa::path(
+    get,
+    path = "/organise/rounds/{id}/orders.csv",
+    tag = "organise",
+    params(
+        ("id" = i64, Path, description = "The round's id"),
+        ("lang" = Option<String>, Query, description = "`zh` or `en`; else from Accept-Language")
+    ),
+    responses(
+        (status = 200, description = "The CSV file", content_type = "text/csv", body = String)
+    ),
+    security(("organiser" = []))
+)]
 async fn orders_csv(
     State(state): State<AppState>,
     o: CurrentOrganiser,

@@ -13,8 +13,7 @@
 use axum::{
     extract::{Path, State},
     http::StatusCode,
-    routing::{get, post},
-    Json, Router,
+    Json,
 };
 use domain::{
     feedback::{self, OrderRefund, Problem, ProblemReport, RefundRequest},
@@ -23,6 +22,7 @@ use domain::{
 };
 use sqlx::FromRow;
 use time::OffsetDateTime;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     http::{
@@ -34,11 +34,11 @@ use crate::{
     AppState,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/organise/villages/{slug}/problems", get(problems))
-        .route("/organise/reports/{id}/resolve", post(resolve))
-        .route("/organise/orders/{id}/refunds", post(refund))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(problems))
+        .routes(routes!(resolve))
+        .routes(routes!(refund))
 }
 
 fn now() -> i64 {
@@ -70,6 +70,19 @@ struct ProblemRow {
     refunded_fen: i64,
 }
 
+#[utoipa::path(
+    get,
+    path = "/organise/villages/{slug}/problems",
+    tag = "organise",
+    summary = "Problems reported on the village's labels",
+    params(
+        ("slug" = String, Path, description = "The village's slug")
+    ),
+    responses(
+        (status = 200, description = "OK", body = Vec<ProblemReport>)
+    ),
+    security(("organiser" = []))
+)]
 async fn problems(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -138,6 +151,19 @@ fn no_report(id: i64) -> Error {
     )
 }
 
+#[utoipa::path(
+    post,
+    path = "/organise/reports/{id}/resolve",
+    tag = "organise",
+    summary = "Mark a problem report resolved",
+    params(
+        ("id" = i64, Path, description = "The problem report's id")
+    ),
+    responses(
+        (status = 204, description = "Done")
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn resolve(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -178,6 +204,20 @@ async fn resolve(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/organise/orders/{id}/refunds",
+    tag = "organise",
+    summary = "Give money back for an order or one of its pieces",
+    params(
+        ("id" = String, Path, description = "The order's id: the UUID the phone made")
+    ),
+    request_body = RefundRequest,
+    responses(
+        (status = 201, description = "Created", body = OrderRefund)
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn refund(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -200,6 +240,29 @@ async fn refund(
         )
     })?;
     let v = o.check_village(tx.conn(), village_id).await?;
+    // Only money that changed hands can be given back: an order nobody
+    // collected has nothing to refund, and settlement would count it twice.
+    let pickup: Option<(String,)> = sqlx::query_as("SELECT state FROM pickup WHERE order_id = ?")
+        .bind(&order_id)
+        .fetch_optional(tx.conn())
+        .await?;
+    if !matches!(
+        pickup.as_ref().map(|(s,)| s.as_str()),
+        Some("paid" | "unpaid")
+    ) {
+        let error = LocalText::new(
+            "这张订单还没有取货，不能退款",
+            "this order has not been collected; only a collected order can be refunded",
+        );
+        return Err(Error::Conflict {
+            fields: vec![FieldError::new(
+                "order_id",
+                error.zh.clone(),
+                error.en.clone(),
+            )],
+            error,
+        });
+    }
     let mut errors: Vec<FieldError> = Vec::new();
     // The piece, if one is named: it must be a piece of this order.
     let mut piece: Option<(String, i64, i64)> = None;

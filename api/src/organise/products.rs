@@ -11,13 +11,14 @@
 //! A new price is recorded in `price_change` (shown on the household's
 //! page) and every write in the change log, in the same transaction.
 
-use axum::{extract::State, http::StatusCode, routing::get, Json, Router};
+use axum::{extract::State, http::StatusCode, Json};
 use domain::{
     organise::{OrganiseProduct, ProductInput},
     FieldError, LocalText, Season,
 };
 use sqlx::{FromRow, SqliteConnection};
 use time::OffsetDateTime;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     db::{execute_for_each, format_date, json_ids},
@@ -33,10 +34,10 @@ use crate::{
     AppState,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/organise/villages/{slug}/products", get(list).post(create))
-        .route("/organise/products/{id}", get(one).put(edit))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(one, edit))
 }
 
 /// A product as organisers see it: the shop's columns, and more.
@@ -125,6 +126,19 @@ async fn load_for(
     Ok((v, p))
 }
 
+#[utoipa::path(
+    get,
+    path = "/organise/villages/{slug}/products",
+    tag = "organise",
+    summary = "The village's products",
+    params(
+        ("slug" = String, Path, description = "The village's slug")
+    ),
+    responses(
+        (status = 200, description = "OK", body = Vec<OrganiseProduct>)
+    ),
+    security(("organiser" = []))
+)]
 async fn list(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -163,6 +177,19 @@ async fn list(
         .map(Json)
 }
 
+#[utoipa::path(
+    get,
+    path = "/organise/products/{id}",
+    tag = "organise",
+    summary = "A product as its organisers see it",
+    params(
+        ("id" = i64, Path, description = "The product's id")
+    ),
+    responses(
+        (status = 200, description = "OK", body = OrganiseProduct)
+    ),
+    security(("organiser" = []))
+)]
 async fn one(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -271,6 +298,20 @@ fn bind_columns<'q>(q: ProductQuery<'q>, p: &'q ProductInput) -> ProductQuery<'q
 }
 
 /// `POST /api/organise/villages/{slug}/products`.
+#[utoipa::path(
+    post,
+    path = "/organise/villages/{slug}/products",
+    tag = "organise",
+    summary = "Add a product",
+    params(
+        ("slug" = String, Path, description = "The village's slug")
+    ),
+    request_body = ProductInput,
+    responses(
+        (status = 201, description = "Created", body = OrganiseProduct)
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn create(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -298,6 +339,20 @@ async fn link_households(conn: &mut SqliteConnection, product_id: i64, ids: &[i6
 }
 
 /// `PUT /api/organise/products/{id}`: the body is the whole product.
+#[utoipa::path(
+    put,
+    path = "/organise/products/{id}",
+    tag = "organise",
+    summary = "Save a product; the body is the whole product",
+    params(
+        ("id" = i64, Path, description = "The product's id")
+    ),
+    request_body = ProductInput,
+    responses(
+        (status = 200, description = "OK", body = OrganiseProduct)
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn edit(
     State(state): State<AppState>,
     o: CurrentOrganiser,

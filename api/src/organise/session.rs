@@ -20,8 +20,7 @@ use axum::{
     extract::{FromRequestParts, State},
     http::{request::Parts, HeaderMap, Method, StatusCode},
     response::IntoResponse,
-    routing::{get, post},
-    Json, Router,
+    Json,
 };
 use domain::{
     organise::{
@@ -31,6 +30,7 @@ use domain::{
 };
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     http::{
@@ -55,10 +55,10 @@ pub const CSRF_MISSING: &str =
 pub const CSRF_MISSING_ZH: &str =
     "这次修改被拒绝了：缺少组织者页面会带上的请求头 X-Requested-With: storefront（用来防止跨站请求）；请刷新页面再试";
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/organise/session", post(login).delete(logout))
-        .route("/organise/me", get(me))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login, logout))
+        .routes(routes!(me))
 }
 
 fn now() -> i64 {
@@ -196,6 +196,18 @@ impl CurrentOrganiser {
 }
 
 /// `POST /api/organise/session`.
+#[utoipa::path(
+    post,
+    path = "/organise/session",
+    tag = "organise",
+    summary = "Log in as an organiser",
+    request_body = OrganiserLogin,
+    responses(
+        (status = 200, description = "Logged in", body = OrganiserMe, headers(("set-cookie" = String, description = "The session cookie"))),
+        (status = 429, description = "Too many failed logins", body = domain::organise::RateLimitedError)
+    ),
+    security(("csrf" = []))
+)]
 async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -236,6 +248,15 @@ async fn login(
 
 /// `DELETE /api/organise/session`: always 204 and a cleared cookie (with
 /// the CSRF header, so another site cannot log an organiser out).
+#[utoipa::path(
+    delete,
+    path = "/organise/session",
+    tag = "organise",
+    responses(
+        (status = 204, description = "Logged out; the cookie is cleared", headers(("set-cookie" = String, description = "Clears the session cookie")))
+    ),
+    security(("csrf" = []))
+)]
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<impl IntoResponse> {
     check_csrf(&headers)?;
     ORGANISER.end(&state, &headers).await?;
@@ -243,6 +264,16 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<imp
     Ok((StatusCode::NO_CONTENT, cookie))
 }
 
+#[utoipa::path(
+    get,
+    path = "/organise/me",
+    tag = "organise",
+    summary = "The logged-in organiser and their villages",
+    responses(
+        (status = 200, description = "OK", body = OrganiserMe)
+    ),
+    security(("organiser" = []))
+)]
 async fn me(State(state): State<AppState>, o: OrganiserSession) -> Result<Json<OrganiserMe>> {
     let mut conn = state.db.acquire().await?;
     Ok(Json(load_me(&mut conn, o.id).await?))

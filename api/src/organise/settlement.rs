@@ -22,8 +22,7 @@ use axum::{
     extract::{RawQuery, State},
     http::{HeaderMap, StatusCode},
     response::Response,
-    routing::{get, put},
-    Json, Router,
+    Json,
 };
 use domain::{
     income::{
@@ -38,6 +37,7 @@ use domain::{
 };
 use sqlx::{FromRow, SqliteConnection};
 use time::{Date, OffsetDateTime};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     http::{
@@ -57,16 +57,13 @@ use crate::{
     AppState,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/organise/rounds/{id}/settlement", get(settlement))
-        .route("/organise/rounds/{id}/settlement.csv", get(settlement_csv))
-        .route(
-            "/organise/rounds/{id}/households/{household}/payment",
-            put(pay).delete(unpay),
-        )
-        .route("/organise/villages/{slug}/income", get(village_income))
-        .route("/organise/households/{id}/income", get(household_income))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(settlement))
+        .routes(routes!(settlement_csv))
+        .routes(routes!(pay, unpay))
+        .routes(routes!(village_income))
+        .routes(routes!(household_income))
 }
 
 fn bad_day(what: &str, raw: &str) -> Error {
@@ -302,6 +299,15 @@ async fn load_settlement(
 }
 
 /// `GET /api/organise/rounds/{id}/settlement`.
+#[utoipa::path(
+    get,
+    path = "/organise/rounds/{id}/settlement",
+    tag = "organise",
+    summary = "The round's settlement: each household's earnings and payment, the organising share",
+    params(("id" = i64, Path, description = "The round's id")),
+    responses((status = 200, description = "OK", body = RoundSettlement)),
+    security(("organiser" = []))
+)]
 async fn settlement(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -312,6 +318,18 @@ async fn settlement(
 }
 
 /// `GET /api/organise/rounds/{id}/settlement.csv`.
+#[utoipa::path(
+    get,
+    path = "/organise/rounds/{id}/settlement.csv",
+    tag = "organise",
+    summary = "The round's settlement as CSV (UTF-8 with a BOM)",
+    params(
+        ("id" = i64, Path, description = "The round's id"),
+        ("lang" = Option<String>, Query, description = "Column names in `zh` or `en`")
+    ),
+    responses((status = 200, description = "CSV", content_type = "text/csv")),
+    security(("organiser" = []))
+)]
 async fn settlement_csv(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -411,6 +429,19 @@ fn now() -> OffsetDateTime {
 }
 
 /// `PUT /api/organise/rounds/{id}/households/{household}/payment`.
+#[utoipa::path(
+    put,
+    path = "/organise/rounds/{id}/households/{household}/payment",
+    tag = "organise",
+    summary = "Record what a household was paid for the round",
+    params(
+        ("id" = i64, Path, description = "The round's id"),
+        ("household" = i64, Path, description = "The household's id")
+    ),
+    request_body = PaymentInput,
+    responses((status = 200, description = "OK", body = HouseholdPayment)),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn pay(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -460,6 +491,18 @@ async fn pay(
 
 /// `DELETE /api/organise/rounds/{id}/households/{household}/payment`: the
 /// payment was recorded by mistake. Nothing recorded: 204 all the same.
+#[utoipa::path(
+    delete,
+    path = "/organise/rounds/{id}/households/{household}/payment",
+    tag = "organise",
+    summary = "Remove a household's payment record",
+    params(
+        ("id" = i64, Path, description = "The round's id"),
+        ("household" = i64, Path, description = "The household's id")
+    ),
+    responses((status = 204, description = "Removed")),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn unpay(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -582,6 +625,18 @@ async fn paid_amounts(
 }
 
 /// `GET /api/organise/villages/{slug}/income?year=YYYY`.
+#[utoipa::path(
+    get,
+    path = "/organise/villages/{slug}/income",
+    tag = "organise",
+    summary = "Each household's income in a year, by band, the registered poor apart",
+    params(
+        ("slug" = String, Path, description = "The village's slug"),
+        ("year" = Option<i32>, Query, description = "The year; this year in Asia/Shanghai when left out")
+    ),
+    responses((status = 200, description = "OK", body = IncomeReport)),
+    security(("organiser" = []))
+)]
 async fn village_income(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -634,6 +689,15 @@ async fn village_income(
 
 /// `GET /api/organise/households/{id}/income`: every round and year, for
 /// the chart on the household's page.
+#[utoipa::path(
+    get,
+    path = "/organise/households/{id}/income",
+    tag = "organise",
+    summary = "A household's income in every round and year",
+    params(("id" = i64, Path, description = "The household's id")),
+    responses((status = 200, description = "OK", body = IncomeHistory)),
+    security(("organiser" = []))
+)]
 async fn household_income(
     State(state): State<AppState>,
     o: CurrentOrganiser,

@@ -15,13 +15,14 @@
 //! stays for history. It cannot close while a round not yet distributed
 //! uses it (409, naming the round).
 
-use axum::{extract::State, http::StatusCode, routing::get, Json, Router};
+use axum::{extract::State, http::StatusCode, Json};
 use domain::{
     organise::village::{OrganisePoint, OrganiseVillagePage, PointInput, VillageInput},
     FieldError, LocalText,
 };
 use sqlx::{FromRow, SqliteConnection};
 use time::OffsetDateTime;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     db::format_date,
@@ -36,14 +37,11 @@ use crate::{
     AppState,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/organise/villages/{slug}", get(page).put(edit_page))
-        .route(
-            "/organise/villages/{slug}/points",
-            get(points).post(create_point),
-        )
-        .route("/organise/points/{id}", get(one_point).put(edit_point))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(page, edit_page))
+        .routes(routes!(points, create_point))
+        .routes(routes!(one_point, edit_point))
 }
 
 type PageRow = (
@@ -80,6 +78,19 @@ async fn load_page(conn: &mut SqliteConnection, v: &VillageRef) -> Result<Organi
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/organise/villages/{slug}",
+    tag = "organise",
+    summary = "The village page as its organisers edit it",
+    params(
+        ("slug" = String, Path, description = "The village's slug")
+    ),
+    responses(
+        (status = 200, description = "OK", body = OrganiseVillagePage)
+    ),
+    security(("organiser" = []))
+)]
 async fn page(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -99,6 +110,20 @@ fn validated<T>(errors: Vec<FieldError>, input: T) -> Result<T> {
 }
 
 /// `PUT /api/organise/villages/{slug}`.
+#[utoipa::path(
+    put,
+    path = "/organise/villages/{slug}",
+    tag = "organise",
+    summary = "Save the village page",
+    params(
+        ("slug" = String, Path, description = "The village's slug")
+    ),
+    request_body = VillageInput,
+    responses(
+        (status = 200, description = "OK", body = OrganiseVillagePage)
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn edit_page(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -215,6 +240,19 @@ async fn load_point(
     Ok((village_id, row.into_point()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/organise/villages/{slug}/points",
+    tag = "organise",
+    summary = "The village's distribution points",
+    params(
+        ("slug" = String, Path, description = "The village's slug")
+    ),
+    responses(
+        (status = 200, description = "OK", body = Vec<OrganisePoint>)
+    ),
+    security(("organiser" = []))
+)]
 async fn points(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -231,6 +269,19 @@ async fn points(
     Ok(Json(rows.into_iter().map(PointRow::into_point).collect()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/organise/points/{id}",
+    tag = "organise",
+    summary = "A distribution point",
+    params(
+        ("id" = i64, Path, description = "The distribution point's id")
+    ),
+    responses(
+        (status = 200, description = "OK", body = OrganisePoint)
+    ),
+    security(("organiser" = []))
+)]
 async fn one_point(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -241,6 +292,20 @@ async fn one_point(
 }
 
 /// `POST /api/organise/villages/{slug}/points`.
+#[utoipa::path(
+    post,
+    path = "/organise/villages/{slug}/points",
+    tag = "organise",
+    summary = "Add a distribution point",
+    params(
+        ("slug" = String, Path, description = "The village's slug")
+    ),
+    request_body = PointInput,
+    responses(
+        (status = 201, description = "Created", body = OrganisePoint)
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn create_point(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -277,6 +342,19 @@ async fn create_point(
 }
 
 /// `PUT /api/organise/points/{id}`: the whole point; `closed: true` closes it.
+#[utoipa::path(
+    put,
+    path = "/organise/points/{id}",
+    tag = "organise",
+    params(
+        ("id" = i64, Path, description = "The distribution point's id")
+    ),
+    request_body = PointInput,
+    responses(
+        (status = 200, description = "OK", body = OrganisePoint)
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn edit_point(
     State(state): State<AppState>,
     o: CurrentOrganiser,

@@ -10,13 +10,13 @@
 //! Errors name the field `photo`, as for product photos.
 
 use std::collections::HashMap;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use axum::{
     body::Body,
     extract::State,
     http::{HeaderMap, StatusCode},
-    routing::{delete, post},
-    Json, Router,
+    Json,
 };
 use domain::{dto::PhotoRef, organise::village::MAX_PHOTOS};
 use serde::Serialize;
@@ -35,14 +35,14 @@ use crate::{
     photos, AppState,
 };
 
-pub fn upload_router() -> Router<AppState> {
-    Router::new()
-        .route("/organise/households/{id}/photos", post(upload_household))
-        .route("/organise/villages/{slug}/photos", post(upload_village))
+pub fn upload_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(upload_household))
+        .routes(routes!(upload_village))
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/organise/village-photos/{id}", delete(remove))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(remove))
 }
 
 pub fn url(photo_id: i64, width: u32) -> String {
@@ -170,6 +170,20 @@ struct PhotoLog {
     versions: Vec<(i64, i64)>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/organise/households/{id}/photos",
+    tag = "organise",
+    summary = "Upload a household photo",
+    params(
+        ("id" = i64, Path, description = "The household's id")
+    ),
+    request_body(content_type = "image/*", description = "The photo's bytes: JPEG, PNG or WebP, at most 10 MB; the type is read from the bytes"),
+    responses(
+        (status = 201, description = "Created", body = PhotoRef)
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn upload_household(
     State(state): State<AppState>,
     o: Result<CurrentOrganiser>,
@@ -193,6 +207,20 @@ async fn upload_household(
     store(&state, &headers, body, checked).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/organise/villages/{slug}/photos",
+    tag = "organise",
+    summary = "Upload a village photo",
+    params(
+        ("slug" = String, Path, description = "The village's slug")
+    ),
+    request_body(content_type = "image/*", description = "The photo's bytes: JPEG, PNG or WebP, at most 10 MB; the type is read from the bytes"),
+    responses(
+        (status = 201, description = "Created", body = PhotoRef)
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn upload_village(
     State(state): State<AppState>,
     o: Result<CurrentOrganiser>,
@@ -290,6 +318,19 @@ async fn store(
 }
 
 /// `DELETE /api/organise/village-photos/{id}`.
+#[utoipa::path(
+    delete,
+    path = "/organise/village-photos/{id}",
+    tag = "organise",
+    summary = "Remove a village or household photo",
+    params(
+        ("id" = i64, Path, description = "The photo's id")
+    ),
+    responses(
+        (status = 204, description = "Done")
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn remove(
     State(state): State<AppState>,
     o: CurrentOrganiser,

@@ -8,7 +8,7 @@
 //! never drop below what confirmed bookings hold on a night from today on
 //! (409 naming the night): the bed trigger only guards new nights.
 
-use axum::{extract::State, routing::get, Json, Router};
+use axum::{extract::State, Json};
 use domain::{
     dto::HouseholdRef,
     organise::visit_offer::{HostInput, OrganiseVisitOffer, VisitOfferInput},
@@ -16,6 +16,7 @@ use domain::{
 };
 use sqlx::SqliteConnection;
 use time::{Duration, OffsetDateTime};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     db::format_date,
@@ -27,8 +28,8 @@ use crate::{
     AppState,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/organise/villages/{slug}/visit", get(one).put(save))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(one, save))
 }
 
 /// The offer as it is now; `None` while the village takes no visitors.
@@ -106,6 +107,19 @@ async fn answer(
 }
 
 /// `GET /api/organise/villages/{slug}/visit`.
+#[utoipa::path(
+    get,
+    path = "/organise/villages/{slug}/visit",
+    tag = "organise",
+    summary = "The village's visit offer as its organisers edit it",
+    params(
+        ("slug" = String, Path, description = "The village's slug")
+    ),
+    responses(
+        (status = 200, description = "OK", body = OrganiseVisitOffer)
+    ),
+    security(("organiser" = []))
+)]
 async fn one(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -142,6 +156,20 @@ fn conflict(field: String, zh: String, en: String) -> Error {
 }
 
 /// `PUT /api/organise/villages/{slug}/visit`: the whole offer.
+#[utoipa::path(
+    put,
+    path = "/organise/villages/{slug}/visit",
+    tag = "organise",
+    summary = "Save the village's whole visit offer",
+    params(
+        ("slug" = String, Path, description = "The village's slug")
+    ),
+    request_body = VisitOfferInput,
+    responses(
+        (status = 200, description = "OK", body = OrganiseVisitOffer)
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn save(
     State(state): State<AppState>,
     o: CurrentOrganiser,

@@ -13,11 +13,11 @@
 //! ordinary booking endpoints.
 
 use std::collections::HashMap;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use axum::{
     extract::{RawQuery, State},
-    routing::{get, post, put},
-    Json, Router,
+    Json,
 };
 use domain::{
     dto::Booking,
@@ -52,12 +52,12 @@ use crate::{
 pub const DEFAULT_DAYS: i64 = 30;
 pub const MAX_DAYS: i64 = 92;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/organise/villages/{slug}/bookings", get(per_day))
-        .route("/organise/villages/{slug}/closed-days", put(close_day))
-        .route("/organise/bookings/{id}", get(one))
-        .route("/organise/bookings/{id}/cancel", post(cancel))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(per_day))
+        .routes(routes!(close_day))
+        .routes(routes!(one))
+        .routes(routes!(cancel))
 }
 
 fn date_param(query: &Option<String>, name: &str) -> Result<Option<Date>> {
@@ -91,6 +91,21 @@ async fn booking_for(
 }
 
 /// `GET /api/organise/villages/{slug}/bookings`.
+#[utoipa::path(
+    get,
+    path = "/organise/villages/{slug}/bookings",
+    tag = "organise",
+    summary = "Bookings per day, host by host",
+    params(
+        ("slug" = String, Path, description = "The village's slug"),
+        ("from" = Option<String>, Query, format = Date, description = "First day (default today)"),
+        ("to" = Option<String>, Query, format = Date, description = "Last day")
+    ),
+    responses(
+        (status = 200, description = "OK", body = OrganiseBookings)
+    ),
+    security(("organiser" = []))
+)]
 async fn per_day(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -188,6 +203,18 @@ async fn per_day(
 }
 
 /// `GET /api/organise/bookings/{uuid}`: any booking of the village.
+#[utoipa::path(
+    get,
+    path = "/organise/bookings/{id}",
+    tag = "organise",
+    params(
+        ("id" = String, Path, description = "The booking's id: the UUID the phone made")
+    ),
+    responses(
+        (status = 200, description = "OK", body = Booking)
+    ),
+    security(("organiser" = []))
+)]
 async fn one(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -201,6 +228,19 @@ async fn one(
 /// `POST /api/organise/bookings/{uuid}/cancel`: whatever the visitor's
 /// free-cancellation window; the reason is shown to the visitor. A
 /// booking already cancelled is answered as it is.
+#[utoipa::path(
+    post,
+    path = "/organise/bookings/{id}/cancel",
+    tag = "organise",
+    params(
+        ("id" = String, Path, description = "The booking's id: the UUID the phone made")
+    ),
+    request_body = CancelBookingInput,
+    responses(
+        (status = 200, description = "OK", body = Booking)
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn cancel(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -244,6 +284,19 @@ async fn cancel(
 
 /// `PUT /api/organise/villages/{slug}/closed-days`: close a night to new
 /// bookings, or reopen it. Bookings already made for it stay.
+#[utoipa::path(
+    put,
+    path = "/organise/villages/{slug}/closed-days",
+    tag = "organise",
+    params(
+        ("slug" = String, Path, description = "The village's slug")
+    ),
+    request_body = ClosedDayInput,
+    responses(
+        (status = 200, description = "OK", body = ClosedDays)
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn close_day(
     State(state): State<AppState>,
     o: CurrentOrganiser,

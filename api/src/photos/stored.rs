@@ -7,13 +7,12 @@
 //!   and households' photos.
 
 use std::collections::HashMap;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use axum::{
     extract::{rejection::PathRejection, Path, State},
     http::{header, HeaderValue},
     response::{IntoResponse, Response},
-    routing::get,
-    Router,
 };
 use domain::dto::{photo_url, PhotoRef, PhotoVersionRef};
 use sqlx::SqliteConnection;
@@ -27,20 +26,45 @@ use crate::{
     AppState,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/photos/{id}/{file}", get(serve))
-        .route("/village-photos/{id}/{file}", get(serve_village))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(serve))
+        .routes(routes!(serve_village))
 }
 
 type PhotoPath = std::result::Result<Path<(String, String)>, PathRejection>;
 
 /// `GET /api/photos/{id}/{width}.jpg`.
+#[utoipa::path(
+    get,
+    path = "/photos/{id}/{file}",
+    tag = "photos",
+    summary = "A product photo at one width",
+    params(
+        ("id" = i64, Path, description = "The photo's id"),
+        ("file" = String, Path, description = "`{width}.jpg`")
+    ),
+    responses(
+        (status = 200, description = "The photo at that width", content_type = "image/jpeg")
+    )
+)]
 async fn serve(State(state): State<AppState>, path: PhotoPath) -> Result<Response> {
     serve_from(&state, path, "photo_version").await
 }
 
 /// `GET /api/village-photos/{id}/{width}.jpg`: villages' and households' photos.
+#[utoipa::path(
+    get,
+    path = "/village-photos/{id}/{file}",
+    tag = "photos",
+    params(
+        ("id" = i64, Path, description = "The photo's id"),
+        ("file" = String, Path, description = "`{width}.jpg`")
+    ),
+    responses(
+        (status = 200, description = "The photo at that width", content_type = "image/jpeg")
+    )
+)]
 async fn serve_village(State(state): State<AppState>, path: PhotoPath) -> Result<Response> {
     serve_from(&state, path, "village_photo_version").await
 }

@@ -2,6 +2,7 @@
 //!
 //! - `PUT  /api/orders/{uuid}/feedback`: the member rates the lines of their
 //!   own collected order (a line rated again keeps the latest).
+//! - `GET  /api/orders/{uuid}/feedback`: the ratings the member gave it.
 //! - `POST /api/labels/{code}/reports`: anyone holding a piece reports a
 //!   problem with it; limited per address, and the answer says nothing of
 //!   who ordered it.
@@ -13,8 +14,7 @@
 use axum::{
     extract::{rejection::PathRejection, Path, State},
     http::StatusCode,
-    routing::{post, put},
-    Json, Router,
+    Json,
 };
 use domain::{
     feedback::{
@@ -26,6 +26,7 @@ use domain::{
 use sha2::{Digest as _, Sha256};
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     http::{
@@ -44,13 +45,13 @@ pub const REPORTS_PER_ADDRESS: i64 = 5;
 pub const REPORT_WINDOW_MINUTES: i64 = 60;
 
 /// The member's own routes (personal, never cached).
-pub fn router() -> Router<AppState> {
-    Router::new().route("/orders/{id}/feedback", put(rate))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(rate, rated))
 }
 
 /// The public report route.
-pub fn reports_router() -> Router<AppState> {
-    Router::new().route("/labels/{code}/reports", post(report))
+pub fn reports_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(report))
 }
 
 fn now() -> i64 {
@@ -58,6 +59,19 @@ fn now() -> i64 {
 }
 
 /// `PUT /api/orders/{uuid}/feedback`: answers every rating of the order.
+#[utoipa::path(
+    put,
+    path = "/orders/{id}/feedback",
+    tag = "shop",
+    params(
+        ("id" = String, Path, description = "The order's id: the UUID the phone made")
+    ),
+    request_body = FeedbackRequest,
+    responses(
+        (status = 200, description = "OK", body = FeedbackRequest)
+    ),
+    security(("member" = []))
+)]
 async fn rate(
     State(state): State<AppState>,
     member: CurrentMember,
@@ -126,6 +140,41 @@ async fn rate(
     Ok(Json(FeedbackRequest { ratings }))
 }
 
+/// `GET /api/orders/{uuid}/feedback`: the member's ratings of their own
+/// order so far (none before pickup).
+#[utoipa::path(
+    get,
+    path = "/orders/{id}/feedback",
+    tag = "shop",
+    summary = "The member's ratings of their own order so far",
+    params(
+        ("id" = String, Path, description = "The order's id: the UUID the phone made")
+    ),
+    responses(
+        (status = 200, description = "OK", body = FeedbackRequest)
+    ),
+    security(("member" = []))
+)]
+async fn rated(
+    State(state): State<AppState>,
+    member: CurrentMember,
+    OrderId(id): OrderId,
+) -> Result<Json<FeedbackRequest>> {
+    let mut conn = state.db.acquire().await?;
+    let owner: Option<(i64,)> = sqlx::query_as("SELECT member_id FROM orders WHERE id = ?")
+        .bind(&id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if owner.map(|(m,)| m) != Some(member.id) {
+        return Err(Error::not_found(
+            format!("没有这张订单：{id}"),
+            format!("no order with id {id}"),
+        ));
+    }
+    let ratings = order_ratings(&mut conn, &id).await?;
+    Ok(Json(FeedbackRequest { ratings }))
+}
+
 /// Every rating of an order, by product.
 pub(crate) async fn order_ratings(
     conn: &mut SqliteConnection,
@@ -150,6 +199,19 @@ pub(crate) async fn order_ratings(
 }
 
 /// `POST /api/labels/{code}/reports` → 201 [`ReportReceived`].
+#[utoipa::path(
+    post,
+    path = "/labels/{code}/reports",
+    tag = "shop",
+    summary = "Report a problem with what a label is on (anyone with the label)",
+    params(
+        ("code" = String, Path, description = "The label code, e.g. `K7QX-3MPD`")
+    ),
+    request_body = ReportRequest,
+    responses(
+        (status = 201, description = "Created", body = ReportReceived)
+    )
+)]
 async fn report(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,

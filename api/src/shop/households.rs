@@ -2,12 +2,13 @@
 //! - `GET /api/households/{id}/price-history`: organisers' price changes of
 //!   its published products, newest first.
 
-use axum::{extract::State, routing::get, Json, Router};
+use axum::{extract::State, Json};
 use domain::{
     dto::{HouseholdDetail, HouseholdRef},
     LocalText,
 };
 use sqlx::FromRow;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     db::parse_date,
@@ -18,10 +19,10 @@ use crate::{
     AppState,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/households/{id}", get(detail))
-        .route("/households/{id}/price-history", get(price_history))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(detail))
+        .routes(routes!(price_history))
 }
 
 /// `SELECT h.id, h.name_zh, h.name_en, h.demo` rows.
@@ -60,6 +61,18 @@ struct DetailRow {
     village_name_en: String,
 }
 
+#[utoipa::path(
+    get,
+    path = "/households/{id}",
+    tag = "shop",
+    summary = "A household: its story, products and feedback summary",
+    params(
+        ("id" = i64, Path, description = "The household's id")
+    ),
+    responses(
+        (status = 200, description = "OK", body = HouseholdDetail)
+    )
+)]
 async fn detail(State(state): State<AppState>, Id(id): Id) -> Result<Json<HouseholdDetail>> {
     let row: DetailRow = sqlx::query_as(
         "SELECT h.id, h.name_zh, h.name_en, h.demo, h.story_zh, h.story_en, h.member_since,
@@ -112,6 +125,18 @@ async fn detail(State(state): State<AppState>, Id(id): Id) -> Result<Json<Househ
 }
 
 /// `GET /api/households/{id}/price-history`.
+#[utoipa::path(
+    get,
+    path = "/households/{id}/price-history",
+    tag = "shop",
+    summary = "The household's products' price changes",
+    params(
+        ("id" = i64, Path, description = "The household's id")
+    ),
+    responses(
+        (status = 200, description = "OK", body = Vec<domain::organise::PriceChange>)
+    )
+)]
 async fn price_history(
     State(state): State<AppState>,
     Id(id): Id,

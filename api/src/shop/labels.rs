@@ -4,11 +4,11 @@
 
 use axum::{
     extract::{rejection::PathRejection, Path, State},
-    routing::get,
-    Json, Router,
+    Json,
 };
 use domain::{dto::HouseholdRef, label::LabelCode, packing::LabelInfo, LocalText};
 use sqlx::FromRow;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     http::error::{Error, Result},
@@ -19,10 +19,10 @@ use crate::{
     AppState,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/labels/{code}", get(label))
-        .route("/labels/{code}/qr.svg", get(qr))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(label))
+        .routes(routes!(qr))
 }
 
 /// `GET /api/labels/{code}/qr.svg`: a QR code of the label's trace page,
@@ -30,6 +30,17 @@ pub fn router() -> Router<AppState> {
 /// the request came to (its `Host`, and https when the server is told so
 /// or a trusted proxy says so): labels are printed from the same address
 /// consumers reach, so there is no setting to keep in step with it.
+#[utoipa::path(
+    get,
+    path = "/labels/{code}/qr.svg",
+    tag = "shop",
+    params(
+        ("code" = String, Path, description = "The label code, e.g. `K7QX-3MPD`")
+    ),
+    responses(
+        (status = 200, description = "The label's QR code", content_type = "image/svg+xml", body = String)
+    )
+)]
 async fn qr(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
@@ -98,6 +109,18 @@ struct LabelRow {
 
 /// `GET /api/labels/{code}`: public. Selects nothing of the consumer (the
 /// order is joined only for its distribution point).
+#[utoipa::path(
+    get,
+    path = "/labels/{code}",
+    tag = "shop",
+    summary = "What a label is on: household, village, product, round and point, never who ordered it",
+    params(
+        ("code" = String, Path, description = "The label code, e.g. `K7QX-3MPD`")
+    ),
+    responses(
+        (status = 200, description = "OK", body = LabelInfo)
+    )
+)]
 async fn label(
     State(state): State<AppState>,
     code: std::result::Result<Path<String>, PathRejection>,

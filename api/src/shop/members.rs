@@ -10,8 +10,7 @@ use axum::{
     extract::State,
     http::{HeaderMap, StatusCode},
     response::IntoResponse,
-    routing::{get, post},
-    Json, Router,
+    Json,
 };
 use domain::{
     dto::{Invitation, LoginRequest, Me, RegisterRequest},
@@ -19,6 +18,7 @@ use domain::{
 };
 use sqlx::{FromRow, SqliteConnection};
 use time::OffsetDateTime;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     http::{
@@ -47,18 +47,28 @@ pub const CODE_EXPIRED_ZH: &str = "这个邀请码已过期，请向给您邀请
 pub const CODE_REVOKED: &str = "this invitation code was withdrawn by the village's organisers";
 pub const CODE_REVOKED_ZH: &str = "这个邀请码已被村里的组织者收回";
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/members", post(register))
-        .route("/session", post(login).delete(logout))
-        .route("/me", get(me))
-        .route("/me/invitations", post(invite))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(login, logout))
+        .routes(routes!(me))
+        .routes(routes!(invite))
 }
 
 fn now() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
 }
 
+#[utoipa::path(
+    post,
+    path = "/members",
+    tag = "shop",
+    summary = "Join with an invitation code; logs in",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Joined and logged in", body = Me, headers(("set-cookie" = String, description = "The session cookie")))
+    )
+)]
 async fn register(
     State(state): State<AppState>,
     JsonBody(req): JsonBody<RegisterRequest>,
@@ -230,6 +240,17 @@ fn phone_taken() -> Error {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/session",
+    tag = "shop",
+    summary = "Log in as a member",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = Me, headers(("set-cookie" = String, description = "The session cookie"))),
+        (status = 429, description = "Too many failed logins", body = domain::organise::RateLimitedError)
+    )
+)]
 async fn login(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
@@ -274,6 +295,14 @@ async fn login(
 }
 
 /// Always 204 and a cleared cookie, logged in or not.
+#[utoipa::path(
+    delete,
+    path = "/session",
+    tag = "shop",
+    responses(
+        (status = 204, description = "Logged out; the cookie is cleared", headers(("set-cookie" = String, description = "Clears the session cookie")))
+    )
+)]
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<impl IntoResponse> {
     MEMBER.end(&state, &headers).await?;
     let cookie = MEMBER.unset_cookie();
@@ -284,6 +313,15 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<imp
 /// logged in: a session used a day or more after it was last renewed gets
 /// its full lifetime again, in the database and in the cookie. One write a
 /// day per phone at most; a phone left unused for 30 days is logged out.
+#[utoipa::path(
+    get,
+    path = "/me",
+    tag = "shop",
+    responses(
+        (status = 200, description = "The logged-in member (the session is renewed when it is getting old)", body = Me)
+    ),
+    security(("member" = []))
+)]
 async fn me(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -319,6 +357,16 @@ async fn me(
     Ok((MEMBER.set_cookie(&token), Json(me)).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/me/invitations",
+    tag = "shop",
+    summary = "A new invitation code for the member to pass on",
+    responses(
+        (status = 201, description = "Created", body = Invitation)
+    ),
+    security(("member" = []))
+)]
 async fn invite(
     State(state): State<AppState>,
     member: CurrentMember,

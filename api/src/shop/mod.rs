@@ -16,12 +16,12 @@ pub mod stock;
 pub mod villages;
 pub mod visits;
 
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::{http::no_store, AppState};
 
-pub fn router() -> Router<AppState> {
-    let public = Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    let public = OpenApiRouter::new()
         .merge(villages::router())
         .merge(households::router())
         .merge(products::router())
@@ -29,7 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(labels::router())
         .merge(share_spending::router())
         .merge(feedback::reports_router());
-    let personal = Router::new()
+    let personal = OpenApiRouter::new()
         .merge(members::router())
         .merge(orders::router())
         .merge(visits::bookings_router())

@@ -1,12 +1,13 @@
 //! `GET /api/products/{id}`, and the product rows shared with the village
 //! and household pages.
 
-use axum::{extract::State, routing::get, Json, Router};
+use axum::{extract::State, Json};
 use domain::{
     dto::{Category, HouseholdRef, ProductDetail, ProductRoundStock, ProductSummary},
     premium_percent, LocalText, MonthSet, PriceBreakdown, Season,
 };
 use sqlx::{FromRow, SqlitePool};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     http::error::{Error, Result},
@@ -17,8 +18,8 @@ use crate::{
     AppState,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/products/{id}", get(detail))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(detail))
 }
 
 /// The columns of [`ProductRow`], for a query with `product` aliased `p`.
@@ -115,6 +116,18 @@ struct DetailRow {
     organising_percent: i64,
 }
 
+#[utoipa::path(
+    get,
+    path = "/products/{id}",
+    tag = "shop",
+    summary = "A product with its price breakdown, premium and stock in the open round",
+    params(
+        ("id" = i64, Path, description = "The product's id")
+    ),
+    responses(
+        (status = 200, description = "OK", body = ProductDetail)
+    )
+)]
 async fn detail(State(state): State<AppState>, Id(id): Id) -> Result<Json<ProductDetail>> {
     let pool = &state.db;
     let row: DetailRow = sqlx::query_as(&format!(

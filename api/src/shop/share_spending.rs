@@ -5,10 +5,10 @@
 
 use axum::{
     extract::{RawQuery, State},
-    routing::get,
-    Json, Router,
+    Json,
 };
 use domain::income::ShareSummary;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     http::{error::Result, params::Slug},
@@ -17,10 +17,21 @@ use crate::{
     AppState,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/villages/{slug}/share-spending", get(summary))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(summary))
 }
 
+#[utoipa::path(
+    get,
+    path = "/villages/{slug}/share-spending",
+    tag = "shop",
+    summary = "Where the village's organising share went in a year (public totals)",
+    params(
+        ("slug" = String, Path, description = "The village's slug"),
+        ("year" = Option<i32>, Query, description = "The year; this year in Asia/Shanghai when left out")
+    ),
+    responses((status = 200, description = "OK", body = ShareSummary))
+)]
 async fn summary(
     State(state): State<AppState>,
     Slug(slug): Slug,

@@ -1,12 +1,13 @@
 //! `GET /api/villages` and `GET /api/villages/{slug}`.
 
-use axum::{extract::State, routing::get, Json, Router};
+use axum::{extract::State, Json};
 use domain::{
     dto::{DistributionPoint, OpenRound, Round, VillageDetail, VillageSummary},
     LocalText,
 };
 use sqlx::{FromRow, SqlitePool};
 use time::OffsetDateTime;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     db::format_date,
@@ -23,10 +24,10 @@ use crate::{
 /// At most this many upcoming rounds are listed on a village page.
 pub const UPCOMING_ROUNDS: i64 = 6;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/villages", get(list))
-        .route("/villages/{slug}", get(detail))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(detail))
 }
 
 /// 404 for a village slug nobody has.
@@ -69,6 +70,15 @@ struct SummaryRow {
     household_count: i64,
 }
 
+#[utoipa::path(
+    get,
+    path = "/villages",
+    tag = "shop",
+    summary = "The villages, with counts",
+    responses(
+        (status = 200, description = "OK", body = Vec<VillageSummary>)
+    )
+)]
 async fn list(State(state): State<AppState>) -> Result<Json<Vec<VillageSummary>>> {
     let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
         "SELECT {CARD_COLUMNS},
@@ -134,6 +144,18 @@ impl PointRow {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/villages/{slug}",
+    tag = "shop",
+    summary = "A village with its products, households, points and upcoming rounds",
+    params(
+        ("slug" = String, Path, description = "The village's slug")
+    ),
+    responses(
+        (status = 200, description = "OK", body = VillageDetail)
+    )
+)]
 async fn detail(State(state): State<AppState>, Slug(slug): Slug) -> Result<Json<VillageDetail>> {
     let pool = &state.db;
     let v: VillageRow = sqlx::query_as(&format!(

@@ -11,7 +11,7 @@ use reqwest::{Client, Method};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
-use super::{header, new_id};
+use super::{check_answer, header, new_id};
 
 /// A server's address and a client without cookies.
 pub struct Http {
@@ -49,6 +49,7 @@ pub async fn call(
     let ctype = header(&res, "content-type");
     let text = res.text().await.unwrap();
     if text.is_empty() {
+        check_answer(method.as_str(), url, status, &Value::Null);
         return (status, Value::Null);
     }
     assert!(
@@ -57,6 +58,7 @@ pub async fn call(
     );
     let value =
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{method} {url}: {e}\n{text}"));
+    check_answer(method.as_str(), url, status, &value);
     (status, value)
 }
 
@@ -162,7 +164,10 @@ impl Http {
             ctype.starts_with("application/json"),
             "GET {path}: content-type {ctype}"
         );
-        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}\n{body}"))
+        let value: Value =
+            serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}\n{body}"));
+        check_answer("GET", path, 200, &value);
+        serde_json::from_value(value).unwrap_or_else(|e| panic!("GET {path}: {e}\n{body}"))
     }
 
     /// GET, expect `status` and a JSON `ApiError` body.
@@ -175,7 +180,10 @@ impl Http {
             "GET {path}: content-type {ctype}"
         );
         let body = res.text().await.unwrap();
-        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}\n{body}"))
+        let value: Value =
+            serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}\n{body}"));
+        check_answer("GET", path, status, &value);
+        serde_json::from_value(value).unwrap_or_else(|e| panic!("GET {path}: {e}\n{body}"))
     }
 
     pub async fn post_json(&self, client: &Client, path: &str, body: Value) -> (u16, Value) {

@@ -1,12 +1,14 @@
 //! Shared by the API tests: a fresh database and fake `dist/` per test
 //! ([`Env`]), the app served in-process ([`Server`]) or as the real binary
 //! ([`Process`]), clients and request helpers ([`Http`], [`Organiser`],
-//! [`call`]), and SQL fixtures and checks ([`db`]).
+//! [`call`]), which check every answer against the OpenAPI document
+//! ([`check_answer`]), and SQL fixtures and checks ([`db`]).
 
 #![allow(dead_code)]
 
 mod db;
 mod http;
+mod openapi;
 mod process;
 mod server;
 
@@ -16,6 +18,7 @@ use serde_json::{json, Value};
 
 pub use db::*;
 pub use http::*;
+pub use openapi::*;
 pub use process::Process;
 pub use server::{Logs, Server};
 

@@ -393,3 +393,82 @@ async fn a_label_qr_code_is_an_svg_of_its_trace_page() {
     let res = server.get("/api/labels/0/qr.svg").await;
     assert_eq!(res.status(), 422);
 }
+
+#[tokio::test]
+async fn a_member_reads_back_their_ratings() {
+    let server = Server::start().await;
+    let (member, _) = server.login(PHONE, "demo-password-1").await;
+    let (order, product) = collected(&server, PHONE).await;
+    let path = format!("/api/orders/{order}/feedback");
+    let (status, put) = common::put(
+        &server,
+        &member,
+        &path,
+        &json!({"ratings": [{"product_id": product, "rating": "so_so", "comment": "还行"}]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{put}");
+    let (status, got) = common::get(&server, &member, &path).await;
+    assert_eq!((status, &got), (200, &put));
+    // Someone else's order is answered like a missing one; nobody logged in: 401.
+    let (other, _) = collected(&server, "13800000003").await;
+    let (status, _) = common::get(&server, &member, &format!("/api/orders/{other}/feedback")).await;
+    assert_eq!(status, 404);
+    let (status, _) = common::get(&server, &common::browser(), &path).await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn an_order_never_collected_cannot_be_refunded() {
+    let server = Server::start().await;
+    let (member, _) = server.login(PHONE, "demo-password-1").await;
+    let v = server.village("liu").await;
+    let open = v.open_round.clone().unwrap();
+    let stocked = open
+        .stock
+        .iter()
+        .find(|s| s.remaining > 0)
+        .unwrap()
+        .product_id;
+    let (fresh, _) = place(
+        &server,
+        &member,
+        &order_body(open.round.id, v.distribution_points[0].id, &[(stocked, 1)]),
+    )
+    .await;
+    let organiser = server.liu_organiser().await;
+    let refunds = format!("/api/organise/orders/{fresh}/refunds");
+    let (status, body) = organiser
+        .post(&refunds, &json!({"amount_fen": 100, "reason": "坏了"}))
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert_field(&body, "order_id", "not been collected");
+    assert!(
+        body["error_zh"].as_str().unwrap().contains("取货"),
+        "{body}"
+    );
+
+    // Marked "not collected" is no better (set up directly: marks need an
+    // allocated round, which this open one is not).
+    let pool = server.pool().await;
+    sqlx::query(
+        "INSERT INTO pickup_mark (mark_uuid, order_id, state, organiser_id, marked_at, recorded_at)
+         VALUES ('5f0c2d1e-8a4b-4c3d-9e2f-1a2b3c4d5e6f', ?, 'absent',
+                 (SELECT MIN(id) FROM organiser), 1700000000, 1700000000)",
+    )
+    .bind(&fresh)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let (status, body) = organiser
+        .post(&refunds, &json!({"amount_fen": 100, "reason": "坏了"}))
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert_field(&body, "order_id", "not been collected");
+    let (refunded,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM refund WHERE order_id = ?")
+        .bind(&fresh)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(refunded, 0, "nothing written");
+}

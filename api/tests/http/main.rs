@@ -17,6 +17,7 @@ mod headers;
 mod malformed;
 mod members;
 mod money;
+mod openapi;
 mod orders;
 mod organise;
 mod packing;

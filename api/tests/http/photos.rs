@@ -38,7 +38,10 @@ async fn upload(
         ctype.starts_with("application/json"),
         "{status} {ctype}: {text}"
     );
-    (status, serde_json::from_str(&text).unwrap())
+    let answer: Value = serde_json::from_str(&text).unwrap();
+    let url = format!("/api/organise/products/{product}/photos");
+    crate::common::check_answer("POST", &url, status, &answer);
+    (status, answer)
 }
 
 #[tokio::test]

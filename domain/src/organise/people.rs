@@ -69,6 +69,7 @@ fn short_text(field: &str, value: &str, max: usize, required: bool) -> Result<()
 
 /// Active or suspended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MemberStatus {
     Active,
@@ -77,6 +78,7 @@ pub enum MemberStatus {
 
 /// One member of the village (`GET /api/organise/villages/{slug}/members`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VillageMember {
     pub id: i64,
     pub name: String,
@@ -98,6 +100,7 @@ pub struct VillageMember {
 
 /// `GET /api/organise/villages/{slug}/members`, in the order they joined.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VillageMembers {
     pub members: Vec<VillageMember>,
 }
@@ -136,6 +139,7 @@ pub fn invitation_tree(members: &[VillageMember]) -> Vec<(i64, usize)> {
 
 /// `PUT /api/organise/members/{id}/suspension`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SuspensionInput {
     #[serde(default)]
     pub reason: String,
@@ -154,6 +158,7 @@ impl SuspensionInput {
 
 /// `POST /api/organise/villages/{slug}/invitations`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InvitationInput {
     /// Whom the code is for.
     pub note: String,
@@ -205,6 +210,7 @@ impl InvitationInput {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CodeStatus {
     Unused,
@@ -229,6 +235,7 @@ pub fn code_status(used: bool, revoked: bool, expires_on: Option<Date>, today: D
 
 /// An invitation code an organiser made for the village.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VillageInvitation {
     pub code: String,
     pub note: String,
@@ -244,6 +251,7 @@ pub struct VillageInvitation {
 
 /// `GET /api/organise/villages/{slug}/invitations`, newest first.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VillageInvitations {
     pub invitations: Vec<VillageInvitation>,
 }
@@ -252,6 +260,7 @@ pub struct VillageInvitations {
 
 /// `GET /api/organise/villages/{slug}/organisers`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VillageOrganiser {
     pub id: i64,
     pub login: String,
@@ -261,12 +270,14 @@ pub struct VillageOrganiser {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VillageOrganisers {
     pub organisers: Vec<VillageOrganiser>,
 }
 
 /// `POST /api/organise/villages/{slug}/organiser-invitations` → 201.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrganiserCode {
     pub code: String,
     #[serde(with = "crate::wire::datetime")]
@@ -276,6 +287,7 @@ pub struct OrganiserCode {
 /// `POST /api/organise/join`: a co-organiser uses their code. For an
 /// existing login the names are ignored and the password must be theirs.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrganiserJoin {
     pub code: String,
     pub login: String,
@@ -316,6 +328,7 @@ impl OrganiserJoin {
 
 /// `PUT /api/organise/session/password`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordChange {
     pub current_password: String,
     pub new_password: String,

@@ -46,6 +46,7 @@ fn text_pair(errors: &mut Vec<FieldError>, field: &str, t: &LocalText, max: usiz
 /// The body of `POST /api/organise/villages/{slug}/households` and
 /// `PUT /api/organise/households/{id}`: the whole household.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HouseholdInput {
     /// Real name in Chinese, with its pinyin in `en`.
     pub name: LocalText,
@@ -98,6 +99,7 @@ impl HouseholdInput {
 
 /// A household as its village's organisers see it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrganiseHousehold {
     pub id: i64,
     pub village_slug: String,
@@ -128,6 +130,7 @@ impl OrganiseHousehold {
 
 /// The body of `PUT /api/organise/villages/{slug}`: the village page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VillageInput {
     pub tagline: LocalText,
     pub story: LocalText,
@@ -166,6 +169,7 @@ impl VillageInput {
 
 /// `GET /api/organise/villages/{slug}`: the village page as organisers edit it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrganiseVillagePage {
     pub slug: String,
     pub name: LocalText,
@@ -192,6 +196,7 @@ impl OrganiseVillagePage {
 /// The body of `POST /api/organise/villages/{slug}/points` and
 /// `PUT /api/organise/points/{id}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PointInput {
     pub name: LocalText,
     pub address: LocalText,
@@ -260,6 +265,7 @@ impl PointInput {
 
 /// A distribution point as organisers see it, closed ones too.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrganisePoint {
     pub id: i64,
     pub village_slug: String,

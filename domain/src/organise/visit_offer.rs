@@ -26,6 +26,7 @@ pub const OPEN_RANGE_MAX_DAYS: i64 = 3 * 366;
 
 /// One host household's offer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HostInput {
     /// A household of the village.
     pub household_id: i64,
@@ -42,6 +43,7 @@ pub struct HostInput {
 /// village left out of `hosts` stops hosting (only when it has no
 /// bookings at all; otherwise keep it with 0 beds).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VisitOfferInput {
     /// First and last night open for visits.
     #[serde(with = "crate::wire::date")]
@@ -56,6 +58,7 @@ pub struct VisitOfferInput {
 
 /// `GET /api/organise/villages/{slug}/visit` (and the answer of the PUT).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrganiseVisitOffer {
     pub village_slug: String,
     /// False while the village takes no visitors: `offer` is then a

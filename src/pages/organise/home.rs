@@ -64,7 +64,7 @@ pub fn OrganiseVillage() -> impl IntoView {
 #[component]
 fn VillageMenu(slug: String) -> impl IntoView {
     let i18n = use_i18n();
-    let pages: [(&str, &str, Words, Words); 11] = [
+    let pages: [(&str, &str, Words, Words); 12] = [
         (
             "households",
             "org-households",
@@ -91,6 +91,12 @@ fn VillageMenu(slug: String) -> impl IntoView {
         ),
         ("income", "org-income", keys::inc_title, keys::inc_hint),
         ("share", "org-share", keys::led_title, keys::led_hint),
+        (
+            "problems",
+            "org-problems",
+            keys::prob_title,
+            keys::prob_hint,
+        ),
         (
             "visits",
             "org-visits",

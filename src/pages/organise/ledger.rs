@@ -85,13 +85,17 @@ fn EntryRow(e: SpendingEntry, reload: Callback<()>) -> impl IntoView {
         if crate::components::busy(status) {
             return;
         }
-        send(status, money::delete_spending(id), move |answer| match answer {
-            Ok(()) => {
-                reload.run(());
-                Sent::Idle
-            }
-            Err(e) => Sent::failed(&e),
-        });
+        send(
+            status,
+            money::delete_spending(id),
+            move |answer| match answer {
+                Ok(()) => {
+                    reload.run(());
+                    Sent::Idle
+                }
+                Err(e) => Sent::failed(&e),
+            },
+        );
     };
     view! {
         <li class="card" data-testid="led-entry">

@@ -99,6 +99,7 @@ fn PackingLists(p: Packing, round_id: i64) -> impl IntoView {
         </nav>
         <button class="button secondary wide no-print" type="button" data-testid="print" on:click=print>{t!(i18n, pack_print)}</button>
         <a class="button primary wide no-print" href=format!("/organise/rounds/{round_id}/pickup") data-testid="pickup-link">{t!(i18n, pku_open)}</a>
+        <a class="button secondary wide no-print" href=format!("/organise/rounds/{round_id}/labels") data-testid="labels-link">{t!(i18n, lbl_open)}</a>
         <div class:hidden=move || by_point.get() data-testid="households-list">
             {p.households.into_iter().map(|h| {
                 let name = h.household.name.clone();

@@ -339,7 +339,7 @@ fn ProductSupply(p: RoundProduct, f: SupplyForm) -> impl IntoView {
     let ordered = p.ordered;
     let capacity = p.capacity;
     view! {
-        <li class=if is_withdrawn { "card supply-card withdrawn" } else { "card supply-card" } data-testid="round-product" data-product-id=pid
+        <li class=if is_withdrawn { "card supply-card withdrawn" } else { "card supply-card" } id=format!("product-{pid}") data-testid="round-product" data-product-id=pid
             style:display=move || if shown() { "" } else { "none" }>
             <div class="supply-head">
                 <span class="card-title">{move || name.get(lang()).to_string()}</span>

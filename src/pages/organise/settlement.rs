@@ -39,7 +39,8 @@ fn SettlementLoader(round_id: i64) -> impl IntoView {
     let i18n = use_i18n();
     let s = crate::load::Load::new(move || money::settlement(round_id));
     let back = format!("/organise/rounds/{round_id}");
-    move || match s.get() {
+    move || {
+        match s.get() {
         None => view! { <Loading /> }.into_any(),
         Some(Ok(data)) => {
             view! { <Settlement s=data round_id=round_id reload=Callback::new(move |_| s.refetch()) /> }
@@ -54,6 +55,7 @@ fn SettlementLoader(round_id: i64) -> impl IntoView {
         Some(Err(_)) => {
             view! { <ErrorPanel retry=Callback::new(move |_| s.refetch()) /> }.into_any()
         }
+    }
     }
 }
 

@@ -14,13 +14,9 @@
 //! lists in [`crate::organise::packing`].
 
 use std::collections::HashMap;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-use axum::{
-    extract::State,
-    http::StatusCode,
-    routing::{get, post, put},
-    Json, Router,
-};
+use axum::{extract::State, http::StatusCode, Json};
 use domain::{
     dto::Round,
     organise::{
@@ -47,13 +43,13 @@ use crate::{
     AppState,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/organise/villages/{slug}/rounds", get(list).post(create))
-        .route("/organise/rounds/{id}", get(one).put(update).delete(remove))
-        .route("/organise/rounds/{id}/points", put(set_points))
-        .route("/organise/rounds/{id}/supply", put(supply::set_supply))
-        .route("/organise/rounds/{id}/withdrawals", post(supply::withdraw))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(one, update, remove))
+        .routes(routes!(set_points))
+        .routes(routes!(supply::set_supply))
+        .routes(routes!(supply::withdraw))
 }
 
 fn phase_name(p: RoundPhase) -> &'static str {
@@ -224,6 +220,19 @@ async fn assemble(
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/organise/villages/{slug}/rounds",
+    tag = "organise",
+    summary = "The village's rounds",
+    params(
+        ("slug" = String, Path, description = "The village's slug")
+    ),
+    responses(
+        (status = 200, description = "OK", body = Vec<OrganiseRound>)
+    ),
+    security(("organiser" = []))
+)]
 async fn list(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -247,6 +256,19 @@ async fn list(
     Ok(Json(out))
 }
 
+#[utoipa::path(
+    get,
+    path = "/organise/rounds/{id}",
+    tag = "organise",
+    summary = "A round with its points, supplies and what is ordered",
+    params(
+        ("id" = i64, Path, description = "The round's id")
+    ),
+    responses(
+        (status = 200, description = "OK", body = OrganiseRound)
+    ),
+    security(("organiser" = []))
+)]
 async fn one(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -308,6 +330,20 @@ fn day_taken(day: &str) -> Error {
 }
 
 /// `POST /api/organise/villages/{slug}/rounds`.
+#[utoipa::path(
+    post,
+    path = "/organise/villages/{slug}/rounds",
+    tag = "organise",
+    summary = "Open a round",
+    params(
+        ("slug" = String, Path, description = "The village's slug")
+    ),
+    request_body = RoundInput,
+    responses(
+        (status = 201, description = "Created", body = OrganiseRound)
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn create(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -365,6 +401,19 @@ impl<'a> RoundLog<'a> {
 }
 
 /// `PUT /api/organise/rounds/{id}/points`: the whole list of points.
+#[utoipa::path(
+    put,
+    path = "/organise/rounds/{id}/points",
+    tag = "organise",
+    params(
+        ("id" = i64, Path, description = "The round's id")
+    ),
+    request_body = RoundPointsInput,
+    responses(
+        (status = 200, description = "OK", body = OrganiseRound)
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn set_points(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -428,6 +477,19 @@ async fn set_points(
 
 /// `PUT /api/organise/rounds/{id}`: the round's dates and points, while
 /// nobody can have ordered yet.
+#[utoipa::path(
+    put,
+    path = "/organise/rounds/{id}",
+    tag = "organise",
+    params(
+        ("id" = i64, Path, description = "The round's id")
+    ),
+    request_body = RoundInput,
+    responses(
+        (status = 200, description = "OK", body = OrganiseRound)
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn update(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -492,6 +554,18 @@ async fn update(
 /// `DELETE /api/organise/rounds/{id}`: a round nobody ordered in (even a
 /// cancelled order keeps its round). Its points, supplies and packing go
 /// with it.
+#[utoipa::path(
+    delete,
+    path = "/organise/rounds/{id}",
+    tag = "organise",
+    params(
+        ("id" = i64, Path, description = "The round's id")
+    ),
+    responses(
+        (status = 204, description = "Done")
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 async fn remove(
     State(state): State<AppState>,
     o: CurrentOrganiser,

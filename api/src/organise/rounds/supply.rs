@@ -35,6 +35,19 @@ use crate::{
 
 /// `PUT /api/organise/rounds/{id}/supply`: sets the listed supplies; the
 /// others stay. All or nothing.
+#[utoipa::path(
+    put,
+    path = "/organise/rounds/{id}/supply",
+    tag = "organise",
+    params(
+        ("id" = i64, Path, description = "The round's id")
+    ),
+    request_body = SupplyInput,
+    responses(
+        (status = 200, description = "OK", body = OrganiseRound)
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 pub(super) async fn set_supply(
     State(state): State<AppState>,
     o: CurrentOrganiser,
@@ -213,6 +226,19 @@ pub(super) async fn set_supply(
 /// totals drop accordingly) and are kept to show the members the reason;
 /// an order left with nothing in it is cancelled, so nobody comes to
 /// collect nothing. Ordering it in this round is refused from now on.
+#[utoipa::path(
+    post,
+    path = "/organise/rounds/{id}/withdrawals",
+    tag = "organise",
+    params(
+        ("id" = i64, Path, description = "The round's id")
+    ),
+    request_body = WithdrawalInput,
+    responses(
+        (status = 201, description = "Created", body = Withdrawal)
+    ),
+    security(("organiser" = [], "csrf" = []))
+)]
 pub(super) async fn withdraw(
     State(state): State<AppState>,
     o: CurrentOrganiser,

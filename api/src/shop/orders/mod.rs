@@ -21,8 +21,9 @@ mod check;
 mod read;
 
 use std::collections::HashMap;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-use axum::{extract::State, http::StatusCode, routing::get, Json, Router};
+use axum::{extract::State, http::StatusCode, Json};
 use domain::{
     dto::Round,
     order::{OrderLineRequest, OrderRequest},
@@ -52,11 +53,10 @@ use crate::{
 pub const ID_REUSED: &str = "this order id was already used for a different order";
 pub const ID_REUSED_ZH: &str = "这个订单号已经用在另一张订单上了";
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/orders", get(list)).route(
-        "/orders/{id}",
-        get(one).put(place).patch(change).delete(cancel),
-    )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(one, place, change, cancel))
 }
 
 fn not_found(id: &str) -> Error {
@@ -193,6 +193,21 @@ fn round_closed(round: &Round, now: OffsetDateTime) -> Option<Error> {
 }
 
 /// `PUT /api/orders/{uuid}`.
+#[utoipa::path(
+    put,
+    path = "/orders/{id}",
+    tag = "shop",
+    summary = "Place an order; the same id and content again gives the same order",
+    params(
+        ("id" = String, Path, description = "The order's id: the UUID the phone made")
+    ),
+    request_body = OrderRequest,
+    responses(
+        (status = 201, description = "Created", body = MemberOrder),
+        (status = 200, description = "The same order was placed before: it, unchanged", body = MemberOrder)
+    ),
+    security(("member" = []))
+)]
 async fn place(
     State(state): State<AppState>,
     member: CurrentMember,
@@ -256,6 +271,20 @@ async fn place(
 }
 
 /// `PATCH /api/orders/{uuid}`: the body is the whole order as it should be.
+#[utoipa::path(
+    patch,
+    path = "/orders/{id}",
+    tag = "shop",
+    summary = "Change an order until the deadline; the body is the whole order as it should be",
+    params(
+        ("id" = String, Path, description = "The order's id: the UUID the phone made")
+    ),
+    request_body = OrderRequest,
+    responses(
+        (status = 200, description = "OK", body = MemberOrder)
+    ),
+    security(("member" = []))
+)]
 async fn change(
     State(state): State<AppState>,
     member: CurrentMember,
@@ -317,6 +346,19 @@ async fn change(
 }
 
 /// `DELETE /api/orders/{uuid}`: cancel; what it held goes back to stock.
+#[utoipa::path(
+    delete,
+    path = "/orders/{id}",
+    tag = "shop",
+    summary = "Cancel an order until the deadline; what it held goes back to stock",
+    params(
+        ("id" = String, Path, description = "The order's id: the UUID the phone made")
+    ),
+    responses(
+        (status = 200, description = "OK", body = MemberOrder)
+    ),
+    security(("member" = []))
+)]
 async fn cancel(
     State(state): State<AppState>,
     member: CurrentMember,
@@ -338,6 +380,19 @@ async fn cancel(
     Ok(Json(order))
 }
 
+#[utoipa::path(
+    get,
+    path = "/orders/{id}",
+    tag = "shop",
+    summary = "One of the member's orders",
+    params(
+        ("id" = String, Path, description = "The order's id: the UUID the phone made")
+    ),
+    responses(
+        (status = 200, description = "OK", body = MemberOrder)
+    ),
+    security(("member" = []))
+)]
 async fn one(
     State(state): State<AppState>,
     member: CurrentMember,
@@ -348,6 +403,16 @@ async fn one(
     Ok(Json(order))
 }
 
+#[utoipa::path(
+    get,
+    path = "/orders",
+    tag = "shop",
+    summary = "The member's orders, newest first",
+    responses(
+        (status = 200, description = "OK", body = Vec<MemberOrder>)
+    ),
+    security(("member" = []))
+)]
 async fn list(
     State(state): State<AppState>,
     member: CurrentMember,

@@ -14,8 +14,7 @@
 use axum::{
     extract::{RawQuery, State},
     http::StatusCode,
-    routing::get,
-    Json, Router,
+    Json,
 };
 use domain::{
     dto::{
@@ -30,6 +29,7 @@ use domain::{
 };
 use sqlx::{FromRow, SqliteConnection};
 use time::{Duration, OffsetDateTime};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{booked, date_of, hosts, policy, village, Hosts};
 use crate::{
@@ -54,10 +54,10 @@ pub const ID_REUSED_ZH: &str = "这个预订号已经用在另一个预订上了
 pub const REFERENCE_LEN: usize = 10;
 
 /// The booking routes (personal: the shop keeps them out of caches).
-pub fn bookings_router() -> Router<AppState> {
-    Router::new()
-        .route("/bookings", get(list))
-        .route("/bookings/{id}", get(one).put(book).delete(cancel))
+pub fn bookings_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(one, book, cancel))
 }
 
 pub(crate) fn not_found(id: &str) -> Error {
@@ -244,6 +244,21 @@ async fn explain_host(
 }
 
 /// `PUT /api/bookings/{uuid}`.
+#[utoipa::path(
+    put,
+    path = "/bookings/{id}",
+    tag = "shop",
+    summary = "Book a visit (members and non-members); the same id and content again gives the same booking",
+    params(
+        ("id" = String, Path, description = "The booking's id: the UUID the phone made")
+    ),
+    request_body = BookingRequest,
+    responses(
+        (status = 201, description = "Created", body = Booking),
+        (status = 200, description = "The same booking was made before: it, unchanged", body = Booking)
+    ),
+    security((), ("member" = []))
+)]
 async fn book(
     State(state): State<AppState>,
     MaybeMember(member): MaybeMember,
@@ -408,6 +423,20 @@ async fn book(
 }
 
 /// `GET /api/bookings/{uuid}?ref=...` (or the member's session).
+#[utoipa::path(
+    get,
+    path = "/bookings/{id}",
+    tag = "shop",
+    summary = "A booking, by its reference (`ref`) or the member's session",
+    params(
+        ("id" = String, Path, description = "The booking's id: the UUID the phone made"),
+        ("ref" = Option<String>, Query, description = "The booking reference: reads a booking without the member session")
+    ),
+    responses(
+        (status = 200, description = "OK", body = Booking)
+    ),
+    security((), ("member" = []))
+)]
 async fn one(
     State(state): State<AppState>,
     MaybeMember(member): MaybeMember,
@@ -425,6 +454,19 @@ async fn one(
 /// `DELETE /api/bookings/{uuid}?ref=...`: the visitor cancels, free until
 /// the policy's deadline (server time, Asia/Shanghai). Cancelling a
 /// cancelled booking answers it as it is.
+#[utoipa::path(
+    delete,
+    path = "/bookings/{id}",
+    tag = "shop",
+    params(
+        ("id" = String, Path, description = "The booking's id: the UUID the phone made"),
+        ("ref" = Option<String>, Query, description = "The booking reference: cancels a booking without the member session")
+    ),
+    responses(
+        (status = 200, description = "OK", body = Booking)
+    ),
+    security((), ("member" = []))
+)]
 async fn cancel(
     State(state): State<AppState>,
     MaybeMember(member): MaybeMember,
@@ -471,6 +513,15 @@ async fn cancel(
 }
 
 /// `GET /api/bookings`: the member's bookings, newest first.
+#[utoipa::path(
+    get,
+    path = "/bookings",
+    tag = "shop",
+    responses(
+        (status = 200, description = "OK", body = Vec<Booking>)
+    ),
+    security(("member" = []))
+)]
 async fn list(State(state): State<AppState>, member: CurrentMember) -> Result<Json<Vec<Booking>>> {
     let rows: Vec<BookingRow> = sqlx::query_as(&format!(
         "{BOOKING_SELECT} WHERE b.member_id = ? ORDER BY b.created_at DESC, b.id"

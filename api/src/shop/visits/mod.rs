@@ -11,11 +11,11 @@
 pub mod bookings;
 
 use std::collections::HashMap;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use axum::{
     extract::{RawQuery, State},
-    routing::get,
-    Json, Router,
+    Json,
 };
 use domain::{
     dto::{AvailabilityMonth, DayAvailability, HostBeds, HouseholdRef, VisitOffer},
@@ -41,10 +41,10 @@ pub use bookings::bookings_router;
 pub(crate) use bookings::{row, BookingRow, BOOKING_SELECT};
 
 /// The public routes: what a village offers visitors.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/villages/{slug}/visit", get(offer))
-        .route("/villages/{slug}/visit/availability", get(availability))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(offer))
+        .routes(routes!(availability))
 }
 
 /// A village as visits need it.
@@ -221,6 +221,18 @@ async fn visit_village(conn: &mut SqliteConnection, slug: &str) -> Result<(Villa
 }
 
 /// `GET /api/villages/{slug}/visit`.
+#[utoipa::path(
+    get,
+    path = "/villages/{slug}/visit",
+    tag = "shop",
+    summary = "A village's visit offer: policy and host households",
+    params(
+        ("slug" = String, Path, description = "The village's slug")
+    ),
+    responses(
+        (status = 200, description = "OK", body = VisitOffer)
+    )
+)]
 async fn offer(State(state): State<AppState>, Slug(slug): Slug) -> Result<Json<VisitOffer>> {
     let mut conn = state.db.acquire().await?;
     let (v, policy) = visit_village(&mut conn, &slug).await?;
@@ -257,6 +269,19 @@ fn parse_month(raw: Option<&str>) -> Result<Date> {
 }
 
 /// `GET /api/villages/{slug}/visit/availability?month=YYYY-MM`.
+#[utoipa::path(
+    get,
+    path = "/villages/{slug}/visit/availability",
+    tag = "shop",
+    summary = "Each day's status and beds left per host, a month at a time",
+    params(
+        ("slug" = String, Path, description = "The village's slug"),
+        ("month" = Option<String>, Query, description = "`YYYY-MM`, the first month shown")
+    ),
+    responses(
+        (status = 200, description = "OK", body = AvailabilityMonth)
+    )
+)]
 async fn availability(
     State(state): State<AppState>,
     Slug(slug): Slug,

@@ -64,7 +64,9 @@ async fn upload(
         .await
         .unwrap();
     let status = res.status().as_u16();
-    (status, res.json().await.unwrap())
+    let answer: Value = res.json().await.unwrap();
+    common::check_answer("POST", path, status, &answer);
+    (status, answer)
 }
 
 #[tokio::test]
