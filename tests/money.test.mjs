@@ -49,13 +49,13 @@ test('an organiser settles a round: the sums add up, a payment is undone and rec
   await page.screenshot({ path: `${SHOTS}/settlement-zh.png`, fullPage: false });
 
   const h = settlement.households[0];
-  const card = page.locator(`[data-testid=stl-household][data-household="${h.household_id}"]`);
-  const stored = () => sql(app.server, 'SELECT amount_fen, paid_on FROM household_payment WHERE round_id = ? AND household_id = ?', [round.id, h.household_id]);
+  const card = page.locator(`[data-testid=stl-household][data-household="${h.earned.household_id}"]`);
+  const stored = () => sql(app.server, 'SELECT amount_fen, paid_on FROM household_payment WHERE round_id = ? AND household_id = ?', [round.id, h.earned.household_id]);
   assert.match(await card.getByTestId('stl-paid').innerText(), /已付/, 'the demo paid it');
   await card.getByTestId('stl-undo').click();
   await card.getByTestId('stl-pay-form').waitFor();
   assert.deepEqual(stored(), []);
-  assert.equal(await card.getByTestId('stl-amount').inputValue(), (h.total_fen / 100).toFixed(2), 'prefilled with what it is owed');
+  assert.equal(await card.getByTestId('stl-amount').inputValue(), (h.earned.total_fen / 100).toFixed(2), 'prefilled with what it is owed');
 
   // A typo is named under its field and nothing is sent.
   await card.getByTestId('stl-amount').fill('12,3x');
@@ -123,7 +123,7 @@ test('income by band, a household chart, the ledger and the public "where the sh
   await page.getByTestId('led-note-zh').fill('（测试）村里放电影的租金');
   await page.getByTestId('led-save').click();
   await page.getByText('已记下').waitFor();
-  const spent = `¥${((before.spent_fen + 2500) / 100).toFixed(2)}`;
+  const spent = `¥${((before.summary.spent_fen + 2500) / 100).toFixed(2)}`;
   await page.getByTestId('led-spent').getByText(spent).waitFor();
   assert.ok(await page.getByTestId('led-entry').filter({ hasText: '放电影' }).count() === 1);
   await page.screenshot({ path: `${SHOTS}/ledger-zh.png` });

@@ -132,7 +132,6 @@ pub struct SettlementHousehold {
     pub name: LocalText,
     /// Registered as poor: organisers only, as is all of this.
     pub registered_poor: bool,
-    #[serde(flatten)]
     pub earned: HouseholdSettlement,
     pub payment: Option<HouseholdPayment>,
 }
@@ -425,7 +424,6 @@ pub fn category_totals<'a>(
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShareLedger {
     pub year: i32,
-    #[serde(flatten)]
     pub summary: ShareFigures,
     /// The year's entries, newest first.
     pub entries: Vec<SpendingEntry>,
@@ -455,7 +453,6 @@ pub struct ShareFigures {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShareSummary {
     pub year: i32,
-    #[serde(flatten)]
     pub figures: ShareFigures,
 }
 

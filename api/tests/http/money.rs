@@ -39,7 +39,13 @@ async fn settlement_reconciles_and_follows_the_latest_pickup() {
     assert_eq!(s["reconciles"], true, "{s}");
     let households = &s["households"];
     assert!(!households.as_array().unwrap().is_empty(), "{s}");
-    assert_eq!(sum(households, "total_fen"), fen(&s["households_fen"]));
+    let owed: i64 = households
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| fen(&h["earned"]["total_fen"]))
+        .sum();
+    assert_eq!(owed, fen(&s["households_fen"]));
     assert_eq!(
         fen(&s["households_fen"]) + fen(&s["organising_fen"]),
         fen(&s["collected_fen"]) - fen(&s["refunds_fen"])
@@ -57,7 +63,7 @@ async fn settlement_reconciles_and_follows_the_latest_pickup() {
     assert_eq!(fen(&s["collected_fen"]), paid);
     // The demo paid every household what it earned.
     for h in households.as_array().unwrap() {
-        assert_eq!(h["payment"]["amount_fen"], h["total_fen"], "{h}");
+        assert_eq!(h["payment"]["amount_fen"], h["earned"]["total_fen"], "{h}");
     }
     assert_eq!(fen(&s["paid_out_fen"]), fen(&s["households_fen"]));
     // The demo's refund is taken off.
@@ -179,7 +185,7 @@ async fn a_household_payment_is_checked_recorded_logged_and_can_be_undone() {
     let (_, s) = org
         .get(&format!("/api/organise/rounds/{round}/settlement"))
         .await;
-    let household = fen(&s["households"][0]["household_id"]);
+    let household = fen(&s["households"][0]["earned"]["household_id"]);
     let path = format!("/api/organise/rounds/{round}/households/{household}/payment");
     let pool = server.pool().await;
     let stored = || async {
@@ -244,7 +250,7 @@ async fn a_household_payment_is_checked_recorded_logged_and_can_be_undone() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|h| h["household_id"] == household)
+        .find(|h| h["earned"]["household_id"] == household)
         .unwrap();
     assert_eq!(h["payment"]["amount_fen"], 12_345);
     assert!(org
@@ -329,7 +335,7 @@ async fn income_adds_up_by_household_round_and_band() {
         assert_eq!(sum(&h["rounds"], "earned_fen"), fen(&h["year_fen"]), "{h}");
     }
     let first = &s["households"][0];
-    let id = fen(&first["household_id"]);
+    let id = fen(&first["earned"]["household_id"]);
     let h = households.iter().find(|h| h["household_id"] == id).unwrap();
     let r = h["rounds"]
         .as_array()
@@ -337,7 +343,7 @@ async fn income_adds_up_by_household_round_and_band() {
         .iter()
         .find(|r| r["round_id"] == round)
         .unwrap();
-    assert_eq!(r["earned_fen"], first["total_fen"]);
+    assert_eq!(r["earned_fen"], first["earned"]["total_fen"]);
     assert_eq!(r["paid_fen"], first["payment"]["amount_fen"]);
     assert!(fen(&report["total_fen"]) > 0);
 
@@ -399,17 +405,17 @@ async fn the_ledger_keeps_entries_and_the_public_sees_only_totals() {
     );
     assert_eq!(
         sum(&ledger["entries"], "amount_fen"),
-        fen(&ledger["spent_fen"])
+        fen(&ledger["summary"]["spent_fen"])
     );
     assert_eq!(
-        sum(&ledger["by_category"], "amount_fen"),
-        fen(&ledger["spent_fen"])
+        sum(&ledger["summary"]["by_category"], "amount_fen"),
+        fen(&ledger["summary"]["spent_fen"])
     );
     assert_eq!(
-        fen(&ledger["balance_fen"]),
-        fen(&ledger["collected_fen"]) - fen(&ledger["spent_fen"])
+        fen(&ledger["summary"]["balance_fen"]),
+        fen(&ledger["summary"]["collected_fen"]) - fen(&ledger["summary"]["spent_fen"])
     );
-    assert!(fen(&ledger["collected_fen"]) > 0);
+    assert!(fen(&ledger["summary"]["collected_fen"]) > 0);
 
     // Bad entries name their fields and write nothing.
     let pool = server.pool().await;
@@ -490,9 +496,12 @@ async fn the_ledger_keeps_entries_and_the_public_sees_only_totals() {
         "balance_fen",
         "organising_percent",
     ] {
-        assert_eq!(summary[key], ledger[key], "{key}");
+        assert_eq!(summary["figures"][key], ledger["summary"][key], "{key}");
     }
-    assert_eq!(summary["by_category"], ledger["by_category"]);
+    assert_eq!(
+        summary["figures"]["by_category"],
+        ledger["summary"]["by_category"]
+    );
     let text = summary.to_string();
     assert!(!text.contains(note), "{text}");
     assert!(!text.contains("entries"), "{text}");
@@ -507,7 +516,10 @@ async fn the_ledger_keeps_entries_and_the_public_sees_only_totals() {
         .await;
     assert_eq!(status, 204);
     let (_, after) = org.get(&year_path).await;
-    assert_eq!(fen(&after["spent_fen"]), fen(&ledger["spent_fen"]) - 3_000);
+    assert_eq!(
+        fen(&after["summary"]["spent_fen"]),
+        fen(&ledger["summary"]["spent_fen"]) - 3_000
+    );
     let (status, _) = org
         .write(
             Method::DELETE,

@@ -98,7 +98,7 @@ fn EntryRow(e: SpendingEntry, reload: Callback<()>) -> impl IntoView {
         );
     };
     view! {
-        <li class="card" data-testid="led-entry">
+        <li class="card pad" data-testid="led-entry">
             <div class="card-main">
                 <span class="card-title">{move || words(i18n.get_locale())} " · " {format_yuan(e.amount_fen)}</span>
                 <span class="meta small muted">{move || format::format_date(day, lang())} " · " {move || by.get(lang()).to_string()}</span>

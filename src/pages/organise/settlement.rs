@@ -187,7 +187,7 @@ fn HouseholdLine(
     };
     let poor = h.registered_poor;
     view! {
-        <li class="card stl-household" data-testid="stl-household" data-household=household_id>
+        <li class="card pad stl-household" data-testid="stl-household" data-household=household_id>
             <h3>{move || name.get(lang()).to_string()} {poor.then(|| view! { <span class="badge later">{t!(i18n, stl_poor_badge)}</span> })}</h3>
             <p class="muted small">
                 {move || t_string!(i18n, stl_pieces, pieces = e.pieces, units = e.units, value = format_yuan(e.value_fen))}
