@@ -108,6 +108,23 @@ test('a member rates a line of a collected order, and the household page shows i
   await page.locator(`[data-testid=rate-line][data-product-id="${productId}"] [data-testid=my-rating][data-rating=good]`).waitFor();
   assert.match(await line.getByTestId('my-rating').innerText(), new RegExp(comment));
 
+  // A photo of the piece, made on the phone (a canvas here), goes with it.
+  const jpeg = Buffer.from(await page.evaluate(() => {
+    const c = document.createElement('canvas');
+    c.width = 400; c.height = 300;
+    const g = c.getContext('2d');
+    g.fillStyle = '#c8a26b'; g.fillRect(0, 0, 400, 300);
+    g.fillStyle = '#fff'; g.beginPath(); g.ellipse(200, 150, 90, 120, 0, 0, 7); g.fill();
+    return c.toDataURL('image/jpeg', 0.9).split(',')[1];
+  }), 'base64');
+  await line.getByTestId('rate-photo-input').setInputFiles({ name: 'egg.jpg', mimeType: 'image/jpeg', buffer: jpeg });
+  await line.getByTestId('my-rating-photo').waitFor();
+  const [[photos]] = sql(app.server, 'SELECT count(*) FROM rating_photo WHERE order_id = ? AND product_id = ?', [fx.order.id, productId]);
+  assert.equal(photos, 1);
+  const src = await line.getByTestId('my-rating-photo').getAttribute('src');
+  assert.match(src, /^\/api\/rating-photos\/\d+\/\d+\.jpg$/);
+  assert.ok(await line.getByTestId('my-rating-photo').evaluate((img) => img.complete && img.naturalWidth > 0), 'the photo loads');
+
   // The household's page counts it and shows the comment by "陈**" only.
   await page.goto(`/v/liu/h/${householdId}`);
   const summary = page.getByTestId('feedback-summary');
@@ -116,6 +133,7 @@ test('a member rates a line of a collected order, and the household page shows i
   const first = summary.getByTestId('feedback-comment').first();
   assert.match(await first.innerText(), new RegExp(comment));
   assert.match(await first.innerText(), /陈\*\*/);
+  await first.getByTestId('feedback-photo').waitFor();
   assert.doesNotMatch(await summary.innerText(), new RegExp(fx.me.name));
   await summary.scrollIntoViewIfNeeded();
   await page.screenshot({ path: `${SHOTS}/household-feedback-zh.png` });

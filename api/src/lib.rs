@@ -59,7 +59,8 @@ fn api_routers() -> (OpenApiRouter<AppState>, OpenApiRouter<AppState>) {
         .merge(shop::router())
         .merge(photos::router())
         .merge(organise::router());
-    (api, organise::upload_router())
+    let uploads = organise::upload_router().merge(shop::upload_router());
+    (api, uploads)
 }
 
 /// The OpenAPI 3.1 document of every `/api` route, as `GET

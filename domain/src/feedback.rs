@@ -85,6 +85,10 @@ pub struct LineRating {
     pub rating: Rating,
     #[serde(default)]
     pub comment: String,
+    /// The photo sent with it (`POST …/feedback/{product}/photo`); in
+    /// answers only, ignored in a request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo: Option<crate::dto::PhotoRef>,
 }
 
 /// `PUT /api/orders/{uuid}/feedback`: ratings for some or all of the
@@ -148,6 +152,9 @@ pub struct FeedbackComment {
     pub by: String,
     /// 'YYYY-MM-DD' in Asia/Shanghai.
     pub on: String,
+    /// The member's photo of the piece, if they sent one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo: Option<crate::dto::PhotoRef>,
 }
 
 /// `feedback` in `GET /api/households/{id}`.
@@ -426,16 +433,19 @@ mod tests {
                     product_id: 1,
                     rating: Rating::Good,
                     comment: String::new(),
+                    photo: None,
                 },
                 LineRating {
                     product_id: 9,
                     rating: Rating::Bad,
                     comment: String::new(),
+                    photo: None,
                 },
                 LineRating {
                     product_id: 1,
                     rating: Rating::Bad,
                     comment: "x".repeat(501),
+                    photo: None,
                 },
             ],
         };

@@ -56,3 +56,19 @@ pub async fn refund(order_id: &str, body: &RefundRequest) -> Result<OrderRefund,
     )
     .await
 }
+
+/// Sends a photo for the member's rating of one line, reporting progress
+/// from 0 to 1; it replaces an earlier one.
+pub async fn upload_line_photo(
+    order_id: &str,
+    product_id: i64,
+    file: web_sys::File,
+    progress: impl Fn(f64) + 'static,
+) -> Result<domain::dto::PhotoRef, WriteError> {
+    super::upload_photo_to(
+        &format!("/api/orders/{order_id}/feedback/{product_id}/photo"),
+        file,
+        progress,
+    )
+    .await
+}

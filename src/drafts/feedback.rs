@@ -29,6 +29,7 @@ impl RatingDraft {
                 product_id,
                 rating,
                 comment,
+                photo: None,
             }),
             _ => Err(errors),
         }
@@ -85,7 +86,8 @@ mod tests {
             Ok(LineRating {
                 product_id: 7,
                 rating: Rating::SoSo,
-                comment: "有点小".into()
+                comment: "有点小".into(),
+                photo: None,
             })
         );
     }

@@ -97,6 +97,11 @@ fn Feedback(f: domain::feedback::FeedbackSummary) -> impl IntoView {
                         <li data-testid="feedback-comment">
                             <span class=format!("badge rating-{}", r.as_str())>{words}</span>
                             " " {c.comment}
+                            {c.photo.map(|p| view! {
+                                <img class="comment-photo" data-testid="feedback-photo" alt="" loading="lazy" sizes="96px"
+                                    src=p.versions.first().map(|v| v.url.clone()).unwrap_or_default()
+                                    srcset=format::srcset(&p) />
+                            })}
                             <br />
                             <span class="muted small">{c.by} " · " {c.on}</span>
                         </li>

@@ -559,6 +559,12 @@ fn RateLine(
                         {move || t_string!(i18n, fb_your_rating, rating = rating_words(i18n, m.rating))}
                         {(!comment.is_empty()).then(|| view! { <br /> "“" {comment.clone()} "”" })}
                     </p>
+                    {m.photo.map(|p| view! {
+                        <img class="rate-photo" data-testid="my-rating-photo" alt="" sizes="120px"
+                            src=p.versions.first().map(|v| v.url.clone()).unwrap_or_default()
+                            srcset=crate::format::srcset(&p) />
+                    })}
+                    <RatePhoto order_id=order_id product_id=pid ratings=ratings />
                 }
             })}
             <form class="form" on:submit=send novalidate>
@@ -592,5 +598,69 @@ fn RateLine(
                 </button>
             </form>
         </li>
+    }
+}
+
+/// Adding a photo to a saved rating: chosen on the phone, sent at once
+/// with its progress; the answer's photo shows in place.
+#[component]
+fn RatePhoto(
+    order_id: StoredValue<String>,
+    product_id: i64,
+    ratings: RwSignal<Option<Vec<LineRating>>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = use_lang();
+    let progress = RwSignal::new(None::<f64>);
+    let error = RwSignal::new(None::<LocalText>);
+    let chosen = move |ev: leptos::ev::Event| {
+        use wasm_bindgen::JsCast;
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        error.set(None);
+        progress.set(Some(0.0));
+        let id = order_id.get_value();
+        spawn_local(async move {
+            let answer = api::feedback::upload_line_photo(&id, product_id, file, move |p| {
+                progress.set(Some(p))
+            })
+            .await;
+            progress.set(None);
+            match answer {
+                Ok(photo) => ratings.update(|r| {
+                    if let Some(line) = r
+                        .as_mut()
+                        .and_then(|r| r.iter_mut().find(|x| x.product_id == product_id))
+                    {
+                        line.photo = Some(photo);
+                    }
+                }),
+                Err(e) if e.is_retryable() => error.set(Some(both!(offline_error))),
+                Err(e) => error.set(Some(match &e {
+                    crate::api::WriteError::Refused { fields, .. } if !fields.is_empty() => {
+                        fields[0].text()
+                    }
+                    _ => e.message(),
+                })),
+            }
+        });
+    };
+    view! {
+        <label class="button secondary small rate-photo-pick">
+            {t!(i18n, fb_add_photo)}
+            <input type="file" accept="image/jpeg,image/png,image/webp" class="sr-only" data-testid="rate-photo-input" on:change=chosen />
+        </label>
+        {move || progress.get().map(|p| view! {
+            <p class="muted small" role="status" data-testid="rate-photo-progress">{move || t_string!(i18n, fb_photo_sending, percent = (p * 100.0).round() as i64)}</p>
+        })}
+        {move || error.get().map(|m| view! { <p class="form-error" role="alert" data-testid="rate-photo-error">{m.get(lang()).to_string()}</p> })}
     }
 }

@@ -30,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(serve))
         .routes(routes!(serve_village))
+        .routes(routes!(serve_rating))
 }
 
 type PhotoPath = std::result::Result<Path<(String, String)>, PathRejection>;
@@ -69,7 +70,25 @@ async fn serve_village(State(state): State<AppState>, path: PhotoPath) -> Result
     serve_from(&state, path, "village_photo_version").await
 }
 
-/// A stored version from `table` (one of the two version tables).
+/// `GET /api/rating-photos/{id}/{width}.jpg`: members' photos with their ratings.
+#[utoipa::path(
+    get,
+    path = "/rating-photos/{id}/{file}",
+    tag = "photos",
+    summary = "A member's photo with a rating, at one width",
+    params(
+        ("id" = i64, Path, description = "The photo's id"),
+        ("file" = String, Path, description = "`{width}.jpg`")
+    ),
+    responses(
+        (status = 200, description = "The photo at that width", content_type = "image/jpeg")
+    )
+)]
+async fn serve_rating(State(state): State<AppState>, path: PhotoPath) -> Result<Response> {
+    serve_from(&state, path, "rating_photo_version").await
+}
+
+/// A stored version from `table` (one of the version tables).
 async fn serve_from(state: &AppState, path: PhotoPath, table: &str) -> Result<Response> {
     let Path((id, file)) = path.map_err(|_| Error::not_found("没有这张照片", "no such photo"))?;
     let Id(photo_id) = Id::parse("id", &id)?;

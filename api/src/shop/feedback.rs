@@ -11,17 +11,22 @@
 //! and shows recent comments with at most the first character of the
 //! member's name.
 
+use std::collections::HashMap;
+
 use axum::{
+    body::Body,
     extract::{rejection::PathRejection, Path, State},
-    http::StatusCode,
+    http::{HeaderMap, StatusCode},
     Json,
 };
 use domain::{
+    dto::PhotoRef,
     feedback::{
         self, FeedbackComment, FeedbackRequest, FeedbackSummary, LineRating, Rating,
         ReportReceived, ReportRequest, RECENT_COMMENTS,
     },
     label::LabelCode,
+    LocalText,
 };
 use sha2::{Digest as _, Sha256};
 use sqlx::SqliteConnection;
@@ -33,8 +38,9 @@ use crate::{
         error::{Error, Result},
         json::JsonBody,
         login_limit,
-        params::OrderId,
+        params::{Id, OrderId},
     },
+    organise::photos::{insert_versions, photo_ref, receive},
     shop::session::{refuse_suspended, CurrentMember},
     AppState,
 };
@@ -47,6 +53,11 @@ pub const REPORT_WINDOW_MINUTES: i64 = 60;
 /// The member's own routes (personal, never cached).
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(rate, rated))
+}
+
+/// The member's photo of a rated line (raw image bytes, up to 10 MB).
+pub fn photo_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(upload_photo))
 }
 
 /// The public report route.
@@ -184,8 +195,9 @@ pub(crate) async fn order_ratings(
         "SELECT product_id, rating, comment FROM rating WHERE order_id = ? ORDER BY product_id",
     )
     .bind(order_id)
-    .fetch_all(conn)
+    .fetch_all(&mut *conn)
     .await?;
+    let mut photos = rating_photos(&mut *conn, &[order_id]).await?;
     rows.into_iter()
         .map(|(product_id, rating, comment)| {
             Ok(LineRating {
@@ -193,9 +205,151 @@ pub(crate) async fn order_ratings(
                 rating: Rating::parse(&rating)
                     .ok_or_else(|| Error::internal(format_args!("bad rating '{rating}'")))?,
                 comment,
+                photo: photos.remove(&(order_id.to_owned(), product_id)),
             })
         })
         .collect()
+}
+
+/// 404 unless the order is the member's, 409 naming `product` unless they
+/// have rated that line (only collected orders are rated).
+async fn rated_line(
+    conn: &mut SqliteConnection,
+    member_id: i64,
+    order_id: &str,
+    product_id: i64,
+) -> Result<()> {
+    let owner: Option<(i64,)> = sqlx::query_as("SELECT member_id FROM orders WHERE id = ?")
+        .bind(order_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if owner.map(|(m,)| m) != Some(member_id) {
+        return Err(Error::not_found(
+            format!("没有这张订单：{order_id}"),
+            format!("no order with id {order_id}"),
+        ));
+    }
+    let (rated,): (i64,) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM rating WHERE order_id = ? AND product_id = ?)",
+    )
+    .bind(order_id)
+    .bind(product_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    if rated == 0 {
+        return Err(Error::Conflict {
+            error: LocalText::new(
+                "请先评价这一项，再加照片",
+                "rate this line first, then add a photo",
+            ),
+            fields: vec![domain::FieldError::new(
+                "product",
+                "请先评价这一项，再加照片",
+                "rate this line first, then add a photo",
+            )],
+        });
+    }
+    Ok(())
+}
+
+type LinePath = std::result::Result<Path<(String, String)>, PathRejection>;
+
+/// `POST /api/orders/{uuid}/feedback/{product}/photo`: a photo with the
+/// member's rating of one line of their own order, through the product
+/// photos' pipeline (metadata stripped); a new one replaces the old.
+#[utoipa::path(
+    post,
+    path = "/orders/{id}/feedback/{product}/photo",
+    tag = "shop",
+    summary = "Add a photo to the member's rating of one line",
+    params(
+        ("id" = String, Path, description = "The order's id: the UUID the phone made"),
+        ("product" = i64, Path, description = "The rated line's product id")
+    ),
+    request_body(content_type = "image/*", description = "The photo's bytes: JPEG, PNG or WebP, at most 10 MB; the type is read from the bytes"),
+    responses(
+        (status = 201, description = "Stored", body = PhotoRef)
+    ),
+    security(("member" = []))
+)]
+async fn upload_photo(
+    State(state): State<AppState>,
+    member: Result<CurrentMember>,
+    path: LinePath,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<(StatusCode, Json<PhotoRef>)> {
+    let checked = async {
+        let member = member?;
+        let Path((raw_order, raw_product)) =
+            path.map_err(|_| Error::not_found("没有这一项", "no such line"))?;
+        let OrderId(order_id) = OrderId::parse("id", &raw_order)?;
+        let Id(product_id) = Id::parse("product", &raw_product)?;
+        let mut conn = state.db.acquire().await?;
+        refuse_suspended(&mut *conn, member.id).await?;
+        rated_line(&mut conn, member.id, &order_id, product_id).await?;
+        Ok((member, order_id, product_id))
+    }
+    .await;
+    let ((member, order_id, product_id), processed, upload_bytes) =
+        receive(&state, &headers, body, checked).await?;
+    let mut tx = state.write().await?;
+    // Checked again: the rating may have gone while the photo was decoded.
+    rated_line(tx.conn(), member.id, &order_id, product_id).await?;
+    sqlx::query("DELETE FROM rating_photo WHERE order_id = ? AND product_id = ?")
+        .bind(&order_id)
+        .bind(product_id)
+        .execute(tx.conn())
+        .await?;
+    let (photo_id,): (i64,) = sqlx::query_as(
+        "INSERT INTO rating_photo (order_id, product_id, source_type, width, height, upload_bytes, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(&order_id)
+    .bind(product_id)
+    .bind(processed.source_type.content_type())
+    .bind(processed.width)
+    .bind(processed.height)
+    .bind(upload_bytes as i64)
+    .bind(now())
+    .fetch_one(tx.conn())
+    .await?;
+    insert_versions(tx.conn(), "rating_photo_version", photo_id, &processed).await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(photo_ref(photo_id, &processed, photo_url)),
+    ))
+}
+
+/// Where a rating's photo is served, at one width.
+pub fn photo_url(photo_id: i64, width: u32) -> String {
+    format!("/api/rating-photos/{photo_id}/{width}.jpg")
+}
+
+/// The photos of the ratings of these orders, by (order, product).
+async fn rating_photos(
+    conn: &mut SqliteConnection,
+    order_ids: &[&str],
+) -> Result<HashMap<(String, i64), PhotoRef>> {
+    let ids = serde_json::to_string(order_ids).map_err(Error::internal)?;
+    let rows: Vec<(String, i64, i64, u32, u32)> = sqlx::query_as(
+        "SELECT p.order_id, p.product_id, p.id, v.width, v.height
+         FROM rating_photo p JOIN rating_photo_version v ON v.photo_id = p.id
+         WHERE p.order_id IN (SELECT value FROM json_each(?))
+         ORDER BY p.order_id, p.product_id, p.id, v.width",
+    )
+    .bind(ids)
+    .fetch_all(conn)
+    .await?;
+    let rows = rows
+        .into_iter()
+        .map(|(o, p, id, w, h)| ((o, p), id, w, h))
+        .collect();
+    Ok(crate::photos::grouped(rows, photo_url)
+        .into_iter()
+        .filter_map(|(k, mut v)| v.pop().map(|p| (k, p)))
+        .collect())
 }
 
 /// `POST /api/labels/{code}/reports` → 201 [`ReportReceived`].
@@ -279,8 +433,8 @@ pub(crate) async fn household_summary(
     conn: &mut SqliteConnection,
     household_id: i64,
 ) -> Result<FeedbackSummary> {
-    let rows: Vec<(String, String, i64, String)> = sqlx::query_as(
-        "SELECT r.rating, r.comment, r.updated_at, m.name
+    let rows: Vec<(String, String, i64, String, String, i64)> = sqlx::query_as(
+        "SELECT r.rating, r.comment, r.updated_at, m.name, r.order_id, r.product_id
          FROM rating r
          JOIN orders o ON o.id = r.order_id
          JOIN member m ON m.id = o.member_id
@@ -290,16 +444,19 @@ pub(crate) async fn household_summary(
          ORDER BY r.updated_at DESC, r.order_id, r.product_id",
     )
     .bind(household_id)
-    .fetch_all(conn)
+    .fetch_all(&mut *conn)
     .await?;
     let count = rows.len() as i64;
     let good = rows.iter().filter(|(r, ..)| r == "good").count() as i64;
+    let order_ids: Vec<&str> = rows.iter().map(|r| r.4.as_str()).collect();
+    let mut photos = rating_photos(&mut *conn, &order_ids).await?;
     let mut recent = Vec::new();
-    for (rating, comment, at, name) in rows {
+    for (rating, comment, at, name, order_id, product_id) in rows {
         if recent.len() == RECENT_COMMENTS {
             break;
         }
-        if comment.trim().is_empty() {
+        let photo = photos.remove(&(order_id, product_id));
+        if comment.trim().is_empty() && photo.is_none() {
             continue;
         }
         let on = OffsetDateTime::from_unix_timestamp(at)
@@ -313,6 +470,7 @@ pub(crate) async fn household_summary(
             comment,
             by: feedback::masked_name(&name),
             on,
+            photo,
         });
     }
     Ok(FeedbackSummary {

@@ -36,3 +36,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(feedback::router());
     public.merge(no_store(personal))
 }
+
+/// The member's photo of a rated line, on its own so it can stay out of
+/// the small body limit.
+pub fn upload_router() -> OpenApiRouter<AppState> {
+    no_store(feedback::photo_router())
+}

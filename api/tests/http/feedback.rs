@@ -472,3 +472,116 @@ async fn an_order_never_collected_cannot_be_refunded() {
         .unwrap();
     assert_eq!(refunded, 0, "nothing written");
 }
+
+/// Sends a photo for a rated line as the member's browser would.
+async fn upload_line_photo(
+    server: &Server,
+    member: &reqwest::Client,
+    order: &str,
+    product: i64,
+    bytes: Vec<u8>,
+) -> (u16, Value) {
+    let path = format!("/api/orders/{order}/feedback/{product}/photo");
+    let res = member
+        .post(server.url(&path))
+        .header("content-type", "image/jpeg")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let answer: Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+    common::check_answer("POST", &path, status, &answer);
+    (status, answer)
+}
+
+#[tokio::test]
+async fn a_rating_carries_a_photo_without_its_metadata_and_the_household_shows_it() {
+    use crate::fixtures::{contains, gps_latitude, phone_jpeg, COMMENT};
+    let server = Server::start().await;
+    let (member, _) = server.login(PHONE, "demo-password-1").await;
+    let (order, product) = collected(&server, PHONE).await;
+    let photo = phone_jpeg(1600, 1200, 1);
+    assert!(gps_latitude(&photo).is_some() && contains(&photo, COMMENT));
+    let pool = server.pool().await;
+    let photos = || common::scalar(&pool, "SELECT COUNT(*) FROM rating_photo");
+    let before = photos().await;
+
+    // Not rated yet: the line is named, nothing stored.
+    common::execute(
+        &pool,
+        &[&format!(
+            "DELETE FROM rating WHERE order_id = '{order}' AND product_id = {product}"
+        )],
+    )
+    .await;
+    let (status, body) = upload_line_photo(&server, &member, &order, product, photo.clone()).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(common::fields(&body), ["product"]);
+    assert_eq!(photos().await, before);
+
+    let path = format!("/api/orders/{order}/feedback");
+    let body =
+        json!({"ratings": [{"product_id": product, "rating": "bad", "comment": "核桃发霉了"}]});
+    let (status, answer) = common::put(&server, &member, &path, &body).await;
+    assert_eq!(status, 200, "{answer}");
+    let (status, stored) =
+        upload_line_photo(&server, &member, &order, product, photo.clone()).await;
+    assert_eq!(status, 201, "{stored}");
+    let url = stored["versions"][0]["url"].as_str().unwrap().to_owned();
+    let served = server.get(&url).await;
+    assert_eq!(served.status(), 200);
+    let bytes = served.bytes().await.unwrap();
+    assert!(gps_latitude(&bytes).is_none(), "GPS position kept");
+    assert!(!contains(&bytes, COMMENT), "comment kept");
+
+    // Sent again: replaces the old one.
+    let (status, again) = upload_line_photo(&server, &member, &order, product, photo.clone()).await;
+    assert_eq!(status, 201, "{again}");
+    assert_eq!(photos().await, before + 1);
+    assert_ne!(again["id"], stored["id"]);
+
+    // The member's ratings and the household's public summary show it,
+    // still without the member's name.
+    let (_, rated) = common::get(&server, &member, &path).await;
+    let line = rated["ratings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["product_id"] == product)
+        .unwrap();
+    assert_eq!(line["photo"]["id"], again["id"]);
+    let (household,): (i64,) = sqlx::query_as(
+        "SELECT household_id FROM packed_line WHERE order_id = ? AND product_id = ? LIMIT 1",
+    )
+    .bind(&order)
+    .bind(product)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let page: Value = server.json(&format!("/api/households/{household}")).await;
+    let recent = page["feedback"]["recent"].as_array().unwrap();
+    let shown = recent
+        .iter()
+        .find(|c| c["comment"] == "核桃发霉了")
+        .unwrap();
+    assert_eq!(shown["photo"]["id"], again["id"]);
+    no_member("the household page", &page);
+
+    // Another member's order, a malformed id, no session: refused.
+    let (other, other_product) = collected(&server, "13800000003").await;
+    let (status, _) =
+        upload_line_photo(&server, &member, &other, other_product, photo.clone()).await;
+    assert_eq!(status, 404);
+    let (status, body) = upload_line_photo(&server, &member, &order, 0, photo.clone()).await;
+    assert_eq!(status, 400, "{body}");
+    let (status, _) =
+        upload_line_photo(&server, &reqwest::Client::new(), &order, product, photo).await;
+    assert_eq!(status, 401);
+    // Not an image: named as the photo.
+    let (status, body) =
+        upload_line_photo(&server, &member, &order, product, b"hello".to_vec()).await;
+    assert!(status == 415 || status == 422, "{status} {body}");
+    assert_eq!(common::fields(&body), ["photo"]);
+    assert_eq!(photos().await, before + 1);
+}

@@ -58,6 +58,8 @@ const PATHS: &[&str] = &[
     "/api/organise/share-spending/{}",
     "/api/villages/{}/share-spending",
     "/api/orders/{}/feedback",
+    "/api/orders/{}/feedback/{}/photo",
+    "/api/rating-photos/{}/{}",
     "/api/labels/{}/reports",
     "/api/labels/{}/qr.svg",
     "/api/organise/villages/{}/problems",
