@@ -31,6 +31,13 @@ async function login(base, path, body) {
   };
 }
 
+/** The text of the first visible element of `testid` once there is one. */
+async function shown(page, testid) {
+  const el = page.locator(`[data-testid=${testid}]:visible`).first();
+  await el.waitFor();
+  return el.innerText();
+}
+
 /** A phone page in `locale` carrying `session`'s cookie. */
 async function pageWith(browser, base, session, locale = 'zh-CN') {
   const p = await phonePage(browser, { locale, baseURL: base });
@@ -157,7 +164,7 @@ test('a label report reaches the organiser, who records a refund; the member see
   await anyone.page.goto(`/label/${code}`);
   await anyone.page.getByTestId('report-form').waitFor();
   await anyone.page.getByTestId('report-send').click();
-  assert.match(await anyone.page.getByTestId('report-error').innerText(), /请选是什么问题/);
+  assert.match(await shown(anyone.page, 'report-error'), /请选是什么问题/);
   await anyone.page.getByTestId('problem-damaged').check();
   await anyone.page.getByTestId('report-comment').fill('盒子压扁了，里面碎了两个');
   await anyone.page.screenshot({ path: `${SHOTS}/label-report-zh.png` });
@@ -179,11 +186,11 @@ test('a label report reaches the organiser, who records a refund; the member see
   await done.getByRole('button').click();
   await anyone.page.getByTestId('problem-other').check();
   await anyone.page.getByTestId('report-send').click();
-  assert.match(await anyone.page.getByTestId('report-error').innerText(), /提交的问题太多了，请 \d+ 分钟后再试/);
+  assert.match(await shown(anyone.page, 'report-error'), /提交的问题太多了，请 \d+ 分钟后再试/);
   // A code typed by hand with a typo is named before anything is sent.
   await anyone.page.getByTestId('code-input').fill('K7QX-3MP');
   await anyone.page.getByTestId('code-go').click();
-  assert.match(await anyone.page.getByTestId('code-error').innerText(), /标签码有 8 个字符/);
+  assert.match(await shown(anyone.page, 'code-error'), /标签码有 8 个字符/);
   await anyone.page.getByTestId('code-input').fill(fx.pieces[0][0].toLowerCase());
   await anyone.page.getByTestId('code-go').click();
   await anyone.page.waitForURL((u) => u.pathname === `/label/${fx.pieces[0][0]}`);

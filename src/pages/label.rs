@@ -1,9 +1,9 @@
-use crate::api::{self, FetchError, WriteError};
+use crate::api::{self, FetchError};
 use crate::components::{use_lang, DemoBadge, ErrorPanel, Loading, PageTitle};
 use crate::format;
 use crate::i18n::*;
 use crate::nav::use_param;
-use domain::feedback::{Problem, ReportReceived};
+use domain::feedback::Problem;
 use domain::label::LabelCode;
 use domain::packing::LabelInfo;
 use domain::LocalText;
@@ -67,23 +67,86 @@ fn Label(l: LabelInfo) -> impl IntoView {
     }
 }
 
+/// What a submitted form holds under `name`, "" when nothing.
+fn form_value(ev: &leptos::ev::SubmitEvent, name: &str) -> String {
+    use wasm_bindgen::JsCast;
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+        .and_then(|f| web_sys::FormData::new_with_form(&f).ok())
+        .and_then(|d| d.get(name).as_string())
+        .unwrap_or_default()
+}
+
+/// Our own words made safe inside HTML.
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The report's fields as plain HTML, read when it is sent: a form of
+/// views costs the browsing bundle many KB of code per kind of element,
+/// and these fields need nothing of Leptos but their words.
+fn report_fields(l: Locale) -> String {
+    let problems: [(Problem, fn(Locale) -> &'static str); 5] = [
+        (Problem::Spoiled, keys::fb_problem_spoiled),
+        (Problem::Damaged, keys::fb_problem_damaged),
+        (Problem::Wrong, keys::fb_problem_wrong),
+        (Problem::Missing, keys::fb_problem_missing),
+        (Problem::Other, keys::fb_problem_other),
+    ];
+    let mut html = format!(
+        r#"<p class="muted small">{}</p><fieldset class="choices"><legend>{}</legend>"#,
+        escape(keys::fb_report_hint(l)),
+        escape(keys::fb_problem(l))
+    );
+    for (p, words) in problems {
+        let p = p.as_str();
+        html += &format!(
+            r#"<label><input type="radio" name="problem" value="{p}" data-testid="problem-{p}">{}</label>"#,
+            escape(words(l))
+        );
+    }
+    html += &format!(
+        r#"</fieldset><label class="field"><span>{}</span><textarea name="comment" rows="3" maxlength="500" data-testid="report-comment"></textarea></label>"#,
+        escape(keys::fb_report_comment(l))
+    );
+    html
+}
+
+/// The code box's field and button, as plain HTML like [`report_fields`].
+fn code_field(l: Locale) -> String {
+    format!(
+        r#"<label class="field"><span>{}</span><span class="code-box"><input name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" data-testid="code-input"><button class="button primary" type="submit" data-testid="code-go">{}</button></span></label>"#,
+        escape(keys::fb_code_label(l)),
+        escape(keys::fb_code_go(l))
+    )
+}
+
 /// Anyone holding the piece says what is wrong with it; no account, and
-/// the answer says nothing of who ordered it.
+/// the answer says nothing of who ordered it. The fields are plain HTML,
+/// read when the form is sent: a signal per field would cost the browsing
+/// bundle more than the form itself.
 #[component]
 fn ReportForm(code: String) -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
-    let draft = RwSignal::new(crate::drafts::ReportDraft::default());
     let sending = RwSignal::new(false);
     let error = RwSignal::new(None::<LocalText>);
-    let done = RwSignal::new(None::<ReportReceived>);
+    let done = RwSignal::new(None::<i64>);
     let code = StoredValue::new(code);
+    let form_ref = NodeRef::<leptos::html::Form>::new();
     let send = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if sending.get_untracked() {
             return;
         }
-        let input = match draft.with_untracked(|d| d.to_input()) {
+        let draft = crate::drafts::ReportDraft {
+            problem: Problem::parse(&form_value(&ev, "problem")),
+            comment: form_value(&ev, "comment"),
+        };
+        let input = match draft.to_input() {
             Ok(i) => i,
             Err(es) => return error.set(Some(es[0].text())),
         };
@@ -92,78 +155,36 @@ fn ReportForm(code: String) -> impl IntoView {
         spawn_local(async move {
             match api::feedback::report(&code.get_value(), &input).await {
                 Ok(r) => {
-                    draft.set(Default::default());
-                    done.set(Some(r));
-                    // The confirmation takes the form's place: bring it into view.
-                    if let Some(el) = document().get_element_by_id("report-done") {
-                        el.scroll_into_view();
+                    if let Some(f) = form_ref.get_untracked() {
+                        f.reset();
                     }
+                    done.set(Some(r.id));
                 }
                 Err(e) if e.is_retryable() => error.set(Some(both!(offline_error))),
-                Err(e) => {
-                    let m = match &e {
-                        WriteError::Refused { fields, .. } if !fields.is_empty() => {
-                            fields[0].text()
-                        }
-                        _ => e.message(),
-                    };
-                    error.set(Some(m))
-                }
+                Err(e) => error.set(Some(e.field("comment").unwrap_or_else(|| e.message()))),
             }
             sending.set(false);
         });
     };
-    let problems = [
-        (
-            Problem::Spoiled,
-            keys::fb_problem_spoiled as fn(Locale) -> &'static str,
-        ),
-        (Problem::Damaged, keys::fb_problem_damaged),
-        (Problem::Wrong, keys::fb_problem_wrong),
-        (Problem::Missing, keys::fb_problem_missing),
-        (Problem::Other, keys::fb_problem_other),
-    ];
     view! {
         <section class="report" aria-labelledby="report-h" data-testid="report">
             <h2 id="report-h">{t!(i18n, fb_report_title)}</h2>
-            {move || match done.get() {
-                Some(r) => view! {
-                    <div class="report-done" id="report-done" role="status" data-testid="report-done">
-                        <p class="big-check" aria-hidden="true">"✓"</p>
-                        <h3>{t!(i18n, fb_report_done_title)}</h3>
-                        <p>{move || t_string!(i18n, fb_report_done_body, number = r.id)}</p>
-                        <button class="button secondary" type="button" on:click=move |_| done.set(None)>{t!(i18n, fb_report_again)}</button>
-                    </div>
-                }.into_any(),
-                None => view! {
-                    <p class="muted small">{t!(i18n, fb_report_hint)}</p>
-                    <form class="form" on:submit=send novalidate data-testid="report-form">
-                        <fieldset class="choices">
-                            <legend>{t!(i18n, fb_problem)}</legend>
-                            {problems.into_iter().map(|(p, words)| view! {
-                                <label>
-                                    <input type="radio" name="problem" value=p.as_str() data-testid=format!("problem-{}", p.as_str())
-                                        prop:checked=move || draft.with(|d| d.problem == Some(p))
-                                        on:change=move |_| draft.update(|d| d.problem = Some(p)) />
-                                    {move || words(i18n.get_locale())}
-                                </label>
-                            }).collect_view()}
-                        </fieldset>
-                        <label class="field">
-                            <span>{t!(i18n, fb_report_comment)}</span>
-                            <textarea rows="3" maxlength="500" data-testid="report-comment"
-                                prop:value=move || draft.with(|d| d.comment.clone())
-                                on:input=move |ev| draft.update(|d| d.comment = event_target_value(&ev))></textarea>
-                        </label>
-                        <Show when=move || error.get().is_some()>
-                            <p class="form-error" role="alert" data-testid="report-error">{move || error.get().map(|m| m.get(lang()).to_string())}</p>
-                        </Show>
-                        <button class="button primary wide" type="submit" data-testid="report-send" disabled=move || sending.get()>
-                            {move || if sending.get() { t_string!(i18n, fb_sending) } else { t_string!(i18n, fb_report_send) }}
-                        </button>
-                    </form>
-                }.into_any(),
-            }}
+            // In the form's place once sent, so it cannot be missed.
+            <div class="report-done" role="status" data-testid="report-done" class:hidden=move || done.get().is_none()>
+                <p class="big-check" aria-hidden="true">"✓"</p>
+                <h3>{t!(i18n, fb_report_done_title)}</h3>
+                <p>{move || t_string!(i18n, fb_report_done_body, number = done.get().unwrap_or(0))}</p>
+                <button class="button secondary" type="button" on:click=move |_| done.set(None)>{t!(i18n, fb_report_again)}</button>
+            </div>
+            <form class="form" node_ref=form_ref on:submit=send novalidate data-testid="report-form" class:hidden=move || done.get().is_some()>
+                <div class="form" inner_html=move || report_fields(i18n.get_locale())></div>
+                <p class="form-error" role="alert" data-testid="report-error" class:hidden=move || error.with(Option::is_none)>
+                    {move || error.get().map(|m| m.get(lang()).to_string())}
+                </p>
+                <button class="button primary wide" type="submit" data-testid="report-send" disabled=move || sending.get()>
+                    {move || if sending.get() { t_string!(i18n, fb_sending) } else { t_string!(i18n, fb_report_send) }}
+                </button>
+            </form>
             <p class="small"><a href="/orders">{t!(i18n, fb_rate_in_orders)}</a></p>
         </section>
     }
@@ -175,14 +196,12 @@ fn CodeBox() -> impl IntoView {
     let i18n = use_i18n();
     let lang = use_lang();
     let go = crate::use_go();
-    let typed = RwSignal::new(String::new());
     let error = RwSignal::new(None::<LocalText>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match LabelCode::parse(&typed.get_untracked()) {
+        match LabelCode::parse(&form_value(&ev, "code")) {
             Ok(c) => {
                 error.set(None);
-                typed.set(String::new());
                 go(&format!("/label/{}", c.as_str()));
             }
             Err(e) => error.set(Some(LocalText::new(e.zh(), e.to_string()))),
@@ -192,16 +211,10 @@ fn CodeBox() -> impl IntoView {
         <section aria-labelledby="code-h">
             <h2 id="code-h">{t!(i18n, fb_code_title)}</h2>
             <form class="form" on:submit=submit novalidate data-testid="code-form">
-                <label class="field">
-                    <span>{t!(i18n, fb_code_label)}</span>
-                    <span class="code-box">
-                        <input name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" data-testid="code-input" bind:value=typed />
-                        <button class="button primary" type="submit" data-testid="code-go">{t!(i18n, fb_code_go)}</button>
-                    </span>
-                </label>
-                <Show when=move || error.get().is_some()>
-                    <p class="form-error" role="alert" data-testid="code-error">{move || error.get().map(|m| m.get(lang()).to_string())}</p>
-                </Show>
+                <div inner_html=move || code_field(i18n.get_locale())></div>
+                <p class="form-error" role="alert" data-testid="code-error" class:hidden=move || error.with(Option::is_none)>
+                    {move || error.get().map(|m| m.get(lang()).to_string())}
+                </p>
             </form>
         </section>
     }

@@ -119,9 +119,12 @@ fn ProblemCard(p: ProblemReport, reload: Callback<()>) -> impl IntoView {
                 {open.then(|| view! {
                     <button class="button secondary" type="button" data-testid="resolve" disabled=move || resolving.with(Sent::busy) on:click=resolve>{t!(i18n, prob_resolve)}</button>
                 })}
-                <Show when=move || !refunding.get()>
-                    <button class="button secondary" type="button" data-testid="refund-open" on:click=move |_| refunding.set(true)>{t!(i18n, prob_refund_open)}</button>
-                </Show>
+                // A piece refunded in full has nothing left to give back.
+                {(left > 0).then(|| view! {
+                    <Show when=move || !refunding.get()>
+                        <button class="button secondary" type="button" data-testid="refund-open" on:click=move |_| refunding.set(true)>{t!(i18n, prob_refund_open)}</button>
+                    </Show>
+                })}
             </div>
             <Show when=move || refunding.get()>
                 <RefundForm order_id=order_id.clone() code=code.clone() report_id=id left=left reload=reload />
