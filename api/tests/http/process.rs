@@ -109,6 +109,9 @@ async fn downgrade_to_catalogue_only(pool: &sqlx::SqlitePool) {
     // One connection (the pool holds one), so the pragma covers the drops.
     let statements = &[
         "PRAGMA foreign_keys = OFF",
+        // Photos with ratings (migration 0019).
+        "DROP TABLE IF EXISTS rating_photo_version",
+        "DROP TABLE IF EXISTS rating_photo",
         // The loop after packing (migration 0018).
         "DROP VIEW IF EXISTS pickup",
         "DROP TABLE IF EXISTS label_report",
