@@ -14,7 +14,7 @@
 //! yearly summary (`shop::share_spending`) is [`figures`].
 
 use axum::{
-    extract::{Path, RawQuery, State},
+    extract::{RawQuery, State},
     http::StatusCode,
     Json,
 };
@@ -34,7 +34,7 @@ use crate::{
     http::{
         error::{Error, Result},
         json::JsonBody,
-        params::Id,
+        params::{Id, Slug},
     },
     organise::{
         change_log::{to_value, ChangeLog},
@@ -160,7 +160,7 @@ pub(crate) async fn figures(
 async fn ledger(
     State(state): State<AppState>,
     o: CurrentOrganiser,
-    Path(slug): Path<String>,
+    Slug(slug): Slug,
     RawQuery(query): RawQuery,
 ) -> Result<Json<ShareLedger>> {
     let year = year_param(&query)?;
@@ -221,7 +221,7 @@ fn checked(input: SpendingInput, now: OffsetDateTime) -> Result<SpendingInput> {
 async fn create(
     State(state): State<AppState>,
     o: CurrentOrganiser,
-    Path(slug): Path<String>,
+    Slug(slug): Slug,
     JsonBody(input): JsonBody<SpendingInput>,
 ) -> Result<(StatusCode, Json<SpendingEntry>)> {
     let now = OffsetDateTime::now_utc();

@@ -10,11 +10,7 @@
 //!
 //! All for the organiser's own village only, and every write is logged.
 
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-    Json,
-};
+use axum::{extract::State, http::StatusCode, Json};
 use domain::{
     feedback::{self, OrderRefund, Problem, ProblemReport, RefundRequest},
     label::LabelCode,
@@ -28,7 +24,7 @@ use crate::{
     http::{
         error::{Error, Result},
         json::JsonBody,
-        params::{Id, OrderId},
+        params::{Id, OrderId, Slug},
     },
     organise::{change_log::ChangeLog, session::CurrentOrganiser},
     AppState,
@@ -86,7 +82,7 @@ struct ProblemRow {
 async fn problems(
     State(state): State<AppState>,
     o: CurrentOrganiser,
-    Path(slug): Path<String>,
+    Slug(slug): Slug,
 ) -> Result<Json<Vec<ProblemReport>>> {
     let mut conn = state.db.acquire().await?;
     let v = o.village(&mut conn, &slug).await?;

@@ -45,7 +45,7 @@ use crate::{
         error::{Error, Result},
         json::JsonBody,
         lang::request_lang,
-        params::{query_param, Id, IdPair},
+        params::{query_param, Id, IdPair, Slug},
     },
     organise::{
         change_log::ChangeLog,
@@ -640,7 +640,7 @@ async fn paid_amounts(
 async fn village_income(
     State(state): State<AppState>,
     o: CurrentOrganiser,
-    axum::extract::Path(slug): axum::extract::Path<String>,
+    Slug(slug): Slug,
     RawQuery(query): RawQuery,
 ) -> Result<Json<IncomeReport>> {
     let year = year_param(&query)?;

@@ -81,7 +81,7 @@ fn Report(r: IncomeReport, slug: String) -> impl IntoView {
                                 <span class="card-title">{move || name.get(lang()).to_string()}</span>
                                 <span class="meta small muted">{move || t_string!(i18n, inc_rounds, n = rounds)} " · " {move || words(i18n.get_locale())}</span>
                             </span>
-                            <span class="price" data-testid="inc-household-total">{format_yuan(h.year_fen)}</span>
+                            <span class="price push" data-testid="inc-household-total">{format_yuan(h.year_fen)}</span>
                         </a>
                     </li>
                 }

@@ -146,6 +146,7 @@ fn NewEntry(slug: String, reload: Callback<()>) -> impl IntoView {
             move |answer| match answer {
                 Ok(_) => {
                     f.draft.set(SpendingDraft::new(today));
+                    open.set(false);
                     reload.run(());
                     Sent::Saved(both!(led_saved))
                 }
@@ -186,7 +187,7 @@ fn NewEntry(slug: String, reload: Callback<()>) -> impl IntoView {
                 {f.text("Note (English)", "led-note-en", "note_en", |d| &d.note_en, |d, v| d.note_en = v, false)}
                 <div class="form-actions">
                     <SubmitWithStatus state=status class="button primary" testid="led-save" label=keys::led_save />
-                    <button class="button secondary" type="button" on:click=move |_| open.set(false)>{t!(i18n, cancel_no)}</button>
+                    <button class="button secondary" type="button" data-testid="led-close" on:click=move |_| open.set(false)>{t!(i18n, led_close)}</button>
                 </div>
             </form>
         </Show>
