@@ -91,7 +91,10 @@ try {
     await page.goto('/v/liu/visit');
     await page.locator('[data-testid=month-grid]').waitFor();
     await shot('visit');
+    // Wait for the next month to load before picking one of its days.
+    const shown = await page.locator('[data-testid=month-grid] [data-date]').first().getAttribute('data-date');
     await page.locator('[data-testid=month-next]').click();
+    await page.waitForFunction((d) => document.querySelector('[data-testid=month-grid] [data-date]')?.getAttribute('data-date') !== d, shown);
     await page.locator('[data-testid=month-grid] button.day.open:not([disabled])').nth(2).click();
     await page.locator('[data-testid=nights] [data-testid=qty-plus]').click();
     await page.locator('[data-testid=host]').first().click();
@@ -136,6 +139,8 @@ try {
       ['org-visits', '/organise/v/liu/visits', 'main h1'],
       ['org-log', '/organise/v/liu/log', 'main h1'],
       ['org-problems', '/organise/v/liu/problems', '[data-testid=problem]'],
+      ['org-income', '/organise/v/liu/income', '[data-testid=inc-bands]'],
+      ['org-share', '/organise/v/liu/share', '[data-testid=led-figures]'],
     ]) {
       await page.goto(path);
       await page.locator(ready).first().waitFor();
@@ -152,6 +157,9 @@ try {
         if (p.label_count > 0) { packed = p; break; }
       }
     }
+    await page.goto(`/organise/rounds/${packed.round.id}/settlement`);
+    await page.locator('[data-testid=stl-reconciles]').waitFor();
+    await shot('org-settlement');
     await page.goto(`/organise/rounds/${packed.round.id}/labels?household=${packed.households[0].household.id}`);
     await page.locator('[data-testid=print-label] img').first().waitFor();
     await page.waitForTimeout(500);
