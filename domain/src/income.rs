@@ -252,6 +252,24 @@ pub struct IncomeHistory {
     pub years: Vec<YearIncome>,
 }
 
+/// A household's income per year, oldest first: each round counts in the
+/// year of its distribution day (in Asia/Shanghai), whatever order the
+/// rounds come in; each year gets its band.
+pub fn years_of(rounds: &[RoundIncome]) -> Vec<YearIncome> {
+    let mut by_year: std::collections::BTreeMap<i32, i64> = std::collections::BTreeMap::new();
+    for r in rounds {
+        *by_year.entry(r.distribution_day.year()).or_default() += r.earned_fen;
+    }
+    by_year
+        .into_iter()
+        .map(|(year, earned_fen)| YearIncome {
+            year,
+            earned_fen,
+            band: IncomeBand::of(earned_fen),
+        })
+        .collect()
+}
+
 /// Counts households into the four bands, and the poor apart.
 pub fn bands(households: &[HouseholdIncome]) -> (Vec<BandCount>, PoorTotal) {
     let mut out: Vec<BandCount> = IncomeBand::ALL
@@ -470,6 +488,39 @@ mod tests {
             year_fen,
             band: IncomeBand::of(year_fen),
         }
+    }
+
+    #[test]
+    fn years_add_their_rounds_in_any_order_and_take_their_band() {
+        let round = |id, day, earned_fen| RoundIncome {
+            round_id: id,
+            distribution_day: day,
+            earned_fen,
+            pending_fen: 0,
+            paid_fen: None,
+        };
+        let rounds = [
+            round(3, date!(2027 - 01 - 05), 40_000),
+            round(1, date!(2026 - 11 - 18), 60_000),
+            round(2, date!(2026 - 12 - 31), 50_000),
+        ];
+        let years = years_of(&rounds);
+        assert_eq!(
+            years,
+            [
+                YearIncome {
+                    year: 2026,
+                    earned_fen: 110_000,
+                    band: IncomeBand::From1kTo5k
+                },
+                YearIncome {
+                    year: 2027,
+                    earned_fen: 40_000,
+                    band: IncomeBand::Under1k
+                },
+            ]
+        );
+        assert!(years_of(&[]).is_empty());
     }
 
     #[test]

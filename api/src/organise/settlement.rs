@@ -27,7 +27,7 @@ use axum::{
 use domain::{
     income::{
         bands, HouseholdIncome, HouseholdPayment, IncomeHistory, IncomeReport, PaymentInput,
-        RoundIncome, RoundSettlement, SettlementHousehold, SettlementUnpaid, YearIncome,
+        RoundIncome, RoundSettlement, SettlementHousehold, SettlementUnpaid,
     },
     organise::OrganiserRef,
     packing::order_number,
@@ -720,21 +720,7 @@ async fn household_income(
     let rounds = round_incomes(&rounds, &paid)
         .remove(&id)
         .unwrap_or_default();
-    let mut years: Vec<YearIncome> = Vec::new();
-    for r in &rounds {
-        let y = r.distribution_day.year();
-        match years.last_mut() {
-            Some(last) if last.year == y => last.earned_fen += r.earned_fen,
-            _ => years.push(YearIncome {
-                year: y,
-                earned_fen: r.earned_fen,
-                band: IncomeBand::Under1k,
-            }),
-        }
-    }
-    for y in &mut years {
-        y.band = IncomeBand::of(y.earned_fen);
-    }
+    let years = domain::income::years_of(&rounds);
     Ok(Json(IncomeHistory {
         household_id: id,
         rounds,
