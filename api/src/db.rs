@@ -34,6 +34,10 @@ pub async fn connect(path: &Path) -> Result<SqlitePool, String> {
     // on one lock anyway (see `WriteTx`); reads in WAL need no more.
     let pool = SqlitePoolOptions::new()
         .max_connections(4)
+        // A file on this machine does not go stale the way a network
+        // connection does; the ping before each use was a round trip to
+        // the connection's thread on every request.
+        .test_before_acquire(false)
         .connect_with(options)
         .await
         .map_err(|e| format!("cannot open database {}: {e}", path.display()))?;

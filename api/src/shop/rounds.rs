@@ -102,18 +102,23 @@ pub(crate) async fn round_points(
     Ok(rows.into_iter().map(PointRow::into_point).collect())
 }
 
-/// Whether `point_id` serves `round_id` (any point of the round's village
-/// when none were chosen).
+/// The rule of [`serves`] for an open point, as an SQL condition on `?1`
+/// (the round) and `?2` (the point), for queries that check it in passing:
+/// any point of the round's village when none were chosen.
+pub(crate) const ROUND_SERVES_POINT: &str =
+    "(NOT EXISTS (SELECT 1 FROM round_point WHERE round_id = ?1)
+      OR EXISTS (SELECT 1 FROM round_point WHERE round_id = ?1 AND point_id = ?2))";
+
+/// Whether `point_id` is open and serves `round_id`.
 pub(crate) async fn serves(
     conn: &mut SqliteConnection,
     round_id: i64,
     point_id: i64,
 ) -> Result<bool> {
-    let (ok,): (i64,) = sqlx::query_as(
+    let (ok,): (i64,) = sqlx::query_as(&format!(
         "SELECT NOT EXISTS (SELECT 1 FROM distribution_point WHERE id = ?2 AND closed_at IS NOT NULL)
-                AND (NOT EXISTS (SELECT 1 FROM round_point WHERE round_id = ?1)
-                     OR EXISTS (SELECT 1 FROM round_point WHERE round_id = ?1 AND point_id = ?2))",
-    )
+                AND {ROUND_SERVES_POINT}"
+    ))
     .bind(round_id)
     .bind(point_id)
     .fetch_one(conn)

@@ -24,6 +24,8 @@ pub(crate) struct ProductStock {
     pub unit_en: String,
     pub capacity: i64,
     pub ordered: i64,
+    /// Why the organisers withdrew it from the round, if they did.
+    pub withdrawn_reason: Option<String>,
 }
 
 impl ProductStock {
@@ -49,9 +51,9 @@ pub(crate) async fn product_stock(
     Ok(sqlx::query_as(
         "SELECT p.id AS product_id, p.village_id, p.published, p.price_fen,
                 p.name_zh, p.name_en, p.unit_zh, p.unit_en,
+                w.reason AS withdrawn_reason,
                 -- A product withdrawn from the round has nothing left to sell.
-                CASE WHEN EXISTS (SELECT 1 FROM withdrawal w
-                                  WHERE w.round_id = ?1 AND w.product_id = p.id) THEN 0
+                CASE WHEN w.reason IS NOT NULL THEN 0
                      ELSE COALESCE((SELECT SUM(s.quantity) FROM supply s
                                     WHERE s.round_id = ?1 AND s.product_id = p.id), 0)
                 END AS capacity,
@@ -61,6 +63,7 @@ pub(crate) async fn product_stock(
                             WHERE ol.order_id = ?3 AND ol.product_id = p.id
                               AND o.round_id = ?1 AND o.status = 'confirmed'), 0) AS ordered
          FROM json_each(?2) j JOIN product p ON p.id = j.value
+         LEFT JOIN withdrawal w ON w.round_id = ?1 AND w.product_id = p.id
          ORDER BY j.key",
     )
     .bind(round_id)

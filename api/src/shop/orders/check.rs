@@ -14,7 +14,7 @@ use sqlx::{FromRow, SqliteConnection};
 use crate::{
     http::error::{Error, Result},
     shop::{
-        rounds::{serves, RoundRow},
+        rounds::{RoundRow, ROUND_SERVES_POINT},
         stock::{product_stock, ProductStock},
     },
 };
@@ -28,6 +28,8 @@ pub(super) struct Context {
     pub(super) organising_percent: u8,
     /// The point with the id asked for and its village, if it exists.
     pub(super) point: Option<(i64, DistributionPoint)>,
+    /// Whether that point serves the round.
+    pub(super) serves_point: bool,
 }
 
 #[derive(Debug, FromRow)]
@@ -47,16 +49,19 @@ struct ContextRow {
     address_en: Option<String>,
     pickup_from: Option<String>,
     pickup_to: Option<String>,
+    serves_point: bool,
 }
 
-/// The round `round_id` with its village, and the point `point_id`; one query.
+/// The round `round_id` with its village, and the point `point_id`; one
+/// query, as every round trip to SQLite's thread costs more than the query
+/// itself under load (see `bench_orders`).
 pub(super) async fn context(
     conn: &mut SqliteConnection,
     round_id: i64,
     point_id: i64,
 ) -> Result<Option<Context>> {
-    let row: Option<ContextRow> = sqlx::query_as(
-        "SELECT r.id, r.opens_at, r.deadline, r.distribution_day, r.village_id,
+    let row: Option<ContextRow> = sqlx::query_as(&format!(
+        "SELECT {ROUND_SERVES_POINT} AS serves_point, r.id, r.opens_at, r.deadline, r.distribution_day, r.village_id,
                 v.slug AS village_slug, v.name_zh AS village_name_zh, v.name_en AS village_name_en,
                 r.organising_percent,
                 d.id AS point_id, d.village_id AS point_village_id,
@@ -65,8 +70,8 @@ pub(super) async fn context(
          FROM distribution_round r
          JOIN village v ON v.id = r.village_id
          LEFT JOIN distribution_point d ON d.id = ?2 AND d.closed_at IS NULL
-         WHERE r.id = ?1",
-    )
+         WHERE r.id = ?1"
+    ))
     .bind(round_id)
     .bind(point_id)
     .fetch_optional(conn)
@@ -108,6 +113,7 @@ pub(super) async fn context(
         village_name: LocalText::new(r.village_name_zh, r.village_name_en),
         village_slug: r.village_slug,
         point,
+        serves_point: r.serves_point,
     }))
 }
 
@@ -159,23 +165,13 @@ pub(super) async fn check_and_price(
             "这个取货点不属于这一轮的村子",
             "this distribution point does not serve the round's village",
         )),
-        Some((_, point)) => {
-            if !serves(conn, ctx.round.id, point.id).await? {
-                errors.push(FieldError::new(
-                    "point_id",
-                    "这一轮不送到这个取货点",
-                    "this distribution point does not serve this round",
-                ));
-            }
-        }
+        Some(_) if !ctx.serves_point => errors.push(FieldError::new(
+            "point_id",
+            "这一轮不送到这个取货点",
+            "this distribution point does not serve this round",
+        )),
+        Some(_) => {}
     }
-    let withdrawn: HashMap<i64, String> =
-        sqlx::query_as("SELECT product_id, reason FROM withdrawal WHERE round_id = ?")
-            .bind(ctx.round.id)
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .collect();
 
     let ids: Vec<i64> = norm.lines.iter().map(|l| l.product_id).collect();
     let products: HashMap<i64, ProductStock> =
@@ -191,16 +187,13 @@ pub(super) async fn check_and_price(
             Some(p) if p.village_id != ctx.village_id || p.published == 0 => errors.push(
                 FieldError::new(field, "这个村子不卖这个产品", "not sold by this village"),
             ),
-            Some(_) if withdrawn.contains_key(&line.product_id) => errors.push(FieldError::new(
+            Some(ProductStock {
+                withdrawn_reason: Some(reason),
+                ..
+            }) => errors.push(FieldError::new(
                 field,
-                format!(
-                    "村里的组织者已把它从这一轮撤下：{}",
-                    withdrawn[&line.product_id]
-                ),
-                format!(
-                    "withdrawn from this round by the village's organisers: {}",
-                    withdrawn[&line.product_id]
-                ),
+                format!("村里的组织者已把它从这一轮撤下：{reason}"),
+                format!("withdrawn from this round by the village's organisers: {reason}"),
             )),
             Some(_) => {}
         }
