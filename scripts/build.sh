@@ -45,6 +45,9 @@ entry_page() {
   if [[ $url == / ]]; then
     links=$'    <link data-trunk rel="copy-file" href="public/favicon.svg" />\n'
     links+=$'    <link data-trunk rel="copy-file" href="public/sw.js" />\n'
+    for f in manifest.webmanifest icon-192.png icon-512.png apple-touch-icon.png; do
+      links+="    <link data-trunk rel=\"copy-file\" href=\"public/$f\" />"$'\n'
+    done
   else
     links=$'    <link data-trunk rel="css" href="style/pages.css" />\n'
   fi

@@ -44,6 +44,7 @@ pub mod nav;
 pub mod order_view;
 pub mod orders;
 pub mod outbox;
+pub mod page_data;
 mod pages;
 pub mod pickup;
 pub mod raw_answer;

@@ -120,6 +120,7 @@ impl Nav {
     fn sync(&self) {
         let (path, search) = location();
         if self.path.get_untracked() != path {
+            crate::page_data::forget();
             self.path.set(path);
         }
         if self.search.get_untracked() != search {

@@ -12,6 +12,7 @@ pub mod json;
 pub mod lang;
 pub mod login_limit;
 pub mod openapi;
+pub mod page_head;
 pub mod params;
 pub mod parse_errors;
 pub mod static_files;

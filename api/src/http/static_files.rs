@@ -22,7 +22,13 @@ use tower_http::services::ServeDir;
 
 use domain::bundle::Bundle;
 
-use crate::{http::headers::page_csp, AppState};
+use crate::{
+    http::{
+        headers::{page_csp, via_https},
+        page_head::{self, PageHead},
+    },
+    AppState,
+};
 
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 pub const NO_CACHE: &str = "no-cache";
@@ -58,11 +64,20 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
 
     let path = req.uri().path().to_owned();
     let method = req.method().clone();
+    let reading = method == Method::GET || method == Method::HEAD;
+    // A shop page's own head and first-screen data (see `page_head`).
+    let head = if reading && Bundle::for_path(&path) == Bundle::Shop {
+        page_head::for_path(&state, &path, req.headers())
+            .await
+            .map(|head| (head, origin(&state, &req), path.clone()))
+    } else {
+        None
+    };
     if let Some(page) = page_file(dist, &path) {
         // Pages are read here rather than by ServeDir, for their policy.
         if tokio::fs::metadata(&page).await.is_ok_and(|m| m.is_file()) {
-            return if method == Method::GET || method == Method::HEAD {
-                index_html(&page).await
+            return if reading {
+                index_html(&page, head.as_ref()).await
             } else {
                 StatusCode::METHOD_NOT_ALLOWED.into_response()
             };
@@ -71,8 +86,8 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
     if !could_be_a_file(&path) {
         // The file system would refuse the name with an error; it is simply
         // not one of ours.
-        return if method == Method::GET || method == Method::HEAD {
-            bundle_page(dist, &path).await
+        return if reading {
+            bundle_page(dist, &path, head.as_ref()).await
         } else {
             StatusCode::METHOD_NOT_ALLOWED.into_response()
         };
@@ -90,9 +105,8 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
         Ok(res) => res.map(Body::new),
         Err(never) => match never {},
     };
-    let reading = method == Method::GET || method == Method::HEAD;
     if res.status() == StatusCode::NOT_FOUND && reading {
-        return bundle_page(dist, &path).await;
+        return bundle_page(dist, &path, head.as_ref()).await;
     }
     let mut res = res;
     let ok = res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED;
@@ -106,12 +120,34 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
 /// The page of the bundle that serves `path`. Each part of the app is its
 /// own bundle in its own directory, so a phone downloads only the part it
 /// lands on.
-async fn bundle_page(dist: &std::path::Path, path: &str) -> Response {
+async fn bundle_page(dist: &std::path::Path, path: &str, head: Option<&Head>) -> Response {
     let bundle_index = dist.join(Bundle::for_path(path).dir()).join("index.html");
     if tokio::fs::metadata(&bundle_index).await.is_ok() {
-        return index_html(&bundle_index).await;
+        return index_html(&bundle_index, head).await;
     }
-    index_html(&dist.join("index.html")).await
+    index_html(&dist.join("index.html"), head).await
+}
+
+/// A page's head, with the origin and path it was asked at.
+type Head = (PageHead, String, String);
+
+/// `scheme://host` as the client reached us, for the absolute URLs of
+/// Open Graph; empty without a `Host`.
+fn origin(state: &AppState, req: &Request) -> String {
+    let Some(host) = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+    else {
+        return String::new();
+    };
+    let https = via_https(
+        state.config.secure_cookie,
+        req.extensions(),
+        req.headers(),
+        &state.config.trusted_proxies,
+    );
+    format!("{}://{host}", if https { "https" } else { "http" })
 }
 
 /// Longest file name (in bytes, as sent: still percent-encoded) and path
@@ -146,18 +182,29 @@ fn could_be_a_file(path: &str) -> bool {
     path.len() <= MAX_PATH && !path.contains('%') && path.split('/').all(|s| s.len() <= MAX_NAME)
 }
 
-async fn index_html(index: &std::path::Path) -> Response {
+async fn index_html(index: &std::path::Path, head: Option<&Head>) -> Response {
     match tokio::fs::read(index).await {
-        Ok(bytes) => (
-            StatusCode::OK,
-            [
-                (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
-                (header::CACHE_CONTROL, NO_CACHE.to_owned()),
-                (header::CONTENT_SECURITY_POLICY, page_csp(&bytes)),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok(bytes) => {
+            // The policy hashes the template's scripts; the embedded data
+            // is JSON, never run.
+            let csp = page_csp(&bytes);
+            let bytes = match (head, std::str::from_utf8(&bytes)) {
+                (Some((head, origin, path)), Ok(html)) => {
+                    page_head::inject(html, head, origin, path).into_bytes()
+                }
+                _ => bytes,
+            };
+            (
+                StatusCode::OK,
+                [
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
+                    (header::CACHE_CONTROL, NO_CACHE.to_owned()),
+                    (header::CONTENT_SECURITY_POLICY, csp),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
         Err(e) => {
             tracing::error!(error = %e, path = %index.display(), "cannot read index.html");
             (

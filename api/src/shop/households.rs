@@ -73,7 +73,10 @@ struct DetailRow {
         (status = 200, description = "OK", body = HouseholdDetail)
     )
 )]
-async fn detail(State(state): State<AppState>, Id(id): Id) -> Result<Json<HouseholdDetail>> {
+pub(crate) async fn detail(
+    State(state): State<AppState>,
+    Id(id): Id,
+) -> Result<Json<HouseholdDetail>> {
     let row: DetailRow = sqlx::query_as(
         "SELECT h.id, h.name_zh, h.name_en, h.demo, h.story_zh, h.story_en, h.member_since,
                 h.retired_at, h.village_id, v.slug AS village_slug, v.name_zh AS village_name_zh, v.name_en AS village_name_en

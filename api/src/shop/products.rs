@@ -128,7 +128,10 @@ struct DetailRow {
         (status = 200, description = "OK", body = ProductDetail)
     )
 )]
-async fn detail(State(state): State<AppState>, Id(id): Id) -> Result<Json<ProductDetail>> {
+pub(crate) async fn detail(
+    State(state): State<AppState>,
+    Id(id): Id,
+) -> Result<Json<ProductDetail>> {
     let pool = &state.db;
     let row: DetailRow = sqlx::query_as(&format!(
         "SELECT {PRODUCT_COLUMNS}, p.description_zh, p.description_en,

@@ -79,7 +79,7 @@ struct SummaryRow {
         (status = 200, description = "OK", body = Vec<VillageSummary>)
     )
 )]
-async fn list(State(state): State<AppState>) -> Result<Json<Vec<VillageSummary>>> {
+pub(crate) async fn list(State(state): State<AppState>) -> Result<Json<Vec<VillageSummary>>> {
     let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
         "SELECT {CARD_COLUMNS},
                 (SELECT COUNT(*) FROM product p WHERE p.village_id = v.id AND p.published = 1) AS product_count,
@@ -156,7 +156,10 @@ impl PointRow {
         (status = 200, description = "OK", body = VillageDetail)
     )
 )]
-async fn detail(State(state): State<AppState>, Slug(slug): Slug) -> Result<Json<VillageDetail>> {
+pub(crate) async fn detail(
+    State(state): State<AppState>,
+    Slug(slug): Slug,
+) -> Result<Json<VillageDetail>> {
     let pool = &state.db;
     let v: VillageRow = sqlx::query_as(&format!(
         "SELECT v.id, {CARD_COLUMNS}, v.story_zh, v.story_en, v.organising_percent

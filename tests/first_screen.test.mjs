@@ -1,0 +1,137 @@
+// The first screen from the first answer, in headless Chromium at 390×844
+// against the real API: a shop page's HTML carries its title, description,
+// Open Graph tags and the catalogue answer its first screen shows; the app
+// renders from that answer without asking again; nothing shifts once
+// painted; and the app can be installed (manifest and icons).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { useServerAndBrowser, phonePage, getJson, CHROMIUM } from './support/harness.mjs';
+
+const app = useServerAndBrowser();
+
+/** The embedded answer of a page's HTML, parsed, and the API path it is for. */
+function embedded(html) {
+  const m = html.match(/<script type="application\/json" id="page-data" data-path="([^"]+)">(.*?)<\/script>/s);
+  assert.ok(m, 'the page embeds its first screen\'s answer');
+  return { path: m[1], data: JSON.parse(m[2]) };
+}
+
+test('a product page has its og:title and name before any script runs', async () => {
+  const product = await getJson(`${app.server.url}/api/products/1`);
+  // Scripts off: what a chat app's link preview, or a phone before the
+  // wasm arrives, sees.
+  const context = await app.browser.newContext({
+    javaScriptEnabled: false, viewport: { width: 390, height: 844 }, locale: 'zh-CN',
+  });
+  const page = await context.newPage();
+  await page.goto(`${app.server.url}/p/1`);
+  assert.equal(await page.title(), `${product.name.zh} · 乡邻直供`);
+  const og = (p) => page.locator(`meta[property="og:${p}"]`).getAttribute('content');
+  assert.equal(await og('title'), `${product.name.zh} · 乡邻直供`);
+  assert.ok((await og('description')).length > 0);
+  assert.equal(await og('url'), `${app.server.url}/p/1`);
+  // The demo's products have no photos yet: no picture to preview.
+  assert.equal(product.photos.length, 0);
+  assert.equal(await page.locator('meta[property="og:image"]').count(), 0);
+  assert.equal(await page.locator('meta[name="description"]').count(), 1);
+  // The product's name is in the HTML as sent, with the answer embedded.
+  const html = await (await fetch(`${app.server.url}/p/1`)).text();
+  assert.ok(html.includes(product.name.zh));
+  const { path, data } = embedded(html);
+  assert.equal(path, '/api/products/1');
+  assert.deepEqual(data, await getJson(`${app.server.url}/api/products/1`));
+  await context.close();
+
+  // English readers get the English title; a missing product no head of its own.
+  const en = await (await fetch(`${app.server.url}/p/1`, { headers: { 'Accept-Language': 'en-GB,en;q=0.9' } })).text();
+  assert.ok(en.includes(`<title>${product.name.en} · Village to Neighbour</title>`));
+  const missing = await (await fetch(`${app.server.url}/p/999999`)).text();
+  assert.ok(!missing.includes('page-data'));
+  assert.ok(!missing.includes('og:title'));
+});
+
+test('the village page renders from the embedded answer, and nothing shifts after the first paint', async () => {
+  const village = await getJson(`${app.server.url}/api/villages/liu`);
+  const { page, errors, context } = await phonePage(app.browser, { locale: 'zh-CN', baseURL: app.server.url, serviceWorkers: 'block' });
+  await page.addInitScript(() => {
+    window.__shift = 0;
+    window.__shifts = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        if (e.hadRecentInput) continue;
+        window.__shift += e.value;
+        window.__shifts.push(e.sources.map((s) => s.node?.className || s.node?.nodeName).join(','));
+      }
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+  const asked = [];
+  page.on('request', (r) => { if (new URL(r.url()).pathname.startsWith('/api/')) asked.push(new URL(r.url()).pathname); });
+  await page.goto('/v/liu');
+  await page.getByTestId('calendar').waitFor();
+  assert.match(await page.locator('h1').innerText(), new RegExp(village.name.zh));
+  // Let late parts (the share summary, photos) arrive.
+  await page.waitForLoadState('networkidle');
+  await page.waitForTimeout(500);
+  const shift = await page.evaluate(() => window.__shift);
+  assert.ok(shift <= 0.02, `layout shift ${shift} (${await page.evaluate(() => window.__shifts.join(' | '))})`);
+  assert.ok(!asked.includes('/api/villages/liu'), `the village was not asked for again: ${asked.join(' ')}`);
+  // Leaving and coming back asks the server: the embedded answer is used once.
+  await page.locator('a[href^="/v/liu/h/"]').first().click();
+  await page.getByTestId('household').waitFor();
+  await page.goBack();
+  await page.getByTestId('calendar').waitFor();
+  assert.ok(asked.includes('/api/villages/liu'), 'back on the village page it loads afresh');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+/** Width and height from a PNG's header. */
+function pngSize(bytes) {
+  assert.equal(Buffer.from(bytes.subarray(1, 4)).toString(), 'PNG');
+  const view = new DataView(bytes.buffer, bytes.byteOffset);
+  return [view.getUint32(16), view.getUint32(20)];
+}
+
+test('the app is installable: a manifest with 192 and 512 px icons, one maskable, and an apple-touch-icon', async () => {
+  const html = await (await fetch(`${app.server.url}/`)).text();
+  assert.match(html, /rel=("?)manifest\1/);
+  assert.match(html, /rel=("?)apple-touch-icon\1/);
+  const res = await fetch(`${app.server.url}/manifest.webmanifest`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /manifest\+json/);
+  const manifest = await res.json();
+  assert.equal(manifest.start_url, '/');
+  assert.equal(manifest.display, 'standalone');
+  const sizes = new Set();
+  for (const icon of manifest.icons) {
+    const png = await fetch(`${app.server.url}${icon.src}`);
+    assert.equal(png.headers.get('content-type'), 'image/png', icon.src);
+    const [w, h] = pngSize(new Uint8Array(await png.arrayBuffer()));
+    assert.equal(`${w}x${h}`, icon.sizes, icon.src);
+    sizes.add(icon.sizes);
+  }
+  assert.ok(sizes.has('192x192') && sizes.has('512x512'));
+  assert.ok(manifest.icons.some((i) => i.purpose.split(' ').includes('maskable')));
+  const touch = await fetch(`${app.server.url}/apple-touch-icon.png`);
+  assert.deepEqual(pngSize(new Uint8Array(await touch.arrayBuffer())), [180, 180]);
+
+  // Chromium's own verdict, as Lighthouse's installability audit asked it,
+  // in a profile of its own (a private window is never installable).
+  const profile = mkdtempSync(join(tmpdir(), 'storefront-profile-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'],
+    viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
+  });
+  const page = await context.newPage();
+  await page.goto(app.server.url);
+  await page.getByTestId('village-card').first().waitFor();
+  const cdp = await context.newCDPSession(page);
+  const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+  assert.deepEqual(installabilityErrors, []);
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+});
