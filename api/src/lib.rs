@@ -31,11 +31,18 @@ pub struct AppState {
     pub write_lock: Arc<tokio::sync::Mutex<()>>,
     /// One photo decoded at a time: each can take a few hundred MB.
     pub photo_permits: Arc<tokio::sync::Semaphore>,
+    /// Catalogue answers kept while the database and the clock allow.
+    pub reads: Arc<http::read_cache::ReadCache>,
+    /// The built app's hashed files, read once.
+    pub assets: Arc<http::assets::AssetCache>,
 }
 
 impl AppState {
     pub fn new(db: SqlitePool, config: Config) -> Self {
+        let reads = Arc::new(http::read_cache::ReadCache::new(&config.db_path));
         Self {
+            reads,
+            assets: Arc::default(),
             db,
             config: Arc::new(config),
             write_lock: Arc::new(tokio::sync::Mutex::new(())),

@@ -3,6 +3,7 @@
 //! kinds of login), the login rate limit, the layers that set response
 //! headers, the built app's files and the health check.
 
+pub mod assets;
 pub mod auth;
 pub mod csv;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod openapi;
 pub mod page_head;
 pub mod params;
 pub mod parse_errors;
+pub mod read_cache;
 pub mod static_files;
 
 use axum::{

@@ -10,7 +10,10 @@
 //! so the page's script hashes (its CSP) are those of the template.
 
 use axum::{extract::State, http::HeaderMap, Json};
-use domain::{dto::PhotoRef, LocalText};
+use domain::{
+    dto::{PhotoRef, ProductDetail, VillageDetail},
+    LocalText,
+};
 use serde::Serialize;
 
 use crate::{
@@ -57,29 +60,31 @@ pub async fn for_path(state: &AppState, path: &str, headers: &HeaderMap) -> Opti
         ["v", slug] => {
             let slug = Slug::parse("slug", slug).ok()?;
             let data_path = format!("/api/villages/{}", slug.0);
-            let Json(v) = villages::detail(state, slug).await.ok()?;
+            let answer = villages::detail_answer(&state, &slug.0).await.ok()?;
+            let v: VillageDetail = serde_json::from_slice(answer.json()).ok()?;
             let title = page_title(&v.name, lang);
             let description = v.tagline.get(lang).to_owned();
-            Some(head(
+            Some(kept_head(
                 title,
                 description,
                 photo(v.photo.as_ref()),
                 data_path,
-                &v,
+                answer.json(),
             ))
         }
         ["p", id] => {
             let id = id.parse::<i64>().ok().filter(|id| *id > 0)?;
-            let Json(p) = products::detail(state, Id(id)).await.ok()?;
+            let answer = products::detail_answer(&state, id).await.ok()?;
+            let p: ProductDetail = serde_json::from_slice(answer.json()).ok()?;
             let title = page_title(&p.name, lang);
             let description = p.description.get(lang).to_owned();
             let data_path = format!("/api/products/{id}");
-            Some(head(
+            Some(kept_head(
                 title,
                 description,
                 photo(p.photos.first()),
                 data_path,
-                &p,
+                answer.json(),
             ))
         }
         ["v", _, "h", id] => {
@@ -107,12 +112,24 @@ fn head(
     data_path: String,
     data: &impl Serialize,
 ) -> PageHead {
+    let data = serde_json::to_vec(data).unwrap_or_default();
+    kept_head(title, description, image, data_path, &data)
+}
+
+/// [`head`] with the answer's JSON as the API sends it.
+fn kept_head(
+    title: String,
+    description: String,
+    image: Option<String>,
+    data_path: String,
+    json: &[u8],
+) -> PageHead {
     PageHead {
         title,
         description: shortened(&description, 160),
         image,
         data_path,
-        data: serde_json::to_string(data).unwrap_or_default(),
+        data: String::from_utf8_lossy(json).into_owned(),
     }
 }
 

@@ -44,6 +44,17 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
         .into_response();
     }
     let dist = &state.config.dist_dir;
+    let reading = req.method() == Method::GET || req.method() == Method::HEAD;
+    // A range of a hashed asset is left to ServeDir, which knows ranges.
+    if reading
+        && is_hashed_asset(path)
+        && is_plain(path)
+        && !req.headers().contains_key(header::RANGE)
+    {
+        if let Some(res) = state.assets.serve(dist, path, req.headers()).await {
+            return res;
+        }
+    }
     let index = dist.join("index.html");
     if !tokio::fs::metadata(&index)
         .await
@@ -63,8 +74,6 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
     }
 
     let path = req.uri().path().to_owned();
-    let method = req.method().clone();
-    let reading = method == Method::GET || method == Method::HEAD;
     // A shop page's own head and first-screen data (see `page_head`).
     let head = if reading && Bundle::for_path(&path) == Bundle::Shop {
         page_head::for_path(&state, &path, req.headers())
@@ -158,11 +167,7 @@ const MAX_PATH: usize = 1024;
 /// The HTML file a path names directly (`/`, `/app/visit/`,
 /// `/index.html`), if it is a plain path within `dist`.
 fn page_file(dist: &std::path::Path, path: &str) -> Option<std::path::PathBuf> {
-    let plain = could_be_a_file(path)
-        && path
-            .split('/')
-            .all(|s| s != ".." && s != "." && !s.contains(['%', '\\']));
-    if !plain {
+    if !is_plain(path) {
         return None;
     }
     let relative = path.trim_start_matches('/');
@@ -173,6 +178,15 @@ fn page_file(dist: &std::path::Path, path: &str) -> Option<std::path::PathBuf> {
     } else {
         None
     }
+}
+
+/// Whether `path` is a plain path within `dist`: no `.` or `..` segment,
+/// nothing percent-encoded, no backslash.
+fn is_plain(path: &str) -> bool {
+    could_be_a_file(path)
+        && path
+            .split('/')
+            .all(|s| s != ".." && s != "." && !s.contains(['%', '\\']))
 }
 
 /// Whether `path` could name a file of the built app at all.

@@ -1,17 +1,21 @@
 //! `GET /api/products/{id}`, and the product rows shared with the village
 //! and household pages.
 
-use axum::{extract::State, Json};
+use std::sync::Arc;
+
+use axum::{extract::State, http::HeaderMap, response::Response};
 use domain::{
     dto::{Category, HouseholdRef, ProductDetail, ProductRoundStock, ProductSummary},
     premium_percent, LocalText, MonthSet, PriceBreakdown, Season,
 };
 use sqlx::{FromRow, SqlitePool};
+use time::OffsetDateTime;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     http::error::{Error, Result},
     http::params::Id,
+    http::read_cache::Answer,
     shop::households::HouseholdRow,
     shop::rounds,
     shop::stock,
@@ -125,14 +129,39 @@ struct DetailRow {
         ("id" = i64, Path, description = "The product's id")
     ),
     responses(
-        (status = 200, description = "OK", body = ProductDetail)
+        (status = 200, description = "OK", body = ProductDetail, headers(
+            ("ETag" = String, description = "The answer's version, for `If-None-Match`")
+        )),
+        (status = 304, description = "Not modified: `If-None-Match` names the current version")
     )
 )]
 pub(crate) async fn detail(
     State(state): State<AppState>,
     Id(id): Id,
-) -> Result<Json<ProductDetail>> {
-    let pool = &state.db;
+    request: HeaderMap,
+) -> Result<Response> {
+    Ok(detail_answer(&state, id).await?.respond(&request))
+}
+
+/// The product page's answer, kept in memory (see `read_cache`).
+pub(crate) async fn detail_answer(state: &AppState, id: i64) -> Result<Arc<Answer>> {
+    state
+        .reads
+        .read(&format!("/products/{id}"), |now| async move {
+            let (product, until) = build_detail(&state.db, id, now).await?;
+            let json = serde_json::to_vec(&product)
+                .map_err(|e| Error::internal(format_args!("product {id}: {e}")))?;
+            Ok((json, until))
+        })
+        .await
+}
+
+/// The product page at `now`, and when it next changes with no write.
+async fn build_detail(
+    pool: &SqlitePool,
+    id: i64,
+    now: OffsetDateTime,
+) -> Result<(ProductDetail, OffsetDateTime)> {
     let row: DetailRow = sqlx::query_as(&format!(
         "SELECT {PRODUCT_COLUMNS}, p.description_zh, p.description_en,
                 v.id AS village_id, v.slug AS village_slug, v.name_zh AS village_name_zh, v.name_en AS village_name_en,
@@ -152,9 +181,8 @@ pub(crate) async fn detail(
             row.village_slug
         ))
     })?;
+    let mut conn = pool.acquire().await?;
     let open_round = {
-        let mut conn = pool.acquire().await?;
-        let now = time::OffsetDateTime::now_utc();
         match rounds::open_round(&mut conn, row.village_id, now).await? {
             Some(round) => {
                 let stock = stock::stock(&mut conn, round.id, &[id])
@@ -172,7 +200,8 @@ pub(crate) async fn detail(
     };
     let breakdown = PriceBreakdown::new(summary.price_fen, percent)
         .map_err(|e| Error::internal(format_args!("product {id}: {e}")))?;
-    Ok(Json(ProductDetail {
+    let until = rounds::next_change(&mut conn, row.village_id, now).await?;
+    let product = ProductDetail {
         id,
         village_slug: row.village_slug,
         village_name: LocalText::new(row.village_name_zh, row.village_name_en),
@@ -187,14 +216,12 @@ pub(crate) async fn detail(
         breakdown,
         premium_percent: premium_percent(summary.price_fen, summary.local_price_fen),
         open_round,
-        photos: {
-            let mut conn = pool.acquire().await?;
-            crate::photos::photos_of(&mut conn, &[id])
-                .await?
-                .remove(&id)
-                .unwrap_or_default()
-        },
-    }))
+        photos: crate::photos::photos_of(&mut conn, &[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default(),
+    };
+    Ok((product, until))
 }
 
 async fn households_of(pool: &SqlitePool, product_id: i64) -> Result<Vec<HouseholdRef>> {

@@ -164,3 +164,31 @@ mod tests {
         );
     }
 }
+
+/// When what the village's pages show next changes with no write: the
+/// soonest of a round opening, a round's deadline, and the next midnight in
+/// Asia/Shanghai (the rounds still to come are those from today on).
+pub(crate) async fn next_change(
+    conn: &mut SqliteConnection,
+    village_id: i64,
+    now: OffsetDateTime,
+) -> Result<OffsetDateTime> {
+    let (soonest,): (Option<i64>,) = sqlx::query_as(
+        "SELECT MIN(t) FROM (
+           SELECT opens_at AS t FROM distribution_round WHERE village_id = ?1 AND opens_at > ?2
+           UNION ALL
+           SELECT deadline FROM distribution_round WHERE village_id = ?1 AND deadline > ?2)",
+    )
+    .bind(village_id)
+    .bind(now.unix_timestamp())
+    .fetch_one(conn)
+    .await?;
+    let midnight = domain::shanghai_date(now)
+        .next_day()
+        .map(|d| d.midnight().assume_offset(SHANGHAI))
+        .unwrap_or(now);
+    Ok(match soonest {
+        Some(t) => moment(t)?.min(midnight),
+        None => midnight,
+    })
+}

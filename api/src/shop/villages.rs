@@ -1,6 +1,8 @@
 //! `GET /api/villages` and `GET /api/villages/{slug}`.
 
-use axum::{extract::State, Json};
+use std::sync::Arc;
+
+use axum::{extract::State, http::HeaderMap, response::Response, Json};
 use domain::{
     dto::{DistributionPoint, OpenRound, Round, VillageDetail, VillageSummary},
     LocalText,
@@ -13,6 +15,7 @@ use crate::{
     db::format_date,
     http::error::{Error, Result},
     http::params::Slug,
+    http::read_cache::Answer,
     organise::village_photos::photos_by_owner,
     shop::households::HouseholdRow,
     shop::products::{sorted_summaries, with_thumbnails, ProductRow, PRODUCT_COLUMNS},
@@ -153,22 +156,48 @@ impl PointRow {
         ("slug" = String, Path, description = "The village's slug")
     ),
     responses(
-        (status = 200, description = "OK", body = VillageDetail)
+        (status = 200, description = "OK", body = VillageDetail, headers(
+            ("ETag" = String, description = "The answer's version, for `If-None-Match`")
+        )),
+        (status = 304, description = "Not modified: `If-None-Match` names the current version")
     )
 )]
 pub(crate) async fn detail(
     State(state): State<AppState>,
     Slug(slug): Slug,
-) -> Result<Json<VillageDetail>> {
+    request: HeaderMap,
+) -> Result<Response> {
+    Ok(detail_answer(&state, &slug).await?.respond(&request))
+}
+
+/// The village page's answer, kept in memory (see `read_cache`).
+pub(crate) async fn detail_answer(state: &AppState, slug: &str) -> Result<Arc<Answer>> {
+    state
+        .reads
+        .read(&format!("/villages/{slug}"), |now| async move {
+            let (village, until) = build_detail(state, slug, now).await?;
+            let json = serde_json::to_vec(&village)
+                .map_err(|e| Error::internal(format_args!("village {slug}: {e}")))?;
+            Ok((json, until))
+        })
+        .await
+}
+
+/// The village page at `now`, and when it next changes with no write.
+async fn build_detail(
+    state: &AppState,
+    slug: &str,
+    now: OffsetDateTime,
+) -> Result<(VillageDetail, OffsetDateTime)> {
     let pool = &state.db;
     let v: VillageRow = sqlx::query_as(&format!(
         "SELECT v.id, {CARD_COLUMNS}, v.story_zh, v.story_en, v.organising_percent
          FROM village v WHERE v.slug = ?"
     ))
-    .bind(&slug)
+    .bind(slug)
     .fetch_optional(pool)
     .await?
-    .ok_or_else(|| no_village(&slug))?;
+    .ok_or_else(|| no_village(slug))?;
 
     let organisers: Vec<(String, String)> = sqlx::query_as(
         "SELECT name_zh, name_en FROM village_organiser WHERE village_id = ? ORDER BY position, id",
@@ -194,7 +223,6 @@ pub(crate) async fn detail(
     .bind(v.id)
     .fetch_all(pool)
     .await?;
-    let now = OffsetDateTime::now_utc();
     let upcoming_rounds = upcoming_rounds(pool, v.id, now).await?;
     let products = with_thumbnails(pool, sorted_summaries(products)?).await?;
     let mut conn = pool.acquire().await?;
@@ -227,8 +255,9 @@ pub(crate) async fn detail(
         }
     };
 
+    let until = rounds::next_change(&mut conn, v.id, now).await?;
     let c = v.card;
-    Ok(Json(VillageDetail {
+    let village = VillageDetail {
         slug: c.slug,
         name: LocalText::new(c.name_zh, c.name_en),
         region: LocalText::new(c.region_zh, c.region_en),
@@ -256,7 +285,8 @@ pub(crate) async fn detail(
         distribution_points: points.into_iter().map(PointRow::into_point).collect(),
         upcoming_rounds,
         open_round,
-    }))
+    };
+    Ok((village, until))
 }
 
 /// Rounds whose distribution day is `now`'s date in Asia/Shanghai or later,

@@ -29,6 +29,21 @@ lorem ipsum dolor sit amet lorem ipsum dolor sit amet lorem ipsum dolor sit amet
 pub const HASHED_JS: &str = "storefront-1a2b3c4d5e6f7890.js";
 pub const HASHED_WASM: &str = "storefront-1a2b3c4d5e6f7890_bg.wasm";
 
+/// A shop page as sent, with what the server writes into it for the page
+/// (its head and its data, `http::page_head`) taken out: what is left is
+/// the template it was made from.
+pub fn template_of(html: &str) -> String {
+    let mut html = html.to_owned();
+    if let (Some(start), Some(end)) = (html.find("<head>"), html.find("</head>")) {
+        html.replace_range(start + "<head>".len()..end, "");
+    }
+    if let Some(start) = html.find("<script type=\"application/json\" id=\"page-data\"") {
+        let end = start + html[start..].find("</script>").unwrap() + "</script>".len();
+        html.replace_range(start..end, "");
+    }
+    html
+}
+
 /// A temporary folder with a database path (in a folder that does not exist
 /// yet) and a dist folder holding `index.html` and hashed assets.
 pub struct Env {

@@ -23,4 +23,5 @@ mod organise;
 mod packing;
 mod photos;
 mod process;
+mod reads;
 mod visits;
