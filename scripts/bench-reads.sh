@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Catalogue reads per second against the release server, in one run: a
 # village page, a product page, a repeat read of the village with its ETag
-# (304), a hashed asset of the build, and the health check they are set
+# (304), the shop's hashed JavaScript and wasm, and the health check they are set
 # against. wrk from Debian, 2 threads, 32 connections, brotli accepted.
 # A measurement, not a test: the figures depend on the machine (client and
 # server share its cores).
@@ -33,7 +33,8 @@ for _ in $(seq 100); do
 done
 curl -fs "$base/api/health" >/dev/null || { cat "$work/server.log"; exit 1; }
 
-asset=$(cd dist && ls storefront-*_bg.wasm | head -1)
+wasm=$(cd dist && ls storefront-*_bg.wasm | head -1)
+js=$(cd dist && ls storefront-*.js | head -1)
 product=$(curl -fs "$base/api/villages/liu" | sed -E 's/.*"products":\[\{"id":([0-9]+).*/\1/')
 etag=$(curl -fsI -H 'Accept-Encoding: br' "$base/api/villages/liu" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag" {print $2}')
 
@@ -61,4 +62,8 @@ printf '| %s | %.0f | %s | 1.00 |\n' '`/api/health`' "$health" "$health_lat"
 row '`/api/villages/liu`' "$base/api/villages/liu"
 row "\`/api/products/$product\`" "$base/api/products/$product"
 row '`/api/villages/liu`, If-None-Match (304)' -H "If-None-Match: $etag" "$base/api/villages/liu"
-row '`'"/$asset"'` (hashed asset)' "$base/$asset"
+# Sizes as sent, to set the assets against the JSON.
+size() { curl -fs -H 'Accept-Encoding: br' "$@" | wc -c | awk '{ printf "%.1f KB", $1 / 1000 }'; }
+row "\`/$js\` (hashed, $(size "$base/$js"))" "$base/$js"
+row "\`/$wasm\` (hashed, $(size "$base/$wasm"))" "$base/$wasm"
+echo "(the village answer is $(size "$base/api/villages/liu") brotli)"

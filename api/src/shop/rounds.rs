@@ -147,24 +147,6 @@ fn shanghai_clock(t: OffsetDateTime) -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use time::macros::datetime;
-
-    #[test]
-    fn deadline_text_is_in_shanghai_time() {
-        assert_eq!(
-            shanghai_text(datetime!(2026-11-28 12:00 UTC)),
-            "2026-11-28 20:00 (Asia/Shanghai)"
-        );
-        assert_eq!(
-            shanghai_text_zh(datetime!(2026-11-28 12:00 UTC)),
-            "2026-11-28 20:00（北京时间）"
-        );
-    }
-}
-
 /// When what the village's pages show next changes with no write: the
 /// soonest of a round opening, a round's deadline, and the next midnight in
 /// Asia/Shanghai (the rounds still to come are those from today on).
@@ -191,4 +173,22 @@ pub(crate) async fn next_change(
         Some(t) => moment(t)?.min(midnight),
         None => midnight,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn deadline_text_is_in_shanghai_time() {
+        assert_eq!(
+            shanghai_text(datetime!(2026-11-28 12:00 UTC)),
+            "2026-11-28 20:00 (Asia/Shanghai)"
+        );
+        assert_eq!(
+            shanghai_text_zh(datetime!(2026-11-28 12:00 UTC)),
+            "2026-11-28 20:00（北京时间）"
+        );
+    }
 }
