@@ -127,7 +127,9 @@ pub async fn run(args: &[String], db_path: &Path) -> Result<String, Failure> {
     match args.split_first() {
         Some((cmd, rest)) if cmd == "create-village" => {
             let input = CreateVillage::parse(rest)?;
-            let db = crate::db::connect(db_path).await.map_err(failed)?;
+            let db = crate::db::connect(db_path, crate::db::Durability::Full)
+                .await
+                .map_err(failed)?;
             let out = create_village(&db, &input).await;
             db.close().await;
             out

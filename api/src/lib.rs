@@ -25,10 +25,15 @@ use crate::{db::WriteTx, http::Error};
 /// Shared by every handler.
 #[derive(Clone)]
 pub struct AppState {
+    /// For reads; writes go through [`AppState::write`].
     pub db: SqlitePool,
+    /// The write transactions' own connection ([`db::writer`]).
+    pub writer: SqlitePool,
     pub config: Arc<Config>,
     /// Held by every write transaction of this process; see [`WriteTx`].
     pub write_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Syncs the WAL for every commit before its answer; see [`db::WalSync`].
+    pub wal_sync: Arc<db::WalSync>,
     /// One photo decoded at a time: each can take a few hundred MB.
     pub photo_permits: Arc<tokio::sync::Semaphore>,
     /// Catalogue answers kept while the database and the clock allow.
@@ -38,12 +43,15 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(db: SqlitePool, config: Config) -> Self {
+    pub fn new(db: SqlitePool, writer: SqlitePool, config: Config) -> Self {
         let reads = Arc::new(http::read_cache::ReadCache::new(&config.db_path));
+        let wal_sync = Arc::new(db::WalSync::new(&config.db_path));
         Self {
+            wal_sync,
             reads,
             assets: Arc::default(),
             db,
+            writer,
             config: Arc::new(config),
             write_lock: Arc::new(tokio::sync::Mutex::new(())),
             photo_permits: Arc::new(tokio::sync::Semaphore::new(1)),
@@ -52,7 +60,7 @@ impl AppState {
 
     /// Starts a write transaction (`BEGIN IMMEDIATE`, after the writers' queue).
     pub async fn write(&self) -> Result<WriteTx, Error> {
-        Ok(WriteTx::begin(&self.db, &self.write_lock).await?)
+        Ok(WriteTx::begin(&self.writer, &self.write_lock, &self.wal_sync).await?)
     }
 }
 
@@ -111,13 +119,14 @@ pub fn app(state: AppState) -> Router {
 /// Opens (creating and migrating) the configured database and, unless
 /// `STOREFRONT_DEMO=0`, seeds each group of demo data whose tables are empty.
 pub async fn prepare(config: Config) -> Result<AppState, String> {
-    let db = db::connect(&config.db_path).await?;
+    let db = db::connect(&config.db_path, db::Durability::Grouped).await?;
     if config.demo {
         seed::seed_all(&db, time::OffsetDateTime::now_utc()).await?;
     } else {
         tracing::info!("STOREFRONT_DEMO=0: not seeding demo data");
     }
-    Ok(AppState::new(db, config))
+    let writer = db::writer(&config.db_path, db::Durability::Grouped).await?;
+    Ok(AppState::new(db, writer, config))
 }
 
 /// Answers on `listener` until `shutdown` completes, then closes the
@@ -127,7 +136,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), String> {
-    let db = state.db.clone();
+    let (db, writer) = (state.db.clone(), state.writer.clone());
     use axum::serve::ListenerExt as _;
     // `tap_io` only so that axum hands the peer's address to the app.
     let listener = http::parse_errors::JsonParseErrors(listener).tap_io(|_| {});
@@ -138,6 +147,7 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await
     .map_err(|e| format!("server error: {e}"))?;
+    writer.close().await;
     db.close().await;
     Ok(())
 }

@@ -15,6 +15,8 @@ pub struct Server {
     http: Http,
     /// The database file, for a second connection ([`Server::pool`]).
     pub db: PathBuf,
+    /// The server's group commit, to check that answered writes are synced.
+    pub wal_sync: Arc<api::db::WalSync>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     /// The folder of a server started without one of the test's own.
     _env: Option<Env>,
@@ -54,6 +56,7 @@ impl Server {
             .expect("bind a free port");
         let base = format!("http://{}", listener.local_addr().unwrap());
         let state = api::prepare(config).await.expect("prepare the database");
+        let wal_sync = state.wal_sync.clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let shutdown = async {
@@ -66,6 +69,7 @@ impl Server {
         Self {
             http: Http::new(base),
             db: db.to_owned(),
+            wal_sync,
             shutdown: Some(tx),
             _env: None,
         }

@@ -122,6 +122,12 @@ async fn two_hundred_orders_race_for_fifty_units() {
         .await;
     let stock = product.open_round.unwrap().stock;
     assert_eq!((stock.capacity, stock.remaining), (50, 0));
+    // Every order answered 201 was on disk first: the WAL synced up to
+    // the last commit (one sync may cover several).
+    let (committed, synced) = server.wal_sync.position().await;
+    assert!(committed >= 50, "{committed} commits");
+    assert_eq!(synced, committed);
+    assert!(server.wal_sync.syncs() <= committed);
 }
 
 fn statuses(results: &[(u16, Value)]) -> std::collections::BTreeMap<u16, usize> {

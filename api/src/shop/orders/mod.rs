@@ -30,7 +30,7 @@ use domain::{
     organise::MemberOrder,
     RoundPhase,
 };
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::{FromRow, Row as _, SqliteConnection};
 use time::OffsetDateTime;
 
 use self::{
@@ -45,7 +45,7 @@ use crate::{
     },
     shop::{
         rounds::{moment, shanghai_text, shanghai_text_zh},
-        session::{refuse_suspended, CurrentMember},
+        session::{CurrentMember, SUSPENDED, SUSPENDED_ZH},
     },
     AppState,
 };
@@ -113,11 +113,37 @@ async fn head(conn: &mut SqliteConnection, id: &str) -> Result<Option<Head>> {
     .await?)
 }
 
+/// Refuses a suspended member (403), then the stored order `id`, if any:
+/// one query, as it runs under the write lock where every round trip to
+/// SQLite's thread counts (see `bench_orders`). Their sessions end when
+/// suspended; this covers a request already under way, and says why.
+async fn member_head(
+    conn: &mut SqliteConnection,
+    member_id: i64,
+    id: &str,
+) -> Result<Option<Head>> {
+    let row = sqlx::query(
+        "SELECT m.suspended_at IS NOT NULL AS suspended, o.member_id, o.number, o.round_id,
+                o.point_id, o.status, o.placed_request, o.created_at
+         FROM member m LEFT JOIN orders o ON o.id = ?2
+         WHERE m.id = ?1",
+    )
+    .bind(member_id)
+    .bind(id)
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(|| Error::internal(format_args!("member {member_id} is gone")))?;
+    if row.try_get("suspended")? {
+        return Err(Error::forbidden(SUSPENDED_ZH, SUSPENDED));
+    }
+    // The order's columns are all NULL when there is no such order.
+    let found = row.try_get::<Option<i64>, _>("number")?.is_some();
+    Ok(found.then(|| Head::from_row(&row)).transpose()?)
+}
+
 /// The member's own order, or 404 whether it is missing or someone else's.
-async fn own_head(conn: &mut SqliteConnection, id: &str, member_id: i64) -> Result<Head> {
-    head(conn, id)
-        .await?
-        .filter(|h| h.member_id == member_id)
+fn own(head: Option<Head>, id: &str, member_id: i64) -> Result<Head> {
+    head.filter(|h| h.member_id == member_id)
         .ok_or_else(|| not_found(id))
 }
 
@@ -219,11 +245,7 @@ async fn place(
     // Whole seconds, as stored: the answer equals what a GET shows later.
     let now = moment(OffsetDateTime::now_utc().unix_timestamp())?;
     let mut tx = state.write().await?;
-    // Their sessions end when suspended; this covers a request already
-    // under way, and says why.
-    refuse_suspended(tx.conn(), member.id).await?;
-
-    if let Some(head) = head(tx.conn(), &id).await? {
+    if let Some(head) = member_head(tx.conn(), member.id, &id).await? {
         if head.member_id != member.id {
             return Err(not_found(&id));
         }
@@ -294,8 +316,11 @@ async fn change(
     let norm = raw.normalized().map_err(Error::Validation)?;
     let now = moment(OffsetDateTime::now_utc().unix_timestamp())?;
     let mut tx = state.write().await?;
-    refuse_suspended(tx.conn(), member.id).await?;
-    let head = own_head(tx.conn(), &id, member.id).await?;
+    let head = own(
+        member_head(tx.conn(), member.id, &id).await?,
+        &id,
+        member.id,
+    )?;
     if norm.round_id != head.round_id {
         return Err(Error::field(
             "round_id",
@@ -366,7 +391,7 @@ async fn cancel(
 ) -> Result<Json<MemberOrder>> {
     let now = moment(OffsetDateTime::now_utc().unix_timestamp())?;
     let mut tx = state.write().await?;
-    let head = own_head(tx.conn(), &id, member.id).await?;
+    let head = own(head(tx.conn(), &id).await?, &id, member.id)?;
     if !head.cancelled() {
         unlocked_context(tx.conn(), &id, &head, head.point_id, now).await?;
         sqlx::query("UPDATE orders SET status = 'cancelled', updated_at = ? WHERE id = ?")
