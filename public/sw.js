@@ -19,8 +19,8 @@ const HASHED = /-[0-9a-f]{8,16}(_bg)?\.(js|wasm|css)$/;
 // bundle's (its 404 page). tests/bundles.test.mjs checks that the server
 // answers the same page.
 const BUNDLE_ROUTES = {
-  '/index.html': ['/', '/v/:slug', '/v/:slug/h/:id', '/p/:id', '/label/:code'],
-  '/app/account/index.html': ['/cart', '/orders', '/orders/:id', '/login', '/join', '/me'],
+  '/index.html': ['/', '/v/:slug', '/v/:slug/h/:id', '/p/:id'],
+  '/app/account/index.html': ['/cart', '/orders', '/orders/:id', '/login', '/join', '/me', '/label/:code'],
   '/app/visit/index.html': ['/v/:slug/visit', '/trips', '/trips/:id'],
 };
 const BUNDLE_PAGES = Object.keys(BUNDLE_ROUTES);

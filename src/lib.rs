@@ -92,17 +92,16 @@ macro_rules! page {
     };
 }
 
-/// Browsing: villages, households, products, labels (`index.html`).
+/// Browsing: villages, households, products (`index.html`).
 #[rustfmt::skip]
 const SHOP: &[nav::Page] = &[
     page!("/", pages::home::Home),
     page!("/v/:slug", pages::village::VillagePage),
     page!("/v/:slug/h/:id", pages::household::HouseholdPage),
     page!("/p/:id", pages::product::ProductPage),
-    page!("/label/:code", pages::label::LabelPage),
 ];
 
-/// The shopper's orders and account (`account.html`).
+/// The shopper's orders and account, and a label's trace page (`account.html`).
 #[rustfmt::skip]
 const ACCOUNT: &[nav::Page] = &[
     page!("/cart", pages::cart::CartPage),
@@ -111,6 +110,7 @@ const ACCOUNT: &[nav::Page] = &[
     page!("/login", pages::login::LoginPage),
     page!("/join", pages::join::JoinPage),
     page!("/me", pages::account::AccountPage),
+    page!("/label/:code", pages::label::LabelPage),
 ];
 
 /// Visits and My trips (`visit.html`).

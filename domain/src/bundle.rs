@@ -8,9 +8,11 @@
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Bundle {
-    /// Villages, households, products, labels, and anything unknown (404).
+    /// Villages, households, products, and anything unknown (404).
     Shop,
-    /// Cart and checkout, orders, login, joining, the member's account.
+    /// Cart and checkout, orders, login, joining, the member's account, and
+    /// a label's trace page (opened from what was received, to report a
+    /// problem; kept out of the browsing bundle's first load).
     Account,
     /// Booking a visit, and My trips.
     Visit,
@@ -42,8 +44,16 @@ impl Bundle {
     /// segments, `:name` standing for any one segment.
     pub fn routes(self) -> &'static [&'static str] {
         match self {
-            Bundle::Shop => &["/", "/v/:slug", "/v/:slug/h/:id", "/p/:id", "/label/:code"],
-            Bundle::Account => &["/cart", "/orders", "/orders/:id", "/login", "/join", "/me"],
+            Bundle::Shop => &["/", "/v/:slug", "/v/:slug/h/:id", "/p/:id"],
+            Bundle::Account => &[
+                "/cart",
+                "/orders",
+                "/orders/:id",
+                "/login",
+                "/join",
+                "/me",
+                "/label/:code",
+            ],
             Bundle::Visit => &["/v/:slug/visit", "/trips", "/trips/:id"],
             Bundle::Organise => &[
                 "/organise",
@@ -153,7 +163,7 @@ mod tests {
             ("/v/liu", Shop),
             ("/v/liu/h/3", Shop),
             ("/p/12", Shop),
-            ("/label/K7QX3MPD", Shop),
+            ("/label/K7QX3MPD", Account),
             ("/no/such/page", Shop),
             ("/cart", Account),
             ("/orders", Account),
