@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Catalogue reads per second against the release server, in one run: a
-# village page, a product page, a repeat read of the village with its ETag
+# village page, a product page, a household page, a repeat read of the village with its ETag
 # (304), the shop's hashed JavaScript and wasm, and the health check they are set
 # against. wrk from Debian, 2 threads, 32 connections, brotli accepted.
 # A measurement, not a test: the figures depend on the machine (client and
@@ -61,6 +61,7 @@ row() {
 printf '| %s | %.0f | %s | 1.00 |\n' '`/api/health`' "$health" "$health_lat"
 row '`/api/villages/liu`' "$base/api/villages/liu"
 row "\`/api/products/$product\`" "$base/api/products/$product"
+row '`/api/households/1`' "$base/api/households/1"
 row '`/api/villages/liu`, If-None-Match (304)' -H "If-None-Match: $etag" "$base/api/villages/liu"
 # Sizes as sent, to set the assets against the JSON.
 size() { curl -fs -H 'Accept-Encoding: br' "$@" | wc -c | awk '{ printf "%.1f KB", $1 / 1000 }'; }

@@ -11,16 +11,13 @@
 
 use axum::{extract::State, http::HeaderMap, Json};
 use domain::{
-    dto::{PhotoRef, ProductDetail, VillageDetail},
+    dto::{HouseholdDetail, PhotoRef, ProductDetail, VillageDetail},
     LocalText,
 };
 use serde::Serialize;
 
 use crate::{
-    http::{
-        lang::request_lang,
-        params::{Id, Slug},
-    },
+    http::{lang::request_lang, params::Slug},
     shop::{households, products, villages},
     AppState,
 };
@@ -89,16 +86,17 @@ pub async fn for_path(state: &AppState, path: &str, headers: &HeaderMap) -> Opti
         }
         ["v", _, "h", id] => {
             let id = id.parse::<i64>().ok().filter(|id| *id > 0)?;
-            let Json(h) = households::detail(state, Id(id)).await.ok()?;
+            let answer = households::detail_answer(&state, id).await.ok()?;
+            let h: HouseholdDetail = serde_json::from_slice(answer.json()).ok()?;
             let title = page_title(&h.name, lang);
             let description = h.story.get(lang).to_owned();
             let data_path = format!("/api/households/{id}");
-            Some(head(
+            Some(kept_head(
                 title,
                 description,
                 photo(h.photos.first()),
                 data_path,
-                &h,
+                answer.json(),
             ))
         }
         _ => None,

@@ -2,20 +2,24 @@
 //! - `GET /api/households/{id}/price-history`: organisers' price changes of
 //!   its published products, newest first.
 
-use axum::{extract::State, Json};
+use std::sync::Arc;
+
+use axum::{extract::State, http::HeaderMap, response::Response, Json};
 use domain::{
     dto::{HouseholdDetail, HouseholdRef},
     LocalText,
 };
-use sqlx::FromRow;
+use sqlx::{FromRow, SqlitePool};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     db::parse_date,
     http::error::{Error, Result},
     http::params::Id,
+    http::read_cache::Answer,
     organise::village_photos::household_photos,
     shop::products::{sorted_summaries, with_thumbnails, ProductRow, PRODUCT_COLUMNS},
+    shop::rounds::next_midnight,
     AppState,
 };
 
@@ -70,13 +74,35 @@ struct DetailRow {
         ("id" = i64, Path, description = "The household's id")
     ),
     responses(
-        (status = 200, description = "OK", body = HouseholdDetail)
+        (status = 200, description = "OK", body = HouseholdDetail, headers(
+            ("ETag" = String, description = "The answer's version, for `If-None-Match`")
+        )),
+        (status = 304, description = "Not modified: `If-None-Match` names the current version")
     )
 )]
 pub(crate) async fn detail(
     State(state): State<AppState>,
     Id(id): Id,
-) -> Result<Json<HouseholdDetail>> {
+    request: HeaderMap,
+) -> Result<Response> {
+    Ok(detail_answer(&state, id).await?.respond(&request))
+}
+
+/// The household page's answer, kept in memory (see `read_cache`). Only
+/// writes change it; Shanghai midnight bounds it like the others.
+pub(crate) async fn detail_answer(state: &AppState, id: i64) -> Result<Arc<Answer>> {
+    state
+        .reads
+        .read(&format!("/households/{id}"), |now| async move {
+            let household = build_detail(&state.db, id).await?;
+            let json = serde_json::to_vec(&household)
+                .map_err(|e| Error::internal(format_args!("household {id}: {e}")))?;
+            Ok((json, next_midnight(now)))
+        })
+        .await
+}
+
+async fn build_detail(db: &SqlitePool, id: i64) -> Result<HouseholdDetail> {
     let row: DetailRow = sqlx::query_as(
         "SELECT h.id, h.name_zh, h.name_en, h.demo, h.story_zh, h.story_en, h.member_since,
                 h.retired_at, h.village_id, v.slug AS village_slug, v.name_zh AS village_name_zh, v.name_en AS village_name_en
@@ -84,7 +110,7 @@ pub(crate) async fn detail(
          WHERE h.id = ?",
     )
     .bind(id)
-    .fetch_optional(&state.db)
+    .fetch_optional(db)
     .await?
     .ok_or_else(|| {
         Error::not_found(
@@ -104,9 +130,9 @@ pub(crate) async fn detail(
          WHERE ph.household_id = ? AND p.published = 1"
     ))
     .bind(id)
-    .fetch_all(&state.db)
+    .fetch_all(db)
     .await?;
-    Ok(Json(HouseholdDetail {
+    Ok(HouseholdDetail {
         id: row.id,
         name: LocalText::new(row.name_zh, row.name_en),
         demo: row.demo != 0,
@@ -114,17 +140,17 @@ pub(crate) async fn detail(
         village_name: LocalText::new(row.village_name_zh, row.village_name_en),
         story: LocalText::new(row.story_zh, row.story_en),
         member_since,
-        products: with_thumbnails(&state.db, sorted_summaries(products)?).await?,
+        products: with_thumbnails(db, sorted_summaries(products)?).await?,
         photos: {
-            let mut conn = state.db.acquire().await?;
+            let mut conn = db.acquire().await?;
             household_photos(&mut conn, row.village_id, id).await?
         },
         retired: row.retired_at.is_some(),
         feedback: {
-            let mut conn = state.db.acquire().await?;
+            let mut conn = db.acquire().await?;
             crate::shop::feedback::household_summary(&mut conn, id).await?
         },
-    }))
+    })
 }
 
 /// `GET /api/households/{id}/price-history`.

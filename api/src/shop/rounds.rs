@@ -150,6 +150,14 @@ fn shanghai_clock(t: OffsetDateTime) -> String {
 /// When what the village's pages show next changes with no write: the
 /// soonest of a round opening, a round's deadline, and the next midnight in
 /// Asia/Shanghai (the rounds still to come are those from today on).
+/// The next midnight in Shanghai after `now`: what shows "today" changes.
+pub(crate) fn next_midnight(now: OffsetDateTime) -> OffsetDateTime {
+    domain::shanghai_date(now)
+        .next_day()
+        .map(|d| d.midnight().assume_offset(SHANGHAI))
+        .unwrap_or(now)
+}
+
 pub(crate) async fn next_change(
     conn: &mut SqliteConnection,
     village_id: i64,
@@ -165,10 +173,7 @@ pub(crate) async fn next_change(
     .bind(now.unix_timestamp())
     .fetch_one(conn)
     .await?;
-    let midnight = domain::shanghai_date(now)
-        .next_day()
-        .map(|d| d.midnight().assume_offset(SHANGHAI))
-        .unwrap_or(now);
+    let midnight = next_midnight(now);
     Ok(match soonest {
         Some(t) => moment(t)?.min(midnight),
         None => midnight,

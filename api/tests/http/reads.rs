@@ -93,6 +93,37 @@ async fn a_write_by_another_connection_shows_in_the_next_read() {
     let (_, body) = read(&server, "/api/villages/liu").await;
     let village: VillageDetail = serde_json::from_value(body).unwrap();
     assert!(village.products.iter().any(|p| p.name.en == "Renamed eggs"));
+
+    // A household's page: its own story, and a product it supplies.
+    let household = common::scalar(
+        &pool,
+        &format!("SELECT MIN(household_id) FROM product_household WHERE product_id = {product}"),
+    )
+    .await;
+    let path = format!("/api/households/{household}");
+    let (first, body) = read(&server, &path).await;
+    assert_eq!(read(&server, &path).await.0, first, "kept");
+    assert!(body["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["name"]["en"] == "Renamed eggs"));
+    execute(
+        &pool,
+        &[
+            &format!("UPDATE household SET story_en = 'A new story' WHERE id = {household}"),
+            &format!("UPDATE product SET name_en = 'Eggs again' WHERE id = {product}"),
+        ],
+    )
+    .await;
+    let (second, body) = read(&server, &path).await;
+    assert_ne!(first, second);
+    assert_eq!(body["story"]["en"], "A new story");
+    assert!(body["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["name"]["en"] == "Eggs again"));
 }
 
 /// No write happens between the two reads: only the deadline passes.
@@ -132,6 +163,7 @@ async fn a_repeat_read_is_not_modified_until_an_edit() {
     for path in [
         "/api/villages/liu".to_owned(),
         format!("/api/products/{product}"),
+        "/api/households/1".to_owned(),
     ] {
         let (etag, body) = read(&server, &path).await;
         let again = reqwest::Client::new()
