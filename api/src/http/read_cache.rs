@@ -40,7 +40,7 @@ use axum::{
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use crate::http::error::Result;
+use crate::http::error::{Error, Result};
 
 /// A bound on the entries, far above the catalogue's size: only answers
 /// for things that exist are kept.
@@ -115,6 +115,23 @@ impl ReadCache {
             self.keep(key, answer.clone());
         }
         Ok(answer)
+    }
+
+    /// [`Self::read`] for an answer `build` gives as a value, kept as its
+    /// JSON.
+    pub async fn read_json<T, F, Fut>(&self, key: &str, build: F) -> Result<Arc<Answer>>
+    where
+        T: serde::Serialize,
+        F: FnOnce(OffsetDateTime) -> Fut,
+        Fut: Future<Output = Result<(T, OffsetDateTime)>>,
+    {
+        self.read(key, |now| async move {
+            let (value, until) = build(now).await?;
+            let json = serde_json::to_vec(&value)
+                .map_err(|e| Error::internal(format_args!("answer {key}: {e}")))?;
+            Ok((json, until))
+        })
+        .await
     }
 
     fn kept(&self, key: &str, stamp: &Stamp, now: OffsetDateTime) -> Option<Arc<Answer>> {

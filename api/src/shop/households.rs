@@ -93,11 +93,8 @@ pub(crate) async fn detail(
 pub(crate) async fn detail_answer(state: &AppState, id: i64) -> Result<Arc<Answer>> {
     state
         .reads
-        .read(&format!("/households/{id}"), |now| async move {
-            let household = build_detail(&state.db, id).await?;
-            let json = serde_json::to_vec(&household)
-                .map_err(|e| Error::internal(format_args!("household {id}: {e}")))?;
-            Ok((json, next_midnight(now)))
+        .read_json(&format!("/households/{id}"), |now| async move {
+            Ok((build_detail(&state.db, id).await?, next_midnight(now)))
         })
         .await
 }

@@ -147,11 +147,8 @@ pub(crate) async fn detail(
 pub(crate) async fn detail_answer(state: &AppState, id: i64) -> Result<Arc<Answer>> {
     state
         .reads
-        .read(&format!("/products/{id}"), |now| async move {
-            let (product, until) = build_detail(&state.db, id, now).await?;
-            let json = serde_json::to_vec(&product)
-                .map_err(|e| Error::internal(format_args!("product {id}: {e}")))?;
-            Ok((json, until))
+        .read_json(&format!("/products/{id}"), |now| {
+            build_detail(&state.db, id, now)
         })
         .await
 }

@@ -36,15 +36,15 @@ impl FromRequestParts<AppState> for CurrentMember {
             None => {
                 // A session ended by a suspension says why, so the phone's
                 // waiting orders show it rather than asking for a login.
-                let suspended: Option<(i64,)> = sqlx::query_as(
+                let ended: Option<(i64,)> = sqlx::query_as(
                     "SELECT 1 FROM session s JOIN member m ON m.id = s.member_id
                      WHERE s.token_hash = ? AND m.suspended_at IS NOT NULL",
                 )
                 .bind(crate::http::auth::token_hash(&token))
                 .fetch_optional(&state.db)
                 .await?;
-                Err(match suspended {
-                    Some(_) => Error::forbidden(SUSPENDED_ZH, SUSPENDED),
+                Err(match ended {
+                    Some(_) => suspended(),
                     None => unauthorized(),
                 })
             }
@@ -56,15 +56,20 @@ pub const SUSPENDED: &str =
     "your membership of the circle is suspended; please talk to the village's organisers";
 pub const SUSPENDED_ZH: &str = "您的会员资格已被暂停，请联系村里的组织者";
 
-/// 403 for a suspended member: they cannot log in or order.
+/// The 403 a suspended member gets: they cannot log in or order.
+pub fn suspended() -> Error {
+    Error::forbidden(SUSPENDED_ZH, SUSPENDED)
+}
+
+/// [`suspended`] for a member who is.
 pub async fn refuse_suspended(conn: impl sqlx::SqliteExecutor<'_>, member_id: i64) -> Result<()> {
-    let suspended: Option<(i64,)> =
+    let found: Option<(i64,)> =
         sqlx::query_as("SELECT 1 FROM member WHERE id = ? AND suspended_at IS NOT NULL")
             .bind(member_id)
             .fetch_optional(conn)
             .await?;
-    match suspended {
-        Some(_) => Err(Error::forbidden(SUSPENDED_ZH, SUSPENDED)),
+    match found {
+        Some(_) => Err(suspended()),
         None => Ok(()),
     }
 }

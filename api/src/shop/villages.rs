@@ -174,11 +174,8 @@ pub(crate) async fn detail(
 pub(crate) async fn detail_answer(state: &AppState, slug: &str) -> Result<Arc<Answer>> {
     state
         .reads
-        .read(&format!("/villages/{slug}"), |now| async move {
-            let (village, until) = build_detail(state, slug, now).await?;
-            let json = serde_json::to_vec(&village)
-                .map_err(|e| Error::internal(format_args!("village {slug}: {e}")))?;
-            Ok((json, until))
+        .read_json(&format!("/villages/{slug}"), |now| {
+            build_detail(state, slug, now)
         })
         .await
 }

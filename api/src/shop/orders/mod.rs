@@ -45,7 +45,7 @@ use crate::{
     },
     shop::{
         rounds::{moment, shanghai_text, shanghai_text_zh},
-        session::{CurrentMember, SUSPENDED, SUSPENDED_ZH},
+        session::{suspended, CurrentMember},
     },
     AppState,
 };
@@ -103,11 +103,14 @@ impl Head {
     }
 }
 
+/// The columns of [`Head`], from `orders o`.
+const HEAD_COLUMNS: &str =
+    "o.member_id, o.number, o.round_id, o.point_id, o.status, o.placed_request, o.created_at";
+
 async fn head(conn: &mut SqliteConnection, id: &str) -> Result<Option<Head>> {
-    Ok(sqlx::query_as(
-        "SELECT member_id, number, round_id, point_id, status, placed_request, created_at
-         FROM orders WHERE id = ?",
-    )
+    Ok(sqlx::query_as(&format!(
+        "SELECT {HEAD_COLUMNS} FROM orders o WHERE o.id = ?"
+    ))
     .bind(id)
     .fetch_optional(conn)
     .await?)
@@ -122,19 +125,18 @@ async fn member_head(
     member_id: i64,
     id: &str,
 ) -> Result<Option<Head>> {
-    let row = sqlx::query(
-        "SELECT m.suspended_at IS NOT NULL AS suspended, o.member_id, o.number, o.round_id,
-                o.point_id, o.status, o.placed_request, o.created_at
+    let row = sqlx::query(&format!(
+        "SELECT m.suspended_at IS NOT NULL AS suspended, {HEAD_COLUMNS}
          FROM member m LEFT JOIN orders o ON o.id = ?2
-         WHERE m.id = ?1",
-    )
+         WHERE m.id = ?1"
+    ))
     .bind(member_id)
     .bind(id)
     .fetch_optional(conn)
     .await?
     .ok_or_else(|| Error::internal(format_args!("member {member_id} is gone")))?;
     if row.try_get("suspended")? {
-        return Err(Error::forbidden(SUSPENDED_ZH, SUSPENDED));
+        return Err(suspended());
     }
     // The order's columns are all NULL when there is no such order.
     let found = row.try_get::<Option<i64>, _>("number")?.is_some();
