@@ -66,12 +66,13 @@ self.addEventListener('activate', (event) => {
   );
 });
 
-// The hashed files a page uses. Release pages are minified, so attribute
-// values may be unquoted.
+// The hashed files a page uses: its links, and the paths its loader
+// script names (the browsing page imports its app itself). Release pages
+// are minified, so attribute values may be unquoted.
 function hashedFiles(html) {
   const files = [];
-  for (const [, q, bare] of html.matchAll(/(?:href|src)=(?:"([^"]+)"|([^\s"'>]+))/g)) {
-    const path = new URL(q || bare, self.location.origin).pathname;
+  for (const [, q, bare, named] of html.matchAll(/(?:href|src)=(?:"([^"]+)"|([^\s"'>]+))|'(\/[^'\s]+)'/g)) {
+    const path = new URL(q || bare || named, self.location.origin).pathname;
     if (HASHED.test(path)) files.push(path);
   }
   return files;

@@ -65,5 +65,6 @@ while read -r url page bin; do
   trunk build --release --offline=true --dist "dist$url" --public-url "$url" "$page" </dev/null
 done <<<"$bundles"
 node scripts/minify-js.mjs
+node scripts/defer-app.mjs
 node scripts/precompress.mjs
 cargo build --release -p api

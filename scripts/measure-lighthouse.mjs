@@ -13,7 +13,8 @@
 //   CSS, same photos, served by the same server with brotli). It is the
 //   physical limit for that page.
 // - Runs Lighthouse on each page and its twin (`RUNS` times each, default
-//   1; the median is kept) and prints Performance, LCP, the LCP ratio to
+//   1; the median is kept; `LH_REPORTS=dir` keeps each report there as
+//   JSON) and prints Performance, LCP, the LCP ratio to
 //   the twin, CLS and Accessibility; then whether Chromium finds the app
 //   installable (Lighthouse 12 has no installability audit any more, so
 //   this asks Chromium itself, as that audit did).
@@ -78,6 +79,10 @@ async function audit(url) {
       port: chrome.port, output: 'json', logLevel: 'error',
       onlyCategories: ['performance', 'accessibility'],
     });
+    if (process.env.LH_REPORTS) {
+      const name = `${new URL(url).pathname.replaceAll('/', '_') || '_'}-${i}.json`;
+      writeFileSync(join(process.env.LH_REPORTS, name), JSON.stringify(lhr));
+    }
     results.push({
       perf: Math.round(lhr.categories.performance.score * 100),
       a11y: Math.round(lhr.categories.accessibility.score * 100),

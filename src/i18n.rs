@@ -88,19 +88,17 @@ impl I18n {
         use gloo_storage::{LocalStorage, Storage};
         self.0.set(locale);
         let _ = LocalStorage::set(LANG_KEY, locale.to_string());
+        keep_in_cookie(locale);
     }
 }
 
 /// localStorage key of the language the user chose.
 const LANG_KEY: &str = "storefront.lang";
 
-pub fn use_i18n() -> I18n {
-    expect_context::<I18n>()
-}
-
-/// Starts the page in its language and keeps `<html lang>` in step, so
-/// that screen readers and fonts follow.
-pub fn provide_i18n() -> I18n {
+/// The language chosen on this phone, else the browser's. The choice is
+/// also kept in a cookie, so that the server renders the next page's
+/// first screen in it.
+fn browser_locale() -> Locale {
     use gloo_storage::{LocalStorage, Storage};
     let saved = LocalStorage::get::<String>(LANG_KEY).ok();
     let browser: Vec<String> = window()
@@ -109,7 +107,33 @@ pub fn provide_i18n() -> I18n {
         .iter()
         .filter_map(|l| l.as_string())
         .collect();
-    let i18n = I18n(RwSignal::new(pick_locale(saved.as_deref(), &browser)));
+    let locale = pick_locale(saved.as_deref(), &browser);
+    if saved.is_some() {
+        keep_in_cookie(locale);
+    }
+    locale
+}
+
+/// `lang=zh|en` for a year, sent with every page request (`api`'s
+/// `request_lang` reads it).
+fn keep_in_cookie(locale: Locale) {
+    let cookie = format!("lang={locale}; Path=/; Max-Age=31536000; SameSite=Lax");
+    let _ = js_sys::Reflect::set(&document(), &"cookie".into(), &cookie.into());
+}
+
+pub fn use_i18n() -> I18n {
+    expect_context::<I18n>()
+}
+
+/// Starts the page in its language and keeps `<html lang>` in step, so
+/// that screen readers and fonts follow.
+pub fn provide_i18n() -> I18n {
+    let locale = crate::first_screen::rendering(|p| match p.lang {
+        domain::Lang::Zh => Locale::zh,
+        domain::Lang::En => Locale::en,
+    })
+    .unwrap_or_else(browser_locale);
+    let i18n = I18n(RwSignal::new(locale));
     provide_context(i18n);
     Effect::new(move |_| {
         let tag = match i18n.get_locale() {

@@ -5,6 +5,10 @@
 //! `village_calendar`, `visit_calendar`, `booking_draft`, `checkout`), unit-tested
 //! natively.
 
+// The HTML rendering of the largest pages' view types (natively, for the
+// server's first screens) nests deeper than the default allows.
+#![recursion_limit = "256"]
+
 /// A translated text in both languages, for messages kept in a signal: the
 /// page shows it in the language of the moment, so it follows a switch.
 /// `both!(key)` or `both!(key, name = value, ...)`, as `t_string!` takes.
@@ -36,6 +40,7 @@ pub mod cart;
 pub mod checkout;
 mod components;
 pub mod drafts;
+pub mod first_screen;
 pub mod format;
 pub mod i18n;
 pub mod income_chart;

@@ -6,11 +6,14 @@
 //! brotli wasm per bundle for its async-derived machinery; a page here
 //! needs only a signal, an effect and a task. As with `LocalResource`, the
 //! last answer stays while a new one loads, and an answer that a newer
-//! load has overtaken is dropped.
+//! load has overtaken is dropped. A load that needs no waiting (the page's
+//! embedded answer) is there at once, in the first render.
 
 use std::cell::Cell;
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 
 use leptos::prelude::*;
 
@@ -32,10 +35,17 @@ impl<T: Clone + 'static> Load<T> {
     where
         F: Future<Output = T> + 'static,
     {
-        let value = RwSignal::new_local(None);
+        // An answer at hand (the one embedded in the page) is there from
+        // the first render, so the page is drawn once, with it.
+        let mut first = Box::pin(untrack(&load));
+        let ready = first.as_mut().poll(&mut Context::from_waker(Waker::noop()));
+        let (value, first) = match ready {
+            Poll::Ready(answer) => (RwSignal::new_local(Some(answer)), None),
+            Poll::Pending => (RwSignal::new_local(None), Some(first)),
+        };
         // Which load is the latest; older answers are not shown.
         let latest = Rc::new(Cell::new(0u64));
-        let run = move |fut: F| {
+        let run = move |fut: Pin<Box<F>>| {
             let this = latest.get() + 1;
             latest.set(this);
             let latest = latest.clone();
@@ -49,10 +59,20 @@ impl<T: Clone + 'static> Load<T> {
         let load = Rc::new(load);
         let start: Rc<dyn Fn()> = {
             let (load, run) = (load.clone(), run.clone());
-            Rc::new(move || run(untrack(|| load())))
+            Rc::new(move || run(Box::pin(untrack(|| load()))))
         };
-        // Loads now, and again whenever a signal the loader reads changes.
-        Effect::new(move |_| run(load()));
+        // Goes on with the first load, and loads again whenever a signal
+        // the loader reads changes. The first run only subscribes: its
+        // load is the one already begun (or done).
+        let mut first = Some(first);
+        Effect::new(move |_| {
+            let fut = Box::pin(load());
+            match first.take() {
+                Some(Some(begun)) => run(begun),
+                Some(None) => {}
+                None => run(fut),
+            }
+        });
         Self {
             value,
             start: StoredValue::new_local(start),

@@ -2,5 +2,5 @@
 // that plain `cargo test` reaches it.
 fn main() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(storefront::App);
+    storefront::first_screen::after_first_paint(|| leptos::mount::mount_to_body(storefront::App));
 }

@@ -109,6 +109,9 @@ pub struct Nav {
 }
 
 fn location() -> (String, String) {
+    if let Some(here) = crate::first_screen::rendering(|p| (p.path.clone(), p.search.clone())) {
+        return here;
+    }
     let l = window().location();
     (
         l.pathname().unwrap_or_default(),
@@ -194,6 +197,9 @@ pub fn provide_nav(own: Bundle) -> Nav {
         own,
     };
     provide_context(nav);
+    if !crate::first_screen::IN_BROWSER {
+        return nav;
+    }
     let _ = window_event_listener(leptos::ev::popstate, move |_| {
         // The page being left, so that Forward (or Back) to it lands there.
         let left = format!("{}{}", nav.path.get_untracked(), nav.search.get_untracked());

@@ -14,6 +14,9 @@ const ID: &str = "page-data";
 /// The embedded answer for `path`, if the page carries it and it was not
 /// used yet.
 pub fn take(path: &str) -> Option<String> {
+    if !crate::first_screen::IN_BROWSER {
+        return crate::first_screen::take_data(path);
+    }
     let el = document().get_element_by_id(ID)?;
     if el.get_attribute("data-path").as_deref() != Some(path) {
         return None;
@@ -24,6 +27,9 @@ pub fn take(path: &str) -> Option<String> {
 
 /// Drops the embedded answer: the page it was for is left.
 pub fn forget() {
+    if !crate::first_screen::IN_BROWSER {
+        return;
+    }
     if let Some(el) = document().get_element_by_id(ID) {
         el.remove();
     }

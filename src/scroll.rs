@@ -144,6 +144,9 @@ fn restore() {
 /// positions; a followed link keeps the one it leaves; Back (within this
 /// bundle, or into it by a full load) and a reload restore.
 pub fn restore_on_back() {
+    if !crate::first_screen::IN_BROWSER {
+        return;
+    }
     if let Ok(h) = window().history() {
         let _ = h.set_scroll_restoration(web_sys::ScrollRestoration::Manual);
     }

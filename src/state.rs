@@ -44,6 +44,18 @@ pub fn use_app() -> AppState {
 /// Loads what the phone kept, provides the state, and starts the sender:
 /// now, whenever the browser comes back online, and on a backoff timer.
 pub fn provide_app_state() -> AppState {
+    if !crate::first_screen::IN_BROWSER {
+        // The server knows nothing of the phone: nobody, nothing kept.
+        let state = AppState {
+            session: RwSignal::new(Session::Unknown),
+            cart: RwSignal::new(Cart::default()),
+            outbox: RwSignal::new(Vec::new()),
+            trips: RwSignal::new(Vec::new()),
+            sender: Sender::new(),
+        };
+        provide_context(state);
+        return state;
+    }
     let cached_me: Option<Me> = LocalStorage::get(ME_KEY).ok();
     let state = AppState {
         session: RwSignal::new(cached_me.map_or(Session::Unknown, Session::Member)),

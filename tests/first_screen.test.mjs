@@ -38,6 +38,10 @@ test('a product page has its og:title and name before any script runs', async ()
   assert.equal(product.photos.length, 0);
   assert.equal(await page.locator('meta[property="og:image"]').count(), 0);
   assert.equal(await page.locator('meta[name="description"]').count(), 1);
+  // The first screen itself: the app's header and the product, no spinner.
+  assert.match(await page.locator('#boot.first-screen h1').innerText(), new RegExp(product.name.zh));
+  assert.equal(await page.locator('#boot.first-screen header').count(), 1);
+  assert.equal(await page.locator('.spinner').count(), 0);
   // The product's name is in the HTML as sent, with the answer embedded.
   const html = await (await fetch(`${app.server.url}/p/1`)).text();
   assert.ok(html.includes(product.name.zh));
@@ -79,6 +83,10 @@ test('the village page renders from the embedded answer, and nothing shifts afte
   const shift = await page.evaluate(() => window.__shift);
   assert.ok(shift <= 0.02, `layout shift ${shift} (${await page.evaluate(() => window.__shifts.join(' | '))})`);
   assert.ok(!asked.includes('/api/villages/liu'), `the village was not asked for again: ${asked.join(' ')}`);
+  // The app has mounted over the server's copy: one page, not two.
+  assert.equal(await page.locator('#boot').count(), 0);
+  assert.equal(await page.locator('main#main').count(), 1);
+  assert.equal(await page.locator('header').count(), 1);
   // Leaving and coming back asks the server: the embedded answer is used once.
   await page.locator('a[href^="/v/liu/h/"]').first().click();
   await page.getByTestId('household').waitFor();
@@ -86,6 +94,33 @@ test('the village page renders from the embedded answer, and nothing shifts afte
   await page.getByTestId('calendar').waitFor();
   assert.ok(asked.includes('/api/villages/liu'), 'back on the village page it loads afresh');
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the language chosen on the phone is the one the server draws the next page in', async () => {
+  const { page, errors, context } = await phonePage(app.browser, { locale: 'zh-CN', baseURL: app.server.url, serviceWorkers: 'block' });
+  const village = await getJson(`${app.server.url}/api/villages/liu`);
+  await page.goto('/v/liu');
+  await page.getByTestId('calendar').waitFor();
+  await page.getByTestId('lang-switch').click();
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  const cookie = (await context.cookies()).find((c) => c.name === 'lang');
+  assert.equal(cookie?.value, 'en');
+  // Scripts off on the reload: what the server sent is in English.
+  await page.route('**/*.wasm', (route) => route.abort());
+  await page.reload();
+  assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+  assert.match(await page.locator('#boot.first-screen h1').innerText(), new RegExp(village.name.en));
+  await page.unroute('**/*.wasm');
+  // An offline copy of another page (the worker's, one per bundle) shows
+  // the placeholder, not that page.
+  const html = (await (await page.request.get('/p/1')).text());
+  await page.route('**/v/liu', (route) => route.fulfill({ contentType: 'text/html', body: html }));
+  await page.route('**/*.wasm', (route) => route.abort());
+  await page.goto('/v/liu');
+  assert.equal(await page.locator('#boot.boot .spinner').count(), 1);
+  assert.equal(await page.locator('#boot h1').count(), 0);
+  assert.ok(errors.every((e) => /wasm|Failed to fetch|WebAssembly/i.test(e)), errors.join('\n'));
   await context.close();
 });
 

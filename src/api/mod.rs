@@ -49,6 +49,10 @@ async fn get_text(path: &str) -> Result<String, FetchError> {
     if let Some(embedded) = crate::page_data::take(path) {
         return Ok(embedded);
     }
+    if !crate::first_screen::IN_BROWSER {
+        // The server draws what it embedded; the rest waits for the phone.
+        return std::future::pending().await;
+    }
     let resp = Request::get(path)
         .header("Accept", "application/json")
         .send()

@@ -48,6 +48,10 @@ pub fn use_lang() -> impl Fn() -> domain::Lang + Copy + 'static {
 
 /// The phone's clock as an instant.
 pub fn now() -> time::OffsetDateTime {
+    if !crate::first_screen::IN_BROWSER {
+        // The server rendering the page: its clock is the same.
+        return time::OffsetDateTime::now_utc();
+    }
     let ms = js_sys::Date::now() as i64;
     time::OffsetDateTime::from_unix_timestamp(ms / 1000).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
 }

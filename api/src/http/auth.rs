@@ -103,14 +103,7 @@ impl SessionKind {
 
     /// The session token in this kind's cookie, if it looks like one.
     pub fn token(&self, headers: &HeaderMap) -> Option<String> {
-        headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == self.cookie_name)
-            .map(|(_, value)| value.trim().trim_matches('"').to_owned())
+        cookie(headers, self.cookie_name)
             .filter(|t| t.len() == 64 && t.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
     }
 
@@ -243,6 +236,18 @@ pub fn random_code(len: usize) -> String {
 
 pub fn new_invitation_code() -> String {
     random_code(CODE_LEN)
+}
+
+/// The value of the cookie `name` the request carries, if any.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| value.trim().trim_matches('"').to_owned())
 }
 
 #[cfg(test)]

@@ -1,16 +1,21 @@
-//! Which language a download is written in. The app keeps the user's
-//! choice on the phone, not on the server, so its links say it with
-//! `?lang=zh|en`; without that, the browser's `Accept-Language` decides
-//! (its first language the app has, by preference), else Chinese.
+//! Which language a download or a page's first screen is written in. The
+//! app keeps the user's choice on the phone and in the cookie `lang`, and
+//! its download links say it with `?lang=zh|en`; without either, the
+//! browser's `Accept-Language` decides (its first language the app has, by
+//! preference), else Chinese.
 
 use axum::http::{header, HeaderMap};
 use domain::Lang;
 
-use crate::http::params::query_param;
+use crate::http::{auth::cookie, params::query_param};
 
-/// `?lang=` if it names a language we have, else `Accept-Language`, else Chinese.
+/// `?lang=` if it names a language we have, else the cookie `lang`, else
+/// `Accept-Language`, else Chinese.
 pub fn request_lang(query: &Option<String>, headers: &HeaderMap) -> Lang {
     if let Some(l) = query_param(query, "lang").and_then(lang_tag) {
+        return l;
+    }
+    if let Some(l) = cookie(headers, "lang").as_deref().and_then(lang_tag) {
         return l;
     }
     headers
@@ -82,5 +87,19 @@ mod tests {
         assert_eq!(request_lang(&en, &with("zh-CN")), Lang::En);
         let odd = Some("lang=xx".to_owned());
         assert_eq!(request_lang(&odd, &with("en")), Lang::En);
+    }
+
+    #[test]
+    fn the_choice_kept_in_the_cookie_beats_the_browser() {
+        let mut h = with("en-US");
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("sf_session=x; lang=zh"),
+        );
+        assert_eq!(request_lang(&None, &h), Lang::Zh);
+        let link = Some("lang=en".to_owned());
+        assert_eq!(request_lang(&link, &h), Lang::En);
+        h.insert(header::COOKIE, HeaderValue::from_static("lang=xx"));
+        assert_eq!(request_lang(&None, &h), Lang::En);
     }
 }

@@ -14,7 +14,7 @@ use domain::{
     dto::{HouseholdDetail, PhotoRef, ProductDetail, VillageDetail},
     LocalText,
 };
-use serde::Serialize;
+use storefront::first_screen::{self, FirstScreen};
 
 use crate::{
     http::{lang::request_lang, params::Slug},
@@ -23,9 +23,10 @@ use crate::{
 };
 use domain::Lang;
 
-/// The head and first-screen data of one shop page.
+/// The head, first screen and its data of one shop page.
 #[derive(Debug, PartialEq)]
 pub struct PageHead {
+    pub lang: Lang,
     pub title: String,
     pub description: String,
     /// Absolute path of the photo to preview, if the page has one.
@@ -33,102 +34,90 @@ pub struct PageHead {
     /// The API path whose answer `data` is.
     pub data_path: String,
     pub data: String,
+    /// The page's first screen as the app draws it (`storefront::first_screen`).
+    pub body: String,
 }
 
-/// The shop page `path` shows, if it is one whose first screen the server
-/// knows; `None` for any other path, or when the thing is missing (the
-/// app then shows its own 404 or retry).
-pub async fn for_path(state: &AppState, path: &str, headers: &HeaderMap) -> Option<PageHead> {
+/// The shop page `path` (with `query`) shows, if it is one whose first
+/// screen the server knows; `None` for any other path, or when the thing
+/// is missing (the app then shows its own 404 or retry).
+pub async fn for_path(
+    state: &AppState,
+    path: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+) -> Option<PageHead> {
     let lang = request_lang(&None, headers);
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let state = State(state.clone());
-    match segments.as_slice() {
+    let (title, description, image, data_path, json) = match segments.as_slice() {
         [] => {
             let Json(list) = villages::list(state).await.ok()?;
-            let title = app_name(lang).to_owned();
-            Some(head(
-                title,
+            let json = serde_json::to_vec(&list).ok()?;
+            let data_path = "/api/villages".to_owned();
+            (
+                app_name(lang).to_owned(),
                 default_description(lang),
                 None,
-                "/api/villages".into(),
-                &list,
-            ))
+                data_path,
+                json,
+            )
         }
         ["v", slug] => {
             let slug = Slug::parse("slug", slug).ok()?;
-            let data_path = format!("/api/villages/{}", slug.0);
             let answer = villages::detail_answer(&state, &slug.0).await.ok()?;
             let v: VillageDetail = serde_json::from_slice(answer.json()).ok()?;
-            let title = page_title(&v.name, lang);
-            let description = v.tagline.get(lang).to_owned();
-            Some(kept_head(
-                title,
-                description,
+            (
+                page_title(&v.name, lang),
+                v.tagline.get(lang).to_owned(),
                 photo(v.photo.as_ref()),
-                data_path,
-                answer.json(),
-            ))
+                format!("/api/villages/{}", slug.0),
+                answer.json().to_vec(),
+            )
         }
         ["p", id] => {
             let id = id.parse::<i64>().ok().filter(|id| *id > 0)?;
             let answer = products::detail_answer(&state, id).await.ok()?;
             let p: ProductDetail = serde_json::from_slice(answer.json()).ok()?;
-            let title = page_title(&p.name, lang);
-            let description = p.description.get(lang).to_owned();
-            let data_path = format!("/api/products/{id}");
-            Some(kept_head(
-                title,
-                description,
+            (
+                page_title(&p.name, lang),
+                p.description.get(lang).to_owned(),
                 photo(p.photos.first()),
-                data_path,
-                answer.json(),
-            ))
+                format!("/api/products/{id}"),
+                answer.json().to_vec(),
+            )
         }
         ["v", _, "h", id] => {
             let id = id.parse::<i64>().ok().filter(|id| *id > 0)?;
             let answer = households::detail_answer(&state, id).await.ok()?;
             let h: HouseholdDetail = serde_json::from_slice(answer.json()).ok()?;
-            let title = page_title(&h.name, lang);
-            let description = h.story.get(lang).to_owned();
-            let data_path = format!("/api/households/{id}");
-            Some(kept_head(
-                title,
-                description,
+            (
+                page_title(&h.name, lang),
+                h.story.get(lang).to_owned(),
                 photo(h.photos.first()),
-                data_path,
-                answer.json(),
-            ))
+                format!("/api/households/{id}"),
+                answer.json().to_vec(),
+            )
         }
-        _ => None,
-    }
-}
-
-fn head(
-    title: String,
-    description: String,
-    image: Option<String>,
-    data_path: String,
-    data: &impl Serialize,
-) -> PageHead {
-    let data = serde_json::to_vec(data).unwrap_or_default();
-    kept_head(title, description, image, data_path, &data)
-}
-
-/// [`head`] with the answer's JSON as the API sends it.
-fn kept_head(
-    title: String,
-    description: String,
-    image: Option<String>,
-    data_path: String,
-    json: &[u8],
-) -> PageHead {
-    PageHead {
+        _ => return None,
+    };
+    let data = String::from_utf8(json).ok()?;
+    let body = first_screen::render(FirstScreen {
+        path: path.to_owned(),
+        search: query.map(|q| format!("?{q}")).unwrap_or_default(),
+        lang,
+        data_path: data_path.clone(),
+        data: data.clone(),
+    });
+    Some(PageHead {
+        lang,
         title,
         description: shortened(&description, 160),
         image,
         data_path,
-        data: String::from_utf8_lossy(json).into_owned(),
-    }
+        data,
+        body,
+    })
 }
 
 fn app_name(lang: Lang) -> &'static str {
@@ -196,13 +185,41 @@ pub fn inject(html: &str, head: &PageHead, origin: &str, path: &str) -> String {
         escape(&head.data_path),
         head.data.replace('<', "\\u003c")
     );
-    match html.find("<body>") {
+    let html = match html.find("<body>") {
         Some(at) => {
             let at = at + "<body>".len();
             format!("{}{data}{}", &html[..at], &html[at..])
         }
         None => html,
+    };
+    let html = with_first_screen(&html, &head.body, path);
+    match head.lang {
+        Lang::Zh => html,
+        Lang::En => html
+            .replacen("<html lang=zh-CN", "<html lang=en", 1)
+            .replacen("<html lang=\"zh-CN\"", "<html lang=\"en\"", 1),
     }
+}
+
+/// `html` with its loading placeholder (`<div id="boot">`, which holds no
+/// other `div`) holding the first screen instead. The app removes the
+/// placeholder when it mounts. `data-path` says which page it shows: the
+/// offline copy of a page may be served for another (`public/sw.js`), and
+/// the template's script then shows the placeholder's spinner instead.
+fn with_first_screen(html: &str, body: &str, path: &str) -> String {
+    let Some(id) = html.find("id=boot").or_else(|| html.find("id=\"boot\"")) else {
+        return html.to_owned();
+    };
+    let (Some(start), Some(len)) = (html[..id].rfind("<div"), html[id..].find("</div>")) else {
+        return html.to_owned();
+    };
+    let end = id + len + "</div>".len();
+    format!(
+        "{}<div id=\"boot\" class=\"first-screen\" data-path=\"{}\">{body}</div>{}",
+        &html[..start],
+        escape(path),
+        &html[end..]
+    )
 }
 
 /// The template's `<title>…</title>` replaced by `tags` (or `tags` put
@@ -256,16 +273,36 @@ mod tests {
 
     const MINIFIED: &str = "<!doctype html><html lang=zh-CN><meta charset=utf-8>\
         <meta content=\"村里 · Village\" name=description><title>乡邻直供 · Village to Neighbour</title>\
-        <script type=module>import init from '/a.js';</script></head><body><div id=boot></div></body></html>";
+        <script type=module>import init from '/a.js';</script></head><body><div id=boot class=boot role=status>\
+        <span class=spinner></span><span>加载中…</span></div><script>guard()</script></body></html>";
 
     fn sample(image: Option<&str>) -> PageHead {
         PageHead {
+            lang: Lang::Zh,
             title: "Tea \"A&B\" <x> · 乡邻直供".into(),
             description: "Picked by hand".into(),
             image: image.map(str::to_owned),
             data_path: "/api/products/1".into(),
             data: r#"{"name":"</script><script>alert(1)</script>"}"#.into(),
+            body: "<header>Tea</header><main id=\"main\">Picked</main>".into(),
         }
+    }
+
+    #[test]
+    fn the_first_screen_takes_the_placeholders_place() {
+        let html = inject(MINIFIED, &sample(None), "http://localhost", "/p/1");
+        assert!(html.contains(
+            "<div id=\"boot\" class=\"first-screen\" data-path=\"/p/1\">\
+             <header>Tea</header><main id=\"main\">Picked</main></div><script>guard()</script>"
+        ));
+        assert!(!html.contains("加载中"), "the spinner is gone");
+        assert!(html.starts_with("<!doctype html><html lang=zh-CN>"));
+        let en = PageHead {
+            lang: Lang::En,
+            ..sample(None)
+        };
+        let html = inject(MINIFIED, &en, "http://localhost", "/p/1");
+        assert!(html.starts_with("<!doctype html><html lang=en>"));
     }
 
     #[test]

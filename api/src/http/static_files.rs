@@ -76,7 +76,7 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
     let path = req.uri().path().to_owned();
     // A shop page's own head and first-screen data (see `page_head`).
     let head = if reading && Bundle::for_path(&path) == Bundle::Shop {
-        page_head::for_path(&state, &path, req.headers())
+        page_head::for_path(&state, &path, req.uri().query(), req.headers())
             .await
             .map(|head| (head, origin(&state, &req), path.clone()))
     } else {

@@ -13,6 +13,7 @@ mod app_files;
 mod backup;
 mod endpoints;
 mod feedback;
+mod first_screen;
 mod headers;
 mod malformed;
 mod members;
