@@ -106,7 +106,8 @@ test('the language chosen on the phone is the one the server draws the next page
   await page.waitForFunction(() => document.documentElement.lang === 'en');
   const cookie = (await context.cookies()).find((c) => c.name === 'lang');
   assert.equal(cookie?.value, 'en');
-  // Scripts off on the reload: what the server sent is in English.
+  // Without the app on the reload: what the server sent is in English.
+  page.withoutApp = true;
   await page.route('**/*.wasm', (route) => route.abort());
   await page.reload();
   assert.equal(await page.locator('html').getAttribute('lang'), 'en');

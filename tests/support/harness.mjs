@@ -101,6 +101,17 @@ export async function phonePage(browser, { locale = 'zh-CN', baseURL, serviceWor
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  // A shop page arrives drawn by the server, and the app then mounts over
+  // it; tests act on the app's page, so a load waits for the mount (unless
+  // the test sets `page.withoutApp` to look at the server's copy alone).
+  for (const name of ['goto', 'reload']) {
+    const load = page[name].bind(page);
+    page[name] = async (...args) => {
+      const res = await load(...args);
+      if (!page.withoutApp) await page.waitForFunction(() => !document.querySelector('#boot[data-path]'));
+      return res;
+    };
+  }
   return { context, page, errors };
 }
 
