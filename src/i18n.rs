@@ -128,11 +128,8 @@ pub fn use_i18n() -> I18n {
 /// Starts the page in its language and keeps `<html lang>` in step, so
 /// that screen readers and fonts follow.
 pub fn provide_i18n() -> I18n {
-    let locale = crate::first_screen::rendering(|p| match p.lang {
-        domain::Lang::Zh => Locale::zh,
-        domain::Lang::En => Locale::en,
-    })
-    .unwrap_or_else(browser_locale);
+    let locale =
+        crate::first_screen::rendering(|p| crate::locale_of(p.lang)).unwrap_or_else(browser_locale);
     let i18n = I18n(RwSignal::new(locale));
     provide_context(i18n);
     Effect::new(move |_| {

@@ -67,6 +67,14 @@ use leptos::prelude::*;
 pub use nav::use_go;
 use nav::Pages;
 
+/// The app's locale for a language the domain names.
+pub fn locale_of(lang: domain::Lang) -> Locale {
+    match lang {
+        domain::Lang::Zh => Locale::zh,
+        domain::Lang::En => Locale::en,
+    }
+}
+
 /// The language the user reads, as the domain names it.
 pub fn lang_of(locale: Locale) -> domain::Lang {
     match locale {
