@@ -4,7 +4,7 @@
 
 use crate::i18n::*;
 use domain::visit::{self, Guest, PriceItem};
-use domain::{format_yuan, Lang, LocalText};
+use domain::{format_yuan, Lang, LocalText, Season};
 use time::{Date, OffsetDateTime};
 
 const EN_MONTHS: [&str; 12] = [
@@ -150,6 +150,43 @@ pub fn season_months_text(months: &[u8], lang: Lang) -> String {
         .join(sep)
 }
 
+/// A product's season in words: "全年" / "all year", or its months.
+pub fn season_text(i18n: I18n, season: Season, lang: Lang) -> String {
+    match season {
+        Season::AllYear => t_string!(i18n, season_all_year).to_string(),
+        Season::Months { months } => season_months_text(&months.months(), lang),
+    }
+}
+
+/// A season as a left-to-right CSS gradient over twelve equal months: the
+/// colour `var(--on)` where the product is available, clear elsewhere,
+/// with hard edges.
+pub fn season_gradient(season: Season) -> String {
+    // A month's edge as a percentage with three decimals, in integers.
+    fn edge(month: u32) -> String {
+        let t = month * 100_000 / 12;
+        format!("{}.{:03}%", t / 1000, t % 1000)
+    }
+    let mut stops = Vec::new();
+    let mut m = 1;
+    while m <= 12 {
+        if !season.is_available_in(m as u8) {
+            m += 1;
+            continue;
+        }
+        let start = m;
+        while m <= 12 && season.is_available_in(m as u8) {
+            m += 1;
+        }
+        let (a, b) = (edge(start - 1), edge(m - 1));
+        stops.push(format!("transparent {a},var(--on) {a} {b},transparent {b}"));
+    }
+    if stops.is_empty() {
+        return "none".to_string();
+    }
+    format!("linear-gradient(90deg,{})", stops.join(","))
+}
+
 /// A list of names: "刘建国、赵秀梅" / "Liu Jianguo, Zhao Xiumei".
 pub fn join_names<'a>(names: impl IntoIterator<Item = &'a str>, lang: Lang) -> String {
     let sep = if lang == Lang::Zh { "、" } else { ", " };
@@ -291,6 +328,27 @@ mod tests {
         assert_eq!(season_months_text(&[1, 2, 11, 12], Lang::En), "Nov–Feb");
         assert_eq!(season_months_text(&[3, 7, 8], Lang::Zh), "3月、7–8月");
         assert_eq!(season_months_text(&[6], Lang::En), "Jun");
+    }
+
+    #[test]
+    fn season_gradient_paints_each_run_of_months() {
+        let months = |m: &[u8]| Season::Months {
+            months: domain::MonthSet::from_months(m).unwrap(),
+        };
+        assert_eq!(
+            season_gradient(months(&[3, 4, 5, 6])),
+            "linear-gradient(90deg,transparent 16.666%,var(--on) 16.666% 50.000%,transparent 50.000%)"
+        );
+        // Winter is two runs at either end.
+        assert_eq!(
+            season_gradient(months(&[1, 2, 12])),
+            "linear-gradient(90deg,transparent 0.000%,var(--on) 0.000% 16.666%,transparent 16.666%,\
+             transparent 91.666%,var(--on) 91.666% 100.000%,transparent 100.000%)"
+        );
+        assert_eq!(
+            season_gradient(Season::AllYear),
+            "linear-gradient(90deg,transparent 0.000%,var(--on) 0.000% 100.000%,transparent 100.000%)"
+        );
     }
 
     #[test]

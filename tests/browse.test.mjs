@@ -38,6 +38,17 @@ test('home → village calendar → household → product breakdown', async () =
   assert.equal(await grid.locator('thead th.now').count(), 1);
   assert.equal(await grid.locator('thead th').nth(month).getAttribute('class'), 'now');
   assert.equal(await grid.locator('tbody tr').count(), village.products.length);
+  // Each row is one painted cell: a band per run of months, and the months in words.
+  const cells = await grid.locator('tbody td.months').evaluateAll((tds) => tds.map((td) => [td.textContent.trim(), td.getAttribute('style')]));
+  assert.equal(cells.length, village.products.length);
+  for (const [i, p] of village.products.entries()) {
+    const [text, style] = cells[i];
+    const months = p.season.kind === 'all_year' ? [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] : p.season.months;
+    const runs = months.filter((m) => !months.includes(m - 1)).length;
+    assert.equal(style.split('var(--on)').length - 1, runs, `${p.name.en}: ${style}`);
+    if (p.season.kind === 'all_year') assert.equal(text, 'All year');
+    else assert.ok(text.length > 0, `${p.name.en} says its months`);
+  }
   // The next round to order for is called out, with its deadline in Shanghai time.
   assert.match(await page.getByTestId('next-round').innerText(), /^Next round: delivered .+; order by .+, \d\d:\d\d$/);
   // Upcoming rounds and the pickup points are there.

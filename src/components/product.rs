@@ -9,7 +9,7 @@ use crate::format;
 use crate::i18n::*;
 use crate::state::use_app;
 use domain::dto::ProductDetail;
-use domain::{format_yuan, season_status, Season};
+use domain::{format_yuan, season_status};
 use leptos::prelude::*;
 
 /// The product page's body. `preview`: an organiser's preview of a draft,
@@ -114,10 +114,7 @@ pub fn Product(p: ProductDetail, #[prop(optional)] preview: bool) -> impl IntoVi
         <section aria-labelledby="season-h">
             <h2 id="season-h">{t!(i18n, season)}</h2>
             <p data-testid="season">
-                {move || match season {
-                    Season::AllYear => t_string!(i18n, season_all_year).to_string(),
-                    Season::Months { months } => format::season_months_text(&months.months(), lang()),
-                }}
+                {move || format::season_text(i18n, season, lang())}
             </p>
         </section>
 

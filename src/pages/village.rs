@@ -321,12 +321,21 @@ fn VillageStory(v: StoredValue<VillageDetail>) -> impl IntoView {
 }
 
 /// Products × 12 months; the current month's column is outlined.
+///
+/// A row is its name and one cell whose months are painted as a
+/// background (`format::season_gradient`) and read out as words: 13 cells
+/// a row made this the largest part of the page to build and lay out.
 #[component]
 fn YearGrid(products: Vec<ProductSummary>, this_month: u8) -> impl IntoView {
+    let i18n = use_i18n();
     let lang = use_lang();
     view! {
         <div class="year-grid-wrap">
-            <table class="year-grid" data-testid="year-grid">
+            <table
+                class="year-grid"
+                data-testid="year-grid"
+                style=format!("--now:{}", this_month.clamp(1, 12) - 1)
+            >
                 <thead>
                     <tr>
                         <th scope="col" class="pname"></th>
@@ -347,21 +356,21 @@ fn YearGrid(products: Vec<ProductSummary>, this_month: u8) -> impl IntoView {
                         .map(|p| {
                             let name = p.name.clone();
                             let href = format!("/p/{}", p.id);
+                            let season = p.season;
                             view! {
                                 <tr>
                                     <th scope="row" class="pname">
                                         <a href=href>{move || name.get(lang()).to_string()}</a>
                                     </th>
-                                    {(1..=12u8)
-                                        .map(|m| {
-                                            let on = p.season.is_available_in(m);
-                                            view! {
-                                                <td class:on=on class:now=m == this_month>
-                                                    <span class="sr-only">{if on { "✓" } else { "" }}</span>
-                                                </td>
-                                            }
-                                        })
-                                        .collect_view()}
+                                    <td
+                                        colspan="12"
+                                        class="months"
+                                        style=format!("--season:{}", format::season_gradient(season))
+                                    >
+                                        <span class="sr-only">
+                                            {move || format::season_text(i18n, season, lang())}
+                                        </span>
+                                    </td>
                                 </tr>
                             }
                         })
