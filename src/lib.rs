@@ -1,7 +1,7 @@
 //! The storefront app: `App` and its router. Pages live one per file in
 //! `pages/`, shared views in `components/`, HTTP in `api`. The data the
-//! phone keeps has a module per job (`cart`, `orders`, `trips`, `outbox`
-//! and its `sender`), as do the pure rules the pages use (`format`,
+//! phone keeps has a module per job (`cart`, `orders`, `trips`, `outbox`,
+//! `kept` and the `sender`), as do the pure rules the pages use (`format`,
 //! `village_calendar`, `visit_calendar`, `booking_draft`, `checkout`), unit-tested
 //! natively.
 
@@ -44,6 +44,7 @@ pub mod first_screen;
 pub mod format;
 pub mod i18n;
 pub mod income_chart;
+pub mod kept;
 pub mod load;
 pub mod nav;
 pub mod order_view;

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::WriteError;
 use crate::cart::{CartLine, VillageCart};
+use crate::kept::Keepable;
 use crate::outbox::{missing, retry_later, Outgoing, Retry};
 use crate::raw_answer::RawAnswer;
 
@@ -150,11 +151,11 @@ impl LocalOrder {
     }
 }
 
-impl LocalOrder {
+impl LocalState {
     /// Keeps what came of sending it: the server's order, its refusal, a
     /// wait for a login, or a later try.
     pub fn take_answer(&mut self, result: Result<RawAnswer<Order>, WriteError>, now_ms: f64) {
-        self.state = match result {
+        *self = match result {
             Ok(order) => LocalState::Confirmed { order },
             Err(WriteError::Refused {
                 message,
@@ -174,20 +175,34 @@ impl LocalOrder {
     }
 }
 
-impl Outgoing for LocalOrder {
+impl Outgoing for LocalState {
     fn retry(&self) -> Option<&Retry> {
-        match &self.state {
+        match self {
             LocalState::Waiting(r) => Some(r),
             _ => None,
         }
     }
 
     fn retry_mut(&mut self) -> Option<&mut Retry> {
-        match &mut self.state {
+        match self {
             LocalState::Waiting(r) => Some(r),
             _ => None,
         }
     }
+}
+
+impl Outgoing for LocalOrder {
+    fn retry(&self) -> Option<&Retry> {
+        self.state.retry()
+    }
+
+    fn retry_mut(&mut self) -> Option<&mut Retry> {
+        self.state.retry_mut()
+    }
+}
+
+impl Keepable for LocalOrder {
+    type State = LocalState;
 }
 
 /// One list for "My orders": the server's orders, plus local orders the
@@ -291,6 +306,7 @@ pub fn shown(o: &ListedOrder) -> Shown {
 pub(crate) mod tests {
     use super::*;
     use crate::cart::tests::{line, village};
+    use crate::kept::{self, Kept};
     use crate::outbox::{make_all_due, mark_retry, next_wakeup};
     use domain::dto::OrderStatus;
     use time::macros::{date, datetime};
@@ -497,6 +513,36 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn the_outbox_as_every_bundle_keeps_it_reads_back_whole() {
+        let mut v = village();
+        v.lines = vec![line(1, 3600, 2)];
+        let order = LocalOrder::new("u1".into(), 5.0, "liu", &v, point(), round());
+        // As the typed outbox was, and still is, written.
+        let json = serde_json::to_string(&vec![order.clone()]).unwrap();
+        let mut kept: Vec<Kept<LocalOrder>> = serde_json::from_str(&json).unwrap();
+        assert_eq!(kept[0].id, "u1");
+        let sent: OrderRequest = serde_json::from_str(kept[0].request.get()).unwrap();
+        assert_eq!(sent, order.request);
+        assert!(kept[0].is_due(5.0));
+        assert_eq!(kept[0].get(), Some(order.clone()));
+        assert_eq!(serde_json::to_string(&kept).unwrap(), json);
+        // The sender keeps the answer; a page reads the order with it.
+        let log_in = LocalText::new("请登录", "log in");
+        kept[0]
+            .state
+            .take_answer(Err(WriteError::Unauthorized(log_in)), 6.0);
+        let back: Vec<LocalOrder> =
+            serde_json::from_str(&serde_json::to_string(&kept).unwrap()).unwrap();
+        assert_eq!(
+            back[0].state,
+            LocalState::Waiting(Retry::parked(LocalText::new("请登录", "log in")))
+        );
+        assert_eq!(back[0].lines, order.lines);
+        assert_eq!(back, kept::values(&kept));
+        assert!(!kept[0].is_due(1e12), "waits for a login, not a timer");
+    }
+
+    #[test]
     fn a_failed_attempt_keeps_both_languages() {
         let mut v = village();
         v.lines = vec![line(1, 3600, 1)];
@@ -568,16 +614,19 @@ pub(crate) mod tests {
         v.lines = vec![line(1, 3600, 1)];
         let new = || LocalOrder::new("a".into(), 0.0, "liu", &v, point(), round());
         let mut o = new();
-        o.take_answer(Err(WriteError::Network("offline".into())), 10.0);
+        o.state
+            .take_answer(Err(WriteError::Network("offline".into())), 10.0);
         assert!(o.retry().unwrap().had_no_connection());
         assert!(!o.is_due(10.0) && o.is_due(2010.0));
         let mut o = new();
         let gone = LocalText::new("没有", "gone");
-        o.take_answer(Err(WriteError::NotFound(gone.clone())), 10.0);
+        o.state
+            .take_answer(Err(WriteError::NotFound(gone.clone())), 10.0);
         assert_eq!(o.retry().unwrap().error_text(), Some(gone));
         let mut o = new();
         let log_in = LocalText::new("请登录", "log in");
-        o.take_answer(Err(WriteError::Unauthorized(log_in.clone())), 10.0);
+        o.state
+            .take_answer(Err(WriteError::Unauthorized(log_in.clone())), 10.0);
         assert_eq!(o.state, LocalState::Waiting(Retry::parked(log_in)));
         let mut o = new();
         let short = vec![Shortage {
@@ -585,7 +634,7 @@ pub(crate) mod tests {
             requested: 1,
             remaining: 0,
         }];
-        o.take_answer(
+        o.state.take_answer(
             Err(refusal(LocalText::new("不够", "short"), short.clone())),
             10.0,
         );
@@ -600,7 +649,7 @@ pub(crate) mod tests {
         );
         let mut o = new();
         let answer = RawAnswer::new(&server_order("a", datetime!(2026-11-22 10:00 UTC)));
-        o.take_answer(Ok(answer.clone()), 10.0);
+        o.state.take_answer(Ok(answer.clone()), 10.0);
         assert_eq!(o.state, LocalState::Confirmed { order: answer });
     }
 }

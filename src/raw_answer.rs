@@ -7,10 +7,11 @@
 //! use. The JSON is the same as the typed value's, so what phones already
 //! stored reads back unchanged.
 //!
-//! The text is kept in one canonical form (that of `serde_json::Value`:
-//! keys sorted), so two copies of the same answer compare equal without
-//! parsing them. It is read through `Value` rather than `RawValue` because
-//! it sits inside internally tagged enums, which serde buffers first.
+//! The text is kept as it came, captured by serde_json without being
+//! parsed (a `RawValue`), so two copies compare equal when their text
+//! does. That capture only works straight from the JSON text: an answer is
+//! never put inside an internally tagged enum, which serde buffers first
+//! (the states that hold one are read through plain structs).
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -19,7 +20,6 @@ use std::sync::OnceLock;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
-use serde_json::Value;
 
 pub struct RawAnswer<T> {
     raw: Box<RawValue>,
@@ -36,12 +36,6 @@ impl<T> RawAnswer<T> {
         }
     }
 
-    fn canonical(value: &Value) -> Self {
-        let raw = serde_json::value::to_raw_value(value)
-            .unwrap_or_else(|_| RawValue::from_string("null".into()).expect("null is JSON"));
-        RawAnswer::from_raw(raw)
-    }
-
     /// The JSON text as kept.
     pub fn json(&self) -> &str {
         self.raw.get()
@@ -53,7 +47,9 @@ impl<T: Serialize> RawAnswer<T> {
     pub fn new(value: &T) -> Self {
         // Serializing plain DTOs to JSON cannot fail (no maps with
         // non-string keys); `null` would read back as "unreadable".
-        RawAnswer::canonical(&serde_json::to_value(value).unwrap_or_default())
+        let raw = serde_json::value::to_raw_value(value)
+            .unwrap_or_else(|_| RawValue::from_string("null".into()).expect("null is JSON"));
+        RawAnswer::from_raw(raw)
     }
 }
 
@@ -98,7 +94,7 @@ impl<T> Serialize for RawAnswer<T> {
 
 impl<'de, T> Deserialize<'de> for RawAnswer<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Value::deserialize(d).map(|v| RawAnswer::canonical(&v))
+        Box::<RawValue>::deserialize(d).map(RawAnswer::from_raw)
     }
 }
 
@@ -152,35 +148,24 @@ mod tests {
     }
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
-    #[serde(tag = "state", rename_all = "snake_case")]
-    enum Tagged {
-        Done { thing: RawAnswer<Thing> },
-        Other,
+    struct Wire {
+        state: String,
+        thing: Option<RawAnswer<Thing>>,
     }
 
     #[test]
-    fn reads_inside_an_internally_tagged_enum() {
+    fn reads_inside_an_option_of_a_plain_struct_as_the_states_do() {
         let t = Thing {
             id: "c".into(),
             n: 7,
         };
         let json = r#"{"state":"done","thing":{"id":"c","n":7}}"#;
-        let read: Tagged = serde_json::from_str(json).unwrap();
-        assert_eq!(
-            read,
-            Tagged::Done {
-                thing: RawAnswer::new(&t)
-            }
-        );
-        let Tagged::Done { thing } = &read else {
-            panic!("not done: {read:?}")
-        };
-        assert_eq!(thing.get(), Some(&t));
+        let read: Wire = serde_json::from_str(json).unwrap();
+        assert_eq!(read.thing, Some(RawAnswer::new(&t)));
+        assert_eq!(read.thing.as_ref().and_then(RawAnswer::get), Some(&t));
         assert_eq!(serde_json::to_string(&read).unwrap(), json);
-        assert_eq!(
-            serde_json::from_str::<Tagged>(r#"{"state":"other"}"#).unwrap(),
-            Tagged::Other
-        );
+        let none: Wire = serde_json::from_str(r#"{"state":"other","thing":null}"#).unwrap();
+        assert_eq!(none.thing, None);
     }
 
     #[test]

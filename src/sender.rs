@@ -83,7 +83,7 @@ impl AppState {
                     let result = api::put_booking(&trip.id, &trip.request).await;
                     state.update_trips(|all| {
                         if let Some(t) = all.iter_mut().find(|t| t.id == trip.id) {
-                            t.take_answer(result, now_ms());
+                            t.state.take_answer(result, now_ms());
                         }
                     });
                     continue;
@@ -97,7 +97,7 @@ impl AppState {
                 let result = api::put_order(&order.id, &order.request).await;
                 state.update_outbox(|all| {
                     if let Some(o) = all.iter_mut().find(|o| o.id == order.id) {
-                        o.take_answer(result, now_ms());
+                        o.state.take_answer(result, now_ms());
                     }
                 });
             }

@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 
 use crate::api;
 use crate::cart::{Cart, CART_KEY};
+use crate::kept::Kept;
 use crate::orders::{LocalOrder, OUTBOX_KEY};
 use crate::outbox::make_all_due;
 use crate::sender::Sender;
@@ -31,9 +32,9 @@ pub enum Session {
 pub struct AppState {
     pub session: RwSignal<Session>,
     pub cart: RwSignal<Cart>,
-    pub outbox: RwSignal<Vec<LocalOrder>>,
+    pub outbox: RwSignal<Vec<Kept<LocalOrder>>>,
     /// Visit bookings made on this phone (My trips).
-    pub trips: RwSignal<Vec<LocalTrip>>,
+    pub trips: RwSignal<Vec<Kept<LocalTrip>>>,
     pub(crate) sender: Sender,
 }
 
@@ -117,21 +118,21 @@ impl AppState {
 
     /// Changes the outbox and writes it to the phone at once, before any
     /// request is made.
-    pub fn update_outbox(&self, f: impl FnOnce(&mut Vec<LocalOrder>)) {
+    pub fn update_outbox(&self, f: impl FnOnce(&mut Vec<Kept<LocalOrder>>)) {
         self.outbox.update(f);
         let _ = LocalStorage::set(OUTBOX_KEY, self.outbox.get_untracked());
     }
 
     /// Changes the trips and writes them to the phone at once, before any
     /// request is made.
-    pub fn update_trips(&self, f: impl FnOnce(&mut Vec<LocalTrip>)) {
+    pub fn update_trips(&self, f: impl FnOnce(&mut Vec<Kept<LocalTrip>>)) {
         self.trips.update(f);
         let _ = LocalStorage::set(TRIPS_KEY, self.trips.get_untracked());
     }
 
     /// Saves a new booking locally and starts sending it.
     pub fn book(&self, trip: LocalTrip) {
-        self.update_trips(|t| t.push(trip));
+        self.update_trips(|t| t.push(Kept::new(&trip)));
         self.send_due();
     }
 
@@ -139,7 +140,7 @@ impl AppState {
     /// sending it.
     pub fn place(&self, order: LocalOrder) {
         let slug = order.village_slug.clone();
-        self.update_outbox(|o| o.push(order));
+        self.update_outbox(|o| o.push(Kept::new(&order)));
         self.update_cart(|c| {
             c.villages.remove(&slug);
         });

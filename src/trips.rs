@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
 use crate::api::WriteError;
+use crate::kept::{Keepable, Kept};
 use crate::outbox::{missing, retry_later, Outgoing, Retry};
 use crate::raw_answer::RawAnswer;
 
@@ -160,21 +161,28 @@ impl LocalTrip {
 
     /// Stores the server's answer: updates the phone's copy, or keeps a new
     /// one.
-    pub fn keep(all: &mut Vec<LocalTrip>, b: &Booking, now_ms: f64) {
+    pub fn keep(all: &mut Vec<Kept<LocalTrip>>, b: &Booking, now_ms: f64) {
         if !refresh(all, std::slice::from_ref(b)) && !all.iter().any(|t| t.id == b.id) {
-            all.push(LocalTrip::from_booking(b, now_ms));
+            all.push(Kept::new(&LocalTrip::from_booking(b, now_ms)));
         }
     }
 
     pub fn booking(&self) -> Option<&Booking> {
-        match &self.state {
+        self.state.booking()
+    }
+}
+
+impl TripState {
+    /// The server's copy, once it has one.
+    pub fn booking(&self) -> Option<&Booking> {
+        match self {
             TripState::Booked { booking } => booking.get(),
             _ => None,
         }
     }
 }
 
-impl LocalTrip {
+impl TripState {
     /// Keeps what came of sending it: the server's booking, its refusal,
     /// or a later try.
     pub fn take_answer(&mut self, result: Result<RawAnswer<Booking>, WriteError>, now_ms: f64) {
@@ -184,7 +192,7 @@ impl LocalTrip {
             fields,
             no_room,
         };
-        self.state = match result {
+        *self = match result {
             Ok(booking) => TripState::Booked { booking },
             Err(WriteError::Refused {
                 message,
@@ -201,26 +209,46 @@ impl LocalTrip {
     }
 }
 
-impl Outgoing for LocalTrip {
+impl Outgoing for TripState {
     fn retry(&self) -> Option<&Retry> {
-        match &self.state {
+        match self {
             TripState::Waiting(r) => Some(r),
             _ => None,
         }
     }
 
     fn retry_mut(&mut self) -> Option<&mut Retry> {
-        match &mut self.state {
+        match self {
             TripState::Waiting(r) => Some(r),
             _ => None,
         }
     }
 }
 
+impl Outgoing for LocalTrip {
+    fn retry(&self) -> Option<&Retry> {
+        self.state.retry()
+    }
+
+    fn retry_mut(&mut self) -> Option<&mut Retry> {
+        self.state.retry_mut()
+    }
+}
+
+impl Keepable for LocalTrip {
+    type State = TripState;
+}
+
+impl Kept<LocalTrip> {
+    pub fn booking(&self) -> Option<&Booking> {
+        self.state.booking()
+    }
+}
+
 /// Takes the server's newer copies of bookings the phone keeps (an
 /// organiser may have cancelled one), so My trips reads right offline.
 /// Returns whether anything changed.
-pub fn refresh(local: &mut [LocalTrip], server: &[Booking]) -> bool {
+pub fn refresh(local: &mut [Kept<LocalTrip>], server: &[Booking]) -> bool {
     let mut changed = false;
     for t in local.iter_mut() {
         if let Some(b) = server.iter().find(|b| b.id == t.id) {
@@ -403,19 +431,23 @@ mod tests {
         // A cancellation by the server reaches the phone's copy.
         let mut cancelled = booking("a", date!(2026 - 12 - 01));
         cancelled.status = BookingStatus::Cancelled;
-        let mut local = vec![kept, waiting.clone()];
+        let mut local = vec![Kept::new(&kept), Kept::new(&waiting)];
         assert!(refresh(&mut local, &[cancelled.clone()]));
         assert_eq!(local[0].booking(), Some(&cancelled));
-        assert!(!refresh(&mut local, &[cancelled]));
+        assert!(!refresh(&mut local, &[cancelled.clone()]));
 
         // RawAnswer as JSON in localStorage, waiting or booked.
         waiting.state = TripState::Waiting(Retry::parked(LocalText::new("请登录", "log in")));
-        local.push(waiting);
+        local.push(Kept::new(&waiting));
         let json = serde_json::to_string(&local).unwrap();
         assert_eq!(
-            serde_json::from_str::<Vec<LocalTrip>>(&json).unwrap(),
+            serde_json::from_str::<Vec<Kept<LocalTrip>>>(&json).unwrap(),
             local
         );
+        // The same JSON as the whole values', with the state of now.
+        let whole: Vec<LocalTrip> = serde_json::from_str(&json).unwrap();
+        assert_eq!(whole, crate::kept::values(&local));
+        assert_eq!(whole[0].booking(), Some(&cancelled));
     }
 
     #[test]
@@ -460,7 +492,7 @@ mod tests {
         LocalTrip::keep(&mut all, &b, 6.0);
         assert_eq!(all.len(), 1);
         assert_eq!(all[0].booking(), Some(&b));
-        assert_eq!(all[0].request.host_id, Some(1));
+        assert_eq!(all[0].get().unwrap().request.host_id, Some(1));
         let mut cancelled = b.clone();
         cancelled.status = BookingStatus::Cancelled;
         LocalTrip::keep(&mut all, &cancelled, 7.0);
@@ -482,14 +514,15 @@ mod tests {
     fn what_came_of_sending_a_booking_is_kept() {
         let new = || waiting_trip("t");
         let mut t = new();
-        t.take_answer(Err(WriteError::Server(LocalText::new("忙", "busy"))), 0.0);
+        t.state
+            .take_answer(Err(WriteError::Server(LocalText::new("忙", "busy"))), 0.0);
         assert_eq!(
             t.retry().unwrap().error_text(),
             Some(LocalText::new("忙", "busy"))
         );
         // Someone else's id: refused, not retried.
         let mut t = new();
-        t.take_answer(
+        t.state.take_answer(
             Err(WriteError::NotFound(LocalText::new("没有", "gone"))),
             0.0,
         );
@@ -504,7 +537,7 @@ mod tests {
         );
         let mut t = new();
         let b = booking("t", date!(2026 - 12 - 10));
-        t.take_answer(Ok(RawAnswer::new(&b)), 0.0);
+        t.state.take_answer(Ok(RawAnswer::new(&b)), 0.0);
         assert_eq!(t.booking(), Some(&b));
     }
 }

@@ -7,9 +7,8 @@ pub mod pickup;
 
 use crate::raw_answer::RawAnswer;
 use domain::dto::{
-    ApiError, AvailabilityMonth, Booking, BookingRequest, HouseholdDetail, Invitation,
-    LoginRequest, Me, NoRoom, Order, PhotoRef, ProductDetail, RegisterRequest, VillageDetail,
-    VillageSummary, VisitOffer,
+    ApiError, AvailabilityMonth, Booking, HouseholdDetail, Invitation, LoginRequest, Me, NoRoom,
+    Order, PhotoRef, ProductDetail, RegisterRequest, VillageDetail, VillageSummary, VisitOffer,
 };
 use domain::order::{OrderRequest, Shortage};
 use domain::organise::{
@@ -329,8 +328,18 @@ pub async fn create_invitation() -> Result<Invitation, WriteError> {
 }
 
 /// The answer is kept unparsed: the sender in every bundle only stores it.
-pub async fn put_order(id: &str, body: &OrderRequest) -> Result<RawAnswer<Order>, WriteError> {
-    send_json(Request::put(&format!("/api/orders/{id}")), body).await
+pub async fn put_order(
+    id: &str,
+    body: &serde_json::value::RawValue,
+) -> Result<RawAnswer<Order>, WriteError> {
+    answer(
+        send_text(
+            Request::put(&format!("/api/orders/{id}")),
+            body.get().to_string(),
+        )
+        .await,
+    )
+    .await
 }
 
 pub async fn patch_order(id: &str, body: &OrderRequest) -> Result<Order, WriteError> {
@@ -366,9 +375,16 @@ pub async fn availability(slug: String, month: String) -> Result<AvailabilityMon
 /// The answer is kept unparsed, like `put_order`'s.
 pub async fn put_booking(
     id: &str,
-    body: &BookingRequest,
+    body: &serde_json::value::RawValue,
 ) -> Result<RawAnswer<Booking>, WriteError> {
-    send_json(Request::put(&format!("/api/bookings/{id}")), body).await
+    answer(
+        send_text(
+            Request::put(&format!("/api/bookings/{id}")),
+            body.get().to_string(),
+        )
+        .await,
+    )
+    .await
 }
 
 /// `reference` reads the booking without a login (the code is URL-safe).

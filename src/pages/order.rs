@@ -3,6 +3,7 @@ use crate::cart::VillageCart;
 use crate::components::{use_lang, ConfirmCancel, LastError, PageTitle};
 use crate::format;
 use crate::i18n::*;
+use crate::kept::Kept;
 use crate::nav::use_param;
 use crate::order_view::{changed_order, OrderView};
 use crate::orders::{adjusted_lines, shown, LocalOrder, LocalState, Shown};
@@ -51,7 +52,7 @@ pub fn OrderPage() -> impl IntoView {
     let view_of = move || {
         let local = app
             .outbox
-            .with(|o| o.iter().find(|o| o.id == id()).cloned());
+            .with(|o| o.iter().find(|o| o.id == id()).and_then(Kept::get));
         OrderView::of(local, server.get().flatten().as_ref())
     };
     view! {

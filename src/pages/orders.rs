@@ -2,6 +2,7 @@ use crate::api;
 use crate::components::{use_lang, ListSwitch, PageTitle};
 use crate::format;
 use crate::i18n::*;
+use crate::kept;
 use crate::orders::{merge_orders, shown, ListedOrder, LocalState, Shown};
 use crate::state::use_app;
 use domain::format_yuan;
@@ -29,7 +30,8 @@ pub fn OrdersPage() -> impl IntoView {
             .and_then(Result::ok)
             .flatten()
             .unwrap_or_default();
-        app.outbox.with(|local| merge_orders(local, &remote))
+        app.outbox
+            .with(|local| merge_orders(&kept::values(local), &remote))
     };
     // Refresh from the server when the outbox changes (an order got through).
     Effect::new(move |prev: Option<usize>| {

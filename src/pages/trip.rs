@@ -2,6 +2,7 @@ use crate::api;
 use crate::components::{now, use_lang, ConfirmCancel, LastError, Loading, PageTitle, PriceLines};
 use crate::format;
 use crate::i18n::*;
+use crate::kept::Kept;
 use crate::nav::use_param;
 use crate::outbox::Retry;
 use crate::state::use_app;
@@ -19,7 +20,10 @@ pub fn TripPage() -> impl IntoView {
     let i18n = use_i18n();
     let app = use_app();
     let id = use_param("id");
-    let local = move || app.trips.with(|t| t.iter().find(|t| t.id == id()).cloned());
+    let local = move || {
+        app.trips
+            .with(|t| t.iter().find(|t| t.id == id()).and_then(Kept::get))
+    };
     // The server's copy: by reference when the phone has it, else by the
     // member's session. Offline, the phone's copy stands.
     let server = crate::load::Load::new(move || {

@@ -2,6 +2,7 @@ use crate::api;
 use crate::components::{today_shanghai, use_lang, ListSwitch, PageTitle};
 use crate::format;
 use crate::i18n::*;
+use crate::kept;
 use crate::state::use_app;
 use crate::trips::{self, trip_shown, ListedTrip, TripShown, TripState};
 use domain::dto::Booking;
@@ -76,7 +77,7 @@ pub fn TripsPage() -> impl IntoView {
     let listed = move || {
         let remote = server.get().and_then(Result::ok).unwrap_or_default();
         app.trips
-            .with(|local| trips::merge_trips(local, &remote, today_shanghai()))
+            .with(|local| trips::merge_trips(&kept::values(local), &remote, today_shanghai()))
     };
     view! {
         <PageTitle text=Signal::derive(move || t_string!(i18n, trips_title).to_string()) />
