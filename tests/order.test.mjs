@@ -1,6 +1,7 @@
 // Ordering in headless Chromium at 390×844 against the real server: joining,
 // logging in, the cart kept on the phone, an order placed offline and sent
-// exactly once, the sold-out and deadline-passed flows, and cancelling.
+// exactly once (also by the browsing pages), the sold-out and
+// deadline-passed flows, and cancelling.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useServerAndBrowser, phonePage, getJson } from './support/harness.mjs';
@@ -182,6 +183,48 @@ test('an order placed offline waits, survives a reload, and is sent exactly once
   await page.reload();
   await page.getByTestId('banner-confirmed').waitFor();
   assert.equal((await myOrders(context)).length, before + 1);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the browsing pages send an order left waiting once back online, and the copy on the phone stays whole', async () => {
+  const { page, context, errors } = await phonePage(app.browser, { locale: 'en-US', baseURL: app.server.url });
+  await login(page);
+  await page.waitForFunction(() => navigator.serviceWorker?.controller != null);
+  const before = (await myOrders(context)).length;
+  const { product } = await productInStock(2);
+  await addToCart(page, product.id, 2);
+  await page.getByTestId('tab-cart').click();
+  await page.getByTestId('place-order').waitFor();
+  await context.setOffline(true);
+  await page.getByTestId('place-order').click();
+  await page.getByTestId('banner-waiting').waitFor();
+  const orderId = new URL(page.url()).pathname.split('/').pop();
+
+  // Still offline, on to a product page: the browsing bundle, from the
+  // service worker. It counts the order waiting, then sends it.
+  await page.goto(`/p/${product.id}`);
+  const waiting = page.getByTestId('tab-orders').locator('.tab-badge');
+  await waiting.filter({ hasText: '1' }).waitFor();
+  await context.setOffline(false);
+  await waiting.waitFor({ state: 'detached', timeout: 20_000 });
+
+  const orders = await myOrders(context);
+  assert.equal(orders.length, before + 1, 'exactly one new order on the server');
+  assert.equal(orders.filter((o) => o.id === orderId).length, 1);
+  // What the browsing bundle wrote back: the server's answer, and all the
+  // rest as the cart page wrote it.
+  const kept = await page.evaluate(() => JSON.parse(localStorage.getItem('storefront.outbox.v1')));
+  const mine = kept.find((o) => o.id === orderId);
+  assert.equal(mine.state.state, 'confirmed');
+  assert.equal(mine.state.order.id, orderId);
+  assert.equal(mine.village_slug, 'liu');
+  assert.deepEqual(mine.lines.map((l) => [l.product_id, l.quantity]), [[product.id, 2]]);
+  assert.deepEqual(mine.request.lines, [{ product_id: product.id, quantity: 2 }]);
+  // The orders page reads it whole.
+  await page.goto(`/orders/${orderId}`);
+  await page.getByTestId('banner-confirmed').waitFor();
+  assert.match(await page.getByTestId('order-lines').innerText(), new RegExp(`${product.name.en.replace(/[()]/g, '.')} × 2`));
   assert.deepEqual(errors, []);
   await context.close();
 });
