@@ -40,6 +40,26 @@ async function myOrders(context) {
   return res.json();
 }
 
+/** A logged-in shopper's order of `quantity` placed offline: the page
+ * shows it waiting, and the page stays offline. */
+async function placedOffline(quantity) {
+  const { page, context, errors } = await phonePage(app.browser, { locale: 'en-US', baseURL: app.server.url });
+  await login(page);
+  // Wait until the service worker controls the page, so it can load offline.
+  await page.waitForFunction(() => navigator.serviceWorker?.controller != null);
+  const before = (await myOrders(context)).length;
+  const { product } = await productInStock(quantity);
+  await addToCart(page, product.id, quantity);
+  await page.getByTestId('tab-cart').click();
+  await page.getByTestId('place-order').waitFor();
+  await context.setOffline(true);
+  await page.getByTestId('place-order').click();
+  await page.getByTestId('banner-waiting').waitFor();
+  assert.equal(new URL(page.url()).pathname.split('/')[1], 'orders');
+  const orderId = new URL(page.url()).pathname.split('/').pop();
+  return { page, context, errors, before, product, orderId };
+}
+
 test('on the join form, a village answer overtaken by another choice is not shown', async () => {
   const { page, context, errors } = await phonePage(app.browser, { locale: 'en-US', baseURL: app.server.url });
   // Liu Village, the form's first choice, answers slowly.
@@ -146,22 +166,9 @@ test('the cart is kept on the phone across a reload', async () => {
 });
 
 test('an order placed offline waits, survives a reload, and is sent exactly once', async () => {
-  const { page, context, errors } = await phonePage(app.browser, { locale: 'en-US', baseURL: app.server.url });
-  await login(page);
-  // Wait until the service worker controls the page, so it can reload offline.
-  await page.waitForFunction(() => navigator.serviceWorker?.controller != null);
-  const before = (await myOrders(context)).length;
-  const { product } = await productInStock(3);
-  await addToCart(page, product.id, 3);
-  await page.getByTestId('tab-cart').click();
-  await page.getByTestId('place-order').waitFor();
-
-  await context.setOffline(true);
-  await page.getByTestId('place-order').click();
-  await page.getByTestId('banner-waiting').waitFor();
+  const { page, context, errors, before, product, orderId } = await placedOffline(3);
   assert.match(await page.getByTestId('banner-waiting').innerText(), /waiting to send/i);
-  const orderPath = new URL(page.url()).pathname;
-  const orderId = orderPath.split('/').pop();
+  const orderPath = `/orders/${orderId}`;
 
   await page.reload();
   await page.getByTestId('banner-waiting').waitFor();
@@ -188,18 +195,7 @@ test('an order placed offline waits, survives a reload, and is sent exactly once
 });
 
 test('the browsing pages send an order left waiting once back online, and the copy on the phone stays whole', async () => {
-  const { page, context, errors } = await phonePage(app.browser, { locale: 'en-US', baseURL: app.server.url });
-  await login(page);
-  await page.waitForFunction(() => navigator.serviceWorker?.controller != null);
-  const before = (await myOrders(context)).length;
-  const { product } = await productInStock(2);
-  await addToCart(page, product.id, 2);
-  await page.getByTestId('tab-cart').click();
-  await page.getByTestId('place-order').waitFor();
-  await context.setOffline(true);
-  await page.getByTestId('place-order').click();
-  await page.getByTestId('banner-waiting').waitFor();
-  const orderId = new URL(page.url()).pathname.split('/').pop();
+  const { page, context, errors, before, product, orderId } = await placedOffline(2);
 
   // Still offline, on to a product page: the browsing bundle, from the
   // service worker. It counts the order waiting, then sends it.

@@ -327,19 +327,20 @@ pub async fn create_invitation() -> Result<Invitation, WriteError> {
     .await
 }
 
-/// The answer is kept unparsed: the sender in every bundle only stores it.
+/// A write kept on the phone (`kept`), sent as it was written. The answer
+/// is kept unparsed too: the sender in every bundle only stores it.
+async fn put_kept<T>(
+    path: &str,
+    body: &serde_json::value::RawValue,
+) -> Result<RawAnswer<T>, WriteError> {
+    answer(send_text(Request::put(path), body.get().to_string()).await).await
+}
+
 pub async fn put_order(
     id: &str,
     body: &serde_json::value::RawValue,
 ) -> Result<RawAnswer<Order>, WriteError> {
-    answer(
-        send_text(
-            Request::put(&format!("/api/orders/{id}")),
-            body.get().to_string(),
-        )
-        .await,
-    )
-    .await
+    put_kept(&format!("/api/orders/{id}"), body).await
 }
 
 pub async fn patch_order(id: &str, body: &OrderRequest) -> Result<Order, WriteError> {
@@ -372,19 +373,11 @@ pub async fn availability(slug: String, month: String) -> Result<AvailabilityMon
     .await
 }
 
-/// The answer is kept unparsed, like `put_order`'s.
 pub async fn put_booking(
     id: &str,
     body: &serde_json::value::RawValue,
 ) -> Result<RawAnswer<Booking>, WriteError> {
-    answer(
-        send_text(
-            Request::put(&format!("/api/bookings/{id}")),
-            body.get().to_string(),
-        )
-        .await,
-    )
-    .await
+    put_kept(&format!("/api/bookings/{id}"), body).await
 }
 
 /// `reference` reads the booking without a login (the code is URL-safe).
