@@ -97,6 +97,52 @@ test('the village page renders from the embedded answer, and nothing shifts afte
   await context.close();
 });
 
+test('the app takes the village page\'s calendar from the server\'s copy, and draws it anew in another language', async () => {
+  const village = await getJson(`${app.server.url}/api/villages/liu`);
+  const { page, errors, context } = await phonePage(app.browser, { locale: 'zh-CN', baseURL: app.server.url, serviceWorkers: 'block' });
+  // Mark the server's nodes before the app arrives (it loads after the
+  // first paint): a node the app built itself has no mark.
+  await page.addInitScript(() => {
+    document.addEventListener('DOMContentLoaded', () => {
+      for (const el of document.querySelectorAll('#boot [data-testid="product-card"], #boot [data-testid="year-grid"]')) el.fromServer = true;
+    });
+  });
+  const marked = () => page.evaluate(() => [...document.querySelectorAll('[data-testid="product-card"], [data-testid="year-grid"]')].map((el) => el.fromServer === true));
+  await page.goto('/v/liu');
+  assert.equal(await page.locator('#boot').count(), 0, 'the app has mounted');
+  const taken = await marked();
+  assert.ok(taken.length > village.products.length, `cards and the grid: ${taken.length}`);
+  assert.ok(taken.every(Boolean), 'every card and the year grid are the server\'s own nodes');
+  assert.equal(await page.locator('#cal-h').innerText(), '时令日历');
+  assert.equal(await page.locator('main#main').count(), 1);
+  // A switch of language builds the part again, in English.
+  await page.getByTestId('lang-switch').click();
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  assert.equal(await page.locator('#cal-h').innerText(), 'Seasonal calendar');
+  assert.equal(await page.locator('#year-h').innerText(), 'The year at a glance');
+  assert.ok((await marked()).every((m) => !m), 'drawn anew');
+  assert.match(await page.getByTestId('product-card').first().innerText(), /[A-Za-z]/);
+  assert.deepEqual(errors, []);
+  await context.close();
+
+  // A phone that keeps English but sent no cookie gets the server's Chinese
+  // copy: not the page the app would draw, so the app builds its own.
+  const other = await phonePage(app.browser, { locale: 'zh-CN', baseURL: app.server.url, serviceWorkers: 'block' });
+  await other.page.addInitScript(() => {
+    localStorage.setItem('storefront.lang', JSON.stringify('en'));
+    document.addEventListener('DOMContentLoaded', () => {
+      for (const el of document.querySelectorAll('#boot [data-testid="product-card"]')) el.fromServer = true;
+    });
+  });
+  assert.match(await (await other.page.request.get('/v/liu')).text(), /时令日历/, 'the server draws Chinese');
+  await other.page.goto('/v/liu');
+  assert.equal(await other.page.locator('#cal-h').innerText(), 'Seasonal calendar');
+  const cards = await other.page.evaluate(() => [...document.querySelectorAll('[data-testid="product-card"]')].map((el) => el.fromServer === true));
+  assert.ok(cards.length > 0 && cards.every((m) => !m), 'built by the app');
+  assert.deepEqual(other.errors, []);
+  await other.context.close();
+});
+
 test('the language chosen on the phone is the one the server draws the next page in', async () => {
   const { page, errors, context } = await phonePage(app.browser, { locale: 'zh-CN', baseURL: app.server.url, serviceWorkers: 'block' });
   const village = await getJson(`${app.server.url}/api/villages/liu`);

@@ -4,6 +4,7 @@ use crate::components::{
     in_lang, now, paragraphs, resource_view, today_shanghai, use_lang, HouseholdList, PageTitle,
     ProductCard,
 };
+use crate::first_screen::Reused;
 use crate::format;
 use crate::i18n::*;
 use crate::nav::use_param;
@@ -42,21 +43,25 @@ fn Village(v: VillageDetail) -> impl IntoView {
     view! {
         <PageTitle text=title />
         <VillageHero v=v next=next_orderable(&rounds, now).cloned() />
-        <SeasonCalendar products=products.clone() stock=stock />
+        // Drawn from the data, the language and the day: the server's copy
+        // is taken as it is.
+        <Reused name="village" stamp=today.to_string()>
+            <SeasonCalendar products=products.clone() stock=stock.clone() />
 
-        <section class="year" aria-labelledby="year-h">
-            <h2 id="year-h">{t!(i18n, year_view)}</h2>
-            <p class="muted small">{t!(i18n, year_view_hint)}</p>
-            <YearGrid products=products this_month=today.month() as u8 />
-        </section>
-
-        // A village just set up may have no households or points yet.
-        {(!households.is_empty()).then(|| view! {
-            <section aria-labelledby="people-h">
-                <h2 id="people-h">{t!(i18n, producers)}</h2>
-                <HouseholdList village_slug=slug households=households />
+            <section class="year" aria-labelledby="year-h">
+                <h2 id="year-h">{t!(i18n, year_view)}</h2>
+                <p class="muted small">{t!(i18n, year_view_hint)}</p>
+                <YearGrid products=products.clone() this_month=today.month() as u8 />
             </section>
-        })}
+
+            // A village just set up may have no households or points yet.
+            {(!households.is_empty()).then(|| view! {
+                <section aria-labelledby="people-h">
+                    <h2 id="people-h">{t!(i18n, producers)}</h2>
+                    <HouseholdList village_slug=slug.clone() households=households.clone() />
+                </section>
+            })}
+        </Reused>
 
         <RoundList rounds=rounds now=now />
         {(!points.is_empty()).then(|| view! { <PickupPoints points=points /> })}
