@@ -117,10 +117,9 @@ pub fn render(page: FirstScreen) -> String {
 /// moves the server's nodes in rather than building the same ones again;
 /// any other time, and after a language switch, it builds `children`.
 ///
-/// The village page's calendar and year grid were most of the app's mount
-/// over the server's copy: at 4× CPU the mount took about 450 ms, the page's
-/// one long task, and Lighthouse's Total Blocking Time was its only weak
-/// score. Leptos's own hydration would have done the same for every part,
+/// The village page's calendar, year grid and producers are most of its
+/// nodes: taking them halves the app's mount there (measured at 4× CPU,
+/// 208 -> 111 ms). Leptos's own hydration would do the same for every part,
 /// but compiles a second rendering path for every view, where this is one
 /// element and a loop.
 #[leptos::component]
@@ -130,13 +129,9 @@ pub fn Reused(
     children: leptos::children::ChildrenFn,
 ) -> impl leptos::IntoView {
     use leptos::prelude::*;
-    let lang = crate::components::use_lang();
+    let i18n = crate::i18n::use_i18n();
     move || {
-        let code = match lang() {
-            domain::Lang::Zh => "zh",
-            domain::Lang::En => "en",
-        };
-        let key = format!("{name}:{code}:{stamp}");
+        let key = format!("{name}:{}:{stamp}", i18n.get_locale());
         if server_copy(&key).is_some() {
             view! { <div class="reused" data-reused=key.clone() use:take_server_copy=key></div> }
                 .into_any()
